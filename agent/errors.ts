@@ -1,0 +1,89 @@
+// The few error classes edge-agent throws. Each carries a machine code (stable, for records and
+// hub events) and the exit code it maps to. Whether an error is worth retrying comes from its
+// class, never from matching text.
+import { ExitCode } from './exit-codes.js';
+
+export abstract class AgentError extends Error {
+  abstract readonly exitCode: ExitCode;
+  readonly retryable: boolean = false;
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The command line is wrong. */
+export class UsageError extends AgentError {
+  readonly exitCode = ExitCode.Usage;
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
+
+/** One problem in a configuration file: which file, which key, what was there, what was expected. */
+export interface ConfigProblem {
+  file: string;
+  path: string;
+  message: string;
+  value?: unknown;
+  expected?: string;
+}
+
+/** Configuration is invalid. The message lists each problem on its own line. */
+export class ConfigError extends AgentError {
+  readonly exitCode = ExitCode.Config;
+  constructor(readonly problems: ConfigProblem[]) {
+    super('config-invalid', problems.map(formatConfigProblem).join('\n'));
+  }
+}
+
+export function formatConfigProblem(problem: ConfigProblem): string {
+  const where = problem.path ? `${problem.file}: ${problem.path}` : problem.file;
+  const got = problem.value === undefined ? '' : ` (got ${JSON.stringify(problem.value)})`;
+  const expected = problem.expected ? `; expected ${problem.expected}` : '';
+  return `${where}: ${problem.message}${got}${expected}`;
+}
+
+/** A host capability failed: a tool, D-Bus, the Kubernetes API. Transient ones may be retried. */
+export class HostError extends AgentError {
+  readonly exitCode = ExitCode.Unavailable;
+  override readonly retryable: boolean;
+  constructor(code: string, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(code, message, options);
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Data from the host or a state file could not be understood. */
+export class DataError extends AgentError {
+  readonly exitCode = ExitCode.DataError;
+}
+
+/** Writing state failed. Nothing half-written is left behind by our atomic writes. */
+export class StateWriteError extends AgentError {
+  readonly exitCode = ExitCode.IoError;
+}
+
+/** The command needs privileges it does not have. */
+export class PermissionError extends AgentError {
+  readonly exitCode = ExitCode.NoPermission;
+}
+
+/** The run was aborted by SIGTERM/SIGINT. */
+export class TerminatedError extends AgentError {
+  readonly exitCode = ExitCode.Terminated;
+  constructor(signal: string) {
+    super('terminated', `terminated by ${signal}`);
+  }
+}
+
+/** Map anything thrown to an exit code and a one-line reason. Unknown errors are bugs. */
+export function describeError(error: unknown): { exitCode: ExitCode; line: string } {
+  if (error instanceof AgentError) return { exitCode: error.exitCode, line: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { exitCode: ExitCode.Internal, line: `internal error: ${message}` };
+}

@@ -1,0 +1,96 @@
+// The root-aware filesystem port. Every host path goes through `resolve`, so tests point the
+// whole agent at a directory instead of the real /etc, /var or /boot (EDGE_AGENT_ROOT).
+// State writes are atomic: temp file, fsync, rename, fsync of the directory.
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, lstat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { StateWriteError } from '../errors.js';
+
+export interface FileInfo {
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtimeMs: number;
+  isFile: boolean;
+  isDirectory: boolean;
+}
+
+export interface HostFs {
+  /** The real path of a host path under this root. */
+  resolve(path: string): string;
+  readText(path: string): Promise<string | undefined>;
+  readBytes(path: string): Promise<Buffer | undefined>;
+  list(path: string): Promise<string[]>;
+  info(path: string): Promise<FileInfo | undefined>;
+  exists(path: string): Promise<boolean>;
+  /** Atomically replace a file (temp, fsync, rename, fsync dir). */
+  writeAtomic(path: string, data: string | Buffer, mode?: number): Promise<void>;
+  mkdirp(path: string, mode?: number): Promise<void>;
+  remove(path: string): Promise<void>;
+  move(from: string, to: string): Promise<void>;
+}
+
+export function createHostFs(root = '/'): HostFs {
+  const resolve = (path: string) => (root === '/' ? path : join(root, path));
+  const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR';
+  return {
+    resolve,
+    async readText(path) {
+      return readFile(resolve(path), 'utf8').catch((error) => (missing(error) ? undefined : Promise.reject(error)));
+    },
+    async readBytes(path) {
+      return readFile(resolve(path)).catch((error) => (missing(error) ? undefined : Promise.reject(error)));
+    },
+    async list(path) {
+      return (await readdir(resolve(path)).catch((error) => (missing(error) ? [] : Promise.reject(error)))).sort();
+    },
+    async info(path) {
+      const s = await stat(resolve(path)).catch((error) => (missing(error) ? undefined : Promise.reject(error)));
+      if (!s) return undefined;
+      return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() };
+    },
+    async exists(path) {
+      return lstat(resolve(path)).then(() => true, () => false);
+    },
+    async writeAtomic(path, data, mode = 0o644) {
+      await writeFileAtomic(resolve(path), data, mode);
+    },
+    async mkdirp(path, mode = 0o755) {
+      await mkdir(resolve(path), { recursive: true, mode });
+    },
+    async remove(path) {
+      await rm(resolve(path), { force: true, recursive: true });
+    },
+    async move(from, to) {
+      await rename(resolve(from), resolve(to));
+    },
+  };
+}
+
+export async function writeFileAtomic(target: string, data: string | Buffer, mode = 0o644): Promise<void> {
+  const dir = dirname(target);
+  const temp = join(dir, `.${target.slice(dir.length + 1)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+    const dirHandle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    const reason = code === 'ENOSPC' ? 'no space left on device' : code === 'EROFS' ? 'read-only file system' : (error as Error).message;
+    throw new StateWriteError(`state-write-${code.toLowerCase()}`, `cannot write ${target}: ${reason}`, { cause: error });
+  }
+}

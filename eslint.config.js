@@ -1,0 +1,42 @@
+// Lint rules for the whole tree. The one house rule that matters most: agent/core/ decides,
+// it never does I/O, so it may not import Node built-ins or any client library.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const forbiddenInCore = {
+  patterns: [
+    { group: ['node:*'], message: 'agent/core/ is pure: take a port from agent/host/ instead.' },
+    { group: ['fs', 'fs/*', 'child_process', 'net', 'os', 'path', 'http', 'https', 'tls', 'crypto'], message: 'agent/core/ is pure: no Node built-ins.' },
+    { group: ['execa', 'dbus-next', '@kubernetes/client-node', 'mqtt', 'mqtt/*', 'pino', 'node-cron'], message: 'agent/core/ is pure: client libraries live in agent/host/ or agent/hub/.' },
+    { group: ['**/host/*', '**/hub/*', '**/commands/*'], message: 'agent/core/ may import only core/ and types.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/', 'build/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', Buffer: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', setImmediate: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['agent/**/*.ts'],
+    ignores: ['agent/cli.ts', 'agent/main.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Only agent/cli.ts and agent/main.ts call process.exit.' }],
+    },
+  },
+  {
+    files: ['agent/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', forbiddenInCore],
+      'no-console': 'error',
+      'no-restricted-globals': ['error', { name: 'process', message: 'agent/core/ is pure: pass values in.' }, { name: 'Date', message: 'agent/core/ takes time from the clock port.' }],
+    },
+  },
+);

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Boots one virtual edge device. Runs as PID 1 of a fresh PID, mount, UTS and cgroup namespace
+# (made by vdev.ts with unshare) and ends by exec'ing the host's real systemd as PID 1.
+#
+# What it simulates: the root file system of an edge host. `/` of the host is the lower layer of
+# an overlay; every write lands in the device's upper layer (a directory under /tmp on the host),
+# which persists across simulated reboots, so /etc, /var and /boot behave like a disk. /run and
+# /tmp are fresh tmpfs on every boot, as on a real host. The host file system is never written.
+#
+# Arguments: STATE_DIR HOSTNAME BOOT_ID NET(0|1)
+set -euo pipefail
+STATE=$1 NAME=$2 BOOT_ID=$3 NET=$4
+M=$STATE/merged
+
+# Nothing we mount may leak back to the host.
+mount --make-rprivate /
+mount -t overlay overlay -o "lowerdir=/,upperdir=$STATE/upper,workdir=$STATE/work" "$M"
+
+mount -t proc proc "$M/proc"
+# A fresh boot id per boot: journald, our agent and the per-boot records all key on it.
+printf '%s\n' "$BOOT_ID" > "$STATE/boot/boot_id"
+mount --bind "$STATE/boot/boot_id" "$M/proc/sys/kernel/random/boot_id"
+# The host's /sys, read-only, with a private cgroup2 tree (the device's own cgroup namespace).
+mount --rbind /sys "$M/sys"
+mount -o remount,bind,ro "$M/sys"
+mount -t cgroup2 cgroup2 "$M/sys/fs/cgroup"
+
+# A minimal /dev: only harmless nodes of the host, a private devpts.
+mount -t tmpfs -o mode=755,nosuid tmpfs "$M/dev"
+for d in null zero full random urandom tty; do
+  touch "$M/dev/$d"; mount --bind "/dev/$d" "$M/dev/$d"
+done
+mkdir -p "$M/dev/pts" "$M/dev/shm" "$M/dev/mqueue"
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$M/dev/pts"
+ln -s pts/ptmx "$M/dev/ptmx"
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$M/dev/shm"
+touch "$M/dev/console"; mount --bind "$STATE/boot/console" "$M/dev/console"
+ln -s /proc/self/fd "$M/dev/fd"
+ln -s /proc/self/fd/0 "$M/dev/stdin"; ln -s /proc/self/fd/1 "$M/dev/stdout"; ln -s /proc/self/fd/2 "$M/dev/stderr"
+
+mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$M/run"
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$M/tmp"
+# ostree-booted systems have this marker; the device is one unless told otherwise.
+if [ -e "$STATE/ostree-booted" ]; then touch "$M/run/ostree-booted"; fi
+
+hostname "$NAME"
+if [ "$NET" = 1 ]; then ip link set lo up; fi
+
+mkdir -p "$M/.oldroot"
+cd "$M"
+pivot_root . .oldroot
+umount -l /.oldroot
+rmdir /.oldroot 2>/dev/null || true
+
+exec env -i container=edge-vdev TERM=dumb /lib/systemd/systemd --log-level=info
