@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Entry point: the command table and argument parsing. Each command's module is imported only
+// when that command runs, so `--help`, `--version` and `status` stay light.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ExitCode, exitCodeHelp } from './exit-codes.js';
+import { version } from './version.js';
+import type { CommandMain } from './commands/types.js';
+
+type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandSpec {
+  /** e.g. 'check' or 'config validate'. */
+  name: string;
+  summary: string;
+  usage: string;
+  flags: FlagSpec;
+  /** Flag descriptions for --help, in order. */
+  flagHelp: Record<string, string>;
+  /** Needs a valid config (most commands); `config validate` reports problems itself. */
+  needsConfig: boolean;
+  load: () => Promise<{ main: CommandMain }>;
+}
+
+const json = { json: { type: 'boolean' } } as const;
+
+export const commands: CommandSpec[] = [
+  {
+    name: 'config validate',
+    summary: 'check /etc/edge-agent/ and print precise errors',
+    usage: 'edge-agent config validate [--json]',
+    flags: { ...json },
+    flagHelp: { json: 'print problems as JSON' },
+    needsConfig: false,
+    load: () => import('./commands/config-validate.js'),
+  },
+];
+
+export function renderHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = [
+    `edge-agent ${version}: boot health, rollback safety and fleet reporting for RHEL for Edge with MicroShift`,
+    '',
+    'Usage: edge-agent <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  -h, --help     show help (also: edge-agent <command> --help)',
+    '  -V, --version  print the version',
+    '',
+    'Exit codes:',
+    ...Object.entries(exitCodeHelp).map(([code, text]) => `  ${code.padStart(3)}  ${text}`),
+    '',
+    'Files: /etc/edge-agent/config.yaml, /etc/edge-agent/config.d/*.yaml, /var/lib/edge-agent/',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderCommandHelp(spec: CommandSpec): string {
+  const flags = Object.entries(spec.flagHelp).map(([flag, text]) => `  --${flag.padEnd(18)} ${text}`);
+  return `Usage: ${spec.usage}\n\n${spec.summary}\n${flags.length ? `\nOptions:\n${flags.join('\n')}\n` : ''}`;
+}
+
+/** Find the longest command name that prefixes argv (commands have one or two words). */
+export function findCommand(argv: string[]): { spec: CommandSpec; rest: string[] } | undefined {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ');
+    const spec = commands.find((c) => c.name === name);
+    if (spec) return { spec, rest: argv.slice(words) };
+  }
+  return undefined;
+}
+
+async function cli(argv: string[]): Promise<void> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(renderHelp());
+    process.exit(argv.length === 0 ? ExitCode.Usage : ExitCode.Ok);
+  }
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    process.stdout.write(`edge-agent ${version}\n`);
+    process.exit(ExitCode.Ok);
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    process.stderr.write(`edge-agent: unknown command '${argv.slice(0, 2).join(' ')}' (see edge-agent --help)\n`);
+    process.exit(ExitCode.Usage);
+  }
+  const { spec, rest } = found;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(renderCommandHelp(spec));
+    process.exit(ExitCode.Ok);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: spec.flags, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`edge-agent ${spec.name}: ${(error as Error).message} (see edge-agent ${spec.name} --help)\n`);
+    process.exit(ExitCode.Usage);
+  }
+  const { runCommand } = await import('./main.js');
+  await runCommand(spec, { flags: parsed.values, positionals: parsed.positionals });
+}
+
+await cli(process.argv.slice(2));

@@ -1,0 +1,20 @@
+// `edge-agent config validate`: every problem in /etc/edge-agent/ with file, key, value and what
+// was expected. Exit 0 when the config is usable (warnings allowed), 78 when it is not.
+import { formatConfigProblem } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { loadConfig } from '../config/load.js';
+import type { CommandMain } from './types.js';
+
+export const main: CommandMain = async ({ flags }, { host, out }) => {
+  const loaded = await loadConfig(host.fs);
+  const ok = loaded.config !== undefined;
+  if (flags.json) {
+    out(`${JSON.stringify({ ok, sources: loaded.sources, errors: loaded.errors, warnings: loaded.warnings }, null, 2)}\n`);
+  } else {
+    for (const problem of loaded.errors) out(`error: ${formatConfigProblem(problem)}\n`);
+    for (const problem of loaded.warnings) out(`warning: ${formatConfigProblem(problem)}\n`);
+    const read = loaded.sources.length ? loaded.sources.join(', ') : 'no files (defaults)';
+    out(ok ? `config ok: ${read}\n` : `config invalid: ${loaded.errors.length} error(s)\n`);
+  }
+  return ok ? ExitCode.Ok : ExitCode.Config;
+};

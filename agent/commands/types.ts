@@ -1,0 +1,25 @@
+// What every subcommand receives and returns. Commands construct nothing themselves: the
+// composition root (main.ts) hands them the host adapters, the config, the logger and a signal.
+import type { Config } from '../config/schema.js';
+import type { Host } from '../host/host.js';
+import type { Logger } from '../host/log.js';
+
+export interface Deps {
+  host: Host;
+  /** Undefined only for commands that run without a valid config (config validate, --help). */
+  config: Config;
+  log: Logger;
+  /** Aborted on SIGTERM/SIGINT. */
+  signal: AbortSignal;
+  /** Command output (stdout); logs go to the logger. */
+  out: (text: string) => void;
+}
+
+export type Flags = Record<string, string | boolean | string[] | undefined>;
+
+export interface Invocation {
+  flags: Flags;
+  positionals: string[];
+}
+
+export type CommandMain = (invocation: Invocation, deps: Deps) => Promise<number>;

@@ -1,0 +1,53 @@
+// The composition root: load config, create the host adapters and the logger, run one command,
+// map its outcome to an exit code. Short and boring on purpose.
+import { describeError, ConfigError, formatConfigProblem } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { loadConfig } from './config/load.js';
+import { createHost } from './host/host.js';
+import { createLogger } from './host/log.js';
+import type { CommandSpec } from './cli.js';
+import type { Config } from './config/schema.js';
+import type { Invocation } from './commands/types.js';
+
+export async function runCommand(spec: CommandSpec, invocation: Invocation): Promise<never> {
+  const host = createHost();
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal means "now": do not wait for clean-up.
+    if (controller.signal.aborted) process.exit(ExitCode.Terminated);
+    controller.abort(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  let log = createLogger({ level: host.env.EDGE_AGENT_LOG_LEVEL });
+  try {
+    let config: Config | undefined;
+    if (spec.needsConfig) {
+      const loaded = await loadConfig(host.fs);
+      for (const warning of loaded.warnings) log.warn(formatConfigProblem(warning));
+      if (!loaded.config) throw new ConfigError(loaded.errors);
+      config = loaded.config;
+      if (!host.env.EDGE_AGENT_LOG_LEVEL) log = createLogger({ level: config.log.level });
+    }
+    const { main } = await spec.load();
+    const code = await main(invocation, {
+      host,
+      config: config as Config,
+      log,
+      signal: controller.signal,
+      out: (text) => process.stdout.write(text),
+    });
+    await flush(log);
+    process.exit(controller.signal.aborted && code !== ExitCode.Ok ? ExitCode.Terminated : code);
+  } catch (error) {
+    const { exitCode, line } = describeError(error);
+    process.stderr.write(`edge-agent ${spec.name}: ${line}\n`);
+    if (exitCode === ExitCode.Internal && host.env.EDGE_AGENT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(exitCode);
+  }
+}
+
+function flush(log: { flush: (cb?: (err?: Error) => void) => void }): Promise<void> {
+  return new Promise((resolve) => log.flush(() => resolve()));
+}

@@ -1,0 +1,50 @@
+// `npm test`: lint, type-check, build, then every vitest tier (unit, host, integration), and a
+// closing line `N passed, N failed` counting each stage and each test.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const filters = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+
+function stage(name, command, args) {
+  process.stdout.write(`\n== ${name}: ${command} ${args.join(' ')}\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status === 0) passed += 1;
+  else {
+    failed += 1;
+    process.stdout.write(`== ${name} FAILED (exit ${result.status ?? result.signal})\n`);
+  }
+}
+
+if (filters.length === 0) {
+  stage('lint', 'npx', ['eslint', '.']);
+  stage('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+}
+stage('build', 'node', ['packaging/build.mjs']);
+
+const report = join(root, 'build', 'vitest-report.json');
+mkdirSync(dirname(report), { recursive: true });
+rmSync(report, { force: true });
+process.stdout.write('\n== tests: vitest run\n');
+const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...filters], {
+  cwd: root,
+  stdio: 'inherit',
+});
+try {
+  const results = JSON.parse(readFileSync(report, 'utf8'));
+  passed += results.numPassedTests;
+  // Skipped or pending tests count as failures: in CI a missing tool must be installed, not skipped.
+  failed += results.numFailedTests + results.numPendingTests + results.numTodoTests;
+  // A test file that failed to load has no tests to count: count the file.
+  failed += results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+  if (results.numTotalTests === 0) failed += 1;
+} catch {
+  failed += 1;
+  process.stdout.write(`vitest produced no report (exit ${vitest.status ?? vitest.signal})\n`);
+}
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,10 @@
+// A tiny program run inside a virtual device to prove edge-agent's logger against real journald:
+// it logs one line per level with structured fields, in whatever format the logger detects.
+import { createLogger } from '../../agent/host/log.js';
+
+const log = createLogger({ level: 'debug', identifier: process.env.PROBE_IDENTIFIER });
+const check = log.child({ check: 'microshift', attempt: 2, deployment: 'abc123' });
+check.info({ outcome: 'pass' }, 'probe info line');
+check.warn({ outcome: 'warn' }, 'probe warning line');
+check.error({ outcome: 'fail' }, 'probe error line');
+log.flush();
