@@ -36,7 +36,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', forbiddenInCore],
       'no-console': 'error',
-      'no-restricted-globals': ['error', { name: 'process', message: 'agent/core/ is pure: pass values in.' }, { name: 'Date', message: 'agent/core/ takes time from the clock port.' }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'agent/core/ is pure: pass values in.' }],
+      // Formatting a given time is fine; reading the current time is not (use the clock port).
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'agent/core/ takes time from the clock port.' },
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'agent/core/ takes time from the clock port.' },
+        { selector: "MemberExpression[object.name='performance']", message: 'agent/core/ takes time from the clock port.' },
+      ],
     },
   },
 );

@@ -25,6 +25,19 @@ const json = { json: { type: 'boolean' } } as const;
 
 export const commands: CommandSpec[] = [
   {
+    name: 'check',
+    summary: 'run the boot health checks (greenboot required.d / wanted.d call this)',
+    usage: 'edge-agent check [--class required|wanted] [--dry-run] [--json]',
+    flags: { class: { type: 'string' }, 'dry-run': { type: 'boolean' }, ...json },
+    flagHelp: {
+      class: 'only the required (exit 1 fails the boot) or the wanted checks (failures are only reported)',
+      'dry-run': 'run the checks now without recording a boot verdict',
+      json: 'print the result object as JSON',
+    },
+    needsConfig: true,
+    load: () => import('./commands/check.js'),
+  },
+  {
     name: 'config validate',
     summary: 'check /etc/edge-agent/ and print precise errors',
     usage: 'edge-agent config validate [--json]',

@@ -15,7 +15,7 @@ export interface Deps {
   out: (text: string) => void;
 }
 
-export type Flags = Record<string, string | boolean | string[] | undefined>;
+export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export interface Invocation {
   flags: Flags;

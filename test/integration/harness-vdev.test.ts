@@ -1,10 +1,17 @@
 // Proves the virtual edge device itself: real systemd over its own D-Bus, unit state changes,
 // journald with priorities, reboots with new boot ids, several devices at once, clean teardown.
-import dbus from 'dbus-next';
+import dbus, { type ClientInterface } from 'dbus-next';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualDevice } from '../harness/vdev.js';
 import { cgroupRoot } from '../harness/vdev-cgroup.js';
+
+// dbus-next interfaces are untyped bags of methods: call one by name.
+const call = (iface: ClientInterface, method: string, ...args: unknown[]): Promise<unknown> => {
+  const fn = iface[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+  if (!fn) throw new Error(`no method ${method}`);
+  return fn.apply(iface, args);
+};
 
 describe('virtual edge device', () => {
   let device: VirtualDevice;
@@ -20,8 +27,8 @@ describe('virtual edge device', () => {
     try {
       const proxy = await bus.getProxyObject('org.freedesktop.systemd1', '/org/freedesktop/systemd1');
       const props = proxy.getInterface('org.freedesktop.DBus.Properties');
-      const version = (await props.Get('org.freedesktop.systemd1.Manager', 'Version')) as { value: string };
-      const virtualization = (await props.Get('org.freedesktop.systemd1.Manager', 'Virtualization')) as { value: string };
+      const version = (await call(props, 'Get', 'org.freedesktop.systemd1.Manager', 'Version')) as { value: string };
+      const virtualization = (await call(props, 'Get', 'org.freedesktop.systemd1.Manager', 'Virtualization')) as { value: string };
       const host = await device.exec(['systemctl', '--version']);
       expect(host.stdout).toContain(`(${version.value})`);
       // systemd names container managers it does not know 'container-other'.
@@ -38,8 +45,8 @@ describe('virtual edge device', () => {
     try {
       const systemd = await bus.getProxyObject('org.freedesktop.systemd1', '/org/freedesktop/systemd1');
       const manager = systemd.getInterface('org.freedesktop.systemd1.Manager');
-      await manager.Subscribe();
-      const path = (await manager.LoadUnit('probe.service')) as string;
+      await call(manager, 'Subscribe');
+      const path = (await call(manager, 'LoadUnit', 'probe.service')) as string;
       const unit = await bus.getProxyObject('org.freedesktop.systemd1', path);
       const props = unit.getInterface('org.freedesktop.DBus.Properties');
       const seen: string[] = [];
@@ -52,7 +59,7 @@ describe('virtual edge device', () => {
           if (name === 'probe.service') resolve(result);
         });
       });
-      await manager.StartUnit('probe.service', 'replace');
+      await call(manager, 'StartUnit', 'probe.service', 'replace');
       expect(await done).toBe('done');
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(seen).toContain('activating');

@@ -1,0 +1,88 @@
+// `edge-agent check [--class required|wanted] [--dry-run] [--json]`: run the health checks of
+// this boot. greenboot's contract: exit 0 = pass, 1 = fail. The run is recorded atomically in
+// this boot's record before the process exits, also when SIGTERM stops it (--dry-run records
+// nothing and never touches the grubenv, which edge-agent never writes anyway).
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatWaitBudget } from '../core/budget.js';
+import { decideRunVerdict, type CheckClass, type CheckResult } from '../core/check-result.js';
+import { runChecks } from '../core/check-runner.js';
+import { planChecks } from '../core/plan-checks.js';
+import { checkSummaryLine, renderCheckRun } from '../core/render-check.js';
+import { gatherBootContext, type BootContext } from '../host/boot-context.js';
+import { createBootRecords } from '../host/boot-records.js';
+import { buildChecks, WANTED_BUILTINS } from '../host/checks/build.js';
+import { closeCreated, lazy, type CheckDeps } from '../host/checks/deps.js';
+import type { CommandMain, Deps } from './types.js';
+
+export const main: CommandMain = async ({ flags }, deps) => {
+  const { host, config, log, signal } = deps;
+  const classFilter = parseClass(flags.class);
+  const dryRun = Boolean(flags['dry-run']);
+  const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
+  const microshift = lazy(async () => (await import('../host/microshift-api.js')).createMicroShiftApi({ fs: host.fs, kubeconfig: config.microshift.kubeconfig }));
+  const checkDeps: CheckDeps = { clock: host.clock, exec: host.exec, fs: host.fs, log, systemd, microshift };
+  try {
+    const context = await gatherBootContext(config, { fs: host.fs, exec: host.exec, clock: host.clock, systemd }, signal);
+    for (const warning of context.warnings) log.warn(warning);
+    const budgetLine = formatWaitBudget(context.budget);
+    log.info({ attempt: context.budget.attempt, budget: context.budget.budgetSec }, budgetLine);
+    const plan = planChecks(
+      {
+        classFilter,
+        microshiftMode: config.microshift.check,
+        workloads: config.microshift.workloads,
+        declared: config.checks,
+        wantedBuiltins: WANTED_BUILTINS,
+      },
+      { microshiftUnit: context.microshiftUnit, lvmsExpected: context.lvmsExpected, disabled: config.disabledChecks },
+    );
+    const startedAt = new Date(host.clock.now()).toISOString();
+    const results = await runChecks(buildChecks(plan, config, context, checkDeps), host.clock, signal, {
+      onResult: (r) => logResult(deps, r, context),
+    });
+    const verdict = decideRunVerdict(results);
+    const terminated = results.some((r) => r.outcome === 'terminated');
+    if (!dryRun) await record(deps, context, classFilter, startedAt, verdict, results);
+    const view = { bootId: context.bootId, classFilter, dryRun, verdict, budgetLine, results, warnings: context.warnings };
+    deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...view, budget: context.budget, attempt: context.budget.attempt }, null, 2)}\n` : renderCheckRun(view));
+    const wantedFailed = classFilter === 'wanted' && results.some((r) => r.outcome === 'fail' || r.outcome === 'timeout');
+    if (terminated) return ExitCode.Terminated;
+    if (verdict === 'fail') log.error(`Required checks FAILED: the boot is not healthy`);
+    return verdict === 'fail' || wantedFailed ? ExitCode.Failed : ExitCode.Ok;
+  } finally {
+    await closeCreated(systemd, microshift);
+  }
+};
+
+function parseClass(value: unknown): CheckClass | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'required' || value === 'wanted') return value;
+  throw new UsageError(`--class must be 'required' or 'wanted' (got '${String(value)}')`);
+}
+
+function logResult({ log }: Deps, result: CheckResult, context: BootContext): void {
+  const fields = { check: result.id, outcome: result.outcome, reason: result.reason, attempt: context.budget.attempt, deployment: context.deployments?.booted?.checksum };
+  const line = checkSummaryLine(result);
+  if (result.outcome === 'pass' || result.outcome === 'skipped') log.info(fields, line);
+  else if (result.class === 'wanted') log.warn(fields, line);
+  else log.error(fields, line);
+}
+
+async function record(deps: Deps, context: BootContext, classFilter: CheckClass | undefined, startedAt: string, verdict: 'pass' | 'fail', results: CheckResult[]): Promise<void> {
+  const { host, config, log } = deps;
+  const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
+  const endedAt = new Date(host.clock.now()).toISOString();
+  const booted = context.deployments?.booted;
+  await records.update(context.bootId, (r) => {
+    for (const cls of classFilter ? [classFilter] : (['required', 'wanted'] as const)) {
+      const own = results.filter((x) => x.class === cls);
+      r.checks[cls] = { startedAt, endedAt, verdict: cls === 'required' ? verdict : own.some((x) => x.outcome === 'fail') ? 'fail' : 'pass', results: own as NonNullable<typeof r.checks.required>['results'] };
+    }
+    r.grubenv = { bootCounter: context.grubenv?.bootCounter, bootSuccess: context.grubenv?.bootSuccess };
+    r.greenboot = { implementation: context.implementation, maxBootAttempts: context.budget.max, attempt: context.budget.attempt, attempts: context.budget.attempts };
+    r.budget = { budgetSec: context.budget.budgetSec, line: formatWaitBudget(context.budget) };
+    if (booted) r.deployment = { checksum: booted.checksum, version: booted.version, origin: booted.origin, containerImageReference: booted.containerImageReference };
+  });
+  await records.prune(config.boots.keep);
+}

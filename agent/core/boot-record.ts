@@ -1,0 +1,68 @@
+// The per-boot record in /var/lib/edge-agent/boots/<boot-id>.json. It survives the rollback, so
+// an older edge-agent may read what a newer one wrote: every object keeps unknown fields, every
+// field but the boot id is optional, and `schema` only ever grows.
+import { z } from 'zod';
+
+export const RECORD_SCHEMA_VERSION = 1;
+
+const checkResult = z.looseObject({
+  id: z.string(),
+  class: z.enum(['required', 'wanted']).catch('required'),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  outcome: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  observation: z.record(z.string(), z.unknown()).optional(),
+});
+
+const checkRun = z.looseObject({
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  verdict: z.enum(['pass', 'fail']).optional(),
+  dryRun: z.boolean().optional(),
+  results: z.array(checkResult).catch([]),
+});
+
+const deploymentRef = z.looseObject({
+  checksum: z.string().optional(),
+  version: z.string().optional(),
+  origin: z.string().optional(),
+  containerImageReference: z.string().optional(),
+});
+
+export const bootRecordSchema = z.looseObject({
+  schema: z.number().int().catch(RECORD_SCHEMA_VERSION),
+  bootId: z.string(),
+  firstSeenAt: z.string().optional(),
+  deployment: deploymentRef.optional(),
+  staged: deploymentRef.optional(),
+  rollback: deploymentRef.optional(),
+  grubenv: z.looseObject({ bootCounter: z.number().optional(), bootSuccess: z.number().optional() }).optional(),
+  greenboot: z
+    .looseObject({
+      implementation: z.string(),
+      maxBootAttempts: z.number().optional(),
+      attempt: z.number().optional(),
+      attempts: z.number().optional(),
+    })
+    .optional(),
+  budget: z.looseObject({ budgetSec: z.number(), line: z.string().optional() }).optional(),
+  checks: z.looseObject({ required: checkRun.optional(), wanted: checkRun.optional() }).catch({}).default({}),
+  verdict: z.enum(['green', 'red']).optional(),
+  verdictAt: z.string().optional(),
+});
+
+export type BootRecord = z.infer<typeof bootRecordSchema>;
+export type CheckRunRecord = z.infer<typeof checkRun>;
+
+export function newBootRecord(bootId: string, firstSeenAt: string): BootRecord {
+  return { schema: RECORD_SCHEMA_VERSION, bootId, firstSeenAt, checks: {} };
+}
+
+/** Parse leniently: a newer writer's extra fields are kept; unreadable means undefined. */
+export function parseBootRecord(data: unknown): BootRecord | undefined {
+  const result = bootRecordSchema.safeParse(data);
+  return result.success ? result.data : undefined;
+}

@@ -1,0 +1,186 @@
+// The MicroShift check's decisions, pure. Fed one observation at a time (monotonic ms), it says
+// pass, fail or keep waiting.
+//
+// Patience: MicroShift's own check (4.15) gives every stage the full budget T, one stage after
+// another: unit active, API ready, any pod running, then per core namespace images present and
+// pods ready. We watch all stages at once but accept each stage with exactly MicroShift's
+// allowance counted from when the previous stage was accepted, so a boot that MicroShift's check
+// would pass is never failed here for being slow (no new false reds).
+// Impatience: a failure that waiting cannot fix ends the check at once: unit failed, crash loop,
+// pre-run failure, a permanent image pull error, a container that keeps restarting.
+import type { CheckReport } from './check-result.js';
+import type { ContainerObservation, MicroShiftObservation, PodObservation, WorkloadObservation, WorkloadRef } from './microshift-observation.js';
+
+export interface MicroShiftCheckPlan {
+  budgetMs: number;
+  workloads: WorkloadRef[];
+  /** NRestarts growth within the window that means a crash loop. */
+  crashLoopRestarts: number;
+  /** Container restart-count growth within the window that fails the check. */
+  containerRestarts: number;
+  restartWindowMs: number;
+}
+
+type Stage = { id: string; allowanceMs: number; ready: (o: MicroShiftObservation) => boolean; pending: (o: MicroShiftObservation) => string };
+
+// Registry answers that no amount of waiting changes (the image or access is wrong).
+const permanentPull = /manifest unknown|manifest .*not found|not found: manifest|unauthorized|authentication required|denied|invalid reference|repository name must|no such image|signature/i;
+const permanentReasons = new Set(['InvalidImageName', 'ErrImageNeverPull']);
+
+export class MicroShiftAssessor {
+  private readonly stages: Stage[];
+  private readonly accepted: (number | undefined)[];
+  private readonly unitRestarts: { at: number; n: number }[] = [];
+  private readonly containerRestarts = new Map<string, { at: number; n: number }[]>();
+
+  constructor(
+    private readonly plan: MicroShiftCheckPlan,
+    private readonly startedAt: number,
+  ) {
+    this.stages = buildStages(plan);
+    this.accepted = this.stages.map(() => undefined);
+  }
+
+  /** The latest time the current stage may still complete (for the wait loop's sleep bound). */
+  get deadline(): number {
+    const index = this.accepted.findIndex((a) => a === undefined);
+    if (index === -1) return this.startedAt;
+    const previous = index === 0 ? this.startedAt : (this.accepted[index - 1] as number);
+    return previous + (this.stages[index] as Stage).allowanceMs;
+  }
+
+  /** Upper bound of the whole check: every stage using its full allowance. */
+  get outerDeadline(): number {
+    return this.startedAt + this.stages.reduce((sum, s) => sum + s.allowanceMs, 0);
+  }
+
+  assess(o: MicroShiftObservation, now: number): { done: true; report: CheckReport } | { done: false; progress: string } {
+    const terminal = this.terminalFailure(o, now);
+    if (terminal) return { done: true, report: terminal };
+    for (let i = 0; i < this.stages.length; i++) {
+      if (this.accepted[i] !== undefined) continue;
+      const stage = this.stages[i] as Stage;
+      if (stage.ready(o)) {
+        this.accepted[i] = now;
+        continue;
+      }
+      const previous = i === 0 ? this.startedAt : (this.accepted[i - 1] as number);
+      const waited = Math.round((now - previous) / 1000);
+      if (now - previous >= stage.allowanceMs) {
+        return { done: true, report: { outcome: 'timeout', reason: `${stage.id.split(':')[0]}-timeout`, message: `${stage.pending(o)} after ${waited}s`, observation: summarize(o) } };
+      }
+      return { done: false, progress: `${stage.pending(o)} (${waited}s of ${Math.round(stage.allowanceMs / 1000)}s)` };
+    }
+    return { done: true, report: { outcome: 'pass', reason: 'ok', message: `MicroShift is ready: API healthy, ${this.plan.workloads.length} core workloads ready`, observation: summarize(o) } };
+  }
+
+  private terminalFailure(o: MicroShiftObservation, now: number): CheckReport | undefined {
+    const observation = summarize(o);
+    if (o.prerunFailed) {
+      const excerpt = o.prerunFailed.slice(-3).join(' | ');
+      return { outcome: 'fail', reason: 'prerun-failed', message: `MicroShift pre-run failed during this boot (prerun_failed.log): ${excerpt}`, observation };
+    }
+    if (o.unit.activeState === 'failed') {
+      return { outcome: 'fail', reason: 'unit-failed', message: `microshift.service failed (${o.unit.subState}) after ${o.unit.nRestarts} restarts`, observation };
+    }
+    const growth = grow(this.unitRestarts, now, o.unit.nRestarts, this.plan.restartWindowMs);
+    if (growth >= this.plan.crashLoopRestarts) {
+      return { outcome: 'fail', reason: 'crash-loop', message: `microshift.service is crash-looping: restarted ${growth} times in ${Math.round(this.plan.restartWindowMs / 1000)}s (NRestarts=${o.unit.nRestarts})`, observation };
+    }
+    const pull = permanentPullFailure(o);
+    if (pull) return { outcome: 'fail', reason: 'image-pull-failed', message: pull, observation };
+    for (const pod of o.pods ?? []) {
+      for (const container of pod.containers) {
+        const key = `${pod.namespace}/${pod.name}/${container.name}`;
+        const samples = this.containerRestarts.get(key) ?? [];
+        this.containerRestarts.set(key, samples);
+        const restarts = grow(samples, now, container.restartCount, this.plan.restartWindowMs);
+        if (restarts >= this.plan.containerRestarts) {
+          return {
+            outcome: 'fail',
+            reason: 'container-restarting',
+            message: `container ${container.name} of pod ${pod.namespace}/${pod.name} restarted ${restarts} times in ${Math.round(this.plan.restartWindowMs / 1000)}s${container.waitingReason ? ` (${container.waitingReason})` : ''}`,
+            observation,
+          };
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Record a counter sample and return how much it grew within the window. */
+function grow(samples: { at: number; n: number }[], now: number, n: number, windowMs: number): number {
+  samples.push({ at: now, n });
+  while (samples.length > 1 && (samples[0] as { at: number }).at < now - windowMs) samples.shift();
+  return n - (samples[0] as { n: number }).n;
+}
+
+function permanentPullFailure(o: MicroShiftObservation): string | undefined {
+  for (const pod of o.pods ?? []) {
+    for (const c of pod.containers) {
+      const message = c.waitingMessage ?? '';
+      const pulling = c.waitingReason === 'ErrImagePull' || c.waitingReason === 'ImagePullBackOff';
+      if (permanentReasons.has(c.waitingReason ?? '') || (pulling && permanentPull.test(message))) {
+        return `image ${c.image} cannot be pulled: ${reasonText(c)} (pod ${pod.namespace}/${pod.name}, container ${c.name})`;
+      }
+    }
+  }
+  for (const event of o.pullEvents ?? []) {
+    if (permanentPull.test(event.message)) return `image pull failed for pod ${event.namespace}/${event.pod}: ${event.message}`;
+  }
+  return undefined;
+}
+
+function reasonText(c: ContainerObservation): string {
+  return c.waitingMessage ? `${c.waitingReason}: ${c.waitingMessage}` : (c.waitingReason ?? 'unknown');
+}
+
+function buildStages(plan: MicroShiftCheckPlan): Stage[] {
+  const t = plan.budgetMs;
+  const namespaces = [...new Set(plan.workloads.map((w) => w.namespace))];
+  return [
+    { id: 'unit', allowanceMs: t, ready: (o) => o.unit.activeState === 'active', pending: (o) => `microshift.service not active (${o.unit.activeState}/${o.unit.subState})` },
+    { id: 'api', allowanceMs: t, ready: (o) => Boolean(o.api?.readyz?.ok && o.api.livez?.ok), pending: apiPending },
+    { id: 'pods', allowanceMs: t, ready: (o) => (o.pods ?? []).some((p) => p.phase === 'Running'), pending: () => 'no MicroShift pod running yet' },
+    // MicroShift waits per namespace for images (T) and then for ready pods (T).
+    ...namespaces.map((ns) => ({
+      id: `workloads:${ns}`,
+      allowanceMs: 2 * t,
+      ready: (o: MicroShiftObservation) => workloadsIn(o, ns, plan).every((w) => w.ready),
+      pending: (o: MicroShiftObservation) => `workloads in ${ns} not ready: ${describeNotReady(workloadsIn(o, ns, plan), o.pods ?? [])}`,
+    })),
+  ];
+}
+
+function workloadsIn(o: MicroShiftObservation, namespace: string, plan: MicroShiftCheckPlan): WorkloadObservation[] {
+  return plan.workloads
+    .filter((w) => w.namespace === namespace)
+    .map((ref) => o.workloads?.find((w) => w.namespace === ref.namespace && w.kind === ref.kind && w.name === ref.name) ?? { ...ref, found: false, ready: false, detail: 'not found' });
+}
+
+function describeNotReady(workloads: WorkloadObservation[], pods: PodObservation[]): string {
+  return workloads
+    .filter((w) => !w.ready)
+    .map((w) => {
+      const waiting = pods.filter((p) => p.namespace === w.namespace && p.name.startsWith(`${w.name}-`)).flatMap((p) => p.containers.filter((c) => c.waitingReason).map((c) => c.waitingReason));
+      return `${w.kind.toLowerCase()}/${w.name} ${w.detail}${waiting.length ? ` [${[...new Set(waiting)].join(', ')}]` : ''}`;
+    })
+    .join(', ');
+}
+
+function apiPending(o: MicroShiftObservation): string {
+  if (!o.api) return 'MicroShift API not asked yet';
+  if (!o.api.reachable) return `MicroShift API unreachable (${o.api.error ?? 'no answer'})`;
+  const failing = [...(o.api.readyz?.failing ?? []), ...(o.api.livez?.failing ?? [])];
+  return `MicroShift API not ready${failing.length ? `: ${[...new Set(failing)].join(', ')} failing` : ''}`;
+}
+
+function summarize(o: MicroShiftObservation): Record<string, unknown> {
+  return {
+    unit: `${o.unit.activeState}/${o.unit.subState}`,
+    nRestarts: o.unit.nRestarts,
+    api: o.api ? (o.api.readyz?.ok && o.api.livez?.ok ? 'ready' : o.api.reachable ? 'not-ready' : 'unreachable') : 'not-asked',
+    workloadsReady: o.workloads ? `${o.workloads.filter((w) => w.ready).length}/${o.workloads.length}` : undefined,
+  };
+}

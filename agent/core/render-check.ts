@@ -1,0 +1,40 @@
+// The human view of a check run, rendered from the same object `--json` prints.
+import type { CheckResult, RunVerdict } from './check-result.js';
+
+export interface CheckRunView {
+  bootId: string;
+  classFilter?: string;
+  dryRun: boolean;
+  verdict: RunVerdict;
+  budgetLine: string;
+  results: CheckResult[];
+  warnings: string[];
+}
+
+const labels: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skipped: 'SKIP', timeout: 'TIMEOUT', terminated: 'STOPPED' };
+
+export function renderCheckRun(view: CheckRunView): string {
+  const width = Math.max(8, ...view.results.map((r) => r.id.length));
+  const lines = [
+    `edge-agent check${view.classFilter ? ` --class ${view.classFilter}` : ''}${view.dryRun ? ' (dry run: no verdict recorded)' : ''}`,
+    `  ${view.budgetLine}`,
+    ...view.warnings.map((w) => `  warning: ${w}`),
+    '',
+    ...view.results.map((r) => `  ${(labels[r.outcome] ?? r.outcome).padEnd(7)} ${r.id.padEnd(width)} ${formatDuration(r.durationMs).padStart(7)}  ${r.message}`),
+    '',
+    `Result: ${view.verdict === 'pass' ? 'PASS' : 'FAIL'}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** One journal line per finished check, in the spirit of greenboot's `Script 'X' SUCCESS`. */
+export function checkSummaryLine(result: CheckResult): string {
+  const word = result.outcome === 'pass' ? 'SUCCESS' : result.outcome === 'skipped' ? 'SKIPPED' : result.outcome === 'terminated' ? 'TERMINATED' : 'FAILURE';
+  return `Check '${result.id}' (${result.class}) ${word} in ${formatDuration(result.durationMs)}: ${result.message}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}

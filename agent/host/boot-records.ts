@@ -1,0 +1,72 @@
+// The store of per-boot records under /var/lib/edge-agent/boots/. Writes are atomic (see fs.ts),
+// so a crash leaves the old record or the new one. A record that cannot be read is moved aside
+// with a warning and never stops a check, a verdict or `status`.
+import { newBootRecord, parseBootRecord, RECORD_SCHEMA_VERSION, type BootRecord } from '../core/boot-record.js';
+import type { Clock } from './clock.js';
+import type { HostFs } from './fs.js';
+
+export interface BootRecords {
+  read(bootId: string): Promise<BootRecord | undefined>;
+  /** Read-modify-write of one boot's record (created when missing). */
+  update(bootId: string, change: (record: BootRecord) => void): Promise<BootRecord>;
+  /** All readable records, newest first. */
+  list(): Promise<BootRecord[]>;
+  /** Keep the newest `keep` records. */
+  prune(keep: number): Promise<number>;
+}
+
+export interface BootRecordsOptions {
+  fs: HostFs;
+  clock: Clock;
+  dir: string;
+  warn: (message: string) => void;
+}
+
+const fileName = (bootId: string) => `${bootId.replaceAll('-', '')}.json`;
+
+export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions): BootRecords {
+  const pathOf = (bootId: string) => `${dir}/${fileName(bootId)}`;
+
+  async function load(path: string): Promise<BootRecord | undefined> {
+    const text = await fs.readText(path);
+    if (text === undefined) return undefined;
+    let record: BootRecord | undefined;
+    try {
+      record = parseBootRecord(JSON.parse(text));
+    } catch {
+      record = undefined;
+    }
+    if (!record) {
+      const aside = `${path}.corrupt-${clock.now()}`;
+      await fs.move(path, aside).catch(() => undefined);
+      warn(`boot record ${path} is unreadable (truncated or corrupt); moved it aside to ${aside}`);
+      return undefined;
+    }
+    if (record.schema > RECORD_SCHEMA_VERSION) {
+      // Written by a newer edge-agent (we are the rolled-back one): read what we know, keep the rest.
+      record.schema = Math.max(record.schema, RECORD_SCHEMA_VERSION);
+    }
+    return record;
+  }
+
+  return {
+    read: (bootId) => load(pathOf(bootId)),
+    async update(bootId, change) {
+      const record = (await load(pathOf(bootId))) ?? newBootRecord(bootId.replaceAll('-', ''), new Date(clock.now()).toISOString());
+      change(record);
+      await fs.writeAtomic(pathOf(bootId), `${JSON.stringify(record, null, 2)}\n`, 0o644);
+      return record;
+    },
+    async list() {
+      const names = (await fs.list(dir)).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
+      const records = (await Promise.all(names.map((n) => load(`${dir}/${n}`)))).filter((r): r is BootRecord => r !== undefined);
+      return records.sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
+    },
+    async prune(keep) {
+      const records = await this.list();
+      const old = records.slice(keep);
+      for (const record of old) await fs.remove(pathOf(record.bootId));
+      return old.length;
+    },
+  };
+}

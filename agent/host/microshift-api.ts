@@ -1,0 +1,168 @@
+// The MicroShift Kubernetes API, through @kubernetes/client-node and MicroShift's kubeconfig.
+// One client, cheap polls: per probe a handful of cluster-wide list calls (not one per object),
+// every call bounded by a timeout and the caller's signal so a hung API never hangs a check.
+// Loaded lazily: commands that do not need Kubernetes never import this module.
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1DaemonSet, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import { Agent, request, type RequestOptions } from 'node:https';
+import { HostError } from '../errors.js';
+import { isDaemonSetReady, isDeploymentReady, isStatefulSetReady } from '../core/microshift-observation.js';
+import type { ApiObservation, HealthEndpoint, PodObservation, PullEventObservation, WorkloadObservation, WorkloadRef } from '../core/microshift-observation.js';
+import type { HostFs } from './fs.js';
+
+export interface MicroShiftApi {
+  health(signal?: AbortSignal): Promise<ApiObservation>;
+  workloads(refs: readonly WorkloadRef[], signal?: AbortSignal): Promise<WorkloadObservation[]>;
+  pods(namespaces: readonly string[], signal?: AbortSignal): Promise<PodObservation[]>;
+  pullEvents(namespaces: readonly string[], signal?: AbortSignal): Promise<PullEventObservation[]>;
+  close(): void;
+}
+
+export interface MicroShiftApiOptions {
+  fs: HostFs;
+  kubeconfig: string;
+  timeoutMs?: number;
+}
+
+export async function createMicroShiftApi(options: MicroShiftApiOptions): Promise<MicroShiftApi> {
+  const { fs, kubeconfig } = options;
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const text = await fs.readText(kubeconfig).catch((error: NodeJS.ErrnoException) => {
+    throw new HostError('kubeconfig-unreadable', `cannot read MicroShift kubeconfig ${kubeconfig}: ${error.code ?? error.message}`, { cause: error, retryable: true });
+  });
+  // MicroShift writes the kubeconfig on its first start: missing early in a boot is not final.
+  if (text === undefined) throw new HostError('kubeconfig-missing', `MicroShift kubeconfig ${kubeconfig} does not exist (yet)`, { retryable: true });
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(text);
+  } catch (error) {
+    throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} is not a valid kubeconfig: ${(error as Error).message}`, { cause: error });
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} names no current cluster`);
+  const tls: RequestOptions = {};
+  await kc.applyToHTTPSOptions(tls);
+  // One keep-alive connection pool for every call: a TLS handshake per poll would cost more CPU
+  // than the poll itself.
+  const agent = new Agent({ keepAlive: true, maxSockets: 4, ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername });
+  const https: RequestOptions = { agent };
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+
+  const call = async <T>(what: string, run: (opts: object) => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    const bounded = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
+    const pre = async (ctx: { setSignal(s: AbortSignal): void; setAgent(a: Agent): void }) => {
+      ctx.setSignal(bounded);
+      ctx.setAgent(agent);
+      return ctx;
+    };
+    const middleware = [{ pre, post: async <R>(r: R) => r }];
+    try {
+      return await run({ middleware, middlewareMergeStrategy: 'append' });
+    } catch (error) {
+      throw new HostError('kube-api', `${what}: ${describeKubeError(error, bounded)}`, { cause: error, retryable: true });
+    }
+  };
+
+  return {
+    async health(signal) {
+      const [readyz, livez] = await Promise.all([
+        getHealth(cluster.server, '/readyz?verbose', https, timeoutMs, signal),
+        getHealth(cluster.server, '/livez?verbose', https, timeoutMs, signal),
+      ]);
+      const unreachable = [readyz, livez].find((r) => 'error' in r);
+      if (unreachable && 'error' in unreachable) return { reachable: false, error: unreachable.error };
+      return { reachable: true, readyz: readyz as HealthEndpoint, livez: livez as HealthEndpoint };
+    },
+    async workloads(refs, signal) {
+      const kinds = new Set(refs.map((r) => r.kind));
+      const [deployments, daemonsets, statefulsets] = await Promise.all([
+        kinds.has('Deployment') ? call('list deployments', (o) => apps.listDeploymentForAllNamespaces({}, o), signal).then((l) => l.items) : [],
+        kinds.has('DaemonSet') ? call('list daemonsets', (o) => apps.listDaemonSetForAllNamespaces({}, o), signal).then((l) => l.items) : [],
+        kinds.has('StatefulSet') ? call('list statefulsets', (o) => apps.listStatefulSetForAllNamespaces({}, o), signal).then((l) => l.items) : [],
+      ]);
+      return refs.map((ref) => {
+        const list: (V1Deployment | V1DaemonSet | V1StatefulSet)[] = ref.kind === 'Deployment' ? deployments : ref.kind === 'DaemonSet' ? daemonsets : statefulsets;
+        const object = list.find((o) => o.metadata?.namespace === ref.namespace && o.metadata?.name === ref.name);
+        return object ? observeWorkload(ref, object) : { ...ref, found: false, ready: false, detail: 'not found' };
+      });
+    },
+    async pods(namespaces, signal) {
+      const list = await call('list pods', (o) => core.listPodForAllNamespaces({}, o), signal);
+      return list.items.filter((p) => namespaces.length === 0 || namespaces.includes(p.metadata?.namespace ?? '')).map(observePod);
+    },
+    async pullEvents(namespaces, signal) {
+      const events: PullEventObservation[] = [];
+      for (const namespace of namespaces) {
+        const list = await call(`list events in ${namespace}`, (o) => core.listNamespacedEvent({ namespace, fieldSelector: 'reason=Failed' }, o), signal);
+        for (const e of list.items) {
+          if (e.reason === 'Failed' && /pull/i.test(e.message ?? '')) events.push({ namespace, pod: e.involvedObject?.name ?? '?', message: e.message ?? '' });
+        }
+      }
+      return events;
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}
+
+function observeWorkload(ref: WorkloadRef, object: V1Deployment | V1DaemonSet | V1StatefulSet): WorkloadObservation {
+  const generation = object.metadata?.generation;
+  if (ref.kind === 'DaemonSet') {
+    const s = (object as V1DaemonSet).status;
+    const ready = isDaemonSetReady({ generation }, { ...s });
+    return { ...ref, found: true, ready, detail: `${s?.numberAvailable ?? 0}/${s?.desiredNumberScheduled ?? 0} available` };
+  }
+  const spec = (object as V1Deployment | V1StatefulSet).spec;
+  const s = (object as V1Deployment | V1StatefulSet).status ?? {};
+  const replicas = spec?.replicas ?? 1;
+  const ready = ref.kind === 'Deployment' ? isDeploymentReady({ generation, replicas }, s) : isStatefulSetReady({ generation, replicas }, s);
+  return { ...ref, found: true, ready, detail: `${s.availableReplicas ?? 0}/${replicas} available` };
+}
+
+function observePod(pod: V1Pod): PodObservation {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return {
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    containers: statuses.map((c) => ({
+      name: c.name,
+      image: c.image,
+      ready: c.ready,
+      restartCount: c.restartCount,
+      waitingReason: c.state?.waiting?.reason,
+      waitingMessage: c.state?.waiting?.message,
+    })),
+  };
+}
+
+type HealthResult = HealthEndpoint | { error: string };
+
+/** GET /readyz?verbose or /livez?verbose: 200 = ok; otherwise the `[-]name failed` lines. */
+function getHealth(server: string, path: string, base: RequestOptions, timeoutMs: number, signal?: AbortSignal): Promise<HealthResult> {
+  return new Promise((resolve) => {
+    const url = new URL(path, server);
+    const req = request(url, { ...base, method: 'GET', timeout: timeoutMs, signal }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body = body.length < 65_536 ? body + chunk : body));
+      res.on('end', () => {
+        const failing = [...body.matchAll(/^\[-\]([^\s]+) failed/gm)].map((m) => m[1] as string);
+        if (res.statusCode === 200) resolve({ ok: true, failing: [] });
+        else resolve({ ok: false, failing: failing.length ? failing : [`HTTP ${res.statusCode}`] });
+      });
+      res.on('error', (error) => resolve({ error: error.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code === 'ABORT_ERR' ? 'aborted' : (error.code ?? error.message) }));
+    req.end();
+  });
+}
+
+function describeKubeError(error: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return 'no answer in time';
+  const e = error as { code?: number | string; body?: string; message?: string };
+  if (typeof e.code === 'number') return `HTTP ${e.code}`;
+  return String(e.code ?? e.message ?? error);
+}
