@@ -21,7 +21,9 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['systemd-journald'],
+  // dbus-next's optional X11 transport and native socket helper are never used (we speak D-Bus over a
+  // unix socket); bundling usocket would break: its loader needs __filename.
+  external: ['systemd-journald', 'x11', 'usocket'],
   define: { EDGE_AGENT_VERSION: JSON.stringify(pkg.version) },
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {

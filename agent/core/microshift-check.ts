@@ -21,6 +21,11 @@ export interface MicroShiftCheckPlan {
   restartWindowMs: number;
 }
 
+// MicroShift notices a stage is done on its next 1 s poll plus an `oc` call, so each of its stage
+// clocks starts up to ~1 s after ours (the lag does not add up: it is bounded per stage). The
+// grace keeps our deadlines at or after MicroShift's.
+export const STAGE_GRACE_MS = 5000;
+
 type Stage = { id: string; allowanceMs: number; ready: (o: MicroShiftObservation) => boolean; pending: (o: MicroShiftObservation) => string };
 
 // Registry answers that no amount of waiting changes (the image or access is wrong).
@@ -46,12 +51,12 @@ export class MicroShiftAssessor {
     const index = this.accepted.findIndex((a) => a === undefined);
     if (index === -1) return this.startedAt;
     const previous = index === 0 ? this.startedAt : (this.accepted[index - 1] as number);
-    return previous + (this.stages[index] as Stage).allowanceMs;
+    return previous + (this.stages[index] as Stage).allowanceMs + STAGE_GRACE_MS;
   }
 
   /** Upper bound of the whole check: every stage using its full allowance. */
   get outerDeadline(): number {
-    return this.startedAt + this.stages.reduce((sum, s) => sum + s.allowanceMs, 0);
+    return this.startedAt + this.stages.reduce((sum, s) => sum + s.allowanceMs + STAGE_GRACE_MS, 0);
   }
 
   assess(o: MicroShiftObservation, now: number): { done: true; report: CheckReport } | { done: false; progress: string } {
@@ -66,7 +71,7 @@ export class MicroShiftAssessor {
       }
       const previous = i === 0 ? this.startedAt : (this.accepted[i - 1] as number);
       const waited = Math.round((now - previous) / 1000);
-      if (now - previous >= stage.allowanceMs) {
+      if (now - previous >= stage.allowanceMs + STAGE_GRACE_MS) {
         return { done: true, report: { outcome: 'timeout', reason: `${stage.id.split(':')[0]}-timeout`, message: `${stage.pending(o)} after ${waited}s`, observation: summarize(o) } };
       }
       return { done: false, progress: `${stage.pending(o)} (${waited}s of ${Math.round(stage.allowanceMs / 1000)}s)` };

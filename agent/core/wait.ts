@@ -31,11 +31,11 @@ export async function waitUntil<O, R>(options: WaitOptions<O, R>): Promise<R> {
   const { clock, signal } = options;
   let last: O | undefined;
   let lastProgress = -Infinity;
-  let woken: (() => void) | undefined;
-  let pendingWake = false;
+  // A wake that arrives while a probe runs must not be lost: remember it for the next sleep.
+  const wake = { pending: false, now: undefined as (() => void) | undefined };
   const unsubscribe = options.wake?.(() => {
-    pendingWake = true;
-    woken?.();
+    wake.pending = true;
+    wake.now?.();
   });
   // A probe that hangs must not outlive the deadline or the abort.
   const loop = new AbortController();
@@ -46,7 +46,7 @@ export async function waitUntil<O, R>(options: WaitOptions<O, R>): Promise<R> {
       if (signal?.aborted) return options.onAbort(last);
       const now = clock.monotonic();
       if (now >= options.deadline) return options.onDeadline(last, now);
-      pendingWake = false;
+      wake.pending = false;
       try {
         last = await withDeadline(options.probe(loop.signal), clock, options.deadline - now, loop.signal);
       } catch (error) {
@@ -61,7 +61,7 @@ export async function waitUntil<O, R>(options: WaitOptions<O, R>): Promise<R> {
         lastProgress = at;
         options.onProgress(assessment.progress, Math.max(0, options.deadline - at));
       }
-      if (!pendingWake) await sleepOrWake(clock, Math.min(options.pollMs, Math.max(0, options.deadline - at)), loop.signal, (w) => (woken = w));
+      if (!wake.pending) await sleepOrWake(clock, Math.min(options.pollMs, Math.max(0, options.deadline - at)), loop.signal, (w) => (wake.now = w));
     }
   } finally {
     unsubscribe?.();

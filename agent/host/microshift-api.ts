@@ -50,12 +50,17 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
 
   const call = async <T>(what: string, run: (opts: object) => Promise<T>, signal?: AbortSignal): Promise<T> => {
     const bounded = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
-    const pre = async (ctx: { setSignal(s: AbortSignal): void; setAgent(a: Agent): void }) => {
-      ctx.setSignal(bounded);
-      ctx.setAgent(agent);
-      return ctx;
-    };
-    const middleware = [{ pre, post: async <R>(r: R) => r }];
+    // The object-parameter API runs middleware as its (stubbed) Observables: anything with
+    // toPromise(). This one bounds each call and reuses the keep-alive agent.
+    type Ctx = { setSignal(s: AbortSignal): void; setAgent(a: Agent): void };
+    const pre = (ctx: Ctx) => ({
+      toPromise: async () => {
+        ctx.setSignal(bounded);
+        ctx.setAgent(agent);
+        return ctx;
+      },
+    });
+    const middleware = [{ pre, post: <R>(response: R) => ({ toPromise: async () => response }) }];
     try {
       return await run({ middleware, middlewareMergeStrategy: 'append' });
     } catch (error) {

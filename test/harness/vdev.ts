@@ -65,6 +65,10 @@ export interface JournalQuery {
   matches?: string[];
 }
 
+/** How PID 1 ended by itself: systemd in a PID namespace dies of SIGHUP on reboot(2) restart and
+ * of SIGINT on power-off/halt, and `unshare --fork` re-raises that signal. */
+export type HaltReason = 'reboot' | 'poweroff' | 'exit';
+
 export class VirtualDevice {
   /** Host PID of the device's PID 1 (systemd). */
   pid = 0;
@@ -115,12 +119,12 @@ export class VirtualDevice {
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...options.env };
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    const result = await execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
+    const result = await this.watchInside(execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
       reject: false,
       input: options.input,
       timeout: options.timeoutMs ?? 60_000,
       stripFinalNewline: false,
-    });
+    }));
     return { exitCode: result.exitCode ?? (result.timedOut ? 124 : 128), stdout: String(result.stdout), stderr: String(result.stderr) };
   }
 
@@ -137,10 +141,10 @@ export class VirtualDevice {
   spawn(argv: string[], options: Omit<ExecOptions, 'timeoutMs'> = {}): ResultPromise {
     const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...options.env };
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    return execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
+    return this.watchInside(execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
       reject: false,
       input: options.input,
-    });
+    }));
   }
 
   async writeFile(inside: string, content: string | Buffer, mode?: number): Promise<void> {
@@ -194,6 +198,22 @@ export class VirtualDevice {
     return (await this.journal(query)).map((e) => String(e.MESSAGE));
   }
 
+  /** Set once PID 1 has exited by itself (e.g. `systemctl reboot` inside); reboot() boots it again. */
+  get halted(): HaltReason | undefined {
+    const unshare = this.unshare;
+    if (!unshare || (unshare.exitCode === null && unshare.signalCode === null)) return undefined;
+    return unshare.signalCode === 'SIGHUP' ? 'reboot' : unshare.signalCode === 'SIGINT' ? 'poweroff' : 'exit';
+  }
+
+  /** Wait until PID 1 exits by itself; throws after timeoutMs. */
+  async waitForHalt(timeoutMs = 30_000): Promise<HaltReason> {
+    const unshare = this.unshare;
+    if (!unshare) throw new Error(`device ${this.name} is not running`);
+    const ended = await Promise.race([unshare.then(() => true), sleep(timeoutMs).then(() => false)]);
+    if (!ended) throw new Error(`device ${this.name} did not halt within ${timeoutMs} ms`);
+    return this.halted ?? 'exit';
+  }
+
   /** Power off and boot again from the same disk: a new boot id, fresh /run and /tmp. */
   async reboot(): Promise<void> {
     await this.powerOff();
@@ -207,8 +227,37 @@ export class VirtualDevice {
     live.delete(this);
   }
 
+  /**
+   * Keeps a command run inside from stalling the device's shutdown when the device reboots itself
+   * while the command runs. systemd's final kill spree SIGSTOPs every process before signalling
+   * it; nsenter (outside the device) sees its child stop, stops itself too and never reaps the
+   * killed child (a 90 s wait for a zombie): so keep continuing nsenter. And PID 1 is not the
+   * parent of the command, so it learns of its end only by polling every 10 s: so tell it (SIGCHLD
+   * is harmless to systemd at any other time).
+   */
+  private watchInside<T extends ResultPromise>(subprocess: T): T {
+    const init = this.pid;
+    const signal = (pid: number | undefined, name: NodeJS.Signals) => {
+      try {
+        if (pid) process.kill(pid, name);
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setInterval(() => signal(subprocess.pid, 'SIGCONT'), 100);
+    timer.unref();
+    const done = () => {
+      clearInterval(timer);
+      signal(init, 'SIGCHLD');
+    };
+    subprocess.then(done, done);
+    return subprocess;
+  }
+
   private nsenterArgs(): string[] {
-    const args = ['-t', String(this.pid), '-m', '-p', '-u', '-C'];
+    // -r/-w: take the device's root and cwd too; entering only the mount namespace leaves our
+    // cwd pointing into the host's tree, which getcwd() cannot resolve inside.
+    const args = ['-t', String(this.pid), '-m', '-p', '-u', '-C', '-r', '-w'];
     if (this.options.network) args.push('-n');
     return args;
   }
@@ -279,14 +328,25 @@ export class VirtualDevice {
     throw new Error(`device ${this.name} did not start systemd: ${String(result?.stderr ?? '')}`);
   }
 
-  private async waitForBoot(): Promise<void> {
-    const deadline = Date.now() + 15_000;
+  /**
+   * Resolves when the boot has finished, or when systemd is up but a long boot job (greenboot's
+   * health check waiting for MicroShift) keeps the boot "starting" past settleMs: the device is
+   * usable then, and tests watch the job themselves.
+   */
+  private async waitForBoot(settleMs = 15_000): Promise<void> {
+    const deadline = Date.now() + settleMs;
     let last = '';
     while (Date.now() < deadline) {
-      const result = await this.exec(['systemctl', 'is-system-running', '--wait'], { timeoutMs: 10_000 });
+      // A unit may reboot the device during its boot (greenboot's redboot-auto-reboot): see halted.
+      if (this.halted) return;
+      const result = await this.exec(['systemctl', 'is-system-running', '--wait'], { timeoutMs: Math.max(100, deadline - Date.now()) });
       last = result.stdout.trim() || result.stderr.trim();
       if (last === 'running' || last === 'degraded') return;
       await sleep(20);
+    }
+    if (last === 'starting' || last === '') {
+      const state = await this.exec(['systemctl', 'is-system-running']);
+      if (state.stdout.trim() === 'starting') return;
     }
     const console = await readFile(join(this.stateDir, 'boot', 'console'), 'utf8').catch(() => '');
     throw new Error(`device ${this.name} did not finish booting (last state: ${last})\n${console}`);
@@ -296,7 +356,7 @@ export class VirtualDevice {
     if (!this.unshare) return;
     const unshare = this.unshare;
     this.unshare = undefined;
-    if (this.pid > 0) {
+    if (this.pid > 0 && !this.halted) {
       // SIGRTMIN+4 asks systemd for an orderly poweroff.
       await execa('kill', ['-s', 'SIGRTMIN+4', String(this.pid)], { reject: false });
       const stopped = await Promise.race([unshare.then(() => true), sleep(5000).then(() => false)]);
@@ -322,7 +382,9 @@ async function reapStaleDevices(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   const groups = join(cgroupRoot(), 'edge-vdev');
-  for (const group of await readdir(groups).catch(() => [] as string[])) {
+  // A cgroup directory also lists its interface files (cgroup.procs, ...): only subdirectories are devices.
+  const children = await readdir(groups, { withFileTypes: true }).catch(() => []);
+  for (const group of children.filter((e) => e.isDirectory()).map((e) => e.name)) {
     const ownerPid = Number(group.split('-').pop());
     if (ownerPid === process.pid || (await isAlive(ownerPid))) continue;
     await killCgroup(join(groups, group));

@@ -1,0 +1,94 @@
+// Load /etc/edge-agent/config.yaml and its drop-ins into a validated Config, returning every
+// problem as data. The rules that keep a device safe:
+// - no main file: defaults (the RPM ships one, but an image may leave it out);
+// - a broken main file is an error and there is no config: it is never silently replaced by
+//   defaults, which could quietly drop the checks an operator declared;
+// - a broken drop-in is a warning and only that drop-in is skipped: one bad file from a
+//   workload team must not switch off everything else, nor stop the health checks.
+import type { HostFs } from '../host/fs.js';
+import { problemsFromIssue, type LocatedProblem, type Locate } from './problems.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { mergeConfig, readYamlFile } from './yaml-file.js';
+
+export const defaultConfigPath = '/etc/edge-agent/config.yaml';
+export const defaultDropInDir = '/etc/edge-agent/config.d';
+
+export interface LoadConfigOptions {
+  path?: string;
+  dropInDir?: string;
+}
+
+export interface LoadedConfig {
+  /** Undefined exactly when `errors` is not empty. */
+  config: Config | undefined;
+  /** Problems that were worked around (a skipped drop-in, an ignored file). */
+  warnings: LocatedProblem[];
+  /** Problems that leave no usable configuration. */
+  errors: LocatedProblem[];
+  /** The files that make up `config`, in the order applied. */
+  sources: string[];
+}
+
+export async function loadConfig(fs: HostFs, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const path = options.path ?? defaultConfigPath;
+  const dropInDir = options.dropInDir ?? defaultDropInDir;
+  const warnings: LocatedProblem[] = [];
+  const sources: string[] = [];
+
+  const main = await readYamlFile(fs, path);
+  if (main.status === 'invalid') return { config: undefined, warnings, errors: main.problems, sources };
+  let data: unknown = main.status === 'ok' ? main.data : {};
+  const first = validate(path, data, main.status === 'ok' ? main.locate : undefined);
+  if (!first.ok) return { config: undefined, warnings, errors: first.problems, sources };
+  let config = first.config;
+  if (main.status === 'ok') sources.push(path);
+
+  for (const file of await listDropIns(fs, dropInDir, warnings)) {
+    const dropIn = await readYamlFile(fs, file);
+    if (dropIn.status !== 'ok') {
+      if (dropIn.status === 'invalid') warnings.push(...dropIn.problems, skipped(file));
+      continue;
+    }
+    // Validate the merged result, not the drop-in alone: a drop-in may hold a single key.
+    const merged = mergeConfig(data, dropIn.data);
+    const result = validate(file, merged, dropIn.locate);
+    if (!result.ok) {
+      warnings.push(...result.problems, skipped(file));
+      continue;
+    }
+    data = merged;
+    config = result.config;
+    sources.push(file);
+  }
+  return { config, warnings, errors: [], sources };
+}
+
+type Validation = { ok: true; config: Config } | { ok: false; problems: LocatedProblem[] };
+
+function validate(file: string, data: unknown, locate: Locate | undefined): Validation {
+  const result = ConfigSchema.safeParse(data);
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, problems: result.error.issues.flatMap((issue) => problemsFromIssue(file, issue, data, ConfigSchema, locate)) };
+}
+
+async function listDropIns(fs: HostFs, dir: string, warnings: LocatedProblem[]): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.list(dir);
+  } catch (error) {
+    warnings.push({ file: dir, path: '', message: `cannot list drop-ins (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); none applied` });
+    return [];
+  }
+  // Hidden files are editor and package-manager leftovers (.rpmnew is caught by the suffix).
+  const visible = names.filter((name) => !name.startsWith('.'));
+  for (const name of visible.filter((n) => n.endsWith('.yml'))) {
+    warnings.push({ file: `${dir}/${name}`, path: '', message: 'ignored: only *.yaml drop-ins are read', expected: 'a name ending in .yaml' });
+  }
+  // Code-point order, like systemd's drop-ins: 10-a.yaml before 20-b.yaml before A.yaml.
+  return visible
+    .filter((name) => name.endsWith('.yaml'))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((name) => `${dir}/${name}`);
+}
+
+const skipped = (file: string): LocatedProblem => ({ file, path: '', message: 'drop-in skipped: none of its settings are applied' });

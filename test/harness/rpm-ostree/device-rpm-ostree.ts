@@ -1,0 +1,131 @@
+// Host side of the rpm-ostree stand-in: install it into a virtual device, offer and stage
+// updates, and apply what happens to deployments between boots.
+//
+// Simulates: `rpm-ostree` at /usr/bin/rpm-ostree (a shell wrapper running the bundled cli.ts with
+// the host's node), a remote that offers one update at a time (makeUpdateAvailable), and the
+// boot-time part of ostree: ostree-finalize-staged at shutdown, then the bootloader's choice of
+// entry marks a deployment booted. Leaves out: real commits, /usr contents (every deployment runs
+// the same host /usr), BLS entries, kernel arguments. Boot-time steps run only when the harness
+// reboots a device through greenboot/boot-cycle.ts; a plain device.reboot() keeps them as they are.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { VirtualDevice } from '../vdev.js';
+import { deviceRoot } from '../grub/device-grub.js';
+import { buildRpmOstree } from './build.js';
+import { deploymentId, finalize, layeredChecksum, markBooted, stateFileInside, type AvailableUpdate, type SimDeployment, type SimState } from './state.js';
+
+export interface DeploymentSpec {
+  version: string;
+  checksum?: string;
+  osname?: string;
+  /** Refspec of a commit-based system (default `edge:rhel/9/x86_64/edge`). */
+  origin?: string;
+  /** Makes it a container-native deployment (no origin). */
+  containerImage?: string;
+  timestamp?: number;
+  pinned?: boolean;
+  /** Layered packages: the deployment's checksum becomes a local commit over base-checksum. */
+  packages?: string[];
+}
+
+export interface Deployment extends SimDeployment {
+  booted: boolean;
+  staged: boolean;
+}
+
+/** A stable fake commit id per version, so tests can predict it. */
+export function checksumFor(version: string): string {
+  return createHash('sha256').update(`edge-agent-harness:${version}`).digest('hex');
+}
+
+/** Install /usr/bin/rpm-ostree and its state. Deployments are in boot order; `booted` indexes them. */
+export async function installRpmOstree(
+  device: VirtualDevice,
+  options: { deployments?: DeploymentSpec[]; booted?: number } = {},
+): Promise<Deployment[]> {
+  const bundle = await buildRpmOstree();
+  await device.writeFile('/usr/bin/rpm-ostree', `#!/bin/sh\n# rpm-ostree stand-in of the edge-agent test harness\nexec ${process.execPath} ${bundle} "$@"\n`, 0o755);
+  const now = Math.floor(Date.now() / 1000);
+  const specs = options.deployments ?? [{ version: '9.4.20240101.0' }];
+  const deployments = specs.map((spec, index) => toDeployment(spec, now - (index + 1) * 86_400));
+  const booted = deployments[options.booted ?? 0];
+  if (!booted) throw new Error('installRpmOstree: the booted index is outside the deployments');
+  await writeState(device, { format: 1, deployments, booted: booted.id });
+  return readDeployments(device);
+}
+
+/** Let the "remote" offer a new commit; `rpm-ostree upgrade` will stage it. */
+export async function makeUpdateAvailable(device: VirtualDevice, update: { version: string; checksum?: string; timestamp?: number }): Promise<AvailableUpdate> {
+  const available = { version: update.version, checksum: update.checksum ?? checksumFor(update.version), timestamp: update.timestamp ?? Math.floor(Date.now() / 1000) };
+  await writeState(device, { ...(await readState(device)), available });
+  return available;
+}
+
+/** Exactly `rpm-ostree upgrade` run inside the device; returns the staged deployment. */
+export async function stageUpdate(device: VirtualDevice): Promise<Deployment> {
+  const result = await device.exec(['rpm-ostree', 'upgrade']);
+  if (result.exitCode !== 0) throw new Error(`rpm-ostree upgrade exited ${result.exitCode}: ${result.stderr}`);
+  const staged = (await readDeployments(device)).find((d) => d.staged);
+  if (!staged) throw new Error(`rpm-ostree upgrade staged nothing: ${result.stdout.trim()}`);
+  return staged;
+}
+
+/** Deployments in boot order, with booted/staged flags (works on a running or halted device). */
+export async function readDeployments(device: VirtualDevice): Promise<Deployment[]> {
+  const state = await readState(device);
+  return state.deployments.map((d) => ({ ...d, booted: d.id === state.booted, staged: d.id === state.staged }));
+}
+
+/** ostree-finalize-staged: returns the deployment that became the default, if one was staged. */
+export async function finalizeStaged(device: VirtualDevice): Promise<SimDeployment | undefined> {
+  const result = finalize(await readState(device));
+  if (result.finalized) await writeState(device, result.state);
+  return result.finalized;
+}
+
+/** Shutdown then bootloader: finalize a staged deployment, then mark GRUB's entry as booted. */
+export async function finalizeAndBoot(device: VirtualDevice, entryIndex: number): Promise<{ finalized?: SimDeployment; booted: Deployment }> {
+  const finalized = await finalizeStaged(device);
+  await writeState(device, markBooted(await readState(device), entryIndex));
+  const booted = (await readDeployments(device)).find((d) => d.booted);
+  if (!booted) throw new Error('finalizeAndBoot: no booted deployment');
+  return { finalized, booted };
+}
+
+function toDeployment(spec: DeploymentSpec, defaultTimestamp: number): SimDeployment {
+  const osname = spec.osname ?? 'rhel';
+  const base = spec.checksum ?? checksumFor(spec.version);
+  const packages = spec.packages ?? [];
+  // Layering makes a local commit on top of the base commit.
+  const checksum = packages.length > 0 ? layeredChecksum(base, packages) : base;
+  const source = spec.containerImage ? { 'container-image-reference': spec.containerImage } : { origin: spec.origin ?? 'edge:rhel/9/x86_64/edge' };
+  return {
+    id: deploymentId(osname, checksum, 0),
+    osname,
+    serial: 0,
+    checksum,
+    version: spec.version,
+    timestamp: spec.timestamp ?? defaultTimestamp,
+    ...source,
+    pinned: spec.pinned ?? false,
+    'requested-packages': packages,
+    packages,
+    ...(packages.length > 0 ? { 'base-checksum': base } : {}),
+  };
+}
+
+function stateFile(device: VirtualDevice): string {
+  return join(deviceRoot(device), stateFileInside);
+}
+
+async function readState(device: VirtualDevice): Promise<SimState> {
+  return JSON.parse(await readFile(stateFile(device), 'utf8')) as SimState;
+}
+
+async function writeState(device: VirtualDevice, state: SimState): Promise<void> {
+  const file = stateFile(device);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+}
