@@ -9,7 +9,7 @@
 // Impatience: a failure that waiting cannot fix ends the check at once: unit failed, crash loop,
 // pre-run failure, a permanent image pull error, a container that keeps restarting.
 import type { CheckReport } from './check-result.js';
-import type { ContainerObservation, MicroShiftObservation, PodObservation, WorkloadObservation, WorkloadRef } from './microshift-observation.js';
+import { podBelongsTo, type ContainerObservation, type MicroShiftObservation, type PodObservation, type PullEventObservation, type WorkloadObservation, type WorkloadRef } from './microshift-observation.js';
 
 export interface MicroShiftCheckPlan {
   budgetMs: number;
@@ -19,6 +19,8 @@ export interface MicroShiftCheckPlan {
   /** Container restart-count growth within the window that fails the check. */
   containerRestarts: number;
   restartWindowMs: number;
+  /** A core container that restarted this recently holds the pass until it has stayed up this long. */
+  restartSettleMs: number;
 }
 
 // MicroShift notices a stage is done on its next 1 s poll plus an `oc` call, so each of its stage
@@ -37,6 +39,7 @@ export class MicroShiftAssessor {
   private readonly accepted: (number | undefined)[];
   private readonly unitRestarts: { at: number; n: number }[] = [];
   private readonly containerRestarts = new Map<string, { at: number; n: number }[]>();
+  private readonly lastGrowth = new Map<string, number>();
 
   constructor(
     private readonly plan: MicroShiftCheckPlan,
@@ -76,7 +79,32 @@ export class MicroShiftAssessor {
       }
       return { done: false, progress: `${stage.pending(o)} (${waited}s of ${Math.round(stage.allowanceMs / 1000)}s)` };
     }
-    return { done: true, report: { outcome: 'pass', reason: 'ok', message: `MicroShift is ready: API healthy, ${this.plan.workloads.length} core workloads ready`, observation: summarize(o) } };
+    // Ready. MicroShift samples restart counts after readiness; we watch the core containers for
+    // a settle period (and longer while one keeps restarting, up to the restart window) so a pod
+    // that restarts again and again is caught before the boot is called good.
+    const settling = now - (this.readyAt ?? now);
+    const unsettled = this.unsettledContainer(o, now);
+    if (settling < this.plan.restartSettleMs || (unsettled && settling < this.plan.restartWindowMs)) {
+      return { done: false, progress: unsettled ? `all ready; waiting for ${unsettled} to stay up` : `all ready; watching core containers for restarts` };
+    }
+    const note = unsettled ? ` (${unsettled} kept restarting, below the failure threshold)` : '';
+    return { done: true, report: { outcome: 'pass', reason: 'ok', message: `MicroShift is ready: API healthy, ${this.plan.workloads.length} core workloads ready${note}`, observation: summarize(o) } };
+  }
+
+  /** When every stage was accepted (monotonic ms), or undefined while waiting. */
+  get readyAt(): number | undefined {
+    return this.accepted.at(-1);
+  }
+
+  private unsettledContainer(o: MicroShiftObservation, now: number): string | undefined {
+    for (const pod of (o.pods ?? []).filter((p) => podBelongsTo(p, this.plan.workloads))) {
+      for (const c of pod.containers) {
+        const grew = this.lastGrowth.get(`${pod.namespace}/${pod.name}/${c.name}`);
+        const recent = (c.lastRestartAgoMs !== undefined && c.lastRestartAgoMs < this.plan.restartSettleMs) || (grew !== undefined && now - grew < this.plan.restartSettleMs);
+        if (recent) return `container ${c.name} of pod ${pod.namespace}/${pod.name} (restarted ${c.restartCount} times)`;
+      }
+    }
+    return undefined;
   }
 
   private terminalFailure(o: MicroShiftObservation, now: number): CheckReport | undefined {
@@ -92,14 +120,18 @@ export class MicroShiftAssessor {
     if (growth >= this.plan.crashLoopRestarts) {
       return { outcome: 'fail', reason: 'crash-loop', message: `microshift.service is crash-looping: restarted ${growth} times in ${Math.round(this.plan.restartWindowMs / 1000)}s (NRestarts=${o.unit.nRestarts})`, observation };
     }
-    const pull = permanentPullFailure(o);
+    // Only the core workloads' pods count: an extra pod (a GPU plugin in kube-system) never does.
+    const core = (o.pods ?? []).filter((p) => podBelongsTo(p, this.plan.workloads));
+    const pull = permanentPullFailure(core, o.pullEvents ?? []);
     if (pull) return { outcome: 'fail', reason: 'image-pull-failed', message: pull, observation };
-    for (const pod of o.pods ?? []) {
+    for (const pod of core) {
       for (const container of pod.containers) {
         const key = `${pod.namespace}/${pod.name}/${container.name}`;
         const samples = this.containerRestarts.get(key) ?? [];
         this.containerRestarts.set(key, samples);
+        const before = samples.at(-1)?.n;
         const restarts = grow(samples, now, container.restartCount, this.plan.restartWindowMs);
+        if (before !== undefined && container.restartCount > before) this.lastGrowth.set(key, now);
         if (restarts >= this.plan.containerRestarts) {
           return {
             outcome: 'fail',
@@ -121,8 +153,8 @@ function grow(samples: { at: number; n: number }[], now: number, n: number, wind
   return n - (samples[0] as { n: number }).n;
 }
 
-function permanentPullFailure(o: MicroShiftObservation): string | undefined {
-  for (const pod of o.pods ?? []) {
+function permanentPullFailure(pods: PodObservation[], events: PullEventObservation[]): string | undefined {
+  for (const pod of pods) {
     for (const c of pod.containers) {
       const message = c.waitingMessage ?? '';
       const pulling = c.waitingReason === 'ErrImagePull' || c.waitingReason === 'ImagePullBackOff';
@@ -131,8 +163,8 @@ function permanentPullFailure(o: MicroShiftObservation): string | undefined {
       }
     }
   }
-  for (const event of o.pullEvents ?? []) {
-    if (permanentPull.test(event.message)) return `image pull failed for pod ${event.namespace}/${event.pod}: ${event.message}`;
+  for (const event of events) {
+    if (pods.some((p) => p.namespace === event.namespace && p.name === event.pod) && permanentPull.test(event.message)) return `image pull failed for pod ${event.namespace}/${event.pod}: ${event.message}`;
   }
   return undefined;
 }

@@ -42,12 +42,16 @@ export interface ContainerObservation {
   restartCount: number;
   waitingReason?: string;
   waitingMessage?: string;
+  /** How long ago the previous instance of this container ended (lastState.terminated). */
+  lastRestartAgoMs?: number;
 }
 
 export interface PodObservation {
   namespace: string;
   name: string;
   phase: string;
+  /** The pod's controller (first ownerReference): a DaemonSet, StatefulSet or a Deployment's ReplicaSet. */
+  owner?: { kind: string; name: string };
   containers: ContainerObservation[];
 }
 
@@ -96,4 +100,16 @@ export function isStatefulSetReady(spec: { generation?: number; replicas?: numbe
   if (status.observedGeneration === undefined) return false;
   const replicas = spec.replicas ?? 1;
   return status.observedGeneration >= (spec.generation ?? 0) && (status.updatedReplicas ?? 0) >= replicas && (status.availableReplicas ?? status.readyReplicas ?? 0) >= replicas;
+}
+
+/** Whether a pod belongs to one of the given workloads (through its controller). */
+export function podBelongsTo(pod: PodObservation, workloads: readonly WorkloadRef[]): boolean {
+  const owner = pod.owner;
+  if (!owner) return false;
+  return workloads.some((w) => {
+    if (w.namespace !== pod.namespace) return false;
+    // A Deployment's pods are owned by a ReplicaSet named <deployment>-<pod-template-hash>.
+    if (w.kind === 'Deployment') return owner.kind === 'ReplicaSet' && owner.name.slice(0, owner.name.lastIndexOf('-')) === w.name;
+    return owner.kind === w.kind && owner.name === w.name;
+  });
 }

@@ -30,7 +30,8 @@ export interface WaitOptions<O, R> {
 export async function waitUntil<O, R>(options: WaitOptions<O, R>): Promise<R> {
   const { clock, signal } = options;
   let last: O | undefined;
-  let lastProgress = -Infinity;
+  // The first progress line comes one interval in: the start is announced by the check itself.
+  let lastProgress = clock.monotonic();
   // A wake that arrives while a probe runs must not be lost: remember it for the next sleep.
   const wake = { pending: false, now: undefined as (() => void) | undefined };
   const unsubscribe = options.wake?.(() => {

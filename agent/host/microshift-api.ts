@@ -93,7 +93,7 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
     },
     async pods(namespaces, signal) {
       const list = await call('list pods', (o) => core.listPodForAllNamespaces({}, o), signal);
-      return list.items.filter((p) => namespaces.length === 0 || namespaces.includes(p.metadata?.namespace ?? '')).map(observePod);
+      return list.items.filter((p) => namespaces.length === 0 || namespaces.includes(p.metadata?.namespace ?? '')).map((p) => observePod(p, Date.now()));
     },
     async pullEvents(namespaces, signal) {
       const events: PullEventObservation[] = [];
@@ -125,12 +125,13 @@ function observeWorkload(ref: WorkloadRef, object: V1Deployment | V1DaemonSet | 
   return { ...ref, found: true, ready, detail: `${s.availableReplicas ?? 0}/${replicas} available` };
 }
 
-function observePod(pod: V1Pod): PodObservation {
+function observePod(pod: V1Pod, nowMs: number): PodObservation {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   return {
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
     phase: pod.status?.phase ?? 'Unknown',
+    owner: pod.metadata?.ownerReferences?.[0] ? { kind: pod.metadata.ownerReferences[0].kind, name: pod.metadata.ownerReferences[0].name } : undefined,
     containers: statuses.map((c) => ({
       name: c.name,
       image: c.image,
@@ -138,6 +139,7 @@ function observePod(pod: V1Pod): PodObservation {
       restartCount: c.restartCount,
       waitingReason: c.state?.waiting?.reason,
       waitingMessage: c.state?.waiting?.message,
+      lastRestartAgoMs: c.lastState?.terminated?.finishedAt ? Math.max(0, nowMs - new Date(c.lastState.terminated.finishedAt).getTime()) : undefined,
     })),
   };
 }

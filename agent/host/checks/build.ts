@@ -21,7 +21,7 @@ export function buildChecks(plan: CheckPlan, config: Config, context: BootContex
     if (skip) return { id: planned.id, class: planned.class, run: async () => ({ outcome: skip.outcome, reason: skip.reason, message: skip.message }) };
     if (planned.source === 'microshift') {
       const m = config.microshift;
-      const plan2 = { budgetMs, workloads: plan.workloads, crashLoopRestarts: m.crashLoopRestarts, containerRestarts: m.containerRestarts, restartWindowMs: m.restartWindowSec * 1000 };
+      const plan2 = { budgetMs, workloads: plan.workloads, crashLoopRestarts: m.crashLoopRestarts, containerRestarts: m.containerRestarts, restartWindowMs: m.restartWindowSec * 1000, restartSettleMs: (m.restartWindowSec * 1000) / 3 };
       return createMicroShiftCheck({ plan: plan2, bootTimeMs: context.bootTimeMs }, deps);
     }
     if (planned.source === 'declared') {

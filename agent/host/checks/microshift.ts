@@ -32,6 +32,7 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
       deps.log.info({ check: 'microshift' }, `Waiting ${seconds}s for ${MICROSHIFT_UNIT} to be active and not failed`);
       let announcedApi = false;
       let announcedWorkloads = false;
+      let announcedReady = false;
       const probe = async (probeSignal: AbortSignal): Promise<MicroShiftObservation> => {
         const unit = await systemd.unit(MICROSHIFT_UNIT);
         const observation: MicroShiftObservation = {
@@ -79,14 +80,16 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
         },
         assess: (observation, now) => {
           const verdict = assessor.assess(observation, now);
+          if (!announcedReady && assessor.readyAt !== undefined) {
+            announcedReady = true;
+            const settle = Math.round(plan.restartSettleMs / 1000);
+            deps.log.info({ check: 'microshift' }, `MicroShift is ready after ${Math.round((now - start) / 1000)}s; watching its core containers for ${settle}s before calling the boot good`);
+          }
           return verdict.done ? { done: true, result: verdict.report } : { done: false, progress: verdict.progress };
         },
         onDeadline: (last) => ({ outcome: 'timeout', reason: 'budget-exhausted', message: `MicroShift not ready within its budget (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})` }),
         onAbort: (last) => ({ outcome: 'terminated', reason: 'terminated', message: `stopped while waiting for MicroShift (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})` }),
-        onProgress: (text) => {
-          const left = Math.max(0, Math.round((assessor.deadline - deps.clock.monotonic()) / 1000));
-          deps.log.info({ check: 'microshift' }, `Still waiting (${left}s left for this stage): ${text}`);
-        },
+        onProgress: (text) => deps.log.info({ check: 'microshift' }, `Still waiting: ${text}`),
         progressEveryMs: 30_000,
       });
     },

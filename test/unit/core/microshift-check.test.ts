@@ -9,7 +9,7 @@ const workloads: WorkloadRef[] = [
   { namespace: 'openshift-dns', kind: 'DaemonSet', name: 'dns-default' },
   { namespace: 'openshift-ingress', kind: 'Deployment', name: 'router-default' },
 ];
-const plan: MicroShiftCheckPlan = { budgetMs: 600_000, workloads, crashLoopRestarts: 3, containerRestarts: 3, restartWindowMs: 60_000 };
+const plan: MicroShiftCheckPlan = { budgetMs: 600_000, workloads, crashLoopRestarts: 3, containerRestarts: 3, restartWindowMs: 60_000, restartSettleMs: 20_000 };
 
 function observation(overrides: Partial<MicroShiftObservation> & { ready?: string[]; active?: boolean } = {}): MicroShiftObservation {
   const ready = new Set(overrides.ready ?? []);
@@ -23,24 +23,39 @@ function observation(overrides: Partial<MicroShiftObservation> & { ready?: strin
   };
 }
 
+// Pods owned like the real ones: DaemonSet pods by the DaemonSet, Deployment pods by a ReplicaSet.
 function pod(namespace: string, name: string, container: { restartCount?: number; waitingReason?: string; waitingMessage?: string }): PodObservation {
-  return { namespace, name, phase: 'Running', containers: [{ name: 'main', image: 'quay.io/example/img@sha256:1', ready: true, restartCount: 0, ...container }] };
+  const workload = workloads.find((w) => w.namespace === namespace);
+  const owner = workload?.kind === 'Deployment' ? { kind: 'ReplicaSet', name: `${workload.name}-5d8f7c9b4` } : workload ? { kind: workload.kind, name: workload.name } : undefined;
+  return { namespace, name, phase: 'Running', owner, containers: [{ name: 'main', image: 'quay.io/example/img@sha256:1', ready: true, restartCount: 0, ...container }] };
 }
 
 describe('MicroShiftAssessor', () => {
-  it('passes once every stage is ready, within the same observation', () => {
+  it('accepts every stage in one observation, then passes after the settle period', () => {
     const a = new MicroShiftAssessor(plan, 0);
+    const all = observation({ ready: ['api', 'pods', 'openshift-dns', 'openshift-ingress'] });
     expect(a.assess(observation({ active: false }), 1000)).toMatchObject({ done: false });
-    const result = a.assess(observation({ ready: ['api', 'pods', 'openshift-dns', 'openshift-ingress'] }), 2000);
-    expect(result).toMatchObject({ done: true, report: { outcome: 'pass', reason: 'ok' } });
+    expect(a.assess(all, 2000)).toMatchObject({ done: false, progress: 'all ready; watching core containers for restarts' });
+    expect(a.readyAt).toBe(2000);
+    expect(a.assess(all, 21_999)).toMatchObject({ done: false });
+    expect(a.assess(all, 22_000)).toMatchObject({ done: true, report: { outcome: 'pass', reason: 'ok' } });
+  });
+
+  it('fails a container that starts restarting after everything was ready', () => {
+    const a = new MicroShiftAssessor(plan, 0);
+    const all = ['api', 'pods', 'openshift-dns', 'openshift-ingress'];
+    const router = (n: number) => observation({ ready: all, pods: [pod('openshift-ingress', 'router-default-x', { restartCount: n })] });
+    expect(a.assess(router(0), 1000).done).toBe(false);
+    expect(a.assess(router(1), 3000).done).toBe(false);
+    expect(a.assess(router(3), 9000)).toMatchObject({ done: true, report: { reason: 'container-restarting' } });
   });
 
   it.each([
     ['unit failed', observation({ unit: { loadState: 'loaded', activeState: 'failed', subState: 'failed', nRestarts: 5, unitFileState: 'enabled' } }), 'unit-failed'],
     ['pre-run failure', observation({ prerunFailed: ['a', 'FATAL: data version mismatch'] }), 'prerun-failed'],
     ['manifest unknown', observation({ pods: [pod('openshift-dns', 'dns-default-x', { waitingReason: 'ErrImagePull', waitingMessage: 'reading manifest sha256:1: manifest unknown' })] }), 'image-pull-failed'],
-    ['unauthorized back-off', observation({ pods: [pod('kube-system', 'csi-x', { waitingReason: 'ImagePullBackOff', waitingMessage: 'Back-off pulling image: unauthorized: access denied' })] }), 'image-pull-failed'],
-    ['invalid image name', observation({ pods: [pod('kube-system', 'csi-x', { waitingReason: 'InvalidImageName' })] }), 'image-pull-failed'],
+    ['unauthorized back-off', observation({ pods: [pod('openshift-ingress', 'router-default-x', { waitingReason: 'ImagePullBackOff', waitingMessage: 'Back-off pulling image: unauthorized: access denied' })] }), 'image-pull-failed'],
+    ['invalid image name', observation({ pods: [pod('openshift-dns', 'dns-default-y', { waitingReason: 'InvalidImageName' })] }), 'image-pull-failed'],
   ])('fails at once on %s', (_name, o, reason) => {
     const a = new MicroShiftAssessor(plan, 0);
     expect(a.assess(o, 10)).toMatchObject({ done: true, report: { outcome: 'fail', reason } });
@@ -70,13 +85,29 @@ describe('MicroShiftAssessor', () => {
     expect(a.assess(restarts(3), 120_000).done).toBe(false);
   });
 
+  it('ignores pods that belong to no core workload (an extra plugin in kube-system)', () => {
+    const a = new MicroShiftAssessor(plan, 0);
+    const extra = (n: number): PodObservation => ({ namespace: 'openshift-dns', name: 'gpu-plugin-x', phase: 'Running', owner: { kind: 'DaemonSet', name: 'gpu-plugin' }, containers: [{ name: 'plugin', image: 'nvcr.io/x', ready: false, restartCount: n, waitingReason: 'ErrImagePull', waitingMessage: 'manifest unknown' }] });
+    expect(a.assess(observation({ pods: [extra(0)] }), 0).done).toBe(false);
+    expect(a.assess(observation({ pods: [extra(9)] }), 10_000).done).toBe(false);
+  });
+
   it('names the pod and container whose restart count keeps growing', () => {
     const a = new MicroShiftAssessor(plan, 0);
-    const restarting = (n: number) => observation({ pods: [pod('openshift-ovn-kubernetes', 'ovnkube-node-abc', { restartCount: n, waitingReason: 'CrashLoopBackOff' })] });
+    const restarting = (n: number) => observation({ pods: [pod('openshift-dns', 'dns-default-abc', { restartCount: n, waitingReason: 'CrashLoopBackOff' })] });
     expect(a.assess(restarting(1), 0).done).toBe(false);
     const result = a.assess(restarting(4), 40_000);
     expect(result).toMatchObject({ done: true, report: { reason: 'container-restarting' } });
-    expect(result.done && result.report.message).toContain('openshift-ovn-kubernetes/ovnkube-node-abc');
+    expect(result.done && result.report.message).toContain('openshift-dns/dns-default-abc');
+  });
+
+  it('holds the pass while a core container restarted moments ago, then passes once it stays up', () => {
+    const a = new MicroShiftAssessor(plan, 0);
+    const all = ['api', 'pods', 'openshift-dns', 'openshift-ingress'];
+    const withPod = (ago: number) => observation({ ready: all, pods: [{ ...pod('openshift-dns', 'dns-default-x', { restartCount: 1 }), containers: [{ name: 'dns', image: 'i', ready: true, restartCount: 1, lastRestartAgoMs: ago }] }] });
+    expect(a.assess(withPod(5000), 1000)).toMatchObject({ done: false });
+    expect(a.assess(withPod(19_000), 15_000)).toMatchObject({ done: false, progress: expect.stringContaining('to stay up') });
+    expect(a.assess(withPod(25_000), 21_000)).toMatchObject({ done: true, report: { outcome: 'pass' } });
   });
 
   it('times out a stage only after MicroShift would, naming what is missing', () => {
@@ -117,7 +148,7 @@ describe('never stricter than MicroShift', () => {
       compared++;
       const a = new MicroShiftAssessor(small, 0);
       let outcome: string | undefined;
-      for (let now = 0; now <= 8 * t && !outcome; now += 500) {
+      for (let now = 0; now <= 9 * t && !outcome; now += 500) {
         const ready = ['api', 'pods', 'openshift-dns', 'openshift-ingress'].filter((_, i) => (readyAt[i + 1] as number) <= now);
         const result = a.assess(observation({ active: (readyAt[0] as number) <= now, ready }), now);
         if (result.done) outcome = result.report.outcome;
