@@ -22,9 +22,15 @@ export function renderCheckRun(view: CheckRunView): string {
     '',
     ...view.results.map((r) => `  ${(labels[r.outcome] ?? r.outcome).padEnd(7)} ${r.id.padEnd(width)} ${formatDuration(r.durationMs).padStart(7)}  ${r.message}`),
     '',
-    `Result: ${view.verdict === 'pass' ? 'PASS' : 'FAIL'}`,
+    resultLine(view),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function resultLine(view: CheckRunView): string {
+  const warnings = view.results.filter((r) => r.class === 'wanted' && (r.outcome === 'fail' || r.outcome === 'timeout')).length;
+  const note = warnings ? ` (${warnings} wanted check${warnings > 1 ? 's' : ''} reported a problem)` : '';
+  return `Result: ${view.verdict === 'pass' ? 'PASS' : 'FAIL'}${note}`;
 }
 
 /** One journal line per finished check, in the spirit of greenboot's `Script 'X' SUCCESS`. */

@@ -143,3 +143,8 @@ function freeLoopbackPort(): Promise<number> {
     });
   });
 }
+
+/** Give one deployment (by version) its own MicroShift behaviour, used whenever it is booted. */
+export async function setDeploymentScenario(device: VirtualDevice, version: string, scenario: Scenario): Promise<void> {
+  await device.writeFile(`/etc/microshift-sim/by-deployment/${version}.json`, `${JSON.stringify(scenario, null, 2)}\n`);
+}

@@ -8,9 +8,13 @@
 // leaves out: etcd, CRI-O, OVN and everything MicroShift really runs; the backup and restore
 // that the pre-run really does.
 //
+// Each deployment can behave differently, as a new MicroShift in an update can: when
+// /etc/microshift-sim/by-deployment/<version>.json exists for the booted deployment (from the
+// rpm-ostree stand-in's state), it is used instead of --scenario.
+//
 // Usage: node microshift-sim.mjs --scenario FILE --certs DIR [--port 6443] [--host 127.0.0.1]
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,8 +41,24 @@ function log(line: string): void {
   }
 }
 
+const byDeploymentDir = '/etc/microshift-sim/by-deployment';
+
+/** The booted deployment's own scenario file, if the test gave it one. */
+function deploymentScenario(): string | undefined {
+  try {
+    const state = JSON.parse(readFileSync('/var/lib/rpm-ostree-sim/state.json', 'utf8')) as { booted?: string; deployments?: { id: string; version: string }[] };
+    const version = state.deployments?.find((d) => d.id === state.booted)?.version;
+    const file = version ? join(byDeploymentDir, `${version}.json`) : undefined;
+    return file && existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function loadScenario(): Scenario {
-  return parseScenario(JSON.parse(readFileSync(args.scenario, 'utf8')));
+  const file = deploymentScenario() ?? args.scenario;
+  if (file !== args.scenario) log(`using the booted deployment's scenario ${file}`);
+  return parseScenario(JSON.parse(readFileSync(file as string, 'utf8')));
 }
 
 let scenario = loadScenario();

@@ -1,0 +1,90 @@
+// `npm run demo`: a virtual edge device goes through a good update and a bad one. For every boot
+// it prints the deployment, the attempt, greenboot's scripts with their results, edge-agent's
+// checks and the verdict. The bad update ships a MicroShift that crash-loops: edge-agent fails it
+// in seconds on each attempt, greenboot reboots, and the fourth boot falls back to the good one.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BootRecord } from '../../agent/core/boot-record.js';
+import { buildAgent } from './agent-build.js';
+import { bootEdgeDevice } from './edge-device.js';
+import { nextBoot, type BootSummary } from './greenboot/boot-cycle.js';
+import { setDeploymentScenario } from './microshift/install.js';
+import { scenario } from './microshift/scenario.js';
+import { makeUpdateAvailable, stageUpdate } from './rpm-ostree/device-rpm-ostree.js';
+import type { VirtualDevice } from './vdev.js';
+
+const bold = (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${s}\x1b[0m` : s);
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function printBoot(device: VirtualDevice, summary: BootSummary, n: number): Promise<void> {
+  const counter = summary.grubenv.atBoot?.boot_counter;
+  const attempt = counter === undefined ? 'no update on trial' : counter === '-1' ? 'fallback boot' : `boot_counter=${counter}`;
+  say(bold(`Boot ${n}: ${summary.booted?.version ?? '?'} (${summary.booted?.checksum.slice(0, 7) ?? '?'}), ${attempt}`));
+  if (summary.fallbackDetected) say('  greenboot: FALLBACK BOOT DETECTED, default deployment rolled back');
+  for (const script of summary.scripts) say(`  ${script.kind.padEnd(8)} ${script.name.padEnd(36)} ${script.outcome}${script.exitCode ? ` (exit ${script.exitCode})` : ''}`);
+  const record = await readRecord(device, summary.bootId);
+  for (const check of record?.checks.required?.results ?? []) say(`  edge-agent ${check.id}: ${check.outcome} in ${(check.durationMs / 1000).toFixed(1)}s: ${check.message}`);
+  for (const check of (record?.checks.wanted?.results ?? []).filter((c) => c.outcome === 'fail')) say(`  edge-agent warning ${check.id}: ${check.message}`);
+  if (record?.budget?.line) say(`  ${record.budget.line}`);
+  const verdict = summary.verdict === 'green' ? 'GREEN' : summary.verdict === 'red' ? 'RED' : 'no verdict';
+  const next = summary.rebootRequested ? 'greenboot reboots to try again' : summary.verdict === 'red' ? 'manual intervention necessary' : 'kept';
+  say(`  verdict: ${bold(verdict)} -> ${next}; next boot: ${summary.next.booted.version}${summary.next.fallback ? ' (GRUB fallback)' : ''}`);
+  say();
+}
+
+// Read from the device's disk, not through its running root: a red boot may already be
+// rebooting itself again.
+async function readRecord(device: VirtualDevice, bootId: string): Promise<BootRecord | undefined> {
+  const file = join(device.stateDir, 'upper', 'var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text ? (JSON.parse(text) as BootRecord) : undefined;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await buildAgent();
+  say('Booting a virtual edge device: real systemd, bash greenboot, simulated MicroShift, edge-agent...');
+  const device = await bootEdgeDevice({
+    name: 'edge-demo',
+    deployments: [{ version: '9.4.0' }],
+    microshift: scenario('healthy'),
+    // The smallest budget MicroShift allows, and a short restart watch, so the demo is quick.
+    config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 15\n',
+    boot: false,
+  });
+  let n = 0;
+  try {
+    say();
+    say(bold('== A good update: 9.4.1 =='));
+    await makeUpdateAvailable(device, { version: '9.4.1' });
+    await stageUpdate(device);
+    say('rpm-ostree upgrade: 9.4.1 staged; rebooting');
+    await nextBoot(device);
+    const good = await nextBoot(device);
+    await printBoot(device, good, ++n);
+
+    say(bold('== A bad update: 9.4.2, whose MicroShift crash-loops =='));
+    await setDeploymentScenario(device, '9.4.2', scenario('crash-loop'));
+    await makeUpdateAvailable(device, { version: '9.4.2' });
+    await stageUpdate(device);
+    say('rpm-ostree upgrade: 9.4.2 staged; rebooting');
+    await nextBoot(device);
+    for (let boot = 0; boot < 5; boot++) {
+      const summary = await nextBoot(device);
+      await printBoot(device, summary, ++n);
+      if (summary.verdict !== 'red' || !summary.rebootRequested) break;
+    }
+    const final = await device.exec(['rpm-ostree', 'status']);
+    say(bold('rpm-ostree status after the rollback:'));
+    say(final.stdout.trimEnd());
+  } finally {
+    await device.dispose();
+  }
+  say();
+  say(`Demo finished in ${((Date.now() - started) / 1000).toFixed(0)}s; the device is gone and the host untouched.`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
