@@ -38,6 +38,15 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/check.js'),
   },
   {
+    name: 'history',
+    summary: 'boots and rollbacks, newest first, with reasons',
+    usage: 'edge-agent history [--json] [-n N]',
+    flags: { n: { type: 'string', short: 'n' }, ...json },
+    flagHelp: { n: 'show the newest N entries (default 20)', json: 'print the entries as JSON' },
+    needsConfig: true,
+    load: () => import('./commands/history.js'),
+  },
+  {
     name: 'config validate',
     summary: 'check /etc/edge-agent/ and print precise errors',
     usage: 'edge-agent config validate [--json]',

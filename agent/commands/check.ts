@@ -10,6 +10,7 @@ import { runChecks } from '../core/check-runner.js';
 import { planChecks } from '../core/plan-checks.js';
 import { checkSummaryLine, renderCheckRun } from '../core/render-check.js';
 import { gatherBootContext, type BootContext } from '../host/boot-context.js';
+import { noteBoot } from '../host/boot-history.js';
 import { createBootRecords } from '../host/boot-records.js';
 import { buildChecks, WANTED_BUILTINS } from '../host/checks/build.js';
 import { closeCreated, lazy, type CheckDeps } from '../host/checks/deps.js';
@@ -25,6 +26,9 @@ export const main: CommandMain = async ({ flags }, deps) => {
   try {
     const context = await gatherBootContext(config, { fs: host.fs, exec: host.exec, clock: host.clock, systemd }, signal);
     for (const warning of context.warnings) log.warn(warning);
+    // The first run of a boot opens its record and looks for a rollback (not on a dry run:
+    // that writes nothing).
+    if (!dryRun) await noteBoot(createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) }), host.clock, log, { bootId: context.bootId, deployments: context.deployments });
     const budgetLine = formatWaitBudget(context.budget);
     log.info({ attempt: context.budget.attempt, budget: context.budget.budgetSec }, budgetLine);
     const plan = planChecks(
@@ -73,7 +77,6 @@ async function record(deps: Deps, context: BootContext, classFilter: CheckClass 
   const { host, config, log } = deps;
   const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
   const endedAt = new Date(host.clock.now()).toISOString();
-  const booted = context.deployments?.booted;
   await records.update(context.bootId, (r) => {
     for (const cls of classFilter ? [classFilter] : (['required', 'wanted'] as const)) {
       const own = results.filter((x) => x.class === cls);
@@ -82,7 +85,6 @@ async function record(deps: Deps, context: BootContext, classFilter: CheckClass 
     r.grubenv = { bootCounter: context.grubenv?.bootCounter, bootSuccess: context.grubenv?.bootSuccess };
     r.greenboot = { implementation: context.implementation, maxBootAttempts: context.budget.max, attempt: context.budget.attempt, attempts: context.budget.attempts };
     r.budget = { budgetSec: context.budget.budgetSec, line: formatWaitBudget(context.budget) };
-    if (booted) r.deployment = { checksum: booted.checksum, version: booted.version, origin: booted.origin, containerImageReference: booted.containerImageReference };
   });
   await records.prune(config.boots.keep);
 }

@@ -32,13 +32,31 @@ const deploymentRef = z.looseObject({
   containerImageReference: z.string().optional(),
 });
 
+const actionResult = z.looseObject({
+  id: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  outcome: z.string(),
+  message: z.string(),
+});
+
+const rollbackEvent = z.looseObject({
+  detectedAt: z.string(),
+  from: deploymentRef,
+  to: deploymentRef,
+  failedBoots: z.number(),
+  firstFailure: z.looseObject({ id: z.string(), reason: z.string(), message: z.string().optional() }).optional(),
+  message: z.string(),
+});
+
 export const bootRecordSchema = z.looseObject({
   schema: z.number().int().catch(RECORD_SCHEMA_VERSION),
   bootId: z.string(),
   firstSeenAt: z.string().optional(),
   deployment: deploymentRef.optional(),
   staged: deploymentRef.optional(),
-  rollback: deploymentRef.optional(),
+  /** The deployment the next rollback would boot. */
+  rollbackDeployment: deploymentRef.optional(),
   grubenv: z.looseObject({ bootCounter: z.number().optional(), bootSuccess: z.number().optional() }).optional(),
   greenboot: z
     .looseObject({
@@ -52,10 +70,22 @@ export const bootRecordSchema = z.looseObject({
   checks: z.looseObject({ required: checkRun.optional(), wanted: checkRun.optional() }).catch({}).default({}),
   verdict: z.enum(['green', 'red']).optional(),
   verdictAt: z.string().optional(),
+  /** The first required check that failed this boot, copied here by `boot red`. */
+  firstFailure: z.looseObject({ id: z.string(), reason: z.string(), message: z.string().optional() }).optional(),
+  /** `boot green` marks the booted deployment as known good. */
+  knownGood: z.boolean().optional(),
+  /** Set on the first run of edge-agent in this boot, after looking for a rollback. */
+  rollbackChecked: z.boolean().optional(),
+  rollback: rollbackEvent.optional(),
+  rollbackImminent: z.boolean().optional(),
+  actions: z.array(actionResult).catch([]).optional(),
 });
 
 export type BootRecord = z.infer<typeof bootRecordSchema>;
 export type CheckRunRecord = z.infer<typeof checkRun>;
+export type DeploymentRef = z.infer<typeof deploymentRef>;
+export type RollbackEvent = z.infer<typeof rollbackEvent>;
+export type ActionResult = z.infer<typeof actionResult>;
 
 export function newBootRecord(bootId: string, firstSeenAt: string): BootRecord {
   return { schema: RECORD_SCHEMA_VERSION, bootId, firstSeenAt, checks: {} };

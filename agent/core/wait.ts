@@ -75,11 +75,19 @@ class DeadlinePassed extends Error {}
 
 async function withDeadline<T>(work: Promise<T>, clock: WaitClock, ms: number, signal: AbortSignal): Promise<T> {
   const timer = new AbortController();
-  const onAbort = () => timer.abort();
+  // An abort ends the race too: a probe that ignores its signal must not keep SIGTERM waiting.
+  let stop: (reason: unknown) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  const onAbort = () => {
+    timer.abort();
+    stop(signal.reason);
+  };
   signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
   try {
     return await Promise.race([
       work,
+      stopped,
       clock.sleep(ms, timer.signal).then(
         () => Promise.reject(new DeadlinePassed()),
         () => new Promise<never>(() => undefined),
@@ -92,6 +100,8 @@ async function withDeadline<T>(work: Promise<T>, clock: WaitClock, ms: number, s
 }
 
 async function sleepOrWake(clock: WaitClock, ms: number, signal: AbortSignal, setWake: (w: (() => void) | undefined) => void): Promise<void> {
+  // Aborted while the probe ran: no sleep, the loop decides at once.
+  if (signal.aborted) return;
   const local = new AbortController();
   const onAbort = () => local.abort();
   signal.addEventListener('abort', onAbort, { once: true });

@@ -4,6 +4,7 @@
 import { newBootRecord, parseBootRecord, RECORD_SCHEMA_VERSION, type BootRecord } from '../core/boot-record.js';
 import type { Clock } from './clock.js';
 import type { HostFs } from './fs.js';
+import { withLock } from './lock.js';
 
 export interface BootRecords {
   read(bootId: string): Promise<BootRecord | undefined>;
@@ -52,10 +53,13 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
   return {
     read: (bootId) => load(pathOf(bootId)),
     async update(bootId, change) {
-      const record = (await load(pathOf(bootId))) ?? newBootRecord(bootId.replaceAll('-', ''), new Date(clock.now()).toISOString());
-      change(record);
-      await fs.writeAtomic(pathOf(bootId), `${JSON.stringify(record, null, 2)}\n`, 0o644);
-      return record;
+      // The check, the green/red step, `status` and the daemon may write the same record at once.
+      return withLock(fs, clock, `${dir}/.lock`, async () => {
+        const record = (await load(pathOf(bootId))) ?? newBootRecord(bootId.replaceAll('-', ''), new Date(clock.now()).toISOString());
+        change(record);
+        await fs.writeAtomic(pathOf(bootId), `${JSON.stringify(record, null, 2)}\n`, 0o644);
+        return record;
+      });
     },
     async list() {
       const names = (await fs.list(dir)).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));

@@ -1,0 +1,16 @@
+// `edge-agent history [--json] [-n N]`: boots and rollbacks, newest first, with reasons. Reads
+// only the records in /var, so it tells the truth after a rollback and with a volatile journal.
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { historyEntries, renderHistory } from '../core/render-history.js';
+import { createBootRecords } from '../host/boot-records.js';
+import type { CommandMain } from './types.js';
+
+export const main: CommandMain = async ({ flags }, { host, config, log, out }) => {
+  const limit = flags.n === undefined ? 20 : Number(flags.n);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`-n must be a positive whole number (got '${String(flags.n)}')`);
+  const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
+  const entries = historyEntries(await records.list(), limit);
+  out(flags.json ? `${JSON.stringify({ schema: 1, entries }, null, 2)}\n` : renderHistory(entries));
+  return ExitCode.Ok;
+};

@@ -1,0 +1,49 @@
+// Noticing a rollback from the records alone, so the explanation survives a volatile journal.
+// A rollback: the deployment booted now is not the one the last boots attempted, and those boots
+// were not declared good. (A new deployment after a green boot is an update, not a rollback.)
+import type { BootRecord, DeploymentRef, RollbackEvent } from './boot-record.js';
+
+export interface RollbackInput {
+  /** The deployment booted now. */
+  booted: DeploymentRef;
+  /** Records of earlier boots, newest first (the current boot excluded). */
+  earlier: readonly BootRecord[];
+  detectedAt: string;
+}
+
+export function detectRollback(input: RollbackInput): RollbackEvent | undefined {
+  const previous = input.earlier[0];
+  if (!previous?.deployment?.checksum || !input.booted.checksum) return undefined;
+  if (previous.deployment.checksum === input.booted.checksum) return undefined;
+  if (previous.verdict === 'green') return undefined;
+  // The run of boots that tried the other deployment, newest first, until a boot of another one.
+  const tried = [];
+  for (const record of input.earlier) {
+    if (record.deployment?.checksum !== previous.deployment.checksum) break;
+    tried.push(record);
+  }
+  const failed = tried.filter((r) => r.verdict !== 'green');
+  const firstFailed = failed.at(-1);
+  const firstFailure = firstFailed?.firstFailure ?? firstRequiredFailure(firstFailed);
+  const from = describe(previous.deployment);
+  const to = describe(input.booted);
+  const why = firstFailure ? `; first failing check: ${firstFailure.id}: ${firstFailure.message ?? firstFailure.reason}` : '; no check result was recorded';
+  return {
+    detectedAt: input.detectedAt,
+    from: previous.deployment,
+    to: input.booted,
+    failedBoots: failed.length,
+    firstFailure,
+    message: `rolled back from ${from} to ${to} after ${failed.length} failed boot${failed.length === 1 ? '' : 's'}${why}`,
+  };
+}
+
+function firstRequiredFailure(record: BootRecord | undefined): RollbackEvent['firstFailure'] {
+  const failed = record?.checks.required?.results.find((r) => r.class === 'required' && r.outcome !== 'pass' && r.outcome !== 'skipped');
+  return failed ? { id: failed.id, reason: failed.reason, message: failed.message } : undefined;
+}
+
+export function describe(d: DeploymentRef): string {
+  const checksum = d.checksum ? d.checksum.slice(0, 7) : 'unknown';
+  return d.version ? `${d.version} (${checksum})` : checksum;
+}

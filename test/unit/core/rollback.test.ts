@@ -1,0 +1,34 @@
+// Rollback detection from records alone: true with a volatile journal, quiet on plain updates.
+import { describe, expect, it } from 'vitest';
+import { detectRollback } from '../../../agent/core/rollback.js';
+import type { BootRecord } from '../../../agent/core/boot-record.js';
+
+const good = { checksum: 'aaaaaaa1111', version: '9.4.0' };
+const bad = { checksum: 'bbbbbbb2222', version: '9.4.2' };
+
+function boot(id: string, deployment: typeof good, verdict?: 'green' | 'red', failure?: string): BootRecord {
+  const results = failure ? [{ id: 'microshift', class: 'required' as const, startedAt: '', endedAt: '', durationMs: 1, outcome: 'fail', reason: failure, message: `MicroShift ${failure}` }] : [];
+  return { schema: 1, bootId: id, deployment, verdict, checks: { required: { startedAt: '', results } } };
+}
+
+describe('detectRollback', () => {
+  it('explains a rollback after three failed boots, with the first failing check', () => {
+    const earlier = [boot('b4', bad, 'red', 'crash-loop'), boot('b3', bad, 'red', 'crash-loop'), boot('b2', bad, 'red', 'unit-failed'), boot('b1', good, 'green')];
+    const event = detectRollback({ booted: good, earlier, detectedAt: 'now' });
+    expect(event).toMatchObject({ failedBoots: 3, firstFailure: { id: 'microshift', reason: 'unit-failed' } });
+    expect(event?.message).toBe('rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing check: microshift: MicroShift unit-failed');
+  });
+
+  it.each([
+    ['the first boot ever', []],
+    ['the same deployment again', [boot('b1', good, 'green')]],
+    ['an update after a green boot', [boot('b1', bad, 'green')]],
+  ])('is quiet for %s', (_name, earlier) => {
+    expect(detectRollback({ booted: good, earlier, detectedAt: 'now' })).toBeUndefined();
+  });
+
+  it('still reports a rollback when the failed boots left no check results', () => {
+    const event = detectRollback({ booted: good, earlier: [boot('b2', bad), boot('b1', good, 'green')], detectedAt: 'now' });
+    expect(event?.message).toContain('after 1 failed boot; no check result was recorded');
+  });
+});
