@@ -80,7 +80,7 @@ async function record(deps: Deps, context: BootContext, classFilter: CheckClass 
   await records.update(context.bootId, (r) => {
     for (const cls of classFilter ? [classFilter] : (['required', 'wanted'] as const)) {
       const own = results.filter((x) => x.class === cls);
-      r.checks[cls] = { startedAt, endedAt, verdict: cls === 'required' ? verdict : own.some((x) => x.outcome === 'fail') ? 'fail' : 'pass', results: own as NonNullable<typeof r.checks.required>['results'] };
+      r.checks[cls] = { startedAt, endedAt, verdict: cls === 'required' ? verdict : own.some((x) => x.outcome === 'fail' || x.outcome === 'timeout') ? 'fail' : 'pass', results: own as NonNullable<typeof r.checks.required>['results'] };
     }
     r.grubenv = { bootCounter: context.grubenv?.bootCounter, bootSuccess: context.grubenv?.bootSuccess };
     r.greenboot = { implementation: context.implementation, maxBootAttempts: context.budget.max, attempt: context.budget.attempt, attempts: context.budget.attempts };

@@ -63,13 +63,21 @@ async function prober(check: Exclude<CheckSpec, { kind: 'command' }>, deps: Chec
       const systemd = await deps.systemd();
       return {
         run: async () => {
-          const u = await systemd.unit(check.unit);
+          let u;
+          try {
+            u = await systemd.unit(check.unit);
+          } catch (error) {
+            // systemd not answering (D-Bus restarting) says nothing about the unit: keep waiting.
+            return { ok: false, detail: (error as Error).message };
+          }
           const detail = u.loadState === 'not-found' ? 'unit not found' : `${u.activeState}/${u.subState}`;
           return { ok: u.activeState === 'active', final: u.activeState === 'failed', detail, observation: { activeState: u.activeState, subState: u.subState, nRestarts: u.nRestarts } };
         },
         wake: (notify) => {
-          const stop = systemd.watchUnit(check.unit, () => notify());
-          return () => void stop.then((s) => s()).catch(() => undefined);
+          // A watch that cannot be set up leaves polling as the safety net; its rejection must be
+          // handled now, not when the wait ends (an unhandled rejection kills the process).
+          const stop = systemd.watchUnit(check.unit, () => notify()).catch(() => undefined);
+          return () => void stop.then((s) => s?.()).catch(() => undefined);
         },
       };
     }

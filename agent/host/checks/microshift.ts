@@ -33,7 +33,11 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
       let announcedApi = false;
       let announcedWorkloads = false;
       let announcedReady = false;
+      // A list call that fails leaves the workloads unknown, which the assessor can only read as
+      // "not there yet": keep the error so a timeout names the API problem, not just its effect.
+      let listError: string | undefined;
       const probe = async (probeSignal: AbortSignal): Promise<MicroShiftObservation> => {
+        listError = undefined;
         const unit = await systemd.unit(MICROSHIFT_UNIT);
         const observation: MicroShiftObservation = {
           unit: { loadState: unit.loadState, activeState: unit.activeState, subState: unit.subState, nRestarts: unit.nRestarts, unitFileState: unit.unitFileState },
@@ -64,7 +68,8 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
           if (pulling.length > 0) observation.pullEvents = await api.pullEvents([...new Set(pulling.map((p) => p.namespace))], probeSignal);
         } catch (error) {
           // A slow or failing list is not a verdict: keep what we saw, try again next poll.
-          deps.log.debug({ check: 'microshift' }, `listing workloads failed: ${(error as Error).message}`);
+          listError = (error as Error).message;
+          deps.log.debug({ check: 'microshift' }, `listing workloads failed: ${listError}`);
         }
         return observation;
       };
@@ -75,8 +80,9 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
         pollMs: options.pollMs ?? 500,
         probe,
         wake: (notify) => {
-          const stop = systemd.watchUnit(MICROSHIFT_UNIT, () => notify());
-          return () => void stop.then((s) => s()).catch(() => undefined);
+          // Handled at once: a watch that cannot be set up must not become an unhandled rejection.
+          const stop = systemd.watchUnit(MICROSHIFT_UNIT, () => notify()).catch(() => undefined);
+          return () => void stop.then((s) => s?.()).catch(() => undefined);
         },
         assess: (observation, now) => {
           const verdict = assessor.assess(observation, now);
@@ -85,7 +91,9 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
             const settle = Math.round(plan.restartSettleMs / 1000);
             deps.log.info({ check: 'microshift' }, `MicroShift is ready after ${Math.round((now - start) / 1000)}s; watching its core containers for ${settle}s before calling the boot good`);
           }
-          return verdict.done ? { done: true, result: verdict.report } : { done: false, progress: verdict.progress };
+          const why = listError ? `; last API error: ${listError}` : '';
+          if (!verdict.done) return { done: false, progress: `${verdict.progress}${why}` };
+          return { done: true, result: verdict.report.outcome === 'timeout' ? { ...verdict.report, message: `${verdict.report.message}${why}` } : verdict.report };
         },
         onDeadline: (last) => ({ outcome: 'timeout', reason: 'budget-exhausted', message: `MicroShift not ready within its budget (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})` }),
         onAbort: (last) => ({ outcome: 'terminated', reason: 'terminated', message: `stopped while waiting for MicroShift (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})` }),

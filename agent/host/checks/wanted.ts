@@ -72,7 +72,7 @@ export function createWantedChecks(config: Config, facts: WantedFacts, deps: Che
       for (const file of files) {
         const text = await deps.fs.readText(`${w.registryMirrorConfig}/${file}`).catch(() => undefined);
         if (text === undefined) problems.push(`${file} unreadable`);
-        for (const [, host] of (text ?? '').matchAll(/location\s*=\s*"([^/"]+)/g)) {
+        for (const host of mirrorHosts(text ?? '')) {
           const certs = await deps.fs.list(`/etc/containers/certs.d/${host}`);
           const anchors = await deps.fs.list('/etc/pki/ca-trust/source/anchors');
           if (certs.length === 0 && anchors.length === 0) problems.push(`no CA for mirror ${host}`);
@@ -93,6 +93,30 @@ export function createWantedChecks(config: Config, facts: WantedFacts, deps: Che
       return unknown.length ? warn('disabled-unknown', `DISABLED_HEALTHCHECKS names no script: ${unknown.join(', ')}`) : pass(`DISABLED_HEALTHCHECKS disables ${facts.disabledHealthchecks.join(', ')}`);
     }),
   ];
+}
+
+/**
+ * Hosts of the mirrors in a registries.conf drop-in: locations under [[registry.mirror]] or in an
+ * inline `mirror = [...]` list. The `location` of a [[registry]] itself is the registry being
+ * mirrored (quay.io), whose CA is public: asking for one would be a false warning.
+ */
+function mirrorHosts(text: string): string[] {
+  const hosts: string[] = [];
+  let section = '';
+  let inlineList = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*/, '');
+    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*$/.exec(line);
+    if (header) {
+      section = header[1] as string;
+      inlineList = false;
+      continue;
+    }
+    if (/^\s*mirror\s*=/.test(line)) inlineList = true;
+    if (section === 'registry.mirror' || inlineList) for (const [, host] of line.matchAll(/location\s*=\s*"([^/"]+)/g)) hosts.push(host as string);
+    if (inlineList && /\]\s*$/.test(line)) inlineList = false;
+  }
+  return hosts;
 }
 
 /** Storage= as journald will use it: journald.conf, then drop-ins (last one wins). */

@@ -15,11 +15,13 @@
 // Usage: node microshift-sim.mjs --scenario FILE --certs DIR [--port 6443] [--host 127.0.0.1]
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseScenario, type Scenario } from './scenario.js';
 import { startApiServer, type ApiServer } from './server.js';
+import { coreWorkloads, podName, stableUid } from './workloads.js';
 
 const startedAt = Date.now();
 const { values: args } = parseArgs({
@@ -85,10 +87,42 @@ function schedule(): void {
     listening = true;
     void listen();
   });
+  at(scenario.workloads.createdAfterMs, runPodsInCrio);
   at(proc.activeAfterMs, () => {
     if (notified) return;
     notified = true;
     notifyReady();
+  });
+}
+
+// The kubelet's side of CRI-O (test/harness/crio): once the workloads exist, ask the CRI-O
+// stand-in to run their pods (it starts only those it does not run yet). Without its socket
+// (no CRI-O on this device, or not up yet) ask again every second, as the kubelet retries.
+// Every container runs as soon as its pod does; the scenario's container states are not mirrored.
+const crioSocket = '/var/run/crio/crio.sock';
+
+function runPodsInCrio(): void {
+  const retry = () => void timers.push(setTimeout(runPodsInCrio, 1000));
+  if (!existsSync(crioSocket)) return retry();
+  const w = scenario.workloads;
+  const extra = w.extra.map((e) => ({ namespace: e.namespace, name: e.name, kind: e.kind, hostNetwork: false, containers: [{ name: e.container, image: e.image }] }));
+  const pods = [...coreWorkloads(w.lvms), ...extra].map((workload) => {
+    const name = podName(workload);
+    return { namespace: workload.namespace, name, uid: stableUid(`pod/${workload.namespace}/${name}`), workload: workload.name, hostNetwork: Boolean(workload.hostNetwork), containers: workload.containers };
+  });
+  const conn = connect(crioSocket, () => conn.write(`${JSON.stringify({ method: 'RunPodSandboxes', params: { pods } })}\n`));
+  let reply = '';
+  conn.on('data', (chunk) => (reply += chunk.toString('utf8')));
+  conn.on('error', retry);
+  conn.on('end', () => {
+    let answer: { result?: { podSandboxIds: string[] }; error?: { desc: string } } = {};
+    try {
+      answer = JSON.parse(reply) as typeof answer;
+    } catch {
+      // no or half an answer: reported below
+    }
+    if (answer.result) log(`kubelet: CRI-O runs the pods (${answer.result.podSandboxIds.length} started)`);
+    else log(`kubelet: CRI-O could not run the pods: ${answer.error?.desc ?? 'no answer'}`);
   });
 }
 

@@ -1,0 +1,86 @@
+// `edge-agent boot green|red`: greenboot's green.d / red.d entry points. Both complete this
+// boot's record (verdict, deployment, attempt, first failing check, time). red prepares
+// MicroShift for the rollback only when the next boot is the rollback; green marks the booted
+// deployment known-good and clears a restore marker edge-agent left behind. greenboot ignores
+// these exit codes; ours still say what happened (0 done, 1 a step failed).
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { firstFailure, type CheckResult } from '../core/check-result.js';
+import { rollbackImminent } from '../core/greenboot.js';
+import { planPreRollback, RESTORE_MARKER } from '../core/pre-rollback.js';
+import { describe as describeDeployment } from '../core/rollback.js';
+import { gatherBootContext } from '../host/boot-context.js';
+import { noteBoot } from '../host/boot-history.js';
+import { createBootRecords } from '../host/boot-records.js';
+import { closeCreated, lazy } from '../host/checks/deps.js';
+import { applyPreRollback, OUR_MARKER_NOTE } from '../host/pre-rollback.js';
+import type { CommandMain, Deps } from './types.js';
+
+export const main: CommandMain = async ({ positionals }, deps) => {
+  const verdict = positionals[0];
+  if (verdict !== 'green' && verdict !== 'red') throw new UsageError(`expected 'green' or 'red' (got '${verdict ?? ''}')`);
+  const { host, config, log } = deps;
+  const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
+  const crio = lazy(async () => (await import('../host/crio.js')).createCrio({ exec: host.exec, fs: host.fs }));
+  try {
+    const context = await gatherBootContext(config, { fs: host.fs, exec: host.exec, clock: host.clock, systemd }, deps.signal);
+    const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
+    const { record } = await noteBoot(records, host.clock, log, { bootId: context.bootId, deployments: context.deployments });
+    const failed = firstFailure((record.checks.required?.results ?? []) as CheckResult[]);
+    const at = new Date(host.clock.now()).toISOString();
+    const deployment = record.deployment ? describeDeployment(record.deployment) : 'unknown deployment';
+    const attempt = record.greenboot?.attempt ? `attempt ${record.greenboot.attempt} of ${record.greenboot.attempts}` : 'no update on trial';
+
+    if (verdict === 'green') {
+      await records.update(context.bootId, (r) => {
+        r.verdict = 'green';
+        r.verdictAt = at;
+        r.knownGood = true;
+      });
+      log.info({ verdict: 'green', deployment: record.deployment?.checksum }, `Boot is GREEN: ${deployment} (${attempt}) is known good`);
+      await clearOurRestoreMarker(deps);
+      return ExitCode.Ok;
+    }
+
+    const imminent = context.grubenv ? rollbackImminent(context.budget.implementation, context.grubenv.bootCounter, context.grubenv.nextDeploymentId) : false;
+    await records.update(context.bootId, (r) => {
+      r.verdict = 'red';
+      r.verdictAt = at;
+      r.rollbackImminent = imminent;
+      if (failed) r.firstFailure = { id: failed.id, reason: failed.reason, message: failed.message };
+    });
+    const why = failed ? `first failing check: ${failed.id}: ${failed.message}` : 'no failing edge-agent check was recorded (another greenboot script failed)';
+    log.error({ verdict: 'red', deployment: record.deployment?.checksum }, `Boot is RED: ${deployment} (${attempt}); ${why}`);
+    const plan = planPreRollback({
+      imminent,
+      microshiftInstalled: context.microshiftUnit !== 'absent',
+      cleanupEnabled: config.preRollback.microshiftCleanup,
+      rollbackDeploymentId: context.deployments?.rollback?.id,
+      hooks: config.preRollback.hooks,
+    });
+    if (plan.note) log.info(`Pre-rollback: ${plan.note}`);
+    if (plan.steps.length === 0) return ExitCode.Ok;
+    log.warn(`The next boot is the rollback: preparing (${plan.steps.map((s) => s.id).join(', ')})`);
+    const actions = await applyPreRollback(plan.steps, { fs: host.fs, clock: host.clock, exec: host.exec, log, systemd, crio, bootId: context.bootId }, {
+      totalMs: config.preRollback.totalTimeoutSec * 1000,
+      stepMs: config.preRollback.stepTimeoutSec * 1000,
+    });
+    await records.update(context.bootId, (r) => {
+      r.actions = [...(r.actions ?? []), ...actions];
+    });
+    return actions.some((a) => a.outcome === 'failed') ? ExitCode.Failed : ExitCode.Ok;
+  } finally {
+    await closeCreated(systemd);
+  }
+};
+
+/** A restore marker edge-agent created before a rollback must not outlive its purpose. */
+async function clearOurRestoreMarker({ host, log }: Deps): Promise<void> {
+  const note = await host.fs.readText(OUR_MARKER_NOTE);
+  if (note === undefined) return;
+  if (await host.fs.exists(RESTORE_MARKER)) {
+    await host.fs.remove(RESTORE_MARKER);
+    log.info(`Removed the stale restore marker ${RESTORE_MARKER} that edge-agent created before the rollback`);
+  }
+  await host.fs.remove(OUR_MARKER_NOTE);
+}

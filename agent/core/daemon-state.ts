@@ -1,0 +1,98 @@
+// The daemon's live state in /run/edge-agent/daemon.json: written by `edge-agent run` (atomically,
+// mode 0644 so `status` works for any user), read by `edge-agent status`. It lives in /run, so it
+// is gone after a reboot and a stale file can only come from a daemon that died in this boot.
+//
+// Contract for the writer: refresh `updatedAt` at least every DAEMON_STATE_REFRESH_SEC seconds
+// (status calls an older file stale), and `microshift.checkedAt` at least every
+// MICROSHIFT_STATE_FRESH_SEC seconds while MicroShift runs (status asks the API itself when it
+// is older, which costs it the Kubernetes client).
+//
+// The reader is lenient: unknown fields are kept, a field of the wrong type reads as absent, and
+// a newer `schema` is read for what it shares with this one. zod/mini keeps it cheap to load
+// (about a third of zod's classic API), which matters to the cold start of `status`.
+import * as z from 'zod/mini';
+
+export const DAEMON_STATE_PATH = '/run/edge-agent/daemon.json';
+export const DAEMON_STATE_SCHEMA_VERSION = 1;
+export const DAEMON_STATE_REFRESH_SEC = 60;
+export const MICROSHIFT_STATE_FRESH_SEC = 90;
+
+/** What the daemon writes, complete, on every update. */
+export interface DaemonStateFile {
+  schema: typeof DAEMON_STATE_SCHEMA_VERSION;
+  pid: number;
+  /** edge-agent version of the daemon. */
+  version: string;
+  /** ISO 8601 times. */
+  startedAt: string;
+  updatedAt: string;
+  hub: {
+    configured: boolean;
+    connected: boolean;
+    /** Broker URL without credentials, e.g. mqtts://hub.example.com:8883. */
+    broker?: string;
+    /** When the broker last acknowledged a status or event. */
+    lastReportAt?: string;
+    /** Events waiting in the outbox. */
+    queued: number;
+    /** Events dropped since install (outbox full). */
+    dropped: number;
+  };
+  microshift?: {
+    /** ActiveState of microshift.service. */
+    unit: string;
+    apiReady?: boolean;
+    /** Core workloads ready, as "ready/total", e.g. "8/8". */
+    workloadsReady?: string;
+    checkedAt: string;
+  };
+}
+
+const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+const count = () => lenient(z.number().check(z.int(), z.nonnegative()));
+
+export const daemonStateSchema = z.looseObject({
+  schema: lenient(z.number()),
+  pid: lenient(z.number().check(z.int(), z.positive())),
+  version: lenient(z.string()),
+  startedAt: lenient(z.string()),
+  updatedAt: lenient(z.string()),
+  hub: lenient(
+    z.looseObject({
+      configured: lenient(z.boolean()),
+      connected: lenient(z.boolean()),
+      broker: lenient(z.string()),
+      lastReportAt: lenient(z.string()),
+      queued: count(),
+      dropped: count(),
+    }),
+  ),
+  microshift: lenient(
+    z.looseObject({
+      unit: lenient(z.string()),
+      apiReady: lenient(z.boolean()),
+      workloadsReady: lenient(z.string()),
+      checkedAt: lenient(z.string()),
+    }),
+  ),
+});
+
+/** The daemon state as read: every field may be missing. */
+export type DaemonState = z.infer<typeof daemonStateSchema>;
+
+/** Parse leniently; undefined only when the data is not an object at all. */
+export function parseDaemonState(data: unknown): DaemonState | undefined {
+  const result = daemonStateSchema.safeParse(data);
+  return result.success ? result.data : undefined;
+}
+
+/** The file's content, for the writer. */
+export function formatDaemonState(state: DaemonStateFile): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}
+
+/** "ready/total" from the daemon, as numbers; undefined when it is not in that form. */
+export function parseWorkloadsReady(text: string | undefined): { ready: number; total: number } | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text?.trim() ?? '');
+  return match ? { ready: Number(match[1]), total: Number(match[2]) } : undefined;
+}

@@ -1,0 +1,93 @@
+// MicroShift for `status`: API readiness and core workloads. The daemon's last look is used while
+// it is fresh; otherwise the API is asked, which needs the Kubernetes client (a 5 MB chunk, only
+// loaded here) and root (the kubeadmin kubeconfig is root's). The caller bounds the whole probe,
+// the client's import included.
+import { MICROSHIFT_STATE_FRESH_SEC, parseWorkloadsReady, type DaemonState } from '../core/daemon-state.js';
+import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../core/status-facts.js';
+import { AgentError } from '../errors.js';
+import type { HostFs } from './fs.js';
+import type { StatusWorkload } from './status-config.js';
+import { isPermissionError } from './status-limit.js';
+
+export interface StatusMicroShiftInput {
+  /** microshift.service; undefined when systemd could not be asked. */
+  unit: UnitFacts | undefined;
+  daemon: DaemonState | undefined;
+  kubeconfig: string;
+  workloads: StatusWorkload[] | undefined;
+  now: number;
+  signal: AbortSignal;
+  /** Per API call. */
+  callTimeoutMs: number;
+}
+
+export async function probeStatusMicroShift(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<MicroShiftFacts>> {
+  const { unit } = input;
+  if (unit?.loadState === 'not-found') return failed('unavailable', 'MicroShift is not installed');
+  if (unit && unit.activeState !== 'active' && unit.activeState !== 'reloading') return failed('unavailable', `not asked: microshift.service is ${unit.activeState}`);
+  const fromDaemon = daemonView(input.daemon, input.now);
+  if (fromDaemon) return ok(fromDaemon);
+  return askApi(fs, input);
+}
+
+function daemonView(daemon: DaemonState | undefined, now: number): MicroShiftFacts | undefined {
+  const m = daemon?.microshift;
+  const checkedAt = m?.checkedAt ? Date.parse(m.checkedAt) : Number.NaN;
+  if (!m || !Number.isFinite(checkedAt) || now - checkedAt > MICROSHIFT_STATE_FRESH_SEC * 1000) return undefined;
+  const workloads = parseWorkloadsReady(m.workloadsReady);
+  return {
+    source: 'daemon',
+    checkedAt: m.checkedAt as string,
+    api: m.apiReady === undefined ? failed('unavailable', 'the daemon did not check the API') : ok({ ready: m.apiReady, failing: [] }),
+    workloads: workloads ? ok({ ...workloads, notReady: [] }) : failed('unavailable', 'the daemon did not check the workloads'),
+  };
+}
+
+async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<MicroShiftFacts>> {
+  // Before loading the client: without a kubeconfig we can read there is nothing to ask.
+  const readable = await fs.readText(input.kubeconfig).then(
+    (text) => (text === undefined ? failed('unavailable', `no MicroShift kubeconfig at ${input.kubeconfig}`) : undefined),
+    (error: unknown) => (isPermissionError(error) ? failed('needs-root', `the MicroShift kubeconfig ${input.kubeconfig} is readable by root only`) : undefined),
+  );
+  if (readable) return readable;
+  const [{ createMicroShiftApi }, refs] = await Promise.all([import('./microshift-api.js'), workloadRefs(input.workloads)]);
+  let api;
+  try {
+    api = await createMicroShiftApi({ fs, kubeconfig: input.kubeconfig, timeoutMs: input.callTimeoutMs });
+  } catch (error) {
+    if (isPermissionError(error)) return failed('needs-root', `the MicroShift kubeconfig ${input.kubeconfig} is readable by root only`);
+    const code = error instanceof AgentError ? error.code : '';
+    return failed(code === 'kubeconfig-missing' ? 'unavailable' : 'error', (error as Error).message);
+  }
+  try {
+    const checkedAt = new Date(input.now).toISOString();
+    const [health, workloads] = await Promise.all([
+      api.health(input.signal),
+      api.workloads(refs, input.signal).then(
+        (list) => ok(countReady(list, refs)),
+        (error: unknown) => failed(input.signal.aborted || /in time/.test((error as Error).message) ? 'timed-out' : 'error', (error as Error).message),
+      ),
+    ]);
+    const apiProbe = health.reachable
+      ? ok({ ready: Boolean(health.readyz?.ok), failing: health.readyz?.failing ?? [] })
+      : failed(health.error === 'aborted' || /within/.test(health.error ?? '') ? 'timed-out' : 'error', `the API is not reachable: ${health.error ?? 'no answer'}`);
+    return ok({ source: 'live', checkedAt, api: apiProbe, workloads });
+  } finally {
+    api.close();
+  }
+}
+
+type Ref = Omit<StatusWorkload, 'when'> & { when: StatusWorkload['when'] };
+
+async function workloadRefs(configured: StatusWorkload[] | undefined): Promise<Ref[]> {
+  if (configured) return configured;
+  // The default set lives with the config schema; loading it here keeps zod off the common path.
+  return (await import('../config/schema-checks.js')).defaultWorkloads();
+}
+
+/** LVMS workloads count only where they exist: status does not run `vgs` to expect them. */
+function countReady(list: { namespace: string; name: string; found: boolean; ready: boolean }[], refs: Ref[]): { ready: number; total: number; notReady: string[] } {
+  const counted = list.filter((w, i) => w.found || refs[i]?.when !== 'lvms');
+  const notReady = counted.filter((w) => !w.ready).map((w) => `${w.namespace}/${w.name}${w.found ? '' : ' (missing)'}`);
+  return { ready: counted.length - notReady.length, total: counted.length, notReady };
+}

@@ -1,0 +1,193 @@
+// Gathers the facts of `edge-agent status`. Cheap sources first and all at once: files (boot
+// facts, grubenv, greenboot.conf, the records, the daemon's /run state) and one D-Bus
+// connection. The costly ones run in parallel under their own time limits: rpm-ostree (only when
+// its cache in /run no longer matches), the journal, and the MicroShift API (only when the
+// daemon's look is stale; the Kubernetes client is loaded for it alone). Nothing here decides:
+// core/status.ts does.
+import { parseGreenbootConf } from '../config/greenboot-conf.js';
+import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../core/daemon-state.js';
+import { failed, ok, WATCHED_UNITS, type DeviceFacts, type GreenbootFacts, type GrubenvFacts, type JournalFacts, type Probe, type StatusFacts, type UnitFacts, type WatchedUnit } from '../core/status-facts.js';
+import { version } from '../version.js';
+import { createBootFacts, type BootFacts } from './boot-facts.js';
+import { closeCreated, lazy } from './checks/deps.js';
+import { createGrubEnvReader } from './grubenv.js';
+import type { Host } from './host.js';
+import type { Logger } from './log.js';
+import { readStatusConfig, type StatusConfig } from './status-config.js';
+import { readStatusDeployments } from './status-deployments.js';
+import { withLimit } from './status-limit.js';
+import { probeStatusMicroShift } from './status-microshift.js';
+import { readOutboxCounts } from './status-outbox.js';
+import { needsNoteBoot, noteThisBoot, readStatusRecords } from './status-records.js';
+import type { Systemd } from './systemd.js';
+
+/** Time limits in ms. The sum along the longest path (rpm-ostree, then noteBoot) stays under 2 s. */
+export interface StatusLimits {
+  files: number;
+  dbus: number;
+  rpmOstree: number;
+  microshift: number;
+  journal: number;
+  noteBoot: number;
+}
+
+// As in boot-context.ts, which status does not import: it loads rpm-ostree's parser and zod.
+const GREENBOOT_CONF = '/etc/greenboot/greenboot.conf';
+
+export const DEFAULT_STATUS_LIMITS: StatusLimits = { files: 1000, dbus: 1000, rpmOstree: 1200, microshift: 1000, journal: 800, noteBoot: 400 };
+
+export interface StatusProbeDeps {
+  host: Host;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export interface StatusProbeOptions {
+  limits?: Partial<StatusLimits>;
+  /** Replaces the D-Bus adapter (tests). */
+  systemd?: () => Promise<Systemd>;
+}
+
+export interface StatusProbes {
+  gather(): Promise<StatusFacts>;
+  close(): Promise<void>;
+}
+
+export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOptions = {}): StatusProbes {
+  const { host, log, signal } = deps;
+  const limits = { ...DEFAULT_STATUS_LIMITS, ...options.limits };
+  const systemd = lazy(options.systemd ?? (async () => (await import('./systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS, env: host.env, callTimeoutMs: limits.dbus })));
+  // The settings are read once, also in --watch: they rarely change and cost a YAML parse.
+  const config = lazy(() => readStatusConfig(host.fs));
+  const facts = createBootFacts({ fs: host.fs, clock: host.clock });
+  let noted = false;
+
+  async function gather(): Promise<StatusFacts> {
+    const now = host.clock.now();
+    const bootId = facts.bootId().catch(() => undefined);
+    const ostree = facts.isOstreeBooted();
+    const units = withLimit('systemd (D-Bus)', limits.dbus, signal, async (s) => ok(await readUnits(await systemd(), s)));
+    const cfg = await config();
+    const daemon = withLimit('daemon state', limits.files, signal, () => readDaemonState(host));
+    const records = (async () => readStatusRecords(host.fs, cfg.bootsDir, await bootId))();
+    const deployments = withLimit('rpm-ostree status', limits.rpmOstree, signal, async (s) =>
+      readStatusDeployments({ fs: host.fs, exec: host.exec, now: () => host.clock.now() }, { bootId: await bootId, ostree: await ostree, writeCache: host.isRoot, signal: s, timeoutMs: limits.rpmOstree }),
+    );
+    const microshift = withLimit('MicroShift API', limits.microshift, signal, async (s) => {
+      const [u, d] = await Promise.all([units, daemon]);
+      return probeStatusMicroShift(host.fs, {
+        unit: u.state === 'ok' ? u.value.microshift : undefined,
+        daemon: d.state === 'ok' ? d.value : undefined,
+        kubeconfig: cfg.kubeconfig,
+        workloads: cfg.workloads,
+        now,
+        signal: s,
+        callTimeoutMs: limits.microshift,
+      });
+    });
+    const journal = withLimit('journal', limits.journal, signal, (s) => readJournal(host, cfg, s));
+    const [device, grubenv, greenboot] = await Promise.all([
+      withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
+      withLimit('grubenv', limits.files, signal, () => readGrubenv(host)),
+      readGreenboot(host, facts),
+    ]);
+    let { record, history } = await records;
+    const id = await bootId;
+    if (host.isRoot && !noted && id && needsNoteBoot(record)) {
+      noted = true;
+      const d = await deployments;
+      const opened = await withLimit("opening this boot's record", limits.noteBoot, signal, async () => {
+        await noteThisBoot({ fs: host.fs, clock: host.clock, log }, cfg.bootsDir, id, d.state === 'ok' ? d.value.deployments : undefined);
+        return ok(await readStatusRecords(host.fs, cfg.bootsDir, id));
+      });
+      if (opened.state === 'ok') ({ record, history } = opened.value);
+      else log.warn(`status: ${opened.note}`);
+    }
+    const [u, d] = await Promise.all([units, daemon]);
+    const state = d.state === 'ok' ? d.value : undefined;
+    const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;
+    const daemonRunning = u.state === 'ok' ? u.value.daemon?.activeState === 'active' : daemonPidAlive === true;
+    const hubConfigured = cfg.hubUrl !== undefined || state?.hub?.configured === true;
+    const outbox = hubConfigured && !daemonRunning ? await withLimit('outbox', limits.files, signal, () => readOutboxCounts(host.fs, cfg.outboxDir)) : undefined;
+    return {
+      now,
+      agentVersion: version,
+      isRoot: host.isRoot,
+      device,
+      deployments: await deployments,
+      grubenv,
+      greenboot,
+      units: u,
+      record,
+      history,
+      daemon: d,
+      daemonPidAlive,
+      microshift: await microshift,
+      journal: await journal,
+      outbox,
+      config: { hubConfigured: cfg.hubUrl !== undefined, hubUrl: cfg.hubUrl, problems: cfg.problems },
+    };
+  }
+
+  return {
+    gather,
+    async close() {
+      await closeCreated(systemd);
+    },
+  };
+}
+
+async function readUnits(systemd: Systemd, signal: AbortSignal): Promise<Partial<Record<WatchedUnit, UnitFacts>>> {
+  const entries = await Promise.all(
+    (Object.entries(WATCHED_UNITS) as [WatchedUnit, string][]).map(async ([key, name]) => {
+      const u = await systemd.unit(name, { signal });
+      return [key, { loadState: u.loadState, activeState: u.activeState, subState: u.subState, unitFileState: u.unitFileState, nRestarts: u.nRestarts, activeEnterTimestampUs: u.activeEnterTimestampUs, stateChangeTimestampUs: u.stateChangeTimestampUs }] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+async function readDevice(host: Host, facts: BootFacts, ostree: boolean): Promise<DeviceFacts> {
+  const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
+  const [bootId, machineId, os, uptimeSec, bootTimeMs, hostname] = await Promise.all([
+    soft(facts.bootId()),
+    soft(facts.machineId()),
+    soft(facts.osRelease()),
+    soft(facts.uptimeSec()),
+    soft(facts.bootTimeMs()),
+    soft(host.fs.readText('/proc/sys/kernel/hostname')).then(async (h) => h?.trim() || (await soft(host.fs.readText('/etc/hostname')))?.trim() || undefined),
+  ]);
+  return { machineId, hostname, os: os && { name: os.name, version: os.versionId, prettyName: os.prettyName }, uptimeSec, bootId, bootTimeMs, ostree };
+}
+
+async function readGrubenv(host: Host): Promise<Probe<GrubenvFacts>> {
+  const env = await createGrubEnvReader({ fs: host.fs }).read();
+  return ok(env ? { present: true, bootCounter: env.bootCounter, bootSuccess: env.bootSuccess } : { present: false });
+}
+
+async function readGreenboot(host: Host, facts: BootFacts): Promise<GreenbootFacts> {
+  const [implementation, text] = await Promise.all([facts.greenbootImplementation().catch(() => 'unknown' as const), host.fs.readText(GREENBOOT_CONF).catch(() => undefined)]);
+  const conf = parseGreenbootConf(text ?? '');
+  return { implementation, maxBootAttempts: conf.maxBootAttempts, legacyMaxBoots: conf.legacyMaxBoots };
+}
+
+async function readDaemonState(host: Host): Promise<Probe<DaemonState | undefined>> {
+  const text = await host.fs.readText(DAEMON_STATE_PATH);
+  if (text === undefined) return ok(undefined);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return failed('error', `${DAEMON_STATE_PATH} is not valid JSON`);
+  }
+  const state = parseDaemonState(data);
+  return state ? ok(state) : failed('error', `${DAEMON_STATE_PATH} is not a daemon state`);
+}
+
+async function readJournal(host: Host, cfg: StatusConfig, signal: AbortSignal): Promise<Probe<JournalFacts>> {
+  const { readJournalStatus } = await import('./journald.js');
+  const j = await readJournalStatus({ host, signal }, cfg.journal);
+  // journalctl shows a user only the journals that user may read: the count means nothing then.
+  const boots = host.isRoot && !signal.aborted ? j.boots : undefined;
+  return ok({ storage: j.storage, location: j.location, diskUsageBytes: j.diskUsageBytes, boots, earlierBoots: boots === undefined ? undefined : boots > 1 });
+}

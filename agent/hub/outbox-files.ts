@@ -1,0 +1,127 @@
+// File-level work of the outbox: reading the directory back after a start (cutting torn tails),
+// reading payloads of queued entries, rewriting a mostly-dead segment. Format: outbox-records.ts.
+import { mkdir, open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HubEventRecord } from '../core/hub-payloads.js';
+import { StateWriteError } from '../errors.js';
+import { writeFileAtomic } from '../host/fs.js';
+import type { Entry, Segment } from './outbox-index.js';
+import { RECORD_HEADER_BYTES, isSegmentName, scanAcks, scanRecords } from './outbox-records.js';
+
+export const ACKS_FILE = 'acks.log';
+
+export interface LoadedFiles {
+  segments: Segment[];
+  /** Live entries in sequence order. */
+  live: Entry[];
+  nextSeq: number;
+  acks: FileHandle;
+  ackEntries: number;
+}
+
+export async function loadOutboxFiles(dir: string, warn: (message: string) => void): Promise<LoadedFiles> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const names = await readdir(dir);
+  // Leftovers of an atomic rewrite that a crash interrupted.
+  for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlink(join(dir, name)).catch(() => undefined);
+
+  const acksPath = join(dir, ACKS_FILE);
+  const ackData = await readFile(acksPath).catch(() => Buffer.alloc(0));
+  const ackScan = scanAcks(ackData);
+  const acks = await open(acksPath, 'a', 0o600);
+  if (ackScan.problem) {
+    warn(`outbox: ${ACKS_FILE}: ${ackScan.problem} at byte ${ackScan.validBytes}; cut ${ackData.length - ackScan.validBytes} bytes`);
+    await acks.truncate(ackScan.validBytes);
+  }
+  const gone = new Set(ackScan.items);
+  let nextSeq = ackScan.items.reduce((max, seq) => Math.max(max, seq + 1), 1);
+
+  const segments: Segment[] = [];
+  const live: Entry[] = [];
+  const ids = new Set<string>();
+  for (const name of names.filter(isSegmentName).sort()) {
+    const path = join(dir, name);
+    const data = await readFile(path);
+    const scan = scanRecords(data);
+    if (scan.problem) {
+      // A power cut mid-append: that event was never confirmed to its producer.
+      warn(`outbox: ${name}: ${scan.problem} at byte ${scan.validBytes}; cut ${data.length - scan.validBytes} bytes`);
+      const handle = await open(path, 'r+');
+      await handle.truncate(scan.validBytes).finally(() => handle.close());
+    }
+    const segment: Segment = { name, path, size: scan.validBytes, live: 0, liveBytes: 0, entries: [] };
+    segments.push(segment);
+    for (const record of scan.items) {
+      nextSeq = Math.max(nextSeq, record.seq + 1);
+      const head = parseHead(record.payload);
+      const entry: Entry = { seq: record.seq, id: head?.id ?? '', type: head?.type ?? '', priority: record.priority, segment, offset: record.offset, length: record.length, dead: true };
+      segment.entries.push(entry);
+      if (gone.has(record.seq)) continue;
+      if (!head || ids.has(head.id)) {
+        warn(`outbox: ${name}: unusable record ${record.seq} skipped`);
+        continue;
+      }
+      ids.add(head.id);
+      live.push(entry);
+    }
+  }
+  return { segments, live, nextSeq, acks, ackEntries: ackScan.items.length };
+}
+
+function parseHead(payload: Buffer): { id: string; type: string } | undefined {
+  try {
+    const value = JSON.parse(payload.toString('utf8')) as { id?: unknown; type?: unknown };
+    return typeof value.id === 'string' && typeof value.type === 'string' ? { id: value.id, type: value.type } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The events of entries (in order), one read per run of neighbours in the same segment. */
+export async function readEvents(entries: readonly Entry[]): Promise<HubEventRecord[]> {
+  const events: HubEventRecord[] = [];
+  for (let i = 0; i < entries.length; ) {
+    const first = entries[i] as Entry;
+    let j = i + 1;
+    while (j < entries.length && entries[j]?.segment === first.segment) j += 1;
+    const last = entries[j - 1] as Entry;
+    const buffer = Buffer.allocUnsafe(last.offset + last.length - first.offset);
+    const handle = await open(first.segment.path, 'r');
+    try {
+      await handle.read(buffer, 0, buffer.length, first.offset);
+    } finally {
+      await handle.close();
+    }
+    for (const entry of entries.slice(i, j)) {
+      const start = entry.offset - first.offset + RECORD_HEADER_BYTES;
+      events.push(JSON.parse(buffer.toString('utf8', start, start + entry.length - RECORD_HEADER_BYTES)) as HubEventRecord);
+    }
+    i = j;
+  }
+  return events;
+}
+
+/** Rewrite a segment with only its live records (atomically); offsets follow. */
+export async function compactSegment(segment: Segment): Promise<void> {
+  const live = segment.entries.filter((e) => !e.dead);
+  const data = await readFile(segment.path);
+  const kept = Buffer.concat(live.map((e) => data.subarray(e.offset, e.offset + e.length)));
+  await writeFileAtomic(segment.path, kept, 0o600);
+  let offset = 0;
+  for (const entry of live) {
+    entry.offset = offset;
+    offset += entry.length;
+  }
+  segment.entries = live;
+  segment.size = kept.length;
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  await handle.sync().finally(() => handle.close());
+}
+
+export function writeError(file: string, error: unknown): StateWriteError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  return new StateWriteError(`outbox-${code.toLowerCase()}`, `cannot write ${file}: ${code === 'ENOSPC' ? 'no space left on device' : (error as Error).message}`, { cause: error });
+}

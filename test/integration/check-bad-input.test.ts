@@ -1,0 +1,286 @@
+// `edge-agent check` with bad input: broken config files, a garbage greenboot.conf, a missing or
+// unreadable kubeconfig, a MicroShift API that errors, talks garbage or hangs. Never a crash:
+// exit 78 with the file and key when the main config is unusable, warnings and defaults for
+// everything else, and a MicroShift check that keeps waiting and, at its deadline, names the
+// problem it saw.
+import { execa } from 'execa';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../../agent/core/check-runner.js';
+import type { CheckResult } from '../../agent/core/check-result.js';
+import type { WorkloadRef } from '../../agent/core/microshift-observation.js';
+import { systemClock, type Clock } from '../../agent/host/clock.js';
+import { lazy, type CheckDeps } from '../../agent/host/checks/deps.js';
+import { createMicroShiftCheck } from '../../agent/host/checks/microshift.js';
+import type { FileInfo, HostFs } from '../../agent/host/fs.js';
+import { createLogger } from '../../agent/host/log.js';
+import { createMicroShiftApi } from '../../agent/host/microshift-api.js';
+import { FakeClock } from '../fakes/clock.js';
+import { FakeExec } from '../fakes/exec.js';
+import { aUnit, FakeSystemd } from '../fakes/systemd.js';
+import { agentDist } from '../harness/agent-build.js';
+import { renderKubeconfig, simCerts, type SimCerts } from '../harness/microshift/certs.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixture = (path: string) => readFileSync(join(here, '..', 'fixtures', path), 'utf8');
+const MAIN = '/etc/edge-agent/config.yaml';
+const DROP_INS = '/etc/edge-agent/config.d';
+const KUBECONFIG = '/var/lib/microshift/resources/kubeadmin/kubeconfig';
+
+describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => {
+  let root: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'edge-bad-input-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** A fresh host tree: boot facts, then the given files (path inside -> content). */
+  async function layout(files: Record<string, string>): Promise<string> {
+    const dir = join(root, randomUUID().slice(0, 8));
+    const all = { '/proc/sys/kernel/random/boot_id': `${randomUUID()}\n`, '/proc/stat': 'cpu  1 2 3 4\nbtime 1717200000\n', ...files };
+    for (const [path, content] of Object.entries(all)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), content);
+    }
+    return dir;
+  }
+
+  async function agent(dir: string, ...args: string[]) {
+    const result = await execa('node', [join(agentDist, 'cli.js'), ...args], {
+      reject: false,
+      extendEnv: false,
+      // No system bus and no rpm-ostree here: both become warnings, never a crash.
+      env: { PATH: '/usr/bin:/bin', HOME: dir, EDGE_AGENT_ROOT: dir, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${dir}/run/dbus/system_bus_socket`, EDGE_AGENT_LOG_FORMAT: 'text' },
+      timeout: 30_000,
+    });
+    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
+  it.each([
+    ['malformed YAML', 'config/malformed.yaml', [`${MAIN}: YAML syntax error at line 6, column `]],
+    ['an unknown key', 'config/unknown-key.yaml', [`${MAIN}: microshift.restart_window_sec: line 2:`]],
+    ['a value of the wrong type', 'config/wrong-type.yaml', [`${MAIN}: checks[2].timeoutSec: line 12: wrong type (got "soon"); expected a number`]],
+  ])('main config with %s: exit 78 naming file, line and key; config validate says the same', async (_name, file, starts) => {
+    const dir = await layout({ [MAIN]: fixture(file) });
+    const check = await agent(dir, 'check', '--class', 'required');
+    expect(check.exitCode).toBe(78);
+    expect(check.stdout).toBe('');
+    const problems = check.stderr.trimEnd().split('\n');
+    expect(problems).toHaveLength(starts.length);
+    problems.forEach((line, i) => expect(line.startsWith(`edge-agent check: ${starts[i]}`)).toBe(true));
+
+    const validate = await agent(dir, 'config', 'validate');
+    expect(validate.exitCode).toBe(78);
+    expect(validate.stdout.split('\n').filter((l) => l.startsWith('error: '))).toEqual(problems.map((l) => l.replace('edge-agent check: ', 'error: ')));
+  });
+
+  it('names the unknown key and the keys that would be right', async () => {
+    const dir = await layout({ [MAIN]: fixture('config/unknown-key.yaml') });
+    const check = await agent(dir, 'check');
+    expect(check.stderr).toMatch(/restart_window_sec.*restartWindowSec/);
+  });
+
+  it('a broken drop-in is a warning: the check still runs with the rest of the config', async () => {
+    const dir = await layout({ [MAIN]: fixture('checks/config-command.yaml'), [`${DROP_INS}/50-team.yaml`]: fixture('checks/drop-in-wrong-type.yaml') });
+    const check = await agent(dir, 'check', '--class', 'required', '--dry-run', '--json');
+    expect(check.exitCode).toBe(0);
+    const warnings = check.stderr.split('\n').filter((l) => l.includes('50-team.yaml'));
+    expect(warnings).toEqual([
+      `warning: ${DROP_INS}/50-team.yaml: checks[0].command: line 5: wrong type (got "/bin/false"); expected a list`,
+      `warning: ${DROP_INS}/50-team.yaml: drop-in skipped: none of its settings are applied`,
+    ]);
+    const results = (JSON.parse(check.stdout) as { results: CheckResult[] }).results;
+    expect(results.map((r) => [r.id, r.outcome])).toEqual([
+      ['microshift', 'skipped'],
+      ['always-true', 'pass'],
+    ]);
+
+    const validate = await agent(dir, 'config', 'validate');
+    expect(validate.exitCode).toBe(0);
+    expect(validate.stdout.split('\n').filter((l) => l.startsWith('warning: '))).toEqual(warnings);
+  });
+
+  it('a greenboot.conf full of garbage: warnings with line numbers, default budget, the check runs', async () => {
+    const dir = await layout({ [MAIN]: fixture('checks/config-command.yaml'), '/etc/greenboot/greenboot.conf': fixture('checks/greenboot-garbage.conf') });
+    const check = await agent(dir, 'check', '--class', 'required', '--dry-run');
+    expect(check.exitCode).toBe(0);
+    const conf = check.stderr.split('\n').filter((l) => l.startsWith('warning: /etc/greenboot/greenboot.conf:'));
+    expect(conf.map((l) => Number(/greenboot\.conf:(\d+):/.exec(l)?.[1]))).toEqual([4, 5, 6, 7, 8]);
+    expect(check.stderr).toContain("warning: GREENBOOT_MAX_BOOT_ATTEMPTS value 'many' is not in the [1..9] range: using '3' instead");
+    expect(check.stderr).toContain("warning: Could not parse MICROSHIFT_WAIT_TIMEOUT_SEC value '0600': using '600' instead");
+    expect(check.stdout).toContain('Wait budget 600s = base 600s x (max 3 - boot_counter unset=2)');
+    expect(check.stdout).toMatch(/PASS\s+always-true/);
+  });
+
+  it('no greenboot.conf, no grubenv, no system bus, no rpm-ostree: defaults and a warning, the check runs', async () => {
+    const dir = await layout({ [MAIN]: fixture('checks/config-command.yaml') });
+    const check = await agent(dir, 'check', '--class', 'required', '--dry-run');
+    expect(check.exitCode).toBe(0);
+    expect(check.stderr).toMatch(/^warning: microshift\.service: D-Bus at unix:path=.* is not reachable: connect ENOENT/m);
+    expect(check.stdout).toContain('Wait budget 600s = base 600s x (max 3 - boot_counter unset=2)');
+  });
+
+  it('no system bus with checks that need systemd: a result for each, no crash', async () => {
+    const config = 'microshift:\n  check: on\nchecks:\n  - id: app\n    kind: unit\n    unit: app.service\n    timeoutSec: 2\n';
+    const dir = await layout({ [MAIN]: config });
+    const check = await agent(dir, 'check', '--class', 'required', '--dry-run', '--json');
+    expect(check.stderr).not.toMatch(/^\s+at /m);
+    expect(check.exitCode).toBe(1);
+    const results = (JSON.parse(check.stdout) as { results: CheckResult[] }).results;
+    expect(results.find((r) => r.id === 'microshift')).toMatchObject({ outcome: 'fail', reason: 'check-error', message: expect.stringContaining('is not reachable') });
+    // The unit check was stopped by the MicroShift failure or kept waiting; it never crashed.
+    expect(['skipped', 'timeout']).toContain(results.find((r) => r.id === 'app')?.outcome);
+  });
+});
+
+/** Just enough of a file system for the MicroShift check: files in a map, unreadable ones throw. */
+class MemoryFs implements HostFs {
+  files = new Map<string, string>();
+  unreadable = new Set<string>();
+  resolve = (path: string) => path;
+  async readText(path: string) {
+    if (this.unreadable.has(path)) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
+    return this.files.get(path);
+  }
+  async readBytes(path: string) {
+    const text = await this.readText(path);
+    return text === undefined ? undefined : Buffer.from(text);
+  }
+  async list() {
+    return [];
+  }
+  async info(path: string): Promise<FileInfo | undefined> {
+    const text = this.files.get(path);
+    return text === undefined ? undefined : { mode: 0o600, uid: 0, gid: 0, size: text.length, mtimeMs: 0, isFile: true, isDirectory: false };
+  }
+  async exists(path: string) {
+    return this.files.has(path);
+  }
+  writeAtomic = unsupported;
+  mkdirp = unsupported;
+  remove = unsupported;
+  move = unsupported;
+}
+
+async function unsupported(): Promise<never> {
+  throw new Error('not supported by MemoryFs');
+}
+
+const coreWorkloads: WorkloadRef[] = [{ namespace: 'openshift-dns', kind: 'DaemonSet', name: 'dns-default' }];
+
+/** The MicroShift check with microshift.service active, a given file system, clock and budget. */
+function microshiftCheck(fs: HostFs, clock: Clock, options: { budgetMs: number; apiTimeoutMs?: number; pollMs?: number }) {
+  const lines: string[] = [];
+  const log = createLogger({ format: 'text', native: false, write: (line) => lines.push(line.trimEnd()) });
+  const systemd = new FakeSystemd([aUnit('microshift.service', { activeState: 'active', subState: 'running' })]);
+  let apiCreations = 0;
+  const deps: CheckDeps = {
+    clock,
+    exec: new FakeExec(),
+    fs,
+    log,
+    systemd: async () => systemd,
+    microshift: lazy(() => (apiCreations++, createMicroShiftApi({ fs, kubeconfig: KUBECONFIG, timeoutMs: options.apiTimeoutMs }))),
+  };
+  const plan = { budgetMs: options.budgetMs, workloads: coreWorkloads, crashLoopRestarts: 3, containerRestarts: 3, restartWindowMs: 60_000, restartSettleMs: 1000 };
+  const check = createMicroShiftCheck({ plan, bootTimeMs: 0, pollMs: options.pollMs }, deps);
+  return {
+    lines,
+    apiCreations: () => apiCreations,
+    run: async () => (await runChecks([check], clock, new AbortController().signal))[0] as CheckResult,
+  };
+}
+
+describe('the MicroShift check with a missing, unreadable or invalid kubeconfig (fake clock)', () => {
+  it.each([
+    ['missing', (fs: MemoryFs) => void fs, `MicroShift kubeconfig ${KUBECONFIG} does not exist (yet)`],
+    ['unreadable', (fs: MemoryFs) => void fs.unreadable.add(KUBECONFIG), `cannot read MicroShift kubeconfig ${KUBECONFIG}: EACCES`],
+    ['not a kubeconfig', (fs: MemoryFs) => void fs.files.set(KUBECONFIG, 'clusters: [[[\n'), `MicroShift kubeconfig ${KUBECONFIG} is not a valid kubeconfig`],
+    ['without a current cluster', (fs: MemoryFs) => void fs.files.set(KUBECONFIG, 'apiVersion: v1\nkind: Config\nclusters: []\n'), `MicroShift kubeconfig ${KUBECONFIG} names no current cluster`],
+  ])('%s: keeps waiting for the whole API budget, then times out naming the kubeconfig', async (_name, arrange, problem) => {
+    const fs = new MemoryFs();
+    arrange(fs);
+    const clock = new FakeClock({ autoAdvance: true });
+    const check = microshiftCheck(fs, clock, { budgetMs: 600_000 });
+    const result = await check.run();
+    expect(result).toMatchObject({ outcome: 'timeout', reason: 'api-timeout' });
+    expect(result.message.startsWith(`MicroShift API unreachable (${problem}`)).toBe(true);
+    expect(result.message).toMatch(/after 605s$/);
+    // It kept trying (MicroShift writes its kubeconfig on first start), and told the operator.
+    expect(check.apiCreations()).toBeGreaterThan(100);
+    const progress = check.lines.filter((l) => l.startsWith('Still waiting: '));
+    expect(progress.length).toBeGreaterThanOrEqual(19);
+    expect(progress[0]).toContain(problem);
+  });
+});
+
+describe('the MicroShift check against a misbehaving API (real TLS server on loopback)', () => {
+  let certs: SimCerts;
+
+  beforeAll(async () => {
+    certs = await simCerts();
+  });
+
+  type Handler = (path: string, reply: (status: number, body: string) => void) => void;
+  type Api = { fs: MemoryFs; close: () => Promise<void> };
+
+  /** An HTTPS server with MicroShift's serving certificate; the handler decides every answer. */
+  function api(handler: Handler): Promise<Api> {
+    return listen(createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (req, res) => handler(req.url ?? '/', (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(body))));
+  }
+
+  /** Listen on a free loopback port; the kubeconfig in the returned file system points there. */
+  async function listen(server: HttpsServer | TcpServer): Promise<Api> {
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const fs = new MemoryFs();
+    fs.files.set(KUBECONFIG, renderKubeconfig(certs, `https://127.0.0.1:${port}`));
+    const close = async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    };
+    return { fs, close };
+  }
+
+  const healthy = (path: string) => path.startsWith('/readyz') || path.startsWith('/livez');
+  // A 1 s budget: the API stage ends 1 s + the 5 s grace after the unit was seen active.
+  const budget = { budgetMs: 1000, apiTimeoutMs: 500, pollMs: 200 };
+
+  it.concurrent.each<[string, () => Promise<Api>, Partial<CheckResult>, RegExp]>([
+    ['answers 500 with a Status body', () => api((_p, reply) => reply(500, '{"kind":"Status","status":"Failure","message":"etcd is down","code":500}')), { reason: 'api-timeout' }, /^MicroShift API not ready: HTTP 500 failing after [67]s$/],
+    ['answers 500 with the failing checks', () => api((_p, reply) => reply(500, '[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed\n')), { reason: 'api-timeout' }, /^MicroShift API not ready: etcd failing after [67]s$/],
+    ['talks garbage instead of HTTP', () => listen(createTcpServer((socket) => void socket.end('SSH-2.0-OpenSSH_9.2\r\ngarbage\r\n'))), { reason: 'api-timeout' }, /^MicroShift API unreachable \(.+\) after [67]s$/],
+    ['accepts connections and never answers', () => api(() => undefined), { reason: 'api-timeout' }, /^MicroShift API unreachable \(no answer within 500ms\) after [67]s$/],
+    ['is healthy but lists garbage', () => api((p, reply) => (healthy(p) ? reply(200, 'ok') : reply(200, 'this is not JSON'))), { reason: 'pods-timeout' }, /^no MicroShift pod running yet after [67]s; last API error: list (pods|daemonsets): .+/],
+    ['is healthy but every list fails with 500', () => api((p, reply) => (healthy(p) ? reply(200, 'ok') : reply(500, '{"kind":"Status","code":500}'))), { reason: 'pods-timeout' }, /^no MicroShift pod running yet after [67]s; last API error: list (pods|daemonsets): HTTP 500$/],
+  ])('%s: waits, then times out naming the API problem', async (_name, start, expected, message) => {
+    const { fs, close } = await start();
+    try {
+      const started = Date.now();
+      const result = await microshiftCheck(fs, systemClock, budget).run();
+      expect(result).toMatchObject({ outcome: 'timeout', ...expected });
+      expect(result.message).toMatch(message);
+      // The budget is honoured (no early red), and a hung API does not stretch it much.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(6000);
+      expect(Date.now() - started).toBeLessThan(9000);
+    } finally {
+      await close();
+    }
+  });
+});

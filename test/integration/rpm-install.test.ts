@@ -1,0 +1,207 @@
+// The RPM on a virtual edge device, installed, upgraded and erased with the real rpm (Debian's,
+// with its own database inside the device; --nodeps because nodejs and greenboot are not rpm
+// packages there). Proves the installed layout works on its own: the launcher runs the bundle
+// with no node_modules beside it, the unit loads, verifies and its sandbox lets a Node daemon do
+// its work, the shims are in place; an edited config survives upgrades; erase removes it all.
+import { execa } from 'execa';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeConfig } from '../../agent/config/describe.js';
+import { repoRoot } from '../harness/bundle.js';
+import { VirtualDevice } from '../harness/vdev.js';
+
+const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+const version = pkg.version.replaceAll('-', '~');
+const work = join(repoRoot, 'build', 'rpm-install');
+// Release 2 packages the same config as release 1; release 3 a changed default config.
+const changedConfig = `${describeConfig()}\n# A later default (test build).\n`;
+
+interface Build {
+  main: string;
+  journald: string;
+}
+
+async function buildRpms(release: number, extra: string[] = []): Promise<Build> {
+  const outdir = join(work, `r${release}`);
+  const result = await execa('node', ['packaging/rpm/build-rpm.mjs', '--no-lint', '--outdir', outdir, '--release', String(release), ...extra], { cwd: repoRoot, reject: false, all: true });
+  if (result.exitCode !== 0) throw new Error(`build of release ${release} failed:\n${result.all}`);
+  const names = await readdir(outdir);
+  const find = (prefix: string) => join(outdir, names.find((n) => n.startsWith(prefix)) ?? `${prefix}-missing.rpm`);
+  return { main: find(`edge-agent-${version}-${release}.`), journald: find('edge-agent-journald-') };
+}
+
+async function repoShims(): Promise<Array<{ inside: string; source: string }>> {
+  const root = join(repoRoot, 'greenboot');
+  const walk = async (dir: string): Promise<string[]> =>
+    (await Promise.all((await readdir(dir, { withFileTypes: true })).map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])))).flat();
+  return (await walk(root)).filter((f) => f.endsWith('.sh')).map((source) => ({ inside: `/etc/greenboot/${relative(root, source)}`, source }));
+}
+
+// Stands in for `edge-agent run`: does what the daemon needs the sandbox to allow, reports it,
+// tells systemd it is ready the way the daemon does (systemd-notify from a child), exits 143 on
+// SIGTERM like the daemon.
+const probe = `
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+const results = {};
+const attempt = (name, fn) => { try { results[name] = fn() ?? 'ok'; } catch (e) { results[name] = 'error ' + (e.code ?? e.message); } };
+attempt('grubenv', () => readFileSync('/boot/grub2/grubenv', 'latin1').split('\\n')[0]);
+attempt('stateDir', () => writeFileSync('/var/lib/edge-agent/probe', 'x'));
+attempt('runtimeDir', () => writeFileSync('/run/edge-agent/probe', 'x'));
+attempt('journaldDropIn', () => writeFileSync('/etc/systemd/journald.conf.d/probe.conf', '# probe\\n'));
+attempt('motd', () => writeFileSync('/run/motd.d/edge-agent-probe', 'x'));
+attempt('etcElsewhere', () => writeFileSync('/etc/edge-agent-probe', 'x'));
+attempt('journalctl', () => { execFileSync('journalctl', ['-n', '1', '--no-pager']); });
+attempt('journalFlush', () => { execFileSync('journalctl', ['--flush']); });
+attempt('dbus', () => execFileSync('busctl', ['--system', 'get-property', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager', 'Version']).toString().split(' ')[0]);
+writeFileSync('/run/edge-agent/probe.json', JSON.stringify(results));
+execFileSync('systemd-notify', ['--pid=' + process.pid, 'READY=1']);
+setInterval(() => execFileSync('systemd-notify', ['--pid=' + process.pid, 'WATCHDOG=1']), 20000);
+process.on('SIGTERM', () => process.exit(143));
+`;
+
+describe('edge-agent RPM on a virtual edge device', () => {
+  let device: VirtualDevice;
+  let r1: Build;
+  let r2: Build;
+  let r3: Build;
+
+  beforeAll(async () => {
+    await mkdir(work, { recursive: true });
+    await writeFile(join(work, 'changed-config.yaml'), changedConfig);
+    [r1, r2, r3, device] = await Promise.all([
+      buildRpms(1),
+      buildRpms(2),
+      buildRpms(3, ['--config', join(work, 'changed-config.yaml')]),
+      VirtualDevice.boot({ name: 'rpm-install' }),
+    ]);
+  }, 150_000);
+
+  afterAll(async () => {
+    await device?.dispose();
+  });
+
+  const sh = (script: string) => device.sh(script);
+
+  it('installs with rpm -i and runs from the installed bundle alone', async () => {
+    const install = await device.exec(['rpm', '-i', '--nodeps', r1.main]);
+    expect(install.exitCode, install.stderr).toBe(0);
+    expect((await sh('rpm -q edge-agent')).trim()).toBe(`edge-agent-${version}-1.noarch`);
+    expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\n`);
+    expect(await sh('/usr/bin/edge-agent --help')).toMatch(/^Commands:$/m);
+    // Nothing to resolve packages from: no node_modules on the bundle's lookup path.
+    for (const dir of ['/usr/libexec/edge-agent/chunks', '/usr/libexec/edge-agent', '/usr/libexec', '/usr', '']) expect(device.exists(`${dir}/node_modules`), dir).toBe(false);
+    expect(await sh('ls /usr/libexec/edge-agent')).toBe('chunks\ncli.js\n');
+  });
+
+  it('ships the generated config, which the installed program accepts', async () => {
+    expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(describeConfig());
+    expect(await sh('/usr/bin/edge-agent config validate')).toMatch(/config ok/);
+    expect(await sh('stat -c "%a %U:%G" /var/lib/edge-agent /var/lib/edge-agent/boots /var/lib/edge-agent/outbox /etc/edge-agent/config.d')).toBe(
+      '700 root:root\n700 root:root\n700 root:root\n755 root:root\n',
+    );
+  });
+
+  it('puts every greenboot shim in place, executable, as in the repository', async () => {
+    const shims = await repoShims();
+    expect(shims.length).toBeGreaterThanOrEqual(2);
+    for (const { inside, source } of shims) {
+      expect(await sh(`stat -c "%a %U" ${inside}`), inside).toBe('755 root\n');
+      expect(await device.readFile(inside)).toBe(await readFile(source, 'utf8'));
+    }
+  });
+
+  it('installs a unit that loads, verifies cleanly and is hardened', async () => {
+    const cat = await device.exec(['systemctl', 'cat', 'edge-agent.service']);
+    expect(cat.exitCode, cat.stderr).toBe(0);
+    // Debian lists its merged-/usr unit directory as /lib/systemd/system.
+    expect(cat.stdout).toMatch(/^# (\/usr)?\/lib\/systemd\/system\/edge-agent\.service$/m);
+    expect(cat.stdout).toMatch(/^ExecStart=\/usr\/bin\/edge-agent run$/m);
+    const verify = await device.exec(['systemd-analyze', 'verify', 'edge-agent.service']);
+    expect(verify.exitCode).toBe(0);
+    expect(verify.stdout + verify.stderr).toBe('');
+    const security = await device.exec(['systemd-analyze', 'security', '--no-pager', 'edge-agent.service']);
+    const score = Number(/Overall exposure level for edge-agent\.service: ([\d.]+)/.exec(security.stdout)?.[1]);
+    process.stdout.write(`systemd-analyze security edge-agent.service: exposure ${score}\n`);
+    // systemd rates up to 4.9 "OK"; the daemon needs root, D-Bus and the network.
+    expect(score).toBeLessThanOrEqual(4.0);
+  });
+
+  it('lets a Node daemon in the unit notify readiness, reach D-Bus and journald, and write only where it should', async () => {
+    await sh('mkdir -p /boot/grub2 && grub-editenv /boot/grub2/grubenv create && mkdir -p /usr/local/lib/edge-agent-probe');
+    await device.writeFile('/usr/local/lib/edge-agent-probe/probe.mjs', probe);
+    await device.writeFile('/etc/systemd/system/edge-agent.service.d/probe.conf', '[Service]\nExecStart=\nExecStart=/usr/bin/node /usr/local/lib/edge-agent-probe/probe.mjs\nTimeoutStartSec=20\n');
+    await sh('systemctl daemon-reload');
+    try {
+      const start = await device.exec(['systemctl', 'start', 'edge-agent.service']);
+      expect(start.exitCode, `${start.stderr}\n${(await device.exec(['journalctl', '-u', 'edge-agent', '--no-pager'])).stdout}`).toBe(0);
+      expect(JSON.parse(await device.readFile('/run/edge-agent/probe.json'))).toEqual({
+        grubenv: '# GRUB Environment Block',
+        stateDir: 'ok',
+        runtimeDir: 'ok',
+        journaldDropIn: 'ok',
+        motd: 'ok',
+        etcElsewhere: 'error EROFS',
+        journalctl: 'ok',
+        journalFlush: 'ok',
+        dbus: 's',
+      });
+      await sh('systemctl stop edge-agent.service');
+      // Exit 143 after SIGTERM counts as a clean stop (SuccessExitStatus=143).
+      expect(await sh('systemctl show -p Result -p ActiveState edge-agent.service')).toBe('Result=success\nActiveState=inactive\n');
+    } finally {
+      await sh('rm -rf /etc/systemd/system/edge-agent.service.d /etc/systemd/journald.conf.d/probe.conf && systemctl daemon-reload');
+    }
+  });
+
+  it('installs the journald binding where the bundle finds it, and it writes structured fields', async () => {
+    const install = await device.exec(['rpm', '-i', '--nodeps', r1.journald]);
+    expect(install.exitCode, install.stderr).toBe(0);
+    // Resolved the way the bundle's chunks resolve it (createRequire from their own location).
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "const journald = createRequire('/usr/libexec/edge-agent/chunks/any.js')('systemd-journald');",
+      "journald.info('edge-agent rpm probe', { EDGE_AGENT_PROBE: 'rpm-install' });",
+    ].join(' ');
+    await sh(`node --input-type=module -e "${script}" && journalctl --sync`);
+    const entries = await device.journal({ matches: ['EDGE_AGENT_PROBE=rpm-install'] });
+    expect(entries.map((e) => e.MESSAGE)).toEqual(['edge-agent rpm probe']);
+  });
+
+  it('keeps an edited config over upgrades, leaving a changed default as .rpmnew', async () => {
+    await sh('systemctl enable edge-agent.service');
+    const edited = `${describeConfig()}log:\n  level: debug\n`;
+    await device.writeFile('/etc/edge-agent/config.yaml', edited);
+
+    const same = await device.exec(['rpm', '-U', '--nodeps', r2.main, r2.journald]);
+    expect(same.exitCode, same.stderr).toBe(0);
+    expect(await sh('rpm -q edge-agent edge-agent-journald')).toMatch(new RegExp(`^edge-agent-${version}-2\\.noarch\\nedge-agent-journald-${version}-2\\.`));
+    expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(edited);
+    // The packaged default did not change: nothing to set aside.
+    expect(device.exists('/etc/edge-agent/config.yaml.rpmnew')).toBe(false);
+
+    const changed = await device.exec(['rpm', '-U', '--nodeps', r3.main, r3.journald]);
+    expect(changed.exitCode, changed.stderr).toBe(0);
+    expect(changed.stderr).toMatch(/\/etc\/edge-agent\/config\.yaml created as \/etc\/edge-agent\/config\.yaml\.rpmnew/);
+    expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(edited);
+    expect(await device.readFile('/etc/edge-agent/config.yaml.rpmnew')).toBe(changedConfig);
+    expect((await device.systemctl('is-enabled', 'edge-agent.service')).stdout.trim()).toBe('enabled');
+    expect(await sh('/usr/bin/edge-agent config validate')).toMatch(/config ok/);
+  });
+
+  it('rpm -e disables and removes the unit, the shims and the program, and keeps the edited config', async () => {
+    const erase = await device.exec(['rpm', '-e', '--nodeps', 'edge-agent', 'edge-agent-journald']);
+    expect(erase.exitCode, erase.stderr).toBe(0);
+    expect((await device.exec(['rpm', '-q', 'edge-agent'])).exitCode).not.toBe(0);
+    expect(device.exists('/etc/systemd/system/multi-user.target.wants/edge-agent.service')).toBe(false);
+    expect(device.exists('/usr/lib/systemd/system/edge-agent.service')).toBe(false);
+    const load = await device.systemctl('show', '-p', 'LoadState', 'edge-agent.service');
+    expect(load.stdout.trim()).toBe('LoadState=not-found');
+    for (const { inside } of await repoShims()) expect(device.exists(inside), inside).toBe(false);
+    expect(device.exists('/usr/bin/edge-agent')).toBe(false);
+    expect(device.exists('/usr/libexec/edge-agent')).toBe(false);
+    // rpm keeps a modified %config file as .rpmsave on erase: the operator's settings are not lost.
+    expect(await device.readFile('/etc/edge-agent/config.yaml.rpmsave')).toContain('level: debug');
+  });
+});
