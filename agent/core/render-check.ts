@@ -28,6 +28,7 @@ export function renderCheckRun(view: CheckRunView): string {
 }
 
 function resultLine(view: CheckRunView): string {
+  if (view.results.some((r) => r.outcome === 'terminated')) return 'Result: STOPPED (terminated before every check decided; greenboot counts this as a failure)';
   const warnings = view.results.filter((r) => r.class === 'wanted' && (r.outcome === 'fail' || r.outcome === 'timeout')).length;
   const note = warnings ? ` (${warnings} wanted check${warnings > 1 ? 's' : ''} reported a problem)` : '';
   return `Result: ${view.verdict === 'pass' ? 'PASS' : 'FAIL'}${note}`;

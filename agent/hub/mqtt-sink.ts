@@ -225,18 +225,12 @@ class MqttSink implements HubSink {
     for (let round = 0; round < rounds && session.open; round += 1) {
       const items = await this.options.outbox.peek(batch);
       if (items.length === 0) return;
-      const sent = items.map((item) => this.publish(session, this.topics.events, this.wireEvent(item), false));
-      const acked: string[] = [];
-      let failure: unknown;
-      for (const [i, publishing] of sent.entries()) {
-        try {
-          await publishing;
-          // Only the delivered prefix is acked, so a gap is re-sent before anything after it.
-          if (failure === undefined) acked.push(itemId(items[i] as OutboxItem));
-        } catch (error) {
-          failure ??= error;
-        }
-      }
+      // mqtt.js sends them in order on the one connection; the PUBACKs are awaited together.
+      const results = await Promise.allSettled(items.map((item) => this.publish(session, this.topics.events, this.wireEvent(item), false)));
+      // Only the delivered prefix is acked, so a gap is re-sent before anything after it.
+      const delivered = results.findIndex((r) => r.status === 'rejected');
+      const acked = items.slice(0, delivered === -1 ? items.length : delivered).map(itemId);
+      const failure = delivered === -1 ? undefined : (results[delivered] as PromiseRejectedResult).reason;
       await this.options.outbox.ack(acked);
       this.stats.published.events += acked.length;
       if (failure !== undefined) throw failure;

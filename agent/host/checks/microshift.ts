@@ -33,14 +33,24 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
       let announcedApi = false;
       let announcedWorkloads = false;
       let announcedReady = false;
+      let lastUnit: MicroShiftObservation['unit'] | undefined;
       // A list call that fails leaves the workloads unknown, which the assessor can only read as
       // "not there yet": keep the error so a timeout names the API problem, not just its effect.
       let listError: string | undefined;
       const probe = async (probeSignal: AbortSignal): Promise<MicroShiftObservation> => {
         listError = undefined;
-        const unit = await systemd.unit(MICROSHIFT_UNIT);
+        let unit: MicroShiftObservation['unit'];
+        try {
+          const u = await systemd.unit(MICROSHIFT_UNIT);
+          unit = { loadState: u.loadState, activeState: u.activeState, subState: u.subState, nRestarts: u.nRestarts, unitFileState: u.unitFileState };
+          lastUnit = unit;
+        } catch (error) {
+          // A D-Bus hiccup is not a verdict: keep waiting with the last known restart count, so
+          // neither a false red nor a fake crash loop comes out of it.
+          unit = { loadState: 'unknown', activeState: 'unknown', subState: `systemd not answering: ${(error as Error).message}`, nRestarts: lastUnit?.nRestarts ?? 0, unitFileState: lastUnit?.unitFileState ?? 'unknown' };
+        }
         const observation: MicroShiftObservation = {
-          unit: { loadState: unit.loadState, activeState: unit.activeState, subState: unit.subState, nRestarts: unit.nRestarts, unitFileState: unit.unitFileState },
+          unit,
           prerunFailed: await readPrerunFailure(deps, options.bootTimeMs),
         };
         if (unit.activeState !== 'active') return observation;

@@ -55,7 +55,7 @@ describe('renderCheckRun', () => {
         '  SKIP    lvm-free        0ms  vgs is not installed',
         '  STOPPED app           1m01s  stopped by SIGTERM before deciding',
         '',
-        'Result: FAIL (1 wanted check reported a problem)',
+        'Result: STOPPED (terminated before every check decided; greenboot counts this as a failure)',
         '',
       ].join('\n'),
     );
