@@ -122,11 +122,12 @@ export const commands: CommandSpec[] = [
   {
     name: 'check',
     summary: 'run the boot health checks (greenboot required.d / wanted.d call this)',
-    usage: 'edge-agent check [--class required|wanted] [--dry-run] [--json]',
-    flags: { class: { type: 'string' }, 'dry-run': { type: 'boolean' }, ...json },
+    usage: 'edge-agent check [--class required|wanted] [--dry-run [--timeout SEC]] [--json]',
+    flags: { class: { type: 'string' }, 'dry-run': { type: 'boolean' }, timeout: { type: 'string' }, ...json },
     flagHelp: {
       class: 'only the required (exit 1 fails the boot) or the wanted checks (failures are only reported)',
       'dry-run': 'run the checks now without recording a boot verdict',
+      timeout: 'with --dry-run: stop waiting after SEC seconds (undecided checks count as timeouts)',
       json: 'print the result object as JSON',
     },
     needsConfig: true,
@@ -149,6 +150,15 @@ export const commands: CommandSpec[] = [
     flagHelp: { n: 'show the newest N entries (default 20)', json: 'print the entries as JSON' },
     needsConfig: true,
     load: () => import('./commands/history.js'),
+  },
+  {
+    name: 'run',
+    summary: 'the daemon (edge-agent.service): reports to the hub, keeps status and MOTD current',
+    usage: 'edge-agent run',
+    flags: {},
+    flagHelp: {},
+    needsConfig: true,
+    load: () => import('./commands/run.js'),
   },
   {
     name: 'config validate',

@@ -114,9 +114,11 @@ async function main(): Promise<number> {
       if (agent.active !== 'active') throw new Error(`the check was no longer running at the end of the period (${agent.active})`);
       if (ref.active !== 'active' || calls < WAIT_SEC / 4) throw new Error(`the reference poller did not keep polling (${ref.active}, ${calls} calls)`);
       await device.exec(['systemctl', 'stop', AGENT_UNIT, REF_UNIT]);
-      const lines = (await journalSince(device, { identifier: 'edge-agent' }, started)).map((e) => String(e.MESSAGE));
-      const verdict = lines.find((m) => m.startsWith("Check 'microshift' (required)"));
-      if (!verdict?.includes('TERMINATED')) throw new Error(`the check did not wait the whole period: ${verdict ?? 'no result line'}`);
+      // The check's result line: its EDGE_AGENT_OUTCOME field (native journal) or its wording.
+      const entries = await journalSince(device, { identifier: 'edge-agent' }, started);
+      const verdict = entries.find((e) => String(e.MESSAGE).startsWith("Check 'microshift' (required)"));
+      const outcome = verdict?.EDGE_AGENT_OUTCOME ?? (/TERMINATED|STOPPED/.test(String(verdict?.MESSAGE)) ? 'terminated' : undefined);
+      if (outcome !== 'terminated') throw new Error(`the check did not wait the whole period: ${verdict ? String(verdict.MESSAGE) : 'no result line'}`);
 
       const perMin = (u: UnitCpu) => (u.cpuSec / u.wallSec) * 60;
       const ratio = perMin(agent) / perMin(ref);

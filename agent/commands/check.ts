@@ -20,6 +20,9 @@ export const main: CommandMain = async ({ flags }, deps) => {
   const { host, config, log, signal } = deps;
   const classFilter = parseClass(flags.class);
   const dryRun = Boolean(flags['dry-run']);
+  const timeoutSec = flags.timeout === undefined ? undefined : Number(flags.timeout);
+  if (timeoutSec !== undefined && !(Number.isInteger(timeoutSec) && timeoutSec > 0)) throw new UsageError(`--timeout must be a positive number of seconds (got '${String(flags.timeout)}')`);
+  if (timeoutSec !== undefined && !dryRun) throw new UsageError('--timeout only goes with --dry-run: a boot verdict always gets the full wait budget');
   const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
   const microshift = lazy(async () => (await import('../host/microshift-api.js')).createMicroShiftApi({ fs: host.fs, kubeconfig: config.microshift.kubeconfig }));
   const checkDeps: CheckDeps = { clock: host.clock, exec: host.exec, fs: host.fs, log, systemd, microshift };
@@ -42,9 +45,14 @@ export const main: CommandMain = async ({ flags }, deps) => {
       { microshiftUnit: context.microshiftUnit, lvmsExpected: context.lvmsExpected, disabled: config.disabledChecks },
     );
     const startedAt = new Date(host.clock.now()).toISOString();
-    const results = await runChecks(buildChecks(plan, config, context, checkDeps), host.clock, signal, {
-      onResult: (r) => logResult(deps, r, context),
-    });
+    // --timeout (dry runs only) stops every check at once; what did not decide counts as a timeout.
+    const cap = timeoutSec === undefined ? undefined : AbortSignal.timeout(timeoutSec * 1000);
+    const runSignal = cap ? AbortSignal.any([signal, cap]) : signal;
+    const results = (
+      await runChecks(buildChecks(plan, config, context, checkDeps), host.clock, runSignal, {
+        onResult: (r) => logResult(deps, r, context),
+      })
+    ).map((r) => (cap?.aborted && !signal.aborted && r.outcome === 'terminated' ? { ...r, outcome: 'timeout' as const, reason: 'dry-run-timeout', message: `not decided within --timeout ${timeoutSec}s` } : r));
     const verdict = decideRunVerdict(results);
     const terminated = results.some((r) => r.outcome === 'terminated');
     if (!dryRun) await record(deps, context, classFilter, startedAt, verdict, results);

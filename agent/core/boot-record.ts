@@ -79,6 +79,8 @@ export const bootRecordSchema = z.looseObject({
   rollback: rollbackEvent.optional(),
   rollbackImminent: z.boolean().optional(),
   actions: z.array(actionResult).catch([]).optional(),
+  /** Marks of what the daemon already queued for the hub (see core/hub-report.ts). */
+  hubReported: z.array(z.string()).catch([]).optional(),
 });
 
 export type BootRecord = z.infer<typeof bootRecordSchema>;

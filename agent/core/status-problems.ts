@@ -91,7 +91,7 @@ function microshiftProblems(m: Sections['microshift'], add: Add): void {
   if (unit?.activeState !== 'active') return;
   if (m.api.state === 'ok' && m.api.ready === false) add('warning', 'microshift', 'microshift-api-not-ready', `The MicroShift API is not ready${m.api.failing?.length ? `: ${m.api.failing.join(', ')} failing` : ''}`, journal);
   if (m.workloads.state === 'ok' && m.workloads.ready !== undefined && m.workloads.total !== undefined && m.workloads.ready < m.workloads.total) {
-    add('warning', 'microshift', 'microshift-workloads', `${m.workloads.total - m.workloads.ready} of ${m.workloads.total} core workloads are not ready${m.workloads.notReady?.length ? `: ${m.workloads.notReady.join(', ')}` : ''}`, 'oc get pods -A');
+    add('warning', 'microshift', 'microshift-workloads', `${m.workloads.total - m.workloads.ready} of ${m.workloads.total} core workloads are not ready${m.workloads.notReady?.length ? `: ${listSome(m.workloads.notReady)}` : ''}`, 'oc get pods -A');
   }
   if (m.api.state === 'timed-out') add('warning', 'microshift', 'timed-out', m.api.note ?? 'The MicroShift API did not answer in time', journal);
 }
@@ -108,6 +108,11 @@ function agentProblems(a: Sections['agent'], add: Add): void {
     add('warning', 'agent', 'hub-disconnected', `Not connected to the hub${hub.broker ? ` ${hub.broker}` : ''}${hub.queued ? `: ${hub.queued} events waiting` : ''}`, 'check the network and the client certificate: journalctl -u edge-agent.service');
   }
   if ((hub.dropped ?? 0) > 0) add('warning', 'agent', 'events-dropped', `${hub.dropped} events were dropped because the outbox was full: the hub never got them`, 'raise outbox.maxEvents or outbox.maxBytes if the device is often offline this long');
+}
+
+/** The first few of a list, and how many more. */
+export function listSome(items: readonly string[], shown = 3): string {
+  return items.length <= shown ? items.join(', ') : `${items.slice(0, shown).join(', ')} and ${items.length - shown} more`;
 }
 
 function capitalize(text: string): string {

@@ -2,6 +2,7 @@
 // status`: the verdict line, the problems with what to do, then one block per section. Rendered
 // from the same result object as --json; pure, so it is tested with golden files.
 import { formatAge, formatBytes, formatDuration, formatSpan, formatTime, paint, truncate, wrap, type FormatOptions, type Style } from './status-format.js';
+import { listSome } from './status-problems.js';
 import type { StatusResult, StatusState } from './status-schema.js';
 import { deploymentLabel } from './status-summary.js';
 
@@ -120,7 +121,7 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
     const w = m.workloads;
     const sameAsApi = w.state !== 'ok' && w.state === m.api.state && w.note === m.api.note;
     if (sameAsApi) kv('Workloads', 'not known (see API)', 'yellow');
-    else kv('Workloads', w.state === 'ok' ? `${w.ready ?? '?'} of ${w.total ?? '?'} core workloads ready${w.notReady?.length ? `; not ready: ${w.notReady.join(', ')}` : ''}` : why(w), w.state === 'ok' && w.ready === w.total ? undefined : 'yellow');
+    else kv('Workloads', w.state === 'ok' ? `${w.ready ?? '?'} of ${w.total ?? '?'} core workloads ready${w.notReady?.length ? `; not ready: ${listSome(w.notReady)}` : ''}` : why(w), w.state === 'ok' && w.ready === w.total ? undefined : 'yellow');
   }
 
   const j = result.journal;

@@ -53,7 +53,9 @@ export async function readStatusConfig(fs: HostFs): Promise<StatusConfig> {
     ),
   );
   if (!texts.some((t) => t !== undefined && hasSettings(t))) return config;
-  const { parse } = await import('yaml');
+  const yaml = await import('yaml');
+  // yaml is CommonJS: imported dynamically from the ESM bundle it is only a default export.
+  const { parse } = typeof yaml.parse === 'function' ? yaml : (yaml as unknown as { default: typeof yaml }).default;
   texts.forEach((text, i) => {
     if (text === undefined || !hasSettings(text)) return;
     let data: unknown;

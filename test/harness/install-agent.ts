@@ -7,6 +7,12 @@ import { agentDist } from './agent-build.js';
 import { repoRoot } from './bundle.js';
 import type { VirtualDevice } from './vdev.js';
 
+// The device's boot id is a file bound over /proc/sys/kernel/random/boot_id. systemd's
+// ProtectKernelTunables= and ProtectControlGroups= re-bind /proc/sys for the service and so hide
+// it, showing the host kernel's boot id instead (checked with systemd-run -p ... in a device).
+// Only the virtual device needs this drop-in; a real host has one boot id.
+const vdevDropIn = '[Service]\n# edge-agent test harness: keep the virtual device\'s boot id visible (see install-agent.ts)\nProtectKernelTunables=no\nProtectControlGroups=no\n';
+
 export interface InstallAgentOptions {
   /** YAML for /etc/edge-agent/config.yaml. */
   config?: string;
@@ -17,6 +23,8 @@ export interface InstallAgentOptions {
 export async function installAgent(device: VirtualDevice, options: InstallAgentOptions = {}): Promise<void> {
   await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${join(agentDist, 'cli.js')} "$@"\n`, 0o755);
   if (options.config !== undefined) await device.writeFile('/etc/edge-agent/config.yaml', options.config);
+  await device.writeFile('/etc/systemd/system/edge-agent.service', await readFile(join(repoRoot, 'units', 'edge-agent.service')));
+  await device.writeFile('/etc/systemd/system/edge-agent.service.d/50-vdev.conf', vdevDropIn);
   if (options.shims === false) return;
   for (const dir of ['check/required.d', 'check/wanted.d', 'green.d', 'red.d']) {
     const source = join(repoRoot, 'greenboot', dir);
