@@ -34,6 +34,8 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
       let announcedWorkloads = false;
       let announcedReady = false;
       let lastUnit: MicroShiftObservation['unit'] | undefined;
+      let watched: Awaited<ReturnType<typeof systemd.unit>> | undefined;
+      let watching = false;
       // A list call that fails leaves the workloads unknown, which the assessor can only read as
       // "not there yet": keep the error so a timeout names the API problem, not just its effect.
       let listError: string | undefined;
@@ -41,7 +43,7 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
         listError = undefined;
         let unit: MicroShiftObservation['unit'];
         try {
-          const u = await systemd.unit(MICROSHIFT_UNIT);
+          const u = watching && watched ? watched : await systemd.unit(MICROSHIFT_UNIT);
           unit = { loadState: u.loadState, activeState: u.activeState, subState: u.subState, nRestarts: u.nRestarts, unitFileState: u.unitFileState };
           lastUnit = unit;
         } catch (error) {
@@ -90,8 +92,22 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
         pollMs: options.pollMs ?? 500,
         probe,
         wake: (notify) => {
+          // The watch delivers the unit's state on every change, so polls need not read it over
+          // D-Bus (two GetAll calls each: most of a long wait's CPU). If the watch breaks, polls
+          // read the unit themselves again.
+          const onChange = (state: Awaited<ReturnType<typeof systemd.unit>>) => {
+            watched = state;
+            notify();
+          };
+          const onError = () => {
+            watched = undefined;
+            watching = false;
+          };
           // Handled at once: a watch that cannot be set up must not become an unhandled rejection.
-          const stop = systemd.watchUnit(MICROSHIFT_UNIT, () => notify()).catch(() => undefined);
+          const stop = systemd
+            .watchUnit(MICROSHIFT_UNIT, onChange, { onError })
+            .then((s) => ((watching = true), s))
+            .catch(() => undefined);
           return () => void stop.then((s) => s?.()).catch(() => undefined);
         },
         assess: (observation, now) => {
