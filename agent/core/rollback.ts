@@ -1,6 +1,8 @@
 // Noticing a rollback from the records alone, so the explanation survives a volatile journal.
-// A rollback: the deployment booted now is not the one the last boots attempted, and those boots
-// were not declared good. (A new deployment after a green boot is an update, not a rollback.)
+// A rollback: the deployment booted now is not the one the last boots attempted, those boots were
+// not declared good, and the device went *back*: the deployment booted now was their rollback
+// deployment, or had been booted before them. (A new deployment is an update, not a rollback,
+// even when the boot before it has no verdict, e.g. the agent was installed during that boot.)
 import type { BootRecord, DeploymentRef, RollbackEvent } from './boot-record.js';
 
 export interface RollbackInput {
@@ -22,6 +24,10 @@ export function detectRollback(input: RollbackInput): RollbackEvent | undefined 
     if (record.deployment?.checksum !== previous.deployment.checksum) break;
     tried.push(record);
   }
+  const wentBack =
+    tried.some((r) => r.rollbackDeployment?.checksum === input.booted.checksum) ||
+    input.earlier.slice(tried.length).some((r) => r.deployment?.checksum === input.booted.checksum);
+  if (!wentBack) return undefined;
   const failed = tried.filter((r) => r.verdict !== 'green');
   const firstFailed = failed.at(-1);
   const firstFailure = firstFailed?.firstFailure ?? firstRequiredFailure(firstFailed);

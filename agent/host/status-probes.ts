@@ -6,19 +6,21 @@
 // core/status.ts does.
 import { parseGreenbootConf } from '../config/greenboot-conf.js';
 import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../core/daemon-state.js';
-import { failed, ok, WATCHED_UNITS, type DeviceFacts, type GreenbootFacts, type GrubenvFacts, type JournalFacts, type Probe, type StatusFacts, type UnitFacts, type WatchedUnit } from '../core/status-facts.js';
+import { failed, ok, type DeviceFacts, type GreenbootFacts, type GrubenvFacts, type Probe, type StatusFacts } from '../core/status-facts.js';
 import { version } from '../version.js';
 import { createBootFacts, type BootFacts } from './boot-facts.js';
 import { closeCreated, lazy } from './checks/deps.js';
 import { createGrubEnvReader } from './grubenv.js';
 import type { Host } from './host.js';
 import type { Logger } from './log.js';
-import { readStatusConfig, type StatusConfig } from './status-config.js';
+import { readStatusConfig } from './status-config.js';
 import { readStatusDeployments } from './status-deployments.js';
+import { readStatusJournal } from './status-journal.js';
 import { withLimit } from './status-limit.js';
 import { probeStatusMicroShift } from './status-microshift.js';
 import { readOutboxCounts } from './status-outbox.js';
 import { needsNoteBoot, noteThisBoot, readStatusRecords } from './status-records.js';
+import type { UnitReader } from './status-units.js';
 import type { Systemd } from './systemd.js';
 
 /** Time limits in ms. The sum along the longest path (rpm-ostree, then noteBoot) stays under 2 s. */
@@ -56,7 +58,12 @@ export interface StatusProbes {
 export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOptions = {}): StatusProbes {
   const { host, log, signal } = deps;
   const limits = { ...DEFAULT_STATUS_LIMITS, ...options.limits };
-  const systemd = lazy(options.systemd ?? (async () => (await import('./systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS, env: host.env, callTimeoutMs: limits.dbus })));
+  // Loaded, not imported: the file reads below start while dbus-next compiles.
+  const units = lazy(async (): Promise<UnitReader> => {
+    const { createBusUnitReader, unitReaderFromSystemd } = await import('./status-units.js');
+    if (options.systemd) return unitReaderFromSystemd(options.systemd);
+    return createBusUnitReader({ address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket', timeoutMs: limits.dbus });
+  });
   // The settings are read once, also in --watch: they rarely change and cost a YAML parse.
   const config = lazy(() => readStatusConfig(host.fs));
   const facts = createBootFacts({ fs: host.fs, clock: host.clock });
@@ -66,7 +73,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const now = host.clock.now();
     const bootId = facts.bootId().catch(() => undefined);
     const ostree = facts.isOstreeBooted();
-    const units = withLimit('systemd (D-Bus)', limits.dbus, signal, async (s) => ok(await readUnits(await systemd(), s)));
+    const unitStates = withLimit('systemd (D-Bus)', limits.dbus, signal, async (s) => (await units()).read(s));
     const cfg = await config();
     const daemon = withLimit('daemon state', limits.files, signal, () => readDaemonState(host));
     const records = (async () => readStatusRecords(host.fs, cfg.bootsDir, await bootId))();
@@ -74,7 +81,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       readStatusDeployments({ fs: host.fs, exec: host.exec, now: () => host.clock.now() }, { bootId: await bootId, ostree: await ostree, writeCache: host.isRoot, signal: s, timeoutMs: limits.rpmOstree }),
     );
     const microshift = withLimit('MicroShift API', limits.microshift, signal, async (s) => {
-      const [u, d] = await Promise.all([units, daemon]);
+      const [u, d] = await Promise.all([unitStates, daemon]);
       return probeStatusMicroShift(host.fs, {
         unit: u.state === 'ok' ? u.value.microshift : undefined,
         daemon: d.state === 'ok' ? d.value : undefined,
@@ -85,7 +92,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         callTimeoutMs: limits.microshift,
       });
     });
-    const journal = withLimit('journal', limits.journal, signal, (s) => readJournal(host, cfg, s));
+    const journal = withLimit('journal', limits.journal, signal, async (s) => readStatusJournal(host, cfg.journal, { bootId: await bootId, signal: s }));
     const [device, grubenv, greenboot] = await Promise.all([
       withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
       withLimit('grubenv', limits.files, signal, () => readGrubenv(host)),
@@ -103,7 +110,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       if (opened.state === 'ok') ({ record, history } = opened.value);
       else log.warn(`status: ${opened.note}`);
     }
-    const [u, d] = await Promise.all([units, daemon]);
+    const [u, d] = await Promise.all([unitStates, daemon]);
     const state = d.state === 'ok' ? d.value : undefined;
     const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;
     const daemonRunning = u.state === 'ok' ? u.value.daemon?.activeState === 'active' : daemonPidAlive === true;
@@ -132,19 +139,9 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
   return {
     gather,
     async close() {
-      await closeCreated(systemd);
+      await closeCreated(units);
     },
   };
-}
-
-async function readUnits(systemd: Systemd, signal: AbortSignal): Promise<Partial<Record<WatchedUnit, UnitFacts>>> {
-  const entries = await Promise.all(
-    (Object.entries(WATCHED_UNITS) as [WatchedUnit, string][]).map(async ([key, name]) => {
-      const u = await systemd.unit(name, { signal });
-      return [key, { loadState: u.loadState, activeState: u.activeState, subState: u.subState, unitFileState: u.unitFileState, nRestarts: u.nRestarts, activeEnterTimestampUs: u.activeEnterTimestampUs, stateChangeTimestampUs: u.stateChangeTimestampUs }] as const;
-    }),
-  );
-  return Object.fromEntries(entries);
 }
 
 async function readDevice(host: Host, facts: BootFacts, ostree: boolean): Promise<DeviceFacts> {
@@ -182,12 +179,4 @@ async function readDaemonState(host: Host): Promise<Probe<DaemonState | undefine
   }
   const state = parseDaemonState(data);
   return state ? ok(state) : failed('error', `${DAEMON_STATE_PATH} is not a daemon state`);
-}
-
-async function readJournal(host: Host, cfg: StatusConfig, signal: AbortSignal): Promise<Probe<JournalFacts>> {
-  const { readJournalStatus } = await import('./journald.js');
-  const j = await readJournalStatus({ host, signal }, cfg.journal);
-  // journalctl shows a user only the journals that user may read: the count means nothing then.
-  const boots = host.isRoot && !signal.aborted ? j.boots : undefined;
-  return ok({ storage: j.storage, location: j.location, diskUsageBytes: j.diskUsageBytes, boots, earlierBoots: boots === undefined ? undefined : boots > 1 });
 }

@@ -6,8 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BootRecord } from '../../agent/core/boot-record.js';
 import { buildAgent } from './agent-build.js';
+import { installCrio } from './crio/install.js';
 import { bootEdgeDevice } from './edge-device.js';
-import { nextBoot, type BootSummary } from './greenboot/boot-cycle.js';
+import { nextBoot, settleBoot, type BootSummary } from './greenboot/boot-cycle.js';
 import { setDeploymentScenario } from './microshift/install.js';
 import { scenario } from './microshift/scenario.js';
 import { makeUpdateAvailable, stageUpdate } from './rpm-ostree/device-rpm-ostree.js';
@@ -25,6 +26,7 @@ async function printBoot(device: VirtualDevice, summary: BootSummary, n: number)
   const record = await readRecord(device, summary.bootId);
   for (const check of record?.checks.required?.results ?? []) say(`  edge-agent ${check.id}: ${check.outcome} in ${(check.durationMs / 1000).toFixed(1)}s: ${check.message}`);
   for (const check of (record?.checks.wanted?.results ?? []).filter((c) => c.outcome === 'fail')) say(`  edge-agent warning ${check.id}: ${check.message}`);
+  for (const action of record?.actions ?? []) say(`  pre-rollback ${action.id}: ${action.outcome}: ${action.message}`);
   if (record?.budget?.line) say(`  ${record.budget.line}`);
   const verdict = summary.verdict === 'green' ? 'GREEN' : summary.verdict === 'red' ? 'RED' : 'no verdict';
   const next = summary.rebootRequested ? 'greenboot reboots to try again' : summary.verdict === 'red' ? 'manual intervention necessary' : 'kept';
@@ -34,6 +36,14 @@ async function printBoot(device: VirtualDevice, summary: BootSummary, n: number)
 
 // Read from the device's disk, not through its running root: a red boot may already be
 // rebooting itself again.
+/** `edge-agent status` of the running device, once this boot's greenboot run has finished. */
+async function printStatus(device: VirtualDevice): Promise<void> {
+  await settleBoot(device, 120_000);
+  const status = await device.exec(['edge-agent', 'status'], { env: { NO_COLOR: '1' } });
+  say(status.stdout.replace(/^/gm, '  | ').trimEnd());
+  say();
+}
+
 async function readRecord(device: VirtualDevice, bootId: string): Promise<BootRecord | undefined> {
   const file = join(device.stateDir, 'upper', 'var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`);
   const text = await readFile(file, 'utf8').catch(() => undefined);
@@ -49,9 +59,16 @@ async function main(): Promise<void> {
     deployments: [{ version: '9.4.0' }],
     microshift: scenario('healthy'),
     // The smallest budget MicroShift allows, and a short restart watch, so the demo is quick.
-    config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 15\n',
+    config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 10\n',
+    // Installed from the real RPMs with rpm, as an Image Builder image gets it.
+    agent: 'rpm',
     boot: false,
   });
+  // MicroShift's pods run under CRI-O (the stand-in), so the cleanup before a rollback has real
+  // pods and processes to remove. The device boots edge-device.target, not multi-user.target:
+  // enable the daemon there.
+  await installCrio(device);
+  await device.sh('ln -sf /usr/lib/systemd/system/edge-agent.service /etc/systemd/system/edge-device.target.wants/edge-agent.service && systemctl daemon-reload && systemctl start edge-agent.service');
   let n = 0;
   try {
     say();
@@ -60,6 +77,7 @@ async function main(): Promise<void> {
     await stageUpdate(device);
     say('rpm-ostree upgrade: 9.4.1 staged; rebooting');
     await nextBoot(device);
+    await printStatus(device);
     const good = await nextBoot(device);
     await printBoot(device, good, ++n);
 
@@ -74,9 +92,11 @@ async function main(): Promise<void> {
       await printBoot(device, summary, ++n);
       if (summary.verdict !== 'red' || !summary.rebootRequested) break;
     }
-    const final = await device.exec(['rpm-ostree', 'status']);
-    say(bold('rpm-ostree status after the rollback:'));
-    say(final.stdout.trimEnd());
+    await settleBoot(device, 120_000);
+    say(bold('After the rollback, `edge-agent status` on the device:'));
+    await printStatus(device);
+    say(bold('`edge-agent history`:'));
+    say((await device.exec(['edge-agent', 'history', '-n', '8'])).stdout.trimEnd());
   } finally {
     await device.dispose();
   }

@@ -5,6 +5,7 @@
 import { installGreenboot, settleBoot } from './greenboot/boot-cycle.js';
 import type { GreenbootImplementation } from './greenboot/install-greenboot.js';
 import { installAgent } from './install-agent.js';
+import { installAgentRpm } from './install-rpm.js';
 import { installMicroShift, type MicroShiftInstallState } from './microshift/install.js';
 import { scenario as preset, type Scenario } from './microshift/scenario.js';
 import { installRpmOstree, type DeploymentSpec } from './rpm-ostree/device-rpm-ostree.js';
@@ -14,8 +15,8 @@ export interface EdgeDeviceOptions extends DeviceOptions {
   microshift?: Scenario | { state: MicroShiftInstallState; scenario?: Scenario };
   /** /etc/edge-agent/config.yaml. */
   config?: string;
-  /** false: no edge-agent (shims and launcher). */
-  agent?: boolean;
+  /** 'bundle' (default): the test run's bundle in place; 'rpm': the built RPMs installed with rpm; false: none. */
+  agent?: 'bundle' | 'rpm' | false;
   greenboot?: { implementation?: GreenbootImplementation; maxBootAttempts?: number };
   deployments?: DeploymentSpec[];
   /** Reboot after installing so greenboot runs at boot (default true); wait for it to finish. */
@@ -32,7 +33,8 @@ export async function bootEdgeDevice(options: EdgeDeviceOptions = {}): Promise<V
       const spec = 'state' in ms ? ms : { state: 'enabled' as const, scenario: ms };
       await installMicroShift(device, { scenario: spec.scenario ?? preset('healthy'), state: spec.state, start: false });
     }
-    if (options.agent !== false) await installAgent(device, { config: options.config });
+    if (options.agent === 'rpm') await installAgentRpm(device, { config: options.config });
+    else if (options.agent !== false) await installAgent(device, { config: options.config });
     const boot = options.boot ?? 'settle';
     if (boot) {
       await device.reboot();

@@ -11,7 +11,7 @@ import type { VirtualDevice } from './vdev.js';
 // ProtectKernelTunables= and ProtectControlGroups= re-bind /proc/sys for the service and so hide
 // it, showing the host kernel's boot id instead (checked with systemd-run -p ... in a device).
 // Only the virtual device needs this drop-in; a real host has one boot id.
-const vdevDropIn = '[Service]\n# edge-agent test harness: keep the virtual device\'s boot id visible (see install-agent.ts)\nProtectKernelTunables=no\nProtectControlGroups=no\n';
+export const vdevDropIn = '[Service]\n# edge-agent test harness: keep the virtual device\'s boot id visible (see install-agent.ts)\nProtectKernelTunables=no\nProtectControlGroups=no\n';
 
 export interface InstallAgentOptions {
   /** YAML for /etc/edge-agent/config.yaml. */

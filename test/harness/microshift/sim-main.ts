@@ -64,6 +64,25 @@ function loadScenario(): Scenario {
 }
 
 let scenario = loadScenario();
+backUpData();
+
+/**
+ * MicroShift backs up its data on each start of an ostree system, as
+ * /var/lib/microshift-backups/<deployment id>_<boot id>: the backup a pre-rollback restore
+ * marker asks for. Only the directory is simulated (there is no data to copy).
+ */
+function backUpData(): void {
+  try {
+    if (!existsSync('/run/ostree-booted')) return;
+    const state = JSON.parse(readFileSync('/var/lib/rpm-ostree-sim/state.json', 'utf8')) as { booted?: string };
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replaceAll('-', '');
+    if (!state.booted) return;
+    mkdirSync(join(args['backups-dir'] as string, `${state.booted}_${bootId}`), { recursive: true });
+    log(`backed up data as ${state.booted}_${bootId}`);
+  } catch {
+    // No rpm-ostree stand-in on this device: nothing to name the backup after.
+  }
+}
 let server: ApiServer | undefined;
 let listening = false;
 let notified = false;

@@ -23,12 +23,19 @@ describe('detectRollback', () => {
     ['the first boot ever', []],
     ['the same deployment again', [boot('b1', good, 'green')]],
     ['an update after a green boot', [boot('b1', bad, 'green')]],
+    ['an update after a boot without a verdict', [boot('b1', bad)]],
   ])('is quiet for %s', (_name, earlier) => {
     expect(detectRollback({ booted: good, earlier, detectedAt: 'now' })).toBeUndefined();
   });
 
+  it('knows the way back from the rollback deployment rpm-ostree showed during the failed boots', () => {
+    const failedBoot = { ...boot('b1', bad, 'red', 'crash-loop'), rollbackDeployment: good };
+    expect(detectRollback({ booted: good, earlier: [failedBoot], detectedAt: 'now' })?.failedBoots).toBe(1);
+  });
+
   it('still reports a rollback when the failed boots left no check results', () => {
     const event = detectRollback({ booted: good, earlier: [boot('b2', bad), boot('b1', good, 'green')], detectedAt: 'now' });
+    expect(event).toBeDefined();
     expect(event?.message).toContain('after 1 failed boot; no check result was recorded');
   });
 });
