@@ -1,8 +1,8 @@
 // A lock file for short read-modify-write sections between edge-agent processes. O_EXCL create
-// is atomic on every local file system; a lock older than `staleMs` was left by a process that
-// died (kill -9, power loss) and is taken over.
+// is atomic on every local file system. A lock whose owner is gone (kill -9) is taken over at
+// once; one older than `staleMs` (owner unknown, e.g. after a power loss) too.
 import { constants } from 'node:fs';
-import { open, stat, unlink, mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from './clock.js';
 import type { HostFs } from './fs.js';
@@ -20,7 +20,8 @@ export async function withLock<T>(fs: HostFs, clock: Clock, path: string, work: 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const age = await stat(file).then((s) => clock.now() - s.mtimeMs, () => 0);
-      if (age > (options.staleMs ?? 30_000) || clock.monotonic() > deadline) await unlink(file).catch(() => undefined);
+      const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (!ownerAlive(owner) || age > (options.staleMs ?? 30_000) || clock.monotonic() > deadline) await unlink(file).catch(() => undefined);
       else await clock.sleep(20);
     }
   }
@@ -28,5 +29,16 @@ export async function withLock<T>(fs: HostFs, clock: Clock, path: string, work: 
     return await work();
   } finally {
     await unlink(file).catch(() => undefined);
+  }
+}
+
+/** False only when we know the owner is gone (a pid that does not exist). */
+function ownerAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
