@@ -1,11 +1,17 @@
 // `npm test`: lint, type-check, build, then every vitest tier (unit, host, integration), and a
 // closing line `N passed, N failed` counting each stage and each test.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+if (process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare')) {
+  // One clear message instead of every device test failing on its own.
+  process.stderr.write('npm test: the virtual edge device tests boot real systemd in new namespaces and need root and unshare (util-linux): run `sudo npm test` on Linux\n');
+  process.stdout.write('\n0 passed, 1 failed\n');
+  process.exit(1);
+}
 const filters = process.argv.slice(2);
 let passed = 0;
 let failed = 0;

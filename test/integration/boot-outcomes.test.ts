@@ -28,8 +28,8 @@ async function recordOf(d: VirtualDevice, bootId: string): Promise<BootRecord> {
   return JSON.parse(await readFile(join(d.stateDir, 'upper/var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`), 'utf8')) as BootRecord;
 }
 
-async function failingUpdate(persistentJournal: boolean): Promise<{ summaries: BootSummary[]; records: BootRecord[]; d: VirtualDevice }> {
-  const d = await bootEdgeDevice({ deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false });
+async function failingUpdate(persistentJournal: boolean, agent: 'bundle' | 'rpm'): Promise<{ summaries: BootSummary[]; records: BootRecord[]; d: VirtualDevice }> {
+  const d = await bootEdgeDevice({ deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false, agent });
   device = d;
   await installCrio(d);
   if (!persistentJournal) await d.sh('rm -rf /var/log/journal');
@@ -53,10 +53,10 @@ async function failingUpdate(persistentJournal: boolean): Promise<{ summaries: B
 
 describe('a failing update', () => {
   it.each([
-    ['volatile', false],
-    ['persistent', true],
-  ])('is tried three times, cleaned up before the rollback and explained afterwards (journal %s)', async (_name, persistent) => {
-    const { summaries, records, d } = await failingUpdate(persistent);
+    ['volatile journal, agent from the test bundle', false, 'bundle'],
+    ['persistent journal, agent installed from the RPMs', true, 'rpm'],
+  ] as const)('is tried three times, cleaned up before the rollback and explained afterwards (%s)', async (_name, persistent, agent) => {
+    const { summaries, records, d } = await failingUpdate(persistent, agent);
     expect(summaries.map((s) => [s.booted?.version, s.grubenv.atBoot?.boot_counter, s.verdict])).toEqual([
       ['9.4.2', '2', 'red'],
       ['9.4.2', '1', 'red'],
@@ -82,6 +82,9 @@ describe('a failing update', () => {
     const json = JSON.parse((await d.exec(['edge-agent', 'history', '--json', '-n', '2'])).stdout) as { entries: { kind: string }[] };
     // Newest first: the boot after the fallback, then the rollback noticed at the fallback boot.
     expect(json.entries.map((e) => e.kind)).toEqual(['boot', 'rollback']);
+    // `edge-agent status` on the fallback's successor tells the same story.
+    const status = JSON.parse((await d.exec(['edge-agent', 'status', '--json'])).stdout) as { lastRollback?: { from?: { version?: string } } };
+    expect(JSON.stringify(status)).toContain('9.4.2');
     // The journal of the failed boots is there only when it was persistent.
     const boots = await d.exec(['journalctl', '--list-boots', '--no-pager']);
     expect(boots.stdout.trim().split('\n').length > 3).toBe(persistent);
