@@ -182,15 +182,7 @@ export class VirtualDevice {
     if (query.identifier) args.push('-t', query.identifier);
     args.push(...(query.matches ?? []));
     const result = await this.exec(args);
-    return result.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        // journalctl prints non-UTF-8 or binary messages as byte arrays.
-        if (Array.isArray(entry.MESSAGE)) entry.MESSAGE = Buffer.from(entry.MESSAGE as number[]).toString('utf8');
-        return entry as JournalEntry;
-      });
+    return parseJournalJson(result.stdout);
   }
 
   /** Messages only, for readable assertions. */
@@ -403,6 +395,19 @@ async function isAlive(pid: number): Promise<boolean> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `journalctl -o json` output, one entry per line. */
+export function parseJournalJson(text: string): JournalEntry[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      // journalctl prints non-UTF-8 or binary messages as byte arrays.
+      if (Array.isArray(entry.MESSAGE)) entry.MESSAGE = Buffer.from(entry.MESSAGE as number[]).toString('utf8');
+      return entry as JournalEntry;
+    });
 }
 
 /** Power off every device this process still has (used by test teardown and signal handlers). */

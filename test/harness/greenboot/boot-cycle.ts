@@ -7,7 +7,7 @@
 // health check keeps vdev's boot waiting, like a real boot that has not finished).
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HaltReason, JournalEntry, VirtualDevice } from '../vdev.js';
+import { parseJournalJson, type HaltReason, type JournalEntry, type VirtualDevice } from '../vdev.js';
 import { deviceGrubenv, deviceRoot } from '../grub/device-grub.js';
 import { readGrubenv, setGrubenv, type Grubenv } from '../grub/grubenv.js';
 import { applyBootMenu } from '../grub/boot-menu.js';
@@ -131,14 +131,7 @@ async function readKeptJournal(device: VirtualDevice, bootId: string): Promise<J
   const file = join(deviceRoot(device), 'var/lib/greenboot-sim/journal', `${bootId}.json`);
   const text = await readFile(file, 'utf8').catch(() => '');
   await rm(file, { force: true });
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      if (Array.isArray(entry.MESSAGE)) entry.MESSAGE = Buffer.from(entry.MESSAGE as number[]).toString('utf8');
-      return entry as JournalEntry;
-    });
+  return parseJournalJson(text);
 }
 
 function ref(d: DeploymentRef): DeploymentRef {
