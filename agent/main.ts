@@ -2,7 +2,6 @@
 // map its outcome to an exit code. Short and boring on purpose.
 import { describeError, ConfigError, formatConfigProblem } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { loadConfig } from './config/load.js';
 import { createHost } from './host/host.js';
 import { createLogger } from './host/log.js';
 import type { CommandSpec } from './cli.js';
@@ -24,6 +23,9 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
   try {
     let config: Config | undefined;
     if (spec.needsConfig) {
+      // Loaded only by commands that need it: the schema and YAML parser cost a light command
+      // such as `status` more than its whole run.
+      const { loadConfig } = await import('./config/load.js');
       const loaded = await loadConfig(host.fs);
       for (const warning of loaded.warnings) log.warn(formatConfigProblem(warning));
       if (!loaded.config) throw new ConfigError(loaded.errors);

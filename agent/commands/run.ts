@@ -2,7 +2,8 @@
 // rollback), reports verdicts, rollbacks, failed checks and staged updates to the optional hub
 // through the durable outbox, keeps the status, the MOTD line and /run/edge-agent/daemon.json
 // current, keeps the journal persistent, and pings the watchdog only while its loop makes
-// progress. SIGTERM: stop the schedules, flush the outbox, say offline, exit 0.
+// progress. SIGTERM: stop the schedules, let in-flight work finish or abort (the signal reaches
+// every child process), flush the outbox, say offline, exit 0.
 import cron, { type ScheduledTask } from 'node-cron';
 import { watch } from 'node:fs';
 import { ExitCode } from '../exit-codes.js';
@@ -14,6 +15,11 @@ import { createNotifier } from '../host/sd-notify.js';
 import { createDaemonTasks } from '../host/daemon-tasks.js';
 import type { CommandMain } from './types.js';
 
+/** A task running longer than this stops the watchdog pings: systemd restarts the daemon. */
+const STALL_MS = 10 * 60_000;
+/** How long SIGTERM waits for in-flight tasks (already aborted) before closing the hub. */
+const INFLIGHT_GRACE_MS = 5000;
+
 export const main: CommandMain = async (_invocation, deps) => {
   const { host, config, log, signal } = deps;
   const notifier = createNotifier(host.exec, host.env);
@@ -21,57 +27,87 @@ export const main: CommandMain = async (_invocation, deps) => {
   const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
   const hub = config.hub ? await (await import('../hub/hub.js')).startHub(config, host, log, version) : undefined;
   const tasks = createDaemonTasks({ ...deps, systemd, records, hub, cliPath: process.argv[1] ?? '' });
-  await tasks.boot();
-  await notifier.ready(tasks.statusLine());
-  log.info(`edge-agent ${version} running: ${tasks.statusLine()}`);
 
-  // Each schedule runs its task without overlap; a task stuck longer than this stops the
-  // watchdog pings, so systemd restarts a daemon that no longer makes progress.
-  const stallMs = 10 * 60_000;
-  const running = new Map<string, number>();
-  const guard = (name: string, task: () => Promise<void>) => async () => {
-    running.set(name, host.clock.monotonic());
-    try {
-      await task();
-    } catch (error) {
-      log.warn(`${name}: ${(error as Error).message}`);
-    } finally {
-      running.delete(name);
-      await notifier.status(tasks.statusLine());
-    }
+  const inflight = new Map<Promise<void>, { name: string; since: number }>();
+  const run = (name: string, task: () => Promise<void>): Promise<void> => {
+    const done: Promise<void> = task()
+      .catch((error: Error) => {
+        if (!signal.aborted) log.warn(`${name}: ${error.message}`);
+      })
+      .finally(() => {
+        inflight.delete(done);
+        if (!signal.aborted) void notifier.status(tasks.statusLine());
+      });
+    inflight.set(done, { name, since: host.clock.monotonic() });
+    return done;
   };
-  const every = (name: string, seconds: number, task: () => Promise<void>): ScheduledTask => cron.schedule(cronEvery(seconds).expression, guard(name, task), { name, noOverlap: true });
-  const schedules = [
-    every('report', 60, () => tasks.report()),
-    every('updates', config.daemon.updateCheckIntervalSec, () => tasks.updates()),
-    every('health', config.daemon.healthIntervalSec, () => tasks.health()),
-    every('journal', 3600, () => tasks.journal()),
-    every('state', 30, () => tasks.writeState()),
-  ];
-  void guard('health', () => tasks.health())();
-  // Verdicts and check results land in the boot records: report them as soon as they are written.
-  const watcher = watchQuietly(host.fs.resolve(config.boots.dir), () => void guard('report', () => tasks.report())());
+  // A tick while the same task still runs is skipped (our rule rather than node-cron's
+  // noOverlap, which prints a console warning for every skipped tick).
+  const every = (name: string, seconds: number, task: () => Promise<void>): ScheduledTask => {
+    const { expression, seconds: actual } = cronEvery(seconds);
+    if (actual !== seconds) log.info(`${name} every ${seconds}s does not divide a minute, hour or day: running every ${actual}s`);
+    return cron.schedule(expression, () => ([...inflight.values()].some((t) => t.name === name) ? undefined : run(name, task)), { name });
+  };
 
-  const watchdog = notifier.watchdogMs && config.daemon.watchdog
-    ? setInterval(() => {
+  let schedules: ScheduledTask[] = [];
+  let watcher: { close(): void } | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  try {
+    await tasks.boot();
+    await notifier.ready(tasks.statusLine());
+    if (notifier.watchdogMs && !config.daemon.watchdog) {
+      // Not pinging a unit with WatchdogSec= would get the daemon killed every interval.
+      await notifier.watchdogOff();
+      log.info('daemon.watchdog is false: told systemd not to expect watchdog pings');
+    }
+    log.info(`edge-agent ${version} running: ${tasks.statusLine()}`);
+
+    schedules = [
+      every('report', 60, () => tasks.report()),
+      every('updates', config.daemon.updateCheckIntervalSec, () => tasks.updates()),
+      every('health', config.daemon.healthIntervalSec, () => tasks.health()),
+      every('journal', 3600, () => tasks.journal()),
+      every('state', 30, () => tasks.writeState()),
+    ];
+    void run('health', () => tasks.health());
+    // Verdicts and check results land in the boot records: report them as soon as they are written
+    // (report() runs one at a time and picks up changes made while it ran).
+    watcher = watchQuietly(host.fs.resolve(config.boots.dir), () => void run('report', () => tasks.report()));
+
+    if (notifier.watchdogMs && config.daemon.watchdog) {
+      watchdog = setInterval(() => {
         const now = host.clock.monotonic();
-        const stuck = [...running.entries()].find(([, since]) => now - since > stallMs);
-        if (stuck) log.error(`task ${stuck[0]} has made no progress for ${Math.round((now - stuck[1]) / 1000)}s: not pinging the watchdog`);
+        const stuck = [...inflight.values()].find((t) => now - t.since > STALL_MS);
+        if (stuck) log.error(`task ${stuck.name} has made no progress for ${Math.round((now - stuck.since) / 1000)}s: not pinging the watchdog`);
         else void notifier.watchdog();
-      }, Math.max(1000, notifier.watchdogMs / 3))
-    : undefined;
+      }, Math.max(1000, notifier.watchdogMs / 3));
+    }
 
-  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-  log.info('edge-agent stopping: flushing the outbox');
-  await notifier.stopping('stopping: flushing the outbox');
-  if (watchdog) clearInterval(watchdog);
-  watcher?.close();
-  for (const s of schedules) await s.destroy();
-  await tasks.stop();
-  await hub?.close({ timeoutMs: 5000 });
-  await closeCreated(systemd);
+    // Checked first: a SIGTERM during boot() has fired its event already.
+    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  } catch (error) {
+    // Work cut short by SIGTERM is not a failure of the daemon.
+    if (!signal.aborted) throw error;
+  } finally {
+    log.info('edge-agent stopping: flushing the outbox');
+    await notifier.stopping('stopping: flushing the outbox');
+    clearInterval(watchdog);
+    watcher?.close();
+    for (const s of schedules) await s.destroy();
+    // The signal has aborted their child processes: an event is queued and marked, or neither.
+    await settleWithin([...inflight.keys()], INFLIGHT_GRACE_MS);
+    await tasks.stop();
+    await hub?.close({ timeoutMs: 5000 });
+    await closeCreated(systemd);
+  }
   return ExitCode.Ok;
 };
+
+async function settleWithin(work: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(work), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 function watchQuietly(dir: string, onChange: () => void): { close(): void } | undefined {
   try {

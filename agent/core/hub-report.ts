@@ -32,6 +32,10 @@ export function pendingEvents(record: BootRecord): PendingEvent[] {
     const required = failed.filter((c) => c.class === 'required').map((c) => ({ check: c.id, reason: c.reason }));
     add(`verdict:${record.verdict}`, 'boot-verdict', { verdict: record.verdict, bootId: record.bootId, deployment: shortRef(record.deployment), attempt, failed: required.length ? required : undefined });
   }
+  // From the record, not from the daemon's memory: an update staged while the daemon was down or
+  // restarting is still reported, and a restarted daemon does not report it twice.
+  const staged = shortRef(record.staged);
+  if (staged) add(`staged:${record.staged?.checksum}`, 'update-staged', { deployment: staged });
   return events;
 }
 

@@ -2,7 +2,8 @@
 // rpm-ostree, the journal settings, a dry run of the checks) and passes what changed to the hub
 // sink, the MOTD line and /run/edge-agent/daemon.json. Runtime health is informational: it never
 // changes a boot verdict.
-import { deviceStatus, pendingEvents, shortRef, type StatusFacts } from '../core/hub-report.js';
+import { deviceStatus, pendingEvents, type StatusFacts } from '../core/hub-report.js';
+import type { BootRecord } from '../core/boot-record.js';
 import { DAEMON_STATE_PATH, type DaemonStateFile } from '../core/daemon-state.js';
 import { summaryLine } from '../core/status-summary.js';
 import type { Deps } from '../commands/types.js';
@@ -29,14 +30,25 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
   const startedAt = new Date(host.clock.now()).toISOString();
   let context: BootContext | undefined;
   const facts: StatusFacts = {};
-  let lastStaged: string | undefined;
   let lastReportAt: string | undefined;
+  let microshiftCheckedAt: string | undefined;
 
   const publish = async () => {
     hub?.sink.publishStatus(deviceStatus(facts));
     const r = facts.record;
     const line = summaryLine({ state: r?.verdict ?? (r?.checks.required ? 'checking' : 'unknown'), deployment: r?.deployment, attempt: r?.greenboot?.attempt, attempts: r?.greenboot?.attempts, failure: r?.firstFailure });
     await writeMotd({ fs: host.fs, clock: host.clock }, line).catch((error: Error) => log.debug(`motd: ${error.message}`));
+  };
+
+  /** Queue the events of one boot's record that the hub has not had yet, and mark them there. */
+  const queue = async (record: BootRecord, only: (type: string) => boolean = () => true) => {
+    const pending = hub ? pendingEvents(record).filter((e) => only(e.type)) : [];
+    for (const event of pending) await hub?.sink.report(event.type, event.body as never);
+    if (pending.length === 0) return;
+    await records.update(record.bootId, (r) => {
+      r.hubReported = [...new Set([...(r.hubReported ?? []), ...pending.map((e) => e.mark)])];
+    });
+    lastReportAt = new Date(host.clock.now()).toISOString();
   };
 
   const tasks = {
@@ -52,41 +64,45 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
       const noted = await noteBoot(records, host.clock, log, { bootId: context.bootId, deployments: context.deployments });
       facts.record = noted.record;
       facts.staged = noted.record.staged;
-      lastStaged = noted.record.staged?.checksum;
-      facts.lastRollback = (await records.list()).find((r) => r.rollback)?.rollback;
+      const all = await records.list();
+      facts.lastRollback = all.find((r) => r.rollback)?.rollback;
       await tasks.journal();
+      // A red boot reboots right after its verdict, maybe before its daemon queued it: the boot
+      // before this one gets its unreported events now (under its own boot id). Not its staged
+      // update: that is booted now or gone.
+      const previous = all.find((r) => r.bootId !== noted.record.bootId);
+      if (previous) await queue(previous, (type) => type !== 'update-staged');
       await tasks.report();
       await tasks.writeState();
     },
-    /** Queue the events of this boot's record that the hub has not had yet. */
-    async report() {
+    /**
+     * Queue the events of this boot's record that the hub has not had yet. One run at a time (a
+     * record change, the schedule and the update check all ask for one): two runs reading the same
+     * record would both queue its new events, under different ids.
+     */
+    report: oneAtATime(async () => {
       if (!context) return;
       const record = await records.read(context.bootId);
       if (!record) return;
       facts.record = record;
+      facts.staged = record.staged;
       if (record.rollback) facts.lastRollback = record.rollback;
-      const pending = hub ? pendingEvents(record) : [];
-      for (const event of pending) await hub?.sink.report(event.type, event.body as never);
-      if (pending.length > 0) {
-        await records.update(context.bootId, (r) => {
-          r.hubReported = [...new Set([...(r.hubReported ?? []), ...pending.map((e) => e.mark)])];
-        });
-        lastReportAt = new Date(host.clock.now()).toISOString();
-      }
+      await queue(record);
       await publish();
-    },
-    /** A newly staged deployment is reported once. */
+    }),
+    /** A staged deployment goes into this boot's record; report() tells the hub once. */
     async updates() {
       const set = await createRpmOstree({ exec: host.exec }).status({ signal: deps.signal, timeoutMs: 20_000 });
-      const staged = set?.staged;
-      facts.staged = staged ? { checksum: staged.checksum, version: staged.version } : undefined;
-      if (staged && staged.checksum !== lastStaged) {
-        log.info({ event: 'update-staged', deployment: staged.checksum }, `Update staged for the next boot: ${staged.version ?? staged.checksum.slice(0, 7)}`);
-        const ref = shortRef({ checksum: staged.checksum, version: staged.version });
-        if (hub && ref) await hub.sink.report('update-staged', { deployment: ref });
+      if (!set || !context) return;
+      const staged = set.staged;
+      if (staged?.checksum !== facts.staged?.checksum) {
+        if (staged) log.info({ event: 'update-staged', deployment: staged.checksum }, `Update staged for the next boot: ${staged.version ?? staged.checksum.slice(0, 7)}`);
+        await records.update(context.bootId, (r) => {
+          if (staged) r.staged = { checksum: staged.checksum, version: staged.version, origin: staged.origin, containerImageReference: staged.containerImageReference };
+          else delete r.staged;
+        });
       }
-      lastStaged = staged?.checksum;
-      await publish();
+      await tasks.report();
     },
     /** The checks, run now as a dry run in a child process: informational, never a verdict. */
     async health() {
@@ -97,13 +113,15 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         env: { EDGE_AGENT_LOG_LEVEL: 'warn' },
       });
       // Exit 0 or 1 both carry a result object; anything else is reported as unknown health.
+      if (deps.signal.aborted) return;
       if (result.exitCode > 1) return log.warn(`runtime health check could not run (exit ${result.exitCode}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
-      const run = JSON.parse(result.stdout) as { results: { id: string; outcome: string; reason: string; observation?: Record<string, unknown> }[] };
+      const run = JSON.parse(result.stdout) as { results: { id: string; outcome: string; reason: string; endedAt: string; observation?: Record<string, unknown> }[] };
       const ms = run.results.find((r) => r.id === 'microshift');
       const o = ms?.observation;
       if (ms && ms.reason !== 'microshift-absent' && ms.reason !== 'microshift-disabled') {
         const [ready, total] = String(o?.workloadsReady ?? '0/0').split('/').map(Number);
         facts.microshift = { unit: String(o?.unit ?? 'unknown').split('/')[0] ?? 'unknown', apiReady: o?.api === 'ready', ready: ready ?? 0, total: total ?? 0 };
+        microshiftCheckedAt = ms.endedAt;
       } else facts.microshift = undefined;
       for (const r of run.results.filter((x) => x.outcome !== 'pass' && x.outcome !== 'skipped')) log.warn({ check: r.id, outcome: r.outcome }, `Runtime health: ${r.id} ${r.outcome} (${r.reason})`);
       await publish();
@@ -127,13 +145,35 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         startedAt,
         updatedAt: new Date(host.clock.now()).toISOString(),
         hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub?.url, lastReportAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0 },
-        microshift: facts.microshift ? { unit: facts.microshift.unit, apiReady: facts.microshift.apiReady, workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`, checkedAt: new Date(host.clock.now()).toISOString() } : undefined,
+        // checkedAt is when the health check looked, not now: `status` asks MicroShift itself when
+        // that is too old (MICROSHIFT_STATE_FRESH_SEC), rather than showing an old look as fresh.
+        microshift: facts.microshift && microshiftCheckedAt ? { unit: facts.microshift.unit, apiReady: facts.microshift.apiReady, workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`, checkedAt: microshiftCheckedAt } : undefined,
       };
       await host.fs.writeAtomic(DAEMON_STATE_PATH, `${JSON.stringify(state)}\n`, 0o644);
     },
+    /** A last report (a verdict written just before the SIGTERM of a reboot), then the state file. */
     async stop() {
+      await tasks.report().catch((error: Error) => log.warn(`report: ${error.message}`));
       await tasks.writeState().catch(() => undefined);
     },
   };
   return tasks;
+}
+
+/** Run `task` one call at a time; calls made while it runs share one more run after it. */
+function oneAtATime(task: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const run = (): Promise<void> => {
+    if (!running) {
+      running = task().finally(() => (running = undefined));
+      return running;
+    }
+    next ??= running.catch(() => undefined).then(() => {
+      next = undefined;
+      return run();
+    });
+    return next;
+  };
+  return run;
 }

@@ -1,6 +1,5 @@
 // The one subprocess port. A non-zero exit is data, not an exception: each adapter interprets
 // its own tool's exit codes. Only a tool that cannot be started at all throws.
-import { execa } from 'execa';
 import { HostError } from '../errors.js';
 
 export interface ExecRequest {
@@ -24,6 +23,8 @@ export interface Exec {
 export function createExec(): Exec {
   return {
     async run(file, args, request = {}) {
+      // Imported on first use: commands that never run a tool do not pay for loading execa.
+      const { execa } = await import('execa');
       const result = await execa(file, args, {
         reject: false,
         timeout: request.timeoutMs,

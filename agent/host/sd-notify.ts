@@ -10,6 +10,8 @@ export interface Notifier {
   ready(status: string): Promise<void>;
   status(status: string): Promise<void>;
   watchdog(): Promise<void>;
+  /** Tell systemd not to expect pings (WATCHDOG_USEC=0 turns the unit's watchdog off). */
+  watchdogOff(): Promise<void>;
   stopping(status: string): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export function createNotifier(exec: Exec, env: Readonly<Record<string, string |
       await send(`STATUS=${status}`);
     },
     watchdog: () => send('WATCHDOG=1'),
+    watchdogOff: () => send('WATCHDOG_USEC=0'),
     stopping: (status) => send('STOPPING=1', `STATUS=${status}`),
   };
 }

@@ -2,12 +2,13 @@
 // the simulated MicroShift, the rpm-ostree stand-in. Each case asserts the exit code, the JSON
 // against the exported schema, and the key lines of the human view (not exact timestamps: the
 // goldens in test/fixtures/status hold the full layout).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { StatusResult } from '../../agent/core/status-schema.js';
+import { agentDist } from '../harness/agent-build.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
 import { nextBoot, settleBoot } from '../harness/greenboot/boot-cycle.js';
 import { setDeploymentScenario } from '../harness/microshift/install.js';
@@ -66,6 +67,29 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Pr
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('edge-agent status in the bundle', () => {
+  // What `status` loads before its first byte of output: never the MQTT client, never the
+  // Kubernetes client (a dynamic import, for the MicroShift section only), nothing of zod's
+  // classic API (the config schema; status reads its few settings itself).
+  it('loads neither the MQTT nor the Kubernetes client up front', () => {
+    const chunks = join(agentDist, 'chunks');
+    const names = readdirSync(chunks);
+    const read = (name: string) => readFileSync(join(chunks, name), 'utf8');
+    const status = names.find((n) => /^status-[A-Z0-9]+\.js$/.test(n)) as string;
+    const closure = new Set<string>();
+    const visit = (name: string) => {
+      if (closure.has(name)) return;
+      closure.add(name);
+      for (const [, next] of read(name).matchAll(/(?:from|import) "\.\/([^"]+)"/g)) visit(next as string);
+    };
+    visit(status);
+    const packages = new Set([...closure].flatMap((n) => [...read(n).matchAll(/^\/\/ (?:\.\.\/)*(?:[\w.-]+\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\/(\S*)/gm)].map((m) => `${m[1]}/${m[2]}`)));
+    expect([...packages].some((p) => p.startsWith('zod/v4/mini/'))).toBe(true);
+    expect([...packages].filter((p) => /^(mqtt|@kubernetes|execa|yaml|pino)\//.test(p) || p.startsWith('zod/v4/classic'))).toEqual([]);
+    expect(read(status)).toMatch(/import\("\.\/microshift-api-[A-Z0-9]+\.js"\)/);
+  });
+});
 
 describe('edge-agent status on a virtual edge device', () => {
   it('green after an update; then as an ordinary user; then with a hung MicroShift API', async () => {

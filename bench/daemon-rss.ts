@@ -1,0 +1,273 @@
+// Benchmark: memory of the daemon. DESIGN.md's budget: RSS ≤ 60 MB steady, no growth over 10 000
+// report cycles. A figure, not a test.
+//
+// Two measurements on one virtual edge device (simulated MicroShift, booted green, a loopback
+// Mosquitto with TLS client certificates as the hub, every daemon setting at its default):
+//   daemon      the real `edge-agent run` under systemd, from the bundle: VmRSS and VmHWM of its
+//               main process once it is up and its first runtime health check is done.
+//   cycles      a driver process in the device (this file again, BENCH_DAEMON_DRIVER=1, run with
+//               tsx) that builds the daemon's tasks exactly as `edge-agent run` does and calls
+//               tasks.report() BENCH_CYCLES times (default 10 000), each a real cycle: read the
+//               boot record, queue what is new, publish the status, rewrite the login message.
+//               Every 50th cycle a new failed wanted check lands in the record first, so events
+//               flow through the outbox to the broker too. RSS after a warm-up and at the end,
+//               both after a full GC. The driver is this file bundled with esbuild the way the
+//               product is (code-split ESM, one Node process without tsx), so its absolute RSS
+//               is comparable; it loads nothing of the harness (imported lazily below).
+//
+// Env: BENCH_CYCLES (default 10000).
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestBroker } from '../test/harness/mosquitto.js';
+import type { VirtualDevice } from './lib/device.js';
+import { progress, round } from './lib/figures.js';
+
+const CYCLES = positiveInt(process.env.BENCH_CYCLES, 10_000);
+const BUDGET_MB = 60;
+const EVENT_EVERY = 50;
+const MB = 1024 * 1024;
+
+if (process.env.BENCH_DAEMON_DRIVER === '1') {
+  driver().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`daemon-rss driver: ${(error as Error).stack ?? String(error)}`);
+      process.exit(2);
+    },
+  );
+} else {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`daemon-rss: measurement failed: ${(error as Error).stack ?? String(error)}`);
+      process.exit(2);
+    },
+  );
+}
+
+async function main(): Promise<number> {
+  const { repoRoot } = await import('../test/harness/bundle.js');
+  const { settleBoot } = await import('../test/harness/greenboot/boot-cycle.js');
+  const { startBroker } = await import('../test/harness/mosquitto.js');
+  const { sourceRevision, withDevice } = await import('./lib/device.js');
+  const driverDir = join(repoRoot, 'build', 'bench', `daemon-rss-${process.pid}`);
+  const broker = await startBroker();
+  try {
+    const driverFile = await buildDriver(repoRoot, driverDir);
+    return await withDevice(await deviceOptions(broker), async (device) => {
+      await device.reboot();
+      await settleBoot(device, 180_000);
+      const source = await sourceRevision();
+      console.log(`daemon-rss: edge-agent run in a virtual edge device (MicroShift healthy, hub ${broker.url}, default settings); source ${source}`);
+
+      const daemon = await measureDaemon(device);
+      console.log(`daemon RSS after start: ${daemon.rssMB} MB (peak ${daemon.hwmMB} MB) with the first runtime health check done (budget ${BUDGET_MB} MB, ratio ${round(daemon.rssMB / BUDGET_MB, 2)})`);
+      console.log(`  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`);
+
+      // The repo (and the driver build in it) is at the same path inside the device.
+      const command = ['node', '--expose-gc', driverFile];
+      progress(`daemon-rss: ${CYCLES} report cycles in a driver process in the device...`);
+      const run = await device.exec(command, { env: { BENCH_PART: process.env.BENCH_PART ?? 'full', BENCH_DAEMON_DRIVER: '1', BENCH_CYCLES: String(CYCLES), EDGE_AGENT_LOG_LEVEL: 'warn' }, timeoutMs: 60 * 60_000 });
+      const line = run.stdout.split('\n').filter((l) => l.startsWith('{')).at(-1);
+      if (run.exitCode !== 0 || !line) throw new Error(`the driver failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`);
+      const cycles = JSON.parse(line) as DriverResult;
+      console.log(
+        `report cycles: ${cycles.cycles} cycles (${cycles.events} events delivered) in ${cycles.seconds} s (${cycles.msPerCycle} ms each); ` +
+          `RSS ${cycles.rssBeforeMB} MB after ${cycles.warmup} warm-up cycles -> ${cycles.rssAfterMB} MB after ${cycles.cycles} (growth ${cycles.growthPct} %, goal < 5 %); ` +
+          `heap used ${cycles.heapBeforeMB} -> ${cycles.heapAfterMB} MB, external ${cycles.externalBeforeMB} -> ${cycles.externalAfterMB} MB`,
+      );
+      console.log(`  RSS after each tenth of the cycles: ${cycles.rssCurveMB.join(', ')} MB`);
+      console.log(`  command (in the device): BENCH_DAEMON_DRIVER=1 BENCH_CYCLES=${CYCLES} ${command.join(' ')}`);
+      console.log(
+        JSON.stringify({
+          bench: 'daemon-rss',
+          source,
+          daemon: { rssMB: daemon.rssMB, hwmMB: daemon.hwmMB, budgetMB: BUDGET_MB, ratio: round(daemon.rssMB / BUDGET_MB, 2) },
+          cycles: { ...cycles, growthGoalPct: 5 },
+        }),
+      );
+      return 0;
+    });
+  } finally {
+    await broker.cleanup();
+    await rm(driverDir, { recursive: true, force: true });
+  }
+}
+
+/** This file as the product is built (packaging/build.mjs): code-split ESM for Node 20. */
+async function buildDriver(repoRoot: string, outdir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  await build({
+    absWorkingDir: repoRoot,
+    entryPoints: { 'daemon-rss': 'bench/daemon-rss.ts' },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['systemd-journald', 'x11', 'usocket', 'esbuild'],
+    define: { EDGE_AGENT_VERSION: JSON.stringify(pkg.version) },
+    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return join(outdir, 'daemon-rss.js');
+}
+
+async function deviceOptions(broker: TestBroker) {
+  const { readFile } = await import('node:fs/promises');
+  const { scenario } = await import('../test/harness/microshift/scenario.js');
+  const client = broker.client('device-a');
+  return {
+    microshift: scenario('healthy'),
+    config: `hub:\n  url: ${broker.url}\n  ca: /etc/edge-agent/hub/ca.crt\n  cert: /etc/edge-agent/hub/device.crt\n  key: /etc/edge-agent/hub/device.key\n`,
+    files: {
+      '/etc/edge-agent/hub/ca.crt': await readFile(broker.ca, 'utf8'),
+      '/etc/edge-agent/hub/device.crt': await readFile(client.cert, 'utf8'),
+      '/etc/edge-agent/hub/device.key': { content: await readFile(client.key, 'utf8'), mode: 0o600 },
+    },
+  };
+}
+
+async function measureDaemon(device: VirtualDevice): Promise<{ rssMB: number; hwmMB: number }> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  await device.sh('systemctl start edge-agent');
+  try {
+    // Up when the first health run (started with the daemon) has left its result in daemon.json.
+    const deadline = Date.now() + 120_000;
+    while (!(await device.readFile('/run/edge-agent/daemon.json').catch(() => '')).includes('"microshift"')) {
+      if (Date.now() > deadline) throw new Error('the daemon wrote no MicroShift state within 120 s');
+      await sleep(500);
+    }
+    await sleep(2000);
+    const pid = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim();
+    const status = await device.readFile(`/proc/${pid}/status`);
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMB: round(kb('VmRSS') / 1024, 1), hwmMB: round(kb('VmHWM') / 1024, 1) };
+  } finally {
+    // The driver connects with the same client certificate (and client id): one at a time.
+    await device.sh('systemctl stop edge-agent');
+  }
+}
+
+interface DriverResult {
+  cycles: number;
+  warmup: number;
+  events: number;
+  seconds: number;
+  msPerCycle: number;
+  rssAfterBootMB: number;
+  rssBeforeMB: number;
+  rssAfterMB: number;
+  growthPct: number;
+  heapBeforeMB: number;
+  heapAfterMB: number;
+  externalBeforeMB: number;
+  externalAfterMB: number;
+  /** RSS after each tenth of the cycles (no GC forced). */
+  rssCurveMB: number[];
+}
+
+/** Inside the device: the daemon's tasks, built as agent/commands/run.ts builds them. */
+async function driver(): Promise<void> {
+  const [{ createHost }, { loadConfig }, { createLogger }, { createBootRecords }, { closeCreated, lazy }, { startHub }, { createDaemonTasks }, { version }] = await Promise.all([
+    import('../agent/host/host.js'),
+    import('../agent/config/load.js'),
+    import('../agent/host/log.js'),
+    import('../agent/host/boot-records.js'),
+    import('../agent/host/checks/deps.js'),
+    import('../agent/hub/hub.js'),
+    import('../agent/host/daemon-tasks.js'),
+    import('../agent/version.js'),
+  ]);
+  const host = createHost();
+  const loaded = await loadConfig(host.fs);
+  if (!loaded.config?.hub) throw new Error('no hub in the device config');
+  const config = loaded.config;
+  const log = createLogger({ level: 'warn' });
+  const controller = new AbortController();
+  const systemd = lazy(async () => (await import('../agent/host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
+  const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
+  const hub = await startHub(config, host, log, version);
+  if (!hub) throw new Error('no hub');
+  const tasks = createDaemonTasks({ host, config, log, signal: controller.signal, out: () => undefined, systemd, records, hub, cliPath: '' });
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  const sample = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return { rss: m.rss / MB, heap: m.heapUsed / MB, external: m.external / MB };
+  };
+  const drained = async () => {
+    const deadline = Date.now() + 120_000;
+    while (!hub.sink.state().connected || hub.outbox.size().events > 0) {
+      if (Date.now() > deadline) throw new Error(`not drained: ${JSON.stringify(hub.sink.state())}, ${hub.outbox.size().events} queued`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  await tasks.boot();
+  await drained();
+  const bootId = (await host.fs.readText('/proc/sys/kernel/random/boot_id'))?.trim() ?? '';
+  const afterBoot = sample();
+  let events = 0;
+  const cycle = async (i: number) => {
+    if (i % EVENT_EVERY === 0) {
+      // A new wanted-check run with one failure: one new check-failed event for the hub.
+      const at = new Date(Date.UTC(2030, 0, 1) + i).toISOString();
+      await records.update(bootId, (r) => {
+        r.checks.wanted = { startedAt: at, endedAt: at, results: [{ id: 'var-free-space', class: 'wanted', startedAt: at, endedAt: at, durationMs: 1, outcome: 'fail', reason: 'below-threshold', message: `bench ${i}` }] };
+      });
+      events += 1;
+    }
+    const part = process.env.BENCH_PART ?? 'full';
+    if (part === 'full') await tasks.report();
+    else if (part === 'read') await records.read(bootId);
+    else if (part === 'publish') hub.sink.publishStatus({ verdict: 'green', journalPersistent: true });
+    else if (part === 'motd') await (await import('../agent/host/motd.js')).writeMotd({ fs: host.fs, clock: host.clock }, 'edge-agent: GREEN');
+    else if (part === 'idle') await new Promise((r) => setImmediate(r));
+  };
+  const warmup = Math.min(500, Math.max(1, Math.floor(CYCLES / 10)));
+  for (let i = 0; i < warmup; i += 1) await cycle(i + 1);
+  await drained();
+  const before = sample();
+  const started = Date.now();
+  // RSS along the way, to tell a plateau (allocator arenas filling) from a leak (steady climb).
+  const curve: number[] = [];
+  const step = Math.max(1, Math.floor(CYCLES / 10));
+  for (let i = 0; i < CYCLES; i += 1) {
+    await cycle(warmup + i + 1);
+    if ((i + 1) % step === 0) curve.push(round(process.memoryUsage().rss / MB, 1));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await drained();
+  const after = sample();
+  const result: DriverResult = {
+    cycles: CYCLES,
+    warmup,
+    events,
+    seconds: round(seconds, 1),
+    msPerCycle: round((seconds * 1000) / CYCLES, 2),
+    rssAfterBootMB: round(afterBoot.rss, 1),
+    rssBeforeMB: round(before.rss, 1),
+    rssAfterMB: round(after.rss, 1),
+    growthPct: round(((after.rss - before.rss) / before.rss) * 100, 2),
+    heapBeforeMB: round(before.heap, 1),
+    heapAfterMB: round(after.heap, 1),
+    externalBeforeMB: round(before.external, 1),
+    externalAfterMB: round(after.external, 1),
+    rssCurveMB: curve,
+  };
+  await hub.close({ timeoutMs: 5000 });
+  await closeCreated(systemd);
+  console.log(JSON.stringify(result));
+}
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got '${value}'`);
+  return n;
+}

@@ -1,0 +1,159 @@
+// `edge-agent run` under the device's real systemd, as the RPM installs it (Type=notify, watchdog,
+// sandbox), without a hub: the unit becomes active only after READY and shows a STATUS line; the
+// daemon keeps /run/edge-agent/daemon.json and the login message current; the watchdog restarts a
+// frozen daemon and leaves a live one alone; SIGTERM ends it quickly and cleanly, also in the
+// middle of a runtime health check.
+import { stat } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daemonStateSchema } from '../../agent/core/daemon-state.js';
+import { bootEdgeDevice } from '../harness/edge-device.js';
+import { scenario } from '../harness/microshift/scenario.js';
+import type { VirtualDevice } from '../harness/vdev.js';
+
+const UNIT = 'edge-agent.service';
+const DROP_IN = '/etc/systemd/system/edge-agent.service.d/90-test-watchdog.conf';
+let device: VirtualDevice;
+
+beforeAll(async () => {
+  device = await bootEdgeDevice({ microshift: scenario('healthy'), config: 'microshift:\n  waitTimeoutSec: 60\n' });
+}, 180_000);
+afterAll(async () => {
+  await device?.dispose();
+});
+
+async function unit(...properties: string[]): Promise<Record<string, string>> {
+  const result = await device.exec(['systemctl', 'show', UNIT, '-p', properties.join(',')]);
+  return Object.fromEntries(result.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const messages = async (sinceUsec: number) => (await device.journal({ unit: UNIT })).filter((e) => Number(e.__REALTIME_TIMESTAMP) >= sinceUsec).map((e) => String(e.MESSAGE));
+const nowUsec = () => Date.now() * 1000;
+
+async function setWatchdogDropIn(content: string | undefined): Promise<void> {
+  if (content === undefined) await device.exec(['rm', '-f', DROP_IN]);
+  else await device.writeFile(DROP_IN, content);
+  await device.sh('systemctl daemon-reload');
+}
+
+describe('starting', () => {
+  it('is active only after READY, with a STATUS line, the state file and the login message', async () => {
+    // rpm-ostree answers slowly (systemd's PATH puts /usr/local/bin first): the daemon's start-up
+    // work takes 3 s more, and the unit must stay "activating" until the daemon says READY.
+    await device.writeFile('/usr/local/bin/rpm-ostree', '#!/bin/sh\nsleep 3\nexec /usr/bin/rpm-ostree "$@"\n', 0o755);
+    const seen = new Set<string>();
+    let started = false;
+    const start = device.exec(['systemctl', 'start', UNIT]).finally(() => (started = true));
+    while (!started) {
+      const p = await unit('ActiveState', 'SubState', 'MainPID');
+      if (!started) seen.add(`${p.ActiveState}/${p.SubState}/${p.MainPID === '0' ? 'no-pid' : 'pid'}`);
+      await sleep(200);
+    }
+    expect((await start).exitCode).toBe(0);
+    await device.exec(['rm', '-f', '/usr/local/bin/rpm-ostree']);
+    expect(seen).toContain('activating/start/pid');
+    expect([...seen].filter((s) => s.startsWith('active/'))).toEqual([]);
+
+    const p = await unit('ActiveState', 'SubState', 'MainPID', 'StatusText', 'ExecMainStartTimestampMonotonic', 'ActiveEnterTimestampMonotonic', 'NRestarts');
+    expect(p).toMatchObject({ ActiveState: 'active', SubState: 'running', StatusText: 'boot green, no hub configured', NRestarts: '0' });
+    const readyAfterSec = (Number(p.ActiveEnterTimestampMonotonic) - Number(p.ExecMainStartTimestampMonotonic)) / 1e6;
+    expect(readyAfterSec).toBeGreaterThanOrEqual(2.5);
+
+    const raw = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as Record<string, unknown>;
+    // The schema is lenient (a bad field reads as absent): valid means nothing was dropped.
+    expect(daemonStateSchema.parse(raw)).toEqual(raw);
+    expect(raw).toMatchObject({ schema: 1, pid: Number(p.MainPID), version: expect.any(String), hub: { configured: false, connected: false, queued: 0, dropped: 0 } });
+    expect(Date.parse(String(raw.updatedAt))).toBeGreaterThanOrEqual(Date.parse(String(raw.startedAt)));
+    expect((await stat(device.path('/run/edge-agent/daemon.json'))).mode & 0o777).toBe(0o644);
+
+    expect(await device.readFile('/run/motd.d/50-edge-agent')).toMatch(/GREEN/);
+  }, 60_000);
+
+  it('keeps a runtime look at MicroShift that `edge-agent status` uses', async () => {
+    // The first health run starts with the daemon: a dry run of the checks in a child process.
+    const state = await until('microshift in daemon.json', async () => {
+      const s = daemonStateSchema.parse(JSON.parse(await device.readFile('/run/edge-agent/daemon.json')));
+      return s.microshift ? s : undefined;
+    }, 60_000);
+    expect(state.microshift).toMatchObject({ unit: 'active', apiReady: true, workloadsReady: '8/8' });
+    // When the check looked, not when the file was written.
+    expect(Date.parse(state.microshift?.checkedAt ?? '')).toBeLessThanOrEqual(Date.parse(state.updatedAt ?? ''));
+    const status = JSON.parse((await device.exec(['edge-agent', 'status', '--json'])).stdout) as { verdict?: string; agent: { daemon: { running: boolean; pid?: number }; hub: { configured: boolean } }; microshift: { source?: string } };
+    expect(status.agent.daemon).toMatchObject({ running: true, pid: state.pid });
+    expect(status.agent.hub.configured).toBe(false);
+    expect(status.microshift.source).toBe('daemon');
+  }, 90_000);
+});
+
+describe('the watchdog', () => {
+  it('kills a frozen daemon and starts a new one', async () => {
+    await setWatchdogDropIn('[Service]\nWatchdogSec=3s\nRestartSec=1\n');
+    await device.sh(`systemctl restart ${UNIT}`);
+    const before = await unit('MainPID', 'NRestarts', 'WatchdogUSec');
+    expect(before.WatchdogUSec).toBe('3s');
+    const since = nowUsec();
+    await device.sh(`kill -STOP ${before.MainPID}`);
+    const after = await until('a new main process', async () => {
+      const p = await unit('ActiveState', 'SubState', 'MainPID', 'NRestarts');
+      return p.ActiveState === 'active' && p.MainPID !== '0' && p.MainPID !== before.MainPID ? p : undefined;
+    });
+    expect(Number(after.NRestarts)).toBe(Number(before.NRestarts) + 1);
+    const journal = await messages(since);
+    expect(journal.some((m) => m.includes('Watchdog timeout'))).toBe(true);
+    expect(journal.some((m) => m.includes("Failed with result 'watchdog'"))).toBe(true);
+  }, 60_000);
+
+  it('leaves a live daemon alone: its pings arrive', async () => {
+    const before = await unit('MainPID', 'NRestarts', 'WatchdogTimestampMonotonic');
+    await sleep(12_000);
+    const after = await unit('ActiveState', 'MainPID', 'NRestarts', 'WatchdogTimestampMonotonic');
+    expect(after).toMatchObject({ ActiveState: 'active', MainPID: before.MainPID, NRestarts: before.NRestarts });
+    // systemd stamps the last ping it received.
+    expect(Number(after.WatchdogTimestampMonotonic)).toBeGreaterThan(Number(before.WatchdogTimestampMonotonic) + 8e6);
+  }, 60_000);
+
+  it('is switched off in systemd when daemon.watchdog is false', async () => {
+    await device.writeFile('/etc/edge-agent/config.yaml', 'microshift:\n  waitTimeoutSec: 60\ndaemon:\n  watchdog: false\n');
+    const since = nowUsec();
+    await device.sh(`systemctl restart ${UNIT}`);
+    const before = await unit('MainPID', 'NRestarts');
+    await sleep(10_000);
+    const after = await unit('ActiveState', 'MainPID', 'NRestarts');
+    expect(after).toMatchObject({ ActiveState: 'active', MainPID: before.MainPID, NRestarts: before.NRestarts });
+    expect((await messages(since)).some((m) => m.includes('told systemd not to expect watchdog pings'))).toBe(true);
+    await device.writeFile('/etc/edge-agent/config.yaml', 'microshift:\n  waitTimeoutSec: 60\n');
+  }, 60_000);
+});
+
+describe('stopping', () => {
+  it('ends on SIGTERM within a few seconds with Result=success, also during a health check', async () => {
+    await setWatchdogDropIn(undefined);
+    await device.sh(`systemctl restart ${UNIT}`);
+    // The health run at start-up: `edge-agent check --dry-run` waits ~20 s for MicroShift to stay stable.
+    await until('the runtime health check', async () => ((await device.exec(['pgrep', '-f', 'check --dry-run'])).exitCode === 0 ? true : undefined));
+    const since = nowUsec();
+    const started = Date.now();
+    expect((await device.exec(['systemctl', 'stop', UNIT])).exitCode).toBe(0);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`systemctl stop ${UNIT} during a health check: ${seconds.toFixed(2)} s`);
+    expect(seconds).toBeLessThan(10);
+    const p = await unit('ActiveState', 'Result', 'ExecMainStatus');
+    expect(p).toMatchObject({ ActiveState: 'inactive', Result: 'success', ExecMainStatus: '0' });
+    const journal = await messages(since);
+    expect(journal).toContain('edge-agent stopping: flushing the outbox');
+    expect(journal.filter((m) => /could not run|internal error/.test(m))).toEqual([]);
+    expect((await device.exec(['pgrep', '-f', 'check --dry-run'])).exitCode).toBe(1);
+    // RuntimeDirectory=: no stale daemon state after a stop.
+    expect(device.exists('/run/edge-agent/daemon.json')).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,49 @@
+// The daemon's "every N seconds" settings as node-cron expressions: exact when N divides a
+// minute, an hour or a day, else rounded to the nearest interval that does.
+import cron from 'node-cron';
+import { describe, expect, it } from 'vitest';
+import { cronEvery } from '../../../agent/core/schedule.js';
+
+describe('cronEvery', () => {
+  it.each([
+    // seconds: divisors of 60
+    [1, '*/1 * * * * *', 1],
+    [10, '*/10 * * * * *', 10],
+    [15, '*/15 * * * * *', 15],
+    [30, '*/30 * * * * *', 30],
+    [7, '*/6 * * * * *', 6],
+    [25, '*/20 * * * * *', 20],
+    // halfway between 30 and 60: the smaller one
+    [45, '*/30 * * * * *', 30],
+    [55, '*/60 * * * * *', 60],
+    // minutes
+    [60, '0 */1 * * * *', 60],
+    [90, '0 */2 * * * *', 120],
+    [300, '0 */5 * * * *', 300],
+    [600, '0 */10 * * * *', 600],
+    [1800, '0 */30 * * * *', 1800],
+    [3000, '0 */60 * * * *', 3600],
+    // hours: divisors of 24
+    [3600, '0 0 */1 * * *', 3600],
+    [5400, '0 0 */2 * * *', 7200],
+    [4 * 3600, '0 0 */4 * * *', 4 * 3600],
+    [5 * 3600, '0 0 */4 * * *', 4 * 3600],
+    [86400, '0 0 */24 * * *', 86400],
+  ])('every %ds: %s (%ds)', (seconds, expression, actual) => {
+    expect(cronEvery(seconds)).toEqual({ expression, seconds: actual });
+  });
+
+  it.each([10, 45, 55, 59, 60, 90, 300, 3000, 3599, 3600, 5400, 86400])('gives node-cron a valid expression for %ds', (seconds) => {
+    expect(cron.validate(cronEvery(seconds).expression)).toBe(true);
+  });
+
+  it('never strays further than the nearest usable interval', () => {
+    for (let seconds = 10; seconds <= 86400; seconds += 37) {
+      const { seconds: actual } = cronEvery(seconds);
+      expect(actual).toBeGreaterThan(0);
+      // Off by at most half the widest gap between usable intervals of the range (30..60 s,
+      // 30..60 min, 12..24 h), plus the rounding to whole minutes or hours.
+      expect(Math.abs(actual - seconds)).toBeLessThanOrEqual(seconds < 60 ? 15 : seconds < 3600 ? 15 * 60 + 30 : 6 * 3600 + 1800);
+    }
+  });
+});
