@@ -156,4 +156,24 @@ describe('stopping', () => {
     // RuntimeDirectory=: no stale daemon state after a stop.
     expect(device.exists('/run/edge-agent/daemon.json')).toBe(false);
   }, 60_000);
+
+  it('ends as quickly when SIGTERM comes while it is still starting', async () => {
+    await device.writeFile('/usr/local/bin/rpm-ostree', '#!/bin/sh\nsleep 5\nexec /usr/bin/rpm-ostree "$@"\n', 0o755);
+    try {
+      await device.sh(`systemctl start --no-block ${UNIT}`);
+      await until('the daemon starting', async () => {
+        const p = await unit('ActiveState', 'MainPID');
+        return p.ActiveState === 'activating' && p.MainPID !== '0' ? p : undefined;
+      });
+      const started = Date.now();
+      expect((await device.exec(['systemctl', 'stop', UNIT])).exitCode).toBe(0);
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`systemctl stop ${UNIT} while starting: ${seconds.toFixed(2)} s`);
+      // Not TimeoutStopSec (15 s) and a SIGKILL: the daemon saw the signal that came during start-up.
+      expect(seconds).toBeLessThan(10);
+      expect(await unit('ActiveState', 'Result', 'ExecMainStatus')).toMatchObject({ ActiveState: 'inactive', Result: 'success', ExecMainStatus: '0' });
+    } finally {
+      await device.exec(['rm', '-f', '/usr/local/bin/rpm-ostree']);
+    }
+  }, 60_000);
 });
