@@ -124,9 +124,11 @@ describe('the cleanup before a rollback', () => {
 });
 
 describe('a good update', () => {
-  it('goes green and the record marks the deployment known-good', async () => {
-    const d = await bootEdgeDevice({ deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false });
+  it('goes green with the RPM-installed agent, whose service reports READY, and the record marks the deployment known-good', async () => {
+    const d = await bootEdgeDevice({ deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false, agent: 'rpm' });
     device = d;
+    // The device boots edge-device.target, not multi-user.target: enable the service there.
+    await d.sh('ln -sf /usr/lib/systemd/system/edge-agent.service /etc/systemd/system/edge-device.target.wants/edge-agent.service && systemctl daemon-reload');
     await makeUpdateAvailable(d, { version: '9.4.1' });
     await stageUpdate(d);
     await nextBoot(d);
@@ -135,5 +137,18 @@ describe('a good update', () => {
     const record = await recordOf(d, summary.bootId);
     expect(record).toMatchObject({ verdict: 'green', knownGood: true, deployment: { version: '9.4.1' } });
     expect(record.rollback).toBeUndefined();
+    // Type=notify: active means READY reached systemd; STATUS= is kept current.
+    const { settleBoot } = await import('../harness/greenboot/boot-cycle.js');
+    await settleBoot(d, 120_000);
+    // The daemon notices the verdict when green.d writes the record (a file watch): give it a moment.
+    let show = '';
+    for (let i = 0; i < 50 && !show.includes('StatusText=boot green'); i++) {
+      show = (await d.exec(['systemctl', 'show', 'edge-agent.service', '-p', 'ActiveState,StatusText'])).stdout;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(show).toContain('ActiveState=active');
+    expect(show).toMatch(/StatusText=boot green, no hub configured/);
+    const status = JSON.parse((await d.exec(['edge-agent', 'status', '--json'])).stdout) as { exitCode: number };
+    expect(status.exitCode).toBe(0);
   }, 120_000);
 });
