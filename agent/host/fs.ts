@@ -70,7 +70,8 @@ export function createHostFs(root = '/'): HostFs {
 
 export async function writeFileAtomic(target: string, data: string | Buffer, mode = 0o644): Promise<void> {
   const dir = dirname(target);
-  const temp = join(dir, `.${target.slice(dir.length + 1)}.${process.pid}.${Date.now()}.tmp`);
+  // pid + time alone collide when one process writes the same file twice in a millisecond.
+  const temp = join(dir, `.${target.slice(dir.length + 1)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
