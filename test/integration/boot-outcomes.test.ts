@@ -82,6 +82,10 @@ describe('a failing update', () => {
     const json = JSON.parse((await d.exec(['edge-agent', 'history', '--json', '-n', '2'])).stdout) as { entries: { kind: string }[] };
     // Newest first: the boot after the fallback, then the rollback noticed at the fallback boot.
     expect(json.entries.map((e) => e.kind)).toEqual(['boot', 'rollback']);
+    // The green fallback boot removed the restore marker edge-agent had created (MicroShift had
+    // its chance to restore at that boot's start; a marker left behind would restore again later).
+    expect(d.exists('/var/lib/microshift-backups/restore')).toBe(false);
+    expect(d.exists('/var/lib/edge-agent/restore-marker.json')).toBe(false);
     // `edge-agent status` on the fallback's successor tells the same story.
     const status = JSON.parse((await d.exec(['edge-agent', 'status', '--json'])).stdout) as { lastRollback?: { from?: { version?: string } } };
     expect(JSON.stringify(status)).toContain('9.4.2');
