@@ -104,7 +104,11 @@ async function main(): Promise<void> {
   say(`Demo finished in ${((Date.now() - started) / 1000).toFixed(0)}s; the device is gone and the host untouched.`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  // Nothing is left to wait for once the device is gone; do not linger on idle keep-alive handles.
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
