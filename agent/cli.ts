@@ -18,6 +18,8 @@ export interface CommandSpec {
   flagHelp: Record<string, string>;
   /** Needs a valid config (most commands); `config validate` reports problems itself. */
   needsConfig: boolean;
+  /** Logs rarely and starts often: pino is loaded only when something is logged. */
+  lightLogger?: boolean;
   load: () => Promise<{ main: CommandMain }>;
 }
 
@@ -35,6 +37,7 @@ export const commands: CommandSpec[] = [
       interval: 'seconds between refreshes with --watch (default 2)',
     },
     needsConfig: false,
+    lightLogger: true,
     load: () => import('./commands/status.js'),
   },
   {

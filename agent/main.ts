@@ -3,7 +3,8 @@
 import { describeError, ConfigError, formatConfigProblem } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { createHost } from './host/host.js';
-import { createLogger } from './host/log.js';
+import { createDeferredLogger } from './host/log-deferred.js';
+import type { Logger } from './host/log.js';
 import type { CommandSpec } from './cli.js';
 import type { Config } from './config/schema.js';
 import type { Invocation } from './commands/types.js';
@@ -19,7 +20,9 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  let log = createLogger({ level: host.env.EDGE_AGENT_LOG_LEVEL });
+  const createLogger = async (level: string | undefined): Promise<Logger> => (await import('./host/log.js')).createLogger({ level });
+  // Light commands load pino only if they log; the others have it ready before they start.
+  let log = spec.lightLogger ? createDeferredLogger(() => createLogger(host.env.EDGE_AGENT_LOG_LEVEL)) : await createLogger(host.env.EDGE_AGENT_LOG_LEVEL);
   try {
     let config: Config | undefined;
     if (spec.needsConfig) {
@@ -30,7 +33,7 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
       for (const warning of loaded.warnings) log.warn(formatConfigProblem(warning));
       if (!loaded.config) throw new ConfigError(loaded.errors);
       config = loaded.config;
-      if (!host.env.EDGE_AGENT_LOG_LEVEL) log = createLogger({ level: config.log.level });
+      if (!host.env.EDGE_AGENT_LOG_LEVEL) log = await createLogger(config.log.level);
     }
     const { main } = await spec.load();
     const code = await main(invocation, {
@@ -44,12 +47,13 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
     process.exit(controller.signal.aborted && code !== ExitCode.Ok ? ExitCode.Terminated : code);
   } catch (error) {
     const { exitCode, line } = describeError(error);
+    await flush(log);
     process.stderr.write(`edge-agent ${spec.name}: ${line}\n`);
     if (exitCode === ExitCode.Internal && host.env.EDGE_AGENT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     process.exit(exitCode);
   }
 }
 
-function flush(log: { flush: (cb?: (err?: Error) => void) => void }): Promise<void> {
+function flush(log: Logger): Promise<void> {
   return new Promise((resolve) => log.flush(() => resolve()));
 }

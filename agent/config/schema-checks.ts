@@ -1,6 +1,6 @@
 // Schemas for the lists in the config: MicroShift's core workloads and user-declared checks.
 // Every key carries a one-line description: the shipped default config is rendered from them.
-import { z } from 'zod';
+import * as z from 'zod';
 import { absolutePath, argv, matching } from './schema-parts.js';
 
 export const workloadKinds = ['Deployment', 'DaemonSet', 'StatefulSet'] as const;

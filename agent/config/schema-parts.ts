@@ -1,6 +1,6 @@
 // Building blocks shared by the config schemas. A format rule carries its expectation in words
 // ("expected an absolute path"): problems.ts shows that instead of a raw regular expression.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A string matching `pattern`; `what` says in words what is expected. */
 export const matching = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `expected ${what}` });

@@ -1,7 +1,7 @@
 // Read the shape of the config schema: which keys an object has, what a key holds, whether it is
 // optional. describe.ts renders the default config from this and problems.ts uses it to list the
 // keys allowed where an unknown one was found. Descriptions sit on the outermost wrapper of a key.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface FieldInfo {
   /** The one-line description of the key ('' when missing: a test forbids that). */

@@ -2,7 +2,7 @@
 // description: `ConfigSchema.parse({})` is the complete default config, and describe.ts renders
 // the shipped, fully commented config.yaml from this file. Objects are strict so a misspelt key
 // is an error naming the key, not a setting silently ignored.
-import { z } from 'zod';
+import * as z from 'zod';
 import { absolutePath, argv, matching, seconds } from './schema-parts.js';
 import { ChecksSchema, WorkloadSchema, defaultWorkloads } from './schema-checks.js';
 

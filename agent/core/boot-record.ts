@@ -1,7 +1,7 @@
 // The per-boot record in /var/lib/edge-agent/boots/<boot-id>.json. It survives the rollback, so
 // an older edge-agent may read what a newer one wrote: every object keeps unknown fields, every
 // field but the boot id is optional, and `schema` only ever grows.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const RECORD_SCHEMA_VERSION = 1;
 

@@ -4,7 +4,7 @@
 //
 // Wire rules: compact JSON (no whitespace), `v` is the schema version and only grows, objects
 // accept unknown fields so an older reader copes with what a newer agent sends.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const HUB_SCHEMA_VERSION = 1;
 

@@ -5,7 +5,7 @@
 //
 // Only tests and the schema export load this module at run time: status builds plain objects
 // typed by it, so the cold start does not pay for zod.
-import { z } from 'zod';
+import * as z from 'zod';
 import { BOOT_VERDICTS, PROBLEM_SEVERITIES, SECTION_STATES, STATUS_SCHEMA_VERSION, STATUS_SECTIONS, STATUS_STATES } from './status-enums.js';
 
 export { STATUS_SCHEMA_VERSION } from './status-enums.js';

@@ -8,7 +8,7 @@
 // connection` failure with code Unavailable. `-t` is the deadline of each call it makes, so a
 // hung CRI-O ends in DeadlineExceeded; we set it below our own time limit so that crictl reports
 // the hang itself before we have to kill it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataError, HostError } from '../errors.js';
 import type { Exec, ExecResult } from './exec.js';
 import type { HostFs } from './fs.js';

@@ -8,7 +8,8 @@
 // for command output such as `--json`.
 import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import pino, { type Logger } from 'pino';
+import pino, { type Logger as PinoLogger } from 'pino';
+import type { Logger } from './logger.js';
 
 export type { Logger };
 export type LogFormat = 'journal' | 'text' | 'json';
@@ -29,7 +30,7 @@ const priorities: Record<number, number> = { 60: 2, 50: 3, 40: 4, 30: 6, 20: 7, 
 // pino's own keys, never turned into journal fields.
 const reserved = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'err', 'v']);
 
-export function createLogger(options: LoggerOptions = {}): Logger {
+export function createLogger(options: LoggerOptions = {}): PinoLogger {
   const format = options.format ?? detectLogFormat();
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const native = format === 'journal' && options.native !== false ? loadNativeJournal() : undefined;

@@ -1,7 +1,7 @@
 // rpm-ostree, read through `rpm-ostree status --json`. Its fields come and go between versions,
 // so the parse is lenient: a field of the wrong type is dropped with a warning (and kept in
 // `extra`), unknown fields are kept, and only output that is not status at all is an error.
-import { z } from 'zod';
+import * as z from 'zod';
 import { findDeploymentRoles, type Deployment, type DeploymentSet } from '../core/deployment.js';
 import { DataError, HostError } from '../errors.js';
 import type { Exec } from './exec.js';

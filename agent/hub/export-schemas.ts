@@ -6,7 +6,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HUB_SCHEMA_VERSION, exportedSchemas } from '../core/hub-payloads.js';
 
 const titles: Record<keyof typeof exportedSchemas, string> = {

@@ -3,7 +3,7 @@
 // Drops accumulate in one open report. When the sink takes the report for publishing (peek) it
 // is sealed: its id and counts never change again, so a re-send after a crash is an exact
 // duplicate the hub can de-duplicate, and drops that happen meanwhile go into a new open report.
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../host/fs.js';
 
 export interface DropReport {

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StatusResult } from '../../agent/core/status-schema.js';
 import { agentDist } from '../harness/agent-build.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';

@@ -9,7 +9,7 @@
 //
 // Presets take their timings in milliseconds and scale them with `timeScale`, so tests run in
 // seconds while a demo can stretch the same story over minutes.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const containerStates = ['creating', 'pulling', 'err-image-pull', 'image-pull-backoff', 'running', 'ready', 'crash-loop'] as const;
 

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildStatus } from '../../../agent/core/status.js';
 import { renderStatus } from '../../../agent/core/status-render.js';
 import { StatusSchema, type StatusResult } from '../../../agent/core/status-schema.js';
