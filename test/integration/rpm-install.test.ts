@@ -2,19 +2,21 @@
 // with its own database inside the device; --nodeps because nodejs and greenboot are not rpm
 // packages there). Proves the installed layout works on its own: the launcher runs the bundle
 // with no node_modules beside it, the unit loads, verifies and its sandbox lets a Node daemon do
-// its work, the shims are in place; an edited config survives upgrades; erase removes it all.
+// its work, the shims are in place; an edited config survives upgrades; an upgrade restarts the
+// running daemon; erase removes it all.
 import { execa } from 'execa';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConfig } from '../../agent/config/describe.js';
 import { repoRoot } from '../harness/bundle.js';
+import { vdevDropIn } from '../harness/install-agent.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
 const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 const version = pkg.version.replaceAll('-', '~');
 const work = join(repoRoot, 'build', 'rpm-install');
-// Release 2 packages the same config as release 1; release 3 a changed default config.
+// Release 2 packages the same config as release 1; releases 3 and 4 a changed default config.
 const changedConfig = `${describeConfig()}\n# A later default (test build).\n`;
 
 interface Build {
@@ -36,6 +38,19 @@ async function repoShims(): Promise<Array<{ inside: string; source: string }>> {
   const walk = async (dir: string): Promise<string[]> =>
     (await Promise.all((await readdir(dir, { withFileTypes: true })).map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])))).flat();
   return (await walk(root)).filter((f) => f.endsWith('.sh')).map((source) => ({ inside: `/etc/greenboot/${relative(root, source)}`, source }));
+}
+
+const UNIT = 'edge-agent.service';
+
+/** Polls until probe returns a value; `what` may describe the last state seen, for the error. */
+async function until<T>(what: string | (() => string), probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 // Stands in for `edge-agent run`: does what the daemon needs the sandbox to allow, reports it,
@@ -66,14 +81,16 @@ describe('edge-agent RPM on a virtual edge device', () => {
   let r1: Build;
   let r2: Build;
   let r3: Build;
+  let r4: Build;
 
   beforeAll(async () => {
     await mkdir(work, { recursive: true });
     await writeFile(join(work, 'changed-config.yaml'), changedConfig);
-    [r1, r2, r3, device] = await Promise.all([
+    [r1, r2, r3, r4, device] = await Promise.all([
       buildRpms(1),
       buildRpms(2),
       buildRpms(3, ['--config', join(work, 'changed-config.yaml')]),
+      buildRpms(4, ['--config', join(work, 'changed-config.yaml')]),
       VirtualDevice.boot({ name: 'rpm-install' }),
     ]);
   }, 150_000);
@@ -83,6 +100,10 @@ describe('edge-agent RPM on a virtual edge device', () => {
   });
 
   const sh = (script: string) => device.sh(script);
+  const unitProperties = async (...names: string[]): Promise<Record<string, string>> => {
+    const show = await device.systemctl('show', UNIT, '-p', (names.length ? names : ['ActiveState', 'SubState', 'StatusText', 'MainPID', 'InvocationID', 'NRestarts']).join(','));
+    return Object.fromEntries(show.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  };
 
   it('installs with rpm -i and runs from the installed bundle alone', async () => {
     const install = await device.exec(['rpm', '-i', '--nodeps', r1.main]);
@@ -189,6 +210,61 @@ describe('edge-agent RPM on a virtual edge device', () => {
     expect((await device.systemctl('is-enabled', 'edge-agent.service')).stdout.trim()).toBe('enabled');
     expect(await sh('/usr/bin/edge-agent config validate')).toMatch(/config ok/);
   });
+
+  it('restarts the running daemon on upgrade: a new process that reports READY and STATUS itself', async () => {
+    // The unit as installed, plus only what the hardened daemon needs on a virtual device.
+    const dropIn = '/etc/systemd/system/edge-agent.service.d/50-vdev.conf';
+    await device.writeFile(dropIn, vdevDropIn);
+    await sh('systemctl daemon-reload');
+    try {
+      // Type=notify: start returns once the daemon has sent READY=1.
+      const start = await device.exec(['systemctl', 'start', UNIT]);
+      expect(start.exitCode, `${start.stderr}\n${(await device.journalMessages({ unit: UNIT })).join('\n')}`).toBe(0);
+      const unit = await unitProperties('ExecStart', 'DropInPaths');
+      expect(unit.ExecStart).toContain('argv[]=/usr/bin/edge-agent run ;');
+      expect(unit.DropInPaths).toBe(dropIn);
+      let seen: Record<string, string> = {};
+      const before = await until(() => `the daemon to run (${JSON.stringify(seen)})`, async () => {
+        const p = (seen = await unitProperties());
+        return p.ActiveState === 'active' && p.SubState === 'running' && p.StatusText !== '' ? p : undefined;
+      });
+      expect(before.StatusText).toMatch(/^boot \w+, no hub configured$/);
+      // Overwrite the old process's STATUS (NotifyAccess=all takes it from any process of the
+      // unit): after the upgrade only a new daemon can have put its status line back.
+      const marker = 'the daemon from before the upgrade';
+      await sh(`NOTIFY_SOCKET=/run/systemd/notify systemd-notify --pid=${before.MainPID} "STATUS=${marker}"`);
+      await until('the marked status', async () => ((await unitProperties()).StatusText === marker ? true : undefined));
+
+      const since = Date.now() * 1000;
+      const upgrade = await device.exec(['rpm', '-U', '--nodeps', r4.main, r4.journald]);
+      expect(upgrade.exitCode, upgrade.stderr).toBe(0);
+      expect((await sh('rpm -q edge-agent')).trim()).toBe(`edge-agent-${version}-4.noarch`);
+
+      // Restarted, not merely still running: a new invocation with a new main process.
+      const after = await until(() => `a new daemon (${JSON.stringify(seen)})`, async () => {
+        const p = (seen = await unitProperties());
+        return p.ActiveState === 'active' && p.SubState === 'running' && p.InvocationID !== before.InvocationID && p.StatusText !== marker ? p : undefined;
+      });
+      expect(after.MainPID).not.toBe(before.MainPID);
+      expect(after.MainPID).not.toBe('0');
+      expect(after.StatusText).toBe(before.StatusText);
+      expect(after.NRestarts).toBe('0');
+      const state = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { pid?: number };
+      expect(state.pid).toBe(Number(after.MainPID));
+
+      // The old process stopped (and said so) before the new one started (and said it runs).
+      // Within each phase the daemon's lines and systemd's race each other in the journal.
+      const entries = (await device.journal({ unit: UNIT })).filter((e) => Number(e.__REALTIME_TIMESTAMP) >= since);
+      const line = (pattern: RegExp, pid?: string) => entries.findIndex((e) => pattern.test(String(e.MESSAGE)) && (pid === undefined || e._PID === pid));
+      const stopping = [line(/^Stopping edge-agent\.service/), line(/^edge-agent stopping/, before.MainPID), line(/^Stopped edge-agent\.service/)];
+      const starting = [line(/^Starting edge-agent\.service/), line(/^edge-agent \S+ running: /, after.MainPID), line(/^Started edge-agent\.service/)];
+      const journal = entries.map((e) => `${String(e._PID ?? '-')} ${e.MESSAGE}`).join('\n');
+      expect([...stopping, ...starting].every((i) => i >= 0), journal).toBe(true);
+      expect(Math.max(...stopping), journal).toBeLessThan(Math.min(...starting));
+    } finally {
+      await sh(`systemctl stop ${UNIT}; rm -f ${dropIn} && systemctl daemon-reload`);
+    }
+  }, 90_000);
 
   it('rpm -e disables and removes the unit, the shims and the program, and keeps the edited config', async () => {
     const erase = await device.exec(['rpm', '-e', '--nodeps', 'edge-agent', 'edge-agent-journald']);
