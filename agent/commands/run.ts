@@ -1,7 +1,7 @@
 // `edge-agent run`: the daemon (systemd Type=notify). It opens this boot's record (noticing a
 // rollback), reports verdicts, rollbacks, failed checks and staged updates to the optional hub
 // through the durable outbox, keeps the status, the MOTD line and /run/edge-agent/daemon.json
-// current, keeps the journal persistent, and pings the watchdog only while its loop makes
+// current, answers `edge-agent status` on a root-only socket, keeps the journal persistent, and pings the watchdog only while its loop makes
 // progress. SIGTERM: stop the schedules, let in-flight work finish or abort (the signal reaches
 // every child process), flush the outbox, say offline, exit 0.
 import cron, { type ScheduledTask } from 'node-cron';
@@ -52,8 +52,13 @@ export const main: CommandMain = async (_invocation, deps) => {
   let schedules: ScheduledTask[] = [];
   let watcher: { close(): void } | undefined;
   let watchdog: NodeJS.Timeout | undefined;
+  let statusServer: { close(): Promise<void> } | undefined;
   try {
     await tasks.boot();
+    // `edge-agent status` asks here first (as root): answered in milliseconds by a warm process.
+    statusServer = await import('../host/status-serve.js')
+      .then((m) => m.startStatusServer({ host, log, signal }))
+      .catch((error: Error) => void log.warn(`status socket: ${error.message}; status runs on its own`));
     await notifier.ready(tasks.statusLine());
     if (notifier.watchdogMs && !config.daemon.watchdog) {
       // Not pinging a unit with WatchdogSec= would get the daemon killed every interval.
@@ -93,6 +98,7 @@ export const main: CommandMain = async (_invocation, deps) => {
     await notifier.stopping('stopping: flushing the outbox');
     clearInterval(watchdog);
     watcher?.close();
+    await statusServer?.close();
     for (const s of schedules) await s.destroy();
     // The signal has aborted their child processes: an event is queued and marked, or neither.
     await settleWithin([...inflight.keys()], INFLIGHT_GRACE_MS);

@@ -149,6 +149,7 @@ export const StatusSchema = z
         state: sectionState,
         note: z.string().optional(),
         running: z.boolean(),
+        answered: z.boolean().optional().describe('true when the running daemon gathered this status (edge-agent status asks it first, as root)'),
         unit: UnitSchema.optional().describe('edge-agent.service'),
         pid: z.number().int().optional(),
         version: z.string().optional(),

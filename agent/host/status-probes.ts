@@ -48,6 +48,8 @@ export interface StatusProbeOptions {
   limits?: Partial<StatusLimits>;
   /** Replaces the D-Bus adapter (tests). */
   systemd?: () => Promise<Systemd>;
+  /** A unit reader kept by the caller (the daemon's, one connection for all its answers); not closed here. */
+  units?: UnitReader;
 }
 
 export interface StatusProbes {
@@ -59,7 +61,9 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
   const { host, log, signal } = deps;
   const limits = { ...DEFAULT_STATUS_LIMITS, ...options.limits };
   // Loaded, not imported: the file reads below start while dbus-next compiles.
+  const shared = options.units;
   const units = lazy(async (): Promise<UnitReader> => {
+    if (shared) return shared;
     const { createBusUnitReader, unitReaderFromSystemd } = await import('./status-units.js');
     if (options.systemd) return unitReaderFromSystemd(options.systemd);
     return createBusUnitReader({ address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket', timeoutMs: limits.dbus });
@@ -143,7 +147,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
   return {
     gather,
     async close() {
-      await closeCreated(units);
+      if (!shared) await closeCreated(units);
     },
   };
 }

@@ -93,6 +93,42 @@ describe('starting', () => {
     expect(status.agent.hub.configured).toBe(false);
     expect(status.microshift.source).toBe('daemon');
   }, 90_000);
+
+  it('answers `edge-agent status` for root on a root-only socket; anyone else, and everyone while it is frozen, gets status gathered in-process', async () => {
+    type Status = { state: string; exitCode: number; summary: string; problems: unknown[]; boot: unknown; checks: unknown; deployments: { fetchedAt?: string }; agent: { daemon: { running: boolean; answered?: boolean } } };
+    const run = async (options: { user?: string; env?: Record<string, string> } = {}) => {
+      const started = Date.now();
+      const r = await device.exec([...(options.user ? ['runuser', '-u', options.user, '--'] : []), 'edge-agent', 'status', '--json'], { env: options.env });
+      return { exitCode: r.exitCode, ms: Date.now() - started, json: JSON.parse(r.stdout) as Status };
+    };
+    const facts = (s: Status) => ({ state: s.state, exitCode: s.exitCode, summary: s.summary, problems: s.problems, boot: s.boot, checks: s.checks, deployments: { ...s.deployments, fetchedAt: undefined }, running: s.agent.daemon.running });
+    expect(await device.sh('stat -c "%a %U %F" /run/edge-agent/private /run/edge-agent/private/status.sock')).toBe('700 root directory\n755 root socket\n');
+
+    const viaDaemon = await run();
+    expect(viaDaemon.json.agent.daemon.answered).toBe(true);
+    const own = await run({ env: { EDGE_AGENT_STATUS_DAEMON: '0' } });
+    expect(own.json.agent.daemon.answered).toBeUndefined();
+    expect(facts(viaDaemon.json)).toEqual(facts(own.json));
+    expect(viaDaemon.exitCode).toBe(own.exitCode);
+
+    // An ordinary user cannot reach the socket (the directory is root's): its own, lesser view.
+    const user = await run({ user: 'nobody' });
+    expect(user.json.agent.daemon.answered).toBeUndefined();
+    expect(user.json.agent.daemon.running).toBe(true);
+
+    // A frozen daemon accepts the connection (the kernel does) but never answers: status does not wait for it.
+    const { MainPID } = await unit('MainPID');
+    await device.sh(`kill -STOP ${MainPID}`);
+    try {
+      const frozen = await run();
+      expect(frozen.json.agent.daemon.answered).toBeUndefined();
+      expect(frozen.exitCode).toBe(own.exitCode);
+      expect(frozen.ms).toBeLessThan(2000);
+    } finally {
+      await device.sh(`kill -CONT ${MainPID}`);
+    }
+    expect((await run()).json.agent.daemon.answered).toBe(true);
+  }, 60_000);
 });
 
 describe('the watchdog', () => {

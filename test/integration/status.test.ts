@@ -69,25 +69,38 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Pr
 }
 
 describe('edge-agent status in the bundle', () => {
-  // What `status` loads before its first byte of output: never the MQTT client, never the
-  // Kubernetes client (a dynamic import, for the MicroShift section only), nothing of zod's
-  // classic API (the config schema; status reads its few settings itself).
-  it('loads neither the MQTT nor the Kubernetes client up front', () => {
+  // What `status` loads before its first byte of output. Asking the daemon needs no package at
+  // all; gathering in-process loads zod/mini (the record readers) and, dynamically, dbus-next, but
+  // never the MQTT client, the Kubernetes client (a dynamic import, for the MicroShift section
+  // only), pino, execa, yaml or zod's classic API (the config schema).
+  it('loads no package to ask the daemon, and neither the MQTT nor the Kubernetes client to gather itself', () => {
     const chunks = join(agentDist, 'chunks');
     const names = readdirSync(chunks);
     const read = (name: string) => readFileSync(join(chunks, name), 'utf8');
-    const status = names.find((n) => /^status-[A-Z0-9]+\.js$/.test(n)) as string;
-    const closure = new Set<string>();
-    const visit = (name: string) => {
-      if (closure.has(name)) return;
-      closure.add(name);
-      for (const [, next] of read(name).matchAll(/(?:from|import) "\.\/([^"]+)"/g)) visit(next as string);
+    const chunk = (base: string) => names.find((n) => new RegExp(`^${base}-[A-Z0-9]+\\.js$`).test(n)) as string;
+    const closureOf = (entry: string) => {
+      const closure = new Set<string>();
+      const visit = (name: string) => {
+        if (closure.has(name)) return;
+        closure.add(name);
+        for (const [, next] of read(name).matchAll(/(?:from|import) "\.\/([^"]+)"/g)) visit(next as string);
+      };
+      visit(entry);
+      return closure;
     };
-    visit(status);
-    const packages = new Set([...closure].flatMap((n) => [...read(n).matchAll(/^\/\/ (?:\.\.\/)*(?:[\w.-]+\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\/(\S*)/gm)].map((m) => `${m[1]}/${m[2]}`)));
-    expect([...packages].some((p) => p.startsWith('zod/v4/mini/'))).toBe(true);
-    expect([...packages].filter((p) => /^(mqtt|@kubernetes|execa|yaml|pino)\//.test(p) || p.startsWith('zod/v4/classic'))).toEqual([]);
-    expect(read(status)).toMatch(/import\("\.\/microshift-api-[A-Z0-9]+\.js"\)/);
+    const packagesOf = (entry: string) => {
+      const closure = closureOf(entry);
+      return [...new Set([...closure].flatMap((n) => [...read(n).matchAll(/^\/\/ (?:\.\.\/)*(?:[\w.-]+\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\/(\S*)/gm)].map((m) => `${m[1]}/${m[2]}`)))];
+    };
+    // The command's chunk, as cli.js loads it (core/status.ts, loaded by the local path, is a status-* chunk too).
+    const status = /import\("\.\/chunks\/(status-[A-Z0-9]+\.js)"\)/.exec(readFileSync(join(agentDist, 'cli.js'), 'utf8'))?.[1] as string;
+    expect(packagesOf(status)).toEqual([]);
+    expect(read(status)).toMatch(/import\("\.\/status-probes-[A-Z0-9]+\.js"\)/);
+    const local = chunk('status-probes');
+    const packages = packagesOf(local);
+    expect(packages.some((p) => p.startsWith('zod/v4/mini/'))).toBe(true);
+    expect(packages.filter((p) => /^(mqtt|@kubernetes|execa|yaml|pino|dbus-next)\//.test(p) || p.startsWith('zod/v4/classic'))).toEqual([]);
+    expect([...closureOf(local)].some((n) => /import\("\.\/microshift-api-[A-Z0-9]+\.js"\)/.test(read(n)))).toBe(true);
   });
 });
 
