@@ -3,9 +3,10 @@
 // is gone after a reboot and a stale file can only come from a daemon that died in this boot.
 //
 // Contract for the writer: refresh `updatedAt` at least every DAEMON_STATE_REFRESH_SEC seconds
-// (status calls an older file stale), and `microshift.checkedAt` at least every
-// MICROSHIFT_STATE_FRESH_SEC seconds while MicroShift runs (status asks the API itself when it
-// is older, which costs it the Kubernetes client).
+// (status calls an older file stale), and write `healthIntervalSec`, how often its runtime health
+// check looks at MicroShift: status takes `microshift` as current while it is no older than that
+// interval plus MICROSHIFT_STATE_GRACE_SEC (the check itself takes time), shows its age, and asks
+// the API itself when it is older (which costs it the Kubernetes client).
 //
 // The reader is lenient: unknown fields are kept, a field of the wrong type reads as absent, and
 // a newer `schema` is read for what it shares with this one. zod/mini keeps it cheap to load
@@ -15,7 +16,8 @@ import * as z from 'zod/mini';
 export const DAEMON_STATE_PATH = '/run/edge-agent/daemon.json';
 export const DAEMON_STATE_SCHEMA_VERSION = 1;
 export const DAEMON_STATE_REFRESH_SEC = 60;
-export const MICROSHIFT_STATE_FRESH_SEC = 90;
+/** Added to the daemon's health interval: a look at MicroShift is due, not late, until then. */
+export const MICROSHIFT_STATE_GRACE_SEC = 90;
 
 /** What the daemon writes, complete, on every update. */
 export interface DaemonStateFile {
@@ -26,6 +28,8 @@ export interface DaemonStateFile {
   /** ISO 8601 times. */
   startedAt: string;
   updatedAt: string;
+  /** daemon.healthIntervalSec: how often `microshift` is refreshed. */
+  healthIntervalSec?: number;
   hub: {
     configured: boolean;
     connected: boolean;
@@ -57,6 +61,7 @@ export const daemonStateSchema = z.looseObject({
   version: lenient(z.string()),
   startedAt: lenient(z.string()),
   updatedAt: lenient(z.string()),
+  healthIntervalSec: lenient(z.number().check(z.positive())),
   hub: lenient(
     z.looseObject({
       configured: lenient(z.boolean()),
@@ -89,6 +94,15 @@ export function parseDaemonState(data: unknown): DaemonState | undefined {
 /** The file's content, for the writer. */
 export function formatDaemonState(state: DaemonStateFile): string {
   return `${JSON.stringify(state, null, 2)}\n`;
+}
+
+/** The daemon's look at MicroShift, if it is recent enough to show as the current one. */
+export function currentMicroShiftLook(state: DaemonState | undefined, now: number): (NonNullable<DaemonState['microshift']> & { checkedAt: string }) | undefined {
+  const m = state?.microshift;
+  const checkedAt = m?.checkedAt ? Date.parse(m.checkedAt) : Number.NaN;
+  if (!m?.checkedAt || !Number.isFinite(checkedAt)) return undefined;
+  const limitSec = (state?.healthIntervalSec ?? 0) + MICROSHIFT_STATE_GRACE_SEC;
+  return now - checkedAt <= limitSec * 1000 ? { ...m, checkedAt: m.checkedAt } : undefined;
 }
 
 /** "ready/total" from the daemon, as numbers; undefined when it is not in that form. */

@@ -144,9 +144,10 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         version,
         startedAt,
         updatedAt: new Date(host.clock.now()).toISOString(),
+        healthIntervalSec: config.daemon.healthIntervalSec,
         hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub?.url, lastReportAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0 },
         // checkedAt is when the health check looked, not now: `status` asks MicroShift itself when
-        // that is too old (MICROSHIFT_STATE_FRESH_SEC), rather than showing an old look as fresh.
+        // that is overdue (see core/daemon-state.ts), rather than showing an old look as current.
         microshift: facts.microshift && microshiftCheckedAt ? { unit: facts.microshift.unit, apiReady: facts.microshift.apiReady, workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`, checkedAt: microshiftCheckedAt } : undefined,
       };
       await host.fs.writeAtomic(DAEMON_STATE_PATH, `${JSON.stringify(state)}\n`, 0o644);

@@ -2,7 +2,7 @@
 // it is fresh; otherwise the API is asked, which needs the Kubernetes client (a 5 MB chunk, only
 // loaded here) and root (the kubeadmin kubeconfig is root's). The caller bounds the whole probe,
 // the client's import included.
-import { MICROSHIFT_STATE_FRESH_SEC, parseWorkloadsReady, type DaemonState } from '../core/daemon-state.js';
+import { currentMicroShiftLook, parseWorkloadsReady, type DaemonState } from '../core/daemon-state.js';
 import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../core/status-facts.js';
 import { AgentError } from '../errors.js';
 import type { HostFs } from './fs.js';
@@ -19,6 +19,8 @@ export interface StatusMicroShiftInput {
   signal: AbortSignal;
   /** Per API call. */
   callTimeoutMs: number;
+  /** false: never load the Kubernetes client (the daemon, which must stay small, answering status). */
+  askApi?: boolean;
 }
 
 export async function probeStatusMicroShift(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<MicroShiftFacts>> {
@@ -27,17 +29,17 @@ export async function probeStatusMicroShift(fs: HostFs, input: StatusMicroShiftI
   if (unit && unit.activeState !== 'active' && unit.activeState !== 'reloading') return failed('unavailable', `not asked: microshift.service is ${unit.activeState}`);
   const fromDaemon = daemonView(input.daemon, input.now);
   if (fromDaemon) return ok(fromDaemon);
+  if (input.askApi === false) return failed('unavailable', "not asked yet: the daemon's runtime health check has not looked at MicroShift");
   return askApi(fs, input);
 }
 
 function daemonView(daemon: DaemonState | undefined, now: number): MicroShiftFacts | undefined {
-  const m = daemon?.microshift;
-  const checkedAt = m?.checkedAt ? Date.parse(m.checkedAt) : Number.NaN;
-  if (!m || !Number.isFinite(checkedAt) || now - checkedAt > MICROSHIFT_STATE_FRESH_SEC * 1000) return undefined;
+  const m = currentMicroShiftLook(daemon, now);
+  if (!m) return undefined;
   const workloads = parseWorkloadsReady(m.workloadsReady);
   return {
     source: 'daemon',
-    checkedAt: m.checkedAt as string,
+    checkedAt: m.checkedAt,
     api: m.apiReady === undefined ? failed('unavailable', 'the daemon did not check the API') : ok({ ready: m.apiReady, failing: [] }),
     workloads: workloads ? ok({ ...workloads, notReady: [] }) : failed('unavailable', 'the daemon did not check the workloads'),
   };

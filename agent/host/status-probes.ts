@@ -50,6 +50,8 @@ export interface StatusProbeOptions {
   systemd?: () => Promise<Systemd>;
   /** A unit reader kept by the caller (the daemon's, one connection for all its answers); not closed here. */
   units?: UnitReader;
+  /** false: take MicroShift's state only from the daemon's look, never load the Kubernetes client. */
+  askMicroShiftApi?: boolean;
 }
 
 export interface StatusProbes {
@@ -96,6 +98,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         now,
         signal: s,
         callTimeoutMs: limits.microshift,
+        askApi: options.askMicroShiftApi,
       });
     });
     // The limit may end while systemd is still being asked: then MicroShift was never asked.

@@ -1,5 +1,9 @@
 // The daemon's side of `status` (status-socket.ts): each connection gets the status gathered then,
-// by the probes status itself uses, over one D-Bus connection the daemon keeps for them.
+// by the probes status itself uses, over one D-Bus connection the daemon keeps for them. The
+// daemon never loads the Kubernetes client for it (that would double its memory): MicroShift's
+// API and workloads come from its own runtime health check. When that look is overdue, it does
+// not answer, and status gathers everything itself, asking the API live.
+import { currentMicroShiftLook, DAEMON_STATE_PATH, parseDaemonState } from '../core/daemon-state.js';
 import { buildStatus } from '../core/status.js';
 import type { StatusProbeDeps } from './status-probes.js';
 import { createStatusProbes, DEFAULT_STATUS_LIMITS } from './status-probes.js';
@@ -12,8 +16,9 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
   const server = await serveStatus(
     host.fs.resolve(STATUS_SOCKET_PATH),
     async () => {
+      if (await microshiftLookOverdue(deps)) return undefined;
       // New probes each time: the settings are read afresh, as a status run of its own would.
-      const probes = createStatusProbes(deps, { units });
+      const probes = createStatusProbes(deps, { units, askMicroShiftApi: false });
       try {
         const result = buildStatus(await probes.gather());
         return { ...result, agent: { ...result.agent, daemon: { ...result.agent.daemon, answered: true } } };
@@ -29,4 +34,16 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
       await units.close();
     },
   };
+}
+
+/** The daemon has looked at MicroShift, but too long ago to show as current. */
+async function microshiftLookOverdue({ host }: StatusProbeDeps): Promise<boolean> {
+  const text = await host.fs.readText(DAEMON_STATE_PATH).catch(() => undefined);
+  let state;
+  try {
+    state = text === undefined ? undefined : parseDaemonState(JSON.parse(text));
+  } catch {
+    return false;
+  }
+  return state?.microshift !== undefined && currentMicroShiftLook(state, host.clock.now()) === undefined;
 }

@@ -26,8 +26,9 @@ export interface StatusServer {
 /**
  * Listen on `path` (a real path: the caller resolves EDGE_AGENT_ROOT). Clients that connect while
  * an answer is being gathered share it: several `status --watch` sessions cost one gathering.
+ * `gather` may decline (undefined): the connection is closed without an answer.
  */
-export async function serveStatus(path: string, gather: () => Promise<StatusResult>, warn: (message: string) => void): Promise<StatusServer> {
+export async function serveStatus(path: string, gather: () => Promise<StatusResult | undefined>, warn: (message: string) => void): Promise<StatusServer> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   // mkdir keeps an existing directory's mode: make sure it is root's alone.
   await chmod(dirname(path), 0o700);
@@ -35,7 +36,7 @@ export async function serveStatus(path: string, gather: () => Promise<StatusResu
   let pending: Promise<string> | undefined;
   const answer = () =>
     (pending ??= gather()
-      .then((result) => JSON.stringify(result))
+      .then((result) => (result ? JSON.stringify(result) : ''))
       .finally(() => (pending = undefined)));
   const clients = new Set<Socket>();
   const server: Server = createServer((socket) => {

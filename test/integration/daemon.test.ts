@@ -95,7 +95,7 @@ describe('starting', () => {
   }, 90_000);
 
   it('answers `edge-agent status` for root on a root-only socket; anyone else, and everyone while it is frozen, gets status gathered in-process', async () => {
-    type Status = { state: string; exitCode: number; summary: string; problems: unknown[]; boot: unknown; checks: unknown; deployments: { fetchedAt?: string }; agent: { daemon: { running: boolean; answered?: boolean } } };
+    type Status = { state: string; exitCode: number; summary: string; problems: unknown[]; boot: unknown; checks: unknown; deployments: { fetchedAt?: string }; microshift: { source?: string }; agent: { daemon: { running: boolean; answered?: boolean } } };
     const run = async (options: { user?: string; env?: Record<string, string> } = {}) => {
       const started = Date.now();
       const r = await device.exec([...(options.user ? ['runuser', '-u', options.user, '--'] : []), 'edge-agent', 'status', '--json'], { env: options.env });
@@ -128,6 +128,15 @@ describe('starting', () => {
       await device.sh(`kill -CONT ${MainPID}`);
     }
     expect((await run()).json.agent.daemon.answered).toBe(true);
+
+    // The daemon's look at MicroShift overdue (its health checks stopped coming): it declines, and
+    // status asks the API itself rather than show an old look as current.
+    const state = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { microshift: { checkedAt: string } };
+    state.microshift.checkedAt = new Date(Date.now() - 3_600_000).toISOString();
+    await device.writeFile('/run/edge-agent/daemon.json', JSON.stringify(state));
+    const overdue = await run();
+    expect(overdue.json.agent.daemon.answered).toBeUndefined();
+    expect(overdue.json.microshift.source).toBe('live');
   }, 60_000);
 });
 

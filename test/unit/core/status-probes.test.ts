@@ -57,8 +57,8 @@ function systemd(units: Partial<UnitState>[] = []): () => Promise<Systemd> {
   return async () => fake;
 }
 
-async function gather(options: { host?: Partial<Host>; units?: Partial<UnitState>[]; systemd?: () => Promise<Systemd>; limits?: Partial<StatusLimits> } = {}) {
-  const probes = createStatusProbes({ host: host(options.host), log, signal: new AbortController().signal }, { systemd: options.systemd ?? systemd(options.units), limits: options.limits });
+async function gather(options: { host?: Partial<Host>; units?: Partial<UnitState>[]; systemd?: () => Promise<Systemd>; limits?: Partial<StatusLimits>; askMicroShiftApi?: boolean } = {}) {
+  const probes = createStatusProbes({ host: host(options.host), log, signal: new AbortController().signal }, { systemd: options.systemd ?? systemd(options.units), limits: options.limits, askMicroShiftApi: options.askMicroShiftApi });
   try {
     return await probes.gather();
   } finally {
@@ -163,6 +163,36 @@ describe('status probes', () => {
     expect(result.agent.daemon).toMatchObject({ running: true, pid: process.pid });
     expect(result.agent.hub).toMatchObject({ configured: true, connected: true, queued: 4, dropped: 2 });
     expect(result.problems.map((p) => p.code)).toContain('events-dropped');
+  });
+});
+
+describe("the daemon's look at MicroShift", () => {
+  const ago = (sec: number) => new Date(Date.now() - sec * 1000).toISOString();
+  const daemonState = (checkedAgoSec: number, healthIntervalSec?: number) =>
+    put('/run/edge-agent/daemon.json', JSON.stringify({ schema: 1, pid: process.pid, updatedAt: ago(0), healthIntervalSec, microshift: { unit: 'active', apiReady: true, workloadsReady: '8/8', checkedAt: ago(checkedAgoSec) } }));
+  const running = [{ name: 'microshift.service', activeState: 'active', subState: 'running' }];
+
+  it('is current for its health interval plus a grace, and shown with its time', async () => {
+    await daemonState(280, 300);
+    const facts = await gather({ units: running, askMicroShiftApi: false });
+    expect(facts.microshift).toMatchObject({ state: 'ok', value: { source: 'daemon', api: { state: 'ok', value: { ready: true } }, workloads: { state: 'ok', value: { ready: 8, total: 8 } } } });
+    const written = JSON.parse(await readFile(join(root, 'run/edge-agent/daemon.json'), 'utf8')) as { microshift: { checkedAt: string } };
+    expect(buildStatus(facts).microshift).toMatchObject({ source: 'daemon', checkedAt: written.microshift.checkedAt });
+  });
+
+  it('is overdue past the interval and the grace: status then asks the API (here: no kubeconfig to ask with)', async () => {
+    await daemonState(300 + 91, 300);
+    expect((await gather({ units: running })).microshift).toEqual({ state: 'unavailable', note: 'no MicroShift kubeconfig at /var/lib/microshift/resources/kubeadmin/kubeconfig' });
+    // A daemon state without the interval (an older daemon) is current for the grace alone.
+    await daemonState(91);
+    expect((await gather({ units: running })).microshift).toMatchObject({ state: 'unavailable' });
+    await daemonState(89);
+    expect((await gather({ units: running })).microshift).toMatchObject({ state: 'ok', value: { source: 'daemon' } });
+  });
+
+  it('never leads to the Kubernetes client when the API may not be asked (the daemon answering)', async () => {
+    await put('/var/lib/microshift/resources/kubeadmin/kubeconfig', 'apiVersion: v1\nkind: Config\n');
+    expect((await gather({ units: running, askMicroShiftApi: false })).microshift).toEqual({ state: 'unavailable', note: "not asked yet: the daemon's runtime health check has not looked at MicroShift" });
   });
 });
 
