@@ -12,14 +12,17 @@
 // someone just typed the command). Without hyperfine, an interleaved spawnSync loop in the device.
 //
 // Rows (the first is the figure against the budget):
-//   steady      the state of a device where edge-agent runs: rpm-ostree's answer cached in /run
-//               and still matching ostree's deployment directories, and a fresh daemon state
-//               with MicroShift's readiness (the daemon is not built yet: the bench writes its
-//               /run/edge-agent/daemon.json before every run, as the daemon would keep it fresh).
+//   steady      the state of a device where edge-agent runs: the real daemon (edge-agent.service)
+//               up, its runtime health check done, rpm-ostree's answer cached in /run. As root,
+//               status asks the daemon, which gathers the facts afresh and answers on its socket
+//               (the bench checks that it did: agent.daemon.answered in the JSON).
+//   in-process  the same device, status gathering everything in its own process
+//               (EDGE_AGENT_STATUS_DAEMON=0): what an ordinary user, or root with a slow daemon,
+//               gets. MicroShift's state still comes from the daemon's look in daemon.json.
 //   no-daemon   no daemon state: status asks the MicroShift API itself (loads the Kubernetes client).
-//   no-cache    the rpm-ostree cache removed before every run: status runs rpm-ostree (here the
-//               harness stand-in, itself a Node program, so this row overstates a real host's cost
-//               of process start but understates rpm-ostreed's D-Bus activation).
+//   no-cache    the rpm-ostree cache removed too: status runs rpm-ostree (here the harness
+//               stand-in, itself a Node program, so this row overstates a real host's cost of
+//               process start but understates rpm-ostreed's D-Bus activation).
 //   version     `edge-agent --version`: the floor of any command (the CLI entry alone).
 // The stand-in's sysroot has no /ostree/deploy; the bench creates the directories a real sysroot
 // has (/ostree/deploy/rhel/deploy, /boot/loader/entries) so the cache works as on a device.
@@ -35,7 +38,7 @@ import { scenario } from '../test/harness/microshift/scenario.js';
 const ROUNDS = positiveInt(process.env.BENCH_ROUNDS, 5);
 const RUNS = positiveInt(process.env.BENCH_RUNS, 10);
 const BUDGET_RATIO = 2.0;
-const STATE_SCRIPT = '/usr/local/bin/bench-daemon-state';
+const OWN = 'env EDGE_AGENT_STATUS_DAEMON=0';
 
 interface Row {
   name: string;
@@ -51,14 +54,17 @@ async function main(): Promise<void> {
   const figures = await withDevice({ microshift: scenario('healthy'), config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 10\n', boot: 'settle' }, async (device) => {
     if (process.env.BENCH_STATUS_DIST) await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${process.env.BENCH_STATUS_DIST}/cli.js "$@"\n`, 0o755);
     await device.sh('mkdir -p /ostree/deploy/rhel/deploy /boot/loader/entries');
-    await device.writeFile(STATE_SCRIPT, daemonStateScript(), 0o755);
+    await startDaemon(device);
     const launcher = await device.readFile('/usr/bin/edge-agent');
-    const first = await device.exec(['edge-agent', 'status']);
-    progress(`status in the device exits ${first.exitCode}: ${first.stdout.split('\n')[0] ?? ''}`);
+    const first = await device.exec(['edge-agent', 'status', '--json']);
+    const answered = (JSON.parse(first.stdout) as { agent?: { daemon?: { answered?: boolean } } }).agent?.daemon?.answered === true;
+    progress(`status in the device exits ${first.exitCode}, answered by the daemon: ${answered}`);
+    if (!answered) throw new Error('the daemon did not answer status: the steady row would measure something else');
     const rows: Row[] = [
-      { name: 'steady', command: ['edge-agent', 'status'], prepare: STATE_SCRIPT, statusMs: [], nodeMs: [] },
-      { name: 'no-daemon', command: ['edge-agent', 'status'], prepare: 'rm -f /run/edge-agent/daemon.json', statusMs: [], nodeMs: [] },
-      { name: 'no-cache', command: ['edge-agent', 'status'], prepare: `rm -f /run/edge-agent/deployments.json ${'/run/edge-agent/daemon.json'}`, statusMs: [], nodeMs: [] },
+      { name: 'steady', command: ['edge-agent', 'status'], statusMs: [], nodeMs: [] },
+      { name: 'in-process', command: [...OWN.split(' '), 'edge-agent', 'status'], statusMs: [], nodeMs: [] },
+      { name: 'no-daemon', command: [...OWN.split(' '), 'edge-agent', 'status'], prepare: 'rm -f /run/edge-agent/daemon.json', statusMs: [], nodeMs: [] },
+      { name: 'no-cache', command: [...OWN.split(' '), 'edge-agent', 'status'], prepare: 'rm -f /run/edge-agent/deployments.json /run/edge-agent/daemon.json', statusMs: [], nodeMs: [] },
       { name: 'version', command: ['edge-agent', '--version'], statusMs: [], nodeMs: [] },
     ];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -127,15 +133,17 @@ async function measureWithLoop(device: VirtualDevice, row: Row): Promise<{ statu
 }
 
 /** What the daemon keeps in /run/edge-agent/daemon.json, with MicroShift just checked. */
-function daemonStateScript(): string {
-  return `#!/bin/sh
-now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
-mkdir -p /run/edge-agent
-cat > /run/edge-agent/daemon.json.tmp <<EOF
-{"schema":1,"pid":1,"version":"0.1.0","startedAt":"$now","updatedAt":"$now","hub":{"configured":false,"connected":false,"queued":0,"dropped":0},"microshift":{"unit":"active","apiReady":true,"workloadsReady":"8/8","checkedAt":"$now"}}
-EOF
-mv /run/edge-agent/daemon.json.tmp /run/edge-agent/daemon.json
-`;
+/** The real daemon, up with its first runtime health check done (MicroShift's look in daemon.json). */
+async function startDaemon(device: VirtualDevice): Promise<void> {
+  const start = await device.exec(['systemctl', 'start', 'edge-agent.service']);
+  if (start.exitCode !== 0) throw new Error(`edge-agent.service did not start: ${start.stderr.trim()}`);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const state = await device.readFile('/run/edge-agent/daemon.json').catch(() => '{}');
+    if ((JSON.parse(state) as { microshift?: unknown }).microshift) return;
+    if (Date.now() > deadline) throw new Error('the daemon wrote no look at MicroShift within 90 s');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {

@@ -170,7 +170,7 @@ describe("the daemon's look at MicroShift", () => {
   const ago = (sec: number) => new Date(Date.now() - sec * 1000).toISOString();
   const daemonState = (checkedAgoSec: number, healthIntervalSec?: number) =>
     put('/run/edge-agent/daemon.json', JSON.stringify({ schema: 1, pid: process.pid, updatedAt: ago(0), healthIntervalSec, microshift: { unit: 'active', apiReady: true, workloadsReady: '8/8', checkedAt: ago(checkedAgoSec) } }));
-  const running = [{ name: 'microshift.service', activeState: 'active', subState: 'running' }];
+  const running: Partial<UnitState>[] = [{ name: 'microshift.service', activeState: 'active', subState: 'running' }];
 
   it('is current for its health interval plus a grace, and shown with its time', async () => {
     await daemonState(280, 300);
