@@ -6,8 +6,7 @@
 // running daemon gathers the facts when it answers in time (host/status-source.ts).
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { renderStatus } from '../core/status-render.js';
-import type { StatusResult } from '../core/status-schema.js';
+import type { StatusView } from '../core/status-view.js';
 import { createStatusSource } from '../host/status-source.js';
 import { redrawFrame, terminalView } from '../host/status-terminal.js';
 import type { CommandMain } from './types.js';
@@ -17,20 +16,20 @@ export const main: CommandMain = async ({ flags }, deps) => {
   const json = Boolean(flags.json);
   const watch = Boolean(flags.watch);
   const intervalMs = parseInterval(flags.interval, watch);
-  const view = terminalView(host.env);
+  const terminal = terminalView(host.env);
+  const view: StatusView = { format: json ? (watch ? 'json-line' : 'json') : 'text', width: terminal.width, color: terminal.color };
   const source = createStatusSource(deps);
-  const render = (result: StatusResult) => renderStatus(result, { ...view, now: Date.parse(result.generatedAt) });
   try {
     if (!watch) {
-      const result = await source.next();
-      out(json ? `${JSON.stringify(result, null, 2)}\n` : render(result));
-      return result.exitCode;
+      const answer = await source.next(view);
+      out(answer.output);
+      return answer.exitCode;
     }
     for (let first = true; !signal.aborted; first = false) {
-      const result = await source.next();
+      const { output } = await source.next(view);
       if (signal.aborted) break;
-      if (json) out(`${JSON.stringify(result)}\n`);
-      else out(view.tty ? redrawFrame(render(result)) : `${first ? '' : '\n'}${render(result)}`);
+      if (json) out(output);
+      else out(terminal.tty ? redrawFrame(output) : `${first ? '' : '\n'}${output}`);
       await host.clock.sleep(intervalMs, signal).catch(() => undefined);
     }
     return ExitCode.Ok;

@@ -1,7 +1,7 @@
 // The root-aware filesystem port. Every host path goes through `resolve`, so tests point the
 // whole agent at a directory instead of the real /etc, /var or /boot (EDGE_AGENT_ROOT).
 // State writes are atomic: temp file, fsync, rename, fsync of the directory.
-import { constants } from 'node:fs';
+import { constants, lstatSync, readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StateWriteError } from '../errors.js';
@@ -31,9 +31,11 @@ export interface HostFs {
   move(from: string, to: string): Promise<void>;
 }
 
+const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR';
+const fileInfo = (s: Stats): FileInfo => ({ mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() });
+
 export function createHostFs(root = '/'): HostFs {
   const resolve = (path: string) => (root === '/' ? path : join(root, path));
-  const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR';
   return {
     resolve,
     async readText(path) {
@@ -47,8 +49,7 @@ export function createHostFs(root = '/'): HostFs {
     },
     async info(path) {
       const s = await stat(resolve(path)).catch((error) => (missing(error) ? undefined : Promise.reject(error)));
-      if (!s) return undefined;
-      return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() };
+      return s && fileInfo(s);
     },
     async exists(path) {
       return lstat(resolve(path)).then(() => true, () => false);
@@ -65,6 +66,30 @@ export function createHostFs(root = '/'): HostFs {
     async move(from, to) {
       await rename(resolve(from), resolve(to));
     },
+  };
+}
+
+/**
+ * The same port with its reads done synchronously. Each async read is several trips through
+ * libuv's thread pool (open, stat, read, close); `status` reads some forty small local files
+ * (/proc, /etc, /run, its records), and the trips cost it more than the reads. For callers that
+ * may block for that long: a status run, or the daemon answering one. Writes stay as they are.
+ */
+export function withSyncReads(fs: HostFs): HostFs {
+  const attempt = <T>(read: () => T, absent: T): Promise<T> => {
+    try {
+      return Promise.resolve(read());
+    } catch (error) {
+      return missing(error) ? Promise.resolve(absent) : Promise.reject(error);
+    }
+  };
+  return {
+    ...fs,
+    readText: (path) => attempt<string | undefined>(() => readFileSync(fs.resolve(path), 'utf8'), undefined),
+    readBytes: (path) => attempt<Buffer | undefined>(() => readFileSync(fs.resolve(path)), undefined),
+    list: (path) => attempt(() => readdirSync(fs.resolve(path)).sort(), [] as string[]),
+    info: (path) => attempt<FileInfo | undefined>(() => fileInfo(statSync(fs.resolve(path))), undefined),
+    exists: (path) => attempt(() => (lstatSync(fs.resolve(path)), true), false).catch(() => false),
   };
 }
 

@@ -1,9 +1,12 @@
-// Where `status` gets its facts: from the running daemon when it answers (status-socket.ts), else
-// gathered in this process. The local path is loaded only when it is needed: it is most of the
-// code a cold start of `status` would otherwise compile.
+// Where `status` gets its output: from the running daemon when it answers (status-socket.ts), else
+// gathered and formatted in this process. The local path is loaded only when it is needed: it is
+// most of the code a cold start of `status` would otherwise compile.
+import type { formatStatus } from '../core/status-output.js';
 import type { StatusResult } from '../core/status-schema.js';
-import type { StatusProbeDeps, StatusProbes } from './status-probes.js';
-import { STATUS_SOCKET_PATH, askDaemonStatus } from './status-socket.js';
+import type { StatusView } from '../core/status-view.js';
+import { withSyncReads } from './fs.js';
+import type { StatusProbeDeps } from './status-probes.js';
+import { STATUS_SOCKET_PATH, askDaemonStatus, type StatusAnswer } from './status-socket.js';
 
 /** A daemon that has not answered by then gets company: status gathers the facts itself too. */
 const DAEMON_HEAD_START_MS = 250;
@@ -11,37 +14,52 @@ const DAEMON_HEAD_START_MS = 250;
 const DAEMON_LIMIT_MS = 1500;
 
 export interface StatusSource {
-  next(): Promise<StatusResult>;
+  next(view: StatusView): Promise<StatusAnswer>;
   close(): Promise<void>;
 }
 
 export function createStatusSource(deps: StatusProbeDeps): StatusSource {
   const { host } = deps;
   // EDGE_AGENT_STATUS_DAEMON=0 always gathers in-process (benchmarks, and to rule the daemon out).
+  // The daemon formats times in the system's zone: with TZ set, this process formats them itself.
   const socket = host.env.EDGE_AGENT_STATUS_DAEMON === '0' ? undefined : host.fs.resolve(STATUS_SOCKET_PATH);
-  let probes: Promise<{ probes: StatusProbes; build: (facts: Awaited<ReturnType<StatusProbes['gather']>>) => StatusResult }> | undefined;
-  const local = async () => {
-    probes ??= Promise.all([import('./status-probes.js'), import('../core/status.js')]).then(([p, s]) => ({ probes: p.createStatusProbes(deps), build: s.buildStatus }));
-    const { probes: created, build } = await probes;
-    return build(await created.gather());
+  const daemonFormats = host.env.TZ === undefined;
+  let loaded: Promise<{ gather: () => Promise<StatusResult>; close: () => Promise<void>; format: typeof formatStatus }> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('./status-probes.js'), import('../core/status.js'), import('../core/status-output.js')]).then(([p, s, o]) => {
+      // A status run may block on its reads: it has nothing else to do meanwhile.
+      const probes = p.createStatusProbes({ ...deps, host: { ...host, fs: withSyncReads(host.fs) } });
+      return { gather: async () => s.buildStatus(await probes.gather()), close: () => probes.close(), format: o.formatStatus };
+    }));
+  const local = async (view: StatusView): Promise<StatusAnswer> => {
+    const { gather, format } = await load();
+    const result = await gather();
+    return { exitCode: result.exitCode, output: format(result, view) };
+  };
+  const fromDaemon = async (view: StatusView): Promise<StatusAnswer | undefined> => {
+    if (!socket) return undefined;
+    if (daemonFormats) return askDaemonStatus(socket, view, { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal });
+    const raw = await askDaemonStatus(socket, { ...view, format: 'json-line' }, { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal });
+    if (!raw || view.format === 'json-line') return raw;
+    const { formatStatus } = await import('../core/status-output.js');
+    return { exitCode: raw.exitCode, output: formatStatus(JSON.parse(raw.output) as StatusResult, view) };
   };
 
   return {
-    async next() {
-      if (!socket) return local();
-      const asked = askDaemonStatus(socket, { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal });
+    async next(view) {
+      const asked = fromDaemon(view);
       let timer: NodeJS.Timeout | undefined;
       const early = await Promise.race([asked, new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), DAEMON_HEAD_START_MS)))]);
       clearTimeout(timer);
-      if (early === undefined) return local();
+      if (early === undefined) return local(view);
       if (early !== 'waiting') return early;
       // A slow daemon (busy, or stalled until its watchdog fires): the first complete answer wins.
-      const own = local();
+      const own = local(view);
       own.catch(() => undefined);
       return Promise.race([asked.then((answer) => answer ?? own), own]);
     },
     async close() {
-      await (await probes?.catch(() => undefined))?.probes.close();
+      await (await loaded?.catch(() => undefined))?.close();
     },
   };
 }

@@ -111,6 +111,11 @@ describe('starting', () => {
     expect(facts(viaDaemon.json)).toEqual(facts(own.json));
     expect(viaDaemon.exitCode).toBe(own.exitCode);
 
+    // The daemon formats times in the system's zone; a caller with TZ set gets its own.
+    const times = async (env?: Record<string, string>) => (await device.exec(['edge-agent', 'status'], { env })).stdout.match(/\d\d:\d\d:\d\d ([+-]\d\d:\d\d)/)?.[1];
+    expect(await times()).toBe('+00:00');
+    expect(await times({ TZ: 'Asia/Tokyo' })).toBe('+09:00');
+
     // An ordinary user cannot reach the socket (the directory is root's): its own, lesser view.
     const user = await run({ user: 'nobody' });
     expect(user.json.agent.daemon.answered).toBeUndefined();
