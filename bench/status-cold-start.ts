@@ -19,7 +19,8 @@
 //   in-process  the same device, status gathering everything in its own process
 //               (EDGE_AGENT_STATUS_DAEMON=0): what an ordinary user, or root with a slow daemon,
 //               gets. MicroShift's state still comes from the daemon's look in daemon.json.
-//   no-daemon   no daemon state: status asks the MicroShift API itself (loads the Kubernetes client).
+//   no-daemon   the daemon stopped (no daemon state): status asks the MicroShift API itself (loads
+//               the Kubernetes client).
 //   no-cache    the rpm-ostree cache removed too: status runs rpm-ostree (here the harness
 //               stand-in, itself a Node program, so this row overstates a real host's cost of
 //               process start but understates rpm-ostreed's D-Bus activation).
@@ -28,7 +29,7 @@
 // has (/ostree/deploy/rhel/deploy, /boot/loader/entries) so the cache works as on a device.
 //
 // Env: BENCH_ROUNDS (default 5) x BENCH_RUNS (default 10) runs per row; BENCH_STATUS_DIST: a
-// bundle directory (with cli.js, under the repo so the device sees it) to measure instead of a
+// bundle directory (with edge-agent.cjs, under the repo so the device sees it) to measure instead of a
 // build of the working tree, e.g. one built with a proposed change elsewhere.
 import { execa } from 'execa';
 import { withDevice, sourceRevision, type VirtualDevice } from './lib/device.js';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const revision = await sourceRevision();
   const hyperfine = (await execa('hyperfine', ['--version'], { reject: false })).exitCode === 0;
   const figures = await withDevice({ microshift: scenario('healthy'), config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 10\n', boot: 'settle' }, async (device) => {
-    if (process.env.BENCH_STATUS_DIST) await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${process.env.BENCH_STATUS_DIST}/cli.js "$@"\n`, 0o755);
+    if (process.env.BENCH_STATUS_DIST) await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${process.env.BENCH_STATUS_DIST}/edge-agent.cjs "$@"\n`, 0o755);
     await device.sh('mkdir -p /ostree/deploy/rhel/deploy /boot/loader/entries');
     await startDaemon(device);
     const launcher = await device.readFile('/usr/bin/edge-agent');
@@ -60,21 +61,22 @@ async function main(): Promise<void> {
     const answered = (JSON.parse(first.stdout) as { agent?: { daemon?: { answered?: boolean } } }).agent?.daemon?.answered === true;
     progress(`status in the device exits ${first.exitCode}, answered by the daemon: ${answered}`);
     if (!answered) throw new Error('the daemon did not answer status: the steady row would measure something else');
-    const rows: Row[] = [
+    // Two phases, so no row sees another's leftovers: with the daemon up, then with it stopped
+    // (a daemon keeps rewriting daemon.json, which the no-daemon rows must not find).
+    const withDaemon: Row[] = [
       { name: 'steady', command: ['edge-agent', 'status'], statusMs: [], nodeMs: [] },
       { name: 'in-process', command: [...OWN.split(' '), 'edge-agent', 'status'], statusMs: [], nodeMs: [] },
-      { name: 'no-daemon', command: [...OWN.split(' '), 'edge-agent', 'status'], prepare: 'rm -f /run/edge-agent/daemon.json', statusMs: [], nodeMs: [] },
-      { name: 'no-cache', command: [...OWN.split(' '), 'edge-agent', 'status'], prepare: 'rm -f /run/edge-agent/deployments.json /run/edge-agent/daemon.json', statusMs: [], nodeMs: [] },
       { name: 'version', command: ['edge-agent', '--version'], statusMs: [], nodeMs: [] },
     ];
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const row of rows) {
-        const { status, node } = hyperfine ? await measureWithHyperfine(device, row) : await measureWithLoop(device, row);
-        row.statusMs.push(...status);
-        row.nodeMs.push(...node);
-      }
-      progress(`round ${round}/${ROUNDS}: ${rows.map((r) => `${r.name} ${ratioOf(r).toFixed(2)}`).join(', ')}`);
-    }
+    const without: Row[] = [
+      { name: 'no-daemon', command: [...OWN.split(' '), 'edge-agent', 'status'], statusMs: [], nodeMs: [] },
+      { name: 'no-cache', command: [...OWN.split(' '), 'edge-agent', 'status'], prepare: 'rm -f /run/edge-agent/deployments.json', statusMs: [], nodeMs: [] },
+    ];
+    await measureRows(device, withDaemon, hyperfine, 'daemon up');
+    await device.exec(['systemctl', 'stop', 'edge-agent.service']);
+    if (device.exists('/run/edge-agent/daemon.json')) throw new Error('daemon.json is still there with the daemon stopped');
+    await measureRows(device, without, hyperfine, 'daemon stopped');
+    const rows = [...withDaemon, ...without];
     return { rows, launcher: launcher.trim().split('\n').pop() ?? '' };
   });
 
@@ -100,6 +102,17 @@ async function main(): Promise<void> {
     revision,
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+async function measureRows(device: VirtualDevice, rows: Row[], hyperfine: boolean, phase: string): Promise<void> {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const row of rows) {
+      const { status, node } = hyperfine ? await measureWithHyperfine(device, row) : await measureWithLoop(device, row);
+      row.statusMs.push(...status);
+      row.nodeMs.push(...node);
+    }
+    progress(`${phase}, round ${round}/${ROUNDS}: ${rows.map((r) => `${r.name} ${ratioOf(r).toFixed(2)}`).join(', ')}`);
+  }
 }
 
 function ratioOf(row: Row): number {

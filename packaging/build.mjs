@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleOptions, escapeNonAscii } from './build-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
@@ -12,30 +13,28 @@ const outdir = process.env.EDGE_AGENT_OUTDIR ?? join(root, 'dist');
 
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
-  absWorkingDir: root,
+  ...bundleOptions({ root, version: pkg.version }),
   entryPoints: { cli: 'agent/cli.ts' },
   outdir,
+  logLevel: 'warning',
+});
+// The launcher's entry: a small CommonJS file that answers `status` from the daemon without
+// Node's ES module loader and hands everything else to cli.js (see agent/front.ts).
+const front = await build({
+  absWorkingDir: root,
+  entryPoints: { 'edge-agent': 'agent/front.ts' },
+  outdir,
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  // dbus-next's optional X11 transport is never used (we speak D-Bus over a unix socket); the
-  // optional journald binding is found at run time when the -journald package is installed.
-  external: ['systemd-journald', 'x11'],
-  // Modules dbus-next loads for things edge-agent never does; see each stub's header. Together
-  // they are a fifth of `edge-agent status`'s cold start.
-  alias: { xml2js: './packaging/stubs/xml2js.cjs', usocket: './packaging/stubs/usocket.cjs' },
-  define: { EDGE_AGENT_VERSION: JSON.stringify(pkg.version) },
-  // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-  banner: {
-    js: "import { createRequire as __edgeAgentCreateRequire } from 'node:module'; const require = __edgeAgentCreateRequire(import.meta.url);",
-  },
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
 });
+Object.assign(result.metafile.outputs, front.metafile.outputs);
+await escapeNonAscii(root, result.metafile);
 // The chunks are ES modules with a .js name. Without a package.json saying so (as under
 // /usr/libexec), Node looks for one in every directory up to / and then has to guess each
 // chunk's format from its syntax (Node 20.19's module syntax detection); older Node 20s refuse.

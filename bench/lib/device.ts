@@ -24,7 +24,7 @@ const benchDist = join(repoRoot, 'build', 'bench', `dist-${process.pid}`);
 async function buildBenchAgent(): Promise<string> {
   const result = await execa('node', [join(repoRoot, 'packaging', 'build.mjs')], { env: { EDGE_AGENT_OUTDIR: benchDist }, reject: false, all: true });
   if (result.exitCode !== 0) throw new Error(`building edge-agent from the working tree failed:\n${String(result.all)}`);
-  return join(benchDist, 'cli.js');
+  return join(benchDist, 'edge-agent.cjs');
 }
 
 /** Which source the figures belong to: the commit, and whether agent/ had uncommitted changes. */

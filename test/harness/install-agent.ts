@@ -21,7 +21,7 @@ export interface InstallAgentOptions {
 }
 
 export async function installAgent(device: VirtualDevice, options: InstallAgentOptions = {}): Promise<void> {
-  await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${join(agentDist, 'cli.js')} "$@"\n`, 0o755);
+  await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${join(agentDist, 'edge-agent.cjs')} "$@"\n`, 0o755);
   if (options.config !== undefined) await device.writeFile('/etc/edge-agent/config.yaml', options.config);
   await device.writeFile('/etc/systemd/system/edge-agent.service', await readFile(join(repoRoot, 'units', 'edge-agent.service')));
   await device.writeFile('/etc/systemd/system/edge-agent.service.d/50-vdev.conf', vdevDropIn);

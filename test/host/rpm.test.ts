@@ -89,6 +89,7 @@ describe('edge-agent package contents', () => {
     ['/usr/bin/edge-agent', '-rwxr-xr-x', ''],
     ['/usr/libexec/edge-agent', 'drwxr-xr-x', ''],
     ['/usr/libexec/edge-agent/cli.js', '-rwxr-xr-x', ''],
+    ['/usr/libexec/edge-agent/edge-agent.cjs', '-rw-r--r--', ''],
     ['/usr/libexec/edge-agent/chunks', 'drwxr-xr-x', ''],
     ['/usr/lib/systemd/system/edge-agent.service', '-rw-r--r--', ''],
     ['/etc/edge-agent', 'drwxr-xr-x', ''],
@@ -123,7 +124,7 @@ describe('edge-agent package contents', () => {
     expect(paths.filter((p) => p.includes('node_modules'))).toEqual([]);
     const launcher = (await extract(mainRpm, '/usr/bin/edge-agent')).toString();
     expect(launcher).toMatch(/^#!\/bin\/sh\n/);
-    expect(launcher).toContain('exec /usr/bin/node /usr/libexec/edge-agent/cli.js "$@"');
+    expect(launcher).toContain('exec /usr/bin/node /usr/libexec/edge-agent/edge-agent.cjs "$@"');
     expect((await extract(mainRpm, '/usr/libexec/edge-agent/cli.js')).toString().split('\n')[0]).toBe('#!/usr/bin/node');
   });
 

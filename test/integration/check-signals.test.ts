@@ -42,7 +42,7 @@ describe('edge-agent check and SIGTERM', () => {
     await waitForOutput(check.stderr, 'for the MicroShift API (readyz, livez) to be healthy', 20_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
 
-    const killed = await device.exec(['pkill', '-TERM', '-f', 'cli.js check --class required']);
+    const killed = await device.exec(['pkill', '-TERM', '-f', 'edge-agent.cjs check --class required']);
     expect(killed.exitCode).toBe(0);
     const signalledAt = Date.now();
     const result = await check;

@@ -111,6 +111,13 @@ describe('starting', () => {
     expect(facts(viaDaemon.json)).toEqual(facts(own.json));
     expect(viaDaemon.exitCode).toBe(own.exitCode);
 
+    // The launcher's entry answers from the daemon on its own (no ES modules loaded); the full CLI,
+    // asking the same daemon, prints the same screen (digits aside: times and uptime move on).
+    const shown = async (argv: string[]) => (await device.exec(argv)).stdout.replace(/\d/g, '#');
+    const cli = (await device.readFile('/usr/bin/edge-agent')).match(/node (\S+)edge-agent\.cjs/)?.[1] ?? 'missing/';
+    expect(await shown(['edge-agent', 'status'])).toBe(await shown(['node', `${cli}cli.js`, 'status']));
+    expect(await shown(['edge-agent', 'status'])).toMatch(/^● GREEN/);
+
     // The daemon formats times in the system's zone; a caller with TZ set gets its own.
     const times = async (env?: Record<string, string>) => (await device.exec(['edge-agent', 'status'], { env })).stdout.match(/\d\d:\d\d:\d\d ([+-]\d\d:\d\d)/)?.[1];
     expect(await times()).toBe('+00:00');

@@ -113,7 +113,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
     expect(await sh('/usr/bin/edge-agent --help')).toMatch(/^Commands:$/m);
     // Nothing to resolve packages from: no node_modules on the bundle's lookup path.
     for (const dir of ['/usr/libexec/edge-agent/chunks', '/usr/libexec/edge-agent', '/usr/libexec', '/usr', '']) expect(device.exists(`${dir}/node_modules`), dir).toBe(false);
-    expect(await sh('ls /usr/libexec/edge-agent')).toBe('chunks\ncli.js\npackage.json\n');
+    expect(await sh('ls /usr/libexec/edge-agent')).toBe('chunks\ncli.js\nedge-agent.cjs\npackage.json\n');
   });
 
   it('ships the generated config, which the installed program accepts', async () => {
