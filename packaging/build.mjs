@@ -27,6 +27,7 @@ const front = await build({
   outExtension: { '.js': '.cjs' },
   bundle: true,
   format: 'cjs',
+  define: { EDGE_AGENT_VERSION: JSON.stringify(pkg.version) },
   platform: 'node',
   target: 'node20',
   legalComments: 'linked',
