@@ -81,6 +81,8 @@ export const bootRecordSchema = z.looseObject({
   actions: z.array(actionResult).catch([]).optional(),
   /** Marks of what the daemon already queued for the hub (see core/hub-report.ts). */
   hubReported: z.array(z.string()).catch([]).optional(),
+  /** Ids given to events queued but not yet marked in hubReported (mark -> event id). */
+  hubIds: z.record(z.string(), z.string()).catch({}).optional(),
 });
 
 export type BootRecord = z.infer<typeof bootRecordSchema>;

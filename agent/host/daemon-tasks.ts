@@ -30,7 +30,6 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
   const startedAt = new Date(host.clock.now()).toISOString();
   let context: BootContext | undefined;
   const facts: StatusFacts = {};
-  let lastReportAt: string | undefined;
   let microshiftCheckedAt: string | undefined;
 
   const publish = async () => {
@@ -40,15 +39,29 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
     await writeMotd({ fs: host.fs, clock: host.clock }, line).catch((error: Error) => log.debug(`motd: ${error.message}`));
   };
 
-  /** Queue the events of one boot's record that the hub has not had yet, and mark them there. */
+  /**
+   * Queue the events of one boot's record that the hub has not had yet, and mark them there. Their
+   * ids go into the record first: a daemon that dies after queueing but before marking queues the
+   * same events again after its restart, with the same ids, which the hub drops as duplicates.
+   */
   const queue = async (record: BootRecord, only: (type: string) => boolean = () => true) => {
     const pending = hub ? pendingEvents(record).filter((e) => only(e.type)) : [];
-    for (const event of pending) await hub?.sink.report(event.type, event.body as never);
-    if (pending.length === 0) return;
+    if (!hub || pending.length === 0) return;
+    const kept = record.hubIds ?? {};
+    const ids = new Map(pending.map((e) => [e.mark, kept[e.mark] ?? hub.sink.nextId()]));
+    if (pending.some((e) => kept[e.mark] === undefined)) {
+      await records.update(record.bootId, (r) => {
+        r.hubIds = { ...r.hubIds, ...Object.fromEntries(ids) };
+      });
+    }
+    for (const event of pending) await hub.sink.report(event.type, event.body as never, { id: ids.get(event.mark) });
     await records.update(record.bootId, (r) => {
       r.hubReported = [...new Set([...(r.hubReported ?? []), ...pending.map((e) => e.mark)])];
+      // Reported: the ids are not needed any more.
+      const left = Object.entries(r.hubIds ?? {}).filter(([mark]) => !ids.has(mark));
+      if (left.length) r.hubIds = Object.fromEntries(left);
+      else delete r.hubIds;
     });
-    lastReportAt = new Date(host.clock.now()).toISOString();
   };
 
   const tasks = {
@@ -145,7 +158,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         startedAt,
         updatedAt: new Date(host.clock.now()).toISOString(),
         healthIntervalSec: config.daemon.healthIntervalSec,
-        hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub?.url, lastReportAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0 },
+        hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub?.url, lastReportAt: sink?.lastAckAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0 },
         // checkedAt is when the health check looked, not now: `status` asks MicroShift itself when
         // that is overdue (see core/daemon-state.ts), rather than showing an old look as current.
         microshift: facts.microshift && microshiftCheckedAt ? { unit: facts.microshift.unit, apiReady: facts.microshift.apiReady, workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`, checkedAt: microshiftCheckedAt } : undefined,

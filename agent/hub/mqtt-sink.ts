@@ -10,7 +10,7 @@ import { backoffDelayMs, defaultBackoff, type BackoffPolicy } from '../core/hub-
 import { planStatusPublish, statusFingerprint } from '../core/hub-status.js';
 import { DataError } from '../errors.js';
 import type { Clock } from '../host/clock.js';
-import { createIdGenerator, type IdGenerator } from './event-id.js';
+import { createIdGenerator, idTime, type IdGenerator } from './event-id.js';
 import { displayUrl, type HubConnection } from './hub-config.js';
 import { HubConnectError, openSession, sleepUnless, type Session } from './mqtt-session.js';
 import type { Outbox, OutboxItem } from './outbox.js';
@@ -40,6 +40,8 @@ export interface SinkState {
   connects: number;
   lastError?: string;
   published: { events: number; statuses: number };
+  /** When the broker last acknowledged a status or event we sent (ISO 8601). */
+  lastAckAt?: string;
   /** Topic and payload bytes published (MQTT and TLS framing not included). */
   payloadBytes: number;
 }
@@ -50,7 +52,10 @@ export interface HubSink {
   /** Connect in the background and keep reconnecting until close(). */
   start(): void;
   /** Queue an event durably (resolves once it is on disk), publish when connected. */
-  report<T extends HubEventType>(type: T, body: HubEventBody<T>): Promise<{ id: string; stored: boolean }>;
+  /** `id`: one taken from nextId() earlier (and kept), for an event that may be queued again after a crash. */
+  report<T extends HubEventType>(type: T, body: HubEventBody<T>, options?: { id?: string }): Promise<{ id: string; stored: boolean }>;
+  /** A new event id (time-ordered), for a caller that keeps it before it reports the event. */
+  nextId(): string;
   /** The latest device status; published when it changed, rate-limited. */
   publishStatus(status: DeviceStatusInput): void;
   state(): SinkState;
@@ -92,14 +97,19 @@ class MqttSink implements HubSink {
     this.running ??= this.run();
   }
 
-  async report<T extends HubEventType>(type: T, body: HubEventBody<T>): Promise<{ id: string; stored: boolean }> {
-    const record: HubEventRecord = { id: this.newId(), type, time: new Date(this.options.clock.now()).toISOString(), body };
+  async report<T extends HubEventType>(type: T, body: HubEventBody<T>, options: { id?: string } = {}): Promise<{ id: string; stored: boolean }> {
+    // An id taken earlier carries its time: the same event queued again is the same payload.
+    const record: HubEventRecord = { id: options.id ?? this.newId(), type, time: new Date(options.id ? idTime(options.id) : this.options.clock.now()).toISOString(), body };
     // A malformed event is a bug in the caller: refuse it here rather than at the hub.
     const checked = HubEventSchema.safeParse(JSON.parse(toWireEvent(record, this.deviceId)));
     if (!checked.success) throw new DataError('hub-event-invalid', `event ${type} does not match the hub schema: ${checked.error.issues[0]?.message ?? 'invalid'}`);
     const result = await this.options.outbox.enqueue(record);
     this.wake();
     return { id: record.id, stored: result.stored };
+  }
+
+  nextId(): string {
+    return this.newId();
   }
 
   publishStatus(status: DeviceStatusInput): void {
@@ -199,6 +209,7 @@ class MqttSink implements HubSink {
         await this.publish(session, this.topics.status, JSON.stringify(status), true);
         this.sentStatus = { fingerprint: statusFingerprint(status), atMs: clock.monotonic() };
         this.stats.published.statuses += 1;
+        this.stats.lastAckAt = new Date(clock.now()).toISOString();
         continue;
       }
       if (this.dirty || this.stop.signal.aborted) continue;
@@ -233,6 +244,7 @@ class MqttSink implements HubSink {
       const failure = delivered === -1 ? undefined : (results[delivered] as PromiseRejectedResult).reason;
       await this.options.outbox.ack(acked);
       this.stats.published.events += acked.length;
+      if (acked.length) this.stats.lastAckAt = new Date(this.options.clock.now()).toISOString();
       if (failure !== undefined) throw failure;
     }
   }

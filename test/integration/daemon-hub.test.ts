@@ -116,6 +116,33 @@ describe('a device reporting to the hub', () => {
     expect(verdict).toMatchObject({ device: 'device-a', body: { verdict: 'green', bootId: device.bootId.replaceAll('-', ''), deployment: { version: '9.4.0' } } });
   }, 90_000);
 
+  it('queues an event again with its first id when the daemon died between queueing it and marking it reported', async () => {
+    const verdict = eventsOf(watcher.messages).find((e) => e.type === 'boot-verdict');
+    if (!verdict) throw new Error('no verdict delivered');
+    const copies = () => watcher.messages.filter((m) => m.topic === `${PREFIX}/events` && m.payload.includes(verdict.id)).length;
+    const before = copies();
+    expect((await device.exec(['systemctl', 'stop', UNIT])).exitCode).toBe(0);
+    // The record as a daemon killed right after queueing leaves it: the id kept, the mark not set.
+    const path = `/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`;
+    const record = JSON.parse(await device.readFile(path)) as { hubReported?: string[]; hubIds?: Record<string, string> };
+    expect(record.hubReported).toContain('verdict:green');
+    expect(record.hubIds).toBeUndefined();
+    record.hubReported = record.hubReported?.filter((m) => m !== 'verdict:green');
+    record.hubIds = { 'verdict:green': verdict.id };
+    await device.writeFile(path, JSON.stringify(record));
+    const restarted = Date.now();
+    expect((await device.exec(['systemctl', 'start', UNIT])).exitCode).toBe(0);
+    await watcher.until(() => copies() > before, 60_000);
+    // The same event, same id, same payload (firstDeliveries checks that): one verdict for the hub.
+    expect(firstDeliveries(watcher.messages).filter((e) => e.type === 'boot-verdict').map((e) => e.id)).toEqual([verdict.id]);
+    const after = JSON.parse(await device.readFile(path)) as typeof record;
+    expect(after.hubReported).toContain('verdict:green');
+    expect(after.hubIds).toBeUndefined();
+    // The daemon's "last report" is when the broker acknowledged one, not when it queued.
+    const state = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { hub: { lastReportAt?: string } };
+    await expect.poll(async () => Date.parse((JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as typeof state).hub.lastReportAt ?? ''), { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(restarted - 1000);
+  }, 120_000);
+
   it('shows in `edge-agent fleet` on the host', async () => {
     const reader = broker.client('fleet-reader');
     const result = await execa('node', [join(agentDist, 'cli.js'), 'fleet', '--broker', broker.url, '--ca', broker.ca, '--cert', reader.cert, '--key', reader.key, '--json'], { reject: false });
@@ -150,7 +177,7 @@ describe('a device reporting to the hub', () => {
     expect([red.booted?.version, red.verdict, red.rebootRequested, red.next.fallback]).toEqual(['9.4.2', 'red', true, true]);
     // The fallback boot (not ended here: a next boot would add its own verdict).
     await settleBoot(device, 120_000);
-    await watcher.until((m) => eventsOf(m).some((e) => e.type === 'rollback-detected') && eventsOf(m).filter((e) => e.type === 'boot-verdict').length >= 4, 90_000);
+    await watcher.until((m) => eventsOf(m).some((e) => e.type === 'rollback-detected') && new Set(eventsOf(m).filter((e) => e.type === 'boot-verdict').map((e) => e.id)).size >= 4, 90_000);
     const firsts = firstDeliveries(watcher.messages);
     expect(firsts.map(describeEvent).filter((e) => e !== 'journal-persistence-changed')).toEqual([
       'boot-verdict:green',
