@@ -1,0 +1,61 @@
+// How edge-agent's code is bundled, shared by packaging/build.mjs (the product) and the benchmarks
+// that must run code built exactly like it (bench/daemon-rss.ts), so the two cannot drift.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * esbuild options for an ES module bundle for Node 20, code-split so that each command loads
+ * only what it uses. Add entryPoints and outdir. `root` is the repository.
+ */
+export function bundleOptions({ root, version }) {
+  return {
+    absWorkingDir: root,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    chunkNames: 'chunks/[name]-[hash]',
+    // dbus-next's optional X11 transport is never used (we speak D-Bus over a unix socket); the
+    // optional journald binding is found at run time when the -journald package is installed.
+    external: ['systemd-journald', 'x11'],
+    // Modules dbus-next loads for things edge-agent never does; see each stub's header. Together
+    // they are a fifth of `edge-agent status`'s cold start.
+    alias: { xml2js: './packaging/stubs/xml2js.cjs', usocket: './packaging/stubs/usocket.cjs' },
+    define: { EDGE_AGENT_VERSION: JSON.stringify(version) },
+    // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __edgeAgentCreateRequire } from 'node:module'; const require = __edgeAgentCreateRequire(import.meta.url);",
+    },
+    legalComments: 'linked',
+    metafile: true,
+  };
+}
+
+/**
+ * Rewrite the JavaScript files of a build (its metafile's outputs) to pure ASCII. V8 keeps each
+ * module's source in memory for the life of the process, one byte per character only if every
+ * character fits in Latin-1: a single dash or curly quote in a comment doubles the whole chunk
+ * (the Kubernetes client's 5 MB chunk became 10 MB of heap in every `check`; ws and zod in the
+ * daemon). esbuild already escapes non-ASCII in strings, templates and identifiers; what it
+ * leaves is in comments (all of it, today) and regular expression literals, where \uXXXX (per
+ * UTF-16 code unit, so also in a surrogate pair, with or without the u flag) matches the same
+ * character; only the pattern's `.source` text would differ.
+ */
+export async function escapeNonAscii(root, metafile) {
+  for (const output of Object.keys(metafile.outputs)) {
+    if (!/\.c?js$/.test(output)) continue;
+    const file = join(root, output);
+    const text = await readFile(file, 'utf8');
+    if (!/[\u0080-\uffff]/.test(text)) continue;
+    const escaped = text.replace(/[\u0080-\uffff]/g, (char, at) => {
+      // After an odd number of backslashes the character is itself escaped (`\–` in a regular
+      // expression): \\u2013 would then mean something else.
+      let backslashes = 0;
+      while (text[at - 1 - backslashes] === '\\') backslashes += 1;
+      if (backslashes % 2 === 1) throw new Error(`${output}: cannot make an escaped '${char}' ASCII at offset ${at}`);
+      return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+    await writeFile(file, escaped);
+  }
+}
