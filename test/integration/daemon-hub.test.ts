@@ -139,8 +139,8 @@ describe('a device reporting to the hub', () => {
     expect(after.hubReported).toContain('verdict:green');
     expect(after.hubIds).toBeUndefined();
     // The daemon's "last report" is when the broker acknowledged one, not when it queued.
-    const state = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { hub: { lastReportAt?: string } };
-    await expect.poll(async () => Date.parse((JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as typeof state).hub.lastReportAt ?? ''), { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(restarted - 1000);
+    const lastReport = async () => Date.parse((JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { hub: { lastReportAt?: string } }).hub.lastReportAt ?? '');
+    await expect.poll(lastReport, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(restarted - 1000);
   }, 120_000);
 
   it('shows in `edge-agent fleet` on the host', async () => {
