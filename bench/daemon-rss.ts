@@ -5,8 +5,8 @@
 // Mosquitto with TLS client certificates as the hub, every daemon setting at its default):
 //   daemon      the real `edge-agent run` under systemd, from the bundle: VmRSS and VmHWM of its
 //               main process once it is up and its first runtime health check is done.
-//   cycles      a driver process in the device (this file again, BENCH_DAEMON_DRIVER=1, run with
-//               tsx) that builds the daemon's tasks exactly as `edge-agent run` does and calls
+//   cycles      a driver process in the device (this file again, BENCH_DAEMON_DRIVER=1) that
+//               builds the daemon's tasks exactly as `edge-agent run` does and calls
 //               tasks.report() BENCH_CYCLES times (default 10 000), each a real cycle: read the
 //               boot record, queue what is new, publish the status, rewrite the login message.
 //               Every 50th cycle a new failed wanted check lands in the record first, so events
@@ -14,9 +14,11 @@
 //               does one a minute), which makes V8 and malloc take more memory before they level
 //               off: BENCH_WARMUP cycles (default 3000) first, then RSS and used heap, after a
 //               full GC, before and after the measured cycles, and RSS along the way. Used heap
-//               is what a leak in our code would grow. The driver is this file bundled with esbuild the way the
-//               product is (code-split ESM, one Node process without tsx), so its absolute RSS
-//               is comparable; it loads nothing of the harness (imported lazily below).
+//               is what a leak in our code would grow. The driver is this file bundled the way
+//               the product is (packaging/build-options.mjs) and run with the daemon's Node flags
+//               (the unit's ExecStart: V8 sizes its heap by them), one Node process without tsx,
+//               so its absolute RSS is comparable; it loads nothing of the harness (imported
+//               lazily below).
 //
 // Env: BENCH_CYCLES (default 10000), BENCH_WARMUP (default 3000).
 import { rm } from 'node:fs/promises';
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
       console.log(`  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`);
 
       // The repo (and the driver build in it) is at the same path inside the device.
-      const command = ['node', '--expose-gc', driverFile];
+      const command = ['node', ...(await daemonNodeFlags(repoRoot)), '--expose-gc', driverFile];
       progress(`daemon-rss: ${CYCLES} report cycles in a driver process in the device...`);
       const run = await device.exec(command, { env: { BENCH_DAEMON_DRIVER: '1', BENCH_CYCLES: String(CYCLES), BENCH_WARMUP: String(WARMUP), EDGE_AGENT_LOG_LEVEL: 'warn' }, timeoutMs: 60 * 60_000 });
       const line = run.stdout.split('\n').filter((l) => l.startsWith('{')).at(-1);
@@ -98,26 +100,32 @@ async function main(): Promise<number> {
   }
 }
 
-/** This file as the product is built (packaging/build.mjs): code-split ESM for Node 20. */
+/** This file as the product is built (packaging/build-options.mjs): code-split ESM for Node 20. */
 async function buildDriver(repoRoot: string, outdir: string): Promise<string> {
   const { build } = await import('esbuild');
   const { readFile } = await import('node:fs/promises');
+  const { bundleOptions, escapeNonAscii } = await import('../packaging/build-options.mjs');
   const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  await build({
-    absWorkingDir: repoRoot,
+  const options = bundleOptions({ root: repoRoot, version: pkg.version });
+  const result = await build({
+    ...options,
     entryPoints: { 'daemon-rss': 'bench/daemon-rss.ts' },
     outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: ['systemd-journald', 'x11', 'usocket', 'esbuild'],
-    define: { EDGE_AGENT_VERSION: JSON.stringify(pkg.version) },
-    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+    // This file builds itself with esbuild (only in the parent, imported lazily above).
+    external: [...options.external, 'esbuild'],
     logLevel: 'error',
   });
+  await escapeNonAscii(repoRoot, result.metafile);
   return join(outdir, 'daemon-rss.js');
+}
+
+/** The Node flags the unit starts the daemon with (`ExecStart=/usr/bin/node FLAGS .../cli.js run`). */
+async function daemonNodeFlags(repoRoot: string): Promise<string[]> {
+  const { readFile } = await import('node:fs/promises');
+  const unit = await readFile(join(repoRoot, 'units', 'edge-agent.service'), 'utf8');
+  const flags = /^ExecStart=\/usr\/bin\/node ((?:--\S+ )*)\S+\/cli\.js run$/m.exec(unit)?.[1];
+  if (flags === undefined) throw new Error('units/edge-agent.service: no ExecStart=/usr/bin/node [flags] .../cli.js run');
+  return flags.split(' ').filter(Boolean);
 }
 
 async function deviceOptions(broker: TestBroker) {

@@ -1,6 +1,7 @@
-// Installs edge-agent into a virtual device the way the RPM lays it out: a /usr/bin/edge-agent
-// launcher, the greenboot shims under /etc/greenboot/, and optionally a config. The launcher runs
-// the test run's bundle in place (the repo is visible inside every device).
+// Installs edge-agent into a virtual device the way the RPM lays it out: the bundle at
+// /usr/libexec/edge-agent (a link to the test run's bundle in place: the repo is visible inside
+// every device), the /usr/bin/edge-agent launcher, the unit as shipped, the greenboot shims under
+// /etc/greenboot/, and optionally a config.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agentDist } from './agent-build.js';
@@ -21,7 +22,7 @@ export interface InstallAgentOptions {
 }
 
 export async function installAgent(device: VirtualDevice, options: InstallAgentOptions = {}): Promise<void> {
-  await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${join(agentDist, 'edge-agent.cjs')} "$@"\n`, 0o755);
+  await useAgentBundle(device, agentDist);
   if (options.config !== undefined) await device.writeFile('/etc/edge-agent/config.yaml', options.config);
   await device.writeFile('/etc/systemd/system/edge-agent.service', await readFile(join(repoRoot, 'units', 'edge-agent.service')));
   await device.writeFile('/etc/systemd/system/edge-agent.service.d/50-vdev.conf', vdevDropIn);
@@ -32,4 +33,14 @@ export async function installAgent(device: VirtualDevice, options: InstallAgentO
       await device.writeFile(`/etc/greenboot/${dir}/${name}`, await readFile(join(source, name)), 0o755);
     }
   }
+}
+
+/**
+ * Make the bundle in `dir` (a directory the device sees) the installed one, for the launcher and
+ * for the unit alike: the unit starts /usr/libexec/edge-agent/cli.js itself, with its own Node
+ * flags, so pointing only the launcher elsewhere would leave the daemon on another build.
+ */
+export async function useAgentBundle(device: VirtualDevice, dir: string): Promise<void> {
+  await device.sh(`ln -sfn '${dir}' /usr/libexec/edge-agent`);
+  await device.writeFile('/usr/bin/edge-agent', '#!/bin/sh\nexec /usr/bin/node /usr/libexec/edge-agent/edge-agent.cjs "$@"\n', 0o755);
 }

@@ -138,7 +138,8 @@ describe('edge-agent RPM on a virtual edge device', () => {
     expect(cat.exitCode, cat.stderr).toBe(0);
     // Debian lists its merged-/usr unit directory as /lib/systemd/system.
     expect(cat.stdout).toMatch(/^# (\/usr)?\/lib\/systemd\/system\/edge-agent\.service$/m);
-    expect(cat.stdout).toMatch(/^ExecStart=\/usr\/bin\/edge-agent run$/m);
+    // The daemon starts the installed bundle itself, with Node flags of its own (see the unit).
+    expect(cat.stdout).toMatch(/^ExecStart=\/usr\/bin\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run$/m);
     const verify = await device.exec(['systemd-analyze', 'verify', 'edge-agent.service']);
     expect(verify.exitCode).toBe(0);
     expect(verify.stdout + verify.stderr).toBe('');
@@ -221,7 +222,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
       const start = await device.exec(['systemctl', 'start', UNIT]);
       expect(start.exitCode, `${start.stderr}\n${(await device.journalMessages({ unit: UNIT })).join('\n')}`).toBe(0);
       const unit = await unitProperties('ExecStart', 'DropInPaths');
-      expect(unit.ExecStart).toContain('argv[]=/usr/bin/edge-agent run ;');
+      expect(unit.ExecStart).toMatch(/argv\[\]=\/usr\/bin\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run ;/);
       expect(unit.DropInPaths).toBe(dropIn);
       let seen: Record<string, string> = {};
       const before = await until(() => `the daemon to run (${JSON.stringify(seen)})`, async () => {
