@@ -33,6 +33,7 @@
 // build of the working tree, e.g. one built with a proposed change elsewhere.
 import { execa } from 'execa';
 import { withDevice, sourceRevision, type VirtualDevice } from './lib/device.js';
+import { useAgentBundle } from '../test/harness/install-agent.js';
 import { median, progress, round } from './lib/figures.js';
 import { scenario } from '../test/harness/microshift/scenario.js';
 
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const revision = await sourceRevision();
   const hyperfine = (await execa('hyperfine', ['--version'], { reject: false })).exitCode === 0;
   const figures = await withDevice({ microshift: scenario('healthy'), config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 10\n', boot: 'settle' }, async (device) => {
-    if (process.env.BENCH_STATUS_DIST) await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${process.env.BENCH_STATUS_DIST}/edge-agent.cjs "$@"\n`, 0o755);
+    if (process.env.BENCH_STATUS_DIST) await useAgentBundle(device, process.env.BENCH_STATUS_DIST);
     await device.sh('mkdir -p /ostree/deploy/rhel/deploy /boot/loader/entries');
     await startDaemon(device);
     const launcher = await device.readFile('/usr/bin/edge-agent');

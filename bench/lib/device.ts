@@ -6,9 +6,10 @@
 // device shares the host's kernel and has no time namespace, so host and device clocks are one.
 import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../../test/harness/bundle.js';
 import { bootEdgeDevice, type EdgeDeviceOptions } from '../../test/harness/edge-device.js';
+import { useAgentBundle } from '../../test/harness/install-agent.js';
 import { microshiftPaths } from '../../test/harness/microshift/install.js';
 import { disposeAllDevices, type JournalEntry, type JournalQuery, type VirtualDevice } from '../../test/harness/vdev.js';
 
@@ -45,7 +46,8 @@ export async function withDevice<T>(options: EdgeDeviceOptions, body: (device: V
     const cli = await buildBenchAgent();
     const device = await bootEdgeDevice({ boot: false, ...options });
     try {
-      await device.writeFile('/usr/bin/edge-agent', `#!/bin/sh\nexec /usr/bin/node ${cli} "$@"\n`, 0o755);
+      // The launcher and the unit (which starts cli.js itself, with its own Node flags) alike.
+      await useAgentBundle(device, dirname(cli));
       return await body(device);
     } finally {
       await device.dispose();
