@@ -21,7 +21,8 @@ export function bundleOptions({ root, version }) {
     external: ['systemd-journald', 'x11'],
     // Modules dbus-next loads for things edge-agent never does; see each stub's header. Together
     // they are a fifth of `edge-agent status`'s cold start.
-    alias: { xml2js: './packaging/stubs/xml2js.cjs', usocket: './packaging/stubs/usocket.cjs' },
+    alias: { xml2js: './packaging/stubs/xml2js.cjs', usocket: './packaging/stubs/usocket.cjs', ws: './packaging/stubs/ws.cjs', 'worker-timers': './packaging/stubs/worker-timers.cjs' },
+    plugins: [stubPlugin(root, [{ module: './socks', from: /node_modules\/mqtt\/build\/lib\/connect\//, stub: 'packaging/stubs/mqtt-socks.cjs' }])],
     define: { EDGE_AGENT_VERSION: JSON.stringify(version) },
     // Some dependencies are CommonJS and call require(); give the ESM bundle one.
     banner: {
@@ -29,6 +30,23 @@ export function bundleOptions({ root, version }) {
     },
     legalComments: 'linked',
     metafile: true,
+  };
+}
+
+/**
+ * An esbuild plugin that replaces a module imported by a relative path from certain files (which
+ * `alias` cannot express: it maps package names) with a stub. Each rule: the import as written,
+ * the importing file's path as a pattern, the stub relative to `root`.
+ */
+function stubPlugin(root, rules) {
+  return {
+    name: 'edge-agent-stubs',
+    setup(build) {
+      for (const rule of rules) {
+        const filter = new RegExp(`^${rule.module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+        build.onResolve({ filter }, (args) => (rule.from.test(args.importer) ? { path: join(root, rule.stub) } : undefined));
+      }
+    },
   };
 }
 
