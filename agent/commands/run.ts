@@ -1,10 +1,10 @@
 // `edge-agent run`: the daemon (systemd Type=notify). It opens this boot's record (noticing a
 // rollback), reports verdicts, rollbacks, failed checks and staged updates to the optional hub
 // through the durable outbox, keeps the status, the MOTD line and /run/edge-agent/daemon.json
-// current, answers `edge-agent status` on a root-only socket, keeps the journal persistent, and pings the watchdog only while its loop makes
-// progress. SIGTERM: stop the schedules, let in-flight work finish or abort (the signal reaches
+// current, answers `edge-agent status` on a root-only socket, keeps the journal persistent, and
+// pings the watchdog only while its loop makes progress. SIGTERM: stop the schedules, let in-flight work finish or abort (the signal reaches
 // every child process), flush the outbox, say offline, exit 0.
-import cron, { type ScheduledTask } from 'node-cron';
+import { Cron } from 'croner';
 import { watch } from 'node:fs';
 import { ExitCode } from '../exit-codes.js';
 import { cronEvery } from '../core/schedule.js';
@@ -41,15 +41,19 @@ export const main: CommandMain = async (_invocation, deps) => {
     inflight.set(done, { name, since: host.clock.monotonic() });
     return done;
   };
-  // A tick while the same task still runs is skipped (our rule rather than node-cron's
-  // noOverlap, which prints a console warning for every skipped tick).
-  const every = (name: string, seconds: number, task: () => Promise<void>): ScheduledTask => {
+  // Schedules are cron expressions run by croner in this process. Not node-cron (which DESIGN.md
+  // names): it formats every tick with Intl.DateTimeFormat, and the first Intl formatter maps ICU's
+  // data and code, ~8 MB of RSS, an eighth of the daemon's 60 MB budget (bench/daemon-rss.ts).
+  // croner reads local time from Date and uses Intl only for a job given a time zone; we give none.
+  // A tick while the same task still runs is skipped: our rule (so a report started by a record
+  // change counts too), rather than croner's `protect`, which knows only its own runs.
+  const every = (name: string, seconds: number, task: () => Promise<void>): Cron => {
     const { expression, seconds: actual } = cronEvery(seconds);
     if (actual !== seconds) log.info(`${name} every ${seconds}s does not divide a minute, hour or day: running every ${actual}s`);
-    return cron.schedule(expression, () => ([...inflight.values()].some((t) => t.name === name) ? undefined : run(name, task)), { name });
+    return new Cron(expression, () => void ([...inflight.values()].some((t) => t.name === name) ? undefined : run(name, task)));
   };
 
-  let schedules: ScheduledTask[] = [];
+  let schedules: Cron[] = [];
   let watcher: { close(): void } | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   let statusServer: { close(): Promise<void> } | undefined;
@@ -99,7 +103,7 @@ export const main: CommandMain = async (_invocation, deps) => {
     clearInterval(watchdog);
     watcher?.close();
     await statusServer?.close();
-    for (const s of schedules) await s.destroy();
+    for (const s of schedules) s.stop();
     // The signal has aborted their child processes: an event is queued and marked, or neither.
     await settleWithin([...inflight.keys()], INFLIGHT_GRACE_MS);
     await tasks.stop();

@@ -1,6 +1,6 @@
-// The daemon's "every N seconds" settings as node-cron expressions: exact when N divides a
-// minute, an hour or a day, else rounded to the nearest interval that does.
-import cron from 'node-cron';
+// The daemon's "every N seconds" settings as cron expressions: exact when N divides a minute, an
+// hour or a day, else rounded to the nearest interval that does.
+import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
 import { cronEvery } from '../../../agent/core/schedule.js';
 
@@ -33,8 +33,14 @@ describe('cronEvery', () => {
     expect(cronEvery(seconds)).toEqual({ expression, seconds: actual });
   });
 
-  it.each([10, 45, 55, 59, 60, 90, 300, 3000, 3599, 3600, 5400, 86400])('gives node-cron a valid expression for %ds', (seconds) => {
-    expect(cron.validate(cronEvery(seconds).expression)).toBe(true);
+  it.each([1, 10, 45, 55, 59, 60, 90, 300, 3000, 3599, 3600, 5400, 86400])('gives croner an expression that fires every interval it names, %ds', (seconds) => {
+    const { expression, seconds: actual } = cronEvery(seconds);
+    const job = new Cron(expression, { paused: true });
+    // From an odd moment: the first run is the next aligned one, then one per interval.
+    const runs = job.nextRuns(4, new Date(2026, 10, 22, 10, 17, 33, 250)).map((d) => d.getTime());
+    expect(runs).toHaveLength(4);
+    expect(runs[0] as number).toBeGreaterThan(new Date(2026, 10, 22, 10, 17, 33, 250).getTime());
+    expect(runs.slice(1).map((t, i) => (t - (runs[i] as number)) / 1000)).toEqual([actual, actual, actual]);
   });
 
   it('never strays further than the nearest usable interval', () => {
