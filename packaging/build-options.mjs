@@ -28,6 +28,11 @@ export function bundleOptions({ root, version }) {
     banner: {
       js: "import { createRequire as __edgeAgentCreateRequire } from 'node:module'; const require = __edgeAgentCreateRequire(import.meta.url);",
     },
+    // V8 keeps every loaded module's source text for the life of the process: without the
+    // indentation and line breaks that is 30 % less for the daemon to hold (and half the
+    // Kubernetes client's chunk for `check` to parse). Names stay, so stack traces still name
+    // the functions.
+    minifyWhitespace: true,
     legalComments: 'linked',
     metafile: true,
   };
