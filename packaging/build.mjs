@@ -36,6 +36,9 @@ const front = await build({
 });
 Object.assign(result.metafile.outputs, front.metafile.outputs);
 await escapeNonAscii(root, result.metafile);
+// What went into the bundle, for the RPM build's list of bundled packages and their licenses
+// (the bundle itself is minified: it names no source files).
+if (process.env.EDGE_AGENT_METAFILE) await writeFile(process.env.EDGE_AGENT_METAFILE, JSON.stringify(result.metafile));
 // The chunks are ES modules with a .js name. Without a package.json saying so (as under
 // /usr/libexec), Node looks for one in every directory up to / and then has to guess each
 // chunk's format from its syntax (Node 20.19's module syntax detection); older Node 20s refuse.

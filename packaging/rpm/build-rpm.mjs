@@ -105,17 +105,19 @@ function walk(dir) {
   });
 }
 
-/** The npm packages esbuild put into the bundle, from its `// node_modules/<pkg>/...` path comments. */
-function bundledPackages(distDir) {
+/** The npm packages esbuild put into the bundle: the node_modules inputs of its metafile's outputs. */
+function bundledPackages(metafile) {
   const dirs = new Set();
-  for (const file of walk(distDir).filter((f) => f.endsWith('.js'))) {
-    for (const [, path] of readFileSync(file, 'utf8').matchAll(/^\/\/ (node_modules\/\S+)$/gm)) {
+  const { outputs } = JSON.parse(readFileSync(metafile, 'utf8'));
+  for (const output of Object.values(outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs ?? {})) {
+      if (bytesInOutput === 0 || !path.includes('node_modules/')) continue;
       const at = path.lastIndexOf('node_modules/') + 'node_modules/'.length;
       const parts = path.slice(at).split('/');
       dirs.add(path.slice(0, at) + (parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]));
     }
   }
-  if (dirs.size === 0) fail(`found no npm packages in the bundle: build-rpm.mjs reads esbuild's "// node_modules/..." comments (is the bundle minified?)`);
+  if (dirs.size === 0) fail(`found no npm packages in the bundle's metafile ${metafile}`);
   return [...dirs].sort().map((dir) => {
     const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
     const license = licenseOverrides[pkg.name] ?? (typeof pkg.license === 'string' ? pkg.license : undefined);
@@ -177,7 +179,8 @@ const stage = join(topdir, 'stage', `edge-agent-${version}`);
 mkdirSync(join(stage, 'generated'), { recursive: true });
 
 // 1. The bundle, then the files generated from the source.
-const bundle = run('node', ['packaging/build.mjs'], { env: { ...process.env, EDGE_AGENT_OUTDIR: join(stage, 'dist') } });
+const metafile = join(topdir, 'bundle-meta.json');
+const bundle = run('node', ['packaging/build.mjs'], { env: { ...process.env, EDGE_AGENT_OUTDIR: join(stage, 'dist'), EDGE_AGENT_METAFILE: metafile } });
 say(`rpm: bundle   ${bundle.stdout.trim().replace(/^built \S+ /, '')}`);
 if (opts.config) cpSync(resolve(opts.config), join(stage, 'generated', 'config.yaml'));
 else tsx(['--input-type=module', '-e', "const { describeConfig } = await import('./agent/config/describe.ts'); process.stdout.write(describeConfig());"], join(stage, 'generated', 'config.yaml'));
@@ -193,7 +196,7 @@ for (const shim of shims) cpSync(shim, join(stage, relative(root, shim)));
 cpSync(join(root, 'packaging', 'docs'), join(stage, 'packaging', 'docs'), { recursive: true });
 say(`rpm: shims    ${shims.map((s) => relative(join(root, 'greenboot'), s)).join(', ')}`);
 
-const packages = bundledPackages(join(stage, 'dist'));
+const packages = bundledPackages(metafile);
 checkLicenses(packages, spec);
 writeLicenseTexts(packages, join(stage, 'bundled-licenses.txt'));
 writeFileSync(join(topdir, 'SOURCES', 'bundled-npm-packages.txt'), packages.map((p) => `${p.name} ${p.version} ${p.license}`).join('\n') + '\n');
