@@ -2,13 +2,15 @@
 // the simulated MicroShift, the rpm-ostree stand-in. Each case asserts the exit code, the JSON
 // against the exported schema, and the key lines of the human view (not exact timestamps: the
 // goldens in test/fixtures/status hold the full layout).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import type { StatusResult } from '../../agent/core/status-schema.js';
-import { agentDist } from '../harness/agent-build.js';
+import { agentDist, agentMetafile } from '../harness/agent-build.js';
+import { repoRoot } from '../harness/bundle.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
 import { nextBoot, settleBoot } from '../harness/greenboot/boot-cycle.js';
 import { setDeploymentScenario } from '../harness/microshift/install.js';
@@ -73,34 +75,37 @@ describe('edge-agent status in the bundle', () => {
   // all; gathering in-process loads zod/mini (the record readers) and, dynamically, dbus-next, but
   // never the MQTT client, the Kubernetes client (a dynamic import, for the MicroShift section
   // only), pino, execa, yaml or zod's classic API (the config schema).
-  it('loads no package to ask the daemon, and neither the MQTT nor the Kubernetes client to gather itself', () => {
-    const chunks = join(agentDist, 'chunks');
-    const names = readdirSync(chunks);
-    const read = (name: string) => readFileSync(join(chunks, name), 'utf8');
-    const chunk = (base: string) => names.find((n) => new RegExp(`^${base}-[A-Z0-9]+\\.js$`).test(n)) as string;
+  it('loads no package to ask the daemon, and neither the MQTT nor the Kubernetes client to gather itself', async () => {
+    // The bundle is minified: what each chunk holds and imports comes from esbuild's metafile.
+    const { outputs } = await agentMetafile();
+    const chunksDir = relative(repoRoot, join(await realpath(agentDist), 'chunks'));
+    const chunk = (base: string) => Object.keys(outputs).find((path) => new RegExp(`^${base}-[A-Z0-9]+\\.js$`).test(basename(path)) && dirname(path) === chunksDir) as string;
+    const imports = (path: string, kind: string) => (outputs[path]?.imports ?? []).filter((i) => i.kind === kind).map((i) => i.path);
     const closureOf = (entry: string) => {
       const closure = new Set<string>();
-      const visit = (name: string) => {
-        if (closure.has(name)) return;
-        closure.add(name);
-        for (const [, next] of read(name).matchAll(/(?:from|import) "\.\/([^"]+)"/g)) visit(next as string);
+      const visit = (path: string) => {
+        if (closure.has(path)) return;
+        closure.add(path);
+        for (const next of imports(path, 'import-statement')) if (outputs[next]) visit(next);
       };
       visit(entry);
       return closure;
     };
     const packagesOf = (entry: string) => {
-      const closure = closureOf(entry);
-      return [...new Set([...closure].flatMap((n) => [...read(n).matchAll(/^\/\/ (?:\.\.\/)*(?:[\w.-]+\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\/(\S*)/gm)].map((m) => `${m[1]}/${m[2]}`)))];
+      const inputs = [...closureOf(entry)].flatMap((path) => Object.entries(outputs[path]?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([input]) => input));
+      return [...new Set(inputs.flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\/(\S*)$/.exec(input)?.slice(1, 3).join('/') ?? []))];
     };
     // The command's chunk, as cli.js loads it (core/status.ts, loaded by the local path, is a status-* chunk too).
-    const status = /import\("\.\/chunks\/(status-[A-Z0-9]+\.js)"\)/.exec(readFileSync(join(agentDist, 'cli.js'), 'utf8'))?.[1] as string;
+    const cli = Object.keys(outputs).find((path) => dirname(path) === dirname(chunksDir) && basename(path) === 'cli.js') as string;
+    const status = imports(cli, 'dynamic-import').find((path) => /^status-[A-Z0-9]+\.js$/.test(basename(path))) as string;
+    expect(status).toBeDefined();
     expect(packagesOf(status)).toEqual([]);
-    expect(read(status)).toMatch(/import\("\.\/status-probes-[A-Z0-9]+\.js"\)/);
     const local = chunk('status-probes');
+    expect(imports(status, 'dynamic-import')).toContain(local);
     const packages = packagesOf(local);
     expect(packages.some((p) => p.startsWith('zod/v4/mini/'))).toBe(true);
     expect(packages.filter((p) => /^(mqtt|@kubernetes|execa|yaml|pino|dbus-next)\//.test(p) || p.startsWith('zod/v4/classic'))).toEqual([]);
-    expect([...closureOf(local)].some((n) => /import\("\.\/microshift-api-[A-Z0-9]+\.js"\)/.test(read(n)))).toBe(true);
+    expect([...closureOf(local)].some((path) => imports(path, 'dynamic-import').includes(chunk('microshift-api')))).toBe(true);
   });
 });
 
