@@ -1,7 +1,7 @@
 // The daemon's "every N seconds" settings as cron expressions: exact when N divides a minute, an
 // hour or a day, else rounded to the nearest interval that does.
 import { Cron } from 'croner';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cronEvery } from '../../../agent/core/schedule.js';
 
 describe('cronEvery', () => {
@@ -51,5 +51,38 @@ describe('cronEvery', () => {
       // 30..60 min, 12..24 h), plus the rounding to whole minutes or hours.
       expect(Math.abs(actual - seconds)).toBeLessThanOrEqual(seconds < 60 ? 15 : seconds < 3600 ? 15 * 60 + 30 : 6 * 3600 + 1800);
     }
+  });
+
+  // Edge devices often boot with a wrong real-time clock that NTP then steps, forwards or back.
+  describe('the daemon\'s schedules when the wall clock steps', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it.each([
+      ['back an hour', -3_600_000],
+      ['forward a day', 86_400_000],
+    ])('keep firing every interval after a step %s', async (_what, step) => {
+      vi.useFakeTimers({ now: new Date(2026, 10, 22, 10, 17, 33) });
+      const fired: number[] = [];
+      const job = new Cron(cronEvery(30).expression, () => void fired.push(Date.now()));
+      try {
+        await vi.advanceTimersByTimeAsync(61_000);
+        expect(fired).toHaveLength(2);
+        vi.setSystemTime(Date.now() + step);
+        const stepped = Date.now();
+        fired.length = 0;
+        // Timers run on elapsed time. After a step back, the timer set before it finds its target
+        // not yet reached and aims again from the new time: a gap of at most two intervals, never
+        // the size of the step.
+        await vi.advanceTimersByTimeAsync(120_000);
+        const after = [...fired];
+        expect(after.length).toBeGreaterThanOrEqual(3);
+        expect((after[0] as number) - stepped).toBeLessThanOrEqual(60_000);
+        expect(after.slice(1).map((t, i) => t - (after[i] as number))).toEqual(after.slice(1).map(() => 30_000));
+      } finally {
+        job.stop();
+      }
+    });
   });
 });
