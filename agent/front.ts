@@ -6,12 +6,9 @@
 // directly.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { STATUS_SOCKET_PATH, askDaemonStatus } from './host/status-socket.js';
+import { DAEMON_FAST_ANSWER_MS, STATUS_SOCKET_PATH, askDaemonStatus } from './host/status-socket.js';
 import { terminalView } from './host/status-terminal.js';
 import { version } from './version.js';
-
-/** The daemon answers in milliseconds; one that has not by then is busy or stalled. */
-const FAST_WAIT_MS = 250;
 
 async function front(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return void process.stdout.write(`edge-agent ${version}\n`);
@@ -20,7 +17,7 @@ async function front(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (argv[0] === 'status' && (argv.length === 1 || json) && process.getuid?.() === 0 && env.EDGE_AGENT_STATUS_DAEMON !== '0' && env.TZ === undefined) {
     const terminal = terminalView(env);
     const socket = join(env.EDGE_AGENT_ROOT || '/', STATUS_SOCKET_PATH);
-    const answer = await askDaemonStatus(socket, { format: json ? 'json' : 'text', width: terminal.width, color: terminal.color }, { timeoutMs: FAST_WAIT_MS });
+    const answer = await askDaemonStatus(socket, { format: json ? 'json' : 'text', width: terminal.width, color: terminal.color }, { timeoutMs: DAEMON_FAST_ANSWER_MS });
     if (answer) {
       process.exitCode = answer.exitCode;
       process.stdout.write(answer.output);

@@ -19,10 +19,12 @@ export function bundleOptions({ root, version }) {
     // dbus-next's optional X11 transport is never used (we speak D-Bus over a unix socket); the
     // optional journald binding is found at run time when the -journald package is installed.
     external: ['systemd-journald', 'x11'],
-    // Modules dbus-next loads for things edge-agent never does; see each stub's header. Together
-    // they are a fifth of `edge-agent status`'s cold start.
+    // Modules dependencies load for things edge-agent never does (see each stub's header):
+    // dbus-next's introspection and native socket (a fifth of `edge-agent status`'s cold start),
+    // WebSockets (mqtt, the Kubernetes client), mqtt's browser timers and SOCKS proxy (daemon
+    // memory).
     alias: { xml2js: './packaging/stubs/xml2js.cjs', usocket: './packaging/stubs/usocket.cjs', ws: './packaging/stubs/ws.cjs', 'worker-timers': './packaging/stubs/worker-timers.cjs' },
-    plugins: [stubPlugin(root, [{ module: './socks', from: /node_modules\/mqtt\/build\/lib\/connect\//, stub: 'packaging/stubs/mqtt-socks.cjs' }])],
+    plugins: [mqttSocksStub(root)],
     define: { EDGE_AGENT_VERSION: JSON.stringify(version) },
     // Some dependencies are CommonJS and call require(); give the ESM bundle one.
     banner: {
@@ -39,18 +41,14 @@ export function bundleOptions({ root, version }) {
 }
 
 /**
- * An esbuild plugin that replaces a module imported by a relative path from certain files (which
- * `alias` cannot express: it maps package names) with a stub. Each rule: the import as written,
- * the importing file's path as a pattern, the stub relative to `root`.
+ * mqtt imports its SOCKS support by a relative path (./socks), which `alias` cannot map (it maps
+ * package names): resolve that one import, from mqtt's connect/ directory only, to the stub.
  */
-function stubPlugin(root, rules) {
+function mqttSocksStub(root) {
   return {
-    name: 'edge-agent-stubs',
+    name: 'edge-agent-mqtt-socks-stub',
     setup(build) {
-      for (const rule of rules) {
-        const filter = new RegExp(`^${rule.module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
-        build.onResolve({ filter }, (args) => (rule.from.test(args.importer) ? { path: join(root, rule.stub) } : undefined));
-      }
+      build.onResolve({ filter: /^\.\/socks$/ }, (args) => (/node_modules\/mqtt\/build\/lib\/connect\//.test(args.importer) ? { path: join(root, 'packaging/stubs/mqtt-socks.cjs') } : undefined));
     },
   };
 }

@@ -2,8 +2,9 @@
 // rollback), reports verdicts, rollbacks, failed checks and staged updates to the optional hub
 // through the durable outbox, keeps the status, the MOTD line and /run/edge-agent/daemon.json
 // current, answers `edge-agent status` on a root-only socket, keeps the journal persistent, and
-// pings the watchdog only while its loop makes progress. SIGTERM: stop the schedules, let in-flight work finish or abort (the signal reaches
-// every child process), flush the outbox, say offline, exit 0.
+// pings the watchdog only while its loop makes progress. SIGTERM: stop the schedules, let in-flight
+// work finish or abort (the signal reaches every child process), flush the outbox, say offline,
+// exit 0.
 import { Cron } from 'croner';
 import { watch } from 'node:fs';
 import { ExitCode } from '../exit-codes.js';

@@ -1,5 +1,5 @@
-// Cron expressions (seconds first) for the daemon's "every N seconds" settings. Cron fields divide a minute,
-// hour or day, so an interval is rounded to the nearest one that does (the log says which).
+// Cron expressions (seconds first) for the daemon's "every N seconds" settings. Cron fields divide
+// a minute, hour or day, so an interval is rounded to the nearest one that does (the log says which).
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 
 export function cronEvery(seconds: number): { expression: string; seconds: number } {

@@ -17,6 +17,8 @@ import { STATUS_SCHEMA_VERSION } from '../core/status-enums.js';
 import { parseStatusView, type StatusView } from '../core/status-view.js';
 
 export const STATUS_SOCKET_PATH = '/run/edge-agent/private/status.sock';
+/** The daemon answers in milliseconds; one that has not by then is busy or stalled. */
+export const DAEMON_FAST_ANSWER_MS = 250;
 /** A connection that has not been answered by then is closed (the answer is bounded well below). */
 const ANSWER_LIMIT_MS = 5000;
 /** Clients served at once; more are turned away (and gather the status themselves). */

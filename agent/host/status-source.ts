@@ -6,10 +6,8 @@ import type { StatusResult } from '../core/status-schema.js';
 import type { StatusView } from '../core/status-view.js';
 import { withSyncReads } from './fs.js';
 import type { StatusProbeDeps } from './status-probes.js';
-import { STATUS_SOCKET_PATH, askDaemonStatus, type StatusAnswer } from './status-socket.js';
+import { DAEMON_FAST_ANSWER_MS, STATUS_SOCKET_PATH, askDaemonStatus, type StatusAnswer } from './status-socket.js';
 
-/** A daemon that has not answered by then gets company: status gathers the facts itself too. */
-const DAEMON_HEAD_START_MS = 250;
 /** The daemon's own probes are bounded near 1.3 s; past this it is not coming. */
 const DAEMON_LIMIT_MS = 1500;
 
@@ -49,7 +47,8 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
     async next(view) {
       const asked = fromDaemon(view);
       let timer: NodeJS.Timeout | undefined;
-      const early = await Promise.race([asked, new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), DAEMON_HEAD_START_MS)))]);
+      // A daemon that has not answered by then gets company: status gathers the facts itself too.
+      const early = await Promise.race([asked, new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), DAEMON_FAST_ANSWER_MS)))]);
       clearTimeout(timer);
       if (early === undefined) return local(view);
       if (early !== 'waiting') return early;
