@@ -115,7 +115,7 @@ async function main(): Promise<number> {
   }
 }
 
-/** This file as the product is built (packaging/build-options.mjs): code-split ESM for Node 20. */
+/** This file as the product is built (packaging/build-options.mjs): code-split ESM for Node 22 and 24. */
 async function buildDriver(repoRoot: string, outdir: string): Promise<string> {
   const { build } = await import('esbuild');
   const { readFile } = await import('node:fs/promises');

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * esbuild options for an ES module bundle for Node 20, code-split so that each command loads
+ * esbuild options for an ES module bundle for Node 22 and 24, code-split so that each command loads
  * only what it uses. Add entryPoints and outdir. `root` is the repository.
  */
 export function bundleOptions({ root, version }) {
@@ -14,7 +14,7 @@ export function bundleOptions({ root, version }) {
     splitting: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     chunkNames: 'chunks/[name]-[hash]',
     // dbus-next's optional X11 transport is never used (we speak D-Bus over a unix socket); the
     // optional journald binding is found at run time when the -journald package is installed.

@@ -29,7 +29,7 @@ const front = await build({
   format: 'cjs',
   define: { EDGE_AGENT_VERSION: JSON.stringify(pkg.version) },
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
@@ -41,7 +41,7 @@ await escapeNonAscii(root, result.metafile);
 if (process.env.EDGE_AGENT_METAFILE) await writeFile(process.env.EDGE_AGENT_METAFILE, JSON.stringify(result.metafile));
 // The chunks are ES modules with a .js name. Without a package.json saying so (as under
 // /usr/libexec), Node looks for one in every directory up to / and then has to guess each
-// chunk's format from its syntax (Node 20.19's module syntax detection); older Node 20s refuse.
+// chunk's format from its syntax (module syntax detection), which costs time at every start.
 await writeFile(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stdout.write(`built ${outdir} (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)\n`);

@@ -3,11 +3,13 @@
 // figures, not pass/fail: this exits non-zero only when a benchmark could not make its
 // measurement. The environment passes through (BENCH_WAIT_SEC, BENCH_RUNS, BENCH_KUBECTL, ...).
 // Each benchmark's last stdout line is a JSON summary; all of them are repeated at the end.
-// Needs root (virtual edge devices), like the integration tests.
+// Needs root (virtual edge devices), like the integration tests. Runs on a supported Node.js line
+// (scripts/node-runtimes.mjs): EDGE_AGENT_BENCH_NODE=22 or 24 (default: the newest).
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureRuntime, supportedMajors } from './node-runtimes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
@@ -23,6 +25,8 @@ if (unknown.length > 0) {
   process.exit(64);
 }
 const selected = wanted.length > 0 ? wanted : available;
+const runtimeBin = join(ensureRuntime(Number(process.env.EDGE_AGENT_BENCH_NODE ?? supportedMajors.at(-1))), 'bin');
+const benchEnv = { ...process.env, PATH: `${runtimeBin}:${process.env.PATH}` };
 
 // Ctrl-C reaches the running benchmark too (same process group) and it disposes of its devices
 // before it exits: stay alive meanwhile to pass its output on. A SIGTERM sent to this script alone
@@ -40,7 +44,7 @@ function run(name) {
   return new Promise((resolve) => {
     const started = Date.now();
     process.stdout.write(`\n== bench/${name}.ts\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', join('bench', `${name}.ts`)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const child = spawn(join(runtimeBin, 'node'), ['--import', 'tsx', join('bench', `${name}.ts`)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: benchEnv });
     current = child;
     let summary;
     let partial = '';

@@ -72,7 +72,9 @@ function npmInstall() {
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old: edge-agent needs Node >= 20.19`);
+  // Only these scripts run on the machine's own Node; the tests, the demo and the product run on
+  // the supported lines (22 and 24), which scripts/node-runtimes.mjs fetches.
+  if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old to run the project's scripts: install Node >= 20.19 (edge-agent itself runs on Node 22 or 24)`);
 }
 
 checkNode();

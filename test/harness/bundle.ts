@@ -20,7 +20,7 @@ export function bundleHarnessProgram(entry: string, name: string): Promise<strin
         bundle: true,
         format: 'esm',
         platform: 'node',
-        target: 'node20',
+        target: 'node22',
         external: ['systemd-journald'],
         banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
         metafile: true,

@@ -7,14 +7,17 @@
 # which persists across simulated reboots, so /etc, /var and /boot behave like a disk. /run and
 # /tmp are fresh tmpfs on every boot, as on a real host. The host file system is never written.
 #
-# Arguments: STATE_DIR HOSTNAME BOOT_ID NET(0|1)
+# Arguments: STATE_DIR HOSTNAME BOOT_ID NET(0|1) SYSTEM_NODE
 set -euo pipefail
-STATE=$1 NAME=$2 BOOT_ID=$3 NET=$4
+STATE=$1 NAME=$2 BOOT_ID=$3 NET=$4 SYSTEM_NODE=$5
 M=$STATE/merged
 
 # Nothing we mount may leak back to the host.
 mount --make-rprivate /
 mount -t overlay overlay -o "lowerdir=/,upperdir=$STATE/upper,workdir=$STATE/work" "$M"
+
+# The device's system Node.js is the one the tests run under (see DeviceOptions.systemNode).
+if [ "$SYSTEM_NODE" != /usr/bin/node ]; then mount --bind "$SYSTEM_NODE" "$M/usr/bin/node"; fi
 
 mount -t proc proc "$M/proc"
 # A fresh boot id per boot: journald, our agent and the per-boot records all key on it.

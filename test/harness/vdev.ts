@@ -32,6 +32,12 @@ export interface DeviceOptions {
   ostree?: boolean;
   /** Files written into the disk before the first boot: path inside the device -> content. */
   files?: Record<string, string | { content: string; mode?: number }>;
+  /**
+   * The Node.js binary the device sees as /usr/bin/node, its "system nodejs": by default the one
+   * running the tests, so `npm test`'s run under Node 22 or 24 runs the agent inside on that line
+   * too (the host's own /usr/bin/node may be an unsupported line).
+   */
+  systemNode?: string;
 }
 
 export interface ExecResult {
@@ -291,7 +297,7 @@ export class VirtualDevice {
     // The child moves itself into the device's cgroup first, then takes a cgroup namespace
     // rooted there, so systemd inside sees that cgroup as its whole tree.
     const child = `echo 0 > '${this.cgroup}/cgroup.procs' && exec unshare --cgroup '${bootScript}' "$@"`;
-    this.unshare = execa('unshare', [...namespaces, 'bash', '-c', child, 'vdev', this.stateDir, this.name, this.bootId, this.options.network ? '1' : '0'], {
+    this.unshare = execa('unshare', [...namespaces, 'bash', '-c', child, 'vdev', this.stateDir, this.name, this.bootId, this.options.network ? '1' : '0', this.options.systemNode ?? process.execPath], {
       reject: false,
       stdin: 'ignore',
       stdout: 'pipe',

@@ -21,7 +21,7 @@ export async function ensureSimBundle(): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     write: false,
     logLevel: 'silent',
     banner: { js: '// Generated from test/harness/microshift by bundle.ts; do not edit.' },

@@ -18,7 +18,7 @@ export async function buildRpmOstree(): Promise<string> {
   if (built >= newest) return rpmOstreeBundle;
   await mkdir(dirname(rpmOstreeBundle), { recursive: true });
   const temp = `${rpmOstreeBundle}.${process.pid}.tmp`;
-  await build({ entryPoints: [join(here, 'cli.ts')], outfile: temp, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  await build({ entryPoints: [join(here, 'cli.ts')], outfile: temp, bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning' });
   await rename(temp, rpmOstreeBundle);
   return rpmOstreeBundle;
 }
