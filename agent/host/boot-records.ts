@@ -4,7 +4,7 @@
 import { newBootRecord, parseBootRecord, RECORD_SCHEMA_VERSION, type BootRecord } from '../core/boot-record.js';
 import type { Clock } from './clock.js';
 import type { HostFs } from './fs.js';
-import { withLock } from './lock.js';
+import { pidAlive, removeDeadStaging, withLock } from './lock.js';
 
 export interface BootRecords {
   read(bootId: string): Promise<BootRecord | undefined>;
@@ -12,7 +12,7 @@ export interface BootRecords {
   update(bootId: string, change: (record: BootRecord) => void): Promise<BootRecord>;
   /** All readable records, newest first. */
   list(): Promise<BootRecord[]>;
-  /** Keep the newest `keep` records. */
+  /** Keep the newest `keep` records (and remove what killed writers left behind). */
   prune(keep: number): Promise<number>;
 }
 
@@ -24,9 +24,29 @@ export interface BootRecordsOptions {
 }
 
 const fileName = (bootId: string) => `${bootId.replaceAll('-', '')}.json`;
+/** fs.ts names its temp files `.<target>.<pid>.<ms>.<random>.tmp`. */
+const tempName = /^\..+\.(\d+)\.(\d+)\.[0-9a-z]+\.tmp$/;
+/** A writer holds its temp file for milliseconds; one this old is left over even if its pid was reused. */
+const TEMP_MAX_AGE_MS = 10 * 60_000;
 
 export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions): BootRecords {
   const pathOf = (bootId: string) => `${dir}/${fileName(bootId)}`;
+  // Not `.lock`: the plain lock file of earlier versions, which a rolled-back agent still uses.
+  const lockPath = `${dir}/.records.lock`;
+
+  /** Remove temp files and lock staging directories that killed writers left behind. */
+  async function removeLeftovers(): Promise<number> {
+    let removed = await removeDeadStaging(fs, lockPath);
+    for (const name of await fs.list(dir)) {
+      const match = tempName.exec(name);
+      if (!match) continue;
+      const [pid, writtenAt] = [Number(match[1]), Number(match[2])];
+      if (pidAlive(pid) && clock.now() - writtenAt < TEMP_MAX_AGE_MS) continue;
+      await fs.remove(`${dir}/${name}`);
+      removed++;
+    }
+    return removed;
+  }
 
   async function load(path: string): Promise<BootRecord | undefined> {
     const text = await fs.readText(path);
@@ -54,12 +74,13 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
     read: (bootId) => load(pathOf(bootId)),
     async update(bootId, change) {
       // The check, the green/red step, `status` and the daemon may write the same record at once.
-      return withLock(fs, clock, `${dir}/.lock`, async () => {
+      const takeover = { onTakeover: () => removeLeftovers().then(() => undefined) };
+      return withLock(fs, clock, lockPath, async () => {
         const record = (await load(pathOf(bootId))) ?? newBootRecord(bootId.replaceAll('-', ''), new Date(clock.now()).toISOString());
         change(record);
         await fs.writeAtomic(pathOf(bootId), `${JSON.stringify(record, null, 2)}\n`, 0o644);
         return record;
-      });
+      }, takeover);
     },
     async list() {
       const names = (await fs.list(dir)).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
@@ -70,6 +91,7 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
       const records = await this.list();
       const old = records.slice(keep);
       for (const record of old) await fs.remove(pathOf(record.bootId));
+      await removeLeftovers();
       return old.length;
     },
   };

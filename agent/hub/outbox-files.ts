@@ -19,7 +19,16 @@ export interface LoadedFiles {
   ackEntries: number;
 }
 
-export async function loadOutboxFiles(dir: string, warn: (message: string) => void): Promise<LoadedFiles> {
+/** The drop-report type under which unreadable records are counted (their own type is unknown). */
+export const UNREADABLE_RECORD = 'unreadable-record';
+
+export interface LoadHooks {
+  warn(message: string): void;
+  /** Count records that were skipped as unreadable; durable before the segment loses them. */
+  countUnreadable(count: number): Promise<void>;
+}
+
+export async function loadOutboxFiles(dir: string, { warn, countUnreadable }: LoadHooks): Promise<LoadedFiles> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const names = await readdir(dir);
   // Leftovers of an atomic rewrite that a crash interrupted.
@@ -43,13 +52,27 @@ export async function loadOutboxFiles(dir: string, warn: (message: string) => vo
     const path = join(dir, name);
     const data = await readFile(path);
     const scan = scanRecords(data);
-    if (scan.problem) {
-      // A power cut mid-append: that event was never confirmed to its producer.
-      warn(`outbox: ${name}: ${scan.problem} at byte ${scan.validBytes}; cut ${data.length - scan.validBytes} bytes`);
+    // A power cut mid-append: that event was never confirmed to its producer, so it is not counted.
+    if (scan.problem) warn(`outbox: ${name}: ${scan.problem} at byte ${scan.validBytes}; cut ${data.length - scan.validBytes} bytes`);
+    let size = scan.validBytes;
+    if (scan.skipped.length > 0) {
+      // Damage with good records after it: skip the bad bytes, count each run of them as one
+      // dropped event (the hub hears of it), then rewrite the segment without them so the next
+      // start does not count them again. A crash in between counts them twice, never zero times.
+      for (const region of scan.skipped) warn(`outbox: ${name}: ${region.problem} at byte ${region.offset}; skipped ${region.length} unreadable bytes and kept the records after them`);
+      await countUnreadable(scan.skipped.length);
+      const kept = Buffer.concat(scan.items.map((r) => data.subarray(r.offset, r.offset + r.length)));
+      await writeFileAtomic(path, kept, 0o600);
+      size = 0;
+      for (const record of scan.items) {
+        record.offset = size;
+        size += record.length;
+      }
+    } else if (scan.problem) {
       const handle = await open(path, 'r+');
       await handle.truncate(scan.validBytes).finally(() => handle.close());
     }
-    const segment: Segment = { name, path, size: scan.validBytes, live: 0, liveBytes: 0, entries: [] };
+    const segment: Segment = { name, path, size, live: 0, liveBytes: 0, entries: [] };
     segments.push(segment);
     for (const record of scan.items) {
       nextSeq = Math.max(nextSeq, record.seq + 1);

@@ -48,24 +48,47 @@ export interface ScannedRecord {
 
 export interface ScanResult<T> {
   items: T[];
-  /** Bytes from the start that hold whole, valid items. */
+  /** Bytes from the start that hold whole, valid items (and skipped regions between them). */
   validBytes: number;
   /** Why scanning stopped before the end, when it did. */
   problem?: string;
 }
 
-export function scanRecords(data: Buffer): ScanResult<ScannedRecord> {
+/** Bytes between two valid records that do not form a valid record. */
+export interface SkippedRegion {
+  offset: number;
+  length: number;
+  problem: string;
+}
+
+const MAGIC = Buffer.from([MAGIC0, MAGIC1, FORMAT]);
+
+export function scanRecords(data: Buffer): ScanResult<ScannedRecord> & { skipped: SkippedRegion[] } {
   const items: ScannedRecord[] = [];
+  const skipped: SkippedRegion[] = [];
   let offset = 0;
   while (offset < data.length) {
     const problem = checkRecord(data, offset);
-    if (problem) return { items, validBytes: offset, problem };
+    if (problem) {
+      const next = nextValidRecord(data, offset + 1);
+      if (next === undefined) return { items, skipped, validBytes: offset, problem };
+      skipped.push({ offset, length: next - offset, problem });
+      offset = next;
+      continue;
+    }
     const payloadLength = data.readUInt32BE(offset + 4);
     const length = RECORD_HEADER_BYTES + payloadLength;
     items.push({ seq: readSeq(data, offset + 8), priority: ((data[offset + 3] ?? 0) & 1) === 1, offset, length, payload: data.subarray(offset + RECORD_HEADER_BYTES, offset + length) });
     offset += length;
   }
-  return { items, validBytes: offset };
+  return { items, skipped, validBytes: offset };
+}
+
+function nextValidRecord(data: Buffer, from: number): number | undefined {
+  for (let at = data.indexOf(MAGIC, from); at >= 0; at = data.indexOf(MAGIC, at + 1)) {
+    if (!checkRecord(data, at)) return at;
+  }
+  return undefined;
 }
 
 function checkRecord(data: Buffer, offset: number): string | undefined {

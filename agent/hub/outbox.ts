@@ -4,7 +4,8 @@
 // enqueue order until they are ack()ed, across crashes and reboots (delivery is at least once);
 // beyond maxEvents/maxBytes the oldest events are evicted, other types before boot-verdict and
 // rollback-detected, and every eviction is counted and reported (outbox-drops.ts). A torn write
-// at the end of a file is cut with a warning, never fatal. Format: outbox-records.ts.
+// at the end of a file is cut with a warning, never fatal; an unreadable record with good ones
+// after it is skipped and counted as a drop, and the rest kept. Format: outbox-records.ts.
 //
 // Acks are not fsync'd: losing one in a crash only means the event is sent again (with its id,
 // so the hub de-duplicates). Evictions are fsync'd, after the drop counter (a crash in between
@@ -17,7 +18,7 @@ import type { Clock } from '../host/clock.js';
 import { writeFileAtomic, type HostFs } from '../host/fs.js';
 import { createIdGenerator, type IdGenerator } from './event-id.js';
 import { addDrops, ackReports, parseDropState, saveDropState, takeReports, unreportedDrops, type DropReport, type DropState } from './outbox-drops.js';
-import { ACKS_FILE, compactSegment, loadOutboxFiles, readEvents, syncDir, writeError } from './outbox-files.js';
+import { ACKS_FILE, UNREADABLE_RECORD, compactSegment, loadOutboxFiles, readEvents, syncDir, writeError } from './outbox-files.js';
 import { RECORD_HEADER_BYTES, encodeAcks, encodeRecord, segmentName } from './outbox-records.js';
 import { EntryQueue, mergedLive, type Entry, type Segment } from './outbox-index.js';
 
@@ -96,15 +97,22 @@ class DiskOutbox implements Outbox {
   }
 
   async load(): Promise<void> {
-    const files = await loadOutboxFiles(this.dir, (message) => this.warn(message));
+    // The drop counter first: unreadable records found while loading are counted in it.
+    const parsed = parseDropState(await readFile(join(this.dir, STATE), 'utf8').catch(() => undefined));
+    if (parsed.problem) this.warn(parsed.problem);
+    this.drops = parsed.state;
+    const files = await loadOutboxFiles(this.dir, {
+      warn: (message) => this.warn(message),
+      countUnreadable: async (count) => {
+        addDrops(this.drops, Array<string>(count).fill(UNREADABLE_RECORD), new Date(this.options.clock.now()).toISOString(), this.newId);
+        await saveDropState(join(this.dir, STATE), this.drops);
+      },
+    });
     this.segments = files.segments;
     this.acks = files.acks;
     this.ackEntries = files.ackEntries;
     this.nextSeq = files.nextSeq;
     for (const entry of files.live) this.addLive(entry);
-    const parsed = parseDropState(await readFile(join(this.dir, STATE), 'utf8').catch(() => undefined));
-    if (parsed.problem) this.warn(parsed.problem);
-    this.drops = parsed.state;
     // Limits may have shrunk since the events were written.
     await this.evict(this.planEviction(0, 0, undefined).victims, []);
     await this.tidy();

@@ -1,11 +1,12 @@
 // The outbox against a temp directory: order, acks across reopen, caps with priority eviction,
-// drop reports, torn tails, and disk use staying near the live size.
+// drop reports, torn tails, corrupt records in the middle, and disk use staying near the live size.
 import { appendFile, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHostFs } from '../../../agent/host/fs.js';
 import { openOutbox, type Outbox, type OutboxItem, type OutboxLimits } from '../../../agent/hub/outbox.js';
+import { scanRecords } from '../../../agent/hub/outbox-records.js';
 import type { HubEventRecord } from '../../../agent/core/hub-payloads.js';
 import { FakeClock } from '../../fakes/clock.js';
 
@@ -219,6 +220,46 @@ describe('outbox after power loss', () => {
     const outbox = await open();
     expect(ids(await outbox.peek(10))).toEqual(events.slice(0, 2).map((e) => e.id));
     expect(warnings.join('\n')).toMatch(/checksum mismatch/);
+  });
+
+  it.each([
+    ['a payload byte flipped', (rec: Buffer) => void (rec[rec.length - 5] = (rec[rec.length - 5] ?? 0) ^ 0x20)],
+    ['the header zeroed', (rec: Buffer) => void rec.fill(0, 0, 20)],
+    ['the length field made huge', (rec: Buffer) => void rec.writeUInt32BE(0x7fffffff, 4)],
+  ])('skips a corrupt record in the middle (%s), counts it once and keeps every record after it', async (_name, damage) => {
+    const outbox = await open({}, 16 << 10);
+    // Enough events for three segments; the damaged record sits early in the first one.
+    const events = Array.from({ length: 300 }, () => event('check-failed', { pad: 'p'.repeat(100) }));
+    await outbox.enqueueMany(events);
+    await outbox.ack([events[0]!.id]);
+    await outbox.close();
+    const segments = (await readdir(real())).filter((f) => f.startsWith('seg-')).sort();
+    expect(segments.length).toBeGreaterThanOrEqual(3);
+    const first = real(segments[0]!);
+    const data = await readFile(first);
+    const records = scanRecords(data).items;
+    const victim = records[3]!;
+    damage(data.subarray(victim.offset, victim.offset + victim.length));
+    await writeFile(first, data);
+
+    const again = await open({}, 16 << 10);
+    const kept = events.filter((_, i) => i !== 0 && i !== 3).map((e) => e.id);
+    expect(ids(await again.peek(1000))).toEqual(['drops:1', ...kept]);
+    expect(again.dropped()).toEqual({ total: 1, unreported: 1 });
+    expect(warnings.join('\n')).toMatch(new RegExp(`${segments[0]}: .* at byte ${victim.offset}; skipped ${victim.length} unreadable bytes`));
+    const peeked = await again.peek(1);
+    expect(peeked[0]?.kind === 'drops' && peeked[0].report.byType).toEqual({ 'unreadable-record': 1 });
+    await again.close();
+    // The bad bytes are gone from the file, so a later start neither counts them again nor loses more.
+    warnings = [];
+    const third = await open({}, 16 << 10);
+    expect(third.dropped().total).toBe(1);
+    expect(ids(await third.peek(1000))).toEqual(['drops:1', ...kept]);
+    expect(warnings).toEqual([]);
+    const more = event();
+    await third.enqueue(more);
+    await third.close();
+    expect(ids(await (await open({}, 16 << 10)).peek(1000))).toEqual(['drops:1', ...kept, more.id]);
   });
 
   it('cuts a torn acks.log entry (that ack is simply redone)', async () => {
