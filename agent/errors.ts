@@ -63,6 +63,17 @@ export class DataError extends AgentError {
   readonly exitCode = ExitCode.DataError;
 }
 
+/** A path that must be a regular file is a directory, FIFO, socket or device: never read. */
+export class NotRegularFileError extends DataError {
+  constructor(
+    readonly path: string,
+    /** e.g. 'a directory', 'a FIFO (named pipe)'. */
+    readonly kind: string,
+  ) {
+    super('not-a-regular-file', `${path} is ${kind}, expected a regular file`);
+  }
+}
+
 /** Writing state failed. Nothing half-written is left behind by our atomic writes. */
 export class StateWriteError extends AgentError {
   readonly exitCode = ExitCode.IoError;
