@@ -26,7 +26,7 @@ import { FakeClock } from '../fakes/clock.js';
 import { FakeExec } from '../fakes/exec.js';
 import { aUnit, FakeSystemd } from '../fakes/systemd.js';
 import { agentDist } from '../harness/agent-build.js';
-import { renderKubeconfig, simCerts, type SimCerts } from '../harness/microshift/certs.js';
+import { createCerts, renderKubeconfig, simCerts, type SimCerts } from '../harness/microshift/certs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = (path: string) => readFileSync(join(here, '..', 'fixtures', path), 'utf8');
@@ -199,7 +199,7 @@ function microshiftCheck(fs: HostFs, clock: Clock, options: { budgetMs: number; 
   return {
     lines,
     apiCreations: () => apiCreations,
-    run: async () => (await runChecks([check], clock, new AbortController().signal))[0] as CheckResult,
+    run: async (signal = new AbortController().signal) => (await runChecks([check], clock, signal))[0] as CheckResult,
   };
 }
 
@@ -284,5 +284,52 @@ describe('the MicroShift check against a misbehaving API (real TLS server on loo
     } finally {
       await close();
     }
+  });
+});
+
+// `check --dry-run --timeout N` stops the checks early; what the MicroShift check was waiting for
+// must come with it, or the operator only learns "not decided within --timeout".
+describe('the MicroShift check stopped early says why the API could not be asked', () => {
+  let certs: SimCerts;
+  let server: HttpsServer;
+  let port = 0;
+
+  beforeAll(async () => {
+    certs = await simCerts();
+    server = createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (_req, res) => res.writeHead(200).end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** A loopback port nothing listens on (bound, then closed). */
+  async function closedPort(): Promise<number> {
+    const probe = createTcpServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const free = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    return free;
+  }
+
+  const SECRET = 'sha256~do-not-echo-this-token';
+  it.each<[string, (fs: MemoryFs) => Promise<void>, RegExp]>([
+    ['a missing kubeconfig', async () => undefined, new RegExp(`^MicroShift API unreachable \\(MicroShift kubeconfig ${KUBECONFIG} does not exist \\(yet\\)\\)`)],
+    ['a kubeconfig that is not YAML', async (fs) => void fs.files.set(KUBECONFIG, `apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: ${SECRET}\n   oops: x\n`), /is not a valid kubeconfig: YAML error at line 6, column 4: bad indentation of a mapping entry\)/],
+    ['a kubeconfig for another CA', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig({ ...(await createCerts()), serverCert: certs.serverCert }, `https://127.0.0.1:${port}`)), /unreachable \(certificate of https:\/\/127\.0\.0\.1:\d+ signed by an unknown authority \(not the CA in the kubeconfig: [A-Z_]+\)\)/],
+    ['an API that refuses connections', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig(certs, `https://127.0.0.1:${await closedPort()}`)), /unreachable \(connection refused at https:\/\/127\.0\.0\.1:\d+\)/],
+  ])('%s', async (_name, arrange, waitingFor) => {
+    const fs = new MemoryFs();
+    await arrange(fs);
+    const check = microshiftCheck(fs, systemClock, { budgetMs: 600_000, apiTimeoutMs: 1000, pollMs: 100 });
+    const result = await check.run(AbortSignal.timeout(1500));
+    expect(result.outcome).toBe('terminated');
+    const seen = String(result.observation?.waitingFor);
+    expect(seen).toMatch(waitingFor);
+    // Never a line of the file: the kubeconfig holds keys and tokens.
+    expect(JSON.stringify(result)).not.toContain(SECRET);
+    expect(check.lines.join('\n')).not.toContain(SECRET);
   });
 });
