@@ -5,7 +5,7 @@
 // problem it saw.
 import { execa } from 'execa';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
@@ -65,6 +65,28 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     });
     return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
+
+  it.each([
+    ['a directory', (real: string) => mkdir(real, { recursive: true }), ' is a directory, expected a regular file'],
+    ['a FIFO', async (real: string) => void (await execa('mkfifo', [real])), ' is a FIFO (named pipe), expected a regular file'],
+    ['truncated', (real: string) => writeFile(real, '# GRUB Environment Block\nboot_counter=0\n'), ': a GRUB environment block is 1024 bytes, this one is 40 (truncated or overwritten)'],
+  ])('boot red with a grubenv that is %s: warns in the journal and the record that the pre-rollback cleanup is skipped, and why', async (_name, make, why) => {
+    const dir = await layout({});
+    await mkdir(join(dir, '/boot/grub2'), { recursive: true });
+    await make(join(dir, '/boot/grub2/grubenv'));
+    const red = await agent(dir, 'boot', 'red');
+    expect(red.exitCode).toBe(0);
+    const grubenv = join(dir, '/boot/grub2/grubenv');
+    const reason = `${grubenv}${why}`;
+    const lines = red.stderr.split('\n');
+    expect(lines).toContain(`warning: grubenv: ${reason}`);
+    expect(lines.filter((l) => l.includes('Pre-rollback'))).toEqual([`warning: Pre-rollback skipped: cannot tell whether the next boot is the rollback: the grubenv is unreadable (${reason}); MicroShift is not prepared for a rollback and no pre-rollback hook runs`]);
+    const bootId = readFileSync(join(dir, '/proc/sys/kernel/random/boot_id'), 'utf8').trim().replaceAll('-', '');
+    const boots = join(dir, '/var/lib/edge-agent/boots');
+    const record = JSON.parse(readFileSync(join(boots, readdirSync(boots).find((name) => name.startsWith(bootId)) ?? 'none'), 'utf8')) as { verdict: string; actions: { id: string; outcome: string; message: string }[] };
+    expect(record.verdict).toBe('red');
+    expect(record.actions).toEqual([expect.objectContaining({ id: 'pre-rollback', outcome: 'skipped', message: expect.stringContaining(reason) })]);
+  });
 
   it.each([
     ['malformed YAML', 'config/malformed.yaml', [`${MAIN}: YAML syntax error at line 6, column `]],
