@@ -2,6 +2,7 @@
 // Entry point: the command table and argument parsing. Each command's module is imported only
 // when that command runs, so `--help`, `--version` and `status` stay light.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { clipEcho } from './errors.js';
 import { ExitCode, exitCodeHelp } from './exit-codes.js';
 import { version } from './version.js';
 import type { CommandMain } from './commands/types.js';
@@ -14,6 +15,8 @@ export interface CommandSpec {
   summary: string;
   usage: string;
   flags: FlagSpec;
+  /** Names of the positional arguments it takes, in order (none when absent): more are refused. */
+  positionals?: string[];
   /** Flag descriptions for --help, in order. */
   flagHelp: Record<string, string>;
   /** Needs a valid config (most commands); `config validate` reports problems itself. */
@@ -87,6 +90,7 @@ export const commands: CommandSpec[] = [
     summary: 'hold a unit until the boot is declared good (Requires/After boot-complete.target)',
     usage: 'edge-agent gate add UNIT [--json]',
     flags: { ...json },
+    positionals: ['UNIT'],
     flagHelp: { json: 'print the result object as JSON' },
     needsConfig: true,
     load: async () => ({ main: (await import('./commands/gate.js')).add }),
@@ -96,6 +100,7 @@ export const commands: CommandSpec[] = [
     summary: 'remove the gate of a unit',
     usage: 'edge-agent gate remove UNIT [--json]',
     flags: { ...json },
+    positionals: ['UNIT'],
     flagHelp: { json: 'print the result object as JSON' },
     needsConfig: true,
     load: async () => ({ main: (await import('./commands/gate.js')).remove }),
@@ -141,6 +146,7 @@ export const commands: CommandSpec[] = [
     summary: 'record this boot as green or red (greenboot green.d / red.d call this); prepare the rollback',
     usage: 'edge-agent boot green|red',
     flags: {},
+    positionals: ['green|red'],
     flagHelp: {},
     needsConfig: true,
     load: () => import('./commands/boot.js'),
@@ -211,6 +217,14 @@ export function findCommand(argv: string[]): { spec: CommandSpec; rest: string[]
   return undefined;
 }
 
+/** Why the positional arguments are refused, or undefined: a stray word must not pass silently. */
+export function unexpectedPositionals(spec: CommandSpec, positionals: string[]): string | undefined {
+  const names = spec.positionals ?? [];
+  if (positionals.length <= names.length) return undefined;
+  const takes = names.length ? `takes only ${names.join(' ')}` : 'takes no arguments';
+  return clipEcho(`unexpected argument '${positionals[names.length]}': ${spec.name} ${takes}`);
+}
+
 async function cli(argv: string[]): Promise<void> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(renderHelp());
@@ -222,7 +236,7 @@ async function cli(argv: string[]): Promise<void> {
   }
   const found = findCommand(argv);
   if (!found) {
-    process.stderr.write(`edge-agent: unknown command '${argv.slice(0, 2).join(' ')}' (see edge-agent --help)\n`);
+    process.stderr.write(`edge-agent: ${clipEcho(`unknown command '${argv.slice(0, 2).join(' ')}'`)} (see edge-agent --help)\n`);
     process.exit(ExitCode.Usage);
   }
   const { spec, rest } = found;
@@ -234,7 +248,12 @@ async function cli(argv: string[]): Promise<void> {
   try {
     parsed = parseArgs({ args: rest, options: spec.flags, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`edge-agent ${spec.name}: ${(error as Error).message} (see edge-agent ${spec.name} --help)\n`);
+    process.stderr.write(`edge-agent ${spec.name}: ${clipEcho((error as Error).message)} (see edge-agent ${spec.name} --help)\n`);
+    process.exit(ExitCode.Usage);
+  }
+  const extra = unexpectedPositionals(spec, parsed.positionals);
+  if (extra) {
+    process.stderr.write(`edge-agent ${spec.name}: ${extra} (see edge-agent ${spec.name} --help)\n`);
     process.exit(ExitCode.Usage);
   }
   const { runCommand } = await import('./main.js');

@@ -16,12 +16,29 @@ export abstract class AgentError extends Error {
   }
 }
 
-/** The command line is wrong. */
+/** The command line is wrong. Echoed arguments are clipped and made printable (see clipEcho). */
 export class UsageError extends AgentError {
   readonly exitCode = ExitCode.Usage;
   constructor(message: string) {
-    super('usage', message);
+    super('usage', clipEcho(message));
   }
+}
+
+const ECHO_MAX = 80;
+
+/** A value as it may be echoed back: at most 80 characters, then "..." and the full length. */
+export function clipValue(text: string, max = ECHO_MAX): string {
+  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+}
+
+/**
+ * A message that quotes what someone typed: every run of more than 80 non-blank characters is
+ * clipped (a 100 KB flag value must not come back whole) and control characters are shown as
+ * \xNN (an argument must not drive the terminal).
+ */
+export function clipEcho(message: string): string {
+  const printable = message.replace(/(?!\n)\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return printable.replace(new RegExp(`\\S{${ECHO_MAX + 1},}`, 'g'), (word) => clipValue(word));
 }
 
 /** One problem in a configuration file: which file, which key, what was there, what was expected. */
@@ -43,7 +60,7 @@ export class ConfigError extends AgentError {
 
 export function formatConfigProblem(problem: ConfigProblem): string {
   const where = problem.path ? `${problem.file}: ${problem.path}` : problem.file;
-  const got = problem.value === undefined ? '' : ` (got ${JSON.stringify(problem.value)})`;
+  const got = problem.value === undefined ? '' : ` (got ${clipValue(JSON.stringify(problem.value) ?? String(problem.value))})`;
   const expected = problem.expected ? `; expected ${problem.expected}` : '';
   return `${where}: ${problem.message}${got}${expected}`;
 }
@@ -61,6 +78,17 @@ export class HostError extends AgentError {
 /** Data from the host or a state file could not be understood. */
 export class DataError extends AgentError {
   readonly exitCode = ExitCode.DataError;
+}
+
+/** A path that must be a regular file is a directory, FIFO, socket or device: never read. */
+export class NotRegularFileError extends DataError {
+  constructor(
+    readonly path: string,
+    /** e.g. 'a directory', 'a FIFO (named pipe)'. */
+    readonly kind: string,
+  ) {
+    super('not-a-regular-file', `${path} is ${kind}, expected a regular file`);
+  }
 }
 
 /** Writing state failed. Nothing half-written is left behind by our atomic writes. */

@@ -24,6 +24,7 @@ export const main: CommandMain = async ({ positionals }, deps) => {
   const crio = lazy(async () => (await import('../host/crio.js')).createCrio({ exec: host.exec, fs: host.fs }));
   try {
     const context = await gatherBootContext(config, { fs: host.fs, exec: host.exec, clock: host.clock, systemd }, deps.signal);
+    for (const warning of context.warnings) log.warn(warning);
     const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
     const { record } = await noteBoot(records, host.clock, log, { bootId: context.bootId, deployments: context.deployments });
     const failed = firstFailure((record.checks.required?.results ?? []) as CheckResult[]);
@@ -57,8 +58,15 @@ export const main: CommandMain = async ({ positionals }, deps) => {
       cleanupEnabled: config.preRollback.microshiftCleanup,
       rollbackDeploymentId: context.deployments?.rollback?.id,
       hooks: config.preRollback.hooks,
+      grubenvError: context.grubenvError,
     });
-    if (plan.note) log.info(`Pre-rollback: ${plan.note}`);
+    if (plan.note && plan.warning) {
+      log.warn(`Pre-rollback skipped: ${plan.note}`);
+      const now = new Date(host.clock.now()).toISOString();
+      await records.update(context.bootId, (r) => {
+        r.actions = [...(r.actions ?? []), { id: 'pre-rollback', startedAt: now, endedAt: now, outcome: 'skipped', message: plan.note as string }];
+      });
+    } else if (plan.note) log.info(`Pre-rollback: ${plan.note}`);
     if (plan.steps.length === 0) return ExitCode.Ok;
     log.warn(`The next boot is the rollback: preparing (${plan.steps.map((s) => s.id).join(', ')})`);
     const actions = await applyPreRollback(plan.steps, { fs: host.fs, clock: host.clock, exec: host.exec, log, systemd, crio, bootId: context.bootId }, {

@@ -52,7 +52,7 @@ export const main: CommandMain = async ({ flags }, deps) => {
       await runChecks(buildChecks(plan, config, context, checkDeps), host.clock, runSignal, {
         onResult: (r) => logResult(deps, r, context),
       })
-    ).map((r) => (cap?.aborted && !signal.aborted && r.outcome === 'terminated' ? { ...r, outcome: 'timeout' as const, reason: 'dry-run-timeout', message: `not decided within --timeout ${timeoutSec}s` } : r));
+    ).map((r) => (cap?.aborted && !signal.aborted && r.outcome === 'terminated' ? { ...r, outcome: 'timeout' as const, reason: 'dry-run-timeout', message: `not decided within --timeout ${timeoutSec}s${waitingFor(r)}` } : r));
     const verdict = decideRunVerdict(results);
     const terminated = results.some((r) => r.outcome === 'terminated');
     if (!dryRun) await record(deps, context, classFilter, startedAt, verdict, results);
@@ -66,6 +66,12 @@ export const main: CommandMain = async ({ flags }, deps) => {
     await closeCreated(systemd, microshift);
   }
 };
+
+/** What a check stopped early was still waiting for, e.g. why the MicroShift API could not be asked. */
+function waitingFor(result: CheckResult): string {
+  const text = result.observation?.waitingFor;
+  return typeof text === 'string' ? `: ${text}` : '';
+}
 
 function parseClass(value: unknown): CheckClass | undefined {
   if (value === undefined) return undefined;

@@ -14,7 +14,8 @@ export const main: CommandMain = async ({ flags }, { host, out }) => {
     for (const problem of loaded.errors) out(`error: ${formatConfigProblem(problem)}\n`);
     for (const problem of loaded.warnings) out(`warning: ${formatConfigProblem(problem)}\n`);
     const read = loaded.sources.length ? loaded.sources.join(', ') : 'no files (defaults)';
-    out(ok ? `config ok: ${read}\n` : `config invalid: ${loaded.errors.length} error(s)\n`);
+    const warned = loaded.warnings.length ? ` (${loaded.warnings.length} warning(s) above)` : '';
+    out(ok ? `config ok: ${read}${warned}\n` : `config invalid: ${loaded.errors.length} error(s)\n`);
   }
   return ok ? ExitCode.Ok : ExitCode.Config;
 };

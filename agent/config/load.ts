@@ -74,6 +74,13 @@ function validate(file: string, data: unknown, locate: Locate | undefined): Vali
 async function listDropIns(fs: HostFs, dir: string, warnings: LocatedProblem[]): Promise<string[]> {
   let names: string[];
   try {
+    // list() treats "not a directory" like "missing"; a file put where the drop-in directory
+    // belongs is a mistake the operator should hear about.
+    const info = await fs.info(dir);
+    if (info && !info.isDirectory) {
+      warnings.push({ file: dir, path: '', message: 'not a directory; no drop-ins applied', expected: 'a directory of *.yaml files' });
+      return [];
+    }
     names = await fs.list(dir);
   } catch (error) {
     warnings.push({ file: dir, path: '', message: `cannot list drop-ins (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); none applied` });

@@ -1,6 +1,7 @@
 // Read one YAML config file into plain data, with a way to find the line of any key path.
 // Bad input is returned as problems, never thrown: the loader decides what is fatal.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { NotRegularFileError } from '../errors.js';
 import type { HostFs } from '../host/fs.js';
 import type { KeyPath, Locate, LocatedProblem } from './problems.js';
 import { isRecord } from './schema-walk.js';
@@ -15,11 +16,21 @@ export async function readYamlFile(fs: HostFs, file: string): Promise<YamlFile> 
   try {
     text = await fs.readText(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return { status: 'invalid', problems: [{ file, path: '', message: `cannot read the file (${code})` }] };
+    return { status: 'invalid', problems: [unreadable(file, error)] };
   }
-  if (text === undefined) return { status: 'missing' };
+  if (text === undefined) {
+    // exists() does not follow symlinks: true here means a link whose target is gone, which is
+    // a mistake to report, not a file the operator left out.
+    if (await fs.exists(file)) return { status: 'invalid', problems: [{ file, path: '', message: 'not read: it is a symlink to a file that does not exist', expected: 'a regular file' }] };
+    return { status: 'missing' };
+  }
   return parseYamlText(file, text);
+}
+
+function unreadable(file: string, error: unknown): LocatedProblem {
+  if (error instanceof NotRegularFileError) return { file, path: '', message: `not read: it is ${error.kind}`, expected: 'a regular file' };
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return { file, path: '', message: `cannot read the file (${code})` };
 }
 
 export function parseYamlText(file: string, text: string): YamlFile {

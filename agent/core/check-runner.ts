@@ -44,8 +44,9 @@ export async function runChecks(checks: readonly RunnableCheck[], clock: RunnerC
           } catch (error) {
             report = { outcome: 'fail', reason: 'check-error', message: `check could not run: ${(error as Error).message}` };
           }
-          // A check that returns because it was stopped is reported as stopped, not as its guess.
-          if (stopAll.signal.aborted && report.outcome !== 'pass' && report.outcome !== 'fail') report = stoppedReport(signal, firstFailure);
+          // A check that returns because it was stopped is reported as stopped, not as its guess;
+          // what it last saw is kept, it says why the check had not decided yet.
+          if (stopAll.signal.aborted && report.outcome !== 'pass' && report.outcome !== 'fail') report = { ...stoppedReport(signal, firstFailure), ...(report.observation && { observation: report.observation }) };
         }
         const result: CheckResult = {
           id: check.id,

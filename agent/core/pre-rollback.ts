@@ -20,6 +20,8 @@ export type PreRollbackStep =
 
 export interface PreRollbackInput {
   imminent: boolean;
+  /** The grubenv could not be read, so `imminent` is a guess: why. */
+  grubenvError?: string;
   microshiftInstalled: boolean;
   cleanupEnabled: boolean;
   rollbackDeploymentId?: string;
@@ -30,9 +32,17 @@ export interface PreRollbackPlan {
   steps: PreRollbackStep[];
   /** Why nothing (or only hooks) will run. */
   note?: string;
+  /** The note is a decision taken without the facts: say it loudly and record it. */
+  warning?: boolean;
 }
 
 export function planPreRollback(input: PreRollbackInput): PreRollbackPlan {
+  // boot_counter in the grubenv is what GRUB counts down to boot the rollback. If we cannot read
+  // the grubenv, GRUB most likely cannot either, so no automatic rollback is coming; stopping
+  // MicroShift and removing its pods on a device that stays on this deployment would do harm.
+  if (input.grubenvError !== undefined) {
+    return { steps: [], warning: true, note: `cannot tell whether the next boot is the rollback: the grubenv is unreadable (${input.grubenvError}); MicroShift is not prepared for a rollback and no pre-rollback hook runs` };
+  }
   if (!input.imminent) return { steps: [], note: 'the next boot is not the rollback: nothing to prepare' };
   const hooks: PreRollbackStep[] = input.hooks.map((h) => ({ id: `hook:${h.name}`, kind: 'hook', command: h.command, timeoutMs: h.timeoutSec * 1000 }));
   if (!input.microshiftInstalled) return { steps: hooks, note: 'MicroShift is not installed: no MicroShift cleanup' };

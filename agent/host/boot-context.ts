@@ -20,6 +20,8 @@ export interface BootContext {
   bootId: string;
   bootTimeMs: number;
   grubenv?: GrubEnv;
+  /** Why the grubenv could not be read (absent: read, or there is none). */
+  grubenvError?: string;
   greenbootConf: GreenbootConf;
   implementation: 'bash' | 'rs' | 'none' | 'unknown';
   budget: WaitBudget;
@@ -39,10 +41,12 @@ export interface BootContextDeps {
 export async function gatherBootContext(config: Config, deps: BootContextDeps, signal?: AbortSignal): Promise<BootContext> {
   const warnings: string[] = [];
   const facts = createBootFacts({ fs: deps.fs, clock: deps.clock });
+  const errors: Record<string, string> = {};
   const soft = async <T>(what: string, read: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await read();
     } catch (error) {
+      errors[what] = (error as Error).message;
       warnings.push(`${what}: ${(error as Error).message}`);
       return undefined;
     }
@@ -77,6 +81,7 @@ export async function gatherBootContext(config: Config, deps: BootContextDeps, s
     bootId,
     bootTimeMs,
     grubenv,
+    ...(errors.grubenv !== undefined && { grubenvError: errors.grubenv }),
     greenbootConf,
     implementation,
     budget,

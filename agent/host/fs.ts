@@ -1,10 +1,11 @@
 // The root-aware filesystem port. Every host path goes through `resolve`, so tests point the
 // whole agent at a directory instead of the real /etc, /var or /boot (EDGE_AGENT_ROOT).
 // State writes are atomic: temp file, fsync, rename, fsync of the directory.
-import { constants, lstatSync, readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, lstat } from 'node:fs/promises';
+import { constants, lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StateWriteError } from '../errors.js';
+import { readRegularFile, readRegularFileSync } from './regular-file.js';
 
 export interface FileInfo {
   mode: number;
@@ -36,14 +37,13 @@ const fileInfo = (s: Stats): FileInfo => ({ mode: s.mode & 0o7777, uid: s.uid, g
 
 export function createHostFs(root = '/'): HostFs {
   const resolve = (path: string) => (root === '/' ? path : join(root, path));
+  const readBytes = (path: string) => readRegularFile(resolve(path)).catch((error) => (missing(error) ? undefined : Promise.reject(error)));
   return {
     resolve,
     async readText(path) {
-      return readFile(resolve(path), 'utf8').catch((error) => (missing(error) ? undefined : Promise.reject(error)));
+      return (await readBytes(path))?.toString('utf8');
     },
-    async readBytes(path) {
-      return readFile(resolve(path)).catch((error) => (missing(error) ? undefined : Promise.reject(error)));
-    },
+    readBytes,
     async list(path) {
       return (await readdir(resolve(path)).catch((error) => (missing(error) ? [] : Promise.reject(error)))).sort();
     },
@@ -85,8 +85,8 @@ export function withSyncReads(fs: HostFs): HostFs {
   };
   return {
     ...fs,
-    readText: (path) => attempt<string | undefined>(() => readFileSync(fs.resolve(path), 'utf8'), undefined),
-    readBytes: (path) => attempt<Buffer | undefined>(() => readFileSync(fs.resolve(path)), undefined),
+    readText: (path) => attempt<string | undefined>(() => readRegularFileSync(fs.resolve(path)).toString('utf8'), undefined),
+    readBytes: (path) => attempt<Buffer | undefined>(() => readRegularFileSync(fs.resolve(path)), undefined),
     list: (path) => attempt(() => readdirSync(fs.resolve(path)).sort(), [] as string[]),
     info: (path) => attempt<FileInfo | undefined>(() => fileInfo(statSync(fs.resolve(path))), undefined),
     exists: (path) => attempt(() => (lstatSync(fs.resolve(path)), true), false).catch(() => false),

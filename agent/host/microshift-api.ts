@@ -4,7 +4,7 @@
 // Loaded lazily: commands that do not need Kubernetes never import this module.
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1DaemonSet, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { Agent, request, type RequestOptions } from 'node:https';
-import { HostError } from '../errors.js';
+import { clipValue, HostError } from '../errors.js';
 import { isDaemonSetReady, isDeploymentReady, isStatefulSetReady } from '../core/microshift-observation.js';
 import type { ApiObservation, HealthEndpoint, PodObservation, PullEventObservation, WorkloadObservation, WorkloadRef } from '../core/microshift-observation.js';
 import type { HostFs } from './fs.js';
@@ -35,7 +35,7 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
   try {
     kc.loadFromString(text);
   } catch (error) {
-    throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} is not a valid kubeconfig: ${(error as Error).message}`, { cause: error });
+    throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} is not a valid kubeconfig: ${describeKubeconfigError(error)}`, { cause: error });
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} names no current cluster`);
@@ -162,9 +162,36 @@ function getHealth(server: string, path: string, base: RequestOptions, timeoutMs
       res.on('error', (error) => resolve({ error: error.message }));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code === 'ABORT_ERR' ? 'aborted' : (error.code ?? error.message) }));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: describeConnectError(error, url.origin) }));
     req.end();
   });
+}
+
+// The kubeconfig holds a client key and maybe a token. The YAML parser's message quotes the
+// lines around a syntax error, so only its position and its one-line reason are kept.
+function describeKubeconfigError(error: unknown): string {
+  const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+  if (typeof e.mark?.line === 'number' && typeof e.mark.column === 'number') {
+    const reason = typeof e.reason === 'string' ? e.reason.split('\n')[0] : 'syntax error';
+    return `YAML error at line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${reason}`;
+  }
+  // Other messages name a missing or wrong key; the first line never holds a value's text.
+  return clipValue(String((error as Error).message ?? error).split('\n')[0] ?? '');
+}
+
+const unknownAuthority = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE']);
+
+/** Why the API could not be asked, in words an operator acts on, with the address tried. */
+function describeConnectError(error: NodeJS.ErrnoException, origin: string): string {
+  const code = error.code ?? '';
+  if (code === 'ABORT_ERR') return 'aborted';
+  if (code === 'ECONNREFUSED') return `connection refused at ${origin}`;
+  if (unknownAuthority.has(code)) return `certificate of ${origin} signed by an unknown authority (not the CA in the kubeconfig: ${code})`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `certificate of ${origin} is not for that host name (${code})`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `certificate of ${origin}: ${code}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host name of ${origin} does not resolve (${code})`;
+  if (code) return `${code} at ${origin}`;
+  return error.message;
 }
 
 function describeKubeError(error: unknown, signal: AbortSignal): string {

@@ -5,7 +5,7 @@
 // problem it saw.
 import { execa } from 'execa';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
@@ -26,7 +26,7 @@ import { FakeClock } from '../fakes/clock.js';
 import { FakeExec } from '../fakes/exec.js';
 import { aUnit, FakeSystemd } from '../fakes/systemd.js';
 import { agentDist } from '../harness/agent-build.js';
-import { renderKubeconfig, simCerts, type SimCerts } from '../harness/microshift/certs.js';
+import { createCerts, renderKubeconfig, simCerts, type SimCerts } from '../harness/microshift/certs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = (path: string) => readFileSync(join(here, '..', 'fixtures', path), 'utf8');
@@ -65,6 +65,28 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     });
     return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
+
+  it.each([
+    ['a directory', (real: string) => mkdir(real, { recursive: true }), ' is a directory, expected a regular file'],
+    ['a FIFO', async (real: string) => void (await execa('mkfifo', [real])), ' is a FIFO (named pipe), expected a regular file'],
+    ['truncated', (real: string) => writeFile(real, '# GRUB Environment Block\nboot_counter=0\n'), ': a GRUB environment block is 1024 bytes, this one is 40 (truncated or overwritten)'],
+  ])('boot red with a grubenv that is %s: warns in the journal and the record that the pre-rollback cleanup is skipped, and why', async (_name, make, why) => {
+    const dir = await layout({});
+    await mkdir(join(dir, '/boot/grub2'), { recursive: true });
+    await make(join(dir, '/boot/grub2/grubenv'));
+    const red = await agent(dir, 'boot', 'red');
+    expect(red.exitCode).toBe(0);
+    const grubenv = join(dir, '/boot/grub2/grubenv');
+    const reason = `${grubenv}${why}`;
+    const lines = red.stderr.split('\n');
+    expect(lines).toContain(`warning: grubenv: ${reason}`);
+    expect(lines.filter((l) => l.includes('Pre-rollback'))).toEqual([`warning: Pre-rollback skipped: cannot tell whether the next boot is the rollback: the grubenv is unreadable (${reason}); MicroShift is not prepared for a rollback and no pre-rollback hook runs`]);
+    const bootId = readFileSync(join(dir, '/proc/sys/kernel/random/boot_id'), 'utf8').trim().replaceAll('-', '');
+    const boots = join(dir, '/var/lib/edge-agent/boots');
+    const record = JSON.parse(readFileSync(join(boots, readdirSync(boots).find((name) => name.startsWith(bootId)) ?? 'none'), 'utf8')) as { verdict: string; actions: { id: string; outcome: string; message: string }[] };
+    expect(record.verdict).toBe('red');
+    expect(record.actions).toEqual([expect.objectContaining({ id: 'pre-rollback', outcome: 'skipped', message: expect.stringContaining(reason) })]);
+  });
 
   it.each([
     ['malformed YAML', 'config/malformed.yaml', [`${MAIN}: YAML syntax error at line 6, column `]],
@@ -199,7 +221,7 @@ function microshiftCheck(fs: HostFs, clock: Clock, options: { budgetMs: number; 
   return {
     lines,
     apiCreations: () => apiCreations,
-    run: async () => (await runChecks([check], clock, new AbortController().signal))[0] as CheckResult,
+    run: async (signal = new AbortController().signal) => (await runChecks([check], clock, signal))[0] as CheckResult,
   };
 }
 
@@ -284,5 +306,52 @@ describe('the MicroShift check against a misbehaving API (real TLS server on loo
     } finally {
       await close();
     }
+  });
+});
+
+// `check --dry-run --timeout N` stops the checks early; what the MicroShift check was waiting for
+// must come with it, or the operator only learns "not decided within --timeout".
+describe('the MicroShift check stopped early says why the API could not be asked', () => {
+  let certs: SimCerts;
+  let server: HttpsServer;
+  let port = 0;
+
+  beforeAll(async () => {
+    certs = await simCerts();
+    server = createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (_req, res) => res.writeHead(200).end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** A loopback port nothing listens on (bound, then closed). */
+  async function closedPort(): Promise<number> {
+    const probe = createTcpServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const free = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    return free;
+  }
+
+  const SECRET = 'sha256~do-not-echo-this-token';
+  it.each<[string, (fs: MemoryFs) => Promise<void>, RegExp]>([
+    ['a missing kubeconfig', async () => undefined, new RegExp(`^MicroShift API unreachable \\(MicroShift kubeconfig ${KUBECONFIG} does not exist \\(yet\\)\\)`)],
+    ['a kubeconfig that is not YAML', async (fs) => void fs.files.set(KUBECONFIG, `apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: ${SECRET}\n   oops: x\n`), /is not a valid kubeconfig: YAML error at line 6, column 4: bad indentation of a mapping entry\)/],
+    ['a kubeconfig for another CA', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig({ ...(await createCerts()), serverCert: certs.serverCert }, `https://127.0.0.1:${port}`)), /unreachable \(certificate of https:\/\/127\.0\.0\.1:\d+ signed by an unknown authority \(not the CA in the kubeconfig: [A-Z_]+\)\)/],
+    ['an API that refuses connections', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig(certs, `https://127.0.0.1:${await closedPort()}`)), /unreachable \(connection refused at https:\/\/127\.0\.0\.1:\d+\)/],
+  ])('%s', async (_name, arrange, waitingFor) => {
+    const fs = new MemoryFs();
+    await arrange(fs);
+    const check = microshiftCheck(fs, systemClock, { budgetMs: 600_000, apiTimeoutMs: 1000, pollMs: 100 });
+    const result = await check.run(AbortSignal.timeout(1500));
+    expect(result.outcome).toBe('terminated');
+    const seen = String(result.observation?.waitingFor);
+    expect(seen).toMatch(waitingFor);
+    // Never a line of the file: the kubeconfig holds keys and tokens.
+    expect(JSON.stringify(result)).not.toContain(SECRET);
+    expect(check.lines.join('\n')).not.toContain(SECRET);
   });
 });

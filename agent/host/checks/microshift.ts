@@ -39,6 +39,9 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
       // A list call that fails leaves the workloads unknown, which the assessor can only read as
       // "not there yet": keep the error so a timeout names the API problem, not just its effect.
       let listError: string | undefined;
+      // What the check was waiting for at its last look: a run stopped early (SIGTERM, a dry
+      // run's --timeout) still says why it could not decide, e.g. that the API could not be asked.
+      let lastProgress: string | undefined;
       const probe = async (probeSignal: AbortSignal): Promise<MicroShiftObservation> => {
         listError = undefined;
         let unit: MicroShiftObservation['unit'];
@@ -118,11 +121,19 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
             deps.log.info({ check: 'microshift' }, `MicroShift is ready after ${Math.round((now - start) / 1000)}s; watching its core containers for ${settle}s before calling the boot good`);
           }
           const why = listError ? `; last API error: ${listError}` : '';
-          if (!verdict.done) return { done: false, progress: `${verdict.progress}${why}` };
+          if (!verdict.done) {
+            lastProgress = `${verdict.progress}${why}`;
+            return { done: false, progress: lastProgress };
+          }
           return { done: true, result: verdict.report.outcome === 'timeout' ? { ...verdict.report, message: `${verdict.report.message}${why}` } : verdict.report };
         },
         onDeadline: (last) => ({ outcome: 'timeout', reason: 'budget-exhausted', message: `MicroShift not ready within its budget (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})` }),
-        onAbort: (last) => ({ outcome: 'terminated', reason: 'terminated', message: `stopped while waiting for MicroShift (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})` }),
+        onAbort: (last) => ({
+          outcome: 'terminated',
+          reason: 'terminated',
+          message: `stopped while waiting for MicroShift (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})`,
+          observation: { waitingFor: lastProgress ?? (last ? `${MICROSHIFT_UNIT} to start (${last.unit.activeState}/${last.unit.subState})` : 'a first look at MicroShift') },
+        }),
         onProgress: (text) => deps.log.info({ check: 'microshift' }, `Still waiting: ${text}`),
         progressEveryMs: 30_000,
       });

@@ -137,10 +137,10 @@ describe('loadConfig', () => {
     expect(result.errors[0]?.message).toContain(message);
   });
 
-  it('reports an unreadable main file instead of throwing', async () => {
+  it('reports a main file that is a directory instead of throwing', async () => {
     const { root, fs } = rootWith({});
     mkdirSync(join(root, MAIN), { recursive: true });
-    expect(await loadConfig(fs)).toMatchObject({ config: undefined, errors: [{ file: MAIN, message: expect.stringContaining('cannot read') }] });
+    expect(await loadConfig(fs)).toMatchObject({ config: undefined, errors: [{ file: MAIN, message: 'not read: it is a directory', expected: 'a regular file' }] });
   });
 
   it('takes other paths', async () => {

@@ -81,6 +81,22 @@ describe('runChecks', () => {
     }
   });
 
+  it('keeps what a stopped check was waiting for (a dry run says why it could not decide)', async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const controller = new AbortController();
+    void clock.sleep(2000).then(() => controller.abort('SIGTERM'));
+    const waiting: RunnableCheck = {
+      id: 'microshift',
+      class: 'required',
+      run: async ({ signal }) => {
+        await clock.sleep(600_000, signal).catch(() => undefined);
+        return { outcome: 'terminated', reason: 'terminated', message: 'stopped while waiting', observation: { waitingFor: 'MicroShift API unreachable (connection refused at https://127.0.0.1:6443)' } };
+      },
+    };
+    const [result] = await runChecks([waiting], clock, controller.signal);
+    expect(result).toMatchObject({ outcome: 'terminated', message: 'stopped by SIGTERM before deciding', observation: { waitingFor: 'MicroShift API unreachable (connection refused at https://127.0.0.1:6443)' } });
+  });
+
   it('runs nothing when the signal is already aborted', async () => {
     const clock = new FakeClock({ autoAdvance: true });
     let ran = 0;

@@ -27,6 +27,16 @@ describe('planPreRollback', () => {
     const plan = planPreRollback({ ...base, ...change });
     expect(plan.steps.map((s) => s.id)).toEqual(steps);
     expect(plan.note).toBeTruthy();
+    expect(plan.warning).toBeUndefined();
+  });
+
+  it.each([true, false])('an unreadable grubenv (imminent guessed %s): nothing runs, and it is a warning that says why', (imminent) => {
+    const plan = planPreRollback({ ...base, imminent, grubenvError: '/boot/grub2/grubenv is a directory, expected a regular file' });
+    expect(plan).toEqual({
+      steps: [],
+      warning: true,
+      note: 'cannot tell whether the next boot is the rollback: the grubenv is unreadable (/boot/grub2/grubenv is a directory, expected a regular file); MicroShift is not prepared for a rollback and no pre-rollback hook runs',
+    });
   });
 });
 
