@@ -2,6 +2,7 @@
 // otherwise), the CA/certificate/key read through the HostFs, and the device id. Key material is
 // wrapped so it cannot end up in a log line or an error message by accident.
 import { X509Certificate } from 'node:crypto';
+import { redactSecrets } from '../core/redact.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { HubConfig } from '../config/schema.js';
 import type { HostFs } from '../host/fs.js';
@@ -75,16 +76,14 @@ export async function resolveHubConnection(hub: HubConfig, fs: Pick<HostFs, 'rea
   };
 }
 
-/** The URL without a password, for logs and errors. */
+/** The URL with its password shown as *** (mqtts://user:***@host), for logs and errors. */
 export function displayUrl(url: string): string {
   try {
-    const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = 'redacted';
-    return parsed.toString();
+    new URL(url);
   } catch {
     return '(unparsable URL)';
   }
+  return redactSecrets(url);
 }
 
 /** mqtts:// always; plain mqtt:// only when explicitly allowed. */
