@@ -1,10 +1,16 @@
 // The shipped broker example (packaging/mosquitto) against attacks from its own clients, on a
 // real Mosquitto: a device claiming another device's client id, writing outside its three
 // topics, sending oversized payloads; the fleet reader writing anything; and a persistent
-// consumer that is offline while a device delivers a full backlog.
+// consumer that is offline while a device delivers a full backlog. And what a device may still
+// write, its own status, reaches the operator's terminal only escaped.
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { main as fleet } from '../../agent/commands/fleet.js';
+import type { Deps, Flags } from '../../agent/commands/types.js';
+import type { FleetRow } from '../../agent/core/hub-fleet.js';
 import { readFleet } from '../../agent/hub/fleet-reader.js';
+import { createHost } from '../../agent/host/host.js';
+import { createLogger } from '../../agent/host/log.js';
 import { readTlsMaterial } from '../../agent/hub/hub-config.js';
 import { systemClock } from '../../agent/host/clock.js';
 import { createHostFs } from '../../agent/host/fs.js';
@@ -160,6 +166,38 @@ describe('the fleet reader is read-only', () => {
     const fleet = await readFleet({ url: broker.url, tls, prefix: 'edge/v1', clock: systemClock, signal: new AbortController().signal }, { settleMs: 500 });
     expect(fleet.has('device-b')).toBe(true);
     expect(fleet.has('fleet-reader')).toBe(false);
+  });
+});
+
+describe('edge-agent fleet and a hostile device', () => {
+  it('shows escape sequences in a device status as visible text, in the table and --json', async () => {
+    const title = '\x1b]0;owned\x07';
+    const clear = '\x1b[2J\x1b[H';
+    const c = await sinkFor({ as: 'device-c' });
+    c.sink.publishStatus({
+      verdict: 'red',
+      booted: { version: `9.4${title}`, checksum: 'aaaaaaaaaaaa' },
+      rollback: { at: new Date().toISOString(), from: { version: `new${clear}`, checksum: 'b' }, to: { version: 'old\u202e', checksum: 'c' }, reason: `${clear}all good\u009b2J` },
+    });
+    const watch = await subscriber(['edge/v1/device-c/status']);
+    await watch.until((m) => m.some((x) => x.payload.includes('owned')));
+
+    const reader = broker.client('fleet-reader');
+    const run = async (flags: Flags) => {
+      let out = '';
+      const deps: Deps = { host: createHost(), config: undefined as never, log: createLogger({ write: () => undefined }), signal: new AbortController().signal, out: (text) => (out += text) };
+      expect(await fleet({ flags: { broker: broker.url, ca: broker.ca, cert: reader.cert, key: reader.key, ...flags }, positionals: [] }, deps)).toBe(0);
+      return out;
+    };
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    const active = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+    const table = await run({});
+    expect(table).not.toMatch(active);
+    expect(table).toMatch(/^device-c\s+online\s+\S+ ago\s+9\.4\\x1b\]0;owned\\x07\s+red\s+new\\x1b\[2J\\x1b\[H -> old\\u202e /m);
+    const json = await run({ json: true });
+    expect(json).not.toMatch(active);
+    const row = (JSON.parse(json) as FleetRow[]).find((r) => r.id === 'device-c');
+    expect(row).toMatchObject({ booted: `9.4${title}`, lastRollback: { reason: `${clear}all good\u009b2J` } });
   });
 });
 
