@@ -138,6 +138,12 @@ describe('edge-agent fleet', () => {
     await expect(fleet({ key: junk })).rejects.toThrow(new RegExp(`^${junk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: --key: not a usable private key \\(.+\\); expected an unencrypted PEM private key$`));
   });
 
+  it('the bundled CLI shows a flag value with escape sequences escaped in its error', async () => {
+    const result = await execa('node', [join(agentDist, 'cli.js'), 'fleet', '--broker', broker.url, '--sort', '\x1b]0;owned\x07\x1b[2J'], { reject: false });
+    expect(result.exitCode).toBe(ExitCode.Usage);
+    expect(result.stderr).toBe('edge-agent fleet: --sort \\x1b]0;owned\\x07\\x1b[2J: expected one of state, id, seen');
+  });
+
   it('the bundled CLI prints the same rows', async () => {
     const reader = broker.client('fleet-reader');
     const result = await execa('node', [join(agentDist, 'cli.js'), 'fleet', '--broker', broker.url, '--ca', broker.ca, '--cert', reader.cert, '--key', reader.key, '--json'], { reject: false });
