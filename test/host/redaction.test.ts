@@ -1,8 +1,9 @@
 // A broker URL with a password (mqtts://user:secret@host) never shows the password where
 // edge-agent writes or logs it: /run/edge-agent/daemon.json (mode 0644, readable by every local
-// user), the sink's journal lines and its connection errors. Against a real Mosquitto; the
+// user), `status` and `status --json`, the sink's journal lines and its connection errors. Against a real Mosquitto; the
 // broker ignores the password (identity comes from the client certificate), so the URL works.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { execa } from 'execa';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { DAEMON_STATE_PATH } from '../../agent/core/daemon-state.js';
 import { createDaemonTasks, type DaemonTaskDeps } from '../../agent/host/daemon-tasks.js';
 import { createHost } from '../../agent/host/host.js';
 import { createLogger } from '../../agent/host/log.js';
+import { agentDist } from '../harness/agent-build.js';
 import { createTestSink, eventually, startBroker, type TestBroker } from '../harness/mosquitto.js';
 
 const SECRET = 'hunter2-s3cret';
@@ -39,6 +41,19 @@ describe('daemon.json', () => {
     expect(text).not.toContain(SECRET);
     expect((JSON.parse(text) as { hub: { broker: string } }).hub.broker).toBe('mqtts://edge:***@hub.example.com:8883');
     expect((await stat(file)).mode & 0o777).toBe(0o644);
+  });
+});
+
+describe('edge-agent status (the bundled CLI)', () => {
+  it('shows hub.url from config.yaml with the password replaced, as text and --json', async () => {
+    const device = join(root, 'status-root');
+    await mkdir(join(device, 'etc', 'edge-agent'), { recursive: true });
+    await writeFile(join(device, 'etc', 'edge-agent', 'config.yaml'), `hub:\n  url: mqtts://edge:${SECRET}@hub.example.com:8883\n`);
+    const run = (...args: string[]) => execa('node', [join(agentDist, 'cli.js'), 'status', ...args], { reject: false, env: { EDGE_AGENT_ROOT: device } });
+    const [text, json] = await Promise.all([run(), run('--json')]);
+    expect(text.stdout).toMatch(/Hub: mqtts:\/\/edge:\*\*\*@hub\.example\.com:8883/);
+    expect((JSON.parse(json.stdout) as { agent: { hub: { broker: string } } }).agent.hub.broker).toBe('mqtts://edge:***@hub.example.com:8883');
+    for (const result of [text, json]) expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET);
   });
 });
 
