@@ -1,5 +1,6 @@
 // The composition root: load config, create the host adapters and the logger, run one command,
 // map its outcome to an exit code. Short and boring on purpose.
+import { displayText } from './core/terminal-text.js';
 import { describeError, ConfigError, formatConfigProblem } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { createHost } from './host/host.js';
@@ -48,7 +49,8 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
   } catch (error) {
     const { exitCode, line } = describeError(error);
     await flush(log);
-    process.stderr.write(`edge-agent ${spec.name}: ${line}\n`);
+    // Messages quote flags, files and remote answers: shown with controls escaped, passwords hidden.
+    process.stderr.write(`edge-agent ${spec.name}: ${displayText(line, { newlines: true })}\n`);
     if (exitCode === ExitCode.Internal && host.env.EDGE_AGENT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     process.exit(exitCode);
   }

@@ -3,9 +3,10 @@
 // that can reach the broker (it needs no device config), with a reader certificate.
 import { resolve } from 'node:path';
 import { FLEET_FILTERS, FLEET_SORTS, filterFleetRows, fleetRows, renderFleetTable, sortFleetRows, type FleetFilter, type FleetSort, type FleetState } from '../core/hub-fleet.js';
+import { displayJson } from '../core/terminal-text.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { checkBrokerUrl, readTlsMaterial } from '../hub/hub-config.js';
+import { checkBrokerUrl, checkKeyPair, readTlsMaterial } from '../hub/hub-config.js';
 import { readFleet, watchFleet } from '../hub/fleet-reader.js';
 import type { CommandMain, Flags } from './types.js';
 
@@ -29,10 +30,13 @@ export const main: CommandMain = async ({ flags }, { host, out, signal }) => {
     const value = str(flags, name);
     return value === undefined ? undefined : resolve(process.cwd(), value);
   };
-  const tls = await readTlsMaterial({ ca: file('ca'), cert: file('cert'), key: file('key') }, host.fs, (name) => `--${name}`);
+  const files = { ca: file('ca'), cert: file('cert'), key: file('key') };
+  const tls = await readTlsMaterial(files, host.fs, (name) => `--${name}`);
+  // A mismatched pair is a configuration error (exit 78), found before connecting.
+  checkKeyPair(tls, files, (name) => `--${name}`);
   const reader = { url: broker, tls, prefix, clock: host.clock, signal };
   const rows = (state: FleetState) => filterFleetRows(sortFleetRows(fleetRows(state), sort), filter);
-  const print = (state: FleetState) => out(flags.json ? `${JSON.stringify(rows(state))}\n` : renderFleetTable(rows(state), host.clock.now()));
+  const print = (state: FleetState) => out(flags.json ? `${displayJson(rows(state))}\n` : renderFleetTable(rows(state), host.clock.now()));
 
   if (!flags.watch) {
     print(await readFleet(reader));

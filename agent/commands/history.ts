@@ -3,6 +3,7 @@
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { historyEntries, renderHistory } from '../core/render-history.js';
+import { displayJson } from '../core/terminal-text.js';
 import { createBootRecords } from '../host/boot-records.js';
 import type { CommandMain } from './types.js';
 
@@ -11,6 +12,6 @@ export const main: CommandMain = async ({ flags }, { host, config, log, out }) =
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`-n must be a positive whole number (got '${String(flags.n)}')`);
   const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
   const entries = historyEntries(await records.list(), limit);
-  out(flags.json ? `${JSON.stringify({ schema: 1, entries }, null, 2)}\n` : renderHistory(entries));
+  out(flags.json ? `${displayJson({ schema: 1, entries }, 2)}\n` : renderHistory(entries));
   return ExitCode.Ok;
 };

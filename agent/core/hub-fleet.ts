@@ -2,6 +2,7 @@
 // topic prefix. Pure: messages in, rows and text out. Readers are lenient: a device running a
 // newer agent may send fields (or a schema version) this one does not know.
 import { DeviceStatusSchema, type DeploymentRef, type DeviceStatus } from './hub-payloads.js';
+import { displayText } from './terminal-text.js';
 
 export interface FleetDevice {
   id: string;
@@ -151,6 +152,7 @@ export function formatAge(ms: number): string {
   return `${Math.round(s / 86400)}d`;
 }
 
+/** Every string in a row comes from a device: each cell is escaped before it is laid out. */
 export function renderFleetTable(rows: readonly FleetRow[], nowMs: number): string {
   if (rows.length === 0) return 'no devices\n';
   const ago = (iso?: string) => (iso ? `${formatAge(nowMs - Date.parse(iso))} ago` : '-');
@@ -165,9 +167,9 @@ export function renderFleetTable(rows: readonly FleetRow[], nowMs: number): stri
     row.queued === undefined ? '-' : String(row.queued),
     row.dropped === undefined ? '-' : String(row.dropped),
     ago(row.lastSeen),
-  ]);
+  ].map((cell) => displayText(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  const problems = rows.filter((r) => r.problems.length > 0).map((r) => `  ${r.id}: ${r.problems.join(', ')}`);
+  const problems = rows.filter((r) => r.problems.length > 0).map((r) => displayText(`  ${r.id}: ${r.problems.join(', ')}`));
   return `${[format(header), ...lines.map(format)].join('\n')}\n${problems.length ? `\nproblems:\n${problems.join('\n')}\n` : ''}`;
 }

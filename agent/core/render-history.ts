@@ -1,6 +1,7 @@
 // `edge-agent history`: boots and rollbacks, newest first, one line each, with the reason.
 import type { BootRecord } from './boot-record.js';
 import { describe } from './rollback.js';
+import { displayText, mapStrings } from './terminal-text.js';
 
 export interface HistoryEntry {
   kind: 'boot' | 'rollback';
@@ -34,9 +35,10 @@ export function historyEntries(records: readonly BootRecord[], limit: number): H
   return entries.slice(0, limit);
 }
 
+/** Records may hold text from checks, scripts or another version: every field is escaped. */
 export function renderHistory(entries: readonly HistoryEntry[]): string {
   if (entries.length === 0) return 'No boots recorded yet.\n';
-  const lines = entries.map((e) => {
+  const lines = entries.map((entry) => mapStrings(entry, (text) => displayText(text))).map((e) => {
     const when = e.at.replace('T', ' ').slice(0, 19);
     if (e.kind === 'rollback') return `${when}  ROLLBACK  ${e.message}`;
     const verdict = (e.verdict ?? 'unknown').toUpperCase().padEnd(7);

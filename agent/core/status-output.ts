@@ -4,10 +4,15 @@
 import { renderStatus } from './status-render.js';
 import type { StatusResult } from './status-schema.js';
 import type { StatusView } from './status-view.js';
+import { displayJson, displayText, mapStrings } from './terminal-text.js';
 
 /** The human view uses the local time zone: the caller's own when it formats, the system's in the daemon. */
+// Every string in the result may come from elsewhere (records, daemon.json, the config, a
+// broker's error): passwords in URLs are hidden in every format, and control characters are
+// escaped for the human view (JSON escapes them itself; terminalSafeJson does the rest).
 export function formatStatus(result: StatusResult, view: StatusView): string {
-  if (view.format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
-  if (view.format === 'json-line') return `${JSON.stringify(result)}\n`;
-  return renderStatus(result, { width: view.width, color: view.color, timeZone: 'local', now: Date.parse(result.generatedAt) });
+  if (view.format === 'json') return `${displayJson(result, 2)}\n`;
+  if (view.format === 'json-line') return `${displayJson(result)}\n`;
+  const shown = mapStrings(result, (text) => displayText(text, { newlines: true }));
+  return renderStatus(shown, { width: view.width, color: view.color, timeZone: 'local', now: Date.parse(result.generatedAt) });
 }

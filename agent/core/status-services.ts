@@ -1,5 +1,6 @@
 // The service sections of `status`: MicroShift, the journal, and edge-agent's own daemon and hub.
 import { DAEMON_STATE_REFRESH_SEC } from './daemon-state.js';
+import { redactSecrets } from './redact.js';
 import type { StatusFacts, UnitFacts } from './status-facts.js';
 import type { StatusResult, StatusUnit } from './status-schema.js';
 
@@ -57,12 +58,14 @@ export function buildAgentSection(f: StatusFacts): StatusResult['agent'] {
   const hubState = state?.hub;
   const configured = f.config.hubConfigured || hubState?.configured === true;
   const counts = hubState && running ? { queued: hubState.queued, dropped: hubState.dropped } : f.outbox?.state === 'ok' ? f.outbox.value : undefined;
+  // daemon.json of an older version may hold the password; the config always does.
+  const broker = hubState?.broker ?? f.config.hubUrl;
   const hub = {
     state: configured && !running && f.outbox && f.outbox.state !== 'ok' ? f.outbox.state : ('ok' as const),
     note: !configured ? 'no hub configured' : !running ? (f.outbox && f.outbox.state !== 'ok' ? f.outbox.note : 'the daemon is not running: nothing is reported') : undefined,
     configured,
     connected: running && configured ? hubState?.connected ?? false : undefined,
-    broker: hubState?.broker ?? f.config.hubUrl,
+    broker: broker && redactSecrets(broker),
     lastReportAt: hubState?.lastReportAt,
     lastReportAgeSec: ageSec(hubState?.lastReportAt),
     queued: counts?.queued,

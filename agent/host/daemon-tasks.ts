@@ -5,6 +5,7 @@
 import { deviceStatus, pendingEvents, type StatusFacts } from '../core/hub-report.js';
 import type { BootRecord } from '../core/boot-record.js';
 import { DAEMON_STATE_PATH, type DaemonStateFile } from '../core/daemon-state.js';
+import { redactSecrets } from '../core/redact.js';
 import { summaryLine } from '../core/status-summary.js';
 import type { Deps } from '../commands/types.js';
 import type { Hub } from '../hub/hub.js';
@@ -158,7 +159,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         startedAt,
         updatedAt: new Date(host.clock.now()).toISOString(),
         healthIntervalSec: config.daemon.healthIntervalSec,
-        hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub?.url, lastReportAt: sink?.lastAckAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0 },
+        hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub ? redactSecrets(config.hub.url) : undefined, lastReportAt: sink?.lastAckAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0 },
         // checkedAt is when the health check looked, not now: `status` asks MicroShift itself when
         // that is overdue (see core/daemon-state.ts), rather than showing an old look as current.
         microshift: facts.microshift && microshiftCheckedAt ? { unit: facts.microshift.unit, apiReady: facts.microshift.apiReady, workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`, checkedAt: microshiftCheckedAt } : undefined,

@@ -1,7 +1,8 @@
 // From the `hub` config to what a connection needs: the broker URL (TLS unless explicitly allowed
 // otherwise), the CA/certificate/key read through the HostFs, and the device id. Key material is
 // wrapped so it cannot end up in a log line or an error message by accident.
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { redactSecrets } from '../core/redact.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { HubConfig } from '../config/schema.js';
 import type { HostFs } from '../host/fs.js';
@@ -75,16 +76,14 @@ export async function resolveHubConnection(hub: HubConfig, fs: Pick<HostFs, 'rea
   };
 }
 
-/** The URL without a password, for logs and errors. */
+/** The URL with its password shown as *** (mqtts://user:***@host), for logs and errors. */
 export function displayUrl(url: string): string {
   try {
-    const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = 'redacted';
-    return parsed.toString();
+    new URL(url);
   } catch {
     return '(unparsable URL)';
   }
+  return redactSecrets(url);
 }
 
 /** mqtts:// always; plain mqtt:// only when explicitly allowed. */
@@ -124,6 +123,24 @@ export async function readTlsMaterial(files: { ca?: string; cert?: string; key?:
   const [ca, cert, key] = [await read('ca'), await read('cert'), await read('key')];
   if (cert) certificateCn(cert, files.cert, keyName('cert'));
   return { ca, cert, key: key ? new Secret(key) : undefined };
+}
+
+/**
+ * The key must belong to the certificate. Without this check a wrong pair fails only when the
+ * TLS context is built, with OpenSSL's "key values mismatch" that names neither file.
+ */
+export function checkKeyPair(material: TlsMaterial, files: { cert?: string; key?: string }, keyName: (name: 'cert' | 'key') => string = (name) => `hub.${name}`): void {
+  if (!material.cert || !material.key || !files.cert || !files.key) return;
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(material.key.reveal());
+  } catch (error) {
+    // OpenSSL's reason only (e.g. "unsupported"): never the key itself.
+    throw problem(files.key, keyName('key'), `not a usable private key (${(error as Error).message})`, 'an unencrypted PEM private key');
+  }
+  if (!new X509Certificate(material.cert).checkPrivateKey(key)) {
+    throw problem(files.key, keyName('key'), `this private key does not belong to the certificate ${files.cert} (${keyName('cert')})`, `the private key that ${files.cert} was issued for`);
+  }
 }
 
 /** The subject CN of a PEM certificate; undefined when it has none. */

@@ -3,9 +3,13 @@
 // The TLS broker runs the shipped example (packaging/mosquitto/mosquitto.conf and
 // edge-agent.acl) with only paths, the port and the bind address replaced, so the tests check
 // the example people copy. Certificates (openssl, EC P-256): a CA, the broker (127.0.0.1 and
-// localhost), devices `device-a`, `device-b`, `device-c` and the reader `fleet-reader`. A plain
-// broker (anonymous, no TLS) exists for the allowInsecure test. Everything lives in a temp dir
-// under /tmp; nothing binds to anything but 127.0.0.1.
+// localhost), devices `device-a`, `device-b`, `device-c`, the reader `fleet-reader` and a few
+// test readers `reader-1`… that subscribe() hands out in turn. The example binds the client id
+// to the certificate CN (one connection per certificate), so subscribers that are open at the
+// same time need certificates of their own; the harness gives each test reader the ACL lines
+// the example gives fleet-reader, appended to its copy of the ACL. A plain broker (anonymous,
+// no TLS) exists for the allowInsecure test. Everything lives in a temp dir under /tmp; nothing
+// binds to anything but 127.0.0.1.
 import { execa } from 'execa';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -44,20 +48,25 @@ export interface TestBroker {
   /** Stop and remove the temp dir. */
   cleanup(): Promise<void>;
   log(): string;
+  /** Test reader identities (read every device, write nothing), for subscribe() in turn. */
+  readers: string[];
 }
 
 export const DEVICES = ['device-a', 'device-b', 'device-c'];
+/** Test readers with the same rights as fleet-reader (see the header). */
+export const READERS = Array.from({ length: 8 }, (_, i) => `reader-${i + 1}`);
 
 export async function startBroker(options: { kind?: 'tls' | 'plain'; clients?: string[] } = {}): Promise<TestBroker> {
   const kind = options.kind ?? 'tls';
   const dir = await mkdtemp(join(tmpdir(), `edge-mosquitto-${kind}-`));
   const port = await freePort();
-  const clients = options.clients ?? [...DEVICES, 'fleet-reader'];
+  const clients = options.clients ?? [...DEVICES, 'fleet-reader', ...READERS];
+  const readers = clients.filter((name) => READERS.includes(name));
   const conf = join(dir, 'mosquitto.conf');
   try {
     if (kind === 'tls') await makePki(dir, clients);
     await mkdir(join(dir, 'data'), { recursive: true });
-    await writeFile(conf, kind === 'tls' ? await tlsConfig(dir, port) : plainConfig(dir, port));
+    await writeFile(conf, kind === 'tls' ? await tlsConfig(dir, port, readers) : plainConfig(dir, port));
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -113,12 +122,17 @@ export async function startBroker(options: { kind?: 'tls' | 'plain'; clients?: s
       await rm(dir, { recursive: true, force: true });
     },
     log: () => output,
+    readers,
   };
 }
 
-async function tlsConfig(dir: string, port: number): Promise<string> {
+async function tlsConfig(dir: string, port: number, readers: readonly string[]): Promise<string> {
   const example = join(repoRoot, 'packaging', 'mosquitto');
-  await writeFile(join(dir, 'edge-agent.acl'), await readFile(join(example, 'edge-agent.acl'), 'utf8'));
+  const acl = await readFile(join(example, 'edge-agent.acl'), 'utf8');
+  const readerBlock = /^user fleet-reader\n(topic .*\n)+/m.exec(acl)?.[0];
+  if (!readerBlock) throw new Error('packaging/mosquitto/edge-agent.acl has no "user fleet-reader" block: update the test harness');
+  const testReaders = readers.map((name) => readerBlock.replaceAll('fleet-reader', name)).join('\n');
+  await writeFile(join(dir, 'edge-agent.acl'), `${acl}\n# test harness: readers like fleet-reader\n${testReaders}`);
   const replaced = (await readFile(join(example, 'mosquitto.conf'), 'utf8'))
     .replace(/^listener 8883$/m, `listener ${port} ${HOST}`)
     .replace(/^cafile .*$/m, `cafile ${join(dir, 'ca.crt')}`)
@@ -200,9 +214,19 @@ export interface Subscriber {
   close(): Promise<void>;
 }
 
-/** A client with a certificate from the harness PKI (default fleet-reader), subscribed to `topics`. */
+const nextReader = new WeakMap<TestBroker, number>();
+
+/** The next test reader identity (round robin), or fleet-reader when the broker has none. */
+export function takeReader(broker: TestBroker): string {
+  if (broker.readers.length === 0) return 'fleet-reader';
+  const n = nextReader.get(broker) ?? 0;
+  nextReader.set(broker, n + 1);
+  return broker.readers[n % broker.readers.length]!;
+}
+
+/** A client with a certificate from the harness PKI (default: the next test reader), subscribed to `topics`. */
 export async function subscribe(broker: TestBroker, topics: string[], options: { as?: string; mqtt?: IClientOptions } = {}): Promise<Subscriber> {
-  const client = await connectClient(broker, options.as ?? 'fleet-reader', { reconnectPeriod: 200, ...options.mqtt });
+  const client = await connectClient(broker, options.as ?? takeReader(broker), { reconnectPeriod: 200, ...options.mqtt });
   const messages: Received[] = [];
   client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain }));
   await client.subscribeAsync(topics, { qos: 1 });

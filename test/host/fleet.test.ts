@@ -1,13 +1,16 @@
 // `edge-agent fleet` against a real broker with three simulated devices: one fine, one red that
 // dropped events, one gone offline. Problems come first; --json, --state and --watch work; the
-// bundled CLI gives the same rows.
+// bundled CLI gives the same rows; a key that does not match its certificate is a configuration
+// error naming both files.
 import { execa } from 'execa';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../agent/commands/fleet.js';
 import type { Deps, Flags } from '../../agent/commands/types.js';
 import type { FleetRow } from '../../agent/core/hub-fleet.js';
-import { UsageError } from '../../agent/errors.js';
+import { ConfigError, UsageError, type AgentError } from '../../agent/errors.js';
+import { ExitCode } from '../../agent/exit-codes.js';
 import { createHost } from '../../agent/host/host.js';
 import { createLogger } from '../../agent/host/log.js';
 import { agentDist } from '../harness/agent-build.js';
@@ -113,6 +116,32 @@ describe('edge-agent fleet', () => {
     const result = await execa('node', [join(agentDist, 'cli.js'), 'fleet', '--broker', 'mqtts://127.0.0.1:1', '--ca', broker.ca, '--cert', reader.cert, '--key', reader.key], { reject: false });
     expect(result.exitCode).toBe(69);
     expect(result.stderr).toMatch(/^edge-agent fleet: cannot connect to mqtts:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+
+  it('a key that does not belong to the certificate: configuration error (78) naming both files', async () => {
+    const reader = broker.client('fleet-reader');
+    const other = broker.client('device-a');
+    const error = await fleet({ key: other.key }).then(() => undefined, (e: unknown) => e as AgentError);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.exitCode).toBe(ExitCode.Config);
+    expect(error?.message).toBe(`${other.key}: --key: this private key does not belong to the certificate ${reader.cert} (--cert); expected the private key that ${reader.cert} was issued for`);
+
+    const result = await execa('node', [join(agentDist, 'cli.js'), 'fleet', '--broker', broker.url, '--ca', broker.ca, '--cert', reader.cert, '--key', other.key], { reject: false });
+    expect(result.exitCode).toBe(ExitCode.Config);
+    expect(result.stderr).toContain(`${other.key}: --key: this private key does not belong to the certificate ${reader.cert}`);
+    expect(result.stderr).not.toMatch(/PRIVATE KEY|internal error/);
+  });
+
+  it('a key file that holds no key: configuration error naming the file', async () => {
+    const junk = join(broker.dir, 'junk.key');
+    await writeFile(junk, 'not a key\n', { mode: 0o600 });
+    await expect(fleet({ key: junk })).rejects.toThrow(new RegExp(`^${junk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: --key: not a usable private key \\(.+\\); expected an unencrypted PEM private key$`));
+  });
+
+  it('the bundled CLI shows a flag value with escape sequences escaped in its error', async () => {
+    const result = await execa('node', [join(agentDist, 'cli.js'), 'fleet', '--broker', broker.url, '--sort', '\x1b]0;owned\x07\x1b[2J'], { reject: false });
+    expect(result.exitCode).toBe(ExitCode.Usage);
+    expect(result.stderr).toBe('edge-agent fleet: --sort \\x1b]0;owned\\x07\\x1b[2J: expected one of state, id, seen');
   });
 
   it('the bundled CLI prints the same rows', async () => {
