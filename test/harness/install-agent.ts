@@ -8,11 +8,13 @@ import { agentDist } from './agent-build.js';
 import { repoRoot } from './bundle.js';
 import type { VirtualDevice } from './vdev.js';
 
-// The device's boot id is a file bound over /proc/sys/kernel/random/boot_id. systemd's
-// ProtectKernelTunables= and ProtectControlGroups= re-bind /proc/sys for the service and so hide
-// it, showing the host kernel's boot id instead (checked with systemd-run -p ... in a device).
-// Only the virtual device needs this drop-in; a real host has one boot id.
-export const vdevDropIn = '[Service]\n# edge-agent test harness: keep the virtual device\'s boot id visible (see install-agent.ts)\nProtectKernelTunables=no\nProtectControlGroups=no\n';
+// The device's boot id is a file bound over /proc/sys/kernel/random/boot_id. The unit's
+// ProtectProc= gives the service a fresh /proc, and ProtectKernelTunables= re-binds /proc/sys:
+// either way the service would see the host kernel's boot id. So the harness binds the device's
+// copy (vdev-boot.sh) over it again; systemd applies that bind last, inside the sandbox as shipped
+// (checked with systemd-run -p ... in a device). Only the virtual device needs this drop-in; a
+// real host has one boot id.
+export const vdevDropIn = "[Service]\n# edge-agent test harness: keep the virtual device's boot id visible (see install-agent.ts)\nBindReadOnlyPaths=/run/edge-vdev/boot_id:/proc/sys/kernel/random/boot_id\n";
 
 // The unit runs the bundle in place from the checkout (through /usr/libexec/edge-agent). Its
 // PrivateTmp= and ProtectHome= hide a checkout under /tmp, /var/tmp, /home or /root from the

@@ -42,6 +42,10 @@ ln -s /proc/self/fd "$M/dev/fd"
 ln -s /proc/self/fd/0 "$M/dev/stdin"; ln -s /proc/self/fd/1 "$M/dev/stdout"; ln -s /proc/self/fd/2 "$M/dev/stderr"
 
 mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$M/run"
+# The boot id once more as a plain file: a sandboxed service gets a fresh /proc (ProtectProc=,
+# ProtectKernelTunables=) without the bind above, and binds this one back in (install-agent.ts).
+mkdir -p "$M/run/edge-vdev"
+cp "$STATE/boot/boot_id" "$M/run/edge-vdev/boot_id"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$M/tmp"
 case "$CHECKOUT" in
   /tmp/* | /run/*)
