@@ -101,6 +101,8 @@ export async function writeFileAtomic(target: string, data: string | Buffer, mod
     await mkdir(dir, { recursive: true });
     const handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
     try {
+      // The mode exactly as asked: the daemon's unit sets UMask=0077, which would narrow it.
+      await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

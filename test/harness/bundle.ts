@@ -1,6 +1,6 @@
 // Bundles a TypeScript program of the harness (a stand-in that runs inside a virtual device) into
 // build/harness/<name>.mjs with esbuild, once per process and only when a source is newer.
-// The repo is visible inside every device through the overlay, so devices run the bundle in place.
+// The checkout is visible inside every device (vdev-boot.sh), so devices run the bundle in place.
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

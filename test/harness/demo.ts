@@ -5,9 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BootRecord } from '../../agent/core/boot-record.js';
-import { buildAgent } from './agent-build.js';
+import { bundleHarnessProgram } from './bundle.js';
 import { installCrio } from './crio/install.js';
 import { bootEdgeDevice } from './edge-device.js';
+import { buildRpms } from './install-rpm.js';
 import { nextBoot, settleBoot, type BootSummary } from './greenboot/boot-cycle.js';
 import { setDeploymentScenario } from './microshift/install.js';
 import { scenario } from './microshift/scenario.js';
@@ -16,6 +17,14 @@ import type { VirtualDevice } from './vdev.js';
 
 const bold = (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${s}\x1b[0m` : s);
 const say = (line = '') => process.stdout.write(`${line}\n`);
+
+// DEMO_TIMINGS=1: where the demo's time goes, one line per phase on stderr.
+const phaseStart = { at: Date.now() };
+function phase(name: string): void {
+  const now = Date.now();
+  if (process.env.DEMO_TIMINGS) process.stderr.write(`[demo timing] ${name}: ${((now - phaseStart.at) / 1000).toFixed(1)}s\n`);
+  phaseStart.at = now;
+}
 
 async function printBoot(device: VirtualDevice, summary: BootSummary, n: number): Promise<void> {
   const counter = summary.grubenv.atBoot?.boot_counter;
@@ -52,53 +61,67 @@ async function readRecord(device: VirtualDevice, bootId: string): Promise<BootRe
 
 async function main(): Promise<void> {
   const started = Date.now();
-  await buildAgent();
+  // The slow builds run while the device boots and gets its stand-ins: the RPMs (rpmbuild, the
+  // largest part of the setup) and the CRI-O stand-in. Both are memoized, so the installs below
+  // wait for these same builds. (The RPM build bundles the agent itself: no separate bundle.)
+  const builds = Promise.all([buildRpms(), bundleHarnessProgram('test/harness/crio/daemon.ts', 'crio-sim'), bundleHarnessProgram('test/harness/crio/crictl.ts', 'crictl-sim')]);
+  builds.then(
+    () => process.env.DEMO_TIMINGS && process.stderr.write(`[demo timing] (RPMs and CRI-O stand-in built after ${((Date.now() - started) / 1000).toFixed(1)}s)\n`),
+    () => undefined,
+  );
   say('Booting a virtual edge device: real systemd, bash greenboot, simulated MicroShift, edge-agent...');
   const device = await bootEdgeDevice({
     name: 'edge-demo',
     deployments: [{ version: '9.4.0' }],
     microshift: scenario('healthy'),
-    // The smallest budget MicroShift allows, and a short restart watch, so the demo is quick.
+    // The smallest budget MicroShift allows, and the shortest restart watch, so the demo is quick.
     config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 10\n',
     // Installed from the real RPMs with rpm, as an Image Builder image gets it.
     agent: 'rpm',
     boot: false,
   });
-  // MicroShift's pods run under CRI-O (the stand-in), so the cleanup before a rollback has real
-  // pods and processes to remove. The device boots edge-device.target, not multi-user.target:
-  // enable the daemon there.
-  await installCrio(device);
-  await device.sh('ln -sf /usr/lib/systemd/system/edge-agent.service /etc/systemd/system/edge-device.target.wants/edge-agent.service && systemctl daemon-reload && systemctl start edge-agent.service');
+  phase('boot the device, install stand-ins and the RPMs');
   let n = 0;
   try {
+    // MicroShift's pods run under CRI-O (the stand-in), so the cleanup before a rollback has real
+    // pods and processes to remove. The device boots edge-device.target, not multi-user.target:
+    // enable the daemon there.
+    await installCrio(device);
+    await device.sh('ln -sf /usr/lib/systemd/system/edge-agent.service /etc/systemd/system/edge-device.target.wants/edge-agent.service && systemctl daemon-reload && systemctl start edge-agent.service');
+    await setDeploymentScenario(device, '9.4.2', scenario('crash-loop'));
+    phase('install CRI-O, start the daemon');
     say();
     say(bold('== A good update: 9.4.1 =='));
     await makeUpdateAvailable(device, { version: '9.4.1' });
     await stageUpdate(device);
     say('rpm-ostree upgrade: 9.4.1 staged; rebooting');
     await nextBoot(device);
+    phase('reboot into 9.4.1');
     await printStatus(device);
-    const good = await nextBoot(device);
-    await printBoot(device, good, ++n);
+    phase('9.4.1 boot settles, status');
 
+    // The next update is staged during the good boot, as an operator would: ending that boot
+    // (its summary, Boot 1 below) is the reboot into 9.4.2.
     say(bold('== A bad update: 9.4.2, whose MicroShift crash-loops =='));
-    await setDeploymentScenario(device, '9.4.2', scenario('crash-loop'));
     await makeUpdateAvailable(device, { version: '9.4.2' });
     await stageUpdate(device);
-    say('rpm-ostree upgrade: 9.4.2 staged; rebooting');
-    await nextBoot(device);
-    for (let boot = 0; boot < 5; boot++) {
+    say('rpm-ostree upgrade: 9.4.2 staged on the good 9.4.1 boot; rebooting');
+    say();
+    for (let boot = 0; boot < 6; boot++) {
       const summary = await nextBoot(device);
       await printBoot(device, summary, ++n);
-      if (summary.verdict !== 'red' || !summary.rebootRequested) break;
+      phase(`boot ${n}`);
+      if (boot > 0 && (summary.verdict !== 'red' || !summary.rebootRequested)) break;
     }
     await settleBoot(device, 120_000);
     say(bold('After the rollback, `edge-agent status` on the device:'));
     await printStatus(device);
     say(bold('`edge-agent history`:'));
     say((await device.exec(['edge-agent', 'history', '-n', '8'])).stdout.trimEnd());
+    phase('final status and history');
   } finally {
     await device.dispose();
+    phase('dispose');
   }
   say();
   say(`Demo finished in ${((Date.now() - started) / 1000).toFixed(0)}s; the device is gone and the host untouched.`);

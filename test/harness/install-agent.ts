@@ -1,6 +1,6 @@
 // Installs edge-agent into a virtual device the way the RPM lays it out: the bundle at
-// /usr/libexec/edge-agent (a link to the test run's bundle in place: the repo is visible inside
-// every device), the /usr/bin/edge-agent launcher, the unit as shipped, the greenboot shims under
+// /usr/libexec/edge-agent (a link to the test run's bundle in place: the checkout is visible
+// inside every device, see vdev-boot.sh), the /usr/bin/edge-agent launcher, the unit as shipped, the greenboot shims under
 // /etc/greenboot/, and optionally a config.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,11 +8,22 @@ import { agentDist } from './agent-build.js';
 import { repoRoot } from './bundle.js';
 import type { VirtualDevice } from './vdev.js';
 
-// The device's boot id is a file bound over /proc/sys/kernel/random/boot_id. systemd's
-// ProtectKernelTunables= and ProtectControlGroups= re-bind /proc/sys for the service and so hide
-// it, showing the host kernel's boot id instead (checked with systemd-run -p ... in a device).
-// Only the virtual device needs this drop-in; a real host has one boot id.
-export const vdevDropIn = '[Service]\n# edge-agent test harness: keep the virtual device\'s boot id visible (see install-agent.ts)\nProtectKernelTunables=no\nProtectControlGroups=no\n';
+// The device's boot id is a file bound over /proc/sys/kernel/random/boot_id. The unit's
+// ProtectProc= gives the service a fresh /proc, and ProtectKernelTunables= re-binds /proc/sys:
+// either way the service would see the host kernel's boot id. So the harness binds the device's
+// copy (vdev-boot.sh) over it again; systemd applies that bind last, inside the sandbox as shipped
+// (checked with systemd-run -p ... in a device). Only the virtual device needs this drop-in; a
+// real host has one boot id.
+export const vdevDropIn = "[Service]\n# edge-agent test harness: keep the virtual device's boot id visible (see install-agent.ts)\nBindReadOnlyPaths=/run/edge-vdev/boot_id:/proc/sys/kernel/random/boot_id\n";
+
+// The unit runs the bundle in place from the checkout (through /usr/libexec/edge-agent). Its
+// PrivateTmp= and ProtectHome= hide a checkout under /tmp, /var/tmp, /home or /root from the
+// daemon, so the harness binds it back in, read-only, for such checkouts only: the daemon of a
+// device runs the sandbox as shipped everywhere else.
+const hiddenBySandbox = ['/tmp/', '/var/tmp/', '/home/', '/root/', '/run/user/'];
+export const checkoutDropIn = hiddenBySandbox.some((dir) => `${repoRoot}/`.startsWith(dir))
+  ? `[Service]\n# edge-agent test harness: the daemon runs the bundle from ${repoRoot} (see install-agent.ts)\nBindReadOnlyPaths=${repoRoot}\n`
+  : undefined;
 
 export interface InstallAgentOptions {
   /** YAML for /etc/edge-agent/config.yaml. */
@@ -26,6 +37,7 @@ export async function installAgent(device: VirtualDevice, options: InstallAgentO
   if (options.config !== undefined) await device.writeFile('/etc/edge-agent/config.yaml', options.config);
   await device.writeFile('/etc/systemd/system/edge-agent.service', await readFile(join(repoRoot, 'units', 'edge-agent.service')));
   await device.writeFile('/etc/systemd/system/edge-agent.service.d/50-vdev.conf', vdevDropIn);
+  if (checkoutDropIn) await device.writeFile('/etc/systemd/system/edge-agent.service.d/51-vdev-checkout.conf', checkoutDropIn);
   if (options.shims === false) return;
   for (const dir of ['check/required.d', 'check/wanted.d', 'green.d', 'red.d']) {
     const source = join(repoRoot, 'greenboot', dir);

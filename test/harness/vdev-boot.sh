@@ -7,9 +7,13 @@
 # which persists across simulated reboots, so /etc, /var and /boot behave like a disk. /run and
 # /tmp are fresh tmpfs on every boot, as on a real host. The host file system is never written.
 #
-# Arguments: STATE_DIR HOSTNAME BOOT_ID NET(0|1) SYSTEM_NODE
+# Arguments: STATE_DIR HOSTNAME BOOT_ID NET(0|1) SYSTEM_NODE [CHECKOUT]
+# SYSTEM_NODE: the Node.js binary the device sees as /usr/bin/node (see DeviceOptions.systemNode).
+# CHECKOUT: the harness's repository, which devices run bundles from in place. The overlay shows
+# it at the same path unless it lives under /tmp or /run, which the fresh mounts below hide: then
+# it is bound in read-only at the same path.
 set -euo pipefail
-STATE=$1 NAME=$2 BOOT_ID=$3 NET=$4 SYSTEM_NODE=$5
+STATE=$1 NAME=$2 BOOT_ID=$3 NET=$4 SYSTEM_NODE=$5 CHECKOUT=${6:-}
 M=$STATE/merged
 
 # Nothing we mount may leak back to the host.
@@ -42,7 +46,18 @@ ln -s /proc/self/fd "$M/dev/fd"
 ln -s /proc/self/fd/0 "$M/dev/stdin"; ln -s /proc/self/fd/1 "$M/dev/stdout"; ln -s /proc/self/fd/2 "$M/dev/stderr"
 
 mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$M/run"
+# The boot id once more as a plain file: a sandboxed service gets a fresh /proc (ProtectProc=,
+# ProtectKernelTunables=) without the bind above, and binds this one back in (install-agent.ts).
+mkdir -p "$M/run/edge-vdev"
+cp "$STATE/boot/boot_id" "$M/run/edge-vdev/boot_id"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$M/tmp"
+case "$CHECKOUT" in
+  /tmp/* | /run/*)
+    mkdir -p "$M$CHECKOUT"
+    mount --bind "$CHECKOUT" "$M$CHECKOUT"
+    mount -o remount,bind,ro "$M$CHECKOUT"
+    ;;
+esac
 # ostree-booted systems have this marker; the device is one unless told otherwise.
 if [ -e "$STATE/ostree-booted" ]; then touch "$M/run/ostree-booted"; fi
 

@@ -20,6 +20,8 @@ import { cgroupRoot, killCgroup, removeCgroup } from './vdev-cgroup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bootScript = join(here, 'vdev-boot.sh');
+// The checkout the harness runs from: devices run its bundles in place (see vdev-boot.sh).
+const checkout = join(here, '..', '..');
 const stateBase = process.env.EDGE_VDEV_DIR ?? '/tmp';
 const live = new Set<VirtualDevice>();
 
@@ -297,7 +299,7 @@ export class VirtualDevice {
     // The child moves itself into the device's cgroup first, then takes a cgroup namespace
     // rooted there, so systemd inside sees that cgroup as its whole tree.
     const child = `echo 0 > '${this.cgroup}/cgroup.procs' && exec unshare --cgroup '${bootScript}' "$@"`;
-    this.unshare = execa('unshare', [...namespaces, 'bash', '-c', child, 'vdev', this.stateDir, this.name, this.bootId, this.options.network ? '1' : '0', this.options.systemNode ?? process.execPath], {
+    this.unshare = execa('unshare', [...namespaces, 'bash', '-c', child, 'vdev', this.stateDir, this.name, this.bootId, this.options.network ? '1' : '0', this.options.systemNode ?? process.execPath, checkout], {
       reject: false,
       stdin: 'ignore',
       stdout: 'pipe',

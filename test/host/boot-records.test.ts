@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { mkdtemp, readdir, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBootRecords } from '../../agent/host/boot-records.js';
 import { systemClock } from '../../agent/host/clock.js';
@@ -22,7 +23,21 @@ async function store(warnings: string[] = []) {
   return { root, records, dir: join(root, 'var/lib/edge-agent/boots') };
 }
 
+// This checkout's root, wherever it was cloned: the child processes below import its agent code.
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
 const id = (n: number) => n.toString(16).padStart(32, '0');
+
+/** Whether the record shows at least two complete writes by the given round's writer. */
+async function progressed(file: string, round: number): Promise<boolean> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  try {
+    const record = JSON.parse(text) as { round?: number; counter?: number };
+    return record.round === round && (record.counter ?? 0) >= 2;
+  } catch {
+    return false;
+  }
+}
 
 describe('boot records', () => {
   it('moves a corrupt or truncated record aside with a warning and goes on', async () => {
@@ -60,19 +75,27 @@ describe('boot records', () => {
     const { root, dir } = await store();
     // A writer that rewrites one large record as fast as it can.
     const script = `
-      import { createBootRecords } from '${join(process.cwd(), 'agent/host/boot-records.ts')}';
-      import { createHostFs } from '${join(process.cwd(), 'agent/host/fs.ts')}';
-      import { systemClock } from '${join(process.cwd(), 'agent/host/clock.ts')}';
+      import { createBootRecords } from '${join(repo, 'agent/host/boot-records.ts')}';
+      import { createHostFs } from '${join(repo, 'agent/host/fs.ts')}';
+      import { systemClock } from '${join(repo, 'agent/host/clock.ts')}';
       const records = createBootRecords({ fs: createHostFs(${JSON.stringify(root)}), clock: systemClock, dir: '/var/lib/edge-agent/boots', warn: () => {} });
-      for (let i = 0; ; i++) await records.update('${id(9)}', (r) => { r.filler = 'x'.repeat(200000 + i); r.counter = i; });
+      for (let i = 0; ; i++) await records.update('${id(9)}', (r) => { r.filler = 'x'.repeat(200000 + i); r.round = Number(process.env.ROUND); r.counter = i; });
     `;
     for (let round = 0; round < 5; round++) {
-      const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { reject: false });
-      await new Promise((resolve) => setTimeout(resolve, 400 + round * 100));
+      const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repo, env: { ROUND: String(round) }, reject: false });
+      // Kill it only once this round's writer is seen rewriting (its counter at 2 or more): how
+      // long tsx takes to start depends on the machine's load, so a fixed delay could kill it
+      // before its first write and prove nothing.
+      const deadline = Date.now() + 30_000;
+      while (!(await progressed(join(dir, `${id(9)}.json`), round)) && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       child.kill('SIGKILL');
-      await child;
-      const text = await readFile(join(dir, `${id(9)}.json`), 'utf8').catch(() => undefined);
-      if (text !== undefined) expect(() => JSON.parse(text)).not.toThrow();
+      const result = await child;
+      expect(result.signal, String(result.stderr)).toBe('SIGKILL');
+      const text = await readFile(join(dir, `${id(9)}.json`), 'utf8');
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(await progressed(join(dir, `${id(9)}.json`), round)).toBe(true);
     }
     const left = (await readdir(dir)).filter((n) => n.endsWith('.json'));
     expect(left).toEqual([`${id(9)}.json`]);
@@ -84,7 +107,7 @@ describe('boot records', () => {
     const script = `
       set -e
       mount -t tmpfs -o size=64k tmpfs ${root}
-      cd /work/main
+      cd '${repo}'
       node --import tsx --input-type=module -e '
         import { createBootRecords } from "./agent/host/boot-records.ts";
         import { createHostFs } from "./agent/host/fs.ts";

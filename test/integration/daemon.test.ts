@@ -102,7 +102,8 @@ describe('starting', () => {
       return { exitCode: r.exitCode, ms: Date.now() - started, json: JSON.parse(r.stdout) as Status };
     };
     const facts = (s: Status) => ({ state: s.state, exitCode: s.exitCode, summary: s.summary, problems: s.problems, boot: s.boot, checks: s.checks, deployments: { ...s.deployments, fetchedAt: undefined }, running: s.agent.daemon.running });
-    expect(await device.sh('stat -c "%a %U %F" /run/edge-agent/private /run/edge-agent/private/status.sock')).toBe('700 root directory\n755 root socket\n');
+    // The socket is root's alone twice over: in a 0700 directory, and 0700 itself (the unit's UMask=0077).
+    expect(await device.sh('stat -c "%a %U %F" /run/edge-agent/private /run/edge-agent/private/status.sock')).toBe('700 root directory\n700 root socket\n');
 
     const viaDaemon = await run();
     expect(viaDaemon.json.agent.daemon.answered).toBe(true);

@@ -1,6 +1,6 @@
 // Builds the simulator into one ESM file that the device's systemd runs with the host's node.
 //
-// The device sees the repo read-only at the same path, so a bundle under /work/main/build
+// The device sees the checkout at the same path, so a bundle under its build/ directory
 // (gitignored) is visible inside without copying. It is rebuilt only when a source here is newer,
 // and written through a temp file + rename because two test workers may build at once.
 import { build } from 'esbuild';
