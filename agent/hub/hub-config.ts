@@ -1,7 +1,7 @@
 // From the `hub` config to what a connection needs: the broker URL (TLS unless explicitly allowed
 // otherwise), the CA/certificate/key read through the HostFs, and the device id. Key material is
 // wrapped so it cannot end up in a log line or an error message by accident.
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { HubConfig } from '../config/schema.js';
 import type { HostFs } from '../host/fs.js';
@@ -122,8 +122,42 @@ export async function readTlsMaterial(files: { ca?: string; cert?: string; key?:
     }
   }
   const [ca, cert, key] = [await read('ca'), await read('cert'), await read('key')];
-  if (cert) certificateCn(cert, files.cert, keyName('cert'));
+  if (ca) parseCertificate(ca, files.ca!, keyName('ca'), 'CA certificate');
+  const x509 = cert ? parseCertificate(cert, files.cert!, keyName('cert'), 'certificate') : undefined;
+  if (key) checkPrivateKey(key, files.key!, keyName('key'), x509 && { cert: x509, path: files.cert! });
   return { ca, cert, key: key ? new Secret(key) : undefined };
+}
+
+/**
+ * The configured CA, certificate and key files that do not exist (yet): a device provisioned
+ * after the image was built gets them later, and the daemon waits for them.
+ */
+export async function missingTlsFiles(files: { ca?: string; cert?: string; key?: string }, fs: Pick<HostFs, 'info'>): Promise<string[]> {
+  const paths = [files.cert, files.key, files.ca].filter((p): p is string => p !== undefined);
+  const found = await Promise.all(paths.map(async (p) => (await fs.info(p)) !== undefined));
+  return paths.filter((_, i) => !found[i]);
+}
+
+function parseCertificate(pem: Buffer, file: string, key: string, what: string): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch (error) {
+    throw problem(file, key, `not a PEM ${what} (${(error as Error).message})`, `a PEM ${what} (-----BEGIN CERTIFICATE-----)`);
+  }
+}
+
+/** The key must parse, and belong to the certificate: otherwise every TLS handshake fails later, vaguely. */
+function checkPrivateKey(pem: Buffer, file: string, key: string, cert?: { cert: X509Certificate; path: string }): void {
+  let parsed;
+  try {
+    parsed = createPrivateKey(pem);
+  } catch (error) {
+    // The reason comes from OpenSSL's decoder; it never contains key material.
+    throw problem(file, key, `not a PEM private key (${(error as Error).message})`, 'a PEM private key (-----BEGIN PRIVATE KEY-----)');
+  }
+  if (cert && !cert.cert.checkPrivateKey(parsed)) {
+    throw problem(file, key, `the private key does not belong to the certificate ${cert.path}`, `the key the certificate ${cert.path} was issued for`);
+  }
 }
 
 /** The subject CN of a PEM certificate; undefined when it has none. */
