@@ -16,9 +16,8 @@ export function bundleOptions({ root, version }) {
     platform: 'node',
     target: 'node22',
     chunkNames: 'chunks/[name]-[hash]',
-    // dbus-next's optional X11 transport is never used (we speak D-Bus over a unix socket); the
-    // optional journald binding is found at run time when the -journald package is installed.
-    external: ['systemd-journald', 'x11'],
+    // dbus-next's optional X11 transport is never used (we speak D-Bus over a unix socket).
+    external: ['x11'],
     // Modules dependencies load for things edge-agent never does (see each stub's header):
     // dbus-next's introspection and native socket (a fifth of `edge-agent status`'s cold start),
     // WebSockets (mqtt, the Kubernetes client), mqtt's browser timers and SOCKS proxy (daemon

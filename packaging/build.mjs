@@ -1,6 +1,6 @@
 // Bundles the CLI into dist/ with esbuild: ESM, code-split so that light commands (--version,
 // status) never load the Kubernetes or MQTT clients. dist/ runs with no node_modules beside it;
-// the optional native journald binding stays external and is found at run time if installed.
+// structured journal entries need no native code (util-linux logger, see agent/host/log.ts).
 import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

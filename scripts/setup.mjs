@@ -16,16 +16,13 @@ const debs = {
   rpmlint: '/usr/bin/rpmlint',
   mosquitto: '/usr/sbin/mosquitto', // the real MQTT broker for hub tests
   'mosquitto-clients': '/usr/bin/mosquitto_sub',
-  'libsystemd-dev': '/usr/include/systemd/sd-journal.h', // builds the optional journald binding
   systemd: '/lib/systemd/systemd', // PID 1 of the virtual edge device
   dbus: '/usr/bin/dbus-daemon',
   'util-linux': '/usr/bin/unshare',
   openssl: '/usr/bin/openssl', // test certificates
   iproute2: '/usr/sbin/ip',
   procps: '/usr/bin/pgrep',
-  'python3': '/usr/bin/python3', // node-gyp
-  make: '/usr/bin/make',
-  'g++': '/usr/bin/g++',
+  'python3': '/usr/bin/python3', // HTTP(S) endpoints for declared-check tests
 };
 
 function fail(message) {

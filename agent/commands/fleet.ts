@@ -6,7 +6,7 @@ import { FLEET_FILTERS, FLEET_SORTS, filterFleetRows, fleetRows, renderFleetTabl
 import { displayJson } from '../core/terminal-text.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { checkBrokerUrl, checkKeyPair, readTlsMaterial } from '../hub/hub-config.js';
+import { checkBrokerUrl, readTlsMaterial } from '../hub/hub-config.js';
 import { readFleet, watchFleet } from '../hub/fleet-reader.js';
 import type { CommandMain, Flags } from './types.js';
 
@@ -31,9 +31,9 @@ export const main: CommandMain = async ({ flags }, { host, out, signal }) => {
     return value === undefined ? undefined : resolve(process.cwd(), value);
   };
   const files = { ca: file('ca'), cert: file('cert'), key: file('key') };
+  // A file that is not PEM, or a key that does not belong to the certificate, is a
+  // configuration error (exit 78) naming the files, found before connecting.
   const tls = await readTlsMaterial(files, host.fs, (name) => `--${name}`);
-  // A mismatched pair is a configuration error (exit 78), found before connecting.
-  checkKeyPair(tls, files, (name) => `--${name}`);
   const reader = { url: broker, tls, prefix, clock: host.clock, signal };
   const rows = (state: FleetState) => filterFleetRows(sortFleetRows(fleetRows(state), sort), filter);
   const print = (state: FleetState) => out(flags.json ? `${displayJson(rows(state))}\n` : renderFleetTable(rows(state), host.clock.now()));

@@ -2,7 +2,8 @@
 // rollback), reports verdicts, rollbacks, failed checks and staged updates to the optional hub
 // through the durable outbox, keeps the status, the MOTD line and /run/edge-agent/daemon.json
 // current, answers `edge-agent status` on a root-only socket, keeps the journal persistent, and
-// pings the watchdog only while its loop makes progress. SIGTERM: stop the schedules, let in-flight
+// pings the watchdog only while its loop makes progress. Hub files that do not exist yet are waited
+// for (hub/hub.ts); one that is wrong is reported; neither stops the local work. SIGTERM: stop the schedules, let in-flight
 // work finish or abort (the signal reaches every child process), flush the outbox, say offline,
 // exit 0.
 import { Cron } from 'croner';
@@ -26,7 +27,9 @@ export const main: CommandMain = async (_invocation, deps) => {
   const notifier = createNotifier(host.exec, host.env);
   const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
   const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
-  const hub = config.hub ? await (await import('../hub/hub.js')).startHub(config, host, log, version) : undefined;
+  // Hub files that arrive later (or get fixed) change what status shows: write the state then.
+  let linkChanged = () => undefined as void;
+  const hub = config.hub ? await (await import('../hub/hub.js')).startHub(config, host, log, version, { onLinkChange: () => linkChanged() }) : undefined;
   const tasks = createDaemonTasks({ ...deps, systemd, records, hub, cliPath: process.argv[1] ?? '' });
 
   const inflight = new Map<Promise<void>, { name: string; since: number }>();
@@ -48,6 +51,7 @@ export const main: CommandMain = async (_invocation, deps) => {
   // croner reads local time from Date and uses Intl only for a job given a time zone; we give none.
   // A tick while the same task still runs is skipped: our rule (so a report started by a record
   // change counts too), rather than croner's `protect`, which knows only its own runs.
+  linkChanged = () => void run('state', () => tasks.writeState());
   const every = (name: string, seconds: number, task: () => Promise<void>): Cron => {
     const { expression, seconds: actual } = cronEvery(seconds);
     if (actual !== seconds) log.info(`${name} every ${seconds}s does not divide a minute, hour or day: running every ${actual}s`);

@@ -41,6 +41,10 @@ export interface DaemonStateFile {
     queued: number;
     /** Events dropped since install (outbox full). */
     dropped: number;
+    /** A configured CA, certificate or key file that does not exist yet: not connecting until it does. */
+    waitingFor?: string;
+    /** A hub file that exists but cannot be used, with its path: not connecting until it is fixed. */
+    error?: string;
   };
   microshift?: {
     /** ActiveState of microshift.service. */
@@ -70,6 +74,8 @@ export const daemonStateSchema = z.looseObject({
       lastReportAt: lenient(z.string()),
       queued: count(),
       dropped: count(),
+      waitingFor: lenient(z.string()),
+      error: lenient(z.string()),
     }),
   ),
   microshift: lenient(

@@ -104,7 +104,11 @@ function agentProblems(a: Sections['agent'], add: Add): void {
   } else if (daemon.running && daemon.note) {
     add('warning', 'agent', 'daemon-stale', `The edge-agent daemon runs but ${daemon.note}`, 'journalctl -u edge-agent.service');
   }
-  if (hub.configured && daemon.running && hub.connected === false) {
+  if (hub.configured && daemon.running && hub.waitingFor) {
+    add('info', 'agent', 'hub-waiting', `Waiting for ${hub.waitingFor} before connecting to the hub${hub.queued ? `: ${hub.queued} events waiting` : ''}`, `install the device's hub certificate files; the daemon connects as soon as they are there`);
+  } else if (hub.configured && daemon.running && hub.error) {
+    add('warning', 'agent', 'hub-file-error', `Not connecting to the hub: ${hub.error}`, 'replace or fix the file; the daemon looks again when it changes');
+  } else if (hub.configured && daemon.running && hub.connected === false) {
     add('warning', 'agent', 'hub-disconnected', `Not connected to the hub${hub.broker ? ` ${hub.broker}` : ''}${hub.queued ? `: ${hub.queued} events waiting` : ''}`, 'check the network and the client certificate: journalctl -u edge-agent.service');
   }
   if ((hub.dropped ?? 0) > 0) add('warning', 'agent', 'events-dropped', `${hub.dropped} events were dropped because the outbox was full: the hub never got them`, 'raise outbox.maxEvents or outbox.maxBytes if the device is often offline this long');

@@ -144,7 +144,9 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
   if (!h.configured) kv('Hub', 'not configured');
   else {
     const broker = h.broker ?? 'the hub';
-    kv('Hub', h.connected ? `connected to ${broker}` : h.connected === false ? `not connected to ${broker}` : `${broker}, connection unknown`, h.connected ? undefined : 'yellow');
+    if (h.waitingFor) kv('Hub', `waiting for ${h.waitingFor} (${broker})`, 'yellow');
+    else if (h.error) kv('Hub', `not connecting to ${broker}: ${h.error}`, 'red');
+    else kv('Hub', h.connected ? `connected to ${broker}` : h.connected === false ? `not connected to ${broker}` : `${broker}, connection unknown`, h.connected ? undefined : 'yellow');
     kv('Last report', h.lastReportAt ? timeAgo(h.lastReportAt) : dm.running ? 'none yet' : 'unknown: the daemon is not running');
   }
   if (h.queued !== undefined || h.dropped !== undefined) kv('Outbox', `${h.queued ?? '?'} events waiting, ${h.dropped ?? '?'} dropped`, (h.dropped ?? 0) > 0 ? 'yellow' : undefined);

@@ -166,6 +166,8 @@ export const StatusSchema = z
         lastReportAgeSec: z.number().min(0).optional(),
         queued: count().optional().describe('Events waiting in the outbox'),
         dropped: count().optional().describe('Events dropped since install (outbox full)'),
+        waitingFor: z.string().optional().describe('A configured hub CA, certificate or key file that does not exist yet: the daemon connects once it does'),
+        error: z.string().optional().describe('A hub file that exists but cannot be used (path, key, reason): the daemon connects once it is fixed'),
       }),
     }),
   })

@@ -70,6 +70,9 @@ export function buildAgentSection(f: StatusFacts): StatusResult['agent'] {
     lastReportAgeSec: ageSec(hubState?.lastReportAt),
     queued: counts?.queued,
     dropped: counts?.dropped,
+    // Only a running daemon's word: a stopped one's last state may be long out of date.
+    waitingFor: running && configured ? hubState?.waitingFor : undefined,
+    error: running && configured ? hubState?.error : undefined,
   };
   return { state: 'ok', version: f.agentVersion, daemon, hub };
 }

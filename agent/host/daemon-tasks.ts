@@ -70,7 +70,9 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
       const verdict = facts.record?.verdict ?? 'checking';
       if (!hub) return `boot ${verdict}, no hub configured`;
       const s = hub.sink.state();
-      return `boot ${verdict}, hub ${s.connected ? 'connected' : 'offline'}, ${hub.outbox.size().events} queued`;
+      const link = hub.link();
+      const where = link.state === 'waiting' ? `waiting for ${link.path}` : link.state === 'error' ? `file error${link.path ? ` in ${link.path}` : ''}` : s.connected ? 'connected' : 'offline';
+      return `boot ${verdict}, hub ${where}, ${hub.outbox.size().events} queued`;
     },
     /** Open this boot's record (rollback detection) and report what is pending. */
     async boot() {
@@ -152,6 +154,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
     },
     async writeState() {
       const sink = hub?.sink.state();
+      const link = hub?.link();
       const state: DaemonStateFile = {
         schema: 1,
         pid: process.pid,
@@ -159,7 +162,8 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         startedAt,
         updatedAt: new Date(host.clock.now()).toISOString(),
         healthIntervalSec: config.daemon.healthIntervalSec,
-        hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub ? redactSecrets(config.hub.url) : undefined, lastReportAt: sink?.lastAckAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0 },
+        hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub ? redactSecrets(config.hub.url) : undefined, lastReportAt: sink?.lastAckAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0,
+          waitingFor: link?.state === 'waiting' ? link.path : undefined, error: link?.state === 'error' ? link.message : undefined },
         // checkedAt is when the health check looked, not now: `status` asks MicroShift itself when
         // that is overdue (see core/daemon-state.ts), rather than showing an old look as current.
         microshift: facts.microshift && microshiftCheckedAt ? { unit: facts.microshift.unit, apiReady: facts.microshift.apiReady, workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`, checkedAt: microshiftCheckedAt } : undefined,

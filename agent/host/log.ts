@@ -2,13 +2,13 @@
 //
 // The journal is for people: each record becomes one plain sentence. Under systemd or greenboot's
 // `systemd-cat`, lines carry sd-daemon `<N>` priority prefixes so `journalctl -p warning` works;
-// on a terminal they are plain text. When the optional native `systemd-journald` binding is
-// installed, journal-mode records are sent natively instead, with structured EDGE_AGENT_* fields
-// (so `journalctl EDGE_AGENT_OUTCOME=fail` works). Logs always go to stderr: stdout is reserved
-// for command output such as `--json`.
+// on a terminal they are plain text. In journal mode a record that carries fields becomes one
+// journal entry with structured EDGE_AGENT_* fields (so `journalctl EDGE_AGENT_OUTCOME=fail`
+// works), sent by util-linux `logger --journald` (log-journal-send.ts); without `logger` it is a
+// plain line. Logs always go to stderr: stdout is reserved for command output such as `--json`.
 import { fstatSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import pino, { type Logger as PinoLogger } from 'pino';
+import { createJournalSender } from './log-journal-send.js';
 import type { Logger } from './logger.js';
 
 export type { Logger };
@@ -17,12 +17,14 @@ export type LogFormat = 'journal' | 'text' | 'json';
 export interface LoggerOptions {
   level?: string;
   format?: LogFormat;
-  /** SYSLOG_IDENTIFIER for native journal entries. */
+  /** SYSLOG_IDENTIFIER for structured journal entries. */
   identifier?: string;
   /** Where formatted lines go (default: stderr). */
   write?: (line: string) => void;
-  /** Use the native binding when it is installed and the format is journal (default true). */
+  /** Send records with fields as structured journal entries in journal format (default true). */
   native?: boolean;
+  /** Program that sends a structured entry (default `logger`). */
+  journalCommand?: string;
 }
 
 // pino levels -> syslog priorities (sd-daemon.h): fatal=crit, error=err, warn=warning, info=info.
@@ -33,7 +35,8 @@ const reserved = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'err', 'v']
 export function createLogger(options: LoggerOptions = {}): PinoLogger {
   const format = options.format ?? detectLogFormat();
   const write = options.write ?? ((line: string) => process.stderr.write(line));
-  const native = format === 'journal' && options.native !== false ? loadNativeJournal() : undefined;
+  const structured = format === 'journal' && options.native !== false && process.env.EDGE_AGENT_JOURNAL_FIELDS !== '0';
+  const sender = structured ? createJournalSender({ writeLine: write, command: options.journalCommand }) : undefined;
   const identifier = options.identifier ?? process.env.EDGE_AGENT_LOG_IDENTIFIER ?? 'edge-agent';
   const destination = {
     write(json: string) {
@@ -41,10 +44,19 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
       const priority = priorities[Number(record.level)] ?? 6;
       const message = formatMessage(record);
       if (format === 'json') return write(json);
-      if (native) return native(priority, message, { SYSLOG_IDENTIFIER: identifier, ...journalFields(record) });
+      if (sender) {
+        const fields = journalFields(record);
+        // SYSLOG_PID: the entry comes from `logger`'s process, the record from ours.
+        if (Object.keys(fields).length > 0) return sender.structured(priority, message, { SYSLOG_IDENTIFIER: identifier, SYSLOG_PID: String(process.pid), ...fields });
+        return sender.plain(priority, message);
+      }
       if (format === 'journal') return write(`<${priority}>${message}\n`);
       const prefix = priority <= 3 ? 'error: ' : priority === 4 ? 'warning: ' : '';
       write(`${prefix}${message}\n`);
+    },
+    flush(callback: (error?: Error) => void) {
+      if (sender) sender.flush(() => callback());
+      else callback();
     },
   };
   return pino({ level: options.level ?? 'info', base: undefined, timestamp: format === 'json' }, destination);
@@ -85,19 +97,4 @@ export function journalFields(record: Record<string, unknown>): Record<string, s
     fields[`EDGE_AGENT_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`] = String(value);
   }
   return fields;
-}
-
-type NativeSend = (priority: number, message: string, fields: Record<string, string>) => void;
-
-/** The optional binding; undefined when it is not installed (the RPM's -journald subpackage). */
-function loadNativeJournal(): NativeSend | undefined {
-  if (process.env.EDGE_AGENT_NATIVE_JOURNAL === '0') return undefined;
-  try {
-    const require = createRequire(import.meta.url);
-    const journald = require('systemd-journald') as Record<string, (message: string, fields: object) => void>;
-    const names = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-    return (priority, message, fields) => journald[names[priority] ?? 'info']?.(message, fields);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 // From the `hub` config to what a connection needs: the broker URL (TLS unless explicitly allowed
 // otherwise), the CA/certificate/key read through the HostFs, and the device id. Key material is
 // wrapped so it cannot end up in a log line or an error message by accident.
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { redactSecrets } from '../core/redact.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { HubConfig } from '../config/schema.js';
@@ -121,25 +121,44 @@ export async function readTlsMaterial(files: { ca?: string; cert?: string; key?:
     }
   }
   const [ca, cert, key] = [await read('ca'), await read('cert'), await read('key')];
-  if (cert) certificateCn(cert, files.cert, keyName('cert'));
+  if (ca) parseCertificate(ca, files.ca!, keyName('ca'), 'CA certificate');
+  const x509 = cert ? parseCertificate(cert, files.cert!, keyName('cert'), 'certificate') : undefined;
+  if (key) checkPrivateKey(key, files.key!, keyName('key'), x509 && { cert: x509, path: files.cert!, key: keyName('cert') });
   return { ca, cert, key: key ? new Secret(key) : undefined };
 }
 
 /**
- * The key must belong to the certificate. Without this check a wrong pair fails only when the
- * TLS context is built, with OpenSSL's "key values mismatch" that names neither file.
+ * The configured CA, certificate and key files that do not exist (yet): a device provisioned
+ * after the image was built gets them later, and the daemon waits for them.
  */
-export function checkKeyPair(material: TlsMaterial, files: { cert?: string; key?: string }, keyName: (name: 'cert' | 'key') => string = (name) => `hub.${name}`): void {
-  if (!material.cert || !material.key || !files.cert || !files.key) return;
-  let key: KeyObject;
+export async function missingTlsFiles(files: { ca?: string; cert?: string; key?: string }, fs: Pick<HostFs, 'info'>): Promise<string[]> {
+  const paths = [files.cert, files.key, files.ca].filter((p): p is string => p !== undefined);
+  const found = await Promise.all(paths.map(async (p) => (await fs.info(p)) !== undefined));
+  return paths.filter((_, i) => !found[i]);
+}
+
+function parseCertificate(pem: Buffer, file: string, key: string, what: string): X509Certificate {
   try {
-    key = createPrivateKey(material.key.reveal());
+    return new X509Certificate(pem);
+  } catch (error) {
+    throw problem(file, key, `not a PEM ${what} (${(error as Error).message})`, `a PEM ${what} (-----BEGIN CERTIFICATE-----)`);
+  }
+}
+
+/**
+ * The key must parse and belong to the certificate. Without this check a wrong pair fails only
+ * when the TLS context is built, with OpenSSL's "key values mismatch" that names neither file.
+ */
+function checkPrivateKey(pem: Buffer, file: string, key: string, cert?: { cert: X509Certificate; path: string; key: string }): void {
+  let parsed;
+  try {
+    parsed = createPrivateKey(pem);
   } catch (error) {
     // OpenSSL's reason only (e.g. "unsupported"): never the key itself.
-    throw problem(files.key, keyName('key'), `not a usable private key (${(error as Error).message})`, 'an unencrypted PEM private key');
+    throw problem(file, key, `not a PEM private key (${(error as Error).message})`, 'an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)');
   }
-  if (!new X509Certificate(material.cert).checkPrivateKey(key)) {
-    throw problem(files.key, keyName('key'), `this private key does not belong to the certificate ${files.cert} (${keyName('cert')})`, `the private key that ${files.cert} was issued for`);
+  if (cert && !cert.cert.checkPrivateKey(parsed)) {
+    throw problem(file, key, `this private key does not belong to the certificate ${cert.path} (${cert.key})`, `the private key that ${cert.path} was issued for`);
   }
 }
 

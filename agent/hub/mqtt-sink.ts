@@ -98,14 +98,9 @@ class MqttSink implements HubSink {
   }
 
   async report<T extends HubEventType>(type: T, body: HubEventBody<T>, options: { id?: string } = {}): Promise<{ id: string; stored: boolean }> {
-    // An id taken earlier carries its time: the same event queued again is the same payload.
-    const record: HubEventRecord = { id: options.id ?? this.newId(), type, time: new Date(options.id ? idTime(options.id) : this.options.clock.now()).toISOString(), body };
-    // A malformed event is a bug in the caller: refuse it here rather than at the hub.
-    const checked = HubEventSchema.safeParse(JSON.parse(toWireEvent(record, this.deviceId)));
-    if (!checked.success) throw new DataError('hub-event-invalid', `event ${type} does not match the hub schema: ${checked.error.issues[0]?.message ?? 'invalid'}`);
-    const result = await this.options.outbox.enqueue(record);
+    const result = await enqueueEvent({ outbox: this.options.outbox, clock: this.options.clock, newId: this.newId, deviceId: this.deviceId }, type, body, options.id);
     this.wake();
-    return { id: record.id, stored: result.stored };
+    return result;
   }
 
   nextId(): string {
@@ -282,6 +277,25 @@ class MqttSink implements HubSink {
     }
     this.stats.payloadBytes += Buffer.byteLength(topic) + Buffer.byteLength(payload);
   }
+}
+
+/**
+ * Check an event against the hub's schema and store it in the outbox (resolves once it is on
+ * disk). Also what a hub that is still waiting for its certificate uses: events queue meanwhile.
+ */
+export async function enqueueEvent<T extends HubEventType>(
+  deps: { outbox: Outbox; clock: Clock; newId: IdGenerator; deviceId: string },
+  type: T,
+  body: HubEventBody<T>,
+  id?: string,
+): Promise<{ id: string; stored: boolean }> {
+  // An id taken earlier carries its time: the same event queued again is the same payload.
+  const record: HubEventRecord = { id: id ?? deps.newId(), type, time: new Date(id ? idTime(id) : deps.clock.now()).toISOString(), body };
+  // A malformed event is a bug in the caller: refuse it here rather than at the hub.
+  const checked = HubEventSchema.safeParse(JSON.parse(toWireEvent(record, deps.deviceId)));
+  if (!checked.success) throw new DataError('hub-event-invalid', `event ${type} does not match the hub schema: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+  const result = await deps.outbox.enqueue(record);
+  return { id: record.id, stored: result.stored };
 }
 
 function itemId(item: OutboxItem): string {

@@ -21,7 +21,6 @@ export function bundleHarnessProgram(entry: string, name: string): Promise<strin
         format: 'esm',
         platform: 'node',
         target: 'node22',
-        external: ['systemd-journald'],
         banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
         metafile: true,
         logLevel: 'warning',

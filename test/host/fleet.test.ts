@@ -135,7 +135,7 @@ describe('edge-agent fleet', () => {
   it('a key file that holds no key: configuration error naming the file', async () => {
     const junk = join(broker.dir, 'junk.key');
     await writeFile(junk, 'not a key\n', { mode: 0o600 });
-    await expect(fleet({ key: junk })).rejects.toThrow(new RegExp(`^${junk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: --key: not a usable private key \\(.+\\); expected an unencrypted PEM private key$`));
+    await expect(fleet({ key: junk })).rejects.toThrow(new RegExp(`^${junk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: --key: not a PEM private key \\(.+\\); expected an unencrypted PEM private key \\(-----BEGIN PRIVATE KEY-----\\)$`));
   });
 
   it('the bundled CLI shows a flag value with escape sequences escaped in its error', async () => {

@@ -1,6 +1,7 @@
 // edge-agent's logger against a virtual device's real journald: under systemd-cat the sd-daemon
-// prefixes become priorities; as a service too; with the native binding the entries carry
-// EDGE_AGENT_* fields; without it the program still logs.
+// prefixes become priorities; as a service too; records with fields become journal entries with
+// EDGE_AGENT_* fields through util-linux `logger --journald`, in the order they were logged;
+// without `logger` the same records arrive as plain lines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHarnessProgram } from '../harness/bundle.js';
 import { VirtualDevice } from '../harness/vdev.js';
@@ -20,23 +21,24 @@ describe('logging into the real journal', () => {
     ['probe info line', '6'],
     ['probe warning line', '4'],
     ['probe error line', '3'],
+    ['probe plain line', '6'],
   ];
 
   it('writes sd-daemon priorities under systemd-cat (as greenboot runs scripts)', async () => {
     // greenboot-healthcheck.service runs each script through systemd-cat: do the same in a unit.
-    await device.sh(`systemd-run --wait --quiet -u cat-probe -p Environment=EDGE_AGENT_NATIVE_JOURNAL=0 systemd-cat -t 50_edge_agent.sh node ${probe}; journalctl --sync`);
+    await device.sh(`systemd-run --wait --quiet -u cat-probe -p Environment=EDGE_AGENT_JOURNAL_FIELDS=0 systemd-cat -t 50_edge_agent.sh node ${probe}; journalctl --sync`);
     const entries = await device.journal({ identifier: '50_edge_agent.sh' });
     expect(levels(entries)).toEqual(expected);
     expect(entries.every((e) => !String(e.MESSAGE).startsWith('<'))).toBe(true);
   });
 
   it('writes priorities as a systemd service (JOURNAL_STREAM)', async () => {
-    await device.sh(`systemd-run --wait --quiet -u log-probe -p Environment=EDGE_AGENT_NATIVE_JOURNAL=0 node ${probe}; journalctl --sync`);
+    await device.sh(`systemd-run --wait --quiet -u log-probe -p Environment=EDGE_AGENT_JOURNAL_FIELDS=0 node ${probe}; journalctl --sync`);
     expect(levels(await device.journal({ unit: 'log-probe.service', identifier: 'node' }))).toEqual(expected);
   });
 
-  it('adds EDGE_AGENT_* fields through the native binding', async () => {
-    await device.sh(`systemd-run --wait --quiet -u log-probe-native -p Environment=PROBE_IDENTIFIER=edge-agent node ${probe}; journalctl --sync`);
+  it('adds EDGE_AGENT_* fields through logger --journald, keeping the order of the records', async () => {
+    await device.sh(`systemd-run --wait --quiet -u log-probe-fields -p Environment=PROBE_IDENTIFIER=edge-agent node ${probe}; journalctl --sync`);
     const failed = await device.journal({ matches: ['EDGE_AGENT_OUTCOME=fail'] });
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
@@ -46,12 +48,27 @@ describe('logging into the real journal', () => {
       EDGE_AGENT_CHECK: 'microshift',
       EDGE_AGENT_ATTEMPT: '2',
       EDGE_AGENT_DEPLOYMENT: 'abc123',
-      _SYSTEMD_UNIT: 'log-probe-native.service',
+      _SYSTEMD_UNIT: 'log-probe-fields.service',
     });
+    // SYSLOG_PID names the program that logged, not the `logger` process that carried the entry.
+    const first = failed[0] as Record<string, unknown>;
+    expect(first.SYSLOG_PID).toMatch(/^\d+$/);
+    expect(first.SYSLOG_PID).not.toBe(first._PID);
+    // Structured entries (logger) and the plain line (stdout stream) together, in journal order.
+    const all = (await device.journal({ matches: ['_SYSTEMD_UNIT=log-probe-fields.service'] })).filter((e) => String(e.MESSAGE).startsWith('probe '));
+    expect(levels(all)).toEqual(expected);
+    expect(all.map((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME)).toEqual(['pass', 'warn', 'fail', undefined]);
+  });
+
+  it('falls back to plain lines when logger cannot be run', async () => {
+    await device.sh(`systemd-run --wait --quiet -u log-probe-nologger -p Environment=PROBE_JOURNAL_COMMAND=/nonexistent/logger node ${probe}; journalctl --sync`);
+    const entries = await device.journal({ unit: 'log-probe-nologger.service', identifier: 'node' });
+    expect(levels(entries)).toEqual(expected);
+    expect(entries.every((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME === undefined)).toBe(true);
   });
 
   it('writes plain text without prefixes on a terminal or pipe', async () => {
     const result = await device.exec(['node', probe]);
-    expect(result.stderr).toBe('probe info line\nwarning: probe warning line\nerror: probe error line\n');
+    expect(result.stderr).toBe('probe info line\nwarning: probe warning line\nerror: probe error line\nprobe plain line\n');
   });
 });

@@ -31,6 +31,8 @@ const expected: Record<string, { state: StatusResult['state']; exitCode: number;
   'microshift-absent': { state: 'green', exitCode: 0, codes: [] },
   'non-root-user': { state: 'green', exitCode: 0, codes: ['needs-root'] },
   'hung-api': { state: 'green', exitCode: 0, codes: ['timed-out', 'daemon-down'] },
+  'hub-waiting': { state: 'green', exitCode: 0, codes: ['hub-waiting'] },
+  'hub-file-error': { state: 'green', exitCode: 0, codes: ['hub-file-error'] },
 };
 
 describe('status goldens', () => {
