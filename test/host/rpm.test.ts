@@ -264,8 +264,9 @@ describe('packaging snippets stay in step with the program', () => {
     expect((await execa('bash', ['-n'], { input: body, reject: false })).exitCode).toBe(0);
   });
 
-  it('the blueprint enables edge-agent and its config file passes `edge-agent config validate`', async () => {
-    const blueprint = await readFile(join(repoRoot, 'packaging', 'blueprint', 'edge-agent.toml'), 'utf8');
+  it.each(['rhel-9.2', 'rhel-9.4', 'rhel-9.6', 'rhel-10'])('the %s blueprint enables edge-agent and its config file passes `edge-agent config validate`', async (target) => {
+    const blueprint = await readFile(join(repoRoot, 'packaging', 'blueprint', `edge-agent-${target}.toml`), 'utf8');
+    expect(blueprint).toMatch(/^# Runtime: /m);
     expect(blueprint).toMatch(/^\[\[packages\]\]\nname = "edge-agent"$/m);
     expect(blueprint).toMatch(/^\[customizations\.services\]\n(#.*\n)*enabled = \[.*"edge-agent".*\]$/m);
     const file = /^\[\[customizations\.files\]\]\npath = "\/etc\/edge-agent\/config\.yaml"[\s\S]*?^data = """\n([\s\S]*?)"""$/m.exec(blueprint)?.[1];
