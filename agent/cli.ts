@@ -3,6 +3,7 @@
 // when that command runs, so `--help`, `--version` and `status` stay light.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ExitCode, exitCodeHelp } from './exit-codes.js';
+import { describeRuntime, runtimeInfo } from './core/runtime-kind.js';
 import { version } from './version.js';
 import type { CommandMain } from './commands/types.js';
 
@@ -217,7 +218,7 @@ async function cli(argv: string[]): Promise<void> {
     process.exit(argv.length === 0 ? ExitCode.Usage : ExitCode.Ok);
   }
   if (argv[0] === '--version' || argv[0] === '-V') {
-    process.stdout.write(`edge-agent ${version}\n`);
+    process.stdout.write(`edge-agent ${version}\nruntime: ${describeRuntime(runtimeInfo(process.execPath, process.version))}\n`);
     process.exit(ExitCode.Ok);
   }
   const found = findCommand(argv);

@@ -68,5 +68,5 @@ export function buildAgentSection(f: StatusFacts): StatusResult['agent'] {
     queued: counts?.queued,
     dropped: counts?.dropped,
   };
-  return { state: 'ok', version: f.agentVersion, daemon, hub };
+  return { state: 'ok', version: f.agentVersion, runtime: f.runtime && { ...f.runtime }, daemon, hub };
 }
