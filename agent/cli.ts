@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { clipEcho } from './errors.js';
 import { ExitCode, exitCodeHelp } from './exit-codes.js';
+import { describeRuntime, runtimeInfo } from './core/runtime-kind.js';
 import { version } from './version.js';
 import type { CommandMain } from './commands/types.js';
 
@@ -231,7 +232,7 @@ async function cli(argv: string[]): Promise<void> {
     process.exit(argv.length === 0 ? ExitCode.Usage : ExitCode.Ok);
   }
   if (argv[0] === '--version' || argv[0] === '-V') {
-    process.stdout.write(`edge-agent ${version}\n`);
+    process.stdout.write(`edge-agent ${version}\nruntime: ${describeRuntime(runtimeInfo(process.execPath, process.version))}\n`);
     process.exit(ExitCode.Ok);
   }
   const found = findCommand(argv);

@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DAEMON_FAST_ANSWER_MS, STATUS_SOCKET_PATH, askDaemonStatus } from './host/status-socket.js';
 import { terminalView } from './host/status-terminal.js';
+import { describeRuntime, runtimeInfo } from './core/runtime-kind.js';
 import { version } from './version.js';
 
 async function front(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return void process.stdout.write(`edge-agent ${version}\n`);
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    return void process.stdout.write(`edge-agent ${version}\nruntime: ${describeRuntime(runtimeInfo(process.execPath, process.version))}\n`);
+  }
   const json = argv.length === 2 && argv[1] === '--json';
   // TZ set: times must be formatted in the caller's zone, which the full path does.
   if (argv[0] === 'status' && (argv.length === 1 || json) && process.getuid?.() === 0 && env.EDGE_AGENT_STATUS_DAEMON !== '0' && env.TZ === undefined) {

@@ -134,12 +134,12 @@ async function buildDriver(repoRoot: string, outdir: string): Promise<string> {
   return join(outdir, 'daemon-rss.js');
 }
 
-/** The Node flags the unit starts the daemon with (`ExecStart=/usr/bin/node FLAGS .../cli.js run`). */
+/** The Node flags the unit starts the daemon with (`ExecStart=/usr/libexec/edge-agent/node FLAGS .../cli.js run`). */
 async function daemonNodeFlags(repoRoot: string): Promise<string[]> {
   const { readFile } = await import('node:fs/promises');
   const unit = await readFile(join(repoRoot, 'units', 'edge-agent.service'), 'utf8');
-  const flags = /^ExecStart=\/usr\/bin\/node ((?:--\S+ )*)\S+\/cli\.js run$/m.exec(unit)?.[1];
-  if (flags === undefined) throw new Error('units/edge-agent.service: no ExecStart=/usr/bin/node [flags] .../cli.js run');
+  const flags = /^ExecStart=\S+\/node ((?:--\S+ )*)\S+\/cli\.js run$/m.exec(unit)?.[1];
+  if (flags === undefined) throw new Error('units/edge-agent.service: no ExecStart=.../node [flags] .../cli.js run');
   return flags.split(' ').filter(Boolean);
 }
 

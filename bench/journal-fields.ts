@@ -11,7 +11,7 @@ const records = Number(process.env.PROBE_RECORDS ?? 200);
 const [device, probe] = await Promise.all([VirtualDevice.boot({ name: 'vdev-bench-jf' }), bundleHarnessProgram('test/harness/journal-fields-probe.ts', 'journal-fields-probe')]);
 try {
   const out = '/run/journal-fields.json';
-  await device.sh(`systemd-run --wait --quiet -u jf-probe -p Environment=PROBE_RECORDS=${records} sh -c 'exec node --lite-mode --no-expose-wasm --expose-gc ${probe} 3>${out}'; journalctl --sync`);
+  await device.sh(`systemd-run --wait --quiet -u jf-probe -p Environment=PROBE_RECORDS=${records} sh -c 'exec node --lite-mode --expose-gc ${probe} 3>${out}'; journalctl --sync`);
   const figures = JSON.parse(await device.sh(`cat ${out}`)) as Record<string, number>;
   const arrived = (await device.journal({ matches: ['EDGE_AGENT_OUTCOME=pass', 'SYSLOG_IDENTIFIER=edge-agent-bench'] })).length;
   if (arrived !== records) throw new Error(`only ${arrived} of ${records} structured records reached the journal with their fields`);

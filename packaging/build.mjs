@@ -2,7 +2,7 @@
 // status) never load the Kubernetes or MQTT clients. dist/ runs with no node_modules beside it;
 // structured journal entries need no native code (util-linux logger, see agent/host/log.ts).
 import { build } from 'esbuild';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleOptions, escapeNonAscii } from './build-options.mjs';
@@ -43,5 +43,9 @@ if (process.env.EDGE_AGENT_METAFILE) await writeFile(process.env.EDGE_AGENT_META
 // /usr/libexec), Node looks for one in every directory up to / and then has to guess each
 // chunk's format from its syntax (module syntax detection), which costs time at every start.
 await writeFile(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
+// The runtime chooser (packaging/runtime/node.sh) lives beside the bundle, so every install of the
+// bundle (the RPM, the test devices' link to dist/) starts it the same way.
+await copyFile(join(root, 'packaging', 'runtime', 'node.sh'), join(outdir, 'node'));
+await chmod(join(outdir, 'node'), 0o755);
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stdout.write(`built ${outdir} (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)\n`);

@@ -14,6 +14,8 @@ const debs = {
   'grub-common': '/usr/bin/grub-editenv', // real grub-editenv for grubenv files
   rpm: '/usr/bin/rpmbuild', // rpmbuild and rpm for the package
   rpmlint: '/usr/bin/rpmlint',
+  'createrepo-c': '/usr/bin/createrepo_c', // repositories for the depsolve test
+  dnf: '/usr/bin/dnf', // the real depsolver (dnf on libsolv) for the blueprints
   mosquitto: '/usr/sbin/mosquitto', // the real MQTT broker for hub tests
   'mosquitto-clients': '/usr/bin/mosquitto_sub',
   systemd: '/lib/systemd/systemd', // PID 1 of the virtual edge device

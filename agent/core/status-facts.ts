@@ -2,6 +2,7 @@
 // the pure status builder (status.ts). The host probes (host/status-probes.ts) fill it; tests
 // build it by hand. Every source can fail on its own, so each is a Probe: its value, or why
 // there is none.
+import type { RuntimeInfo } from './runtime-kind.js';
 import type { DaemonState } from './daemon-state.js';
 import type { Deployment } from './deployment.js';
 import type { SectionState } from './status-schema.js';
@@ -95,6 +96,8 @@ export interface StatusFacts {
   /** ms since the epoch, when the facts were gathered. */
   now: number;
   agentVersion: string;
+  /** The Node.js gathering the facts (the daemon's when it answers: the same choice). */
+  runtime?: RuntimeInfo;
   isRoot: boolean;
   device: Probe<DeviceFacts>;
   /** 'unavailable' on a host without rpm-ostree. */

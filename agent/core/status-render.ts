@@ -1,6 +1,7 @@
 // The human view of `edge-agent status`, in the style of `systemctl status` and `rpm-ostree
 // status`: the verdict line, the problems with what to do, then one block per section. Rendered
 // from the same result object as --json; pure, so it is tested with golden files.
+import { describeRuntime } from './runtime-kind.js';
 import { formatAge, formatBytes, formatDuration, formatSpan, formatTime, paint, truncate, wrap, type FormatOptions, type Style } from './status-format.js';
 import { listSome } from './status-problems.js';
 import type { StatusResult, StatusState } from './status-schema.js';
@@ -140,6 +141,7 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
   const since = dm.startedAt ? `, since ${time(dm.startedAt)}` : '';
   kv('Daemon', dm.running ? `running${dm.pid ? ` (pid ${dm.pid}${since})` : since}` : dm.unit ? `not running (edge-agent.service ${dm.unit.activeState})` : dm.state === 'ok' ? 'not running' : why(dm), dm.running ? undefined : 'yellow');
   kv('Version', `edge-agent ${a.version}${dm.version && dm.version !== a.version ? ` (daemon: ${dm.version})` : ''}`);
+  if (a.runtime) kv('Runtime', describeRuntime(a.runtime));
   const h = a.hub;
   if (!h.configured) kv('Hub', 'not configured');
   else {

@@ -145,6 +145,14 @@ export const StatusSchema = z
     agent: z.looseObject({
       ...section,
       version: z.string().describe('Version of this edge-agent'),
+      runtime: z
+        .looseObject({
+          kind: z.enum(['system nodejs', 'edge-agent-runtime']).describe('system nodejs: the OS package; edge-agent-runtime: the Node.js edge-agent ships for hosts without a supported one'),
+          path: z.string().describe('The node binary'),
+          version: z.string().describe('Its version, e.g. v24.22.3'),
+        })
+        .optional()
+        .describe('The Node.js this status was gathered on (the launcher and the daemon choose alike)'),
       daemon: z.looseObject({
         state: sectionState,
         note: z.string().optional(),

@@ -74,5 +74,5 @@ export function buildAgentSection(f: StatusFacts): StatusResult['agent'] {
     waitingFor: running && configured ? hubState?.waitingFor : undefined,
     error: running && configured ? hubState?.error : undefined,
   };
-  return { state: 'ok', version: f.agentVersion, daemon, hub };
+  return { state: 'ok', version: f.agentVersion, runtime: f.runtime && { ...f.runtime }, daemon, hub };
 }

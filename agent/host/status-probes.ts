@@ -7,6 +7,7 @@
 import { parseGreenbootConf } from '../config/greenboot-conf.js';
 import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../core/daemon-state.js';
 import { failed, ok, type DeviceFacts, type GreenbootFacts, type GrubenvFacts, type Probe, type StatusFacts } from '../core/status-facts.js';
+import { runtimeInfo } from '../core/runtime-kind.js';
 import { version } from '../version.js';
 import { createBootFacts, type BootFacts } from './boot-facts.js';
 import { closeCreated, lazy } from './checks/deps.js';
@@ -130,6 +131,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     return {
       now,
       agentVersion: version,
+      runtime: runtimeInfo(process.execPath, process.version),
       isRoot: host.isRoot,
       device,
       deployments: await deployments,

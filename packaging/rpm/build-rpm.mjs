@@ -4,21 +4,25 @@
 //     config.yaml (describeConfig()) and the man page (packaging/man/render-man.ts);
 //  2. stages exactly what rpm.spec installs into a source tarball (Source0), and lists the npm
 //     packages inside the bundle with their licenses (Source1; their license texts are shipped);
-//  3. runs rpmbuild twice in a temporary _topdir: the noarch edge-agent, then (when the optional
-//     binding was compiled by npm) edge-agent-journald for this machine's architecture;
+//  3. runs rpmbuild in a temporary _topdir: the noarch edge-agent, then edge-agent-runtime for
+//     each architecture asked for (the pinned Node.js from the npm registry, verified against its
+//     published integrity and cached: packaging/rpm/node-runtime.mjs);
 //  4. copies the packages into dist/rpm/ and runs rpmlint with packaging/rpm/rpmlintrc.
 // Exits non-zero when any step fails, including rpmlint errors. Works on Debian (loads
 // packaging/rpm/macros.non-fedora) and on Fedora/RHEL (uses systemd-rpm-macros).
 //
 // Options: --outdir DIR (default dist/rpm), --version V (default package.json's), --release N
 // (default 1), --config FILE (package FILE as /etc/edge-agent/config.yaml instead of the generated
-// default: for tests of config upgrades), --no-lint, --keep (keep the _topdir), --verbose.
+// default: for tests of config upgrades), --runtime ARCHES (edge-agent-runtime for these rpm
+// architectures, comma-separated; default x86_64,aarch64; "none" builds only edge-agent),
+// --no-lint, --keep (keep the _topdir), --verbose.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runtimePackages, runtimeTarball, runtimeVersion } from './node-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const started = Date.now();
@@ -28,6 +32,7 @@ const { values: opts } = parseArgs({
     version: { type: 'string' },
     release: { type: 'string' },
     config: { type: 'string' },
+    runtime: { type: 'string', default: 'x86_64,aarch64' },
     'no-lint': { type: 'boolean' },
     keep: { type: 'boolean' },
     verbose: { type: 'boolean' },
@@ -69,8 +74,6 @@ const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { enco
 function ensurePrerequisites(lint) {
   const apt = existsSync('/usr/bin/apt-get') && process.getuid?.() === 0;
   if (!existsSync(join(root, 'node_modules', 'esbuild')) || !existsSync(join(root, 'node_modules', 'tsx'))) {
-    // The project's setup also installs libsystemd-dev and a compiler first, so npm ci builds the
-    // optional journald binding that edge-agent-journald packages.
     if (apt) run('node', ['scripts/setup.mjs', '--for', 'rpm'], { stdio: 'inherit' });
     else run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   }
@@ -157,6 +160,10 @@ function writeLicenseTexts(packages, file) {
 // ---------------------------------------------------------------------------------------------
 
 const lint = !opts['no-lint'];
+const runtimeArches = opts.runtime === 'none' ? [] : opts.runtime.split(',').map((a) => a.trim()).filter(Boolean);
+for (const arch of runtimeArches) {
+  if (!runtimePackages[arch]) fail(`--runtime ${opts.runtime}: "${arch}" is not an architecture edge-agent-runtime is built for (expected ${Object.keys(runtimePackages).join(', ')} or none)`);
+}
 ensurePrerequisites(lint);
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -190,7 +197,7 @@ say(`rpm: config   /etc/edge-agent/config.yaml, ${configLines} lines ${opts.conf
 say('rpm: man      edge-agent(1) generated from --help, the exit code table and greenboot/');
 
 // 2. What the spec installs, and nothing else.
-for (const file of ['LICENSE', 'README.md', 'units/edge-agent.service']) cpSync(join(root, file), join(stage, file));
+for (const file of ['LICENSE', 'README.md', 'units/edge-agent.service', 'packaging/rpm/edge-agent.tmpfiles']) cpSync(join(root, file), join(stage, file));
 const shims = walk(join(root, 'greenboot')).filter((f) => f.endsWith('.sh'));
 for (const shim of shims) cpSync(shim, join(stage, relative(root, shim)));
 cpSync(join(root, 'packaging', 'docs'), join(stage, 'packaging', 'docs'), { recursive: true });
@@ -203,18 +210,18 @@ writeFileSync(join(topdir, 'SOURCES', 'bundled-npm-packages.txt'), packages.map(
 const licenseIds = [...new Set(packages.map((p) => p.license))].sort();
 say(`rpm: bundled  ${packages.length} npm packages (${licenseIds.join(', ')}); license texts in bundled-licenses.txt`);
 
-const binding = join(root, 'node_modules', 'systemd-journald');
-const journald = existsSync(join(binding, 'build', 'Release', 'journal_send.node'));
-// The Node.js ABI the binding was compiled for (npm ci ran node-gyp with this machine's node).
-const bindingAbi = journald ? Number(/"node_module_version": (\d+)/.exec(readFileSync(join(binding, 'build', 'config.gypi'), 'utf8'))?.[1]) : 0;
-if (journald && bindingAbi !== Number(process.versions.modules)) {
-  fail(`node_modules/systemd-journald was compiled for Node.js ABI ${bindingAbi}, this is Node.js ${process.versions.node} (ABI ${process.versions.modules}): run npm rebuild systemd-journald`);
-}
-if (journald) {
-  for (const file of ['package.json', 'index.js', 'log.js', 'LICENSE', 'README.md', 'build/Release/journal_send.node']) cpSync(join(binding, file), join(stage, 'journald', file));
-} else {
-  say('rpm: note     node_modules/systemd-journald was not compiled (needs libsystemd-dev, g++, make, python3 before npm ci): edge-agent-journald is not built');
-}
+// The Node.js of edge-agent-runtime, one npm tarball per architecture, verified before use.
+const runtimes = runtimeArches.map((arch) => {
+  try {
+    const t0 = Date.now();
+    const tarball = runtimeTarball(arch);
+    cpSync(tarball.file, join(topdir, 'SOURCES', basename(tarball.file)));
+    say(`rpm: runtime  ${arch}: ${tarball.spec}, sha512 as the registry publishes it (${tarball.downloaded ? 'downloaded' : 'cached'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    return { arch, tarball: basename(tarball.file) };
+  } catch (error) {
+    return fail(`edge-agent-runtime for ${arch}: ${error.message}`);
+  }
+});
 
 const mtime = `@${Math.floor(date.getTime() / 1000)}`;
 run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=${mtime}`, '-czf', join(topdir, 'SOURCES', `edge-agent-${version}.tar.gz`), '-C', dirname(stage), basename(stage)]);
@@ -230,10 +237,13 @@ const defines = [
 ].flatMap(([name, value]) => ['--define', `${name} ${value}`]);
 const hostMacros = existsSync('/usr/lib/rpm/macros.d/macros.systemd');
 const load = hostMacros ? [] : ['--load', join(root, 'packaging', 'rpm', 'macros.non-fedora')];
-const nodeMajor = process.versions.node.split('.')[0];
-const journaldArgs = ['--with', 'journald', '--define', `binding_node_major ${nodeMajor}`];
-const arch = run('rpm', ['--eval', '%{_arch}']).stdout.trim();
-const passes = [{ label: 'noarch', args: [] }, ...(journald ? [{ label: `${arch} --with journald (Node.js ${nodeMajor} ABI)`, args: journaldArgs }] : [])];
+const passes = [
+  { label: 'noarch', args: [] },
+  ...runtimes.map(({ arch, tarball }) => ({
+    label: `${arch} --with runtime (Node.js ${runtimeVersion})`,
+    args: ['--with', 'runtime', '--target', arch, '--define', `runtime_version ${runtimeVersion}`, '--define', `runtime_tarball ${tarball}`],
+  })),
+];
 for (const pass of passes) {
   const t0 = Date.now();
   run('rpmbuild', ['-bb', '--quiet', ...defines, ...load, ...pass.args, join(topdir, 'SPECS', 'edge-agent.spec')]);

