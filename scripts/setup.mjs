@@ -22,6 +22,7 @@ const debs = {
   dbus: '/usr/bin/dbus-daemon',
   'util-linux': '/usr/bin/unshare',
   openssl: '/usr/bin/openssl', // test certificates
+  unzip: '/usr/bin/unzip', // unpacks the real kubectl 1.28 the MicroShift simulator's tests run
   iproute2: '/usr/sbin/ip',
   procps: '/usr/bin/pgrep',
   'python3': '/usr/bin/python3', // HTTP(S) endpoints for declared-check tests

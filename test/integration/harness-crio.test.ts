@@ -117,6 +117,37 @@ describe('CRI-O stand-in on a virtual edge device', () => {
     }
   });
 
+  it("lists the node's images as crictl does: `image -q <ref>` (MicroShift's check), `images` table and -o json", async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(microshift.hostKubeconfig);
+    const pods = await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces();
+    const refs = [...new Set(pods.items.flatMap((p) => (p.spec?.containers ?? []).map((c) => c.image!)))];
+    expect(refs.length).toBeGreaterThan(5);
+    const listed = await crictlJson<{ images: { id: string; repoTags: string[]; repoDigests: string[]; size: string; pinned: boolean; uid: null; spec: null }[] }>('images', '-o', 'json');
+    // Every image a pod runs, plus the pause image (pinned).
+    expect(listed.images).toHaveLength(refs.length + 1);
+    expect(listed.images.filter((i) => i.pinned)).toHaveLength(1);
+    for (const image of listed.images) {
+      expect(image).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), repoTags: [], size: expect.stringMatching(/^\d+$/), uid: null, spec: null });
+      expect(image.repoDigests[0]).toMatch(/@sha256:[0-9a-f]{64}$/);
+    }
+    for (const ref of refs) {
+      const one = await crictl('image', '-q', ref);
+      expect(one.exitCode).toBe(0);
+      expect(one.stdout).toBe(`${listed.images.find((i) => i.repoDigests.includes(ref))?.id}\n`);
+    }
+    // An image the node does not have: nothing printed, still exit 0 (the check tests for empty).
+    const missing = await crictl('image', '-q', 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:' + '0'.repeat(64));
+    expect(missing).toMatchObject({ exitCode: 0, stdout: '' });
+    const table = (await crictl('images', '--digests')).stdout.trimEnd().split('\n');
+    expect(table[0]).toMatch(/^IMAGE\s+TAG\s+DIGEST\s+IMAGE ID\s+SIZE$/);
+    expect(table).toHaveLength(refs.length + 2);
+    for (const row of table.slice(1)) expect(row).toMatch(/^\S+\s+<none>\s+[0-9a-f]{13}\s+[0-9a-f]{13}\s+\d+(\.\d+)?MB$/);
+    // `img` is the same command; an unknown one is refused like the real client.
+    expect((await crictl('img', '-q')).stdout.trim().split('\n')).toHaveLength(refs.length + 1);
+    expect((await crictl('imagez')).stderr).toMatch(/No help topic for 'imagez'/);
+  });
+
   it('the adapter, run from the host against the device, finds the same processes', async () => {
     expect(await crio.available()).toBe(true);
     const recorded = await listCrioProcesses(device);
@@ -228,5 +259,11 @@ describe('CRI-O stand-in on a virtual edge device', () => {
 
     const left = await listProcesses(device, ['conmon', 'pause', 'ovn-controller', 'ovn-northd']);
     expect(left.map((p) => p.pid).sort()).toEqual([podman.conmonPid, podman.pid].sort());
+  });
+
+  it('keeps the images after every pod is removed, as CRI-O does', async () => {
+    expect((await crictl('pods', '-q')).stdout.trim()).toBe('');
+    const ids = (await crictl('images', '-q')).stdout.trim().split('\n').filter(Boolean);
+    expect(ids.length).toBeGreaterThan(5);
   });
 });

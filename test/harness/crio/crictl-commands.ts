@@ -4,6 +4,7 @@
 // (newest first), wording of errors and output. Verbose (-v) listings are abridged.
 import { Fatal, parseFlags, type FlagSpec, type Flags } from './cli-args.js';
 import { humanDuration, indentJson, klogError, logrusLine, rfc3339Nano, sortKeysDeep, tabulate, truncateId } from './format.js';
+import type { ImageItem } from './image-store.js';
 import { callCrio, RpcError } from './protocol.js';
 
 export interface Runtime {
@@ -264,4 +265,46 @@ const version: Command = async (args, runtime, connect) => {
   return 0;
 };
 
-export const commands: Record<string, Command> = { pods, inspectp, ps, inspect, stopp, rmp, version };
+/** go-units' HumanSizeWithPrecision(size, 3): decimal units, three significant digits. */
+function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${Number(value.toPrecision(3))}${units[unit]}`;
+}
+
+/** crictl's image rows: one per repo:tag; an image known only by digest shows TAG <none>. */
+function repoTagPairs(image: ImageItem): [string, string][] {
+  if (image.repoTags.length > 0) return image.repoTags.map((t) => [t.slice(0, t.lastIndexOf(':')), t.slice(t.lastIndexOf(':') + 1)]);
+  return image.repoDigests.map((d) => [d.split('@')[0] ?? d, '<none>']);
+}
+
+const images: Command = async (args, runtime, connect) => {
+  const { flags, rest } = parseFlags(args, { quiet: { alias: 'q', kind: 'bool' }, output: { alias: 'o', kind: 'string', default: 'table' }, digests: { kind: 'bool' }, 'no-trunc': { kind: 'bool' }, pinned: { kind: 'bool' } });
+  await connect();
+  const filter = rest[0];
+  const reply = await call<{ images: ImageItem[] }>(runtime, 'ListImages', filter ? { filter: { image: { image: filter } } } : {}).catch((error: unknown) => {
+    throw new Fatal(`listing images: ${message(error)}`);
+  });
+  // crictl sorts by the first tag (untagged images first).
+  const items = [...reply.images].sort((a, b) => (a.repoTags[0] ?? '').localeCompare(b.repoTags[0] ?? ''));
+  if (flags.output === 'json') return print(`${indentJson({ images: items })}\n`), 0;
+  if (flags.output !== 'table') throw new Fatal(`unsupported output format "${String(flags.output)}"`);
+  if (flags.quiet) return print(items.map((i) => `${i.id}\n`).join('')), 0;
+  const trunc = (id: string) => (flags['no-trunc'] ? id : truncateId(id.replace(/^sha256:/, '')));
+  const header = ['IMAGE', 'TAG', ...(flags.digests ? ['DIGEST'] : []), 'IMAGE ID', 'SIZE', ...(flags.pinned ? ['PINNED'] : [])];
+  const rows = items.flatMap((image) =>
+    repoTagPairs(image).map(([repo, tag]) => {
+      const digest = image.repoDigests[0]?.split('@')[1] ?? '';
+      return [repo, tag, ...(flags.digests ? [digest ? trunc(digest) : '<none>'] : []), trunc(image.id), humanSize(Number(image.size)), ...(flags.pinned ? [String(image.pinned)] : [])];
+    }),
+  );
+  print(tabulate([header, ...rows]));
+  return 0;
+};
+
+export const commands: Record<string, Command> = { pods, inspectp, ps, inspect, stopp, rmp, version, images, image: images, img: images };

@@ -4,14 +4,17 @@
 // What it simulates: crictl 1.28-1.31 for what a pre-rollback cleanup and an operator use:
 // `version`, `pods` (table, -q, -o json, --namespace/--name regexps, --state, --label, --id),
 // `inspectp` (JSON with CRI-O's `info.pid`, or table), `ps` (-a, -q, -p POD, -o json, table),
-// `inspect`, `stopp`, `rmp [-f] [-a]`; global -r/--runtime-endpoint, -t/--timeout (the deadline
+// `inspect`, `stopp`, `rmp [-f] [-a]`, `images` (aliases `image`, `img`; table with --digests,
+// --no-trunc, --pinned, -q, -o json; an image name argument as CRI-O resolves it, so
+// `crictl image -q <ref>` prints the id or nothing, which MicroShift's check relies on); global -r/--runtime-endpoint, -t/--timeout (the deadline
 // of each call, default 2s, as the real client applies it), -c/--config and /etc/crictl.yaml.
 // Exit codes as the real tool's: 0 ok, 1 for every failure (logrus.Fatal), with the gRPC status
 // in the message, e.g. `rpc error: code = NotFound desc = ...`; a failed call also leaves a klog
 // `E...` line on stderr first, as the CRI client library does. Before any command the client
 // checks the runtime answers (Version); when crio.service is down that fails with
 // `validate service connection: ... connect: no such file or directory`. What it leaves out: every
-// other command, YAML and go-template output, image commands, tracing and profiling flags.
+// other command, YAML and go-template output, `images -v`, --filter, image pulls and removal,
+// tracing and profiling flags.
 import { readFileSync } from 'node:fs';
 import { Fatal, parseCrictlConfig, parseDuration, parseFlags, UsageError, type FlagSpec } from './cli-args.js';
 import { commands, type Runtime } from './crictl-commands.js';

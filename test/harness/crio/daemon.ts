@@ -3,12 +3,14 @@
 //
 // What it simulates: CRI-O's runtime service on /var/run/crio/crio.sock: Version,
 // ListPodSandbox, PodSandboxStatus, StopPodSandbox, RemovePodSandbox, ListContainers and
-// ContainerStatus with CRI-O's error texts (ids may be given by unique prefix), plus one call of
+// ContainerStatus with CRI-O's error texts (ids may be given by unique prefix), the image
+// service's ListImages (image-store.ts), plus one call of
 // its own, RunPodSandboxes, through which the simulated kubelet in microshift-sim asks for the
 // core workloads' pods. Pods outlive the daemon (they are in their own scopes) and their state is
 // kept in /run/crio-sim/pods.json, so a restarted crio.service knows them again; like the real
-// socket, ours disappears when the daemon stops. What it leaves out: the image service, exec,
-// attach, logs, stats, events, and everything else of the CRI; after a reboot nothing is left
+// socket, ours disappears when the daemon stops. What it leaves out: the rest of the image
+// service (pull, remove, status, fs info), exec, attach, logs, stats, events, and everything
+// else of the CRI; after a reboot nothing is left
 // (real CRI-O would list the old sandboxes as NotReady until the kubelet removes them).
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { takeFault, type FaultCall } from './faults.js';
+import { listImages, recordImages } from './image-store.js';
 import { containerListItem, containerStatus, podListItem, podStatus, type SimPod, type SimState } from './model.js';
 import { crioPaths } from './paths.js';
 import { refreshStates, removePod, runPods, stopPod, type PodRequest, type RuntimeOptions } from './pods.js';
@@ -57,7 +60,8 @@ function persist(): void {
 }
 
 function refresh(): void {
-  if (refreshStates(state)) persist();
+  // Both run: images are recorded whether or not a pod changed.
+  if ([refreshStates(state), recordImages(state)].some(Boolean)) persist();
 }
 
 /** CRI-O's truncindex: a full id or a unique prefix of one. */
@@ -155,8 +159,13 @@ const handlers: Record<string, Handler> = {
     if (typeof found === 'string') throw new RpcError('NotFound', `could not find container "${id}": container with ID starting with ${id} not found: ID does not exist`);
     return containerStatus(found.pod, found.c, Boolean(params.verbose));
   },
+  async ListImages(params) {
+    const filter = (params.filter as { image?: { image?: string } } | undefined)?.image?.image;
+    return { images: listImages(state, filter) };
+  },
   async RunPodSandboxes(params) {
     const ids = await runPods(state, (params.pods ?? []) as PodRequest[], options, persist);
+    if (recordImages(state)) persist();
     if (ids.length > 0) log(`ran ${ids.length} pod sandboxes for the kubelet`);
     return { podSandboxIds: ids };
   },

@@ -7,7 +7,7 @@
 // container or of the container; a dropped infra container (drop_infra_ctr) has no pid), labels
 // the kubelet sets. Times are kept in ms and sent as Unix nanoseconds, as int64 fields are in
 // protobuf JSON. What it leaves out: networks (an IP is made up), mounts, resources, the full
-// OCI runtime spec (a few fields only), images (no image service).
+// OCI runtime spec (a few fields only). Images are image-store.ts's.
 
 export type SandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
 export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
@@ -55,6 +55,8 @@ export interface SimPod {
 export interface SimState {
   format: 1;
   pods: SimPod[];
+  /** Image references the node holds (image-store.ts); absent in state files of older stand-ins. */
+  images?: string[];
 }
 
 export const pauseImage = 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0a1b7d9c6d3e24a6c4c84a8a5f44e5a1d5f0c1d2e3f4a5b6c7d8e9f0a1b2c3d4';

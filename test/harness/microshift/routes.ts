@@ -1,10 +1,11 @@
 // URL paths of the simulated kube-apiserver, its discovery documents and its Status errors.
 //
-// What it simulates: the read side of the core/v1 and apps/v1 REST paths that health checks use
-// (namespaces, pods, events; deployments, daemonsets, statefulsets), cluster-wide and per
-// namespace, and the discovery documents client libraries may ask for. What it leaves out:
-// every other group and resource (they 404 like an API server without that resource), the
-// `/api/v1/watch/...` legacy watch paths, subresources such as `/status` and `/log`.
+// What it simulates: the read side of the core/v1 and apps/v1 REST paths that health checks and
+// kubectl use (namespaces, nodes, pods, events; deployments, daemonsets, replicasets,
+// statefulsets), cluster-wide and per namespace, a pod's `/log` subresource, and the discovery
+// documents client libraries ask for. What it leaves out: every other group and resource (they
+// 404 like an API server without that resource), the `/api/v1/watch/...` legacy watch paths,
+// other subresources (`/status`, `/exec`, `/scale`).
 import type { Resource } from './world.js';
 
 interface ResourceInfo {
@@ -16,10 +17,12 @@ interface ResourceInfo {
 
 export const resources: Record<Resource, ResourceInfo> = {
   namespaces: { group: '', kind: 'Namespace', namespaced: false, shortNames: ['ns'] },
+  nodes: { group: '', kind: 'Node', namespaced: false, shortNames: ['no'] },
   pods: { group: '', kind: 'Pod', namespaced: true, shortNames: ['po'] },
   events: { group: '', kind: 'Event', namespaced: true, shortNames: ['ev'] },
   deployments: { group: 'apps', kind: 'Deployment', namespaced: true, shortNames: ['deploy'] },
   daemonsets: { group: 'apps', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'] },
+  replicasets: { group: 'apps', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'] },
   statefulsets: { group: 'apps', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'] },
 };
 
@@ -27,7 +30,8 @@ export type Route =
   | { kind: 'health'; endpoint: 'readyz' | 'livez' | 'healthz' }
   | { kind: 'version' }
   | { kind: 'document'; body: unknown }
-  | { kind: 'resource'; resource: Resource; namespace?: string; name?: string };
+  | { kind: 'resource'; resource: Resource; namespace?: string; name?: string }
+  | { kind: 'log'; namespace: string; name: string };
 
 /** What a GET path asks for; `undefined` for paths this server does not have. */
 export function routeOf(pathname: string, serverAddress: string): Route | undefined {
@@ -45,6 +49,8 @@ export function routeOf(pathname: string, serverAddress: string): Route | undefi
   else if (parts[0] === 'apis' && parts[1] === 'apps' && parts[2] === 'v1') [group, rest] = ['apps', parts.slice(3)];
   else return undefined;
   const known = (name: string | undefined): name is Resource => name !== undefined && name in resources && resources[name as Resource].group === group;
+  // /namespaces/{ns}/pods/{name}/log
+  if (group === '' && rest[0] === 'namespaces' && rest.length === 5 && rest[2] === 'pods' && rest[4] === 'log') return { kind: 'log', namespace: rest[1] as string, name: rest[3] as string };
   // /namespaces/{ns}/{resource}[/{name}]
   if (rest[0] === 'namespaces' && rest.length >= 3 && rest.length <= 4) {
     const [, namespace, resource, name] = rest;
@@ -73,6 +79,7 @@ function resourceList(group: '' | 'apps'): unknown {
       verbs: ['get', 'list', 'watch'],
       shortNames: info.shortNames,
     }));
+  if (group === '') list.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'], shortNames: [] });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resources: list };
 }
 
@@ -100,4 +107,32 @@ export function fieldSelection(selector: string | null): { name?: string; namesp
     if (match?.[1] === 'namespace') out.namespace = match[2];
   }
   return out;
+}
+
+/**
+ * A labelSelector's test: `k=v`, `k==v`, `k!=v`, `k`, `!k` and `k in (a,b)` / `k notin (a,b)`,
+ * all terms ANDed; `undefined` when the selector cannot be parsed (the server answers 400).
+ */
+export function labelMatcher(selector: string | null): ((labels: Record<string, unknown> | undefined) => boolean) | undefined {
+  const terms: ((labels: Record<string, unknown>) => boolean)[] = [];
+  // Commas inside `in (...)` sets do not separate terms.
+  for (const raw of (selector ?? '').match(/[^,(]+(\([^)]*\))?/g) ?? []) {
+    const term = raw.trim();
+    if (term === '') continue;
+    const set = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
+    const compare = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(term);
+    const exists = /^(!?)([\w./-]+)$/.exec(term);
+    if (set) {
+      const [, key, op, values] = set as unknown as [string, string, string, string];
+      const allowed = values.split(',').map((v) => v.trim());
+      terms.push((labels) => allowed.includes(String(labels[key] ?? '\0')) === (op === 'in'));
+    } else if (compare) {
+      const [, key, op, value] = compare as unknown as [string, string, string, string];
+      terms.push((labels) => (labels[key] === value) === (op !== '!='));
+    } else if (exists) {
+      const [, not, key] = exists as unknown as [string, string, string];
+      terms.push((labels) => (key in labels) === (not === ''));
+    } else return undefined;
+  }
+  return (labels) => terms.every((test) => test(labels ?? {}));
 }

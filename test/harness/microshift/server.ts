@@ -3,17 +3,22 @@
 // What it simulates: what a health check sees of MicroShift's API on 6443: TLS whose server
 // certificate is signed by the cluster CA, client-certificate authentication (any certificate
 // signed by that CA is `system:admin`), /readyz, /livez, /version, discovery, list/get/watch of
-// the resources in routes.ts, all following the scenario's timeline. The world is recomputed
-// every `tickMs` and diffed into the store, so watchers get ADDED/MODIFIED/DELETED as time
-// passes. What it leaves out: writes, authorization (every authenticated user sees everything),
+// the resources in routes.ts (as JSON, or as the Table that kubectl and oc `get` ask for),
+// pod logs, all following the scenario's timeline. The world is recomputed every `tickMs` and
+// diffed into the store, so watchers get ADDED/MODIFIED/DELETED as time passes. A watch answers
+// its headers at once, as the apiserver does: a client waits for them before it reads
+// anything, so `kubectl rollout status` could not finish on a quiet cluster otherwise. What it
+// leaves out: writes, authorization (every authenticated user sees everything),
 // anonymous access to health paths (a real apiserver may allow it), protobuf, HTTP/2, paging.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { renderHealth } from './health.js';
-import { apiVersionOf, fieldSelection, notFound, resources, routeOf, statusError } from './routes.js';
+import { renderPodLog } from './pod-logs.js';
+import { apiVersionOf, fieldSelection, labelMatcher, notFound, resources, routeOf, statusError } from './routes.js';
 import type { Scenario } from './scenario.js';
 import { matches, ObjectStore } from './store.js';
+import { includeObjectOf, renderTable, tableRequested, type TableVersion } from './table.js';
 import { renderWorld, type KubeObject, type Resource, type WorldContext } from './world.js';
 
 export interface ApiServerOptions {
@@ -89,29 +94,56 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.writeHead(health.status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
       return res.end(health.body);
     }
+    if (route.kind === 'log') {
+      const pod = store.get('pods', route.namespace, route.name);
+      if (!pod) return json(404, notFound('pods', route.name));
+      const answer = renderPodLog(pod, url.searchParams);
+      if (typeof answer.body !== 'string') return json(answer.status, answer.body);
+      res.writeHead(answer.status, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
+      return res.end(answer.body);
+    }
     const { resource, namespace } = route;
+    const table = tableRequested(req.headers.accept);
+    const asTable = (objects: KubeObject[], version: TableVersion) =>
+      renderTable(resource, objects, { version, includeObject: includeObjectOf(url.searchParams.get('includeObject')), resourceVersion: store.resourceVersion, now: Date.now() });
     const selected = fieldSelection(url.searchParams.get('fieldSelector'));
     const name = route.name ?? selected.name;
     const ns = namespace ?? selected.namespace;
+    const labelsMatch = labelMatcher(url.searchParams.get('labelSelector'));
+    if (!labelsMatch) return json(400, statusError(400, 'BadRequest', `unable to parse requirement: labelSelector ${JSON.stringify(url.searchParams.get('labelSelector'))}`));
+    const listed = () => store.list(resource, ns, name).filter((o) => labelsMatch(o.metadata.labels as Record<string, unknown> | undefined));
     const watch = url.searchParams.get('watch');
-    if (watch === 'true' || watch === '1') return serveWatch(req, res, resource, ns, name, url.searchParams);
+    if (watch === 'true' || watch === '1') return serveWatch(res, resource, ns, name, url.searchParams, table, labelsMatch);
     if (route.name !== undefined) {
       // A namespace is named by the path's last segment, so its lookup has no namespace.
       const object = store.get(resource, resources[resource].namespaced ? namespace : undefined, route.name);
-      return object ? json(200, object) : json(404, notFound(resource, route.name));
+      if (!object) return json(404, notFound(resource, route.name));
+      return json(200, table ? asTable([object], table) : object);
     }
-    const items = store.list(resource, ns, name).map(({ apiVersion: _a, kind: _k, ...item }) => item);
+    if (table) return json(200, asTable(listed(), table));
+    const items = listed().map(({ apiVersion: _a, kind: _k, ...item }) => item);
     json(200, { kind: `${resources[resource].kind}List`, apiVersion: apiVersionOf(resource), metadata: { resourceVersion: store.resourceVersion }, items });
   };
 
-  const serveWatch = (req: IncomingMessage, res: ServerResponse, resource: Resource, ns: string | undefined, name: string | undefined, params: URLSearchParams) => {
+  const serveWatch = (res: ServerResponse, resource: Resource, ns: string | undefined, name: string | undefined, params: URLSearchParams, table: TableVersion | undefined, labelsMatch: (labels: Record<string, unknown> | undefined) => boolean) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-    const send = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
-    const wanted = (r: Resource, o: KubeObject) => matches(r, o, resource, ns, name);
+    res.flushHeaders();
+    let first = true;
+    const includeObject = includeObjectOf(params.get('includeObject'));
+    const asTable = (object: KubeObject, version: TableVersion) => {
+      const body = renderTable(resource, [object], { version, includeObject, resourceVersion: String(object.metadata.resourceVersion ?? store.resourceVersion), now: Date.now(), withColumns: first });
+      first = false;
+      return body;
+    };
+    const send = (type: string, object: KubeObject | Record<string, unknown>) => {
+      const body = table && type !== 'ERROR' ? asTable(object as KubeObject, table) : object;
+      res.write(`${JSON.stringify({ type, object: body })}\n`);
+    };
+    const wanted = (r: Resource, o: KubeObject) => matches(r, o, resource, ns, name) && labelsMatch(o.metadata.labels as Record<string, unknown> | undefined);
     const from = params.get('resourceVersion');
     // Unset or "0": start with the current state as synthetic ADDED events.
     if (!from || from === '0') {
-      for (const object of store.list(resource, ns, name)) send('ADDED', object);
+      for (const object of store.list(resource, ns, name)) if (wanted(resource, object)) send('ADDED', object);
     } else {
       const changes = /^\d+$/.test(from) ? store.changesSince(Number(from)) : undefined;
       if (!changes) {

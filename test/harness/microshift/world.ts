@@ -5,13 +5,15 @@
 // host-contracts §4 hold: a Deployment is ready when observedGeneration ≥ generation and
 // available ≥ updated ≥ replicas; a DaemonSet when updated and available ≥ desired). Zero
 // counters are left out as the API server's `omitempty` does, so clients must treat a missing
-// count as 0. What it leaves out: rollouts (generation is always observed), ReplicaSets, Nodes,
-// Services, anything a scenario does not script. A pure function of (scenario, time).
+// count as 0. The node and each Deployment's one ReplicaSet exist once the workloads do. What
+// it leaves out: rollouts (generation is always observed, one ReplicaSet per Deployment),
+// Services, node conditions other than Ready, anything a scenario does not script. A pure
+// function of (scenario, time).
 import { renderContainer, type EventSeed } from './containers.js';
 import type { ContainerStep, Scenario } from './scenario.js';
 import { coreWorkloads, namespaceNames, podName, replicaSetName, sha256, stableUid, type WorkloadSpec } from './workloads.js';
 
-export type Resource = 'namespaces' | 'pods' | 'events' | 'deployments' | 'daemonsets' | 'statefulsets';
+export type Resource = 'namespaces' | 'nodes' | 'pods' | 'events' | 'deployments' | 'daemonsets' | 'replicasets' | 'statefulsets';
 
 export interface KubeObject {
   apiVersion: string;
@@ -41,11 +43,13 @@ export function renderWorld(scenario: Scenario, t: number, ctx: WorldContext): E
   const entries: Entry[] = namespaceNames(all).map((name) => ({ resource: 'namespaces', object: namespace(name, ts(0)) }));
   if (w.createdAfterMs === null || t < w.createdAfterMs) return entries;
   const created = w.createdAfterMs;
+  entries.push({ resource: 'nodes', object: nodeObject(ctx, ts(0)) });
   for (const workload of all) {
     const pod = renderPod(workload, (container) => stepsFor(scenario, workload, container, created), t, created, ctx, ts);
     const readyCount = pod.ready ? 1 : 0;
     const resource = workload.kind === 'Deployment' ? 'deployments' : 'daemonsets';
     entries.push({ resource, object: workloadObject(workload, readyCount, ts(created)) });
+    if (workload.kind === 'Deployment') entries.push({ resource: 'replicasets', object: replicaSetObject(workload, readyCount, ts(created)) });
     entries.push({ resource: 'pods', object: pod.object });
     for (const seed of pod.events) entries.push({ resource: 'events', object: eventObject(seed, pod.object, ctx, ts) });
   }
@@ -129,7 +133,8 @@ function workloadObject(workload: WorkloadSpec, ready: number, created: string):
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata,
-      spec,
+      // `kubectl rollout status` refuses a DaemonSet without the RollingUpdate strategy.
+      spec: { ...spec, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } },
       status: omitZero({ currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: ready, observedGeneration: 1, updatedNumberScheduled: 1, numberAvailable: ready, numberUnavailable: 1 - ready }, ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady']),
     };
   }
@@ -149,6 +154,39 @@ function workloadObject(workload: WorkloadSpec, ready: number, created: string):
           ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rs}" has successfully progressed.`, lastUpdateTime: created, lastTransitionTime: created }
           : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rs}" is progressing.`, lastUpdateTime: created, lastTransitionTime: created },
       ],
+    },
+  };
+}
+
+function replicaSetObject(workload: WorkloadSpec, ready: number, created: string): KubeObject {
+  const name = replicaSetName(workload);
+  const hash = name.slice(workload.name.length + 1);
+  const labels = { app: workload.name, 'pod-template-hash': hash };
+  const owner = { apiVersion: 'apps/v1', kind: 'Deployment', name: workload.name, uid: stableUid(`Deployment/${workload.namespace}/${workload.name}`), controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name, namespace: workload.namespace, uid: stableUid(`ReplicaSet/${workload.namespace}/${name}`), generation: 1, creationTimestamp: created, labels, annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [owner] },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: workload.containers } } },
+    status: omitZero({ replicas: 1, fullyLabeledReplicas: 1, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 }, ['replicas']),
+  };
+}
+
+/** The single MicroShift node: control plane and worker at once, Ready while the API serves. */
+function nodeObject(ctx: WorldContext, created: string): KubeObject {
+  const roles = Object.fromEntries(['control-plane', 'master', 'worker'].map((role) => [`node-role.kubernetes.io/${role}`, '']));
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: ctx.nodeName, uid: stableUid(`node/${ctx.nodeName}`), creationTimestamp: created, labels: { 'kubernetes.io/hostname': ctx.nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', ...roles } },
+    spec: {},
+    status: {
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: created, lastTransitionTime: created }],
+      addresses: [
+        { type: 'InternalIP', address: ctx.nodeIP },
+        { type: 'Hostname', address: ctx.nodeName },
+      ],
+      nodeInfo: { kubeletVersion: 'v1.28.6', osImage: 'Red Hat Enterprise Linux 9.2 (Plow)', kernelVersion: '5.14.0-284.52.1.el9_2.x86_64', containerRuntimeVersion: 'cri-o://1.28.3-6.rhaos4.15.git1b4d7f8.el9', operatingSystem: 'linux', architecture: 'amd64' },
     },
   };
 }
