@@ -21,6 +21,15 @@ function testLogger(lines: string[]): Logger {
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), flush: (cb) => cb?.() };
 }
 
+/** Poll an async condition (bounded). */
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function api<T>(service: HubService, path: string): Promise<T> {
   const response = await fetch(`${service.httpUrl}${path}`);
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
@@ -116,6 +125,42 @@ describe.each(stores)('hub service with the $kind store', ({ kind, available }) 
       }
       expect(duplicates).toBe(6);
       await expectTimeline(b);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it.skipIf(!available)('rejects or escapes bad device input, counts it, and keeps running', async () => {
+    const service = await startHubService(config, { fs: createHostFs('/'), log: testLogger(logs), file: 'test hub.yaml' });
+    try {
+      const c = devices[2] as VirtualDevice;
+      const before = await service.store.counters();
+      await c.raw('events', '{"v":1,"id":');
+      await c.raw('events', JSON.stringify({ v: 0, id: '01J0ZK4N2Q8V3W5X6Y7Z8A9B0C', device: c.id, type: 'update-staged', time: '2026-01-01T00:00:00.000Z', body: { deployment: { checksum: 'abc' } } }));
+      await c.raw('events', JSON.stringify({ v: 1, id: 'not-a-ulid', device: c.id, type: 'update-staged', time: '2026-01-01T00:00:00.000Z', body: {} }));
+      await c.raw('events', Buffer.alloc(20_000, 0x61));
+      // The broker's ACL stops device-c from publishing under device-a's topic; inside its own
+      // topic it can still claim to be device-a in the payload, which the service refuses.
+      await c.raw('events', JSON.stringify({ v: 1, id: '01J0ZK4N2Q8V3W5X6Y7Z8A9B0D', device: 'device-a', type: 'update-staged', time: '2026-01-01T00:00:00.000Z', body: { deployment: { checksum: 'abc' } } }));
+      const script = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+      const marked = await c.event('check-failed', { check: 'workload', class: 'wanted', reason: 'not-ready', message: script });
+      let after: Record<string, number> = {};
+      const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+      await waitFor(async () => {
+        after = await service.store.counters();
+        return delta('markup-escaped') > 0 && delta('rejected:device-mismatch') > 0;
+      }, 'the bad input counted');
+      expect({ notJson: delta('rejected:not-json'), version: delta('rejected:bad-version'), schema: delta('rejected:bad-schema'), oversized: delta('rejected:oversized'), mismatch: delta('rejected:device-mismatch'), markup: delta('markup-escaped') }).toEqual({ notJson: 1, version: 1, schema: 1, oversized: 1, mismatch: 1, markup: 1 });
+      // Stored as sent (the API is JSON), escaped in the dashboard.
+      const timeline = await api<Timeline>(service, `/api/v1/devices/${c.id}/timeline?limit=1`);
+      expect(timeline.events[0]).toMatchObject({ id: marked.id, body: { message: script } });
+      const page = await (await fetch(`${service.httpUrl}/devices/${c.id}`)).text();
+      expect(page).not.toContain('<script>');
+      expect(page).not.toContain('<img');
+      expect(page).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+      // Still serving and consuming.
+      const last = await c.event('update-staged', { deployment: deployment('9.4.3') });
+      await waitFor(async () => (await api<Timeline>(service, `/api/v1/devices/${c.id}/timeline?limit=1`)).events[0]?.id === last.id, 'the service still consumes');
     } finally {
       await service.close();
     }
