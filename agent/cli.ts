@@ -65,6 +65,15 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/fleet.js'),
   },
   {
+    name: 'hub',
+    summary: 'the fleet hub service: consumes the broker, keeps every device\'s state and history, serves the dashboard and JSON API (Node 22+)',
+    usage: 'edge-agent hub [--config /etc/edge-agent/hub.yaml] [--check]',
+    flags: { config: { type: 'string' }, check: { type: 'boolean' } },
+    flagHelp: { config: 'the hub service config (default /etc/edge-agent/hub.yaml; see packaging/docs/hub.md)', check: 'validate the config and exit' },
+    needsConfig: false,
+    load: () => import('./commands/hub.js'),
+  },
+  {
     name: 'journal persist',
     summary: 'make the journal persistent so logs of failed boots survive a rollback',
     usage: 'edge-agent journal persist [--system-max-use SIZE] [--runtime-max-use SIZE] [--json]',

@@ -2,7 +2,7 @@
 // already there: Debian packages via apt-get (root only), then npm packages. Plain Node with no
 // dependencies, because it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,11 @@ function missingDebs() {
   const missing = Object.entries(debs).filter(([, probe]) => !existsSync(probe)).map(([name]) => name);
   // Any kubectl will do for the benchmark's reference poller; Debian's is kubernetes-client.
   if (!existsSync('/usr/bin/kubectl')) missing.push('kubernetes-client');
+  // A real PostgreSQL server for the hub service's store tests (initdb per test). Probed by its
+  // versioned initdb: psql or pg_config alone can come from client packages without a server.
+  const pgRoot = '/usr/lib/postgresql';
+  const hasServer = existsSync(pgRoot) && readdirSync(pgRoot).some((v) => existsSync(join(pgRoot, v, 'bin', 'initdb')));
+  if (!hasServer) missing.push('postgresql');
   return missing;
 }
 
