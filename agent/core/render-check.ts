@@ -1,5 +1,6 @@
 // The human view of a check run, rendered from the same object `--json` prints.
 import type { CheckResult, RunVerdict } from './check-result.js';
+import { displayText } from './terminal-text.js';
 
 export interface CheckRunView {
   bootId: string;
@@ -13,14 +14,15 @@ export interface CheckRunView {
 
 const labels: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skipped: 'SKIP', timeout: 'TIMEOUT', terminated: 'STOPPED' };
 
+/** Messages may quote a check script's output: escaped before they reach the terminal. */
 export function renderCheckRun(view: CheckRunView): string {
   const width = Math.max(8, ...view.results.map((r) => r.id.length));
   const lines = [
     `edge-agent check${view.classFilter ? ` --class ${view.classFilter}` : ''}${view.dryRun ? ' (dry run: no verdict recorded)' : ''}`,
     `  ${view.budgetLine}`,
-    ...view.warnings.map((w) => `  warning: ${w}`),
+    ...view.warnings.map((w) => `  warning: ${displayText(w)}`),
     '',
-    ...view.results.map((r) => `  ${(labels[r.outcome] ?? r.outcome).padEnd(7)} ${r.id.padEnd(width)} ${formatDuration(r.durationMs).padStart(7)}  ${r.message}`),
+    ...view.results.map((r) => `  ${(labels[r.outcome] ?? r.outcome).padEnd(7)} ${r.id.padEnd(width)} ${formatDuration(r.durationMs).padStart(7)}  ${displayText(r.message)}`),
     '',
     resultLine(view),
   ];

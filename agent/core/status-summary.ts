@@ -1,6 +1,7 @@
 // The one-line verdict: the `summary` of `status --json`, the first line of the human view and
 // the login message (host/motd.ts). The green/red steps and the daemon build the same line from
 // what they know, so the message at login and `status` never disagree in wording.
+import { displayText } from './terminal-text.js';
 import type { StatusState } from './status-schema.js';
 
 export interface SummaryInput {
@@ -55,5 +56,6 @@ function clip(text: string, max: number): string {
 /** The login message: the verdict line, when it was true, and where to look. */
 export function motdText(line: string, asOf: Date): string {
   const at = `${asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `edge-agent: ${line} (as of ${at}). Details: edge-agent status\n`;
+  // Shown on every login terminal, and the line may quote a failed check's message.
+  return `edge-agent: ${displayText(line)} (as of ${at}). Details: edge-agent status\n`;
 }

@@ -56,17 +56,22 @@ export const DEVICES = ['device-a', 'device-b', 'device-c'];
 /** Test readers with the same rights as fleet-reader (see the header). */
 export const READERS = Array.from({ length: 8 }, (_, i) => `reader-${i + 1}`);
 
-export async function startBroker(options: { kind?: 'tls' | 'plain'; clients?: string[] } = {}): Promise<TestBroker> {
+/**
+ * `clients`: certificates to make (default the devices, fleet-reader and the test readers).
+ * `readers`: more certificates that get fleet-reader's ACL lines, e.g. a hub consumer of its own.
+ */
+export async function startBroker(options: { kind?: 'tls' | 'plain'; clients?: string[]; readers?: string[] } = {}): Promise<TestBroker> {
   const kind = options.kind ?? 'tls';
   const dir = await mkdtemp(join(tmpdir(), `edge-mosquitto-${kind}-`));
   const port = await freePort();
-  const clients = options.clients ?? [...DEVICES, 'fleet-reader', ...READERS];
+  const extraReaders = options.readers ?? [];
+  const clients = [...(options.clients ?? [...DEVICES, 'fleet-reader', ...READERS]), ...extraReaders];
   const readers = clients.filter((name) => READERS.includes(name));
   const conf = join(dir, 'mosquitto.conf');
   try {
     if (kind === 'tls') await makePki(dir, clients);
     await mkdir(join(dir, 'data'), { recursive: true });
-    await writeFile(conf, kind === 'tls' ? await tlsConfig(dir, port, readers) : plainConfig(dir, port));
+    await writeFile(conf, kind === 'tls' ? await tlsConfig(dir, port, [...readers, ...extraReaders]) : plainConfig(dir, port));
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

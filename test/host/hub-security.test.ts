@@ -20,7 +20,8 @@ let broker: TestBroker;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  broker = await startBroker();
+  // hub-consumer: a reader of its own for the persistent consumer (ACL lines like fleet-reader).
+  broker = await startBroker({ readers: ['hub-consumer'] });
 });
 afterAll(async () => {
   await broker?.cleanup();
@@ -206,7 +207,7 @@ describe('queues for offline consumers', () => {
     const total = 12_000;
     // A consumer with a certificate of its own: a clean connection with the same identity
     // would end its persistent session (and drop its queue).
-    const consumer = await client(takeReader(broker), { protocolVersion: 4, clean: false, clientId: 'hub-consumer' });
+    const consumer = await client('hub-consumer', { protocolVersion: 4, clean: false, clientId: 'any-id' });
     const ids = new Set<string>();
     consumer.on('message', (_topic, payload) => ids.add((JSON.parse(payload.toString()) as { id: string }).id));
     await consumer.subscribeAsync('edge/v1/+/events', { qos: 1 });

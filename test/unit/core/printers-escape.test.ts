@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyFleetMessage, fleetRows, renderFleetTable, type FleetState } from '../../../agent/core/hub-fleet.js';
 import { toWireStatus } from '../../../agent/core/hub-payloads.js';
+import type { CheckResult } from '../../../agent/core/check-result.js';
+import { renderCheckRun } from '../../../agent/core/render-check.js';
 import { renderHistory, type HistoryEntry } from '../../../agent/core/render-history.js';
+import { motdText } from '../../../agent/core/status-summary.js';
 import type { StatusFacts } from '../../../agent/core/status-facts.js';
 import { formatStatus } from '../../../agent/core/status-output.js';
 import { buildStatus } from '../../../agent/core/status.js';
@@ -70,6 +73,21 @@ describe('status', () => {
     const parsed = JSON.parse(json) as { device: { hostname: string } };
     expect(parsed.device.hostname).toBe(`store${HOSTILE}`);
     expect(json).toContain('mqtts://edge:***@hub.example.com:8883');
+  });
+});
+
+describe('the login message and check output', () => {
+  it('motd escapes a failed check message quoted in the summary line', () => {
+    const text = motdText(`RED: microshift failed: ${HOSTILE}`, new Date('2024-07-02T10:15:00Z'));
+    expect(text).toBe(`edge-agent: RED: microshift failed: ${SHOWN} (as of 2024-07-02 10:15 UTC). Details: edge-agent status\n`);
+  });
+
+  it('check output escapes messages and warnings from check scripts', () => {
+    const result = { id: 'script', class: 'required', outcome: 'fail', reason: 'exit-1', message: `exit 1: ${HOSTILE}`, startedAt: '', endedAt: '', durationMs: 5 } as CheckResult;
+    const text = renderCheckRun({ bootId: 'b', dryRun: true, verdict: 'fail', budgetLine: 'budget', results: [result], warnings: [`odd ${CLEAR}`] });
+    expect(text).not.toMatch(ACTIVE);
+    expect(text).toContain(`exit 1: ${SHOWN}`);
+    expect(text).toContain('warning: odd \\x1b[2J\\x1b[H');
   });
 });
 
