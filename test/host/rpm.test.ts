@@ -52,7 +52,8 @@ async function filesOf(file: string): Promise<Map<string, FileEntry>> {
 
 /** One file's content from a package, through rpm2cpio. */
 async function extract(file: string, path: string): Promise<Buffer> {
-  const result = await execa('sh', ['-c', `rpm2cpio '${file}' | cpio -i --quiet --to-stdout '.${path}'`], { encoding: 'buffer', stripFinalNewline: false });
+  // maxBuffer: the runtime package's node binary is over 100 MB (execa's default cap) on Node 24.
+  const result = await execa('sh', ['-c', `rpm2cpio '${file}' | cpio -i --quiet --to-stdout '.${path}'`], { encoding: 'buffer', stripFinalNewline: false, maxBuffer: 512 * 1024 * 1024 });
   return Buffer.from(result.stdout);
 }
 
@@ -214,7 +215,7 @@ describe('edge-agent-runtime packages (rpm -qp)', () => {
     expect(files.get('/usr/share/licenses/edge-agent-runtime/LICENSE')?.flags).toBe('l');
     // The same bytes as bin/node of the verified npm tarball (tar reads it; no rebuild, no strip).
     const tarball = runtimeTarball(arch);
-    const fromNpm = (await execa('tar', ['-xzOf', tarball.file, 'package/bin/node'], { encoding: 'buffer' })).stdout;
+    const fromNpm = (await execa('tar', ['-xzOf', tarball.file, 'package/bin/node'], { encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 })).stdout;
     const packaged = await extract(file, '/usr/libexec/edge-agent/runtime/node');
     expect(packaged.length).toBe(fromNpm.length);
     expect(packaged.equals(Buffer.from(fromNpm))).toBe(true);
