@@ -63,7 +63,8 @@ const instant = { process: { activeAfterMs: 0 }, api: { readyAfterMs: 0 }, workl
 
 describe('simulated MicroShift API server', () => {
   it('reports /readyz and /livez in the kube-apiserver text format, failing then passing', async () => {
-    const { get } = await start({ api: { readyAfterMs: 400, failingChecks: ['poststarthook/rbac/bootstrap-roles', 'etcd-readiness'] } });
+    // 3 s: the failing answers below must arrive before the API turns ready, also on a busy machine.
+    const { get } = await start({ api: { readyAfterMs: 3000, failingChecks: ['poststarthook/rbac/bootstrap-roles', 'etcd-readiness'] } });
     const readyz = await get('/readyz?verbose');
     expect(readyz.status).toBe(500);
     expect(readyz.type).toBe('text/plain; charset=utf-8');
@@ -79,8 +80,8 @@ describe('simulated MicroShift API server', () => {
     expect(livez.body).not.toContain('etcd-readiness');
     expect(livez.body.trimEnd().split('\n').at(-1)).toBe('livez check failed');
 
-    await sleep(450);
-    const passed = await get('/readyz?verbose');
+    let passed = await get('/readyz?verbose');
+    for (const deadline = Date.now() + 15_000; passed.status !== 200 && Date.now() < deadline; passed = await get('/readyz?verbose')) await sleep(100);
     expect(passed.status).toBe(200);
     expect(passed.body).toMatch(/^\[\+\]ping ok\n/);
     expect(passed.body).toMatch(/\[\+\]shutdown ok\nreadyz check passed\n$/);
@@ -163,7 +164,7 @@ describe('simulated MicroShift API server', () => {
     informer.on('update', (pod: k8s.V1Pod) => counts.push(pod.status?.containerStatuses?.[0]?.restartCount ?? -1));
     informer.on('error', () => undefined);
     await informer.start();
-    await sleep(700);
+    for (const deadline = Date.now() + 15_000; counts.length < 2 && Date.now() < deadline; ) await sleep(50);
     await informer.stop();
     expect(counts.length).toBeGreaterThanOrEqual(2);
     expect(counts.at(-1)).toBeGreaterThan(counts[0] ?? 0);
