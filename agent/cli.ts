@@ -21,6 +21,8 @@ export interface CommandSpec {
   flagHelp: Record<string, string>;
   /** Needs a valid config (most commands); `config validate` reports problems itself. */
   needsConfig: boolean;
+  /** With a broken main config, runs on what can be salvaged of it (config/fallback.ts). */
+  configFallback?: boolean;
   /** Logs rarely and starts often: pino is loaded only when something is logged. */
   lightLogger?: boolean;
   load: () => Promise<{ main: CommandMain }>;
@@ -139,6 +141,7 @@ export const commands: CommandSpec[] = [
       json: 'print the result object as JSON',
     },
     needsConfig: true,
+    configFallback: true,
     load: () => import('./commands/check.js'),
   },
   {
@@ -149,6 +152,7 @@ export const commands: CommandSpec[] = [
     positionals: ['green|red'],
     flagHelp: {},
     needsConfig: true,
+    configFallback: true,
     load: () => import('./commands/boot.js'),
   },
   {
