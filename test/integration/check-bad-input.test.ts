@@ -22,6 +22,7 @@ import { createMicroShiftCheck } from '../../agent/host/checks/microshift.js';
 import type { FileInfo, HostFs } from '../../agent/host/fs.js';
 import { createLogger } from '../../agent/host/log.js';
 import { createMicroShiftApi } from '../../agent/host/microshift-api.js';
+import { NotRegularFileError } from '../../agent/errors.js';
 import { FakeClock } from '../fakes/clock.js';
 import { FakeExec } from '../fakes/exec.js';
 import { aUnit, FakeSystemd } from '../fakes/systemd.js';
@@ -199,8 +200,12 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
 class MemoryFs implements HostFs {
   files = new Map<string, string>();
   unreadable = new Set<string>();
+  /** Paths whose read throws the given error (e.g. what the real port throws for a directory). */
+  failures = new Map<string, Error>();
   resolve = (path: string) => path;
   async readText(path: string) {
+    const failure = this.failures.get(path);
+    if (failure) throw failure;
     if (this.unreadable.has(path)) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
     return this.files.get(path);
   }
@@ -367,6 +372,7 @@ describe('the MicroShift check stopped early says why the API could not be asked
   const SECRET = 'sha256~do-not-echo-this-token';
   it.each<[string, (fs: MemoryFs) => Promise<void>, RegExp]>([
     ['a missing kubeconfig', async () => undefined, new RegExp(`^MicroShift API unreachable \\(MicroShift kubeconfig ${KUBECONFIG} does not exist \\(yet\\)\\)`)],
+    ['a kubeconfig that is a directory', async (fs) => void fs.failures.set(KUBECONFIG, new NotRegularFileError(KUBECONFIG, 'a directory')), new RegExp(`unreachable \\(cannot read MicroShift kubeconfig ${KUBECONFIG}: it is a directory, expected a regular file\\)`)],
     ['a kubeconfig that is not YAML', async (fs) => void fs.files.set(KUBECONFIG, `apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: ${SECRET}\n   oops: x\n`), /is not a valid kubeconfig: YAML error at line 6, column 4: bad indentation of a mapping entry\)/],
     ['a kubeconfig for another CA', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig({ ...(await createCerts()), serverCert: certs.serverCert }, `https://127.0.0.1:${port}`)), /unreachable \(certificate of https:\/\/127\.0\.0\.1:\d+ signed by an unknown authority \(not the CA in the kubeconfig: [A-Z_]+\)\)/],
     ['an API that refuses connections', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig(certs, `https://127.0.0.1:${await closedPort()}`)), /unreachable \(connection refused at https:\/\/127\.0\.0\.1:\d+\)/],
