@@ -89,6 +89,25 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     expect(record.actions).toEqual([expect.objectContaining({ id: 'pre-rollback', outcome: 'skipped', message: expect.stringContaining(reason) })]);
   });
 
+  it('a FIFO as config.yaml and as a drop-in: every command answers at once, naming it, none reads it', async () => {
+    const dir = await layout({});
+    await mkdir(join(dir, DROP_INS), { recursive: true });
+    await execa('mkfifo', [join(dir, MAIN), join(dir, DROP_INS, '10-pipe.yaml')]);
+    const validate = await agent(dir, 'config', 'validate');
+    expect(validate.exitCode).toBe(78);
+    expect(validate.stdout.split('\n').slice(0, 2)).toEqual([`error: ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file`, `warning: ${DROP_INS}/10-pipe.yaml: not read: it is a FIFO (named pipe); expected a regular file`]);
+    // Not YAML, so whether it declared checks is unknown: the required checks fail, at once.
+    const check = await agent(dir, 'check', '--class', 'required', '--json');
+    expect(check.exitCode).toBe(1);
+    expect((JSON.parse(check.stdout) as { results: CheckResult[] }).results[0]).toMatchObject({ id: 'config', outcome: 'fail' });
+    const history = await agent(dir, 'history');
+    expect([history.exitCode, history.stderr]).toEqual([78, `edge-agent history: ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file`]);
+    // status reads the config itself, and shows the red run of the check just above.
+    const status = (await agent(dir, 'status')).stdout.replace(/\s+/g, ' ');
+    expect(status).toContain(`${MAIN}: cannot be read; its settings are not applied here`);
+    expect(status).toContain(`check 'config' failed: the declared checks in ${MAIN} cannot be read, so they cannot pass: ${MAIN}: not read: it is a FIFO (named pipe)`);
+  });
+
   // A broken main config.yaml must not make every boot red, nor let declared checks pass by not
   // running: the boot checks run on what can be salvaged (config/fallback.ts).
   it.each([
