@@ -22,6 +22,9 @@ export interface Salvaged {
   declaredChecks: DeclaredChecks;
 }
 
+/** `dropped` of a file nothing could be taken from (not YAML, not readable). */
+export const WHOLE_FILE = '(the whole file)';
+
 // Sections whose loss would make declared checks vanish or change which of them run.
 const CHECK_SECTIONS = ['checks', 'disabledChecks'];
 
@@ -34,7 +37,7 @@ export function salvageMainConfig(problems: readonly LocatedProblem[], data: Rec
     // Nothing can be taken from a file that is not YAML. Whether it declared checks can still be
     // told from its text: no line outside comments mentions "checks" -> it declared none.
     const mentions = text === undefined || text.split('\n').some((line) => !/^\s*#/.test(line) && /checks/i.test(line));
-    return { data: {}, dropped: ['(the whole file)'], declaredChecks: mentions ? 'unreadable' : 'none' };
+    return { data: {}, dropped: [WHOLE_FILE], declaredChecks: mentions ? 'unreadable' : 'none' };
   }
   const bad = new Set<string>();
   let checksLost = false;
@@ -58,7 +61,7 @@ export function salvageMainConfig(problems: readonly LocatedProblem[], data: Rec
 
 /** One line for the journal: what the checks run on. */
 export function describeFallback(file: string, fallback: { dropped: string[]; declaredChecks: DeclaredChecks }): string {
-  const sections = fallback.dropped.length ? `defaults for ${fallback.dropped.join(', ')}` : 'the file as written';
+  const sections = fallback.dropped.includes(WHOLE_FILE) ? 'the defaults alone (nothing of the file could be used)' : fallback.dropped.length ? `defaults for ${fallback.dropped.join(', ')}` : 'the file as written';
   const checks = { kept: 'your declared checks run as written', none: 'no declared checks', unreadable: 'your declared checks cannot be read, so the required checks FAIL' }[fallback.declaredChecks];
   return `${file} is invalid: the boot checks run on ${sections} (${checks}); fix it and run edge-agent config validate`;
 }

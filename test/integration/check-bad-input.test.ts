@@ -124,7 +124,7 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     const problems = check.stderr.split('\n').filter((l) => l.startsWith('error: /etc/'));
     expect(problems).toHaveLength(starts.length + 1);
     starts.forEach((start, i) => expect(problems[i]?.startsWith(`error: ${start}`)).toBe(true));
-    expect(problems.at(-1)).toBe(`error: ${MAIN} is invalid: the boot checks run on defaults for ${file.includes('malformed') ? '(the whole file)' : 'checks'} (your declared checks cannot be read, so the required checks FAIL); fix it and run edge-agent config validate`);
+    expect(problems.at(-1)).toBe(`error: ${MAIN} is invalid: the boot checks run on ${file.includes('malformed') ? 'the defaults alone (nothing of the file could be used)' : 'defaults for checks'} (your declared checks cannot be read, so the required checks FAIL); fix it and run edge-agent config validate`);
 
     const validate = await agent(dir, 'config', 'validate');
     expect(validate.exitCode).toBe(78);

@@ -4,7 +4,7 @@
 // still shows in the record, `status` and `history` like any failed wanted check.
 import type { RunnableCheck } from '../../core/check-runner.js';
 import type { CheckClass } from '../../core/check-result.js';
-import type { DeclaredChecks } from '../../config/fallback.js';
+import { WHOLE_FILE, type DeclaredChecks } from '../../config/fallback.js';
 import { formatConfigProblem, type ConfigProblem } from '../../errors.js';
 
 export interface ConfigFallbackFacts {
@@ -22,6 +22,6 @@ export function createConfigFallbackChecks(facts: ConfigFallbackFacts, classFilt
   const message =
     cls === 'required'
       ? `the declared checks in ${facts.file} cannot be read, so they cannot pass: ${first}${more}`
-      : `${facts.file} is invalid; the checks ran with the defaults for ${facts.dropped.join(', ')}: ${first}${more}`;
+      : `${facts.file} is invalid; the checks ran with ${facts.dropped.includes(WHOLE_FILE) ? 'the defaults alone' : `the defaults for ${facts.dropped.join(', ')}`}: ${first}${more}`;
   return [{ id: 'config', class: cls, run: async () => ({ outcome: 'fail', reason: 'config-invalid', message }) }];
 }

@@ -2,7 +2,7 @@
 // written, defaults for the broken ones, and the declared checks either kept or, when they
 // cannot be read, reported as unreadable (the check command then fails the boot).
 import { describe, expect, it } from 'vitest';
-import { describeFallback, salvageMainConfig } from '../../../agent/config/fallback.js';
+import { describeFallback, salvageMainConfig, WHOLE_FILE } from '../../../agent/config/fallback.js';
 import type { LocatedProblem } from '../../../agent/config/problems.js';
 
 const problem = (path: string, message = 'wrong type'): LocatedProblem => ({ file: '/etc/edge-agent/config.yaml', path, message });
@@ -31,10 +31,13 @@ describe('salvageMainConfig', () => {
     ['mentions checks only in comments', '# checks:\n#  - id: a\nlog:\n  level: [debug\n', 'none'],
     ['could not be read at all (a FIFO, a directory)', undefined, 'unreadable'],
   ] as const)('a file that is not YAML and %s: defaults, declared checks %s', (_name, text, declared) => {
-    expect(salvageMainConfig([problem('', 'YAML syntax error at line 4, column 10')], undefined, text)).toEqual({ data: {}, dropped: ['(the whole file)'], declaredChecks: declared });
+    expect(salvageMainConfig([problem('', 'YAML syntax error at line 4, column 10')], undefined, text)).toEqual({ data: {}, dropped: [WHOLE_FILE], declaredChecks: declared });
   });
 
   it('says in one line what the checks run on', () => {
+    expect(describeFallback('/etc/edge-agent/config.yaml', { dropped: [WHOLE_FILE], declaredChecks: 'none' })).toBe(
+      '/etc/edge-agent/config.yaml is invalid: the boot checks run on the defaults alone (nothing of the file could be used) (no declared checks); fix it and run edge-agent config validate',
+    );
     expect(describeFallback('/etc/edge-agent/config.yaml', { dropped: ['hub'], declaredChecks: 'kept' })).toBe(
       '/etc/edge-agent/config.yaml is invalid: the boot checks run on defaults for hub (your declared checks run as written); fix it and run edge-agent config validate',
     );
