@@ -22,6 +22,8 @@ export interface CommandSpec {
   flagHelp: Record<string, string>;
   /** Needs a valid config (most commands); `config validate` reports problems itself. */
   needsConfig: boolean;
+  /** With a broken main config, runs on what can be salvaged of it (config/fallback.ts). */
+  configFallback?: boolean;
   /** Logs rarely and starts often: pino is loaded only when something is logged. */
   lightLogger?: boolean;
   load: () => Promise<{ main: CommandMain }>;
@@ -149,6 +151,7 @@ export const commands: CommandSpec[] = [
       json: 'print the result object as JSON',
     },
     needsConfig: true,
+    configFallback: true,
     load: () => import('./commands/check.js'),
   },
   {
@@ -159,6 +162,7 @@ export const commands: CommandSpec[] = [
     positionals: ['green|red'],
     flagHelp: {},
     needsConfig: true,
+    configFallback: true,
     load: () => import('./commands/boot.js'),
   },
   {

@@ -9,6 +9,7 @@ import type { Logger } from './host/log.js';
 import type { CommandSpec } from './cli.js';
 import type { Config } from './config/schema.js';
 import type { Invocation } from './commands/types.js';
+import type { ConfigFallbackFacts } from './host/checks/config-fallback.js';
 
 export async function runCommand(spec: CommandSpec, invocation: Invocation): Promise<never> {
   const host = createHost();
@@ -26,20 +27,29 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
   let log = spec.lightLogger ? createDeferredLogger(() => createLogger(host.env.EDGE_AGENT_LOG_LEVEL)) : await createLogger(host.env.EDGE_AGENT_LOG_LEVEL);
   try {
     let config: Config | undefined;
+    let configFallback: ConfigFallbackFacts | undefined;
     if (spec.needsConfig) {
       // Loaded only by commands that need it: the schema and YAML parser cost a light command
       // such as `status` more than its whole run.
-      const { loadConfig } = await import('./config/load.js');
-      const loaded = await loadConfig(host.fs);
+      const { loadConfig, defaultConfigPath } = await import('./config/load.js');
+      const loaded = await loadConfig(host.fs, { salvage: spec.configFallback });
       for (const warning of loaded.warnings) log.warn(formatConfigProblem(warning));
-      if (!loaded.config) throw new ConfigError(loaded.errors);
-      config = loaded.config;
+      if (loaded.config) config = loaded.config;
+      else if (loaded.fallback) {
+        // A typo must not make every boot red: the boot checks run on what can be salvaged.
+        const { describeFallback } = await import('./config/fallback.js');
+        for (const problem of loaded.errors) log.error(formatConfigProblem(problem));
+        log.error(describeFallback(defaultConfigPath, loaded.fallback));
+        config = loaded.fallback.config;
+        configFallback = { file: defaultConfigPath, problems: loaded.errors, dropped: loaded.fallback.dropped, declaredChecks: loaded.fallback.declaredChecks };
+      } else throw new ConfigError(loaded.errors);
       if (!host.env.EDGE_AGENT_LOG_LEVEL) log = await createLogger(config.log.level);
     }
     const { main } = await spec.load();
     const code = await main(invocation, {
       host,
       config: config as Config,
+      ...(configFallback && { configFallback }),
       log,
       signal: controller.signal,
       out: (text) => process.stdout.write(text),

@@ -13,6 +13,7 @@ import { gatherBootContext, type BootContext } from '../host/boot-context.js';
 import { noteBoot } from '../host/boot-history.js';
 import { createBootRecords } from '../host/boot-records.js';
 import { buildChecks, WANTED_BUILTINS } from '../host/checks/build.js';
+import { createConfigFallbackChecks } from '../host/checks/config-fallback.js';
 import { closeCreated, lazy, type CheckDeps } from '../host/checks/deps.js';
 import type { CommandMain, Deps } from './types.js';
 
@@ -49,7 +50,7 @@ export const main: CommandMain = async ({ flags }, deps) => {
     const cap = timeoutSec === undefined ? undefined : AbortSignal.timeout(timeoutSec * 1000);
     const runSignal = cap ? AbortSignal.any([signal, cap]) : signal;
     const results = (
-      await runChecks(buildChecks(plan, config, context, checkDeps), host.clock, runSignal, {
+      await runChecks([...(deps.configFallback ? createConfigFallbackChecks(deps.configFallback, classFilter) : []), ...buildChecks(plan, config, context, checkDeps)], host.clock, runSignal, {
         onResult: (r) => logResult(deps, r, context),
       })
     ).map((r) => (cap?.aborted && !signal.aborted && r.outcome === 'terminated' ? { ...r, outcome: 'timeout' as const, reason: 'dry-run-timeout', message: `not decided within --timeout ${timeoutSec}s${waitingFor(r)}` } : r));

@@ -1,6 +1,7 @@
 // What every subcommand receives and returns. Commands construct nothing themselves: the
 // composition root (main.ts) hands them the host adapters, the config, the logger and a signal.
 import type { Config } from '../config/schema.js';
+import type { ConfigFallbackFacts } from '../host/checks/config-fallback.js';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../host/log.js';
 
@@ -11,6 +12,11 @@ export interface Deps {
   log: Logger;
   /** Aborted on SIGTERM/SIGINT. */
   signal: AbortSignal;
+  /**
+   * Set when the main config is broken and the command runs on a salvaged one instead (only
+   * commands marked `configFallback` in cli.ts: the boot checks and verdicts).
+   */
+  configFallback?: ConfigFallbackFacts;
   /** Command output (stdout); logs go to the logger. */
   out: (text: string) => void;
 }

@@ -7,6 +7,7 @@
 //   workload team must not switch off everything else, nor stop the health checks.
 import type { HostFs } from '../host/fs.js';
 import { problemsFromIssue, type LocatedProblem, type Locate } from './problems.js';
+import { salvageMainConfig, type DeclaredChecks } from './fallback.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { mergeConfig, readYamlFile } from './yaml-file.js';
 
@@ -16,6 +17,8 @@ export const defaultDropInDir = '/etc/edge-agent/config.d';
 export interface LoadConfigOptions {
   path?: string;
   dropInDir?: string;
+  /** With a broken main file, also work out `fallback` (see config/fallback.ts). */
+  salvage?: boolean;
 }
 
 export interface LoadedConfig {
@@ -27,6 +30,11 @@ export interface LoadedConfig {
   errors: LocatedProblem[];
   /** The files that make up `config`, in the order applied. */
   sources: string[];
+  /**
+   * Only with `salvage` and a broken main file: the config the boot checks run on instead, what
+   * of the main file was dropped, and whether its declared checks survived.
+   */
+  fallback?: { config: Config; dropped: string[]; declaredChecks: DeclaredChecks };
 }
 
 export async function loadConfig(fs: HostFs, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
@@ -36,13 +44,28 @@ export async function loadConfig(fs: HostFs, options: LoadConfigOptions = {}): P
   const sources: string[] = [];
 
   const main = await readYamlFile(fs, path);
-  if (main.status === 'invalid') return { config: undefined, warnings, errors: main.problems, sources };
-  let data: unknown = main.status === 'ok' ? main.data : {};
+  const broken = async (errors: LocatedProblem[], data: Record<string, unknown> | undefined): Promise<LoadedConfig> => {
+    if (!options.salvage) return { config: undefined, warnings, errors, sources };
+    const text = data === undefined ? await fs.readText(path).catch(() => undefined) : undefined;
+    const salvaged = salvageMainConfig(errors, data, text);
+    const base = validate(path, salvaged.data, undefined);
+    // salvageMainConfig only returns data that validates; defaults are the last resort anyway.
+    const config = base.ok ? base.config : ConfigSchema.parse({});
+    const merged = await applyDropIns(fs, dropInDir, { data: salvaged.data, config }, warnings, []);
+    return { config: undefined, warnings, errors, sources, fallback: { config: merged.config, dropped: salvaged.dropped, declaredChecks: salvaged.declaredChecks } };
+  };
+  if (main.status === 'invalid') return broken(main.problems, undefined);
+  const data: Record<string, unknown> = main.status === 'ok' ? main.data : {};
   const first = validate(path, data, main.status === 'ok' ? main.locate : undefined);
-  if (!first.ok) return { config: undefined, warnings, errors: first.problems, sources };
-  let config = first.config;
+  if (!first.ok) return broken(first.problems, data);
   if (main.status === 'ok') sources.push(path);
+  const { config } = await applyDropIns(fs, dropInDir, { data, config: first.config }, warnings, sources);
+  return { config, warnings, errors: [], sources };
+}
 
+/** Apply the drop-ins in order over `base`; each one that does not fit is skipped with warnings. */
+async function applyDropIns(fs: HostFs, dropInDir: string, base: { data: unknown; config: Config }, warnings: LocatedProblem[], sources: string[]): Promise<{ config: Config }> {
+  let { data, config } = base;
   for (const file of await listDropIns(fs, dropInDir, warnings)) {
     const dropIn = await readYamlFile(fs, file);
     if (dropIn.status !== 'ok') {
@@ -60,7 +83,7 @@ export async function loadConfig(fs: HostFs, options: LoadConfigOptions = {}): P
     config = result.config;
     sources.push(file);
   }
-  return { config, warnings, errors: [], sources };
+  return { config };
 }
 
 type Validation = { ok: true; config: Config } | { ok: false; problems: LocatedProblem[] };

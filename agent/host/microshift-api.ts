@@ -4,7 +4,7 @@
 // Loaded lazily: commands that do not need Kubernetes never import this module.
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1DaemonSet, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { Agent, request, type RequestOptions } from 'node:https';
-import { clipValue, HostError } from '../errors.js';
+import { clipValue, HostError, NotRegularFileError } from '../errors.js';
 import { isDaemonSetReady, isDeploymentReady, isStatefulSetReady } from '../core/microshift-observation.js';
 import type { ApiObservation, HealthEndpoint, PodObservation, PullEventObservation, WorkloadObservation, WorkloadRef } from '../core/microshift-observation.js';
 import type { HostFs } from './fs.js';
@@ -27,7 +27,8 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
   const { fs, kubeconfig } = options;
   const timeoutMs = options.timeoutMs ?? 3000;
   const text = await fs.readText(kubeconfig).catch((error: NodeJS.ErrnoException) => {
-    throw new HostError('kubeconfig-unreadable', `cannot read MicroShift kubeconfig ${kubeconfig}: ${error.code ?? error.message}`, { cause: error, retryable: true });
+    const why = error instanceof NotRegularFileError ? `it is ${error.kind}, expected a regular file` : (error.code ?? error.message);
+    throw new HostError('kubeconfig-unreadable', `cannot read MicroShift kubeconfig ${kubeconfig}: ${why}`, { cause: error, retryable: true });
   });
   // MicroShift writes the kubeconfig on its first start: missing early in a boot is not final.
   if (text === undefined) throw new HostError('kubeconfig-missing', `MicroShift kubeconfig ${kubeconfig} does not exist (yet)`, { retryable: true });

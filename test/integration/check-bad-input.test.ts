@@ -22,6 +22,7 @@ import { createMicroShiftCheck } from '../../agent/host/checks/microshift.js';
 import type { FileInfo, HostFs } from '../../agent/host/fs.js';
 import { createLogger } from '../../agent/host/log.js';
 import { createMicroShiftApi } from '../../agent/host/microshift-api.js';
+import { NotRegularFileError } from '../../agent/errors.js';
 import { FakeClock } from '../fakes/clock.js';
 import { FakeExec } from '../fakes/exec.js';
 import { aUnit, FakeSystemd } from '../fakes/systemd.js';
@@ -88,28 +89,75 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     expect(record.actions).toEqual([expect.objectContaining({ id: 'pre-rollback', outcome: 'skipped', message: expect.stringContaining(reason) })]);
   });
 
+  it('a FIFO as config.yaml and as a drop-in: every command answers at once, naming it, none reads it', async () => {
+    const dir = await layout({});
+    await mkdir(join(dir, DROP_INS), { recursive: true });
+    await execa('mkfifo', [join(dir, MAIN), join(dir, DROP_INS, '10-pipe.yaml')]);
+    const validate = await agent(dir, 'config', 'validate');
+    expect(validate.exitCode).toBe(78);
+    expect(validate.stdout.split('\n').slice(0, 2)).toEqual([`error: ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file`, `warning: ${DROP_INS}/10-pipe.yaml: not read: it is a FIFO (named pipe); expected a regular file`]);
+    // Not YAML, so whether it declared checks is unknown: the required checks fail, at once.
+    const check = await agent(dir, 'check', '--class', 'required', '--json');
+    expect(check.exitCode).toBe(1);
+    expect((JSON.parse(check.stdout) as { results: CheckResult[] }).results[0]).toMatchObject({ id: 'config', outcome: 'fail' });
+    const history = await agent(dir, 'history');
+    expect([history.exitCode, history.stderr]).toEqual([78, `edge-agent history: ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file`]);
+    // status reads the config itself, and shows the red run of the check just above.
+    const status = (await agent(dir, 'status')).stdout.replace(/\s+/g, ' ');
+    expect(status).toContain(`${MAIN}: cannot be read; its settings are not applied here`);
+    expect(status).toContain(`check 'config' failed: the declared checks in ${MAIN} cannot be read, so they cannot pass: ${MAIN}: not read: it is a FIFO (named pipe)`);
+  });
+
+  // A broken main config.yaml must not make every boot red, nor let declared checks pass by not
+  // running: the boot checks run on what can be salvaged (config/fallback.ts).
   it.each([
-    ['malformed YAML', 'config/malformed.yaml', [`${MAIN}: YAML syntax error at line 6, column `]],
-    ['an unknown key', 'config/unknown-key.yaml', [`${MAIN}: microshift.restart_window_sec: line 2:`]],
-    ['a value of the wrong type', 'config/wrong-type.yaml', [`${MAIN}: checks[2].timeoutSec: line 12: wrong type (got "soon"); expected a number`]],
-  ])('main config with %s: exit 78 naming file, line and key; config validate says the same', async (_name, file, starts) => {
+    ['malformed YAML that declares checks', 'config/malformed.yaml', [`${MAIN}: YAML syntax error at line 6, column `]],
+    ['a wrong value inside the declared checks', 'config/wrong-type.yaml', [`${MAIN}: checks[2].timeoutSec: line 12: wrong type (got "soon"); expected a number`]],
+  ])('main config with %s: the required checks FAIL naming file, line and key (exit 1, not 78); config validate says the same', async (_name, file, starts) => {
     const dir = await layout({ [MAIN]: fixture(file) });
-    const check = await agent(dir, 'check', '--class', 'required');
-    expect(check.exitCode).toBe(78);
-    expect(check.stdout).toBe('');
-    const problems = check.stderr.trimEnd().split('\n');
-    expect(problems).toHaveLength(starts.length);
-    problems.forEach((line, i) => expect(line.startsWith(`edge-agent check: ${starts[i]}`)).toBe(true));
+    const check = await agent(dir, 'check', '--class', 'required', '--json');
+    expect(check.exitCode).toBe(1);
+    const results = (JSON.parse(check.stdout) as { results: CheckResult[] }).results;
+    expect(results[0]).toMatchObject({ id: 'config', class: 'required', outcome: 'fail', reason: 'config-invalid', message: expect.stringContaining(`the declared checks in ${MAIN} cannot be read, so they cannot pass: ${starts[0]}`) });
+    // The others are stopped at once: nothing waits minutes for a verdict already decided.
+    expect(results.slice(1).every((r) => r.outcome === 'skipped')).toBe(true);
+    const problems = check.stderr.split('\n').filter((l) => l.startsWith('error: /etc/'));
+    expect(problems).toHaveLength(starts.length + 1);
+    starts.forEach((start, i) => expect(problems[i]?.startsWith(`error: ${start}`)).toBe(true));
+    expect(problems.at(-1)).toBe(`error: ${MAIN} is invalid: the boot checks run on ${file.includes('malformed') ? 'the defaults alone (nothing of the file could be used)' : 'defaults for checks'} (your declared checks cannot be read, so the required checks FAIL); fix it and run edge-agent config validate`);
 
     const validate = await agent(dir, 'config', 'validate');
     expect(validate.exitCode).toBe(78);
-    expect(validate.stdout.split('\n').filter((l) => l.startsWith('error: '))).toEqual(problems.map((l) => l.replace('edge-agent check: ', 'error: ')));
+    expect(validate.stdout.split('\n').filter((l) => l.startsWith('error: '))).toEqual(problems.slice(0, -1));
+  });
+
+  it.each([
+    ['a typo outside the checks, declared checks that pass', 'checks:\n  - id: ok\n    kind: command\n    command: [/bin/true]\n', 0, [['ok', 'pass']]],
+    ['a typo outside the checks, a declared check that fails', 'checks:\n  - id: broken\n    kind: command\n    command: [/bin/false]\n', 1, [['broken', 'fail']]],
+    ['a typo outside the checks, no declared checks', '', 0, []],
+  ])('main config with %s: the sound sections apply, the broken one gets its defaults, the verdict is the checks\'', async (_name, checks, exitCode, outcomes) => {
+    const dir = await layout({ [MAIN]: `microshift:\n  check: off\nlog:\n  levle: debug\n${checks}` });
+    const check = await agent(dir, 'check', '--class', 'required', '--json');
+    expect(check.exitCode).toBe(exitCode);
+    const results = (JSON.parse(check.stdout) as { results: CheckResult[] }).results;
+    expect(results.filter((r) => r.id !== 'microshift').map((r) => [r.id, r.outcome])).toEqual(outcomes);
+    expect(results.find((r) => r.id === 'microshift')).toMatchObject({ outcome: 'skipped' });
+    const errors = check.stderr.split('\n').filter((l) => l.startsWith('error: /etc/'));
+    expect(errors[0]).toMatch(new RegExp(`^error: ${MAIN}: log\\.levle: line 4: unknown key \\(did you mean level\\?\\)`));
+    expect(errors[1]).toBe(`error: ${MAIN} is invalid: the boot checks run on defaults for log (${checks ? 'your declared checks run as written' : 'no declared checks'}); fix it and run edge-agent config validate`);
+    // The wanted run reports the broken file as a failed wanted check: shown by status and history.
+    const wanted = await agent(dir, 'check', '--class', 'wanted', '--dry-run', '--timeout', '5', '--json');
+    const config = (JSON.parse(wanted.stdout) as { results: CheckResult[] }).results.find((r) => r.id === 'config');
+    expect(config).toMatchObject({ class: 'wanted', outcome: 'fail', reason: 'config-invalid', message: expect.stringContaining(`${MAIN} is invalid; the checks ran with the defaults for log: ${MAIN}: log.levle`) });
   });
 
   it('names the unknown key and the keys that would be right', async () => {
     const dir = await layout({ [MAIN]: fixture('config/unknown-key.yaml') });
-    const check = await agent(dir, 'check');
+    // The MicroShift check runs on its defaults (no system bus here: it cannot decide in 2 s).
+    const check = await agent(dir, 'check', '--dry-run', '--timeout', '2');
     expect(check.stderr).toMatch(/restart_window_sec.*restartWindowSec/);
+    expect(check.stderr).toContain(`error: ${MAIN} is invalid: the boot checks run on defaults for microshift (no declared checks)`);
+    expect(check.stdout).toMatch(/microshift.*not decided within --timeout 2s/);
   });
 
   it('a broken drop-in is a warning: the check still runs with the rest of the config', async () => {
@@ -171,8 +219,12 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
 class MemoryFs implements HostFs {
   files = new Map<string, string>();
   unreadable = new Set<string>();
+  /** Paths whose read throws the given error (e.g. what the real port throws for a directory). */
+  failures = new Map<string, Error>();
   resolve = (path: string) => path;
   async readText(path: string) {
+    const failure = this.failures.get(path);
+    if (failure) throw failure;
     if (this.unreadable.has(path)) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
     return this.files.get(path);
   }
@@ -339,6 +391,7 @@ describe('the MicroShift check stopped early says why the API could not be asked
   const SECRET = 'sha256~do-not-echo-this-token';
   it.each<[string, (fs: MemoryFs) => Promise<void>, RegExp]>([
     ['a missing kubeconfig', async () => undefined, new RegExp(`^MicroShift API unreachable \\(MicroShift kubeconfig ${KUBECONFIG} does not exist \\(yet\\)\\)`)],
+    ['a kubeconfig that is a directory', async (fs) => void fs.failures.set(KUBECONFIG, new NotRegularFileError(KUBECONFIG, 'a directory')), new RegExp(`unreachable \\(cannot read MicroShift kubeconfig ${KUBECONFIG}: it is a directory, expected a regular file\\)`)],
     ['a kubeconfig that is not YAML', async (fs) => void fs.files.set(KUBECONFIG, `apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: ${SECRET}\n   oops: x\n`), /is not a valid kubeconfig: YAML error at line 6, column 4: bad indentation of a mapping entry\)/],
     ['a kubeconfig for another CA', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig({ ...(await createCerts()), serverCert: certs.serverCert }, `https://127.0.0.1:${port}`)), /unreachable \(certificate of https:\/\/127\.0\.0\.1:\d+ signed by an unknown authority \(not the CA in the kubeconfig: [A-Z_]+\)\)/],
     ['an API that refuses connections', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig(certs, `https://127.0.0.1:${await closedPort()}`)), /unreachable \(connection refused at https:\/\/127\.0\.0\.1:\d+\)/],
