@@ -2,7 +2,8 @@
 // status) never load the Kubernetes or MQTT clients. dist/ runs with no node_modules beside it;
 // structured journal entries need no native code (util-linux logger, see agent/host/log.ts).
 import { build } from 'esbuild';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleOptions, escapeNonAscii } from './build-options.mjs';
@@ -43,5 +44,11 @@ if (process.env.EDGE_AGENT_METAFILE) await writeFile(process.env.EDGE_AGENT_META
 // /usr/libexec), Node looks for one in every directory up to / and then has to guess each
 // chunk's format from its syntax (Node 20.19's module syntax detection); older Node 20s refuse.
 await writeFile(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
+// Shell completion from the built CLI's own command table (the one --help prints), under the
+// names each shell looks for; rpm.spec installs them where bash-completion, zsh and fish load them.
+await mkdir(join(outdir, 'completions'));
+for (const [shell, file] of [['bash', 'edge-agent.bash'], ['zsh', '_edge-agent'], ['fish', 'edge-agent.fish']]) {
+  await writeFile(join(outdir, 'completions', file), execFileSync(process.execPath, [join(outdir, 'cli.js'), '--completion', shell]));
+}
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stdout.write(`built ${outdir} (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)\n`);
