@@ -133,8 +133,10 @@ function bashScript(cmds: Command[]): string {
 
 /** Text inside single quotes in zsh and fish. */
 const sq = (text: string) => text.replace(/'/g, `'\\''`);
-/** A description inside _arguments' [...] and _describe's name:description. */
-const zdesc = (text: string) => sq(text.replace(/([[\]:\\])/g, '\\$1'));
+/** A description inside _arguments' [...]: brackets and backslashes quoted. */
+const zdesc = (text: string) => sq(text.replace(/([[\]\\])/g, '\\$1'));
+/** A name:description item of _describe: a colon in the name would end it early. */
+const zitem = (name: string, text: string) => `'${sq(name.replace(/:/g, '\\:'))}:${sq(text)}'`;
 
 function zshFlag(f: Flag): string {
   const value = f.value ? (f.value.choices ? `:${f.long}:(${f.value.choices.join(' ')})` : f.value.file ? ':file:_files' : `:${f.long}: `) : '';
@@ -150,7 +152,7 @@ function zshScript(cmds: Command[]): string {
     '_edge-agent() {',
     '  if (( CURRENT == 2 )); then',
     '    local -a commands',
-    `    commands=(${top.map((t) => `'${zdesc(t.word)}:${zdesc(t.summary)}'`).join(' ')})`,
+    `    commands=(${top.map((t) => zitem(t.word, t.summary)).join(' ')})`,
     `    _describe -t commands 'edge-agent command' commands -- '(--help -h)'{--help,-h}'[show help]' '(--version -V)'{--version,-V}'[print the version]'`,
     '    return',
     '  fi',
@@ -164,7 +166,7 @@ function zshScript(cmds: Command[]): string {
       `    ${t.word})`,
       '      if (( CURRENT == 3 )); then',
       '        local -a subcommands',
-      `        subcommands=(${subs.map((s) => `'${zdesc(s.words[1]!)}:${zdesc(s.summary)}'`).join(' ')})`,
+      `        subcommands=(${subs.map((s) => zitem(s.words[1]!, s.summary)).join(' ')})`,
       `        _describe -t commands 'edge-agent ${t.word} command' subcommands`,
       '        return',
       '      fi',

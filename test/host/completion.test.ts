@@ -116,4 +116,29 @@ describe('zsh', () => {
     const result = await execa('zsh', ['-n', file], { reject: false });
     expect(result.exitCode, result.stderr).toBe(0);
   });
+
+  it('completes flags and choices in an interactive zsh with compinit (zpty)', async (context) => {
+    if (!(await hasShell('zsh'))) return context.skip('zsh is not installed');
+    // A terminal-driven zsh: type a line and TAB, read the screen until the expected word shows.
+    const script = [
+      'zmodload zsh/zpty',
+      "zpty z 'zsh -f -i'",
+      `zpty -w z 'PS1=">"; fpath=(${join(out, 'completions')} $fpath); autoload -U compinit; compinit -u -D; LISTMAX=1000'`,
+      "zpty -w z 'edge-agent() { :; }'",
+      "zpty -wn z $'edge-agent check --\\t'",
+      "zpty -r z flags '*--timeout*'",
+      'print -r -- "$flags"',
+      "zpty -wn z $'\\C-u'",
+      "zpty -wn z $'edge-agent check --class \\t'",
+      "zpty -r z choices '*wanted*'",
+      'print -r -- "$choices"',
+      'zpty -d z',
+    ].join('\n');
+    const result = await execa('zsh', ['-f', '-c', script], { timeout: 30_000, reject: false });
+    expect(result.timedOut, 'zsh never showed the expected completions').toBe(false);
+    const screen = result.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'), '').replace(/\r/g, '');
+    // "--flag -- description"; a long description goes to the next line.
+    for (const flag of await helpFlags('check')) expect(screen).toMatch(new RegExp(`^${flag}\\s+-- `, 'm'));
+    expect(screen).toMatch(/^required +wanted/m);
+  });
 });
