@@ -123,6 +123,8 @@ export async function startHub(config: Config, host: { fs: HostFs; clock: Clock 
   if (!real) {
     const paths = [files.cert, files.key, files.ca].filter((p): p is string => p !== undefined);
     watch = await watchFiles({ fs: host.fs, paths, onChange: lookSoon, pollMs: options.pollMs ?? 30_000, settleMs: options.settleMs ?? 500, inotify: options.inotify });
+    // Files that arrived between the first look and the watch would wait for the poll otherwise.
+    lookSoon();
   }
 
   const waitingState = (): SinkState => ({
