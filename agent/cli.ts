@@ -207,6 +207,7 @@ export function renderHelp(): string {
     'Options:',
     '  -h, --help     show help (also: edge-agent <command> --help)',
     '  -V, --version  print the version',
+    '  --completion bash|zsh|fish  print a shell completion script (the RPM installs them)',
     '',
     'Exit codes:',
     ...Object.entries(exitCodeHelp).map(([code, text]) => `  ${code.padStart(3)}  ${text}`),
@@ -246,6 +247,17 @@ async function cli(argv: string[]): Promise<void> {
   }
   if (argv[0] === '--version' || argv[0] === '-V') {
     process.stdout.write(`edge-agent ${version}\nruntime: ${describeRuntime(runtimeInfo(process.execPath, process.version))}\n`);
+    process.exit(ExitCode.Ok);
+  }
+  if (argv[0] === '--completion') {
+    // Made from the table above, so completion and --help never disagree.
+    const { completionScript, COMPLETION_SHELLS } = await import('./core/completion.js');
+    const shell = COMPLETION_SHELLS.find((s) => s === argv[1]);
+    if (!shell) {
+      process.stderr.write(`edge-agent --completion: expected one of ${COMPLETION_SHELLS.join(', ')}${argv[1] ? `, got '${argv[1]}'` : ''}\n`);
+      process.exit(ExitCode.Usage);
+    }
+    process.stdout.write(completionScript(shell, commands));
     process.exit(ExitCode.Ok);
   }
   const found = findCommand(argv);

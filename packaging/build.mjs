@@ -2,7 +2,8 @@
 // status) never load the Kubernetes or MQTT clients. dist/ runs with no node_modules beside it;
 // structured journal entries need no native code (util-linux logger, see agent/host/log.ts).
 import { build } from 'esbuild';
-import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleOptions, escapeNonAscii } from './build-options.mjs';
@@ -47,5 +48,11 @@ await writeFile(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module'
 // bundle (the RPM, the test devices' link to dist/) starts it the same way.
 await copyFile(join(root, 'packaging', 'runtime', 'node.sh'), join(outdir, 'node'));
 await chmod(join(outdir, 'node'), 0o755);
+// Shell completion from the built CLI's own command table (the one --help prints), under the
+// names each shell looks for; rpm.spec installs them where bash-completion, zsh and fish load them.
+await mkdir(join(outdir, 'completions'));
+for (const [shell, file] of [['bash', 'edge-agent.bash'], ['zsh', '_edge-agent'], ['fish', 'edge-agent.fish']]) {
+  await writeFile(join(outdir, 'completions', file), execFileSync(process.execPath, [join(outdir, 'cli.js'), '--completion', shell]));
+}
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stdout.write(`built ${outdir} (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)\n`);

@@ -26,6 +26,8 @@ const debs = {
   iproute2: '/usr/sbin/ip',
   procps: '/usr/bin/pgrep',
   'python3': '/usr/bin/python3', // HTTP(S) endpoints for declared-check tests
+  zsh: '/usr/bin/zsh', // the generated zsh and fish completion, run in the real shells
+  fish: '/usr/bin/fish',
 };
 
 function fail(message) {

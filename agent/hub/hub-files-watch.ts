@@ -25,6 +25,8 @@ export interface FilesWatchOptions {
   onChange: () => void;
   pollMs: number;
   settleMs: number;
+  /** false: the poll alone, as on a file system without inotify (default true). */
+  inotify?: boolean;
 }
 
 /** The directory to watch for `path`: its own, or the closest ancestor that exists. */
@@ -51,7 +53,7 @@ export async function watchFiles(options: FilesWatchOptions): Promise<FilesWatch
     for (const w of watchers) w.close();
     dirs = next;
     watchers = [];
-    for (const dir of dirs) {
+    for (const dir of options.inotify === false ? [] : dirs) {
       try {
         const watcher = watch(fs.resolve(dir), { persistent: false }, changed);
         // A watched directory that goes away ends its watch; the poll still looks.

@@ -37,6 +37,8 @@ export interface HubOptions {
   pollMs?: number;
   /** Quiet time after a change in a watched directory before looking (default 500 ms). */
   settleMs?: number;
+  /** false: find the files by the poll alone (default true: inotify too). */
+  inotify?: boolean;
 }
 
 type HubLog = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
@@ -120,7 +122,9 @@ export async function startHub(config: Config, host: { fs: HostFs; clock: Clock 
   await look();
   if (!real) {
     const paths = [files.cert, files.key, files.ca].filter((p): p is string => p !== undefined);
-    watch = await watchFiles({ fs: host.fs, paths, onChange: lookSoon, pollMs: options.pollMs ?? 30_000, settleMs: options.settleMs ?? 500 });
+    watch = await watchFiles({ fs: host.fs, paths, onChange: lookSoon, pollMs: options.pollMs ?? 30_000, settleMs: options.settleMs ?? 500, inotify: options.inotify });
+    // Files that arrived between the first look and the watch would wait for the poll otherwise.
+    lookSoon();
   }
 
   const waitingState = (): SinkState => ({

@@ -58,10 +58,10 @@ async function provision(client = 'device-a', what: Array<keyof typeof paths> = 
   }
 }
 
-async function start(pollMs = 60_000): Promise<Hub> {
+async function start(timing: { pollMs?: number; inotify?: boolean } = {}): Promise<Hub> {
   const config = ConfigSchema.parse({ hub: { url: broker.url, ...paths, statusMinIntervalSec: 1 } });
-  // A long poll: within a test, only inotify can notice the files in time.
-  started = await startHub(config, { fs: createHostFs(root), clock: systemClock }, log, '0.0.0-test', { pollMs, settleMs: 100 });
+  // A long poll by default: within a test, only inotify can notice the files in time.
+  started = await startHub(config, { fs: createHostFs(root), clock: systemClock }, log, '0.0.0-test', { pollMs: 60_000, settleMs: 100, ...timing });
   return started!;
 }
 
@@ -91,11 +91,17 @@ describe('a hub whose files arrive later', () => {
     }
   });
 
-  it('finds the files by its slow poll too', async () => {
+  it('follows its directory being removed and made again', async () => {
     await deviceRoot();
-    // The watched directory (/etc/edge-agent) is removed and made again: its inotify watch is gone.
-    const hub = await start(500);
+    const hub = await start();
     await rm(join(root, 'etc', 'edge-agent'), { recursive: true });
+    await provision();
+    await eventually(() => hub.link().state === 'ready', 10_000, 'the hub noticing its files');
+  });
+
+  it('finds the files by its slow poll where inotify does not help', async () => {
+    await deviceRoot();
+    const hub = await start({ pollMs: 300, inotify: false });
     await provision();
     await eventually(() => hub.link().state === 'ready', 10_000, 'the poll finding the files');
   });
