@@ -2,7 +2,7 @@
 // this boot. greenboot's contract: exit 0 = pass, 1 = fail. The run is recorded atomically in
 // this boot's record before the process exits, also when SIGTERM stops it (--dry-run records
 // nothing and never touches the grubenv, which edge-agent never writes anyway).
-import { UsageError } from '../errors.js';
+import { describeError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatWaitBudget } from '../core/budget.js';
 import { decideRunVerdict, type CheckClass, type CheckResult } from '../core/check-result.js';
@@ -32,7 +32,7 @@ export const main: CommandMain = async ({ flags }, deps) => {
     for (const warning of context.warnings) log.warn(warning);
     // The first run of a boot opens its record and looks for a rollback (not on a dry run:
     // that writes nothing).
-    if (!dryRun) await noteBoot(createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) }), host.clock, log, { bootId: context.bootId, deployments: context.deployments });
+    if (!dryRun) await keepVerdict(deps, 'open this boot\'s record', () => noteBoot(createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) }), host.clock, log, { bootId: context.bootId, deployments: context.deployments }));
     const budgetLine = formatWaitBudget(context.budget);
     log.info({ attempt: context.budget.attempt, budget: context.budget.budgetSec }, budgetLine);
     const plan = planChecks(
@@ -56,7 +56,7 @@ export const main: CommandMain = async ({ flags }, deps) => {
     ).map((r) => (cap?.aborted && !signal.aborted && r.outcome === 'terminated' ? { ...r, outcome: 'timeout' as const, reason: 'dry-run-timeout', message: `not decided within --timeout ${timeoutSec}s${waitingFor(r)}` } : r));
     const verdict = decideRunVerdict(results);
     const terminated = results.some((r) => r.outcome === 'terminated');
-    if (!dryRun) await record(deps, context, classFilter, startedAt, verdict, results);
+    if (!dryRun) await keepVerdict(deps, 'record this run', () => record(deps, context, classFilter, startedAt, verdict, results));
     const view = { bootId: context.bootId, classFilter, dryRun, verdict, budgetLine, results, warnings: context.warnings };
     deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...view, budget: context.budget, attempt: context.budget.attempt }, null, 2)}\n` : renderCheckRun(view));
     const wantedFailed = classFilter === 'wanted' && results.some((r) => r.outcome === 'fail' || r.outcome === 'timeout');
@@ -72,6 +72,20 @@ export const main: CommandMain = async ({ flags }, deps) => {
 function waitingFor(result: CheckResult): string {
   const text = result.observation?.waitingFor;
   return typeof text === 'string' ? `: ${text}` : '';
+}
+
+/**
+ * greenboot reads any non-zero exit as RED and rolls a healthy update back: a record that cannot
+ * be written (/var full, read-only) must not decide the boot. The failure goes to the journal as
+ * an error; the checks' own result still decides the exit code.
+ */
+async function keepVerdict({ log }: Deps, what: string, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    const { line } = describeError(error);
+    log.error({ event: 'record-write-failed' }, `Could not ${what} (the checks decide the verdict anyway): ${line}`);
+  }
 }
 
 function parseClass(value: unknown): CheckClass | undefined {

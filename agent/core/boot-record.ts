@@ -1,13 +1,16 @@
 // The per-boot record in /var/lib/edge-agent/boots/<boot-id>.json. It survives the rollback, so
 // an older edge-agent may read what a newer one wrote: every object keeps unknown fields, every
-// field but the boot id is optional, and `schema` only ever grows.
+// field but the boot id is optional, and `schema` only ever grows. A value of a known field that
+// this version cannot read is kept aside, not replaced (record-skew.ts); only the hub bookkeeping
+// falls back to "nothing kept" (the daemon then re-sends with new ids, which costs nothing).
 import * as z from 'zod';
+import { parseKeepingNewer, type NewerValue } from './record-skew.js';
 
 export const RECORD_SCHEMA_VERSION = 1;
 
 const checkResult = z.looseObject({
   id: z.string(),
-  class: z.enum(['required', 'wanted']).catch('required'),
+  class: z.enum(['required', 'wanted']),
   startedAt: z.string(),
   endedAt: z.string(),
   durationMs: z.number(),
@@ -22,7 +25,7 @@ const checkRun = z.looseObject({
   endedAt: z.string().optional(),
   verdict: z.enum(['pass', 'fail']).optional(),
   dryRun: z.boolean().optional(),
-  results: z.array(checkResult).catch([]),
+  results: z.array(checkResult),
 });
 
 const deploymentRef = z.looseObject({
@@ -50,7 +53,7 @@ const rollbackEvent = z.looseObject({
 });
 
 export const bootRecordSchema = z.looseObject({
-  schema: z.number().int().catch(RECORD_SCHEMA_VERSION),
+  schema: z.number().int().default(RECORD_SCHEMA_VERSION),
   bootId: z.string(),
   firstSeenAt: z.string().optional(),
   deployment: deploymentRef.optional(),
@@ -67,7 +70,7 @@ export const bootRecordSchema = z.looseObject({
     })
     .optional(),
   budget: z.looseObject({ budgetSec: z.number(), line: z.string().optional() }).optional(),
-  checks: z.looseObject({ required: checkRun.optional(), wanted: checkRun.optional() }).catch({}).default({}),
+  checks: z.looseObject({ required: checkRun.optional(), wanted: checkRun.optional() }).default({}),
   verdict: z.enum(['green', 'red']).optional(),
   verdictAt: z.string().optional(),
   /** The first required check that failed this boot, copied here by `boot red`. */
@@ -78,7 +81,7 @@ export const bootRecordSchema = z.looseObject({
   rollbackChecked: z.boolean().optional(),
   rollback: rollbackEvent.optional(),
   rollbackImminent: z.boolean().optional(),
-  actions: z.array(actionResult).catch([]).optional(),
+  actions: z.array(actionResult).optional(),
   /** Marks of what the daemon already queued for the hub (see core/hub-report.ts). */
   hubReported: z.array(z.string()).catch([]).optional(),
   /** Ids given to events queued but not yet marked in hubReported (mark -> event id). */
@@ -95,8 +98,18 @@ export function newBootRecord(bootId: string, firstSeenAt: string): BootRecord {
   return { schema: RECORD_SCHEMA_VERSION, bootId, firstSeenAt, checks: {} };
 }
 
-/** Parse leniently: a newer writer's extra fields are kept; unreadable means undefined. */
+export interface ReadBootRecord {
+  record: BootRecord;
+  /** Values a newer edge-agent wrote that this one cannot read; put back on write (restoreNewer). */
+  newer: NewerValue[];
+}
+
+/** Parse leniently: extra fields are kept, unreadable values set aside; undefined only without a boot id. */
+export function readBootRecord(data: unknown): ReadBootRecord | undefined {
+  const read = parseKeepingNewer(bootRecordSchema, data, (d) => typeof d.bootId === 'string');
+  return read && { record: read.value, newer: read.newer };
+}
+
 export function parseBootRecord(data: unknown): BootRecord | undefined {
-  const result = bootRecordSchema.safeParse(data);
-  return result.success ? result.data : undefined;
+  return readBootRecord(data)?.record;
 }

@@ -1,5 +1,6 @@
 // `edge-agent history`: boots and rollbacks, newest first, one line each, with the reason.
 import type { BootRecord } from './boot-record.js';
+import { newerNote, type NewerValue } from './record-skew.js';
 import { describe } from './rollback.js';
 import { displayText, mapStrings } from './terminal-text.js';
 
@@ -13,9 +14,11 @@ export interface HistoryEntry {
   reason?: string;
   message?: string;
   actions?: { id: string; outcome: string }[];
+  /** Set when a newer edge-agent wrote values this version cannot read (they are kept). */
+  newer?: string;
 }
 
-export function historyEntries(records: readonly BootRecord[], limit: number): HistoryEntry[] {
+export function historyEntries(records: readonly BootRecord[], limit: number, newerValues: (record: BootRecord) => readonly NewerValue[] = () => []): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
   for (const r of records) {
     // A rollback is noticed at the start of the boot it lands in: list it above that boot.
@@ -30,6 +33,7 @@ export function historyEntries(records: readonly BootRecord[], limit: number): H
       attempt: r.greenboot?.attempt ? `${r.greenboot.attempt}/${r.greenboot.attempts}` : undefined,
       reason: failure ? `${failure.id}: ${failure.message ?? failure.reason}` : undefined,
       actions: r.actions?.map((a) => ({ id: a.id, outcome: a.outcome })),
+      newer: newerNote(newerValues(r)),
     });
   }
   return entries.slice(0, limit);
@@ -45,7 +49,8 @@ export function renderHistory(entries: readonly HistoryEntry[]): string {
     const attempt = e.attempt ? ` attempt ${e.attempt}` : '';
     const reason = e.reason ? `\n${' '.repeat(21)}failed: ${e.reason}` : '';
     const cleanup = e.actions?.length ? `\n${' '.repeat(21)}pre-rollback: ${e.actions.map((a) => `${a.id} ${a.outcome}`).join(', ')}` : '';
-    return `${when}  ${verdict}   ${e.deployment ?? 'unknown deployment'}${attempt}  boot ${e.bootId.slice(0, 8)}${reason}${cleanup}`;
+    const newer = e.newer ? `\n${' '.repeat(21)}${e.newer}` : '';
+    return `${when}  ${verdict}   ${e.deployment ?? 'unknown deployment'}${attempt}  boot ${e.bootId.slice(0, 8)}${reason}${cleanup}${newer}`;
   });
   return `${lines.join('\n')}\n`;
 }

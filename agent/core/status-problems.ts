@@ -24,6 +24,11 @@ export function findProblems(f: StatusFacts, s: Sections): StatusProblem[] {
   const add = (severity: StatusProblem['severity'], section: StatusSection, code: string, message: string, action?: string) => problems.push({ severity, section, code, message, action });
 
   bootProblems(s, add);
+  // After a rollback this agent may be older than the one that wrote the record: say so, since
+  // what it could not read is missing from the sections below (the record itself is kept).
+  for (const r of f.history.state === 'ok' ? f.history.value.filter((h) => h.newerNote) : []) {
+    add('warning', 'lastRollback', 'record-newer', `The record of boot ${r.bootId.slice(0, 8)} was ${r.newerNote}`, 'kept as written; edge-agent history lists it');
+  }
   const rb = s.lastRollback;
   if (rb.found && rb.current) {
     add('warning', 'lastRollback', 'rolled-back', `Rolled back from ${deploymentLabel(rb.from)} to ${deploymentLabel(rb.to)} after ${rb.failedBoots ?? '?'} failed boot${rb.failedBoots === 1 ? '' : 's'}: ${rb.reason}`, 'this device runs the older deployment: fix the update before staging it again (edge-agent history)');

@@ -4,6 +4,7 @@
 // it shares with this one. Parsed with zod/mini, which loads in a third of the time of zod's
 // classic API that the full record schema uses: `status` is on a cold-start budget.
 import * as z from 'zod/mini';
+import { newerNote, type NewerValue, type SkewPath } from './record-skew.js';
 
 const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
 const text = () => lenient(z.string());
@@ -57,12 +58,34 @@ export const statusRecordSchema = z.looseObject({
   rollbackImminent: lenient(z.boolean()),
 });
 
-export type StatusRecord = z.infer<typeof statusRecordSchema>;
+export type StatusRecord = z.infer<typeof statusRecordSchema> & {
+  /** `written by a newer edge-agent (verdict: "amber")` when it holds values this version cannot read. */
+  newerNote?: string;
+};
 export type StatusRecordRef = z.infer<typeof deploymentRef>;
 export type StatusCheckRun = z.infer<typeof checkRun>;
 
 /** undefined when the data is not a record at all (no boot id). */
 export function parseStatusRecord(data: unknown): StatusRecord | undefined {
   const result = statusRecordSchema.safeParse(data);
-  return result.success ? result.data : undefined;
+  if (!result.success) return undefined;
+  // Every field here reads as absent when this version cannot read it: what was read as absent
+  // (or as another kind of value) but is present in the data is what a newer agent wrote.
+  const newer: NewerValue[] = [];
+  collectUnread(data, result.data, [], newer);
+  const record: StatusRecord = result.data;
+  if (newer.length > 0) record.newerNote = newerNote(newer);
+  return record;
+}
+
+function collectUnread(raw: unknown, read: unknown, path: SkewPath, out: NewerValue[]): void {
+  if (raw === undefined) return;
+  const kind = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
+  if (read === undefined || kind(raw) !== kind(read)) {
+    out.push({ path, value: raw, readAs: read });
+  } else if (Array.isArray(raw) && Array.isArray(read)) {
+    raw.forEach((item, i) => collectUnread(item, read[i], [...path, i], out));
+  } else if (kind(raw) === 'object') {
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) collectUnread(value, (read as Record<string, unknown>)[key], [...path, key], out);
+  }
 }

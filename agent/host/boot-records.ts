@@ -1,7 +1,10 @@
 // The store of per-boot records under /var/lib/edge-agent/boots/. Writes are atomic (see fs.ts),
-// so a crash leaves the old record or the new one. A record that cannot be read is moved aside
-// with a warning and never stops a check, a verdict or `status`.
-import { newBootRecord, parseBootRecord, RECORD_SCHEMA_VERSION, type BootRecord } from '../core/boot-record.js';
+// so a crash leaves the old record or the new one. A record that is not JSON, or has no boot id,
+// is moved aside with a warning and never stops a check, a verdict or `status`. One a newer
+// edge-agent wrote is kept whole: values this version cannot read are carried along and written
+// back (core/record-skew.ts).
+import { newBootRecord, readBootRecord, RECORD_SCHEMA_VERSION, type BootRecord } from '../core/boot-record.js';
+import { restoreNewer, type NewerValue } from '../core/record-skew.js';
 import type { Clock } from './clock.js';
 import type { HostFs } from './fs.js';
 import { pidAlive, removeDeadStaging, withLock } from './lock.js';
@@ -12,6 +15,8 @@ export interface BootRecords {
   update(bootId: string, change: (record: BootRecord) => void): Promise<BootRecord>;
   /** All readable records, newest first. */
   list(): Promise<BootRecord[]>;
+  /** Values of a record read by this store that a newer edge-agent wrote and this one cannot read. */
+  newerValues(record: BootRecord): NewerValue[];
   /** Keep the newest `keep` records (and remove what killed writers left behind). */
   prune(keep: number): Promise<number>;
 }
@@ -48,12 +53,16 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
     return removed;
   }
 
+  const newerOf = new WeakMap<BootRecord, NewerValue[]>();
+
   async function load(path: string): Promise<BootRecord | undefined> {
     const text = await fs.readText(path);
     if (text === undefined) return undefined;
     let record: BootRecord | undefined;
     try {
-      record = parseBootRecord(JSON.parse(text));
+      const read = readBootRecord(JSON.parse(text));
+      record = read?.record;
+      if (read && read.newer.length > 0) newerOf.set(read.record, read.newer);
     } catch {
       record = undefined;
     }
@@ -78,7 +87,10 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
       return withLock(fs, clock, lockPath, async () => {
         const record = (await load(pathOf(bootId))) ?? newBootRecord(bootId.replaceAll('-', ''), new Date(clock.now()).toISOString());
         change(record);
-        await fs.writeAtomic(pathOf(bootId), `${JSON.stringify(record, null, 2)}\n`, 0o644);
+        const newer = newerOf.get(record);
+        const written = newer ? structuredClone(record) : record;
+        if (newer) restoreNewer(written, newer);
+        await fs.writeAtomic(pathOf(bootId), `${JSON.stringify(written, null, 2)}\n`, 0o644);
         return record;
       }, takeover);
     },
@@ -87,6 +99,7 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
       const records = (await Promise.all(names.map((n) => load(`${dir}/${n}`)))).filter((r): r is BootRecord => r !== undefined);
       return records.sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
     },
+    newerValues: (record) => newerOf.get(record) ?? [],
     async prune(keep) {
       const records = await this.list();
       const old = records.slice(keep);

@@ -12,7 +12,7 @@
 // can count a drop twice, never lose one).
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError, StateWriteError } from '../errors.js';
+import { AgentError, DataError, StateWriteError } from '../errors.js';
 import { isPriorityEvent, type HubEventRecord } from '../core/hub-payloads.js';
 import type { Clock } from '../host/clock.js';
 import { writeFileAtomic, type HostFs } from '../host/fs.js';
@@ -63,8 +63,13 @@ export interface Outbox {
 
 export async function openOutbox(dir: string, limits: OutboxLimits, options: OutboxOptions): Promise<Outbox> {
   const outbox = new DiskOutbox(options.fs.resolve(dir), limits, options);
-  await outbox.load();
+  await outbox.load().catch((error: unknown) => Promise.reject(asStateError(options.fs.resolve(dir), error)));
   return outbox;
+}
+
+/** A file-system error of the outbox (ENOSPC, EROFS, EIO...) is a state write failure (exit 74), not a bug. */
+function asStateError(dir: string, error: unknown): unknown {
+  return error instanceof Error && !(error instanceof AgentError) && typeof (error as NodeJS.ErrnoException).code === 'string' ? writeError(dir, error) : error;
 }
 
 const STATE = 'state.json';
@@ -322,9 +327,9 @@ class DiskOutbox implements Outbox {
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(() => {
+    const run = this.chain.then(async () => {
       if (this.closed) throw new StateWriteError('outbox-closed', `outbox ${this.dir} is closed`);
-      return work();
+      return work().catch((error: unknown) => Promise.reject(asStateError(this.dir, error)));
     });
     this.chain = run.catch(() => undefined);
     return run;

@@ -1,0 +1,43 @@
+// /var full on a virtual edge host: a record that cannot be written never changes the verdict
+// of the checks. `check --class required` with every check passing exits 0 (greenboot would read
+// anything else as RED and roll a healthy update back), says loudly that the record was not
+// written, and leaves no lock; `boot green` then fails at once with the I/O exit code (74), not
+// after waiting on a lock and not as an internal error (70).
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../agent/exit-codes.js';
+import { bootEdgeDevice } from '../harness/edge-device.js';
+import type { VirtualDevice } from '../harness/vdev.js';
+
+const BOOTS = '/var/lib/edge-agent/boots';
+
+describe('records on a full /var', () => {
+  let device: VirtualDevice;
+
+  beforeAll(async () => {
+    device = await bootEdgeDevice({ name: 'disk-full', boot: false });
+    await device.writeFile('/etc/edge-agent/config.yaml', stringify({ microshift: { check: 'off' }, checks: [{ id: 'ok', kind: 'command', command: ['/bin/true'], timeoutSec: 5 }] }));
+    // A 256 KiB file system where the records live, filled to the last block.
+    await device.sh(`mkdir -p /var/lib/edge-agent && mount -t tmpfs -o size=256k,nr_inodes=64 edge-full /var/lib/edge-agent && mkdir -p ${BOOTS} && (dd if=/dev/zero of=/var/lib/edge-agent/filler bs=4k 2>/dev/null || true) && for i in $(seq 80); do touch /var/lib/edge-agent/f$i 2>/dev/null || break; done`);
+  }, 90_000);
+
+  afterAll(async () => {
+    await device?.dispose();
+  });
+
+  it('check --class required passes by its checks, logs the failed write, and leaves no lock', async () => {
+    const run = await device.exec(['edge-agent', 'check', '--class', 'required']);
+    expect(run.stderr).toMatch(/Could not (open this boot's record|record this run) \(the checks decide the verdict anyway\): .*(no space left on device)/);
+    expect(run.exitCode).toBe(ExitCode.Ok);
+    const left = (await device.sh(`ls -A ${BOOTS}`)).split('\n').filter(Boolean);
+    expect(left.filter((n) => n.includes('lock') || n.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+
+  it('boot green fails at once with exit 74, naming the full disk', async () => {
+    const started = performance.now();
+    const run = await device.exec(['edge-agent', 'boot', 'green']);
+    expect(run.exitCode).toBe(ExitCode.IoError);
+    expect(run.stderr).toMatch(/no space left on device/);
+    expect(performance.now() - started).toBeLessThan(8_000);
+  }, 60_000);
+});
