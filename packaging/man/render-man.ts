@@ -118,8 +118,7 @@ function capitalize(text: string): string {
 
 export function renderMan(cli: string, date: string): string {
   const help = run(cli, ['--help']);
-  // --version's first line; the next names the Node.js runtime of the machine that built the page.
-  const version = run(cli, ['--version']).split('\n')[0]!.trim().replace(/^edge-agent /, '');
+  const version = run(cli, ['--version']).split('\n')[0]!.replace(/^edge-agent /, '');
   const summary = (help.split('\n')[0] ?? '').replace(/^edge-agent [^:]*: /, '');
   const names = rows(section(help, 'Commands')).map(([name]) => name);
   const fill: Record<string, string> = {

@@ -7,6 +7,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runtimeTarball } from '../../packaging/rpm/node-runtime.mjs';
 import { repoRoot } from '../harness/bundle.js';
 
 const chooser = join(repoRoot, 'packaging', 'runtime', 'node.sh');
@@ -54,6 +55,34 @@ describe('/usr/libexec/edge-agent/node picks the Node.js to run', () => {
     const result = await choose(join(dir, system), join(dir, runtime));
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toBe(`ran ${expected}: --lite-mode /usr/libexec/edge-agent/cli.js run`);
+  });
+
+  it.each([
+    ['node22', 'runtime', 'ran node22: --lite-mode --no-expose-wasm /usr/libexec/edge-agent/cli.js run --no-expose-wasm'],
+    ['node24', 'runtime', 'ran node24: --lite-mode /usr/libexec/edge-agent/cli.js run --no-expose-wasm'],
+    ['node16', 'runtime', 'ran runtime: --lite-mode /usr/libexec/edge-agent/cli.js run --no-expose-wasm'],
+    ['node20', 'missing', 'ran node20: --lite-mode --no-expose-wasm /usr/libexec/edge-agent/cli.js run --no-expose-wasm'],
+  ])('system %s, runtime %s: --no-expose-wasm goes to Node.js 22 and older only, and only as a node option', async (system, runtime, expected) => {
+    // The unit's flags, plus the same word after the script, which is the script's and stays.
+    const result = await execa(chooser, ['--lite-mode', '--no-expose-wasm', '/usr/libexec/edge-agent/cli.js', 'run', '--no-expose-wasm'], { env: { EDGE_AGENT_SYSTEM_NODE: join(dir, system), EDGE_AGENT_RUNTIME_NODE: join(dir, runtime) }, reject: false });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toBe(expected);
+  });
+
+  it('the real Node.js 24 of edge-agent-runtime starts with the unit\'s flags through it', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'edge-agent-node24-'));
+    try {
+      await execa('tar', ['-xzf', runtimeTarball('x86_64').file, '-C', work, 'package/bin/node']);
+      const node24 = join(work, 'package', 'bin', 'node');
+      // Without the chooser, Node.js 24 refuses the flag: the reason it is dropped.
+      expect((await execa(node24, ['--lite-mode', '--no-expose-wasm', '-e', '0'], { reject: false })).stderr).toMatch(/bad option: --no-expose-wasm/);
+      const result = await execa(chooser, ['--lite-mode', '--no-expose-wasm', '-e', 'process.stdout.write(typeof WebAssembly)'], { env: { EDGE_AGENT_SYSTEM_NODE: join(dir, 'missing'), EDGE_AGENT_RUNTIME_NODE: node24 }, reject: false });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toBe('undefined');
+      expect(result.stderr).toBe('');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 
   it('exits 69 (unavailable) naming both paths when there is no Node.js at all', async () => {

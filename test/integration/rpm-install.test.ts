@@ -1,16 +1,22 @@
-// The RPM on a virtual edge device, installed, upgraded and erased with the real rpm (Debian's,
-// with its own database inside the device; --nodeps because nodejs and greenboot are not rpm
-// packages there). Proves the installed layout works on its own: the launcher runs the bundle
-// with no node_modules beside it, the unit loads, verifies and its sandbox lets a Node daemon do
-// its work, the shims are in place; an edited config survives upgrades; an upgrade restarts the
-// running daemon; erase removes it all.
+// The RPMs on a virtual edge device, installed, upgraded and erased with the real rpm (Debian's,
+// with its own database inside the device; --nodeps because greenboot, bash and glibc are not rpm
+// packages there). The device starts with no system node at all (hidden in its overlay), as a
+// RHEL 9 image without the nodejs module stream: edge-agent and edge-agent-runtime alone must do.
+// Proves the installed layout works on its own: the launcher runs the bundle on the bundled
+// Node.js with no node_modules beside it, the unit loads, verifies and its sandbox lets the daemon
+// do its work, the greenboot shims run `edge-agent check`, status works over exec; an edited
+// config survives upgrades; an upgrade restarts the running daemon; then a supported system
+// Node.js (22) is preferred over the runtime and an unsupported one (this host's 20) is not;
+// erase removes it all but the state in /var.
 import { execa } from 'execa';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConfig } from '../../agent/config/describe.js';
+import { runtimeVersion } from '../../packaging/rpm/node-runtime.mjs';
 import { repoRoot } from '../harness/bundle.js';
 import { vdevDropIn } from '../harness/install-agent.js';
+import { hideSystemNode, hostRpmArch, rpmInstall, supportedSystemNode } from '../harness/install-rpm.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
 const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -19,18 +25,22 @@ const work = join(repoRoot, 'build', 'rpm-install');
 // Release 2 packages the same config as release 1; releases 3 and 4 a changed default config.
 const changedConfig = `${describeConfig()}\n# A later default (test build).\n`;
 
+const RUNTIME = '/usr/libexec/edge-agent/runtime/node';
+
 interface Build {
   main: string;
-  journald: string;
+  runtime: string;
 }
 
+/** Release 1 with edge-agent-runtime for this machine; later releases only edge-agent (the runtime stays). */
 async function buildRpms(release: number, extra: string[] = []): Promise<Build> {
   const outdir = join(work, `r${release}`);
-  const result = await execa('node', ['packaging/rpm/build-rpm.mjs', '--no-lint', '--outdir', outdir, '--release', String(release), ...extra], { cwd: repoRoot, reject: false, all: true });
+  const runtime = release === 1 ? await hostRpmArch() : 'none';
+  const result = await execa('node', ['packaging/rpm/build-rpm.mjs', '--no-lint', '--runtime', runtime, '--outdir', outdir, '--release', String(release), ...extra], { cwd: repoRoot, reject: false, all: true });
   if (result.exitCode !== 0) throw new Error(`build of release ${release} failed:\n${result.all}`);
   const names = await readdir(outdir);
   const find = (prefix: string) => join(outdir, names.find((n) => n.startsWith(prefix)) ?? `${prefix}-missing.rpm`);
-  return { main: find(`edge-agent-${version}-${release}.`), journald: find('edge-agent-journald-') };
+  return { main: find(`edge-agent-${version}-${release}.`), runtime: find('edge-agent-runtime-') };
 }
 
 async function repoShims(): Promise<Array<{ inside: string; source: string }>> {
@@ -69,6 +79,7 @@ attempt('motd', () => writeFileSync('/run/motd.d/edge-agent-probe', 'x'));
 attempt('etcElsewhere', () => writeFileSync('/etc/edge-agent-probe', 'x'));
 attempt('journalctl', () => { execFileSync('journalctl', ['-n', '1', '--no-pager']); });
 attempt('journalFlush', () => { execFileSync('journalctl', ['--flush']); });
+attempt('execPath', () => process.execPath);
 attempt('dbus', () => execFileSync('busctl', ['--system', 'get-property', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager', 'Version']).toString().split(' ')[0]);
 writeFileSync('/run/edge-agent/probe.json', JSON.stringify(results));
 execFileSync('systemd-notify', ['--pid=' + process.pid, 'READY=1']);
@@ -93,7 +104,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
       buildRpms(4, ['--config', join(work, 'changed-config.yaml')]),
       VirtualDevice.boot({ name: 'rpm-install' }),
     ]);
-  }, 150_000);
+  }, 300_000);
 
   afterAll(async () => {
     await device?.dispose();
@@ -105,18 +116,19 @@ describe('edge-agent RPM on a virtual edge device', () => {
     return Object.fromEntries(show.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   };
 
-  it('installs with rpm -i and runs from the installed bundle alone', async () => {
-    const install = await device.exec(['rpm', '-i', '--nodeps', r1.main]);
+  it('with no system node, installs edge-agent and edge-agent-runtime with rpm -i and runs the bundle on the bundled Node.js', async () => {
+    await hideSystemNode(device);
+    const install = await rpmInstall(device, [r1.main, r1.runtime]);
     expect(install.exitCode, install.stderr).toBe(0);
-    expect((await sh('rpm -q edge-agent')).trim()).toBe(`edge-agent-${version}-1.noarch`);
-    expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\n`);
+    expect((await sh('rpm -q edge-agent edge-agent-runtime')).trim()).toBe(`edge-agent-${version}-1.noarch\nedge-agent-runtime-${version}-1.${await hostRpmArch()}`);
+    expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\nruntime: Node.js v${runtimeVersion} (edge-agent-runtime, ${RUNTIME})\n`);
     expect(await sh('/usr/bin/edge-agent --help')).toMatch(/^Commands:$/m);
     // Nothing to resolve packages from: no node_modules on the bundle's lookup path.
     for (const dir of ['/usr/libexec/edge-agent/chunks', '/usr/libexec/edge-agent', '/usr/libexec', '/usr', '']) expect(device.exists(`${dir}/node_modules`), dir).toBe(false);
-    expect(await sh('ls /usr/libexec/edge-agent')).toBe('chunks\ncli.js\nedge-agent.cjs\npackage.json\n');
+    expect(await sh('ls /usr/libexec/edge-agent')).toBe('chunks\ncli.js\nedge-agent.cjs\nnode\npackage.json\nruntime\n');
   });
 
-  it('ships the generated config, which the installed program accepts', async () => {
+  it('ships the generated config, which the installed program accepts; %post made the state directories from tmpfiles.d', async () => {
     expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(describeConfig());
     expect(await sh('/usr/bin/edge-agent config validate')).toMatch(/config ok/);
     expect(await sh('stat -c "%a %U:%G" /var/lib/edge-agent /var/lib/edge-agent/boots /var/lib/edge-agent/outbox /etc/edge-agent/config.d')).toBe(
@@ -139,7 +151,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
     // Debian lists its merged-/usr unit directory as /lib/systemd/system.
     expect(cat.stdout).toMatch(/^# (\/usr)?\/lib\/systemd\/system\/edge-agent\.service$/m);
     // The daemon starts the installed bundle itself, with Node flags of its own (see the unit).
-    expect(cat.stdout).toMatch(/^ExecStart=\/usr\/bin\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run$/m);
+    expect(cat.stdout).toMatch(/^ExecStart=\/usr\/libexec\/edge-agent\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run$/m);
     const verify = await device.exec(['systemd-analyze', 'verify', 'edge-agent.service']);
     expect(verify.exitCode).toBe(0);
     expect(verify.stdout + verify.stderr).toBe('');
@@ -153,7 +165,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
   it('lets a Node daemon in the unit notify readiness, reach D-Bus and journald, and write only where it should', async () => {
     await sh('mkdir -p /boot/grub2 && grub-editenv /boot/grub2/grubenv create && mkdir -p /usr/local/lib/edge-agent-probe');
     await device.writeFile('/usr/local/lib/edge-agent-probe/probe.mjs', probe);
-    await device.writeFile('/etc/systemd/system/edge-agent.service.d/probe.conf', '[Service]\nExecStart=\nExecStart=/usr/bin/node /usr/local/lib/edge-agent-probe/probe.mjs\nTimeoutStartSec=20\n');
+    await device.writeFile('/etc/systemd/system/edge-agent.service.d/probe.conf', '[Service]\nExecStart=\nExecStart=/usr/libexec/edge-agent/node /usr/local/lib/edge-agent-probe/probe.mjs\nTimeoutStartSec=20\n');
     await sh('systemctl daemon-reload');
     try {
       const start = await device.exec(['systemctl', 'start', 'edge-agent.service']);
@@ -167,6 +179,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
         etcElsewhere: 'error EROFS',
         journalctl: 'ok',
         journalFlush: 'ok',
+        execPath: RUNTIME,
         dbus: 's',
       });
       await sh('systemctl stop edge-agent.service');
@@ -177,33 +190,35 @@ describe('edge-agent RPM on a virtual edge device', () => {
     }
   });
 
-  it('installs the journald binding where the bundle finds it, and it writes structured fields', async () => {
-    const install = await device.exec(['rpm', '-i', '--nodeps', r1.journald]);
-    expect(install.exitCode, install.stderr).toBe(0);
-    // Resolved the way the bundle's chunks resolve it (createRequire from their own location).
-    const script = [
-      "import { createRequire } from 'node:module';",
-      "const journald = createRequire('/usr/libexec/edge-agent/chunks/any.js')('systemd-journald');",
-      "journald.info('edge-agent rpm probe', { EDGE_AGENT_PROBE: 'rpm-install' });",
-    ].join(' ');
-    await sh(`node --input-type=module -e "${script}" && journalctl --sync`);
-    const entries = await device.journal({ matches: ['EDGE_AGENT_PROBE=rpm-install'] });
-    expect(entries.map((e) => e.MESSAGE)).toEqual(['edge-agent rpm probe']);
-  });
+  it("greenboot's shims run `edge-agent check` on the bundled runtime, and status works over exec", async () => {
+    expect((await device.exec(['bash', '-c', 'command -v node'])).exitCode).not.toBe(0);
+    for (const shim of ['/etc/greenboot/check/wanted.d/35_edge_agent_wanted.sh', '/etc/greenboot/check/required.d/35_edge_agent_required.sh']) {
+      const run = await device.exec([shim], { timeoutMs: 120_000 });
+      // A verdict from edge-agent itself (0 pass, 1 fail), not the shim's "missing" nor the
+      // chooser's "no Node.js" (69): with no system node, only the runtime can have run it.
+      expect([0, 1], `${shim}: exit ${run.exitCode}\n${run.stdout}${run.stderr}`).toContain(run.exitCode);
+      expect(run.stdout + run.stderr).not.toMatch(/is missing|no Node\.js to run on/);
+    }
+    const status = await device.exec(['/usr/bin/edge-agent', 'status', '--json']);
+    const result = JSON.parse(status.stdout) as { agent: { runtime?: { kind: string; path: string; version: string } } };
+    expect(result.agent.runtime).toEqual({ kind: 'edge-agent-runtime', path: RUNTIME, version: `v${runtimeVersion}` });
+    const human = await device.exec(['/usr/bin/edge-agent', 'status'], { env: { COLUMNS: '200' } });
+    expect(human.stdout).toMatch(new RegExp(`^ +Runtime: Node\\.js v${runtimeVersion.replaceAll('.', '\\.')} \\(edge-agent-runtime,`, 'm'));
+  }, 300_000);
 
   it('keeps an edited config over upgrades, leaving a changed default as .rpmnew', async () => {
     await sh('systemctl enable edge-agent.service');
     const edited = `${describeConfig()}log:\n  level: debug\n`;
     await device.writeFile('/etc/edge-agent/config.yaml', edited);
 
-    const same = await device.exec(['rpm', '-U', '--nodeps', r2.main, r2.journald]);
+    const same = await device.exec(['rpm', '-U', '--nodeps', r2.main]);
     expect(same.exitCode, same.stderr).toBe(0);
-    expect(await sh('rpm -q edge-agent edge-agent-journald')).toMatch(new RegExp(`^edge-agent-${version}-2\\.noarch\\nedge-agent-journald-${version}-2\\.`));
+    expect(await sh('rpm -q edge-agent edge-agent-runtime')).toMatch(new RegExp(`^edge-agent-${version}-2\\.noarch\\nedge-agent-runtime-${version}-1\\.`));
     expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(edited);
     // The packaged default did not change: nothing to set aside.
     expect(device.exists('/etc/edge-agent/config.yaml.rpmnew')).toBe(false);
 
-    const changed = await device.exec(['rpm', '-U', '--nodeps', r3.main, r3.journald]);
+    const changed = await device.exec(['rpm', '-U', '--nodeps', r3.main]);
     expect(changed.exitCode, changed.stderr).toBe(0);
     expect(changed.stderr).toMatch(/\/etc\/edge-agent\/config\.yaml created as \/etc\/edge-agent\/config\.yaml\.rpmnew/);
     expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(edited);
@@ -222,7 +237,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
       const start = await device.exec(['systemctl', 'start', UNIT]);
       expect(start.exitCode, `${start.stderr}\n${(await device.journalMessages({ unit: UNIT })).join('\n')}`).toBe(0);
       const unit = await unitProperties('ExecStart', 'DropInPaths');
-      expect(unit.ExecStart).toMatch(/argv\[\]=\/usr\/bin\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run ;/);
+      expect(unit.ExecStart).toMatch(/argv\[\]=\/usr\/libexec\/edge-agent\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run ;/);
       expect(unit.DropInPaths).toBe(dropIn);
       let seen: Record<string, string> = {};
       const before = await until(() => `the daemon to run (${JSON.stringify(seen)})`, async () => {
@@ -230,6 +245,8 @@ describe('edge-agent RPM on a virtual edge device', () => {
         return p.ActiveState === 'active' && p.SubState === 'running' && p.StatusText !== '' ? p : undefined;
       });
       expect(before.StatusText).toMatch(/^boot \w+, no hub configured$/);
+      // The chooser exec'd the bundled node: it is the main process itself.
+      expect(await sh(`readlink /proc/${before.MainPID}/exe`)).toBe(`${RUNTIME}\n`);
       // Overwrite the old process's STATUS (NotifyAccess=all takes it from any process of the
       // unit): after the upgrade only a new daemon can have put its status line back.
       const marker = 'the daemon from before the upgrade';
@@ -237,7 +254,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
       await until('the marked status', async () => ((await unitProperties()).StatusText === marker ? true : undefined));
 
       const since = Date.now() * 1000;
-      const upgrade = await device.exec(['rpm', '-U', '--nodeps', r4.main, r4.journald]);
+      const upgrade = await device.exec(['rpm', '-U', '--nodeps', r4.main]);
       expect(upgrade.exitCode, upgrade.stderr).toBe(0);
       expect((await sh('rpm -q edge-agent')).trim()).toBe(`edge-agent-${version}-4.noarch`);
 
@@ -248,6 +265,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
       });
       expect(after.MainPID).not.toBe(before.MainPID);
       expect(after.MainPID).not.toBe('0');
+      expect(await sh(`readlink /proc/${after.MainPID}/exe`)).toBe(`${RUNTIME}\n`);
       expect(after.StatusText).toBe(before.StatusText);
       expect(after.NRestarts).toBe('0');
       const state = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { pid?: number };
@@ -267,8 +285,40 @@ describe('edge-agent RPM on a virtual edge device', () => {
     }
   }, 90_000);
 
+  it('prefers a supported system Node.js (22) over the runtime, for the launcher and the daemon, but not an unsupported one (20)', async () => {
+    const dropIn = '/etc/systemd/system/edge-agent.service.d/50-vdev.conf';
+    await device.writeFile(dropIn, vdevDropIn);
+    await sh('systemctl daemon-reload');
+    try {
+      // Beside it, then renamed over: a running daemon keeps its node binary busy.
+      await device.writeFile('/usr/bin/node.new', await readFile(await supportedSystemNode()), 0o755);
+      await sh('mv -f /usr/bin/node.new /usr/bin/node');
+      const v22 = (await sh('/usr/bin/node --version')).trim();
+      expect(v22).toMatch(/^v22\./);
+      expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\nruntime: Node.js ${v22} (system nodejs, /usr/bin/node)\n`);
+      const start = await device.exec(['systemctl', 'restart', UNIT]);
+      expect(start.exitCode, start.stderr).toBe(0);
+      const running = await until('the daemon on the system node', async () => {
+        const p = await unitProperties();
+        return p.ActiveState === 'active' && p.StatusText !== '' && p.MainPID !== '0' ? p : undefined;
+      });
+      expect(await sh(`readlink /proc/${running.MainPID}/exe`)).toBe('/usr/bin/node\n');
+      const status = JSON.parse((await device.exec(['/usr/bin/edge-agent', 'status', '--json'])).stdout) as { agent: { runtime?: { kind: string; path: string } } };
+      expect(status.agent.runtime).toMatchObject({ kind: 'system nodejs', path: '/usr/bin/node' });
+
+      // This host's own Node.js is 20: below the supported 22, so the runtime wins over it.
+      await device.writeFile('/usr/bin/node.new', await readFile(process.execPath), 0o755);
+      await sh('mv -f /usr/bin/node.new /usr/bin/node');
+      expect((await sh('/usr/bin/node --version')).trim()).toBe(process.version);
+      expect(Number(process.versions.node.split('.')[0])).toBeLessThan(22);
+      expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\nruntime: Node.js v${runtimeVersion} (edge-agent-runtime, ${RUNTIME})\n`);
+    } finally {
+      await sh(`systemctl stop ${UNIT}; rm -f ${dropIn} /usr/bin/node && systemctl daemon-reload`);
+    }
+  }, 120_000);
+
   it('rpm -e disables and removes the unit, the shims and the program, and keeps the edited config', async () => {
-    const erase = await device.exec(['rpm', '-e', '--nodeps', 'edge-agent', 'edge-agent-journald']);
+    const erase = await device.exec(['rpm', '-e', '--nodeps', 'edge-agent', 'edge-agent-runtime']);
     expect(erase.exitCode, erase.stderr).toBe(0);
     expect((await device.exec(['rpm', '-q', 'edge-agent'])).exitCode).not.toBe(0);
     expect(device.exists('/etc/systemd/system/multi-user.target.wants/edge-agent.service')).toBe(false);
@@ -278,6 +328,8 @@ describe('edge-agent RPM on a virtual edge device', () => {
     for (const { inside } of await repoShims()) expect(device.exists(inside), inside).toBe(false);
     expect(device.exists('/usr/bin/edge-agent')).toBe(false);
     expect(device.exists('/usr/libexec/edge-agent')).toBe(false);
+    // The state was never the package's: boot records stay for the next install.
+    expect(device.exists('/var/lib/edge-agent/boots')).toBe(true);
     // rpm keeps a modified %config file as .rpmsave on erase: the operator's settings are not lost.
     expect(await device.readFile('/etc/edge-agent/config.yaml.rpmsave')).toContain('level: debug');
   });
