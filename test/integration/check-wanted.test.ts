@@ -187,6 +187,7 @@ describe('wanted checks under greenboot', () => {
       "Script '35_edge_agent_required.sh' SUCCESS",
       "Script '35_edge_agent_wanted.sh' FAILURE (exit code '1'). Continuing...",
       'Boot Status is GREEN - Health Check SUCCESS',
+      "Script '35_edge_agent_green.sh' SUCCESS",
     ]);
     const record = JSON.parse(await device.readFile(`/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`)) as BootRecord;
     expect(record.checks.required?.verdict).toBe('pass');
