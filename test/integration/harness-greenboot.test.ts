@@ -215,6 +215,19 @@ describe('greenboot stand-in', () => {
     expect(summary.log).toContain("greenboot: Script 'a.sh' FAILURE (exit code '5'). Continuing...");
   });
 
+  it('a red check that takes about as long as the boot wait, then reboots the device itself, is a red boot', async () => {
+    const device = await greenbootDevice();
+    // Fails on 2.0 after ~14 s: the reboot it causes starts as vdev's 15 s boot wait ends.
+    await writeGreenbootScript(device, 'check/required.d', '50-slow-fail.sh', `sleep 14\n${failOnVersion2}`);
+    await makeUpdateAvailable(device, { version: '2.0' });
+    await stageUpdate(device);
+    const install = await nextBoot(device);
+    expect(install.next.booted.version).toBe('2.0');
+    const red = await nextBoot(device, { timeoutMs: 120_000 });
+    expect(red).toMatchObject({ verdict: 'red', rebootRequested: true, booted: { version: '2.0' } });
+    expect(outcomes(red)[0]).toBe('required /etc/greenboot/check/required.d/50-slow-fail.sh failure 1');
+  }, 180_000);
+
   it('greenboot-rs variant: detectable units and grubenv, counter set only after the first failure', async () => {
     const device = await greenbootDevice({ implementation: 'rs' });
     expect(detectImplementation(device.root)).toBe('rs');
