@@ -18,7 +18,20 @@ M=$STATE/merged
 
 # Nothing we mount may leak back to the host.
 mount --make-rprivate /
+# The host's own edge-agent state must not show through as the device's (a boot record of the
+# host would appear in every device's history): a whiteout in the upper layer hides the host's
+# directory, and creating it again through the overlay makes an empty, opaque one.
+HIDDEN=(var/lib/edge-agent etc/edge-agent)
+for d in "${HIDDEN[@]}"; do
+  if [ -e "/$d" ] && [ ! -e "$STATE/upper/$d" ] && [ ! -L "$STATE/upper/$d" ]; then
+    mkdir -p "$(dirname "$STATE/upper/$d")"
+    mknod "$STATE/upper/$d" c 0 0
+  fi
+done
 mount -t overlay overlay -o "lowerdir=/,upperdir=$STATE/upper,workdir=$STATE/work" "$M"
+for d in "${HIDDEN[@]}"; do
+  if [ -c "$STATE/upper/$d" ]; then mkdir -p "$M/$d"; fi
+done
 
 # The device's system Node.js is the one the tests run under (see DeviceOptions.systemNode).
 if [ "$SYSTEM_NODE" != /usr/bin/node ]; then mount --bind "$SYSTEM_NODE" "$M/usr/bin/node"; fi

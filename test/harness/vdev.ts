@@ -127,13 +127,25 @@ export class VirtualDevice {
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...options.env };
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    const result = await this.watchInside(execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
+    // nsenter forks the command into the device: killing nsenter alone would leave the command
+    // running there. It gets a process group of its own, and a timeout kills the whole group.
+    const subprocess = this.watchInside(execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
       reject: false,
       input: options.input,
-      timeout: options.timeoutMs ?? 60_000,
+      detached: true,
       stripFinalNewline: false,
     }));
-    return { exitCode: result.exitCode ?? (result.timedOut ? 124 : 128), stdout: String(result.stdout), stderr: String(result.stderr) };
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (subprocess.pid) process.kill(-subprocess.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    }, options.timeoutMs ?? 60_000);
+    const result = await subprocess.finally(() => clearTimeout(timer));
+    return { exitCode: timedOut ? 124 : (result.exitCode ?? 128), stdout: String(result.stdout), stderr: String(result.stderr) };
   }
 
   /** Run a bash script inside; throws with its output when it exits non-zero. */
@@ -257,7 +269,7 @@ export class VirtualDevice {
   private nsenterArgs(): string[] {
     // -r/-w: take the device's root and cwd too; entering only the mount namespace leaves our
     // cwd pointing into the host's tree, which getcwd() cannot resolve inside.
-    const args = ['-t', String(this.pid), '-m', '-p', '-u', '-C', '-r', '-w'];
+    const args = ['-t', String(this.pid), '-m', '-p', '-u', '-C', '-T', '-r', '-w'];
     if (this.options.network) args.push('-n');
     return args;
   }
@@ -295,7 +307,7 @@ export class VirtualDevice {
     await writeFile(join(this.stateDir, 'boot', 'console'), '');
     this.cgroup = join(cgroupRoot(), 'edge-vdev', `${this.name}-${this.bootCount}-${process.pid}`);
     await mkdir(this.cgroup, { recursive: true });
-    const namespaces = ['--pid', '--mount', '--uts', '--fork', '--kill-child', ...(this.options.network ? ['--net'] : [])];
+    const namespaces = ['--pid', '--mount', '--uts', '--fork', '--kill-child', ...(this.options.network ? ['--net'] : []), ...(await deviceClock())];
     // The child moves itself into the device's cgroup first, then takes a cgroup namespace
     // rooted there, so systemd inside sees that cgroup as its whole tree.
     const child = `echo 0 > '${this.cgroup}/cgroup.procs' && exec unshare --cgroup '${bootScript}' "$@"`;
@@ -344,10 +356,12 @@ export class VirtualDevice {
       if (last === 'running' || last === 'degraded') return;
       await sleep(20);
     }
-    if (last === 'starting' || last === '') {
-      const state = await this.exec(['systemctl', 'is-system-running']);
-      if (state.stdout.trim() === 'starting') return;
-    }
+    // A long boot job keeps the boot "starting"; a red boot may be rebooting itself meanwhile
+    // (redboot-auto-reboot): neither is a boot that failed to come up.
+    if (this.halted) return;
+    const state = (await this.exec(['systemctl', 'is-system-running'], { timeoutMs: 10_000 })).stdout.trim();
+    if (state === 'starting' || state === 'stopping' || this.halted) return;
+    last = state || last;
     const console = await readFile(join(this.stateDir, 'boot', 'console'), 'utf8').catch(() => '');
     throw new Error(`device ${this.name} did not finish booting (last state: ${last})\n${console}`);
   }
@@ -435,3 +449,13 @@ process.once('exit', () => {
     }
   }
 });
+
+/**
+ * A time namespace per boot whose clocks start at zero: the device's /proc/uptime, its btime in
+ * /proc/stat and CLOCK_BOOTTIME/CLOCK_MONOTONIC count from this boot, not from the host's, so
+ * each boot of a device has a boot time of its own. (The offset may not take a clock below 0.)
+ */
+async function deviceClock(): Promise<string[]> {
+  const uptime = Math.floor(Number((await readFile('/proc/uptime', 'utf8')).split(' ')[0]));
+  return ['--time', '--boottime', String(-uptime), '--monotonic', String(-uptime)];
+}

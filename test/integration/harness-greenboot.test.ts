@@ -66,13 +66,28 @@ describe('rpm-ostree stand-in', () => {
     expect((await device.exec(['rpm-ostree', 'status'])).stdout).toMatch(/Staged: yes/);
     expect((await device.exec(['rpm-ostree', 'upgrade'])).stdout).toContain('No upgrade available.');
 
+    // Staging started ostree-finalize-staged, and with it greenboot's set-counter: the trial is
+    // set up now, before any reboot. RHEL's `grub2-editenv list` reads /boot/grub2/grubenv.
+    expect((await device.exec(['systemctl', 'is-active', 'greenboot-grub2-set-counter.service'])).stdout.trim()).toBe('active');
+    const listed = await device.exec(['grub2-editenv', 'list']);
+    expect(listed.stdout.split('\n')).toEqual(expect.arrayContaining(['boot_counter=3', 'boot_success=0']));
+    expect((await device.exec(['grub2-editenv', '-', 'list'])).stdout).toBe(listed.stdout);
+    // The staged deployment has no boot entry until it is finalized.
+    expect((await device.exec(['ls', '/boot/loader/entries'])).stdout.trim().split('\n')).toEqual(['ostree-1-rhel.conf']);
+    expect((await device.exec(['ostree', 'admin', 'status'])).stdout).toMatch(new RegExp(`^  rhel ${staged.checksum}\\.0 \\(staged\\)\n    Version: 2\\.0\n    origin refspec: edge:rhel/9/x86_64/edge\n\\* rhel [0-9a-f]{64}\\.0\n    Version: 1\\.0\n`));
+
     const summary = await nextBoot(device);
     expect(summary.booted?.version).toBe('1.0');
     expect(summary.next.finalized?.version).toBe('2.0');
-    // greenboot-grub2-set-counter's work at shutdown (3), then GRUB's decrement before booting.
+    // Set at staging (3), then GRUB's decrement before booting.
+    expect(summary.grubenv.atEnd).toMatchObject({ boot_counter: '3', boot_success: '0' });
     expect(summary.grubenv.next).toMatchObject({ boot_counter: '2', boot_success: '0' });
     const deployments = await readDeployments(device);
     expect(deployments.map((d) => [d.version, d.booted, d.staged])).toEqual([['2.0', true, false], ['1.0', false, false]]);
+    // One BLS entry per deployment, the default first (highest number).
+    const entries = (await device.exec(['sh', '-c', 'cd /boot/loader/entries && grep -H "^title" *'])).stdout.trim().split('\n');
+    expect(entries).toEqual(['ostree-1-rhel.conf:title Red Hat Enterprise Linux 1.0 (ostree:1)', 'ostree-2-rhel.conf:title Red Hat Enterprise Linux 2.0 (ostree:0)']);
+    expect((await device.exec(['ostree', 'admin', 'status'])).stdout).toMatch(/^\* rhel [0-9a-f]{64}\.0\n {4}Version: 2\.0\n.*\n {2}rhel [0-9a-f]{64}\.0 \(rollback\)\n {4}Version: 1\.0\n/);
   });
 });
 
@@ -113,7 +128,7 @@ describe('greenboot stand-in', () => {
     ]);
     for (const red of reds) {
       expect(outcomes(red)).toEqual(['required /etc/greenboot/check/required.d/50-needs-old.sh failure 1', 'red /etc/greenboot/red.d/10-red.sh success 0']);
-      expect(red.log).toContain("greenboot: Script '50-needs-old.sh' FAILURE (exit code '1')");
+      expect(red.log).toContain("greenboot: Script '50-needs-old.sh' FAILURE (exit code '1'). Continuing...");
       expect(red.log).toContain('greenboot: Boot Status is RED - Health Check FAILURE!');
     }
     expect(reds[2]?.next).toMatchObject({ entry: 1, fallback: true, booted: { version: '1.0' } });
@@ -128,6 +143,24 @@ describe('greenboot stand-in', () => {
     expect(fallback?.grubenv.atEnd).toEqual({ boot_success: '1' });
     const deployments = await readDeployments(device);
     expect(deployments.map((d) => [d.version, d.booted])).toEqual([['1.0', true], ['2.0', false]]);
+  });
+
+  it("a failing /usr/lib required script (greenboot's own DNS check) ends the check: no /etc script runs", async () => {
+    const device = await greenbootDevice();
+    await writeGreenbootScript(device, 'check/required.d', '01_repository_dns_check.sh', 'echo "<3>DNS resolution of edge.example.com failed"; exit 1', '/usr/lib/greenboot');
+    await writeGreenbootScript(device, 'check/wanted.d', '01_update_platforms_check.sh', 'exit 0', '/usr/lib/greenboot');
+    await writeGreenbootScript(device, 'check/required.d', '40-edge-agent.sh', 'touch /var/edge-agent-ran');
+    await nextBoot(device);
+
+    const summary = await nextBoot(device);
+    expect(summary.verdict).toBe('red');
+    expect(outcomes(summary)).toEqual(['required /usr/lib/greenboot/check/required.d/01_repository_dns_check.sh failure 1']);
+    expect(summary.scripts[0]?.output).toEqual(['DNS resolution of edge.example.com failed']);
+    expect(device.exists('/var/edge-agent-ran')).toBe(false);
+    // greenboot's own lines as 0.15.9 writes them, with their priorities.
+    const failure = summary.journal.find((e) => e.MESSAGE === "Script '01_repository_dns_check.sh' FAILURE (exit code '1'). Continuing...");
+    expect(failure?.PRIORITY).toBe('0');
+    expect(summary.log.filter((l) => l.startsWith('greenboot: Running '))).toEqual(['greenboot: Running Required Health Check Scripts...', 'greenboot: Running Red Scripts...', 'greenboot: Running Red Scripts...']);
   });
 
   it('stops at the first failing required script and honours DISABLED_HEALTHCHECKS; no pending update: no reboot', async () => {
@@ -150,8 +183,10 @@ describe('greenboot stand-in', () => {
       'required /etc/greenboot/check/required.d/15-disabled.sh disabled',
       'required /etc/greenboot/check/required.d/20-fail.sh failure 3',
       'required /etc/greenboot/check/required.d/30-later.sh skipped',
-      'wanted /etc/greenboot/check/wanted.d/10-wanted.sh success 0',
     ]);
+    // The check ended at the failure: wanted.d after it did not run.
+    expect(summary.log).toContain("greenboot: '30-later.sh' was skipped due to a previous failure");
+    expect(summary.log).toContain("greenboot: '15-disabled.sh' was skipped, as specified in config");
     expect(summary.scripts[2]?.output).toEqual(['broken']);
     expect(summary.journal.find((e) => e.MESSAGE === 'broken')?.PRIORITY).toBe('3');
     expect(device.exists('/var/later-ran')).toBe(false);
@@ -177,8 +212,21 @@ describe('greenboot stand-in', () => {
       // greenboot logs basenames: sub/0.sh shows as 0.sh of wanted.d
       'wanted /etc/greenboot/check/wanted.d/0.sh success 0',
     ]);
-    expect(summary.log).toContain("greenboot: Script 'a.sh' FAILURE (exit code '5')");
+    expect(summary.log).toContain("greenboot: Script 'a.sh' FAILURE (exit code '5'). Continuing...");
   });
+
+  it('a red check that takes about as long as the boot wait, then reboots the device itself, is a red boot', async () => {
+    const device = await greenbootDevice();
+    // Fails on 2.0 after ~14 s: the reboot it causes starts as vdev's 15 s boot wait ends.
+    await writeGreenbootScript(device, 'check/required.d', '50-slow-fail.sh', `sleep 14\n${failOnVersion2}`);
+    await makeUpdateAvailable(device, { version: '2.0' });
+    await stageUpdate(device);
+    const install = await nextBoot(device);
+    expect(install.next.booted.version).toBe('2.0');
+    const red = await nextBoot(device, { timeoutMs: 120_000 });
+    expect(red).toMatchObject({ verdict: 'red', rebootRequested: true, booted: { version: '2.0' } });
+    expect(outcomes(red)[0]).toBe('required /etc/greenboot/check/required.d/50-slow-fail.sh failure 1');
+  }, 180_000);
 
   it('greenboot-rs variant: detectable units and grubenv, counter set only after the first failure', async () => {
     const device = await greenbootDevice({ implementation: 'rs' });

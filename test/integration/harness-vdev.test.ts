@@ -1,7 +1,9 @@
 // Proves the virtual edge device itself: real systemd over its own D-Bus, unit state changes,
-// journald with priorities, reboots with new boot ids, several devices at once, clean teardown.
+// journald with priorities, reboots with new boot ids and clocks of their own, time limits that
+// end the command inside, several devices at once, clean teardown.
 import dbus, { type ClientInterface } from 'dbus-next';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualDevice } from '../harness/vdev.js';
 import { cgroupRoot } from '../harness/vdev-cgroup.js';
@@ -90,6 +92,32 @@ describe('virtual edge device', () => {
     expect(await device.readFile('/var/lib/probe/kept')).toBe('on disk');
     expect(device.exists('/run/probe-gone')).toBe(false);
     expect(device.exists('/run/ostree-booted')).toBe(true);
+  });
+
+  it('has a clock of its own: uptime and boot time count from this boot, a new one each boot', async () => {
+    // Read inside: /proc shows clocks in the time namespace of the reader, not of the mount.
+    const inside = async (file: string) => (await device.exec(['cat', file])).stdout;
+    const uptime = async () => Number((await inside('/proc/uptime')).split(' ')[0]);
+    const btime = async () => Number(/^btime (\d+)$/m.exec(await inside('/proc/stat'))?.[1]);
+    const hostUptime = Number((await readFile('/proc/uptime', 'utf8')).split(' ')[0]);
+    const first = { uptime: await uptime(), btime: await btime() };
+    expect(first.uptime).toBeLessThan(hostUptime);
+    // btime + uptime is now, for the device as for any Linux host.
+    expect(Math.abs(first.btime + first.uptime - Date.now() / 1000)).toBeLessThan(3);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await device.reboot();
+    const second = { uptime: await uptime(), btime: await btime() };
+    expect(second.btime).toBeGreaterThan(first.btime);
+    expect(second.uptime).toBeLessThan(first.uptime + 1.1);
+  });
+
+  it('a command that outlives its time limit is killed inside the device, not just its nsenter', async () => {
+    const started = Date.now();
+    const result = await device.exec(['sh', '-c', 'sleep 30; touch /tmp/after-timeout'], { timeoutMs: 500 });
+    expect(result.exitCode).toBe(124);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const left = await device.exec(['sh', '-c', 'ps -eo args | grep -c "^sleep 30$" || true']);
+    expect(left.stdout.trim()).toBe('0');
   });
 
   it('runs several devices at once, each with its own hostname and machine id', async () => {

@@ -1,7 +1,8 @@
 // Drives a virtual device from one boot to the next the way an edge host goes: greenboot runs
 // inside the device under systemd as part of its boot; between boots the harness does what the
-// device cannot: ostree-finalize-staged with greenboot-grub2-set-counter at shutdown, then GRUB's
-// counting and entry choice, then booting the chosen deployment.
+// device cannot: ostree-finalize-staged's shutdown work (finalizing the staged deployment; bash
+// greenboot's counter was set when it was staged), then GRUB's counting and entry choice, then
+// booting the chosen deployment.
 //
 // Leaves out: time between boots, firmware, and anything after the boot's greenboot run (a long
 // health check keeps vdev's boot waiting, like a real boot that has not finished).
@@ -12,7 +13,6 @@ import { deviceGrubenv, deviceRoot } from '../grub/device-grub.js';
 import { readGrubenv, setGrubenv, type Grubenv } from '../grub/grubenv.js';
 import { applyBootMenu } from '../grub/boot-menu.js';
 import { finalizeAndBoot, makeUpdateAvailable, readDeployments, stageUpdate, type Deployment } from '../rpm-ostree/device-rpm-ostree.js';
-import { parseMaxBootAttempts } from './greenboot-conf.js';
 import { detectImplementation } from './install-greenboot.js';
 import { isGreenbootEntry, summarizeGreenbootJournal, type GreenbootRun } from './journal-summary.js';
 
@@ -112,18 +112,14 @@ export async function runUpdateCycle(device: VirtualDevice, update: { version: s
   return summaries;
 }
 
-/** ostree-finalize-staged's shutdown-time company: bash greenboot's set-counter, greenboot-rs's id. */
+/**
+ * ostree-finalize-staged's shutdown-time company, greenboot-rs's deployment id. (Bash greenboot's
+ * counter was set already, when the staging started ostree-finalize-staged.service.)
+ */
 async function applyShutdownSteps(device: VirtualDevice): Promise<void> {
   const staged = (await readDeployments(device)).find((d) => d.staged);
-  const implementation = detectImplementation(deviceRoot(device));
-  if (!staged || !implementation) return;
-  const grubenv = deviceGrubenv(device);
-  if (implementation === 'bash') {
-    const conf = await readFile(join(deviceRoot(device), 'etc/greenboot/greenboot.conf'), 'utf8').catch(() => undefined);
-    await setGrubenv(grubenv, { boot_counter: String(parseMaxBootAttempts(conf)), boot_success: '0' });
-  } else {
-    await setGrubenv(grubenv, { greenboot_next_deployment_id: staged.id, fallback: '0', boot_success: '0' });
-  }
+  if (!staged || detectImplementation(deviceRoot(device)) !== 'rs') return;
+  await setGrubenv(deviceGrubenv(device), { greenboot_next_deployment_id: staged.id, fallback: '0', boot_success: '0' });
 }
 
 /** The journal copy greenboot-sim-keep-journal.service made at shutdown (empty if none). */

@@ -27,6 +27,7 @@ export interface GreenbootOptions {
 const sourceRoot = join(dirname(fileURLToPath(import.meta.url)), 'root');
 const onlyIn: Record<string, GreenbootImplementation> = {
   'etc/systemd/system/greenboot-grub2-set-counter.service': 'bash',
+  'usr/libexec/greenboot/greenboot-grub2-set-counter': 'bash',
   'etc/systemd/system/greenboot-set-rollback-trigger.service': 'rs',
   'usr/libexec/greenboot/greenboot-set-rollback-trigger': 'rs',
 };
@@ -56,6 +57,8 @@ export async function installGreenboot(device: VirtualDevice, options: Greenboot
   await device.writeFile('/etc/greenboot/greenboot.conf', renderGreenbootConf(options.maxBootAttempts ?? defaultMaxBootAttempts));
   const links: Array<[string, string]> = bootUnits.map((unit) => [`edge-device.target.wants/${unit}`, unit]);
   links.push(['boot-complete.target.requires/greenboot-healthcheck.service', 'greenboot-healthcheck.service']);
+  // Bash greenboot's counter is set when ostree-finalize-staged starts, i.e. at staging.
+  if (implementation === 'bash') links.push(['ostree-finalize-staged.service.requires/greenboot-grub2-set-counter.service', 'greenboot-grub2-set-counter.service']);
   if (implementation === 'rs') {
     links.push(['redboot.target.wants/greenboot-set-rollback-trigger.service', 'greenboot-set-rollback-trigger.service']);
     await device.writeFile('/usr/lib/greenboot-sim/implementation-rs', '');

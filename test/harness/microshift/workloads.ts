@@ -2,8 +2,7 @@
 //
 // What it simulates: the single-node set MicroShift deploys (one pod per workload), with
 // container names close to the real manifests and release-image style digests. What it leaves
-// out: init containers, sidecars that do not matter to readiness, ReplicaSet objects (pods of a
-// Deployment name their ReplicaSet as owner, but /apis/apps/v1/replicasets is not served).
+// out: init containers, sidecars that do not matter to readiness.
 import { createHash } from 'node:crypto';
 
 export interface WorkloadSpec {

@@ -3,10 +3,15 @@
 //
 // Simulates: `status [--json] [-b|--booted]`, `upgrade [--check] [-r|--reboot]`,
 // `rollback [-r|--reboot]`, `--version`, on a state file in /var (shared by all deployments, so it
-// survives "reboots" and rollbacks like ostree's own metadata does). What boots next is decided
-// by the harness between boots (ostree-finalize-staged, GRUB), not here. Leaves out: the daemon
-// and D-Bus API, transactions, downloads, package layering commands, polkit, `--unchanged-exit-77`.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// survives "reboots" and rollbacks like ostree's own metadata does), the BLS entries of bls.ts
+// kept in step with every change, and, as /usr/bin/ostree, `ostree admin status`. Staging writes
+// /run/ostree/staged-deployment and starts ostree-finalize-staged.service at once, as ostree
+// does, so what is bound to that unit (bash greenboot's set-counter) runs at staging time; the
+// finalization itself (the unit's stop at shutdown) is done by the harness between boots, as is
+// GRUB's choice of what boots next. Leaves out: the daemon and D-Bus API, transactions,
+// downloads, package layering commands, polkit, `--unchanged-exit-77`.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renderOstreeAdminStatus, writeBlsEntries } from './bls.js';
 import { spawnSync } from 'node:child_process';
 import { rollback, stage, stateFileInside, type SimState } from './state.js';
 import { formatJsonGlib, renderStatusText, toStatusJson } from './status.js';
@@ -26,6 +31,16 @@ function save(state: SimState): void {
   const temp = `${stateFile}.tmp-${process.pid}`;
   writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(temp, stateFile);
+  if (!process.env.RPM_OSTREE_SIM_STATE) writeBlsEntries('/', state);
+}
+
+/** What ostree does when it stages: mark it in /run and start the finalize unit (bash greenboot's counter hangs off it). */
+function announceStaged(id: string): void {
+  if (process.env.RPM_OSTREE_SIM_STATE) return;
+  mkdirSync('/run/ostree', { recursive: true });
+  writeFileSync('/run/ostree/staged-deployment', `${JSON.stringify({ id })}\n`);
+  const unit = spawnSync('systemctl', ['start', 'ostree-finalize-staged.service'], { stdio: 'inherit' });
+  if (unit.status !== 0) console.error('error: starting ostree-finalize-staged.service failed');
 }
 
 function reboot(): number {
@@ -33,6 +48,7 @@ function reboot(): number {
 }
 
 function main(argv: string[]): number {
+  if (argv[0] === '--as-ostree') return ostree(argv.slice(1));
   const [command, ...rest] = argv;
   const flags = new Set(rest);
   const wantsReboot = flags.has('-r') || flags.has('--reboot');
@@ -60,6 +76,7 @@ function main(argv: string[]): number {
         return 0;
       }
       save(result.state);
+      announceStaged(result.staged.id);
       console.log('Staging deployment... done');
       console.log(`Upgraded to ${result.staged.version} (${result.staged.checksum})`);
       if (wantsReboot) return reboot();
@@ -90,6 +107,15 @@ function main(argv: string[]): number {
       console.error(`error: Unknown command '${command}'`);
       return 1;
   }
+}
+
+function ostree(argv: string[]): number {
+  if (argv[0] === 'admin' && argv[1] === 'status') {
+    process.stdout.write(renderOstreeAdminStatus(load()));
+    return 0;
+  }
+  console.error(`error: ostree ${argv.join(' ')}: not simulated (only "ostree admin status" is)`);
+  return 1;
 }
 
 process.exitCode = main(process.argv.slice(2));

@@ -1,17 +1,21 @@
 // Host side of the rpm-ostree stand-in: install it into a virtual device, offer and stage
 // updates, and apply what happens to deployments between boots.
 //
-// Simulates: `rpm-ostree` at /usr/bin/rpm-ostree (a shell wrapper running the bundled cli.ts with
-// the host's node), a remote that offers one update at a time (makeUpdateAvailable), and the
-// boot-time part of ostree: ostree-finalize-staged at shutdown, then the bootloader's choice of
-// entry marks a deployment booted. Leaves out: real commits, /usr contents (every deployment runs
-// the same host /usr), BLS entries, kernel arguments. Boot-time steps run only when the harness
+// Simulates: `rpm-ostree` at /usr/bin/rpm-ostree and `ostree` at /usr/bin/ostree (shell wrappers
+// running the bundled cli.ts with the host's node), ostree-finalize-staged.service (started when
+// a deployment is staged; its shutdown work is finalizeStaged here), BLS entries per deployment
+// (bls.ts), a remote that offers one update at a time (makeUpdateAvailable), and the boot-time
+// part of ostree: ostree-finalize-staged at shutdown, then the bootloader's choice of entry marks
+// a deployment booted. Leaves out: real commits, /usr contents (every deployment runs the same
+// host /usr), kernels, kernel arguments, ostree-finalize-staged.path (ostree starts the unit
+// itself). Boot-time steps run only when the harness
 // reboots a device through greenboot/boot-cycle.ts; a plain device.reboot() keeps them as they are.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { VirtualDevice } from '../vdev.js';
 import { deviceRoot } from '../grub/device-grub.js';
+import { writeBlsEntries } from './bls.js';
 import { buildRpmOstree } from './build.js';
 import { deploymentId, finalize, layeredChecksum, markBooted, stateFileInside, type AvailableUpdate, type SimDeployment, type SimState } from './state.js';
 
@@ -46,6 +50,9 @@ export async function installRpmOstree(
 ): Promise<Deployment[]> {
   const bundle = await buildRpmOstree();
   await device.writeFile('/usr/bin/rpm-ostree', `#!/bin/sh\n# rpm-ostree stand-in of the edge-agent test harness\nexec ${process.execPath} ${bundle} "$@"\n`, 0o755);
+  await device.writeFile('/usr/bin/ostree', `#!/bin/sh\n# ostree stand-in of the edge-agent test harness (admin status only)\nexec ${process.execPath} ${bundle} --as-ostree "$@"\n`, 0o755);
+  await device.writeFile('/etc/systemd/system/ostree-finalize-staged.service', finalizeUnit);
+  await device.sh('systemctl daemon-reload');
   const now = Math.floor(Date.now() / 1000);
   const specs = options.deployments ?? [{ version: '9.4.20240101.0' }];
   const deployments = specs.map((spec, index) => toDeployment(spec, now - (index + 1) * 86_400));
@@ -93,6 +100,21 @@ export async function finalizeAndBoot(device: VirtualDevice, entryIndex: number)
   return { finalized, booted };
 }
 
+// Real ostree: ExecStop runs `ostree admin finalize-staged` at shutdown; here the harness does
+// that between boots, so the unit only marks that a deployment is staged.
+const finalizeUnit = `# ostree-finalize-staged.service (simulated by the edge-agent test harness): started when a
+# deployment is staged; the harness finalizes it between boots.
+[Unit]
+Description=OSTree Finalize Staged Deployment (simulated)
+ConditionPathExists=/run/ostree/staged-deployment
+DefaultDependencies=no
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/true
+`;
+
 function toDeployment(spec: DeploymentSpec, defaultTimestamp: number): SimDeployment {
   const osname = spec.osname ?? 'rhel';
   const base = spec.checksum ?? checksumFor(spec.version);
@@ -128,4 +150,5 @@ async function writeState(device: VirtualDevice, state: SimState): Promise<void>
   await mkdir(dirname(file), { recursive: true });
   await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   await rename(`${file}.tmp`, file);
+  writeBlsEntries(deviceRoot(device), state);
 }
