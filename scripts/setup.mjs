@@ -16,6 +16,7 @@ const debs = {
   rpmlint: '/usr/bin/rpmlint',
   mosquitto: '/usr/sbin/mosquitto', // the real MQTT broker for hub tests
   'mosquitto-clients': '/usr/bin/mosquitto_sub',
+  chromium: '/usr/bin/chromium', // headless browser for the hub dashboard tests
   postgresql: '/usr/bin/pg_config', // a real PostgreSQL for the hub service's store tests (initdb per test)
   'libsystemd-dev': '/usr/include/systemd/sd-journal.h', // builds the optional journald binding
   systemd: '/lib/systemd/systemd', // PID 1 of the virtual edge device
