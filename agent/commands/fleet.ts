@@ -48,6 +48,7 @@ export const main: CommandMain = async ({ flags }, { host, out, signal }) => {
     const note = reading.cutShort ? `fleet: INCOMPLETE: ${seen}; retained messages were still arriving when the time cap ended the collection (raise --max-wait, or use --hub with the hub service)\n` : `fleet: ${seen}, complete (no new message for 1.5 s)\n`;
     if (flags.json || reading.cutShort) process.stderr.write(note);
     else out(note);
+    await flushStdout();
     return reading.cutShort ? ExitCode.Pending : ExitCode.Ok;
   }
   await watchFleet(reader, (state, connected) => {
@@ -74,5 +75,15 @@ async function fromHub(url: string, flags: Flags, deps: Pick<Parameters<CommandM
   const filter: FleetFilter | undefined = oneOf(flags, 'state', FLEET_FILTERS);
   const rows = filterFleetRows(sortFleetRows(await readFleetFromHub({ url, ca, token, signal: deps.signal }), sort), filter);
   deps.out(flags.json ? `${JSON.stringify(rows)}\n` : `${renderFleetTable(rows, deps.host.clock.now())}fleet: ${rows.length} devices from the hub service (complete)\n`);
+  await flushStdout();
   return ExitCode.Ok;
+}
+
+/**
+ * Writes to a pipe are asynchronous and the caller exits right after the command returns: a
+ * fleet of thousands of rows would be cut off mid-JSON. The callback of an empty write runs once
+ * everything before it was handed to the pipe.
+ */
+function flushStdout(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
 }
