@@ -3,7 +3,7 @@
 // by `edge-agent fleet --hub`.
 import { execa } from 'execa';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,5 +115,19 @@ describe.skipIf(!node22)('edge-agent hub (bundled CLI)', () => {
     } finally {
       hub.child.kill('SIGTERM');
     }
+  });
+
+  it('refuses to expose the dashboard without TLS and a token, and a token others can read', async () => {
+    const https = await readFile(join(dir, 'hub-https.yaml'), 'utf8');
+    await writeFile(join(dir, 'exposed.yaml'), https.replace(/^http:\n[\s\S]*$/m, 'http:\n  host: 0.0.0.0\n  port: 0\n'));
+    const exposed = await execa(process.execPath, [cli, 'hub', '--config', join(dir, 'exposed.yaml')], { reject: false });
+    expect(exposed.exitCode).toBe(78);
+    expect(exposed.stderr).toContain(`${join(dir, 'exposed.yaml')}: http.cert: http.host 0.0.0.0 is not loopback, so HTTPS and a bearer token are required`);
+    await writeFile(join(dir, 'open-token'), `${token}\n`);
+    await chmod(join(dir, 'open-token'), 0o644);
+    await writeFile(join(dir, 'open.yaml'), https.replace(join(dir, 'token'), join(dir, 'open-token')));
+    const open = await execa(process.execPath, [cli, 'hub', '--config', join(dir, 'open.yaml')], { reject: false });
+    expect(open.exitCode).toBe(78);
+    expect(open.stderr).toContain(`${join(dir, 'open-token')}: http.tokenFile: the token file is readable by group or others (mode 0644); expected mode 0600 or 0400`);
   });
 });
