@@ -56,6 +56,8 @@ describe('hub service config', () => {
     ['broker:\n  url: mqtts://b\nstore:\n  kind: mysql\n', 'hub.yaml: store.kind: line 4: unknown kind (got "mysql"); expected one of "sqlite", "postgres"'],
     ['broker:\n  url: mqtts://b\nhttp:\n  host: 0.0.0.0\n  cert: /etc/c.pem\n', 'hub.yaml: http.key: http.host 0.0.0.0 is not loopback, so HTTPS and a bearer token are required; expected an absolute path\nhub.yaml: http.tokenFile: http.host 0.0.0.0 is not loopback, so HTTPS and a bearer token are required; expected an absolute path'],
     ['broker:\n  url: mqtts://b\nretention:\n  maxAgeDays: 0\n', 'hub.yaml: retention.maxAgeDays: line 4: too small (got 0); expected a number >= 1'],
+    ['broker:\n  url: mqtts://b\nstore:\n  kind: postgres\n  url: mysql://x\n', 'hub.yaml: store.url: line 5: wrong format (got "mysql://x"); expected a postgres:// URL, e.g. postgres://edge_hub@db.example.com:5432/edge_hub'],
+    ['broker:\n  url: mqtts://b\n  ca: rel/ca.crt\n', 'hub.yaml: broker.ca: line 3: wrong format (got "rel/ca.crt"); expected an absolute path'],
     ['broker: {}\n', 'hub.yaml: broker.url: line 1: missing required key; expected a string'],
   ])('%j is refused precisely', (text, message) => {
     expect(() => parseHubServiceConfig('hub.yaml', text)).toThrow(message);
