@@ -46,8 +46,9 @@ export const main: CommandMain = async ({ flags }, { host, out, signal }) => {
     // Never a silently partial fleet: say what was seen and whether the time cap cut it.
     const seen = `${reading.state.size} devices seen in ${(reading.elapsedMs / 1000).toFixed(1)} s`;
     const note = reading.cutShort ? `fleet: INCOMPLETE: ${seen}; retained messages were still arriving when the time cap ended the collection (raise --max-wait, or use --hub with the hub service)\n` : `fleet: ${seen}, complete (no new message for 1.5 s)\n`;
-    if (flags.json || reading.cutShort) process.stderr.write(note);
-    else out(note);
+    // --json keeps stdout pure JSON: a cut-short collection is told on stderr and by the exit code.
+    if (reading.cutShort) process.stderr.write(note);
+    else if (!flags.json) out(note);
     await flushStdout();
     return reading.cutShort ? ExitCode.Pending : ExitCode.Ok;
   }
