@@ -30,6 +30,7 @@ interface FileEntry {
 let buildOutput = '';
 let mainRpm = '';
 let journaldRpm = '';
+let hubRpm = '';
 
 async function rpmQuery(file: string, ...args: string[]): Promise<string> {
   return (await execa('rpm', ['-qp', ...args, file], { stderr: 'ignore' })).stdout;
@@ -67,6 +68,7 @@ beforeAll(async () => {
   const names = await readdir(outdir);
   mainRpm = join(outdir, names.find((n) => n.startsWith(`edge-agent-${version}-`) && n.endsWith('.noarch.rpm')) ?? 'missing-main.rpm');
   journaldRpm = join(outdir, names.find((n) => n.startsWith('edge-agent-journald-')) ?? 'missing-journald.rpm');
+  hubRpm = join(outdir, names.find((n) => n.startsWith('edge-agent-hub-')) ?? 'missing-hub.rpm');
 }, 180_000);
 
 describe('npm run rpm', () => {
@@ -176,6 +178,18 @@ describe('edge-agent package contents', () => {
   });
 });
 
+describe('edge-agent-hub package', () => {
+  it('is noarch, needs Node.js 22 and edge-agent, and ships its unit and a noreplace config', async () => {
+    expect(await rpmQuery(hubRpm, '--qf', '%{NAME} %{ARCH}')).toBe('edge-agent-hub noarch');
+    const requires = (await rpmQuery(hubRpm, '--requires')).split('\n');
+    expect(requires).toContain('nodejs >= 1:22');
+    expect(requires).toContain(`edge-agent = ${version}-1`);
+    const files = await filesOf(hubRpm);
+    expect(files.get('/usr/lib/systemd/system/edge-agent-hub.service')).toMatchObject({ perms: '-rw-r--r--', user: 'root' });
+    expect(files.get('/etc/edge-agent/hub.yaml')?.flags).toBe('cn');
+  });
+});
+
 describe('edge-agent-journald package contents', () => {
   it('installs the binding where the bundle resolves it, and requires the package and Node ABI', async () => {
     const files = await filesOf(journaldRpm);
@@ -200,10 +214,10 @@ describe('edge-agent-journald package contents', () => {
 });
 
 describe('rpmlint', () => {
-  it('passes on both packages with packaging/rpm/rpmlintrc', async () => {
-    const result = await execa('rpmlint', ['-r', join(repoRoot, 'packaging', 'rpm', 'rpmlintrc'), mainRpm, journaldRpm], { reject: false, all: true });
+  it('passes on all three packages with packaging/rpm/rpmlintrc', async () => {
+    const result = await execa('rpmlint', ['-r', join(repoRoot, 'packaging', 'rpm', 'rpmlintrc'), mainRpm, journaldRpm, hubRpm], { reject: false, all: true });
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toMatch(/2 packages and 0 specfiles checked; 0 errors/);
+    expect(result.all).toMatch(/3 packages and 0 specfiles checked; 0 errors/);
   });
 
   it('says why for every filter', async () => {
