@@ -49,9 +49,12 @@ export const commands: CommandSpec[] = [
   {
     name: 'fleet',
     summary: 'hub-side view of all devices from the MQTT broker (one row each, problems first)',
-    usage: 'edge-agent fleet --broker URL [--ca FILE] [--cert FILE] [--key FILE] [--prefix edge/v1] [--json] [--watch] [--sort state|id|seen] [--state online|offline|green|red|checking|unknown|problem|dropped]',
-    flags: { broker: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, prefix: { type: 'string' }, watch: { type: 'boolean' }, sort: { type: 'string' }, state: { type: 'string' }, 'allow-insecure': { type: 'boolean' }, ...json },
+    usage: 'edge-agent fleet --hub URL [--ca FILE] [--token-file FILE] | --broker URL [--ca FILE] [--cert FILE] [--key FILE] [--prefix edge/v1] [--max-wait SEC] [--watch] [--json] [--sort state|id|seen] [--state online|offline|green|red|checking|unknown|problem|dropped]\n\nExit code 2: the broker collection was cut short by the time cap (the list is incomplete)',
+    flags: { hub: { type: 'string' }, 'token-file': { type: 'string' }, 'max-wait': { type: 'string' }, broker: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, prefix: { type: 'string' }, watch: { type: 'boolean' }, sort: { type: 'string' }, state: { type: 'string' }, 'allow-insecure': { type: 'boolean' }, ...json },
     flagHelp: {
+      hub: 'the hub service URL (edge-agent hub), e.g. http://127.0.0.1:8787: a complete list however large the fleet',
+      'token-file': 'with --hub: file holding the bearer token of an exposed hub service',
+      'max-wait': 'with --broker: stop collecting after SEC seconds (default 5); a cut-short list exits 2',
       broker: 'broker URL, e.g. mqtts://hub.example.com:8883',
       ca: 'PEM file of the CA that signs the broker certificate (default: system trust store)',
       cert: 'PEM client certificate of a reader allowed to read <prefix>/# (e.g. CN fleet-reader)',

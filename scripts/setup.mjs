@@ -18,6 +18,7 @@ const debs = {
   dnf: '/usr/bin/dnf', // the real depsolver (dnf on libsolv) for the blueprints
   mosquitto: '/usr/sbin/mosquitto', // the real MQTT broker for hub tests
   'mosquitto-clients': '/usr/bin/mosquitto_sub',
+  chromium: '/usr/bin/chromium', // headless browser for the hub dashboard tests
   systemd: '/lib/systemd/systemd', // PID 1 of the virtual edge device
   dbus: '/usr/bin/dbus-daemon',
   'util-linux': '/usr/bin/unshare',

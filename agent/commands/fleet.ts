@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkBrokerUrl, readTlsMaterial } from '../hub/hub-config.js';
 import { readFleet, watchFleet } from '../hub/fleet-reader.js';
+import { readFleetFromHub } from '../hub/hub-api-client.js';
 import type { CommandMain, Flags } from './types.js';
 
 const str = (flags: Flags, name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
@@ -20,7 +21,9 @@ function oneOf<T extends string>(flags: Flags, name: string, allowed: readonly T
 
 export const main: CommandMain = async ({ flags }, { host, out, signal }) => {
   const broker = str(flags, 'broker');
-  if (!broker) throw new UsageError('--broker URL is required (for example mqtts://hub.example.com:8883)');
+  const hub = str(flags, 'hub');
+  if (hub) return fromHub(hub, flags, { host, out, signal });
+  if (!broker) throw new UsageError('--hub URL (the hub service) or --broker URL is required (for example --hub http://127.0.0.1:8787 or --broker mqtts://hub.example.com:8883)');
   const prefix = (str(flags, 'prefix') ?? 'edge/v1').replace(/\/+$/, '');
   if (!/^[^/+#\s]+(\/[^/+#\s]+)*$/.test(prefix)) throw new UsageError(`--prefix ${prefix}: expected topic levels without wildcards, for example edge/v1`);
   const sort: FleetSort = oneOf(flags, 'sort', FLEET_SORTS) ?? 'state';
@@ -39,8 +42,19 @@ export const main: CommandMain = async ({ flags }, { host, out, signal }) => {
   const print = (state: FleetState) => out(flags.json ? `${displayJson(rows(state))}\n` : renderFleetTable(rows(state), host.clock.now()));
 
   if (!flags.watch) {
-    print(await readFleet(reader));
-    return ExitCode.Ok;
+    const maxWait = str(flags, 'max-wait');
+    const maxMs = maxWait === undefined ? undefined : Number(maxWait) * 1000;
+    if (maxMs !== undefined && (!Number.isFinite(maxMs) || maxMs < 1000)) throw new UsageError(`--max-wait ${maxWait}: expected seconds, at least 1`);
+    const reading = await readFleet(reader, { maxMs });
+    print(reading.state);
+    // Never a silently partial fleet: say what was seen and whether the time cap cut it.
+    const seen = `${reading.state.size} devices seen in ${(reading.elapsedMs / 1000).toFixed(1)} s`;
+    const note = reading.cutShort ? `fleet: INCOMPLETE: ${seen}; retained messages were still arriving when the time cap ended the collection (raise --max-wait, or use --hub with the hub service)\n` : `fleet: ${seen}, complete (no new message for 1.5 s)\n`;
+    // --json keeps stdout pure JSON: a cut-short collection is told on stderr and by the exit code.
+    if (reading.cutShort) process.stderr.write(note);
+    else if (!flags.json) out(note);
+    await flushStdout();
+    return reading.cutShort ? ExitCode.Pending : ExitCode.Ok;
   }
   await watchFleet(reader, (state, connected) => {
     if (flags.json) return print(state);
@@ -50,3 +64,31 @@ export const main: CommandMain = async ({ flags }, { host, out, signal }) => {
   });
   return ExitCode.Ok;
 };
+
+async function fromHub(url: string, flags: Flags, deps: Pick<Parameters<CommandMain>[1], 'host' | 'out' | 'signal'>): Promise<number> {
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`--hub ${url}: expected the hub service's http:// or https:// URL`);
+  const read = async (name: string) => {
+    const value = str(flags, name);
+    if (value === undefined) return undefined;
+    const data = await deps.host.fs.readBytes(resolve(process.cwd(), value));
+    if (data === undefined) throw new UsageError(`--${name} ${value}: the file does not exist`);
+    return data;
+  };
+  const ca = await read('ca');
+  const token = (await read('token-file'))?.toString('utf8').trim();
+  const sort: FleetSort = oneOf(flags, 'sort', FLEET_SORTS) ?? 'state';
+  const filter: FleetFilter | undefined = oneOf(flags, 'state', FLEET_FILTERS);
+  const rows = filterFleetRows(sortFleetRows(await readFleetFromHub({ url, ca, token, signal: deps.signal }), sort), filter);
+  deps.out(flags.json ? `${JSON.stringify(rows)}\n` : `${renderFleetTable(rows, deps.host.clock.now())}fleet: ${rows.length} devices from the hub service (complete)\n`);
+  await flushStdout();
+  return ExitCode.Ok;
+}
+
+/**
+ * Writes to a pipe are asynchronous and the caller exits right after the command returns: a
+ * fleet of thousands of rows would be cut off mid-JSON. The callback of an empty write runs once
+ * everything before it was handed to the pipe.
+ */
+function flushStdout(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
+}

@@ -17,13 +17,21 @@ export interface FleetReaderOptions {
   connectTimeoutMs?: number;
 }
 
+export interface FleetReading {
+  state: FleetState;
+  /** The time cap ended the collection while retained messages were still arriving. */
+  cutShort: boolean;
+  elapsedMs: number;
+}
+
 /** Collect until `settleMs` passed without a new message (at most `maxMs` after subscribing). */
-export async function readFleet(options: FleetReaderOptions, timing: { settleMs?: number; maxMs?: number } = {}): Promise<FleetState> {
+export async function readFleet(options: FleetReaderOptions, timing: { settleMs?: number; maxMs?: number } = {}): Promise<FleetReading> {
   const state: FleetState = new Map();
   const session = await connect(options);
+  const started = options.clock.monotonic();
   try {
-    await collect(session, options, state, () => undefined, timing.settleMs ?? 1500, timing.maxMs ?? 5000);
-    return state;
+    const settled = await collect(session, options, state, () => undefined, timing.settleMs ?? 1500, timing.maxMs ?? 5000);
+    return { state, cutShort: !settled, elapsedMs: Math.round(options.clock.monotonic() - started) };
   } finally {
     session.destroy();
   }
@@ -75,7 +83,8 @@ function connect(options: FleetReaderOptions): Promise<Session> {
   });
 }
 
-async function collect(session: Session, options: FleetReaderOptions, state: FleetState, changed: () => void, settleMs: number, maxMs: number): Promise<void> {
+/** Resolves true when the messages settled, false when the time cap (or the connection) ended it. */
+async function collect(session: Session, options: FleetReaderOptions, state: FleetState, changed: () => void, settleMs: number, maxMs: number): Promise<boolean> {
   const { clock, prefix, signal } = options;
   let last = clock.monotonic();
   session.client.on('message', (topic, payload, packet) => {
@@ -88,7 +97,9 @@ async function collect(session: Session, options: FleetReaderOptions, state: Fle
   const step = Math.min(100, settleMs);
   for (let i = 0; i < Math.ceil(maxMs / step) + 1 && !signal.aborted && session.open; i += 1) {
     const now = clock.monotonic();
-    if (now - last >= settleMs || now - started >= maxMs) return;
+    if (now - last >= settleMs) return true;
+    if (now - started >= maxMs) return false;
     await clock.sleep(step, signal).catch(() => undefined);
   }
+  return false;
 }

@@ -45,6 +45,12 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; statements: readonly s
       'CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)',
     ],
   },
+  {
+    version: 2,
+    // The overview groups every device by verdict and online state: from this index alone it
+    // does not read the rows (with their status JSON) at all.
+    statements: ['CREATE INDEX devices_state ON devices (verdict, online)'],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -197,7 +197,7 @@ say(`rpm: config   /etc/edge-agent/config.yaml, ${configLines} lines ${opts.conf
 say('rpm: man      edge-agent(1) generated from --help, the exit code table and greenboot/');
 
 // 2. What the spec installs, and nothing else.
-for (const file of ['LICENSE', 'README.md', 'units/edge-agent.service', 'packaging/rpm/edge-agent.tmpfiles']) cpSync(join(root, file), join(stage, file));
+for (const file of ['LICENSE', 'README.md', 'units/edge-agent.service', 'units/edge-agent-hub.service', 'packaging/hub/hub.yaml', 'packaging/rpm/edge-agent.tmpfiles']) cpSync(join(root, file), join(stage, file));
 const shims = walk(join(root, 'greenboot')).filter((f) => f.endsWith('.sh'));
 for (const shim of shims) cpSync(shim, join(stage, relative(root, shim)));
 cpSync(join(root, 'packaging', 'docs'), join(stage, 'packaging', 'docs'), { recursive: true });

@@ -165,8 +165,8 @@ describe('the fleet reader is read-only', () => {
     const files = broker.client('fleet-reader');
     const tls = await readTlsMaterial({ ca: broker.ca, cert: files.cert, key: files.key }, createHostFs('/'));
     const fleet = await readFleet({ url: broker.url, tls, prefix: 'edge/v1', clock: systemClock, signal: new AbortController().signal }, { settleMs: 500 });
-    expect(fleet.has('device-b')).toBe(true);
-    expect(fleet.has('fleet-reader')).toBe(false);
+    expect(fleet.state.has('device-b')).toBe(true);
+    expect(fleet.state.has('fleet-reader')).toBe(false);
   });
 });
 

@@ -165,4 +165,27 @@ describe.each(stores)('hub service with the $kind store', ({ kind, available }) 
       await service.close();
     }
   });
+
+  it.skipIf(!available)('two instances in one shared-subscription group split the events and store each once', async () => {
+    const start = (n: number) => startHubService({ ...config, broker: { ...config.broker, clientId: `edge-agent-hub-${kind}-shared-${n}`, sharedGroup: `hub-${kind}` } }, { fs: createHostFs('/'), log: testLogger(logs), file: 'test hub.yaml' });
+    const first = await start(1);
+    const second = await start(2);
+    try {
+      const b = devices[1] as VirtualDevice;
+      const before = b.published.length;
+      for (let i = 0; i < 40; i += 1) await b.event('check-failed', { check: `shared-${i}`, class: 'wanted', reason: 'r' });
+      await waitFor(async () => (await api<Timeline>(first, `/api/v1/devices/${b.id}/timeline?limit=2000`)).events.length === before + 40, 'forty shared events stored');
+      const timeline = await api<Timeline>(second, `/api/v1/devices/${b.id}/timeline?limit=2000`);
+      expect(timeline.events.map((e) => e.id)).toEqual(b.published.map((e) => e.id).reverse());
+      expect(logs.join('\n')).not.toContain('refused');
+      // Each took the six retained messages (status and online of three devices) and a share of
+      // the forty events, not all of them.
+      await waitFor(async () => first.consumer.handled + second.consumer.handled === 12 + 40, 'both instances handled every message');
+      expect(Math.min(first.consumer.handled, second.consumer.handled)).toBeGreaterThan(6);
+      expect(Math.max(first.consumer.handled, second.consumer.handled)).toBeLessThan(6 + 40);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
 });

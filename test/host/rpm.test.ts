@@ -33,6 +33,7 @@ let buildOutput = '';
 let mainRpm = '';
 const runtimeRpms: Record<string, string> = {};
 const arches = ['x86_64', 'aarch64'];
+let hubRpm = '';
 
 async function rpmQuery(file: string, ...args: string[]): Promise<string> {
   return (await execa('rpm', ['-qp', ...args, file], { stderr: 'ignore' })).stdout;
@@ -71,7 +72,8 @@ beforeAll(async () => {
   mainRpm = join(outdir, names.find((n) => n.startsWith(`edge-agent-${version}-`) && n.endsWith('.noarch.rpm')) ?? 'missing-main.rpm');
   for (const arch of arches) runtimeRpms[arch] = join(outdir, names.find((n) => n.startsWith('edge-agent-runtime-') && n.endsWith(`.${arch}.rpm`)) ?? `missing-runtime-${arch}.rpm`);
   // What each package requires, in the test output for whoever reviews a change of it.
-  for (const file of [mainRpm, ...Object.values(runtimeRpms)]) {
+  hubRpm = join(outdir, names.find((n) => n.startsWith('edge-agent-hub-')) ?? 'missing-hub.rpm');
+  for (const file of [mainRpm, hubRpm, ...Object.values(runtimeRpms)]) {
     const requires = (await rpmQuery(file, '-R')).split('\n').filter((r) => !r.startsWith('rpmlib('));
     process.stdout.write(`rpm -qpR ${relative(repoRoot, file)}:\n${requires.map((r) => `  ${r}`).join('\n')}\n`);
   }
@@ -235,11 +237,23 @@ describe('edge-agent-runtime packages (rpm -qp)', () => {
   });
 });
 
+describe('edge-agent-hub package', () => {
+  it('is noarch, needs Node.js 22.5 (node:sqlite) or edge-agent-runtime, and edge-agent, and ships its unit and a noreplace config', async () => {
+    expect(await rpmQuery(hubRpm, '--qf', '%{NAME} %{ARCH}')).toBe('edge-agent-hub noarch');
+    const requires = (await rpmQuery(hubRpm, '--requires')).split('\n');
+    expect(requires).toContain('(nodejs >= 1:22.5 or edge-agent-runtime)');
+    expect(requires).toContain(`edge-agent = ${version}-1`);
+    const files = await filesOf(hubRpm);
+    expect(files.get('/usr/lib/systemd/system/edge-agent-hub.service')).toMatchObject({ perms: '-rw-r--r--', user: 'root' });
+    expect(files.get('/etc/edge-agent/hub.yaml')?.flags).toBe('cn');
+  });
+});
+
 describe('rpmlint', () => {
-  it('passes on the three packages with packaging/rpm/rpmlintrc', async () => {
-    const result = await execa('rpmlint', ['-r', join(repoRoot, 'packaging', 'rpm', 'rpmlintrc'), mainRpm, ...Object.values(runtimeRpms)], { reject: false, all: true });
+  it('passes on the four packages with packaging/rpm/rpmlintrc', async () => {
+    const result = await execa('rpmlint', ['-r', join(repoRoot, 'packaging', 'rpm', 'rpmlintrc'), mainRpm, hubRpm, ...Object.values(runtimeRpms)], { reject: false, all: true });
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toMatch(/3 packages and 0 specfiles checked; 0 errors/);
+    expect(result.all).toMatch(/4 packages and 0 specfiles checked; 0 errors/);
   });
 
   it('says why for every filter', async () => {

@@ -32,7 +32,10 @@ export function startConsumer(config: HubServiceConfig['broker'], tls: TlsMateri
     key: tls.key?.reveal(),
     writeCache: false,
   };
-  const client: MqttClient = connect(config.url, options);
+  // The URL is split here: given a string, mqtt.js parses it with url.parse(), which Node 24
+  // reports as deprecated (DEP0169) on every start.
+  const url = new URL(config.url);
+  const client: MqttClient = connect({ ...options, protocol: url.protocol.replace(':', '') as 'mqtt' | 'mqtts', hostname: url.hostname, host: url.hostname, port: Number(url.port || (url.protocol === 'mqtts:' ? 8883 : 1883)) });
   let handled = 0;
   let failing = false;
   client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {

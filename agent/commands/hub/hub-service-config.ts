@@ -9,7 +9,7 @@ import { parseYamlText } from '../../config/yaml-file.js';
 
 export const defaultHubServiceConfigPath = '/etc/edge-agent/hub.yaml';
 
-const path = () => z.string().min(1).startsWith('/');
+const path = () => z.string().startsWith('/', { message: 'expected an absolute path' });
 
 export const HubServiceConfigSchema = z.strictObject({
   broker: z.strictObject({
@@ -18,15 +18,15 @@ export const HubServiceConfigSchema = z.strictObject({
     cert: path().optional().describe('PEM client certificate of the hub service (CN edge-agent-hub in the example ACL)'),
     key: path().optional().describe('PEM key of cert, mode 0600'),
     allowInsecure: z.boolean().default(false).describe('allow plain mqtt:// (tests only)'),
-    topicPrefix: z.string().regex(/^[^/+#\s]+(\/[^/+#\s]+)*$/).default('edge/v1'),
-    clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).default('edge-agent-hub').describe('fixed, so the broker keeps this session while the service is down; unique per instance'),
-    sharedGroup: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional().describe('MQTT 5 shared subscription group for events: instances with the same group split the events'),
+    topicPrefix: z.string().regex(/^[^/+#\s]+(\/[^/+#\s]+)*$/, { message: 'expected topic levels without wildcards, e.g. edge/v1' }).default('edge/v1'),
+    clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", ":", "-"' }).default('edge-agent-hub').describe('fixed, so the broker keeps this session while the service is down; unique per instance'),
+    sharedGroup: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", "-"' }).optional().describe('MQTT 5 shared subscription group for events: instances with the same group split the events'),
     sessionExpirySec: z.number().int().min(60).default(7 * 86_400).describe('how long the broker queues events for a stopped service'),
   }),
   store: z
     .discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('sqlite'), path: path().default('/var/lib/edge-agent-hub/hub.db') }),
-      z.strictObject({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//), maxConnections: z.number().int().min(1).max(100).default(4) }),
+      z.strictObject({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// URL, e.g. postgres://edge_hub@db.example.com:5432/edge_hub' }), maxConnections: z.number().int().min(1).max(100).default(4) }),
     ])
     .default({ kind: 'sqlite', path: '/var/lib/edge-agent-hub/hub.db' }),
   retention: z.strictObject({ maxEventsPerDevice: z.number().int().min(10).default(2000), maxAgeDays: z.number().int().min(1).default(180), pruneEverySec: z.number().int().min(1).default(3600) }).default({ maxEventsPerDevice: 2000, maxAgeDays: 180, pruneEverySec: 3600 }),

@@ -35,11 +35,7 @@ export async function startHubService(config: HubServiceConfig, deps: { fs: Host
   checkBrokerUrl(config.broker.url, config.broker.allowInsecure, deps.file, 'broker.url', 'broker.allowInsecure');
   const tls = await readTlsMaterial({ ca: config.broker.ca, cert: config.broker.cert, key: config.broker.key }, deps.fs, (name) => `broker.${name}`);
   const httpTls = config.http.cert && config.http.key ? await readTlsMaterial({ cert: config.http.cert, key: config.http.key }, deps.fs, (name) => `http.${name}`) : undefined;
-  let token: string | undefined;
-  if (config.http.tokenFile) {
-    token = (await readTlsMaterial({ key: config.http.tokenFile }, deps.fs, () => 'http.tokenFile')).key?.reveal().toString('utf8').trim();
-    if (!token || token.length < 16) throw new ConfigError([{ file: config.http.tokenFile, path: 'http.tokenFile', message: 'the token is shorter than 16 characters', expected: 'a random token, e.g. openssl rand -hex 32' }]);
-  }
+  const token = config.http.tokenFile ? await readToken(config.http.tokenFile, deps.fs) : undefined;
   const store = await openStore(config.store, now());
   const cleanups: Array<() => Promise<void>> = [() => store.close()];
   const closeAll = async () => {
@@ -63,4 +59,15 @@ export async function startHubService(config: HubServiceConfig, deps: { fs: Host
     await closeAll();
     throw error;
   }
+}
+
+/** The bearer token: private to the service (like a key), and long enough not to be guessed. */
+async function readToken(file: string, fs: HostFs): Promise<string> {
+  const problem = (message: string, expected: string) => new ConfigError([{ file, path: 'http.tokenFile', message, expected }]);
+  const info = await fs.info(file);
+  if (!info) throw problem('the token file does not exist', 'a file holding a random token, e.g. openssl rand -hex 32');
+  if ((info.mode & 0o077) !== 0) throw problem(`the token file is readable by group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')})`, `mode 0600 or 0400 (chmod 600 ${file})`);
+  const token = (await fs.readText(file))?.trim() ?? '';
+  if (token.length < 16 || /\s/.test(token)) throw problem('the token is shorter than 16 characters or contains spaces', 'one random token of at least 16 characters, e.g. openssl rand -hex 32');
+  return token;
 }

@@ -1,0 +1,94 @@
+// The dashboard in a real headless Chromium (Debian package): the overview's counts match the
+// store, a search finds a device, a device page shows its rollback timeline in order, and what a
+// device sends is shown as text, never run as markup. Screenshots go to build/hub-dashboard/.
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubServiceConfigSchema } from '../../agent/commands/hub/hub-service-config.js';
+import { startHubService, type HubService } from '../../agent/commands/hub/service.js';
+import { createHostFs } from '../../agent/host/fs.js';
+import { repoRoot } from '../harness/bundle.js';
+import { connectDevice, deployment, publishRollback, type VirtualDevice } from '../harness/hub-service-devices.js';
+import { DEVICES, startBroker, type TestBroker } from '../harness/mosquitto.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ready = Number(process.versions.node.split('.')[0]) >= 22 && existsSync(CHROMIUM);
+const shots = join(repoRoot, 'build', 'hub-dashboard');
+
+/** The DOM after Chromium parsed and laid out the page (and ran anything that could run). */
+async function browse(url: string, screenshot: string, profile: string): Promise<string> {
+  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--user-data-dir=${profile}`, '--window-size=1200,900'];
+  await execa(CHROMIUM, [...flags, `--screenshot=${join(shots, screenshot)}`, url], { timeout: 60_000 });
+  const { stdout } = await execa(CHROMIUM, [...flags, '--dump-dom', url], { timeout: 60_000 });
+  return stdout;
+}
+
+const text = (html: string) => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+
+describe.skipIf(!ready)('hub dashboard in headless Chromium', () => {
+  let broker: TestBroker;
+  let dir: string;
+  let service: HubService;
+  const devices: VirtualDevice[] = [];
+  const hostile = '<img src=x onerror=document.title="pwned">';
+
+  beforeAll(async () => {
+    broker = await startBroker({ clients: [...DEVICES, 'edge-agent-hub'] });
+    dir = await mkdtemp(join(tmpdir(), 'edge-hub-dash-'));
+    await mkdir(shots, { recursive: true });
+    const client = broker.client('edge-agent-hub');
+    const config = HubServiceConfigSchema.parse({ broker: { url: broker.url, ca: broker.ca, cert: client.cert, key: client.key, clientId: 'edge-agent-hub-dash' }, store: { kind: 'sqlite', path: join(dir, 'hub.db') }, http: { port: 0 } });
+    service = await startHubService(config, { fs: createHostFs('/'), log: { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, flush: (cb) => cb?.() }, file: 'hub.yaml' });
+    for (const id of DEVICES) devices.push(await connectDevice(broker, id));
+    const [a, b, c] = devices as [VirtualDevice, VirtualDevice, VirtualDevice];
+    await a.status({ booted: deployment('9.4.1'), verdict: 'green' });
+    await b.status({ booted: deployment('9.4.2'), verdict: 'red', attempt: { n: 2, max: 3 } });
+    await c.status({ booted: { version: hostile, checksum: 'abcdef012345' }, verdict: 'checking' });
+    await b.online('offline');
+    await publishRollback(a, '9.4.2', '9.4.1');
+    const deadline = Date.now() + 15_000;
+    while ((await service.store.timeline(a.id, 10)).length < 5 || (await service.store.overview(Date.now())).offline < 1) {
+      if (Date.now() > deadline) throw new Error('the hub did not store the devices in time');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
+  afterAll(async () => {
+    for (const device of devices) await device.close().catch(() => undefined);
+    await service?.close();
+    await broker?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows overview counts that match the store', async () => {
+    const overview = await service.store.overview(Date.now());
+    const dom = await browse(`${service.httpUrl}/`, 'overview.png', join(dir, 'profile-1'));
+    const tile = (label: string) => Number(new RegExp(`data-count="${label}"[^>]*>\\s*<span class="n">(\\d+)<`).exec(dom)?.[1]);
+    expect({ devices: tile('devices'), green: tile('green'), red: tile('red'), checking: tile('checking'), offline: tile('offline') }).toEqual({ devices: overview.devices, green: overview.verdicts.green, red: overview.verdicts.red, checking: overview.verdicts.checking, offline: overview.offline });
+    expect(overview).toMatchObject({ devices: 3, offline: 1 });
+    expect((await stat(join(shots, 'overview.png'))).size).toBeGreaterThan(1000);
+  });
+
+  it('finds a device by search and by deployment version', async () => {
+    const dom = await browse(`${service.httpUrl}/devices?q=ice-b`, 'search.png', join(dir, 'profile-2'));
+    expect([...dom.matchAll(/href="\/devices\/(device-[a-c])"/g)].map((m) => m[1])).toEqual(['device-b']);
+    const byVersion = await browse(`${service.httpUrl}/devices?version=9.4.1`, 'version.png', join(dir, 'profile-3'));
+    expect([...byVersion.matchAll(/href="\/devices\/(device-[a-c])"/g)].map((m) => m[1])).toEqual(['device-a']);
+  });
+
+  it('shows a rollback as RED x3, ROLLBACK, GREEN on the device page', async () => {
+    const dom = await browse(`${service.httpUrl}/devices/device-a`, 'device-a.png', join(dir, 'profile-4'));
+    const entries = [...dom.matchAll(/<span class="summary">([^<]*)<\/span>/g)].map((m) => (m[1] ?? '').split(',')[0]);
+    expect(entries.reverse()).toEqual(['boot RED', 'boot RED', 'boot RED', 'ROLLBACK from 9.4.2 to 9.4.1: boot red 3 times', 'boot GREEN']);
+  });
+
+  it('shows what a device sent as text, never as markup', async () => {
+    const dom = await browse(`${service.httpUrl}/devices?filter=checking`, 'hostile.png', join(dir, 'profile-5'));
+    expect(dom).not.toMatch(/<img/i);
+    expect(dom).not.toContain('pwned</title>');
+    expect(text(dom)).toContain('&lt;img src=x onerror=document.title="pwned"&gt;');
+  });
+});
