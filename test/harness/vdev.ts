@@ -360,7 +360,9 @@ export class VirtualDevice {
     // (redboot-auto-reboot): neither is a boot that failed to come up.
     if (this.halted) return;
     const state = (await this.exec(['systemctl', 'is-system-running'], { timeoutMs: 10_000 })).stdout.trim();
-    if (state === 'starting' || state === 'stopping' || this.halted) return;
+    // systemd says "initializing" rather than "starting" while a boot job that the default target
+    // waits for (greenboot's health check) still runs; on a busy machine that outlasts settleMs.
+    if (state === 'initializing' || state === 'starting' || state === 'stopping' || this.halted) return;
     last = state || last;
     const console = await readFile(join(this.stateDir, 'boot', 'console'), 'utf8').catch(() => '');
     throw new Error(`device ${this.name} did not finish booting (last state: ${last})\n${console}`);

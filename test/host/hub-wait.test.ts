@@ -129,7 +129,7 @@ describe('a hub file that exists but is wrong', () => {
     expect(hub.link()).toEqual({
       state: 'error',
       path: paths.key,
-      message: `${paths.key}: hub.key: the private key does not belong to the certificate ${paths.cert}; expected the key the certificate ${paths.cert} was issued for`,
+      message: `${paths.key}: hub.key: this private key does not belong to the certificate ${paths.cert} (hub.cert); expected the private key that ${paths.cert} was issued for`,
     });
   });
 
