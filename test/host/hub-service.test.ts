@@ -55,7 +55,10 @@ describe.each(stores)('hub service with the $kind store', ({ kind, available }) 
 
   beforeAll(async () => {
     if (!available) return;
-    broker = await startBroker({ clients: [...DEVICES, 'fleet-reader', 'edge-agent-hub'] });
+    // Each hub instance needs a certificate of its own: the example broker makes the CN the client
+    // id, so two instances on one certificate would end each other's session, and an instance on
+    // the certificate of the tests before would resume their session and its subscriptions.
+    broker = await startBroker({ clients: [...DEVICES, 'fleet-reader', 'edge-agent-hub'], readers: ['edge-agent-hub-2', 'edge-agent-hub-3'] });
     dir = await mkdtemp(join(tmpdir(), 'edge-hub-service-'));
     if (kind === 'postgres') postgres = await startPostgres();
     const client = broker.client('edge-agent-hub');
@@ -167,7 +170,8 @@ describe.each(stores)('hub service with the $kind store', ({ kind, available }) 
   });
 
   it.skipIf(!available)('two instances in one shared-subscription group split the events and store each once', async () => {
-    const start = (n: number) => startHubService({ ...config, broker: { ...config.broker, clientId: `edge-agent-hub-${kind}-shared-${n}`, sharedGroup: `hub-${kind}` } }, { fs: createHostFs('/'), log: testLogger(logs), file: 'test hub.yaml' });
+    const identity = (n: number) => ({ cert: broker.client(`edge-agent-hub-${n + 1}`).cert, key: broker.client(`edge-agent-hub-${n + 1}`).key });
+    const start = (n: number) => startHubService({ ...config, broker: { ...config.broker, ...identity(n), clientId: `edge-agent-hub-${kind}-shared-${n}`, sharedGroup: `hub-${kind}` } }, { fs: createHostFs('/'), log: testLogger(logs), file: 'test hub.yaml' });
     const first = await start(1);
     const second = await start(2);
     try {

@@ -19,7 +19,7 @@ export const HubServiceConfigSchema = z.strictObject({
     key: path().optional().describe('PEM key of cert, mode 0600'),
     allowInsecure: z.boolean().default(false).describe('allow plain mqtt:// (tests only)'),
     topicPrefix: z.string().regex(/^[^/+#\s]+(\/[^/+#\s]+)*$/, { message: 'expected topic levels without wildcards, e.g. edge/v1' }).default('edge/v1'),
-    clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", ":", "-"' }).default('edge-agent-hub').describe('fixed, so the broker keeps this session while the service is down; unique per instance'),
+    clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", ":", "-"' }).default('edge-agent-hub').describe('fixed, so the broker keeps this session while the service is down; unique per instance (a broker that binds the client id to the certificate, as the example does, uses the CN instead: give each instance its own certificate)'),
     sharedGroup: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", "-"' }).optional().describe('MQTT 5 shared subscription group for events: instances with the same group split the events'),
     sessionExpirySec: z.number().int().min(60).default(7 * 86_400).describe('how long the broker queues events for a stopped service'),
   }),
