@@ -43,6 +43,7 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
       log,
       signal: controller.signal,
       out: (text) => process.stdout.write(text),
+      exit: (exitCode) => process.exit(exitCode),
     });
     await flush(log);
     process.exit(controller.signal.aborted && code !== ExitCode.Ok ? ExitCode.Terminated : code);

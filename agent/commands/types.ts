@@ -13,6 +13,8 @@ export interface Deps {
   signal: AbortSignal;
   /** Command output (stdout); logs go to the logger. */
   out: (text: string) => void;
+  /** Ends the process at once (main.ts's process.exit); only a deadline that passed uses it. */
+  exit?: (code: number) => void;
 }
 
 export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
