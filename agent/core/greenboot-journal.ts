@@ -1,0 +1,140 @@
+// Which greenboot scripts ran in a boot, read back from greenboot's journal (`journalctl -o json`
+// lines). bash greenboot 0.15.x runs each script as `systemd-cat -t <script name> bash <script>`
+// and then logs, under its own identifier, "Script '<name>' SUCCESS" or "Script '<name>' FAILURE
+// (exit code 'N')", after a "Running <Kind> Scripts..." heading per directory; a required failure
+// ends the run. So a script's outcome is greenboot's result line, its output is what its own
+// identifier logged before that line, and its duration is the time since the previous greenboot
+// line. Everything here comes from outside (any vendor's script names and output): each line is
+// bounded and escaped, and a line that is not what we expect is counted, never fatal. Pure.
+import { terminalSafe } from './terminal-text.js';
+
+export type ScriptKind = 'required' | 'wanted' | 'green' | 'red';
+export type ScriptOutcome = 'success' | 'failure' | 'disabled';
+
+export interface GreenbootScriptResult {
+  name: string;
+  kind: ScriptKind;
+  /** The directory greenboot named in its heading, when it did. */
+  dir?: string;
+  outcome: ScriptOutcome;
+  exitCode?: number;
+  durationMs?: number;
+  /** The script's last lines (failures only): at most LAST_LINES, each at most LINE_CHARS, escaped. */
+  lastLines?: string[];
+}
+
+export interface GreenbootScriptsRun {
+  scripts: GreenbootScriptResult[];
+  /** The required script that ended the run (greenboot stops there). */
+  firstRequiredFailure?: string;
+  verdict?: 'green' | 'red';
+  /** Lines that were not journal JSON, too long to read, or had no usable message. */
+  ignoredLines: number;
+}
+
+export const LAST_LINES = 10;
+export const LINE_CHARS = 200;
+/** A journal line longer than this is not parsed (its MESSAGE would be cut anyway). */
+export const MAX_JSON_LINE = 256 * 1024;
+const MAX_SCRIPTS = 200;
+
+const kinds: Record<string, ScriptKind> = { 'required health check': 'required', 'wanted health check': 'wanted', green: 'green', red: 'red' };
+
+// Headings: "Running Required Health Check Scripts..." (0.15.x), optionally naming the directory.
+const HEADING = /^Running (Required Health Check|Wanted Health Check|Green|Red) Scripts(?: in '([^']*)')?/i;
+const RESULT = /^Script '(.*)' (SUCCESS|FAILURE \(exit code '(\d+)'\)|DISABLED)/;
+// Priority prefixes greenboot writes for systemd-cat / journald stream parsing ("<0>", "<6>").
+const PRIORITY = /^<\d>/;
+
+interface Entry {
+  identifier: string;
+  message: string;
+  atUs?: number;
+}
+
+/** Bounded, escaped, one line. */
+export function boundLine(text: string): string {
+  const cut = text.length > LINE_CHARS * 4 ? text.slice(0, LINE_CHARS * 4) : text;
+  const safe = terminalSafe(cut);
+  return safe.length > LINE_CHARS ? `${safe.slice(0, LINE_CHARS - 1)}…` : safe;
+}
+
+function readEntry(line: string): Entry | undefined {
+  if (line.length > MAX_JSON_LINE) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') return undefined;
+  const fields = value as Record<string, unknown>;
+  const message = messageText(fields.MESSAGE);
+  if (message === undefined) return undefined;
+  const at = Number(fields.__REALTIME_TIMESTAMP);
+  return { identifier: typeof fields.SYSLOG_IDENTIFIER === 'string' ? fields.SYSLOG_IDENTIFIER : '', message, ...(Number.isFinite(at) && { atUs: at }) };
+}
+
+// journalctl writes a MESSAGE that is not valid UTF-8 as an array of byte values.
+function messageText(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw;
+  if (Array.isArray(raw) && raw.length <= MAX_JSON_LINE && raw.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) return Buffer.from(raw as number[]).toString('utf8');
+  return undefined;
+}
+
+export function parseGreenbootJournal(lines: Iterable<string>): GreenbootScriptsRun {
+  const run: GreenbootScriptsRun = { scripts: [], ignoredLines: 0 };
+  let kind: ScriptKind = 'required';
+  let dir: string | undefined;
+  let lastGreenbootUs: number | undefined;
+  // Recent output per script identifier; cleared when greenboot reports that script.
+  const output = new Map<string, string[]>();
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    const entry = readEntry(line);
+    if (!entry) {
+      run.ignoredLines++;
+      continue;
+    }
+    if (entry.identifier !== 'greenboot') {
+      if (!entry.identifier.endsWith('.sh')) continue;
+      const kept = output.get(entry.identifier) ?? [];
+      // Keep only the tail: a script that prints a million lines costs LAST_LINES of memory.
+      for (const part of entry.message.split('\n')) kept.push(boundLine(part));
+      output.set(entry.identifier, kept.slice(-LAST_LINES));
+      if (output.size > MAX_SCRIPTS) output.delete(output.keys().next().value as string);
+      continue;
+    }
+    const message = entry.message.replace(PRIORITY, '');
+    const heading = HEADING.exec(message);
+    const result = RESULT.exec(message);
+    if (heading?.[1]) {
+      kind = kinds[heading[1].toLowerCase()] ?? kind;
+      dir = heading[2] === undefined ? undefined : boundLine(heading[2]);
+    } else if (result?.[1] !== undefined && result[2] && run.scripts.length < MAX_SCRIPTS) {
+      const raw = result[1];
+      const outcome: ScriptOutcome = result[2] === 'SUCCESS' ? 'success' : result[2] === 'DISABLED' ? 'disabled' : 'failure';
+      const lastLines = output.get(raw);
+      output.delete(raw);
+      run.scripts.push({
+        name: boundLine(raw),
+        kind,
+        ...(dir !== undefined && { dir }),
+        outcome,
+        ...(result[3] !== undefined ? { exitCode: Number(result[3]) } : outcome === 'success' ? { exitCode: 0 } : {}),
+        ...(outcome !== 'disabled' && entry.atUs !== undefined && lastGreenbootUs !== undefined && { durationMs: Math.max(0, Math.round((entry.atUs - lastGreenbootUs) / 1000)) }),
+        ...(outcome === 'failure' && lastLines && { lastLines }),
+      });
+      if (outcome === 'failure' && kind === 'required' && run.firstRequiredFailure === undefined) run.firstRequiredFailure = boundLine(raw);
+    } else if (message.startsWith('Boot Status is GREEN')) run.verdict = 'green';
+    else if (message.startsWith('Boot Status is RED')) run.verdict = 'red';
+    if (entry.atUs !== undefined) lastGreenbootUs = entry.atUs;
+  }
+  return run;
+}
+
+/** Greenboot's own default checks, which run before anything in /etc (edge-agent's check included). */
+export const GREENBOOT_OWN_CHECKS: Record<string, string> = {
+  '01_repository_dns_check.sh': "greenboot's DNS check (the ostree remote's host name must resolve)",
+  '02_watchdog.sh': "greenboot's watchdog check",
+};
