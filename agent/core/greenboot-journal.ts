@@ -138,3 +138,23 @@ export const GREENBOOT_OWN_CHECKS: Record<string, string> = {
   '01_repository_dns_check.sh': "greenboot's DNS check (the ostree remote's host name must resolve)",
   '02_watchdog.sh': "greenboot's watchdog check",
 };
+
+/**
+ * Why a boot went red when edge-agent's own checks did not say so: the required script greenboot
+ * stopped at, its exit code and last line; for greenboot's own checks, that edge-agent's check
+ * never ran (greenboot runs /usr/lib/greenboot/check/required.d before /etc/…/required.d and
+ * stops at the first failure) and what an operator can do about it.
+ */
+export function describeRequiredFailure(run: Pick<GreenbootScriptsRun, 'scripts' | 'firstRequiredFailure'>): string | undefined {
+  const name = run.firstRequiredFailure;
+  if (name === undefined) return undefined;
+  const script = run.scripts.find((s) => s.name === name && s.kind === 'required' && s.outcome === 'failure');
+  const code = script?.exitCode === undefined ? '' : ` with exit code ${script.exitCode}`;
+  const last = script?.lastLines?.at(-1);
+  const said = last === undefined ? '' : `; its last line: "${last}"`;
+  const own = GREENBOOT_OWN_CHECKS[name];
+  if (own !== undefined) {
+    return `greenboot's required script ${name} (${own}) failed${code}${said}. greenboot stops at the first failing required script, so edge-agent's check did not run. If this device is meant to work offline, list the script in DISABLED_HEALTHCHECKS in /etc/greenboot/greenboot.conf (greenboot 0.15.5 or later), e.g. DISABLED_HEALTHCHECKS=( "${name}" )`;
+  }
+  return `greenboot's required script ${name} failed${code}${said}`;
+}
