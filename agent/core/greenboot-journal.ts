@@ -139,6 +139,16 @@ export const GREENBOOT_OWN_CHECKS: Record<string, string> = {
   '02_watchdog.sh': "greenboot's watchdog check",
 };
 
+/** A few words on why a required script failed, for one-line summaries. */
+export function summarizeRequiredFailure(run: Pick<GreenbootScriptsRun, 'scripts' | 'firstRequiredFailure'>): string | undefined {
+  const name = run.firstRequiredFailure;
+  if (name === undefined) return undefined;
+  const own = GREENBOOT_OWN_CHECKS[name];
+  if (own !== undefined) return `${own}; edge-agent's check did not run`;
+  const script = run.scripts.find((s) => s.name === name && s.kind === 'required' && s.outcome === 'failure');
+  return script?.lastLines?.at(-1) ?? `exit code ${script?.exitCode ?? 'unknown'}`;
+}
+
 /**
  * Why a boot went red when edge-agent's own checks did not say so: the required script greenboot
  * stopped at, its exit code and last line; for greenboot's own checks, that edge-agent's check
