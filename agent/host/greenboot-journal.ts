@@ -18,7 +18,22 @@ export interface GreenbootJournalRead {
 
 /** `boot`: journalctl's boot offset ("0" this boot, "-1" the one before). */
 export async function readGreenbootScripts(exec: Exec, options: { boot: '0' | '-1'; signal?: AbortSignal; timeoutMs?: number }): Promise<GreenbootJournalRead> {
-  const args = ['-o', 'json', '--no-pager', '-q', '-b', options.boot, '-n', String(MAX_ENTRIES), ...GREENBOOT_SCRIPT_UNITS.flatMap((u) => ['-u', u])];
+  const units = GREENBOOT_SCRIPT_UNITS.map((u) => `_SYSTEMD_UNIT=${u}`);
+  const first = await query(exec, options, units);
+  if (!first.run) return first;
+  // A script that exits at once may leave lines without _SYSTEMD_UNIT (journald looks the unit up
+  // from a PID that is gone by then), so the failed scripts' own identifiers are asked for too,
+  // ORed with the units ("+"). Only names that came through unescaped can be matched exactly.
+  const failed = [...new Set(first.run.scripts.filter((s) => s.outcome === 'failure').map((s) => s.name))].filter((n) => !n.includes('\\') && !n.endsWith('…')).slice(0, MAX_IDENTIFIERS);
+  if (failed.length === 0) return first;
+  const second = await query(exec, options, [...units, '+', ...failed.map((n) => `SYSLOG_IDENTIFIER=${n}`)]);
+  return second.run ? second : first;
+}
+
+const MAX_IDENTIFIERS = 20;
+
+async function query(exec: Exec, options: { boot: '0' | '-1'; signal?: AbortSignal; timeoutMs?: number }, matches: string[]): Promise<GreenbootJournalRead> {
+  const args = ['-o', 'json', '--no-pager', '-q', '-b', options.boot, '-n', String(MAX_ENTRIES), ...matches];
   const timeoutMs = options.timeoutMs ?? READ_TIMEOUT_MS;
   let result;
   try {

@@ -9,11 +9,12 @@ import { FakeExec } from '../fakes/exec.js';
 const line = (identifier: string, message: string, us: number) => JSON.stringify({ __REALTIME_TIMESTAMP: String(us), SYSLOG_IDENTIFIER: identifier, MESSAGE: message });
 
 describe('readGreenbootScripts', () => {
-  it('asks for the boot and greenboot units, bounded, and parses the answer', async () => {
+  it('asks for the boot and greenboot units, then adds the failed scripts\' own identifiers, and parses the answer', async () => {
     const stdout = [line('greenboot', 'Running Required Health Check Scripts...', 1_000_000), line('40_microshift_running_check.sh', 'Timed out waiting for MicroShift', 5_000_000), line('greenboot', "<0>Script '40_microshift_running_check.sh' FAILURE (exit code '1'). Exiting...", 6_000_000)].join('\n');
     const exec = new FakeExec().on('journalctl', { stdout });
     const read = await readGreenbootScripts(exec, { boot: '-1' });
-    expect(exec.ran).toEqual(['journalctl -o json --no-pager -q -b -1 -n 4000 -u greenboot-healthcheck.service -u greenboot-task-runner.service -u redboot-task-runner.service']);
+    const units = '_SYSTEMD_UNIT=greenboot-healthcheck.service _SYSTEMD_UNIT=greenboot-task-runner.service _SYSTEMD_UNIT=redboot-task-runner.service';
+    expect(exec.ran).toEqual([`journalctl -o json --no-pager -q -b -1 -n 4000 ${units}`, `journalctl -o json --no-pager -q -b -1 -n 4000 ${units} + SYSLOG_IDENTIFIER=40_microshift_running_check.sh`]);
     expect(read.run?.scripts).toEqual([{ name: '40_microshift_running_check.sh', kind: 'required', outcome: 'failure', exitCode: 1, durationMs: 5000, lastLines: ['Timed out waiting for MicroShift'] }]);
     expect(describeRequiredFailure(read.run!)).toBe('greenboot\'s required script 40_microshift_running_check.sh failed with exit code 1; its last line: "Timed out waiting for MicroShift"');
   });
