@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BootRecord } from '../../agent/core/boot-record.js';
 import type { StatusResult } from '../../agent/core/status-schema.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
-import { nextBoot, settleBoot, writeGreenbootScript } from '../harness/greenboot/boot-cycle.js';
+import { nextBoot, runUpdateCycle, settleBoot, writeGreenbootScript } from '../harness/greenboot/boot-cycle.js';
 import { scenario } from '../harness/microshift/scenario.js';
 import type { VirtualDevice } from '../harness/vdev.js';
 
@@ -30,6 +30,8 @@ async function statusNow(device: VirtualDevice): Promise<{ json: StatusResult; t
   const text = (await device.exec(['edge-agent', 'status'])).stdout;
   return { json, text };
 }
+
+const deviceHistory = (device: VirtualDevice) => device.exec(['edge-agent', 'history']);
 
 beforeAll(async () => {
   d = await bootEdgeDevice({ name: 'gb-scripts', deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false });
@@ -53,6 +55,9 @@ describe('greenboot scripts of a boot', () => {
     expect(text).toContain('Scripts of this boot');
     expect(text).toMatch(/✗ 30_vendor_disk\.sh +required +exit 3/);
     expect(text).not.toContain('\u001b[31m');
+    const history = (await deviceHistory(d)).stdout;
+    expect(history).toContain('failed: 30_vendor_disk.sh: /var is 99% full \\x1b[31m');
+    expect(history).toContain('script failed: 30_vendor_disk.sh (required, exit 3)');
     const bootId = d.bootId;
     await nextBoot(d);
     const record = await recordOf(d, bootId);
@@ -90,4 +95,32 @@ describe('greenboot scripts of a boot', () => {
     expect(green.json.scripts?.list).toContainEqual(expect.objectContaining({ name: DNS, outcome: 'disabled' }));
     expect(green.json.scripts?.list).toContainEqual(expect.objectContaining({ name: '35_edge_agent_required.sh', outcome: 'success' }));
   }, 300_000);
+});
+
+describe("a rollback caused by MicroShift's own check", () => {
+  it('names 40_microshift_running_check.sh and its last line in the rollback, the history and status', async () => {
+    const device = await bootEdgeDevice({ name: 'gb-ms-check', deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false });
+    try {
+      // Plays MicroShift's check failing on the update only (edge-agent's own check passes first:
+      // MicroShift is healthy to it); the real script's message for a pod that never got ready.
+      const body = 'if rpm-ostree status --booted | grep -q 9.4.1; then\n  echo "Waiting 300s for pod image(s) from the openshift-ovn-kubernetes namespace to be downloaded"\n  echo "Timed out waiting for pods in the openshift-ovn-kubernetes namespace"\n  exit 1\nfi\nexit 0';
+      await writeGreenbootScript(device, 'check/required.d', '40_microshift_running_check.sh', body);
+      await device.reboot();
+      await settleBoot(device, 120_000);
+      const boots = await runUpdateCycle(device, { version: '9.4.1' });
+      expect(boots.map((b) => [b.booted?.version, b.verdict])).toEqual([
+        ['9.4.0', 'green'],
+        ['9.4.1', 'red'],
+        ['9.4.1', 'red'],
+        ['9.4.1', 'red'],
+        ['9.4.0', 'green'],
+      ]);
+      const history = (await deviceHistory(device)).stdout;
+      expect(history).toMatch(/ROLLBACK {2}rolled back from 9\.4\.1 \([0-9a-f]{7}\) to 9\.4\.0 \([0-9a-f]{7}\) after 3 failed boots; first failing greenboot script: 40_microshift_running_check\.sh: Timed out waiting for pods in the openshift-ovn-kubernetes namespace/);
+      const status = JSON.parse((await device.exec(['edge-agent', 'status', '--json'])).stdout) as StatusResult;
+      expect(status.lastRollback.reason).toContain('40_microshift_running_check.sh');
+    } finally {
+      await device.dispose();
+    }
+  }, 420_000);
 });
