@@ -4,7 +4,10 @@
 // (exit code 'N')", after a "Running <Kind> Scripts..." heading per directory; a required failure
 // ends the run. So a script's outcome is greenboot's result line, its output is what its own
 // identifier logged before that line, and its duration is the time since the previous greenboot
-// line. Everything here comes from outside (any vendor's script names and output): each line is
+// line. greenboot-rs (0.16+) logs "running <kind> check <path>", then "<kind> script <path>
+// success!" or, once the directory is done, "<kind> script <path> failed!" followed by the
+// script's captured stdout and stderr, one journal line each; it gives no exit code, and the
+// duration is the time from "running" to greenboot's next line. Everything here comes from outside (any vendor's script names and output): each line is
 // bounded and escaped, and a line that is not what we expect is counted, never fatal. Pure.
 import { terminalSafe } from './terminal-text.js';
 
@@ -45,6 +48,12 @@ const HEADING = /^Running (Required Health Check|Wanted Health Check|Green|Red) 
 const RESULT = /^Script '(.*)' (SUCCESS|FAILURE \(exit code '(\d+)'\)|DISABLED)/;
 // Priority prefixes greenboot writes for systemd-cat / journald stream parsing ("<0>", "<6>").
 const PRIORITY = /^<\d>/;
+// greenboot-rs (env_logger) may prefix "[<time> <LEVEL> <target>] ".
+const RS_PREFIX = /^\[[^\]]{0,200}\]\s*/;
+const RS_RUNNING = /^running (required|wanted|green|red) check (.+)$/;
+const RS_RESULT = /^(required|wanted|green|red) script (.+) (success|failed)!$/;
+const RS_DISABLED = /^Skipping disabled script: (.+)$/;
+const baseName = (path: string) => path.replace(/\/+$/, '').split('/').pop() ?? path;
 
 interface Entry {
   identifier: string;
@@ -89,6 +98,7 @@ export function parseGreenbootJournal(lines: Iterable<string>): GreenbootScripts
   let lastGreenbootUs: number | undefined;
   // Recent output per script identifier; cleared when greenboot reports that script.
   const output = new Map<string, string[]>();
+  const rs: RsState = { started: new Map() };
   for (const line of lines) {
     if (line.trim() === '') continue;
     const entry = readEntry(line);
@@ -105,7 +115,11 @@ export function parseGreenbootJournal(lines: Iterable<string>): GreenbootScripts
       if (output.size > MAX_SCRIPTS) output.delete(output.keys().next().value as string);
       continue;
     }
-    const message = entry.message.replace(PRIORITY, '');
+    const message = entry.message.replace(PRIORITY, '').replace(RS_PREFIX, '');
+    if (readRsLine(run, rs, message, entry.atUs)) {
+      if (entry.atUs !== undefined) lastGreenbootUs = entry.atUs;
+      continue;
+    }
     const heading = HEADING.exec(message);
     const result = RESULT.exec(message);
     if (heading?.[1]) {
@@ -131,6 +145,57 @@ export function parseGreenbootJournal(lines: Iterable<string>): GreenbootScripts
     if (entry.atUs !== undefined) lastGreenbootUs = entry.atUs;
   }
   return run;
+}
+
+interface RsState {
+  /** Script name -> when greenboot-rs said it started it, and when its next line came. */
+  started: Map<string, { atUs?: number; endUs?: number }>;
+  /** The failed script whose captured output greenboot-rs is printing now. */
+  capturing?: GreenbootScriptResult;
+  inFlight?: string;
+}
+
+/** One greenboot-rs line; false when it is not one (then the bash rules apply). */
+function readRsLine(run: GreenbootScriptsRun, rs: RsState, message: string, atUs: number | undefined): boolean {
+  if (rs.inFlight !== undefined) {
+    const started = rs.started.get(rs.inFlight);
+    if (started && started.endUs === undefined) started.endUs = atUs;
+    rs.inFlight = undefined;
+  }
+  const running = RS_RUNNING.exec(message);
+  const result = RS_RESULT.exec(message);
+  const disabled = RS_DISABLED.exec(message);
+  if (running?.[1] && running[2]) {
+    rs.capturing = undefined;
+    const name = boundLine(baseName(running[2]));
+    rs.started.set(name, { atUs });
+    rs.inFlight = name;
+    return true;
+  }
+  if (result?.[1] && result[2] && result[3] && run.scripts.length < MAX_SCRIPTS) {
+    const kind = kinds[`${result[1]}${result[1] === 'required' || result[1] === 'wanted' ? ' health check' : ''}`] ?? 'required';
+    const name = boundLine(baseName(result[2]));
+    const started = rs.started.get(name);
+    const endUs = started?.endUs ?? atUs;
+    const durationMs = started?.atUs !== undefined && endUs !== undefined ? Math.max(0, Math.round((endUs - started.atUs) / 1000)) : undefined;
+    const script: GreenbootScriptResult = { name, kind, dir: boundLine(result[2].slice(0, Math.max(0, result[2].length - baseName(result[2]).length)).replace(/\/$/, '')), outcome: result[3] === 'success' ? 'success' : 'failure', ...(durationMs !== undefined && { durationMs }) };
+    run.scripts.push(script);
+    rs.capturing = script.outcome === 'failure' ? script : undefined;
+    if (script.outcome === 'failure' && kind === 'required' && run.firstRequiredFailure === undefined) run.firstRequiredFailure = name;
+    return true;
+  }
+  if (disabled?.[1]) {
+    rs.capturing = undefined;
+    if (run.scripts.length < MAX_SCRIPTS) run.scripts.push({ name: boundLine(disabled[1]), kind: 'required', outcome: 'disabled' });
+    return true;
+  }
+  if (rs.capturing && !HEADING.test(message) && !RESULT.test(message) && !/^(required|wanted) (script|health-check)/.test(message)) {
+    // The failed script's captured output, printed after greenboot-rs's "failed!" line.
+    if (message.trim() !== '') rs.capturing.lastLines = [...(rs.capturing.lastLines ?? []), boundLine(message)].slice(-LAST_LINES);
+    return true;
+  }
+  rs.capturing = undefined;
+  return false;
 }
 
 /** Greenboot's own default checks, which run before anything in /etc (edge-agent's check included). */

@@ -94,3 +94,35 @@ describe('parseGreenbootJournal', () => {
     expect(parseGreenbootJournal([entry('hung.sh', 'waiting', 1)]).scripts).toEqual([]);
   });
 });
+
+describe('parseGreenbootJournal with greenboot-rs lines', () => {
+  it('a required script fails: named, its captured stdout and stderr as last lines, duration until greenboot-rs went on', () => {
+    const lines = [
+      gb('[2026-01-01T00:00:00Z INFO  greenboot] running required check /usr/lib/greenboot/check/required.d/01_repository_dns_check.sh', 0),
+      gb('[2026-01-01T00:00:01Z INFO  greenboot] required script /usr/lib/greenboot/check/required.d/01_repository_dns_check.sh success!', 1000),
+      gb('Skipping disabled script: 02_watchdog.sh', 1001),
+      gb('running required check /etc/greenboot/check/required.d/30_vendor.sh', 1100),
+      gb('required script error:', 4100),
+      gb('required script /etc/greenboot/check/required.d/30_vendor.sh failed!', 4101),
+      gb('checking disk', 4102),
+      gb('', 4102),
+      gb('disk \u001b[31mfull', 4103),
+      gb('required health-check failed, skipping remaining scripts', 4104),
+    ];
+    expect(parseGreenbootJournal(lines)).toEqual({
+      scripts: [
+        { name: '01_repository_dns_check.sh', kind: 'required', dir: '/usr/lib/greenboot/check/required.d', outcome: 'success', durationMs: 1000 },
+        { name: '02_watchdog.sh', kind: 'required', outcome: 'disabled' },
+        { name: '30_vendor.sh', kind: 'required', dir: '/etc/greenboot/check/required.d', outcome: 'failure', durationMs: 3000, lastLines: ['checking disk', 'disk \\x1b[31mfull'] },
+      ],
+      firstRequiredFailure: '30_vendor.sh',
+      ignoredLines: 0,
+    });
+  });
+
+  it('a wanted failure is reported after its directory: kind wanted, no required failure', () => {
+    const run = parseGreenbootJournal([gb('running wanted check /etc/greenboot/check/wanted.d/50_w.sh', 0), gb('wanted script runner error:', 10), gb('wanted script /etc/greenboot/check/wanted.d/50_w.sh failed!', 11), gb('no updates server', 12)]);
+    expect(run.scripts).toEqual([{ name: '50_w.sh', kind: 'wanted', dir: '/etc/greenboot/check/wanted.d', outcome: 'failure', durationMs: 10, lastLines: ['no updates server'] }]);
+    expect(run.firstRequiredFailure).toBeUndefined();
+  });
+});
