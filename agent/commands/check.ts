@@ -14,8 +14,8 @@ import { noteBoot } from '../host/boot-history.js';
 import { createBootRecords } from '../host/boot-records.js';
 import { buildChecks, WANTED_BUILTINS } from '../host/checks/build.js';
 import { closeCreated, lazy, type CheckDeps } from '../host/checks/deps.js';
-import { startProcessDeadline } from '../host/deadline.js';
-import { CONTEXT_LIMIT_MS, describeChecksPhase, limitAfterBudget, type Deadline } from '../core/deadline.js';
+import { armProcessDeadline, testDeadlineMs } from '../host/deadline.js';
+import { describeChecksPhase, limitAfterBudget, type Deadline } from '../core/deadline.js';
 import type { CommandMain, Deps } from './types.js';
 
 export const main: CommandMain = async ({ flags }, deps) => {
@@ -41,7 +41,7 @@ export const main: CommandMain = async ({ flags }, deps) => {
     log.info({ attempt: context.budget.attempt, budget: context.budget.budgetSec }, budgetLine);
     if (deadline) {
       const { limitMs, why } = limitAfterBudget(deadline.elapsedMs(), context.budget.budgetSec);
-      const test = testLimitMs(deps);
+      const test = testDeadlineMs(host.env);
       deadline.limit(test ?? limitMs, test === undefined ? why : 'EDGE_AGENT_TEST_DEADLINE_MS');
     }
     const plan = planChecks(
@@ -89,22 +89,14 @@ export const main: CommandMain = async ({ flags }, deps) => {
 
 /**
  * Only a boot verdict gets a deadline (`--class required`, not a dry run): that is the run greenboot
- * waits for without end. EDGE_AGENT_TEST_DEADLINE_MS replaces both limits so a test can show a
- * stuck run ending without waiting minutes; it is meant for tests only and not documented to
- * operators.
+ * waits for without end. main.ts arms it before loading the config; a caller that did not (a test
+ * calling main directly) gets one from here.
  */
 function armDeadline(deps: Deps, classFilter: CheckClass | undefined, dryRun: boolean): Deadline | undefined {
-  if (classFilter !== 'required' || dryRun || !deps.exit) return undefined;
-  const deadline = startProcessDeadline({ log: deps.log, exit: deps.exit });
-  const test = testLimitMs(deps);
-  deadline.limit(test ?? CONTEXT_LIMIT_MS, test === undefined ? `${CONTEXT_LIMIT_MS / 1000} s to learn the boot context` : 'EDGE_AGENT_TEST_DEADLINE_MS');
-  return deadline;
-}
-
-function testLimitMs({ host }: Deps): number | undefined {
-  const raw = host.env.EDGE_AGENT_TEST_DEADLINE_MS;
-  const value = raw === undefined || raw === '' ? NaN : Number(raw);
-  return Number.isInteger(value) && value > 0 ? value : undefined;
+  if (classFilter !== 'required' || dryRun) return undefined;
+  if (deps.deadline) return deps.deadline;
+  if (!deps.exit) return undefined;
+  return armProcessDeadline({ log: () => deps.log, exit: deps.exit, env: deps.host.env });
 }
 
 /** What a check stopped early was still waiting for, e.g. why the MicroShift API could not be asked. */

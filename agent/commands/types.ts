@@ -1,6 +1,7 @@
 // What every subcommand receives and returns. Commands construct nothing themselves: the
 // composition root (main.ts) hands them the host adapters, the config, the logger and a signal.
 import type { Config } from '../config/schema.js';
+import type { Deadline } from '../core/deadline.js';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../host/log.js';
 
@@ -15,6 +16,8 @@ export interface Deps {
   out: (text: string) => void;
   /** Ends the process at once (main.ts's process.exit); only a deadline that passed uses it. */
   exit?: (code: number) => void;
+  /** The process-wide deadline main.ts armed for this run (see CommandSpec.deadline). */
+  deadline?: Deadline;
 }
 
 export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;

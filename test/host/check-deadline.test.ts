@@ -70,6 +70,14 @@ describe('check --class required with a deadline', () => {
     expect(seconds).toBeLessThan(20);
   }, 60_000);
 
+  it('armed before the configuration is loaded: a 1 ms deadline catches the config phase', async () => {
+    const { root, busPath } = await silentBusRoot();
+    // Loading the config module alone takes longer than 1 ms, and it is awaited: the timer fires there.
+    const { code, stderr } = await runCheck(root, busPath, 1);
+    expect(code).toBe(1);
+    expect(stderr).toContain('(limit 0 s: EDGE_AGENT_TEST_DEADLINE_MS) while loading the configuration: giving up with a failing verdict (exit 1)');
+  }, 60_000);
+
   it('stuck in the MicroShift check (systemd never answers): exit 1 at the deadline, the check still running named', async () => {
     const { root, busPath } = await silentBusRoot();
     const { code, stderr, seconds } = await runCheck(root, busPath, 9000);
