@@ -26,6 +26,8 @@ export interface CommandSpec {
   configFallback?: boolean;
   /** Logs rarely and starts often: pino is loaded only when something is logged. */
   lightLogger?: boolean;
+  /** A run greenboot waits for without a time limit: armed with a process-wide deadline from the start (config included). */
+  deadline?: (invocation: { flags: Record<string, unknown> }) => boolean;
   load: () => Promise<{ main: CommandMain }>;
 }
 
@@ -155,6 +157,7 @@ export const commands: CommandSpec[] = [
     },
     needsConfig: true,
     configFallback: true,
+    deadline: ({ flags }) => flags.class === 'required' && !flags['dry-run'],
     load: () => import('./commands/check.js'),
   },
   {

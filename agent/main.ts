@@ -25,6 +25,8 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
   const createLogger = async (level: string | undefined): Promise<Logger> => (await import('./host/log.js')).createLogger({ level });
   // Light commands load pino only if they log; the others have it ready before they start.
   let log = spec.lightLogger ? createDeferredLogger(() => createLogger(host.env.EDGE_AGENT_LOG_LEVEL)) : await createLogger(host.env.EDGE_AGENT_LOG_LEVEL);
+  const deadline = spec.deadline?.(invocation) ? (await import('./host/deadline.js')).armProcessDeadline({ log: () => log, exit: (code) => process.exit(code), env: host.env }) : undefined;
+  deadline?.enter('loading the configuration');
   try {
     let config: Config | undefined;
     let configFallback: ConfigFallbackFacts | undefined;
@@ -53,6 +55,8 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
       log,
       signal: controller.signal,
       out: (text) => process.stdout.write(text),
+      exit: (exitCode) => process.exit(exitCode),
+      deadline,
     });
     await flush(log);
     process.exit(controller.signal.aborted && code !== ExitCode.Ok ? ExitCode.Terminated : code);

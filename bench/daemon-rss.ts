@@ -76,8 +76,9 @@ async function main(): Promise<number> {
       console.log(`daemon RSS after start: ${daemon.rssMB} MB (peak ${daemon.hwmMB} MB; ${daemon.anonMB} MB anonymous, ${daemon.fileMB} MB of mapped files, mostly the node binary's own code and data) with the first runtime health check done (budget ${BUDGET_MB} MB, ratio ${round(daemon.rssMB / BUDGET_MB, 2)})`);
       console.log(`  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`);
 
-      // The repo (and the driver build in it) is at the same path inside the device.
-      const command = ['node', ...(await daemonNodeFlags(repoRoot)), '--expose-gc', driverFile];
+      // The repo (and the driver build in it) is at the same path inside the device. Started through
+      // the runtime chooser, as the unit is: it leaves out flags the chosen Node does not know.
+      const command = ['/usr/libexec/edge-agent/node', ...(await daemonNodeFlags(repoRoot)), '--expose-gc', driverFile];
       progress(`daemon-rss: ${CYCLES} report cycles in a driver process in the device...`);
       const run = await device.exec(command, { env: { BENCH_DAEMON_DRIVER: '1', BENCH_CYCLES: String(CYCLES), BENCH_WARMUP: String(WARMUP), EDGE_AGENT_LOG_LEVEL: 'warn' }, timeoutMs: 60 * 60_000 });
       const line = run.stdout.split('\n').filter((l) => l.startsWith('{')).at(-1);

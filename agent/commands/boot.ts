@@ -6,6 +6,7 @@
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { firstFailure, type CheckResult } from '../core/check-result.js';
+import { describeRequiredFailure } from '../core/greenboot-journal.js';
 import { rollbackImminent } from '../core/greenboot.js';
 import { planPreRollback, RESTORE_MARKER } from '../core/pre-rollback.js';
 import { describe as describeDeployment } from '../core/rollback.js';
@@ -13,6 +14,7 @@ import { gatherBootContext } from '../host/boot-context.js';
 import { noteBoot } from '../host/boot-history.js';
 import { createBootRecords } from '../host/boot-records.js';
 import { closeCreated, lazy } from '../host/checks/deps.js';
+import { readGreenbootScripts } from '../host/greenboot-journal.js';
 import { applyPreRollback, OUR_MARKER_NOTE } from '../host/pre-rollback.js';
 import type { CommandMain, Deps } from './types.js';
 
@@ -31,6 +33,13 @@ export const main: CommandMain = async ({ positionals }, deps) => {
     const at = new Date(host.clock.now()).toISOString();
     const deployment = record.deployment ? describeDeployment(record.deployment) : 'unknown deployment';
     const attempt = record.greenboot?.attempt ? `attempt ${record.greenboot.attempt} of ${record.greenboot.attempts}` : 'no update on trial';
+    // green.d / red.d run after the checks, so greenboot's journal of this boot already names
+    // every check script; red.d runs before the reboot, so the copy survives a volatile journal.
+    const scripts = await readGreenbootScripts(host.exec, { boot: '0', signal: deps.signal });
+    if (scripts.error) log.warn(`greenboot's scripts of this boot could not be read: ${scripts.error}`);
+    await records.update(context.bootId, (r) => {
+      r.greenbootScripts = { readAt: at, scripts: (scripts.run?.scripts ?? []).map((s) => ({ ...s })), ...(scripts.run?.firstRequiredFailure !== undefined && { firstRequiredFailure: scripts.run.firstRequiredFailure }), ...(scripts.error !== undefined && { error: scripts.error }) };
+    });
 
     if (verdict === 'green') {
       await records.update(context.bootId, (r) => {
@@ -50,7 +59,8 @@ export const main: CommandMain = async ({ positionals }, deps) => {
       r.rollbackImminent = imminent;
       if (failed) r.firstFailure = { id: failed.id, reason: failed.reason, message: failed.message };
     });
-    const why = failed ? `first failing check: ${failed.id}: ${failed.message}` : 'no failing edge-agent check was recorded (another greenboot script failed)';
+    const other = scripts.run ? describeRequiredFailure(scripts.run) : undefined;
+    const why = failed ? `first failing check: ${failed.id}: ${failed.message}` : (other ?? 'no failing edge-agent check was recorded (another greenboot script failed)');
     log.error({ verdict: 'red', deployment: record.deployment?.checksum }, `Boot is RED: ${deployment} (${attempt}); ${why}`);
     const plan = planPreRollback({
       imminent,

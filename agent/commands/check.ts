@@ -15,6 +15,8 @@ import { createBootRecords } from '../host/boot-records.js';
 import { buildChecks, WANTED_BUILTINS } from '../host/checks/build.js';
 import { createConfigFallbackChecks } from '../host/checks/config-fallback.js';
 import { closeCreated, lazy, type CheckDeps } from '../host/checks/deps.js';
+import { armProcessDeadline, testDeadlineMs } from '../host/deadline.js';
+import { describeChecksPhase, limitAfterBudget, type Deadline } from '../core/deadline.js';
 import type { CommandMain, Deps } from './types.js';
 
 export const main: CommandMain = async ({ flags }, deps) => {
@@ -27,14 +29,22 @@ export const main: CommandMain = async ({ flags }, deps) => {
   const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
   const microshift = lazy(async () => (await import('../host/microshift-api.js')).createMicroShiftApi({ fs: host.fs, kubeconfig: config.microshift.kubeconfig }));
   const checkDeps: CheckDeps = { clock: host.clock, exec: host.exec, fs: host.fs, log, systemd, microshift };
+  const deadline = armDeadline(deps, classFilter, dryRun);
   try {
+    deadline?.enter('gathering the boot context (boot id, grubenv, greenboot.conf, rpm-ostree status, MicroShift unit)');
     const context = await gatherBootContext(config, { fs: host.fs, exec: host.exec, clock: host.clock, systemd }, signal);
     for (const warning of context.warnings) log.warn(warning);
     // The first run of a boot opens its record and looks for a rollback (not on a dry run:
     // that writes nothing).
+    deadline?.enter('opening the boot record');
     if (!dryRun) await keepVerdict(deps, 'open this boot\'s record', () => noteBoot(createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) }), host.clock, log, { bootId: context.bootId, deployments: context.deployments }));
     const budgetLine = formatWaitBudget(context.budget);
     log.info({ attempt: context.budget.attempt, budget: context.budget.budgetSec }, budgetLine);
+    if (deadline) {
+      const { limitMs, why } = limitAfterBudget(deadline.elapsedMs(), context.budget.budgetSec);
+      const test = testDeadlineMs(host.env);
+      deadline.limit(test ?? limitMs, test === undefined ? why : 'EDGE_AGENT_TEST_DEADLINE_MS');
+    }
     const plan = planChecks(
       {
         classFilter,
@@ -49,14 +59,23 @@ export const main: CommandMain = async ({ flags }, deps) => {
     // --timeout (dry runs only) stops every check at once; what did not decide counts as a timeout.
     const cap = timeoutSec === undefined ? undefined : AbortSignal.timeout(timeoutSec * 1000);
     const runSignal = cap ? AbortSignal.any([signal, cap]) : signal;
+    const checks = [...(deps.configFallback ? createConfigFallbackChecks(deps.configFallback, classFilter) : []), ...buildChecks(plan, config, context, checkDeps)];
+    const pending = checks.map((c) => c.id);
+    deadline?.enter(describeChecksPhase(pending));
     const results = (
-      await runChecks([...(deps.configFallback ? createConfigFallbackChecks(deps.configFallback, classFilter) : []), ...buildChecks(plan, config, context, checkDeps)], host.clock, runSignal, {
-        onResult: (r) => logResult(deps, r, context),
+      await runChecks(checks, host.clock, runSignal, {
+        onResult: (r) => {
+          if (pending.includes(r.id)) pending.splice(pending.indexOf(r.id), 1);
+          deadline?.enter(describeChecksPhase(pending));
+          logResult(deps, r, context);
+        },
       })
     ).map((r) => (cap?.aborted && !signal.aborted && r.outcome === 'terminated' ? { ...r, outcome: 'timeout' as const, reason: 'dry-run-timeout', message: `not decided within --timeout ${timeoutSec}s${waitingFor(r)}` } : r));
     const verdict = decideRunVerdict(results);
     const terminated = results.some((r) => r.outcome === 'terminated');
+    deadline?.enter('writing the result to the boot record');
     if (!dryRun) await keepVerdict(deps, 'record this run', () => record(deps, context, classFilter, startedAt, verdict, results));
+    deadline?.enter('closing connections');
     const view = { bootId: context.bootId, classFilter, dryRun, verdict, budgetLine, results, warnings: context.warnings };
     deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...view, budget: context.budget, attempt: context.budget.attempt }, null, 2)}\n` : renderCheckRun(view));
     const wantedFailed = classFilter === 'wanted' && results.some((r) => r.outcome === 'fail' || r.outcome === 'timeout');
@@ -65,8 +84,21 @@ export const main: CommandMain = async ({ flags }, deps) => {
     return verdict === 'fail' || wantedFailed ? ExitCode.Failed : ExitCode.Ok;
   } finally {
     await closeCreated(systemd, microshift);
+    deadline?.stop();
   }
 };
+
+/**
+ * Only a boot verdict gets a deadline (`--class required`, not a dry run): that is the run greenboot
+ * waits for without end. main.ts arms it before loading the config; a caller that did not (a test
+ * calling main directly) gets one from here.
+ */
+function armDeadline(deps: Deps, classFilter: CheckClass | undefined, dryRun: boolean): Deadline | undefined {
+  if (classFilter !== 'required' || dryRun) return undefined;
+  if (deps.deadline) return deps.deadline;
+  if (!deps.exit) return undefined;
+  return armProcessDeadline({ log: () => deps.log, exit: deps.exit, env: deps.host.env });
+}
 
 /** What a check stopped early was still waiting for, e.g. why the MicroShift API could not be asked. */
 function waitingFor(result: CheckResult): string {

@@ -2,6 +2,7 @@
 // composition root (main.ts) hands them the host adapters, the config, the logger and a signal.
 import type { Config } from '../config/schema.js';
 import type { ConfigFallbackFacts } from '../host/checks/config-fallback.js';
+import type { Deadline } from '../core/deadline.js';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../host/log.js';
 
@@ -19,6 +20,10 @@ export interface Deps {
   configFallback?: ConfigFallbackFacts;
   /** Command output (stdout); logs go to the logger. */
   out: (text: string) => void;
+  /** Ends the process at once (main.ts's process.exit); only a deadline that passed uses it. */
+  exit?: (code: number) => void;
+  /** The process-wide deadline main.ts armed for this run (see CommandSpec.deadline). */
+  deadline?: Deadline;
 }
 
 export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;

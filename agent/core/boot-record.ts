@@ -52,6 +52,24 @@ const rollbackEvent = z.looseObject({
   message: z.string(),
 });
 
+// greenboot's scripts of the boot as read from its journal (core/greenboot-journal.ts). Lenient:
+// a record with a malformed copy still loads, without it.
+const greenbootScript = z.looseObject({
+  name: z.string(),
+  kind: z.string(),
+  outcome: z.string(),
+  exitCode: z.number().optional(),
+  durationMs: z.number().optional(),
+  lastLines: z.array(z.string()).optional(),
+});
+const greenbootScripts = z.looseObject({
+  readAt: z.string(),
+  scripts: z.array(greenbootScript),
+  firstRequiredFailure: z.string().optional(),
+  /** Why the journal could not be read (then scripts is empty). */
+  error: z.string().optional(),
+});
+
 export const bootRecordSchema = z.looseObject({
   schema: z.number().int().default(RECORD_SCHEMA_VERSION),
   bootId: z.string(),
@@ -77,6 +95,8 @@ export const bootRecordSchema = z.looseObject({
   firstFailure: z.looseObject({ id: z.string(), reason: z.string(), message: z.string().optional() }).optional(),
   /** `boot green` marks the booted deployment as known good. */
   knownGood: z.boolean().optional(),
+  /** Every greenboot script of this boot, copied from the journal by `boot green` / `boot red`. */
+  greenbootScripts: greenbootScripts.optional().catch(undefined),
   /** Set on the first run of edge-agent in this boot, after looking for a rollback. */
   rollbackChecked: z.boolean().optional(),
   rollback: rollbackEvent.optional(),

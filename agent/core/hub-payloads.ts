@@ -78,6 +78,18 @@ const bodies = {
     deployment: DeploymentRefSchema.optional(),
     attempt: AttemptSchema.optional(),
     failed: z.array(z.looseObject({ check: z.string(), reason: z.string() })).optional().describe('Failed required checks'),
+    scripts: z
+      .array(
+        z.looseObject({
+          name: z.string().describe('Script file name as greenboot logs it (control characters escaped)'),
+          kind: z.string().describe('required, wanted, green or red'),
+          exitCode: z.number().int().optional(),
+          lastLines: z.array(z.string()).optional().describe('Its last lines (at most 3 here; the record keeps 10)'),
+        }),
+      )
+      .optional()
+      .describe("greenboot scripts of any vendor that failed this boot, from greenboot's journal"),
+    stoppedBy: z.string().optional().describe('The required greenboot script greenboot stopped at'),
   }),
   'rollback-detected': RollbackSummarySchema.partial({ at: true }),
   'check-failed': z.looseObject({

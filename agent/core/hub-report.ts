@@ -30,7 +30,17 @@ export function pendingEvents(record: BootRecord): PendingEvent[] {
   if (record.verdict) {
     const attempt = record.greenboot?.attempt ? { n: record.greenboot.attempt, max: record.greenboot.attempts ?? record.greenboot.attempt } : undefined;
     const required = failed.filter((c) => c.class === 'required').map((c) => ({ check: c.id, reason: c.reason }));
-    add(`verdict:${record.verdict}`, 'boot-verdict', { verdict: record.verdict, bootId: record.bootId, deployment: shortRef(record.deployment), attempt, failed: required.length ? required : undefined });
+    const gs = record.greenbootScripts;
+    const scripts = (gs?.scripts ?? []).filter((x) => x.outcome === 'failure').map((x) => ({ name: x.name, kind: x.kind, exitCode: x.exitCode, lastLines: x.lastLines?.slice(-3) }));
+    add(`verdict:${record.verdict}`, 'boot-verdict', {
+      verdict: record.verdict,
+      bootId: record.bootId,
+      deployment: shortRef(record.deployment),
+      attempt,
+      failed: required.length ? required : undefined,
+      ...(scripts.length > 0 && { scripts }),
+      ...(gs?.firstRequiredFailure !== undefined && { stoppedBy: gs.firstRequiredFailure }),
+    });
   }
   // From the record, not from the daemon's memory: an update staged while the daemon was down or
   // restarting is still reported, and a restarted daemon does not report it twice.

@@ -1,6 +1,7 @@
 // `edge-agent history`: boots and rollbacks, newest first, one line each, with the reason.
 import type { BootRecord } from './boot-record.js';
 import { newerNote, type NewerValue } from './record-skew.js';
+import { summarizeRequiredFailure } from './greenboot-journal.js';
 import { describe } from './rollback.js';
 import { displayText, mapStrings } from './terminal-text.js';
 
@@ -16,6 +17,8 @@ export interface HistoryEntry {
   actions?: { id: string; outcome: string }[];
   /** Set when a newer edge-agent wrote values this version cannot read (they are kept). */
   newer?: string;
+  /** greenboot scripts (any vendor's) that failed this boot, from the record. */
+  scripts?: { name: string; kind: string; exitCode?: number; lastLine?: string }[];
 }
 
 export function historyEntries(records: readonly BootRecord[], limit: number, newerValues: (record: BootRecord) => readonly NewerValue[] = () => []): HistoryEntry[] {
@@ -23,7 +26,8 @@ export function historyEntries(records: readonly BootRecord[], limit: number, ne
   for (const r of records) {
     // A rollback is noticed at the start of the boot it lands in: list it above that boot.
     if (r.rollback) entries.push({ kind: 'rollback', bootId: r.bootId, at: r.rollback.detectedAt, message: r.rollback.message });
-    const failure = r.firstFailure ?? r.checks.required?.results.find((c) => c.outcome !== 'pass' && c.outcome !== 'skipped');
+    const failure = r.firstFailure ?? r.checks.required?.results.find((c) => c.outcome !== 'pass' && c.outcome !== 'skipped') ?? otherScript(r);
+    const scripts = (r.greenbootScripts?.scripts ?? []).filter((x) => x.outcome === 'failure').map((x) => ({ name: x.name, kind: x.kind, exitCode: x.exitCode, lastLine: x.lastLines?.at(-1) }));
     entries.push({
       kind: 'boot',
       bootId: r.bootId,
@@ -34,9 +38,18 @@ export function historyEntries(records: readonly BootRecord[], limit: number, ne
       reason: failure ? `${failure.id}: ${failure.message ?? failure.reason}` : undefined,
       actions: r.actions?.map((a) => ({ id: a.id, outcome: a.outcome })),
       newer: newerNote(newerValues(r)),
+      ...(scripts.length > 0 && { scripts }),
     });
   }
   return entries.slice(0, limit);
+}
+
+/** The required greenboot script that stopped the run, when edge-agent's checks named nothing. */
+function otherScript(r: BootRecord): { id: string; message?: string; reason: string } | undefined {
+  const gs = r.greenbootScripts;
+  if (!gs?.firstRequiredFailure) return undefined;
+  const run = { firstRequiredFailure: gs.firstRequiredFailure, scripts: gs.scripts.map((x) => ({ ...x, kind: x.kind as 'required', outcome: x.outcome as 'failure' })) };
+  return { id: gs.firstRequiredFailure, message: summarizeRequiredFailure(run), reason: 'greenboot-script-failed' };
 }
 
 /** Records may hold text from checks, scripts or another version: every field is escaped. */
@@ -50,7 +63,8 @@ export function renderHistory(entries: readonly HistoryEntry[]): string {
     const reason = e.reason ? `\n${' '.repeat(21)}failed: ${e.reason}` : '';
     const cleanup = e.actions?.length ? `\n${' '.repeat(21)}pre-rollback: ${e.actions.map((a) => `${a.id} ${a.outcome}`).join(', ')}` : '';
     const newer = e.newer ? `\n${' '.repeat(21)}${e.newer}` : '';
-    return `${when}  ${verdict}   ${e.deployment ?? 'unknown deployment'}${attempt}  boot ${e.bootId.slice(0, 8)}${reason}${cleanup}${newer}`;
+    const scripts = (e.scripts ?? []).map((x) => `\n${' '.repeat(21)}script failed: ${x.name} (${x.kind}${x.exitCode === undefined ? '' : `, exit ${x.exitCode}`})${x.lastLine ? `: ${x.lastLine}` : ''}`).join('');
+    return `${when}  ${verdict}   ${e.deployment ?? 'unknown deployment'}${attempt}  boot ${e.bootId.slice(0, 8)}${reason}${scripts}${cleanup}${newer}`;
   });
   return `${lines.join('\n')}\n`;
 }

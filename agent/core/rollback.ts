@@ -4,6 +4,7 @@
 // deployment, or had been booted before them. (A new deployment is an update, not a rollback,
 // even when the boot before it has no verdict, e.g. the agent was installed during that boot.)
 import type { BootRecord, DeploymentRef, RollbackEvent } from './boot-record.js';
+import { summarizeRequiredFailure } from './greenboot-journal.js';
 
 export interface RollbackInput {
   /** The deployment booted now. */
@@ -30,10 +31,11 @@ export function detectRollback(input: RollbackInput): RollbackEvent | undefined 
   if (!wentBack) return undefined;
   const failed = tried.filter((r) => r.verdict !== 'green');
   const firstFailed = failed.at(-1);
-  const firstFailure = firstFailed?.firstFailure ?? firstRequiredFailure(firstFailed);
+  const firstFailure = firstFailed?.firstFailure ?? firstRequiredFailure(firstFailed) ?? otherScriptFailure(firstFailed);
   const from = describe(previous.deployment);
   const to = describe(input.booted);
-  const why = firstFailure ? `; first failing check: ${firstFailure.id}: ${firstFailure.message ?? firstFailure.reason}` : '; no check result was recorded';
+  const what = firstFailure?.reason === SCRIPT_FAILED ? 'greenboot script' : 'check';
+  const why = firstFailure ? `; first failing ${what}: ${firstFailure.id}: ${firstFailure.message ?? firstFailure.reason}` : '; no check result was recorded';
   return {
     detectedAt: input.detectedAt,
     from: previous.deployment,
@@ -47,6 +49,16 @@ export function detectRollback(input: RollbackInput): RollbackEvent | undefined 
 function firstRequiredFailure(record: BootRecord | undefined): RollbackEvent['firstFailure'] {
   const failed = record?.checks.required?.results.find((r) => r.class === 'required' && r.outcome !== 'pass' && r.outcome !== 'skipped');
   return failed ? { id: failed.id, reason: failed.reason, message: failed.message } : undefined;
+}
+
+const SCRIPT_FAILED = 'greenboot-script-failed';
+
+/** The required greenboot script (not edge-agent's) that failed the boot, as boot red recorded it. */
+function otherScriptFailure(record: BootRecord | undefined): RollbackEvent['firstFailure'] {
+  const copy = record?.greenbootScripts;
+  if (!copy?.firstRequiredFailure) return undefined;
+  const run = { firstRequiredFailure: copy.firstRequiredFailure, scripts: copy.scripts.map((s) => ({ ...s, kind: s.kind as 'required', outcome: s.outcome as 'failure' })) };
+  return { id: copy.firstRequiredFailure, reason: SCRIPT_FAILED, message: summarizeRequiredFailure(run) };
 }
 
 export function describe(d: DeploymentRef): string {

@@ -32,6 +32,15 @@ const checkRun = z.looseObject({
   results: z.catch(z.array(z.catch(checkResult, {})), []),
 });
 
+const greenbootScript = z.looseObject({
+  name: z.string(),
+  kind: text(),
+  outcome: text(),
+  exitCode: number(),
+  durationMs: number(),
+  lastLines: lenient(z.array(z.string())),
+});
+
 export const statusRecordSchema = z.looseObject({
   bootId: z.string(),
   firstSeenAt: text(),
@@ -56,6 +65,14 @@ export const statusRecordSchema = z.looseObject({
     }),
   ),
   rollbackImminent: lenient(z.boolean()),
+  greenbootScripts: lenient(
+    z.looseObject({
+      readAt: text(),
+      scripts: z.catch(z.array(z.catch(greenbootScript, { name: '?' })), []),
+      firstRequiredFailure: text(),
+      error: text(),
+    }),
+  ),
 });
 
 export type StatusRecord = z.infer<typeof statusRecordSchema> & {

@@ -100,6 +100,22 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
     if (!passed && r.outcome !== 'skipped' && (r.message ?? r.reason)) out.push(`      ${truncate(r.message ?? r.reason ?? '', o.width - 6)}`);
   }
 
+  const gs = result.scripts;
+  if (gs) {
+    title('Scripts of this boot');
+    if (gs.error) note(`greenboot's journal could not be read: ${gs.error}`);
+    const nameWidth = Math.min(o.width - 36, Math.max(12, ...gs.list.map((s) => s.name.length)));
+    for (const s of gs.list) {
+      const ok = s.outcome === 'success';
+      const mark = ok ? paint('✓', 'green', o) : s.outcome === 'disabled' ? paint('-', 'dim', o) : paint('✗', s.kind === 'required' ? 'red' : 'yellow', o);
+      const outcome = s.outcome === 'failure' && s.exitCode !== undefined ? `exit ${s.exitCode}` : (s.outcome ?? '?');
+      out.push(`  ${mark} ${truncate(s.name, nameWidth).padEnd(nameWidth)}  ${(s.kind ?? '?').padEnd(8)}  ${outcome.padEnd(10)} ${formatDuration(s.durationMs).padStart(7)}`.trimEnd());
+      // The JSON keeps all kept lines; one screen shows the last three.
+      for (const line of (s.lastLines ?? []).slice(-3)) out.push(`      ${truncate(line, o.width - 6)}`);
+    }
+    if (gs.explanation) out.push(...wrap(gs.explanation, o.width, '  ', '  '));
+  }
+
   const rb = result.lastRollback;
   title('Last rollback');
   if (rb.state !== 'ok') notOk(rb);

@@ -114,6 +114,25 @@ export const StatusSchema = z
         }),
       ),
     }),
+    scripts: z
+      .looseObject({
+        readAt: time().optional().describe('When boot green/red read them from greenboot\'s journal'),
+        list: z.array(
+          z.looseObject({
+            name: z.string().describe('The script file name, as greenboot logs it (control characters escaped)'),
+            kind: z.string().optional().describe('required, wanted, green or red'),
+            outcome: z.string().optional().describe('success, failure or disabled'),
+            exitCode: z.number().int().optional(),
+            durationMs: z.number().min(0).optional(),
+            lastLines: z.array(z.string()).optional().describe('A failed script\'s last lines (at most 10 of at most 200 characters)'),
+          }),
+        ),
+        firstRequiredFailure: z.string().optional().describe('The required script greenboot stopped at'),
+        explanation: z.string().optional().describe('Why the boot went red by that script, and what to do for greenboot\'s own checks'),
+        error: z.string().optional().describe('Why greenboot\'s journal could not be read'),
+      })
+      .optional()
+      .describe('Every greenboot script of this boot (any vendor\'s), once boot green or boot red has run'),
     lastRollback: z.looseObject({
       ...section,
       found: z.boolean(),

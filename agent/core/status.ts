@@ -1,6 +1,7 @@
 // `edge-agent status`: from the facts the probes gathered to the result object that both the
 // human view and --json are made of. Pure: the same facts always give the same result.
 import { computeWaitBudget } from './budget.js';
+import { describeRequiredFailure, summarizeRequiredFailure } from './greenboot-journal.js';
 import { findDeploymentRoles, roleOf, type Deployment } from './deployment.js';
 import type { StatusFacts } from './status-facts.js';
 import { buildAgentSection, buildJournalSection, buildMicroShiftSection } from './status-services.js';
@@ -28,13 +29,16 @@ export function buildStatus(f: StatusFacts): StatusResult {
     deployments,
     boot,
     checks,
+    ...(record?.greenbootScripts && { scripts: buildScripts(record.greenbootScripts) }),
     lastRollback,
     microshift: buildMicroShiftSection(f),
     journal: buildJournalSection(f),
     agent: buildAgentSection(f),
   };
   const booted = deployments.list.find((d) => d.booted) ?? record?.deployment;
-  const firstFailure = record?.firstFailure ?? checks.results.find((c) => c.class === 'required' && c.outcome !== 'pass' && c.outcome !== 'skipped');
+  const gs = partial.scripts;
+  const otherScript = gs?.firstRequiredFailure ? { id: gs.firstRequiredFailure, message: summarizeRequiredFailure(asRun(gs)), reason: 'greenboot-script-failed' } : undefined;
+  const firstFailure = record?.firstFailure ?? checks.results.find((c) => c.class === 'required' && c.outcome !== 'pass' && c.outcome !== 'skipped') ?? otherScript;
   const summary = summaryLine({
     state,
     deployment: booted,
@@ -53,6 +57,18 @@ export function buildStatus(f: StatusFacts): StatusResult {
     problems: findProblems(f, { ...partial, state, degraded }),
     ...partial,
   };
+}
+
+function buildScripts(copy: NonNullable<StatusRecord['greenbootScripts']>): NonNullable<StatusResult['scripts']> {
+  const list = copy.scripts.map(({ name, kind, outcome, exitCode, durationMs, lastLines }) => ({ name, kind, outcome, exitCode, durationMs, lastLines }));
+  const failed = copy.firstRequiredFailure;
+  const explanation = failed === undefined ? undefined : describeRequiredFailure(asRun({ list, firstRequiredFailure: failed }));
+  return { readAt: copy.readAt, list, firstRequiredFailure: failed, explanation, error: copy.error };
+}
+
+/** The status section back in the reader's shape (kinds and outcomes stay strings from the record). */
+function asRun(section: Pick<NonNullable<StatusResult['scripts']>, 'list' | 'firstRequiredFailure'>): Parameters<typeof describeRequiredFailure>[0] {
+  return { firstRequiredFailure: section.firstRequiredFailure, scripts: section.list.map((s) => ({ ...s, kind: s.kind as 'required', outcome: s.outcome as 'failure' })) };
 }
 
 function buildDevice(f: StatusFacts): Section<'device'> {

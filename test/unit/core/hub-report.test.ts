@@ -124,6 +124,25 @@ describe('pendingEvents', () => {
     }
   });
 
+  it("names another vendor's failed greenboot scripts and the one greenboot stopped at, in a body the hub schema accepts", () => {
+    const lastLines = Array.from({ length: 10 }, (_, i) => `line ${i}`);
+    const r = record({
+      verdict: 'red',
+      greenbootScripts: {
+        readAt: '2026-01-01T00:02:00.000Z',
+        firstRequiredFailure: '40_microshift_running_check.sh',
+        scripts: [
+          { name: '01_repository_dns_check.sh', kind: 'required', outcome: 'success', exitCode: 0 },
+          { name: '40_microshift_running_check.sh', kind: 'required', outcome: 'failure', exitCode: 1, lastLines },
+        ],
+      },
+    });
+    const verdict = pendingEvents(r).find((e) => e.type === 'boot-verdict');
+    expect(verdict?.body).toMatchObject({ stoppedBy: '40_microshift_running_check.sh', scripts: [{ name: '40_microshift_running_check.sh', kind: 'required', exitCode: 1, lastLines: ['line 7', 'line 8', 'line 9'] }] });
+    const wire = toWireEvent({ id: '01J00000000000000000000000', type: 'boot-verdict', time: '2026-01-01T00:02:00.000Z', body: verdict!.body }, 'device-a');
+    expect(HubEventSchema.safeParse(JSON.parse(wire)).success).toBe(true);
+  });
+
   it('marks an unknown rollback deployment as unknown rather than failing', () => {
     const r = record({ rollback: { ...rollback, from: {}, to: { version: '9.4.0' } } });
     expect(pendingEvents(r)[0]?.body).toMatchObject({ from: { checksum: 'unknown' }, to: { checksum: 'unknown' } });

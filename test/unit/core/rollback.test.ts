@@ -33,6 +33,17 @@ describe('detectRollback', () => {
     expect(detectRollback({ booted: good, earlier: [failedBoot], detectedAt: 'now' })?.failedBoots).toBe(1);
   });
 
+  it("names MicroShift's own check when it failed the boots before edge-agent's check said anything", () => {
+    const name = '40_microshift_running_check.sh';
+    const red = (id: string): BootRecord => ({
+      ...boot(id, bad, 'red'),
+      greenbootScripts: { readAt: '', firstRequiredFailure: name, scripts: [{ name, kind: 'required', outcome: 'failure', exitCode: 1, lastLines: ['Checking microshift.service', 'Timed out waiting for the MicroShift API'] }] },
+    });
+    const event = detectRollback({ booted: good, earlier: [red('b4'), red('b3'), red('b2'), boot('b1', good, 'green')], detectedAt: 'now' });
+    expect(event?.firstFailure).toEqual({ id: name, reason: 'greenboot-script-failed', message: 'Timed out waiting for the MicroShift API' });
+    expect(event?.message).toBe(`rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing greenboot script: ${name}: Timed out waiting for the MicroShift API`);
+  });
+
   it('still reports a rollback when the failed boots left no check results', () => {
     const event = detectRollback({ booted: good, earlier: [boot('b2', bad), boot('b1', good, 'green')], detectedAt: 'now' });
     expect(event).toBeDefined();

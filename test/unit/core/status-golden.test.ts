@@ -25,6 +25,7 @@ function golden(name: string, actual: string): void {
 const expected: Record<string, { state: StatusResult['state']; exitCode: number; codes: string[] }> = {
   'green-after-update': { state: 'green', exitCode: 0, codes: [] },
   'red-failing-check': { state: 'red', exitCode: 1, codes: ['boot-red', 'microshift-restarting'] },
+  'red-greenboot-dns-check': { state: 'red', exitCode: 1, codes: ['boot-red'] },
   'checking-in-progress': { state: 'checking', exitCode: 2, codes: ['microshift-api-not-ready', 'microshift-workloads', 'journal-volatile', 'hub-disconnected'] },
   'fallback-after-rollback': { state: 'green', exitCode: 0, codes: ['rolled-back'] },
   'non-ostree-host': { state: 'unknown', exitCode: 3, codes: ['boot-unknown', 'not-ostree', 'daemon-down'] },
