@@ -5,6 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../harness/bundle.js';
 import { installMicroShift, microshiftPaths, readMicroShiftUnit, setScenario, type InstalledMicroShift, type UnitState } from '../harness/microshift/install.js';
 import { scenario, type ScenarioName } from '../harness/microshift/scenario.js';
 import { VirtualDevice } from '../harness/vdev.js';
@@ -38,7 +39,7 @@ async function install(name: ScenarioName, options: Parameters<typeof scenario>[
 }
 
 /** Poll until `probe` returns something `accept` likes; errors (connection refused) count as no. */
-async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
+async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
@@ -100,7 +101,7 @@ describe('simulated MicroShift on a virtual edge device', () => {
 
   it('unit-fails: the process exits at once and the unit ends failed', async () => {
     await install('unit-fails');
-    const state = await waitFor(unit, (s) => s.ActiveState === 'failed', 6000);
+    const state = await waitFor(unit, (s) => s.ActiveState === 'failed');
     expect(state.NRestarts).toBeGreaterThanOrEqual(1);
   });
 
@@ -164,7 +165,7 @@ describe('simulated MicroShift on a virtual edge device', () => {
 
   it('prerun-failure: prerun_failed.log is written and the unit ends failed', async () => {
     await install('prerun-failure');
-    await waitFor(unit, (s) => s.ActiveState === 'failed', 6000);
+    await waitFor(unit, (s) => s.ActiveState === 'failed');
     const log = await device.readFile(microshiftPaths.prerunLog);
     expect(log).toMatch(/^E\d{4} .*"Pre-run procedure failed"/m);
   });
@@ -173,7 +174,7 @@ describe('simulated MicroShift on a virtual edge device', () => {
     const { core, apps } = await install('healthy');
     await waitFor(() => unreadyWorkloads(apps), (unready) => unready.length === 0);
     await setScenario(device, scenario('image-pull-fails'));
-    await waitFor(() => routerContainer(core), (c) => c?.state?.waiting?.reason === 'ImagePullBackOff', 3000);
+    await waitFor(() => routerContainer(core), (c) => c?.state?.waiting?.reason === 'ImagePullBackOff');
     expect((await unit()).NRestarts).toBe(0);
     expect(await device.journalMessages({ unit: 'microshift.service' })).toContainEqual(expect.stringContaining('reloaded: scenario "image-pull-fails"'));
   });
@@ -202,9 +203,10 @@ describe('simulated MicroShift in a device with its own network namespace', () =
     isolated = await VirtualDevice.boot({ name: 'microshift-netns', network: true });
     const sim = await installMicroShift(isolated, { scenario: scenario('healthy', { activeAfterMs: 0, apiReadyAfterMs: 0, workloadsReadyAfterMs: 0 }) });
     expect(sim.port).toBe(6443);
-    const script = `const k8s = await import('/work/main/node_modules/@kubernetes/client-node/dist/index.js');
+    // This checkout's client (the device sees the checkout at the same path), polled for up to 60 s.
+    const script = `const k8s = await import('${repoRoot}/node_modules/@kubernetes/client-node/dist/index.js');
       const kc = new k8s.KubeConfig(); kc.loadFromFile('${sim.kubeconfig}');
-      for (let i = 0; i < 50; i++) {
+      for (const end = Date.now() + 60000; Date.now() < end; ) {
         const ok = await new k8s.Health(kc).readyz({}).catch(() => false);
         if (ok) { console.log('ready'); process.exit(0); }
         await new Promise((r) => setTimeout(r, 100));
