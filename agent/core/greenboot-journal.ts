@@ -45,7 +45,12 @@ const kinds: Record<string, ScriptKind> = { 'required health check': 'required',
 
 // Headings: "Running Required Health Check Scripts..." (0.15.x), optionally naming the directory.
 const HEADING = /^Running (Required Health Check|Wanted Health Check|Green|Red) Scripts(?: in '([^']*)')?/i;
+// DISABLED is not greenboot's word: a "skipped, as specified in config" line is read as one.
 const RESULT = /^Script '(.*)' (SUCCESS|FAILURE \(exit code '(\d+)'\)|DISABLED)/;
+// bash greenboot 0.15.x says of a script named in DISABLED_HEALTHCHECKS only that it "was skipped,
+// as specified in config" (and "was skipped due to a previous failure" of the required scripts
+// after the first failing one: those did not run, so they are not listed).
+const SKIPPED_BY_CONFIG = /^'(.*)' was skipped, as specified in config$/;
 // Priority prefixes greenboot writes for systemd-cat / journald stream parsing ("<0>", "<6>").
 const PRIORITY = /^<\d>/;
 // greenboot-rs (env_logger) may prefix "[<time> <LEVEL> <target>] ".
@@ -121,7 +126,8 @@ export function parseGreenbootJournal(lines: Iterable<string>): GreenbootScripts
       continue;
     }
     const heading = HEADING.exec(message);
-    const result = RESULT.exec(message);
+    const skipped = SKIPPED_BY_CONFIG.exec(message);
+    const result = RESULT.exec(skipped ? `Script '${skipped[1]}' DISABLED` : message);
     if (heading?.[1]) {
       kind = kinds[heading[1].toLowerCase()] ?? kind;
       dir = heading[2] === undefined ? undefined : boundLine(heading[2]);

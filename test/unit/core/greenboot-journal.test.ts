@@ -86,7 +86,7 @@ describe('parseGreenbootJournal', () => {
   });
 
   it('a disabled script is named as such, without a duration', () => {
-    const run = parseGreenbootJournal([gb("Script '01_repository_dns_check.sh' DISABLED (skipped, listed in DISABLED_HEALTHCHECKS)", 1)]);
+    const run = parseGreenbootJournal([gb("<5>'01_repository_dns_check.sh' was skipped, as specified in config", 1)]);
     expect(run.scripts).toEqual([{ name: '01_repository_dns_check.sh', kind: 'required', outcome: 'disabled' }]);
   });
 
