@@ -2,6 +2,9 @@
 // and GRUB stand-ins, bash greenboot (or greenboot-rs), a simulated MicroShift and edge-agent
 // installed like the RPM would. Booted once more at the end so greenboot runs at boot, as on a
 // real host.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BootRecord } from '../../agent/core/boot-record.js';
 import { installGreenboot, settleBoot } from './greenboot/boot-cycle.js';
 import type { GreenbootImplementation } from './greenboot/install-greenboot.js';
 import { installAgent } from './install-agent.js';
@@ -45,4 +48,12 @@ export async function bootEdgeDevice(options: EdgeDeviceOptions = {}): Promise<V
     await device.dispose();
     throw error;
   }
+}
+
+/**
+ * A boot's record as it is on the device's disk (its overlay's upper layer): readable while the
+ * device is down, or while a red boot is already rebooting itself.
+ */
+export async function recordOnDisk(device: VirtualDevice, bootId: string): Promise<BootRecord> {
+  return JSON.parse(await readFile(join(device.stateDir, 'upper/var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`), 'utf8')) as BootRecord;
 }

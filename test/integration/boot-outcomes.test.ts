@@ -4,12 +4,10 @@
 // the record and in `edge-agent history` — with a volatile journal and with a persistent one.
 // A good update goes green and is marked known-good.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BootRecord } from '../../agent/core/boot-record.js';
 import { installCrio, startPodmanContainer } from '../harness/crio/install.js';
 import { listProcesses } from '../harness/crio/processes.js';
-import { bootEdgeDevice } from '../harness/edge-device.js';
+import { bootEdgeDevice, recordOnDisk } from '../harness/edge-device.js';
 import { nextBoot, type BootSummary } from '../harness/greenboot/boot-cycle.js';
 import { setDeploymentScenario } from '../harness/microshift/install.js';
 import { scenario } from '../harness/microshift/scenario.js';
@@ -22,11 +20,6 @@ afterEach(async () => {
   await device?.dispose();
   device = undefined;
 });
-
-/** Records are read from the device's disk: a red boot may be rebooting itself already. */
-async function recordOf(d: VirtualDevice, bootId: string): Promise<BootRecord> {
-  return JSON.parse(await readFile(join(d.stateDir, 'upper/var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`), 'utf8')) as BootRecord;
-}
 
 async function failingUpdate(persistentJournal: boolean, agent: 'bundle' | 'rpm'): Promise<{ summaries: BootSummary[]; records: BootRecord[]; d: VirtualDevice }> {
   const d = await bootEdgeDevice({ deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false, agent });
@@ -47,7 +40,7 @@ async function failingUpdate(persistentJournal: boolean, agent: 'bundle' | 'rpm'
     summaries.push(summary);
     if (summary.verdict !== 'red' || !summary.rebootRequested) break;
   }
-  const records = await Promise.all(summaries.map((s) => recordOf(d, s.bootId)));
+  const records = await Promise.all(summaries.map((s) => recordOnDisk(d, s.bootId)));
   return { summaries, records, d };
 }
 
@@ -138,7 +131,7 @@ describe('a good update', () => {
     await nextBoot(d);
     const summary = await nextBoot(d);
     expect(summary.verdict).toBe('green');
-    const record = await recordOf(d, summary.bootId);
+    const record = await recordOnDisk(d, summary.bootId);
     expect(record).toMatchObject({ verdict: 'green', knownGood: true, deployment: { version: '9.4.1' } });
     expect(record.rollback).toBeUndefined();
     // Type=notify: active means READY reached systemd; STATUS= is kept current.

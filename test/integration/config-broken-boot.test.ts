@@ -1,11 +1,8 @@
 // A broken /etc/edge-agent/config.yaml on a virtual edge host with greenboot and a healthy
 // MicroShift. A typo outside the declared checks must not turn the boot red (greenboot would roll
 // back a healthy update); declared checks that cannot be read must not pass by not running.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BootRecord } from '../../agent/core/boot-record.js';
-import { bootEdgeDevice } from '../harness/edge-device.js';
+import { bootEdgeDevice, recordOnDisk } from '../harness/edge-device.js';
 import { nextBoot, runUpdateCycle } from '../harness/greenboot/boot-cycle.js';
 import { scenario } from '../harness/microshift/scenario.js';
 import type { VirtualDevice } from '../harness/vdev.js';
@@ -17,10 +14,6 @@ afterEach(async () => {
   device = undefined;
 });
 
-async function recordOf(d: VirtualDevice, bootId: string): Promise<BootRecord> {
-  return JSON.parse(await readFile(join(d.stateDir, 'upper/var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`), 'utf8')) as BootRecord;
-}
-
 describe('a broken main config.yaml and the boot verdict', () => {
   it('a typo outside the checks: the update goes green, the declared check ran, the broken file is a failed wanted check', async () => {
     const config = `${base}log:\n  levle: debug\nchecks:\n  - id: declared\n    kind: command\n    command: [/bin/true]\n`;
@@ -30,7 +23,7 @@ describe('a broken main config.yaml and the boot verdict', () => {
     const last = summaries.at(-1);
     expect(last?.verdict).toBe('green');
     expect(last?.booted?.version).toBe('9.4.1');
-    const record = await recordOf(d, last?.bootId ?? '');
+    const record = await recordOnDisk(d, last?.bootId ?? '');
     expect(record.verdict).toBe('green');
     expect(record.checks.required?.results.map((r) => [r.id, r.outcome])).toEqual(expect.arrayContaining([['microshift', 'pass'], ['declared', 'pass']]));
     expect(record.checks.wanted?.results.find((r) => r.id === 'config')).toMatchObject({ outcome: 'fail', reason: 'config-invalid', message: expect.stringContaining('log.levle') });
@@ -46,7 +39,7 @@ describe('a broken main config.yaml and the boot verdict', () => {
     await d.reboot();
     const summary = await nextBoot(d);
     expect(summary.verdict).toBe('red');
-    const record = await recordOf(d, summary.bootId);
+    const record = await recordOnDisk(d, summary.bootId);
     expect(record.verdict).toBe('red');
     expect(record.firstFailure).toMatchObject({ id: 'config', reason: 'config-invalid', message: expect.stringContaining('checks[0].timeoutSec') });
   }, 180_000);

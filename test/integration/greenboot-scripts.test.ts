@@ -5,12 +5,9 @@
 // run and what to do; the DISABLED_HEALTHCHECKS configuration the docs give then boots green).
 // The device has no greenboot-default-health-checks package: its DNS check is played by a script
 // of the same name and place that fails the way the real one does offline.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BootRecord } from '../../agent/core/boot-record.js';
 import type { StatusResult } from '../../agent/core/status-schema.js';
-import { bootEdgeDevice } from '../harness/edge-device.js';
+import { bootEdgeDevice, recordOnDisk } from '../harness/edge-device.js';
 import { nextBoot, runUpdateCycle, settleBoot, writeGreenbootScript } from '../harness/greenboot/boot-cycle.js';
 import { scenario } from '../harness/microshift/scenario.js';
 import type { VirtualDevice } from '../harness/vdev.js';
@@ -18,10 +15,6 @@ import type { VirtualDevice } from '../harness/vdev.js';
 const config = 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 15\n';
 const DNS = '01_repository_dns_check.sh';
 let d: VirtualDevice;
-
-async function recordOf(device: VirtualDevice, bootId: string): Promise<BootRecord> {
-  return JSON.parse(await readFile(join(device.stateDir, 'upper/var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`), 'utf8')) as BootRecord;
-}
 
 /** status of the boot running now, after greenboot (and green.d / red.d) finished. */
 async function statusNow(device: VirtualDevice): Promise<{ json: StatusResult; text: string }> {
@@ -60,7 +53,7 @@ describe('greenboot scripts of a boot', () => {
     expect(history).toContain('script failed: 30_vendor_disk.sh (required, exit 3)');
     const bootId = d.bootId;
     await nextBoot(d);
-    const record = await recordOf(d, bootId);
+    const record = await recordOnDisk(d, bootId);
     expect(record.greenbootScripts?.firstRequiredFailure).toBe('30_vendor_disk.sh');
     expect(record.greenbootScripts?.scripts.find((s) => s.name === '30_vendor_disk.sh')?.durationMs).toBeGreaterThanOrEqual(0);
   }, 240_000);
