@@ -6,7 +6,7 @@
 // journal entry with structured EDGE_AGENT_* fields (so `journalctl EDGE_AGENT_OUTCOME=fail`
 // works), sent by util-linux `logger --journald` (log-journal-send.ts); without `logger` it is a
 // plain line. Logs always go to stderr: stdout is reserved for command output such as `--json`.
-import { fstatSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import pino, { type Logger as PinoLogger } from 'pino';
 import { createJournalSender } from './log-journal-send.js';
 import type { Logger } from './logger.js';
@@ -47,7 +47,7 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
       if (sender) {
         const fields = journalFields(record);
         // SYSLOG_PID: the entry comes from `logger`'s process, the record from ours.
-        if (Object.keys(fields).length > 0) return sender.structured(priority, message, { SYSLOG_IDENTIFIER: identifier, SYSLOG_PID: String(process.pid), ...fields });
+        if (Object.keys(fields).length > 0) return sender.structured(priority, message, { SYSLOG_IDENTIFIER: identifier, SYSLOG_PID: String(process.pid), ...ownUnitField(), ...fields });
         return sender.plain(priority, message);
       }
       if (format === 'journal') return write(`<${priority}>${message}\n`);
@@ -97,4 +97,27 @@ export function journalFields(record: Record<string, unknown>): Record<string, s
     fields[`EDGE_AGENT_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`] = String(value);
   }
   return fields;
+}
+
+let ownUnit: Record<string, string> | undefined;
+
+/**
+ * OBJECT_SYSTEMD_UNIT names the unit we run in, for entries that `logger` carries. journald finds
+ * a sender's unit from its cgroup when the datagram arrives, and a `logger` that has already
+ * exited by then gets no _SYSTEMD_UNIT: its entry would be missing from `journalctl -u <unit>`.
+ * journalctl -u also matches OBJECT_SYSTEMD_UNIT on entries from root (_UID=0), which journald
+ * always records. Read once from /proc/self/cgroup (cgroup v2: "0::/system.slice/x.service").
+ */
+function ownUnitField(): Record<string, string> {
+  if (ownUnit === undefined) {
+    let unit: string | undefined;
+    try {
+      const path = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))?.slice(3);
+      unit = path?.split('/').findLast((part) => /^[\w@.:-]+\.(service|scope)$/.test(part));
+    } catch {
+      unit = undefined;
+    }
+    ownUnit = unit ? { OBJECT_SYSTEMD_UNIT: unit } : {};
+  }
+  return ownUnit;
 }

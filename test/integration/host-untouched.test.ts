@@ -21,7 +21,7 @@ it('leaves the host file system untouched', async () => {
   const device = await VirtualDevice.boot({ name: 'vdev-untouched' });
   try {
     await device.sh(targets.filter((t) => !(readOnlyRepo && t.startsWith(repoRoot))).map((t) => `mkdir -p $(dirname ${t}) && echo device > ${t}`).join(' && '));
-    if (readOnlyRepo) expect(await device.sh(`echo device > ${repoRoot}/edge-probe 2>&1 || echo refused`)).toMatch(/Read-only file system[\s\S]*refused/);
+    if (readOnlyRepo) expect(await device.sh(`{ echo device > ${repoRoot}/edge-probe; } 2>&1 || echo refused`)).toMatch(/Read-only file system[\s\S]*refused/);
     await device.sh(`rm -f /etc/hostname; touch /etc/os-release; systemd-run --wait --quiet sh -c 'echo unit > /var/edge-probe-unit'`);
     await device.reboot();
     expect(await device.readFile('/var/edge-probe-unit')).toBe('unit\n');

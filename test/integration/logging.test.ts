@@ -48,14 +48,16 @@ describe('logging into the real journal', () => {
       EDGE_AGENT_CHECK: 'microshift',
       EDGE_AGENT_ATTEMPT: '2',
       EDGE_AGENT_DEPLOYMENT: 'abc123',
-      _SYSTEMD_UNIT: 'log-probe-fields.service',
+      // Not _SYSTEMD_UNIT: journald often cannot attribute a `logger` that already exited.
+      OBJECT_SYSTEMD_UNIT: 'log-probe-fields.service',
     });
     // SYSLOG_PID names the program that logged, not the `logger` process that carried the entry.
     const first = failed[0] as Record<string, unknown>;
     expect(first.SYSLOG_PID).toMatch(/^\d+$/);
     expect(first.SYSLOG_PID).not.toBe(first._PID);
     // Structured entries (logger) and the plain line (stdout stream) together, in journal order.
-    const all = (await device.journal({ matches: ['_SYSTEMD_UNIT=log-probe-fields.service'] })).filter((e) => String(e.MESSAGE).startsWith('probe '));
+    // journalctl -u finds both: the plain line by _SYSTEMD_UNIT, the structured ones by OBJECT_SYSTEMD_UNIT.
+    const all = (await device.journal({ unit: 'log-probe-fields.service' })).filter((e) => String(e.MESSAGE).startsWith('probe '));
     expect(levels(all)).toEqual(expected);
     expect(all.map((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME)).toEqual(['pass', 'warn', 'fail', undefined]);
   });
