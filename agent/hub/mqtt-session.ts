@@ -136,7 +136,7 @@ export function openSession(options: SessionOptions): Promise<Session> {
     will: options.will ? { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true } : undefined,
   };
   return new Promise((resolve, reject) => {
-    const client = connect(options.url, mqttOptions);
+    const client = connect({ ...mqttOptions, ...brokerAddress(options.url) });
     const timer = new AbortController();
     let done = false;
     const settle = (error?: Error) => {
@@ -181,4 +181,25 @@ export class HubConnectError extends HostError {
 function connectError(url: string, reason: string, cause?: Error): HubConnectError {
   const code = (cause as { code?: unknown } | undefined)?.code;
   return new HubConnectError(`cannot connect to ${displayUrl(url)}: ${reason}`, typeof code === 'number' ? code : undefined, cause);
+}
+
+/**
+ * The broker URL's parts as mqtt.js options. Given the URL as a string, mqtt.js parses it with
+ * Node's url.parse(), which Node 24 reports as deprecated (DEP0169) on stderr at every connect.
+ * Only mqtt:// and mqtts:// reach here (hub-config checks the scheme).
+ */
+export function brokerAddress(url: string): Pick<IClientOptions, 'protocol' | 'hostname' | 'host' | 'port' | 'username' | 'password'> {
+  const parsed = new URL(url);
+  const protocol = parsed.protocol === 'mqtts:' ? 'mqtts' : 'mqtt';
+  // A literal IPv6 host comes bracketed from URL; the socket wants it bare.
+  const hostname = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  return {
+    protocol,
+    hostname,
+    host: hostname,
+    port: Number(parsed.port || (protocol === 'mqtts' ? 8883 : 1883)),
+    // Credentials in the URL (mqtts://user:pass@host), as mqtt.js took them from the string.
+    ...(parsed.username && { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password && { password: decodeURIComponent(parsed.password) }),
+  };
 }

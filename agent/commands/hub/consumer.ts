@@ -3,6 +3,7 @@
 // is acknowledged only after the store has it: mqtt.js sends the PUBACK when handleMessage calls
 // back, and handles one message at a time, so per-device order is the broker's order.
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { brokerAddress } from '../../hub/mqtt-session.js';
 import { classifyMessage } from '../../core/hub-service/ingest.js';
 import type { Logger } from '../../host/logger.js';
 import type { TlsMaterial } from '../../hub/hub-config.js';
@@ -32,10 +33,7 @@ export function startConsumer(config: HubServiceConfig['broker'], tls: TlsMateri
     key: tls.key?.reveal(),
     writeCache: false,
   };
-  // The URL is split here: given a string, mqtt.js parses it with url.parse(), which Node 24
-  // reports as deprecated (DEP0169) on every start.
-  const url = new URL(config.url);
-  const client: MqttClient = connect({ ...options, protocol: url.protocol.replace(':', '') as 'mqtt' | 'mqtts', hostname: url.hostname, host: url.hostname, port: Number(url.port || (url.protocol === 'mqtts:' ? 8883 : 1883)) });
+  const client: MqttClient = connect({ ...options, ...brokerAddress(config.url) });
   let handled = 0;
   let failing = false;
   client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
