@@ -4,7 +4,7 @@
 // EDGE_AGENT_TEST_NODE=22 (or 24) runs the suites under one line only, for a quicker local loop.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureRuntime, supportedMajors } from './node-runtimes.mjs';
 
@@ -17,6 +17,9 @@ if (process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare')) {
 }
 const filters = process.argv.slice(2);
 let passed = 0;
+/** What did not pass, a line each, printed again at the end. */
+const notPassed = [];
+const firstLine = (text) => String(text ?? '').split('\n')[0].slice(0, 300);
 let failed = 0;
 
 function stage(name, command, args) {
@@ -25,6 +28,7 @@ function stage(name, command, args) {
   if (result.status === 0) passed += 1;
   else {
     failed += 1;
+    notPassed.push(`stage ${name}: exit ${result.status ?? result.signal}`);
     process.stdout.write(`== ${name} FAILED (exit ${result.status ?? result.signal})\n`);
   }
 }
@@ -69,10 +73,19 @@ function runVitest(major, binDir) {
     failed += results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
     if (results.numTotalTests === 0) failed += 1;
     process.stdout.write(`== tests (Node ${major}): ${results.numPassedTests} passed, ${results.numTotalTests - results.numPassedTests} not passed\n`);
+    for (const file of results.testResults) {
+      const where = relative(root, file.name);
+      if (file.status === 'failed' && file.assertionResults.length === 0) notPassed.push(`Node ${major}: ${where}: ${firstLine(file.message)}`);
+      for (const test of file.assertionResults) {
+        if (test.status !== 'passed') notPassed.push(`Node ${major}: ${where} > ${test.fullName}: ${test.status} ${firstLine(test.failureMessages?.[0])}`);
+      }
+    }
   } catch {
     failed += 1;
     process.stdout.write(`vitest under Node ${major} produced no report (exit ${vitest.status ?? vitest.signal})\n`);
   }
 }
+// The tail of a CI log is what gets read: name what did not pass right above the closing line.
+if (notPassed.length > 0) process.stdout.write(`\nnot passed:\n${notPassed.map((line) => `  ${line}`).join('\n')}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

@@ -85,7 +85,7 @@ describe('declared checks on an edge host without MicroShift', () => {
 
   describe('unit', () => {
     it('passes for an active unit', async () => {
-      const run = await runCheck(device, { checks: [{ id: 'web', kind: 'unit', unit: 'edge-test-http.service', timeoutSec: 2 }] });
+      const run = await runCheck(device, { checks: [{ id: 'web', kind: 'unit', unit: 'edge-test-http.service', timeoutSec: 30 }] });
       expect(run.exitCode).toBe(0);
       expect(resultOf(run, 'web')).toMatchObject({ class: 'required', outcome: 'pass', reason: 'ok', message: 'unit edge-test-http.service active: active/running' });
       expect(run.stderr).toContain("Check 'web' (required) SUCCESS");
@@ -121,7 +121,7 @@ describe('declared checks on an edge host without MicroShift', () => {
       ['https with the CA option', { url: `https://127.0.0.1:${HTTPS_PORT}/healthz`, ca: '/etc/edge-test/ca.crt' }, 'HTTP 200'],
       ['https, verification skipped', { url: `https://127.0.0.1:${HTTPS_PORT}/healthz`, insecureSkipVerify: true }, 'HTTP 200'],
     ])('passes: %s', async (_name, options, detail) => {
-      const run = await runCheck(device, { checks: [{ id: 'web', kind: 'http', timeoutSec: 2, ...options }] });
+      const run = await runCheck(device, { checks: [{ id: 'web', kind: 'http', timeoutSec: 30, ...options }] });
       expect(run.exitCode).toBe(0);
       expect(resultOf(run, 'web')).toMatchObject({ outcome: 'pass', reason: 'ok', message: expect.stringMatching(new RegExp(`: ${detail}$`)) });
     });
@@ -150,7 +150,7 @@ describe('declared checks on an edge host without MicroShift', () => {
 
   describe('tcp', () => {
     it('passes when the port accepts connections', async () => {
-      const run = await runCheck(device, { checks: [{ id: 'port', kind: 'tcp', host: '127.0.0.1', port: HTTP_PORT, timeoutSec: 2 }] });
+      const run = await runCheck(device, { checks: [{ id: 'port', kind: 'tcp', host: '127.0.0.1', port: HTTP_PORT, timeoutSec: 30 }] });
       expect(run.exitCode).toBe(0);
       expect(resultOf(run, 'port')).toMatchObject({ outcome: 'pass', message: `TCP 127.0.0.1:${HTTP_PORT} accepting connections: connected` });
     });
@@ -167,7 +167,7 @@ describe('declared checks on an edge host without MicroShift', () => {
       ['/bin/true', { command: ['/bin/true'] }, { exitCode: 0, output: '' }],
       ['an expected non-zero exit', { command: ['/bin/sh', '-c', 'exit 3'], expectExit: 3 }, { exitCode: 3 }],
     ])('passes: %s', async (_name, options, observation) => {
-      const run = await runCheck(device, { checks: [{ id: 'cmd', kind: 'command', timeoutSec: 5, ...options }] });
+      const run = await runCheck(device, { checks: [{ id: 'cmd', kind: 'command', timeoutSec: 30, ...options }] });
       expect(run.exitCode).toBe(0);
       expect(resultOf(run, 'cmd')).toMatchObject({ outcome: 'pass', reason: 'ok', observation });
     });
@@ -205,7 +205,7 @@ describe('declared checks on an edge host without MicroShift', () => {
   });
 
   it('records nothing on --dry-run; a normal run writes this boot record', async () => {
-    const config = { checks: [{ id: 'web', kind: 'http', url: `http://127.0.0.1:${HTTP_PORT}/healthz`, timeoutSec: 2 }] };
+    const config = { checks: [{ id: 'web', kind: 'http', url: `http://127.0.0.1:${HTTP_PORT}/healthz`, timeoutSec: 30 }] };
     const listBoots = async () => (await device.exec(['ls', '-A', '/var/lib/edge-agent/boots'])).stdout.split('\n').filter(Boolean);
     // The device's disk is an overlay of the host's /: start from no records at all.
     await device.sh('rm -rf /var/lib/edge-agent/boots');
