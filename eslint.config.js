@@ -6,8 +6,14 @@ import tseslint from 'typescript-eslint';
 const forbiddenInCore = {
   patterns: [
     { group: ['node:*'], message: 'agent/core/ is pure: take a port from agent/host/ instead.' },
-    { group: ['fs', 'fs/*', 'child_process', 'net', 'os', 'path', 'http', 'https', 'tls', 'crypto'], message: 'agent/core/ is pure: no Node built-ins.' },
-    { group: ['execa', 'dbus-next', '@kubernetes/client-node', 'mqtt', 'mqtt/*', 'pino', 'node-cron'], message: 'agent/core/ is pure: client libraries live in agent/host/ or agent/hub/.' },
+    {
+      group: ['fs', 'fs/*', 'child_process', 'net', 'os', 'path', 'http', 'https', 'tls', 'crypto'],
+      message: 'agent/core/ is pure: no Node built-ins.',
+    },
+    {
+      group: ['execa', 'dbus-next', '@kubernetes/client-node', 'mqtt', 'mqtt/*', 'pino', 'node-cron'],
+      message: 'agent/core/ is pure: client libraries live in agent/host/ or agent/hub/.',
+    },
     { group: ['**/host/*', '**/hub/*', '**/commands/*'], message: 'agent/core/ may import only core/ and types.' },
   ],
 };
@@ -17,9 +23,30 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // The bundle's CommonJS stand-ins for modules dbus-next loads (packaging/stubs/).
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', Buffer: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', setImmediate: 'readonly' } },
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        Buffer: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+        setImmediate: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -30,7 +57,10 @@ export default tseslint.config(
     files: ['agent/**/*.ts'],
     ignores: ['agent/cli.ts', 'agent/main.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Only agent/cli.ts and agent/main.ts call process.exit.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'Only agent/cli.ts and agent/main.ts call process.exit.' },
+      ],
     },
   },
   {
@@ -42,9 +72,18 @@ export default tseslint.config(
       // Formatting a given time is fine; reading the current time is not (use the clock port).
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'agent/core/ takes time from the clock port.' },
-        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'agent/core/ takes time from the clock port.' },
-        { selector: "MemberExpression[object.name='performance']", message: 'agent/core/ takes time from the clock port.' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'agent/core/ takes time from the clock port.',
+        },
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'agent/core/ takes time from the clock port.',
+        },
+        {
+          selector: "MemberExpression[object.name='performance']",
+          message: 'agent/core/ takes time from the clock port.',
+        },
       ],
     },
   },

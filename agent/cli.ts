@@ -37,7 +37,8 @@ export const commands: CommandSpec[] = [
   {
     name: 'status',
     summary: 'the one-screen truth about this device: deployments, boot verdict, checks, MicroShift, hub',
-    usage: 'edge-agent status [--json] [--watch [--interval SEC]]\n\nExit codes: 0 green, 1 red, 2 checking, 3 unknown or degraded (e.g. not an ostree system, records missing)',
+    usage:
+      'edge-agent status [--json] [--watch [--interval SEC]]\n\nExit codes: 0 green, 1 red, 2 checking, 3 unknown or degraded (e.g. not an ostree system, records missing)',
     flags: { watch: { type: 'boolean', short: 'w' }, interval: { type: 'string' }, ...json },
     flagHelp: {
       json: 'print the status object as JSON (schema: packaging/schemas/status.schema.json)',
@@ -51,8 +52,23 @@ export const commands: CommandSpec[] = [
   {
     name: 'fleet',
     summary: 'hub-side view of all devices from the MQTT broker (one row each, problems first)',
-    usage: 'edge-agent fleet --hub URL [--ca FILE] [--token-file FILE] | --broker URL [--ca FILE] [--cert FILE] [--key FILE] [--prefix edge/v1] [--max-wait SEC] [--watch] [--json] [--sort state|id|seen] [--state online|offline|green|red|checking|unknown|problem|dropped]\n\nExit code 2: the broker collection was cut short by the time cap (the list is incomplete)',
-    flags: { hub: { type: 'string' }, 'token-file': { type: 'string' }, 'max-wait': { type: 'string' }, broker: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, prefix: { type: 'string' }, watch: { type: 'boolean' }, sort: { type: 'string' }, state: { type: 'string' }, 'allow-insecure': { type: 'boolean' }, ...json },
+    usage:
+      'edge-agent fleet --hub URL [--ca FILE] [--token-file FILE] | --broker URL [--ca FILE] [--cert FILE] [--key FILE] [--prefix edge/v1] [--max-wait SEC] [--watch] [--json] [--sort state|id|seen] [--state online|offline|green|red|checking|unknown|problem|dropped]\n\nExit code 2: the broker collection was cut short by the time cap (the list is incomplete)',
+    flags: {
+      hub: { type: 'string' },
+      'token-file': { type: 'string' },
+      'max-wait': { type: 'string' },
+      broker: { type: 'string' },
+      ca: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      prefix: { type: 'string' },
+      watch: { type: 'boolean' },
+      sort: { type: 'string' },
+      state: { type: 'string' },
+      'allow-insecure': { type: 'boolean' },
+      ...json,
+    },
     flagHelp: {
       hub: 'the hub service URL (edge-agent hub), e.g. http://127.0.0.1:8787: a complete list however large the fleet',
       'token-file': 'with --hub: file holding the bearer token of an exposed hub service',
@@ -73,10 +89,14 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'hub',
-    summary: 'the fleet hub service: consumes the broker, keeps every device\'s state and history, serves the dashboard and JSON API (Node 22+)',
+    summary:
+      "the fleet hub service: consumes the broker, keeps every device's state and history, serves the dashboard and JSON API (Node 22+)",
     usage: 'edge-agent hub [--config /etc/edge-agent/hub.yaml] [--check]',
     flags: { config: { type: 'string' }, check: { type: 'boolean' } },
-    flagHelp: { config: 'the hub service config (default /etc/edge-agent/hub.yaml; see packaging/docs/hub.md)', check: 'validate the config and exit' },
+    flagHelp: {
+      config: 'the hub service config (default /etc/edge-agent/hub.yaml; see packaging/docs/hub.md)',
+      check: 'validate the config and exit',
+    },
     needsConfig: false,
     load: () => import('./commands/hub.js'),
   },
@@ -252,7 +272,9 @@ async function cli(argv: string[]): Promise<void> {
     process.exit(argv.length === 0 ? ExitCode.Usage : ExitCode.Ok);
   }
   if (argv[0] === '--version' || argv[0] === '-V') {
-    process.stdout.write(`edge-agent ${version}\nruntime: ${describeRuntime(runtimeInfo(process.execPath, process.version))}\n`);
+    process.stdout.write(
+      `edge-agent ${version}\nruntime: ${describeRuntime(runtimeInfo(process.execPath, process.version))}\n`,
+    );
     process.exit(ExitCode.Ok);
   }
   if (argv[0] === '--completion') {
@@ -260,7 +282,9 @@ async function cli(argv: string[]): Promise<void> {
     const { completionScript, COMPLETION_SHELLS } = await import('./core/completion.js');
     const shell = COMPLETION_SHELLS.find((s) => s === argv[1]);
     if (!shell) {
-      process.stderr.write(`edge-agent --completion: expected one of ${COMPLETION_SHELLS.join(', ')}${argv[1] ? `, got '${argv[1]}'` : ''}\n`);
+      process.stderr.write(
+        `edge-agent --completion: expected one of ${COMPLETION_SHELLS.join(', ')}${argv[1] ? `, got '${argv[1]}'` : ''}\n`,
+      );
       process.exit(ExitCode.Usage);
     }
     process.stdout.write(completionScript(shell, commands));
@@ -268,7 +292,9 @@ async function cli(argv: string[]): Promise<void> {
   }
   const found = findCommand(argv);
   if (!found) {
-    process.stderr.write(`edge-agent: ${clipEcho(`unknown command '${argv.slice(0, 2).join(' ')}'`)} (see edge-agent --help)\n`);
+    process.stderr.write(
+      `edge-agent: ${clipEcho(`unknown command '${argv.slice(0, 2).join(' ')}'`)} (see edge-agent --help)\n`,
+    );
     process.exit(ExitCode.Usage);
   }
   const { spec, rest } = found;
@@ -280,7 +306,9 @@ async function cli(argv: string[]): Promise<void> {
   try {
     parsed = parseArgs({ args: rest, options: spec.flags, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`edge-agent ${spec.name}: ${clipEcho((error as Error).message)} (see edge-agent ${spec.name} --help)\n`);
+    process.stderr.write(
+      `edge-agent ${spec.name}: ${clipEcho((error as Error).message)} (see edge-agent ${spec.name} --help)\n`,
+    );
     process.exit(ExitCode.Usage);
   }
   const extra = unexpectedPositionals(spec, parsed.positionals);

@@ -60,7 +60,8 @@ export class ConfigError extends AgentError {
 
 export function formatConfigProblem(problem: ConfigProblem): string {
   const where = problem.path ? `${problem.file}: ${problem.path}` : problem.file;
-  const got = problem.value === undefined ? '' : ` (got ${clipValue(JSON.stringify(problem.value) ?? String(problem.value))})`;
+  const got =
+    problem.value === undefined ? '' : ` (got ${clipValue(JSON.stringify(problem.value) ?? String(problem.value))})`;
   const expected = problem.expected ? `; expected ${problem.expected}` : '';
   return `${where}: ${problem.message}${got}${expected}`;
 }

@@ -13,14 +13,26 @@ import { version } from './version.js';
 
 async function front(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    return void process.stdout.write(`edge-agent ${version}\nruntime: ${describeRuntime(runtimeInfo(process.execPath, process.version))}\n`);
+    return void process.stdout.write(
+      `edge-agent ${version}\nruntime: ${describeRuntime(runtimeInfo(process.execPath, process.version))}\n`,
+    );
   }
   const json = argv.length === 2 && argv[1] === '--json';
   // TZ set: times must be formatted in the caller's zone, which the full path does.
-  if (argv[0] === 'status' && (argv.length === 1 || json) && process.getuid?.() === 0 && env.EDGE_AGENT_STATUS_DAEMON !== '0' && env.TZ === undefined) {
+  if (
+    argv[0] === 'status' &&
+    (argv.length === 1 || json) &&
+    process.getuid?.() === 0 &&
+    env.EDGE_AGENT_STATUS_DAEMON !== '0' &&
+    env.TZ === undefined
+  ) {
     const terminal = terminalView(env);
     const socket = join(env.EDGE_AGENT_ROOT || '/', STATUS_SOCKET_PATH);
-    const answer = await askDaemonStatus(socket, { format: json ? 'json' : 'text', width: terminal.width, color: terminal.color }, { timeoutMs: DAEMON_FAST_ANSWER_MS });
+    const answer = await askDaemonStatus(
+      socket,
+      { format: json ? 'json' : 'text', width: terminal.width, color: terminal.color },
+      { timeoutMs: DAEMON_FAST_ANSWER_MS },
+    );
     if (answer) {
       process.exitCode = answer.exitCode;
       process.stdout.write(answer.output);

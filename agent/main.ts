@@ -22,10 +22,19 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const createLogger = async (level: string | undefined): Promise<Logger> => (await import('./host/log.js')).createLogger({ level });
+  const createLogger = async (level: string | undefined): Promise<Logger> =>
+    (await import('./host/log.js')).createLogger({ level });
   // Light commands load pino only if they log; the others have it ready before they start.
-  let log = spec.lightLogger ? createDeferredLogger(() => createLogger(host.env.EDGE_AGENT_LOG_LEVEL)) : await createLogger(host.env.EDGE_AGENT_LOG_LEVEL);
-  const deadline = spec.deadline?.(invocation) ? (await import('./host/deadline.js')).armProcessDeadline({ log: () => log, exit: (code) => process.exit(code), env: host.env }) : undefined;
+  let log = spec.lightLogger
+    ? createDeferredLogger(() => createLogger(host.env.EDGE_AGENT_LOG_LEVEL))
+    : await createLogger(host.env.EDGE_AGENT_LOG_LEVEL);
+  const deadline = spec.deadline?.(invocation)
+    ? (await import('./host/deadline.js')).armProcessDeadline({
+        log: () => log,
+        exit: (code) => process.exit(code),
+        env: host.env,
+      })
+    : undefined;
   deadline?.enter('loading the configuration');
   try {
     let config: Config | undefined;
@@ -43,7 +52,12 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
         for (const problem of loaded.errors) log.error(formatConfigProblem(problem));
         log.error(describeFallback(defaultConfigPath, loaded.fallback));
         config = loaded.fallback.config;
-        configFallback = { file: defaultConfigPath, problems: loaded.errors, dropped: loaded.fallback.dropped, declaredChecks: loaded.fallback.declaredChecks };
+        configFallback = {
+          file: defaultConfigPath,
+          problems: loaded.errors,
+          dropped: loaded.fallback.dropped,
+          declaredChecks: loaded.fallback.declaredChecks,
+        };
       } else throw new ConfigError(loaded.errors);
       if (!host.env.EDGE_AGENT_LOG_LEVEL) log = await createLogger(config.log.level);
     }
@@ -65,7 +79,8 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
     await flush(log);
     // Messages quote flags, files and remote answers: shown with controls escaped, passwords hidden.
     process.stderr.write(`edge-agent ${spec.name}: ${displayText(line, { newlines: true })}\n`);
-    if (exitCode === ExitCode.Internal && host.env.EDGE_AGENT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    if (exitCode === ExitCode.Internal && host.env.EDGE_AGENT_DEBUG)
+      process.stderr.write(`${(error as Error).stack}\n`);
     process.exit(exitCode);
   }
 }

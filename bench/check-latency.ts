@@ -77,12 +77,22 @@ async function runCheck(device: VirtualDevice, next: Scenario): Promise<Run> {
   const since = nowUs();
   const check = spawnCheck(device, 120);
   try {
-    await waitForJournal(device, { identifier: 'edge-agent' }, since, (m) => /^Waiting \d+s for microshift\.service/.test(m), 20_000, 'the check to start watching microshift.service');
+    await waitForJournal(
+      device,
+      { identifier: 'edge-agent' },
+      since,
+      (m) => /^Waiting \d+s for microshift\.service/.test(m),
+      20_000,
+      'the check to start watching microshift.service',
+    );
     const restartedAt = nowUs();
     await setScenario(device, next, { restart: true });
     const ended = await within(check, 130_000, 'edge-agent check');
     const result = checkResult(String(ended.stdout), 'microshift');
-    const [unitJournal, agentJournal] = await Promise.all([journalSince(device, { unit: 'microshift.service' }, restartedAt), journalSince(device, { identifier: 'edge-agent' }, since)]);
+    const [unitJournal, agentJournal] = await Promise.all([
+      journalSince(device, { unit: 'microshift.service' }, restartedAt),
+      journalSince(device, { identifier: 'edge-agent' }, since),
+    ]);
     return { result, unitJournal, agentJournal };
   } finally {
     check.kill('SIGKILL');
@@ -94,7 +104,10 @@ async function readinessRun(device: VirtualDevice, i: number): Promise<{ latency
   // Ready at a time the check cannot anticipate: 2-3 s after the start, workloads 0.5 s after readyz.
   const apiReady = 2000 + Math.round(Math.random() * 1000);
   const readyAt = apiReady + 500;
-  const run = await runCheck(device, scenario('healthy', { apiReadyAfterMs: apiReady, workloadsReadyAfterMs: readyAt }));
+  const run = await runCheck(
+    device,
+    scenario('healthy', { apiReadyAfterMs: apiReady, workloadsReadyAfterMs: readyAt }),
+  );
   const { result } = run;
   if (result.outcome !== 'pass') throw new Error(`check ended ${result.outcome}/${result.reason}: ${result.message}`);
   const sim = simProcesses(run.unitJournal);
@@ -109,14 +122,23 @@ async function readinessRun(device: VirtualDevice, i: number): Promise<{ latency
   if (!noticed) throw new Error("edge-agent logged no 'MicroShift is ready after' line");
   const latencyMs = (realtimeUs(noticed) - realtimeUs(readyLine)) / 1000;
   const tickLagMs = (realtimeUs(readyLine) - (proc.startUs + readyAt * 1000)) / 1000;
-  return { latencyMs, note: `run ${i}: ready at t=${readyAt} ms, API line ${round(tickLagMs)} ms after the timeline, noticed after ${round(latencyMs)} ms` };
+  return {
+    latencyMs,
+    note: `run ${i}: ready at t=${readyAt} ms, API line ${round(tickLagMs)} ms after the timeline, noticed after ${round(latencyMs)} ms`,
+  };
 }
 
-async function failFastRun(device: VirtualDevice, name: ScenarioName, i: number, expectReason?: string): Promise<{ latencyMs: number; note: string }> {
+async function failFastRun(
+  device: VirtualDevice,
+  name: ScenarioName,
+  i: number,
+  expectReason?: string,
+): Promise<{ latencyMs: number; note: string }> {
   const next = scenario(name);
   const run = await runCheck(device, next);
   const { result } = run;
-  if (result.outcome !== 'fail' || (expectReason && result.reason !== expectReason)) throw new Error(`check ended ${result.outcome}/${result.reason}: ${result.message}`);
+  if (result.outcome !== 'fail' || (expectReason && result.reason !== expectReason))
+    throw new Error(`check ended ${result.outcome}/${result.reason}: ${result.message}`);
   const endedUs = Date.parse(result.endedAt) * 1000;
   let terminalUs: number;
   let what: string;
@@ -133,7 +155,9 @@ async function failFastRun(device: VirtualDevice, name: ScenarioName, i: number,
       const m = /restarted (\d+) times in \d+s \(NRestarts=(\d+)\)/.exec(result.message);
       if (!m) throw new Error(`cannot read the restart counts from: ${result.message}`);
       const target = Number(m[2]) - Number(m[1]) + CRASH_LOOP_RESTARTS;
-      const line = run.unitJournal.find((e) => new RegExp(`restart counter is at ${target}\\.?$`).test(String(e.MESSAGE)));
+      const line = run.unitJournal.find((e) =>
+        new RegExp(`restart counter is at ${target}\\.?$`).test(String(e.MESSAGE)),
+      );
       if (!line) throw new Error(`no systemd line 'restart counter is at ${target}'`);
       terminalUs = realtimeUs(line);
       what = `restart counter reached ${target}`;
@@ -161,7 +185,12 @@ async function failFastRun(device: VirtualDevice, name: ScenarioName, i: number,
   return { latencyMs, note: `run ${i}: ${result.reason}, ${what}, check ended ${round(latencyMs)} ms later` };
 }
 
-async function measure(name: string, budgetMs: number, once: (i: number) => Promise<{ latencyMs: number; note: string }>, setting?: string): Promise<LatencyFigure> {
+async function measure(
+  name: string,
+  budgetMs: number,
+  once: (i: number) => Promise<{ latencyMs: number; note: string }>,
+  setting?: string,
+): Promise<LatencyFigure> {
   const samples: number[] = [];
   const errors: string[] = [];
   const notes: string[] = [];
@@ -184,16 +213,40 @@ async function measure(name: string, budgetMs: number, once: (i: number) => Prom
 
 async function main(): Promise<number> {
   const source = await sourceRevision();
-  console.log(`check-latency: ${RUNS} runs per figure; edge-agent check --dry-run --json (${source}) in a virtual edge device against the simulated MicroShift`);
+  console.log(
+    `check-latency: ${RUNS} runs per figure; edge-agent check --dry-run --json (${source}) in a virtual edge device against the simulated MicroShift`,
+  );
   const figures = await withDevice({ microshift: scenario('healthy'), config: CONFIG }, async (device) => {
-    const all: LatencyFigure[] = [await measure('readiness-detection', READY_BUDGET_MS, (i) => readinessRun(device, i))];
-    for (const name of FAIL_SCENARIOS) all.push(await measure(`fail-fast ${name}`, FAIL_BUDGET_MS, (i) => failFastRun(device, name, i)));
+    const all: LatencyFigure[] = [
+      await measure('readiness-detection', READY_BUDGET_MS, (i) => readinessRun(device, i)),
+    ];
+    for (const name of FAIL_SCENARIOS)
+      all.push(await measure(`fail-fast ${name}`, FAIL_BUDGET_MS, (i) => failFastRun(device, name, i)));
     await device.writeFile('/etc/edge-agent/config.yaml', CONFIG_UNIT_FAILED);
-    all.push(await measure('fail-fast unit-failed', FAIL_BUDGET_MS, (i) => failFastRun(device, 'unit-fails', i, 'unit-failed'), 'unit-fails with crashLoopRestarts 10'));
+    all.push(
+      await measure(
+        'fail-fast unit-failed',
+        FAIL_BUDGET_MS,
+        (i) => failFastRun(device, 'unit-fails', i, 'unit-failed'),
+        'unit-fails with crashLoopRestarts 10',
+      ),
+    );
     return all;
   });
   const summary = Object.fromEntries(
-    figures.map((f) => [f.name.replace(' ', ':'), { medianMs: f.medianMs, maxMs: f.maxMs, budgetMs: f.budgetMs, ratio: f.ratio, measured: f.measured, runs: f.runs, samplesMs: f.samplesMs, ...(f.errors.length ? { errors: f.errors } : {}) }]),
+    figures.map((f) => [
+      f.name.replace(' ', ':'),
+      {
+        medianMs: f.medianMs,
+        maxMs: f.maxMs,
+        budgetMs: f.budgetMs,
+        ratio: f.ratio,
+        measured: f.measured,
+        runs: f.runs,
+        samplesMs: f.samplesMs,
+        ...(f.errors.length ? { errors: f.errors } : {}),
+      },
+    ]),
   );
   console.log(JSON.stringify({ bench: 'check-latency', source, runs: RUNS, figures: summary }));
   return figures.every((f) => f.measured > 0) ? 0 : 1;

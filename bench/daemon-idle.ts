@@ -42,21 +42,27 @@ async function main(): Promise<number> {
   const proxy = await countingProxy(broker.port);
   const seen: Seen[] = [];
   const reader = await connectClient(broker, 'fleet-reader');
-  reader.on('message', (topic, payload) => seen.push({ at: Date.now(), topic, bytes: Buffer.byteLength(topic) + payload.length }));
+  reader.on('message', (topic, payload) =>
+    seen.push({ at: Date.now(), topic, bytes: Buffer.byteLength(topic) + payload.length }),
+  );
   await reader.subscribeAsync(`edge/v1/${DEVICE}/#`, { qos: 1 });
   try {
     return await withDevice(await deviceOptions(broker, proxy.port), async (device) => {
       await device.reboot();
       await settleBoot(device, 180_000);
       const source = await sourceRevision();
-      console.log(`daemon-idle: edge-agent run in a virtual edge device (MicroShift healthy, default settings, hub through a counting proxy); idle ${IDLE_SEC} s, traffic ${TRAFFIC_SEC} s; source ${source}`);
+      console.log(
+        `daemon-idle: edge-agent run in a virtual edge device (MicroShift healthy, default settings, hub through a counting proxy); idle ${IDLE_SEC} s, traffic ${TRAFFIC_SEC} s; source ${source}`,
+      );
 
       const started = Date.now();
       await device.sh('systemctl start edge-agent');
       await startUp(device, seen);
       const burstEnd = Date.now();
       const burst = { payload: sum(seen.filter((s) => s.at < burstEnd)), messages: seen.length, wire: proxy.bytes() };
-      progress(`daemon-idle: start-up took ${((burstEnd - started) / 1000).toFixed(1)} s: ${burst.messages} messages, ${burst.payload} B payload, ${burst.wire} B TLS`);
+      progress(
+        `daemon-idle: start-up took ${((burstEnd - started) / 1000).toFixed(1)} s: ${burst.messages} messages, ${burst.payload} B payload, ${burst.wire} B TLS`,
+      );
 
       const pid = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim();
       const ticks = Number((await device.sh('getconf CLK_TCK')).trim());
@@ -77,29 +83,63 @@ async function main(): Promise<number> {
       const statuses = seen.filter((s) => s.topic.endsWith('/status'));
       const statusBytes = statuses.at(-1)?.bytes ?? 0;
       const same = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim() === pid;
-      const rssMB = round(Number(/^VmRSS:\s+(\d+)/m.exec(await device.readFile(`/proc/${pid}/status`))?.[1] ?? NaN) / 1024, 1);
+      const rssMB = round(
+        Number(/^VmRSS:\s+(\d+)/m.exec(await device.readFile(`/proc/${pid}/status`))?.[1] ?? NaN) / 1024,
+        1,
+      );
 
       const heartbeats = Math.floor(86_400 / HEARTBEAT_SEC);
       const payloadPerDay = burst.payload + (windowPayload / windowSec) * 86_400 + heartbeats * statusBytes;
       const wirePerDay = burst.wire + (windowWire / windowSec) * 86_400 + heartbeats * (statusBytes + 100);
       const kb = (bytes: number) => round(bytes / 1000, 1);
 
-      console.log(`idle CPU: daemon process ${procCpu.toFixed(2)} s in ${idleWall.toFixed(0)} s (${round((procCpu / idleWall) * 100, 3)} % of one core); whole unit ${unitCpu.toFixed(2)} s (${round((unitCpu / idleWall) * 100, 3)} %)`);
-      console.log(`  command: utime+stime from /proc/${pid}/stat and systemctl show -p CPUUsageNSec edge-agent, before and after ${IDLE_SEC} s`);
-      console.log(`unit CPU over the traffic window: ${unitCpuWindow.toFixed(2)} s in ${windowSec.toFixed(0)} s (${round((unitCpuWindow / windowSec) * 100, 3)} %, health checks included); daemon RSS at its end ${rssMB} MB${same ? '' : ' (THE DAEMON RESTARTED)'}`);
+      console.log(
+        `idle CPU: daemon process ${procCpu.toFixed(2)} s in ${idleWall.toFixed(0)} s (${round((procCpu / idleWall) * 100, 3)} % of one core); whole unit ${unitCpu.toFixed(2)} s (${round((unitCpu / idleWall) * 100, 3)} %)`,
+      );
+      console.log(
+        `  command: utime+stime from /proc/${pid}/stat and systemctl show -p CPUUsageNSec edge-agent, before and after ${IDLE_SEC} s`,
+      );
+      console.log(
+        `unit CPU over the traffic window: ${unitCpuWindow.toFixed(2)} s in ${windowSec.toFixed(0)} s (${round((unitCpuWindow / windowSec) * 100, 3)} %, health checks included); daemon RSS at its end ${rssMB} MB${same ? '' : ' (THE DAEMON RESTARTED)'}`,
+      );
       console.log(
         `hub traffic: start-up ${burst.payload} B payload / ${burst.wire} B TLS (${burst.messages} messages); window ${windowSec.toFixed(0)} s: ${inWindow.length} messages, ${windowPayload} B payload / ${windowWire} B TLS; status ${statusBytes} B`,
       );
-      console.log(`hub traffic per device per day at defaults: payload ≈ ${kb(payloadPerDay)} KB, TLS both ways ≈ ${kb(wirePerDay)} KB (budget ${BUDGET_PER_DAY / 1000} KB, ratio ${round(wirePerDay / BUDGET_PER_DAY, 3)})`);
-      console.log(`  per day = start-up + window rate x 86400 s + ${heartbeats} heartbeats x status size (TLS: + 100 B each)`);
+      console.log(
+        `hub traffic per device per day at defaults: payload ≈ ${kb(payloadPerDay)} KB, TLS both ways ≈ ${kb(wirePerDay)} KB (budget ${BUDGET_PER_DAY / 1000} KB, ratio ${round(wirePerDay / BUDGET_PER_DAY, 3)})`,
+      );
+      console.log(
+        `  per day = start-up + window rate x 86400 s + ${heartbeats} heartbeats x status size (TLS: + 100 B each)`,
+      );
       console.log(
         JSON.stringify({
           bench: 'daemon-idle',
           source,
-          idle: { seconds: round(idleWall, 1), processCpuSec: round(procCpu, 3), processCpuPct: round((procCpu / idleWall) * 100, 4), unitCpuSec: round(unitCpu, 3), unitCpuPct: round((unitCpu / idleWall) * 100, 4) },
-          window: { seconds: round(windowSec, 1), unitCpuSec: round(unitCpuWindow, 3), unitCpuPct: round((unitCpuWindow / windowSec) * 100, 4), messages: inWindow.length, payloadBytes: windowPayload, tlsBytes: windowWire, rssMB, restarted: !same },
+          idle: {
+            seconds: round(idleWall, 1),
+            processCpuSec: round(procCpu, 3),
+            processCpuPct: round((procCpu / idleWall) * 100, 4),
+            unitCpuSec: round(unitCpu, 3),
+            unitCpuPct: round((unitCpu / idleWall) * 100, 4),
+          },
+          window: {
+            seconds: round(windowSec, 1),
+            unitCpuSec: round(unitCpuWindow, 3),
+            unitCpuPct: round((unitCpuWindow / windowSec) * 100, 4),
+            messages: inWindow.length,
+            payloadBytes: windowPayload,
+            tlsBytes: windowWire,
+            rssMB,
+            restarted: !same,
+          },
           startup: { messages: burst.messages, payloadBytes: burst.payload, tlsBytes: burst.wire },
-          perDay: { payloadKB: kb(payloadPerDay), tlsKB: kb(wirePerDay), budgetKB: BUDGET_PER_DAY / 1000, ratio: round(wirePerDay / BUDGET_PER_DAY, 3), statusBytes },
+          perDay: {
+            payloadKB: kb(payloadPerDay),
+            tlsKB: kb(wirePerDay),
+            budgetKB: BUDGET_PER_DAY / 1000,
+            ratio: round(wirePerDay / BUDGET_PER_DAY, 3),
+            statusBytes,
+          },
         }),
       );
       await device.sh('systemctl stop edge-agent');

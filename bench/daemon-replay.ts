@@ -23,9 +23,17 @@ async function main(): Promise<number> {
     await sub.client.subscribeAsync('edge/v1/device-a/events', { qos: 0 });
     const test = await createTestSink(broker, { as: 'device-a', start: false });
     try {
-      console.log(`daemon-replay: ${EVENTS} queued events replayed by the hub sink to ${broker.url} (Mosquitto, TLS) after it connects; outbox limits as by default (5 MB, 10 000 events)`);
+      console.log(
+        `daemon-replay: ${EVENTS} queued events replayed by the hub sink to ${broker.url} (Mosquitto, TLS) after it connects; outbox limits as by default (5 MB, 10 000 events)`,
+      );
       const queueStart = performance.now();
-      for (let i = 0; i < EVENTS; i += 1) await test.sink.report('check-failed', { check: 'var-free-space', class: 'wanted', reason: 'below-threshold', message: String(i) });
+      for (let i = 0; i < EVENTS; i += 1)
+        await test.sink.report('check-failed', {
+          check: 'var-free-space',
+          class: 'wanted',
+          reason: 'below-threshold',
+          message: String(i),
+        });
       const queueMs = performance.now() - queueStart;
       const size = test.outbox.size();
 
@@ -35,18 +43,32 @@ async function main(): Promise<number> {
       const connected = performance.now();
       await eventually(() => test.outbox.size().events === 0, 600_000, 'outbox drained');
       const drained = performance.now();
-      await eventually(() => sub.messages.length >= EVENTS, 60_000, `all ${EVENTS} events at the subscriber (has ${sub.messages.length})`).catch(() => undefined);
+      await eventually(
+        () => sub.messages.length >= EVENTS,
+        60_000,
+        `all ${EVENTS} events at the subscriber (has ${sub.messages.length})`,
+      ).catch(() => undefined);
       const received = performance.now();
 
-      const numbers = sub.messages.map((m) => Number((HubEventSchema.parse(JSON.parse(m.payload)).body as { message: string }).message));
+      const numbers = sub.messages.map((m) =>
+        Number((HubEventSchema.parse(JSON.parse(m.payload)).body as { message: string }).message),
+      );
       const inOrder = numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number));
       // The outbox counts an ack before its write settles; the sink's counters follow right after.
-      await eventually(() => test.sink.state().published.events >= EVENTS, 5000, 'sink counters').catch(() => undefined);
+      await eventually(() => test.sink.state().published.events >= EVENTS, 5000, 'sink counters').catch(
+        () => undefined,
+      );
       const state = test.sink.state();
       const replaySec = (drained - connected) / 1000;
-      console.log(`queued ${EVENTS} events in ${(queueMs / 1000).toFixed(2)} s (${round(queueMs / EVENTS, 3)} ms each; outbox ${size.events} events, ${round(size.bytes / 1024, 0)} KiB, dropped ${test.outbox.dropped().total})`);
-      console.log(`connect ${round(connected - start)} ms; replay until every event was PUBACKed: ${replaySec.toFixed(2)} s (${round(EVENTS / replaySec)} events/s); at the subscriber after ${((received - connected) / 1000).toFixed(2)} s: ${numbers.length}/${EVENTS}, ${inOrder ? 'in order' : 'OUT OF ORDER'}`);
-      console.log(`  command: node --import tsx bench/daemon-replay.ts (BENCH_EVENTS=${EVENTS}); sink published ${state.published.events} events, ${state.payloadBytes} payload bytes`);
+      console.log(
+        `queued ${EVENTS} events in ${(queueMs / 1000).toFixed(2)} s (${round(queueMs / EVENTS, 3)} ms each; outbox ${size.events} events, ${round(size.bytes / 1024, 0)} KiB, dropped ${test.outbox.dropped().total})`,
+      );
+      console.log(
+        `connect ${round(connected - start)} ms; replay until every event was PUBACKed: ${replaySec.toFixed(2)} s (${round(EVENTS / replaySec)} events/s); at the subscriber after ${((received - connected) / 1000).toFixed(2)} s: ${numbers.length}/${EVENTS}, ${inOrder ? 'in order' : 'OUT OF ORDER'}`,
+      );
+      console.log(
+        `  command: node --import tsx bench/daemon-replay.ts (BENCH_EVENTS=${EVENTS}); sink published ${state.published.events} events, ${state.payloadBytes} payload bytes`,
+      );
       console.log(
         JSON.stringify({
           bench: 'daemon-replay',

@@ -70,27 +70,49 @@ async function main(): Promise<number> {
       await device.reboot();
       await settleBoot(device, 180_000);
       const source = await sourceRevision();
-      console.log(`daemon-rss: edge-agent run in a virtual edge device (MicroShift healthy, hub ${broker.url}, default settings); source ${source}`);
+      console.log(
+        `daemon-rss: edge-agent run in a virtual edge device (MicroShift healthy, hub ${broker.url}, default settings); source ${source}`,
+      );
 
       const daemon = await measureDaemon(device);
-      console.log(`daemon RSS after start: ${daemon.rssMB} MB (peak ${daemon.hwmMB} MB; ${daemon.anonMB} MB anonymous, ${daemon.fileMB} MB of mapped files, mostly the node binary's own code and data) with the first runtime health check done (budget ${BUDGET_MB} MB, ratio ${round(daemon.rssMB / BUDGET_MB, 2)})`);
-      console.log(`  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`);
+      console.log(
+        `daemon RSS after start: ${daemon.rssMB} MB (peak ${daemon.hwmMB} MB; ${daemon.anonMB} MB anonymous, ${daemon.fileMB} MB of mapped files, mostly the node binary's own code and data) with the first runtime health check done (budget ${BUDGET_MB} MB, ratio ${round(daemon.rssMB / BUDGET_MB, 2)})`,
+      );
+      console.log(
+        `  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`,
+      );
 
       // The repo (and the driver build in it) is at the same path inside the device. Started through
       // the runtime chooser, as the unit is: it leaves out flags the chosen Node does not know.
       const command = ['/usr/libexec/edge-agent/node', ...(await daemonNodeFlags(repoRoot)), '--expose-gc', driverFile];
       progress(`daemon-rss: ${CYCLES} report cycles in a driver process in the device...`);
-      const run = await device.exec(command, { env: { BENCH_DAEMON_DRIVER: '1', BENCH_CYCLES: String(CYCLES), BENCH_WARMUP: String(WARMUP), EDGE_AGENT_LOG_LEVEL: 'warn' }, timeoutMs: 60 * 60_000 });
-      const line = run.stdout.split('\n').filter((l) => l.startsWith('{')).at(-1);
-      if (run.exitCode !== 0 || !line) throw new Error(`the driver failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`);
+      const run = await device.exec(command, {
+        env: {
+          BENCH_DAEMON_DRIVER: '1',
+          BENCH_CYCLES: String(CYCLES),
+          BENCH_WARMUP: String(WARMUP),
+          EDGE_AGENT_LOG_LEVEL: 'warn',
+        },
+        timeoutMs: 60 * 60_000,
+      });
+      const line = run.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .at(-1);
+      if (run.exitCode !== 0 || !line)
+        throw new Error(`the driver failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`);
       const cycles = JSON.parse(line) as DriverResult;
       console.log(
         `report cycles: ${cycles.cycles} cycles (${cycles.events} events delivered) in ${cycles.seconds} s (${cycles.msPerCycle} ms each); ` +
           `RSS ${cycles.rssBeforeMB} MB after ${cycles.warmup} warm-up cycles -> ${cycles.rssAfterMB} MB after ${cycles.cycles} (growth ${cycles.growthPct} %, goal < 5 %); ` +
           `used heap ${cycles.heapBeforeMB} -> ${cycles.heapAfterMB} MB (growth ${cycles.heapGrowthPct} %)`,
       );
-      console.log(`  RSS after each tenth of the cycles (no GC forced): ${cycles.rssCurveMB.join(', ')} MB; RSS after boot() ${cycles.rssAfterBootMB} MB`);
-      console.log(`  command (in the device): BENCH_DAEMON_DRIVER=1 BENCH_CYCLES=${CYCLES} BENCH_WARMUP=${WARMUP} ${command.join(' ')}`);
+      console.log(
+        `  RSS after each tenth of the cycles (no GC forced): ${cycles.rssCurveMB.join(', ')} MB; RSS after boot() ${cycles.rssAfterBootMB} MB`,
+      );
+      console.log(
+        `  command (in the device): BENCH_DAEMON_DRIVER=1 BENCH_CYCLES=${CYCLES} BENCH_WARMUP=${WARMUP} ${command.join(' ')}`,
+      );
 
       progress(`daemon-rss: the daemon with every task every 10 s for ${BUSY_SEC} s...`);
       const busy = await measureBusyDaemon(device);
@@ -103,7 +125,14 @@ async function main(): Promise<number> {
         JSON.stringify({
           bench: 'daemon-rss',
           source,
-          daemon: { rssMB: daemon.rssMB, hwmMB: daemon.hwmMB, anonMB: daemon.anonMB, fileMB: daemon.fileMB, budgetMB: BUDGET_MB, ratio: round(daemon.rssMB / BUDGET_MB, 2) },
+          daemon: {
+            rssMB: daemon.rssMB,
+            hwmMB: daemon.hwmMB,
+            anonMB: daemon.anonMB,
+            fileMB: daemon.fileMB,
+            budgetMB: BUDGET_MB,
+            ratio: round(daemon.rssMB / BUDGET_MB, 2),
+          },
           cycles: { ...cycles, growthGoalPct: 5 },
           busy: { ...busy, seconds: BUSY_SEC, growthGoalPct: 5 },
         }),
@@ -159,7 +188,9 @@ async function deviceOptions(broker: TestBroker) {
   };
 }
 
-async function measureDaemon(device: VirtualDevice): Promise<{ rssMB: number; hwmMB: number; anonMB: number; fileMB: number }> {
+async function measureDaemon(
+  device: VirtualDevice,
+): Promise<{ rssMB: number; hwmMB: number; anonMB: number; fileMB: number }> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   await device.sh('systemctl start edge-agent');
   try {
@@ -173,7 +204,12 @@ async function measureDaemon(device: VirtualDevice): Promise<{ rssMB: number; hw
     const pid = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim();
     const status = await device.readFile(`/proc/${pid}/status`);
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMB: round(kb('VmRSS') / 1024, 1), hwmMB: round(kb('VmHWM') / 1024, 1), anonMB: round(kb('RssAnon') / 1024, 1), fileMB: round(kb('RssFile') / 1024, 1) };
+    return {
+      rssMB: round(kb('VmRSS') / 1024, 1),
+      hwmMB: round(kb('VmHWM') / 1024, 1),
+      anonMB: round(kb('RssAnon') / 1024, 1),
+      fileMB: round(kb('RssFile') / 1024, 1),
+    };
   } finally {
     // The driver connects with the same client certificate (and client id): one at a time.
     await device.sh('systemctl stop edge-agent');
@@ -184,7 +220,10 @@ async function measureDaemon(device: VirtualDevice): Promise<{ rssMB: number; hw
 async function measureBusyDaemon(device: VirtualDevice) {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const config = await device.readFile('/etc/edge-agent/config.yaml');
-  await device.writeFile('/etc/edge-agent/config.yaml', `${config.trimEnd()}\ndaemon:\n  healthIntervalSec: 10\n  updateCheckIntervalSec: 10\n`);
+  await device.writeFile(
+    '/etc/edge-agent/config.yaml',
+    `${config.trimEnd()}\ndaemon:\n  healthIntervalSec: 10\n  updateCheckIntervalSec: 10\n`,
+  );
   await device.sh('systemctl start edge-agent');
   try {
     const pid = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim();
@@ -195,10 +234,13 @@ async function measureBusyDaemon(device: VirtualDevice) {
       await sleep(10_000);
       const status = await device.readFile(`/proc/${pid}/status`);
       curve.push(round(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024, 1));
-      const checkedAt = (JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { microshift?: { checkedAt?: string } }).microshift?.checkedAt;
+      const checkedAt = (
+        JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { microshift?: { checkedAt?: string } }
+      ).microshift?.checkedAt;
       if (checkedAt) healthRuns.add(checkedAt);
     }
-    if ((await device.sh('systemctl show -p MainPID --value edge-agent')).trim() !== pid) throw new Error('the daemon restarted during the busy phase');
+    if ((await device.sh('systemctl show -p MainPID --value edge-agent')).trim() !== pid)
+      throw new Error('the daemon restarted during the busy phase');
     const at = (i: number) => curve[Math.min(curve.length - 1, Math.max(0, i))] as number;
     const quarter = at(Math.round(curve.length / 4) - 1);
     return {
@@ -235,7 +277,16 @@ interface DriverResult {
 
 /** Inside the device: the daemon's tasks, built as agent/commands/run.ts builds them. */
 async function driver(): Promise<void> {
-  const [{ createHost }, { loadConfig }, { createLogger }, { createBootRecords }, { closeCreated, lazy }, { startHub }, { createDaemonTasks }, { version }] = await Promise.all([
+  const [
+    { createHost },
+    { loadConfig },
+    { createLogger },
+    { createBootRecords },
+    { closeCreated, lazy },
+    { startHub },
+    { createDaemonTasks },
+    { version },
+  ] = await Promise.all([
     import('../agent/host/host.js'),
     import('../agent/config/load.js'),
     import('../agent/host/log.js'),
@@ -251,11 +302,28 @@ async function driver(): Promise<void> {
   const config = loaded.config;
   const log = createLogger({ level: 'warn' });
   const controller = new AbortController();
-  const systemd = lazy(async () => (await import('../agent/host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
-  const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
+  const systemd = lazy(async () =>
+    (await import('../agent/host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
+  );
+  const records = createBootRecords({
+    fs: host.fs,
+    clock: host.clock,
+    dir: config.boots.dir,
+    warn: (m) => log.warn(m),
+  });
   const hub = await startHub(config, host, log, version);
   if (!hub) throw new Error('no hub');
-  const tasks = createDaemonTasks({ host, config, log, signal: controller.signal, out: () => undefined, systemd, records, hub, cliPath: '' });
+  const tasks = createDaemonTasks({
+    host,
+    config,
+    log,
+    signal: controller.signal,
+    out: () => undefined,
+    systemd,
+    records,
+    hub,
+    cliPath: '',
+  });
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   const sample = () => {
     gc();
@@ -266,7 +334,8 @@ async function driver(): Promise<void> {
   const drained = async () => {
     const deadline = Date.now() + 120_000;
     while (!hub.sink.state().connected || hub.outbox.size().events > 0) {
-      if (Date.now() > deadline) throw new Error(`not drained: ${JSON.stringify(hub.sink.state())}, ${hub.outbox.size().events} queued`);
+      if (Date.now() > deadline)
+        throw new Error(`not drained: ${JSON.stringify(hub.sink.state())}, ${hub.outbox.size().events} queued`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -281,7 +350,22 @@ async function driver(): Promise<void> {
       // A new wanted-check run with one failure: one new check-failed event for the hub.
       const at = new Date(Date.UTC(2030, 0, 1) + i).toISOString();
       await records.update(bootId, (r) => {
-        r.checks.wanted = { startedAt: at, endedAt: at, results: [{ id: 'var-free-space', class: 'wanted', startedAt: at, endedAt: at, durationMs: 1, outcome: 'fail', reason: 'below-threshold', message: `bench ${i}` }] };
+        r.checks.wanted = {
+          startedAt: at,
+          endedAt: at,
+          results: [
+            {
+              id: 'var-free-space',
+              class: 'wanted',
+              startedAt: at,
+              endedAt: at,
+              durationMs: 1,
+              outcome: 'fail',
+              reason: 'below-threshold',
+              message: `bench ${i}`,
+            },
+          ],
+        };
       });
       events += 1;
     }

@@ -12,8 +12,17 @@ const SIZES = [16_000, 64_000];
 
 /** Comments, assignments, a multi-line array and lines that are not assignments, repeated. */
 function confOf(lines: number): string {
-  const block = ['# comment', 'KEY_{n}="value {n}"', 'DISABLED_HEALTHCHECKS=(', '  "a.sh"', ')', 'echo not an assignment {n}'];
-  return Array.from({ length: lines }, (_, i) => (block[i % block.length] as string).replaceAll('{n}', String(i))).join('\n');
+  const block = [
+    '# comment',
+    'KEY_{n}="value {n}"',
+    'DISABLED_HEALTHCHECKS=(',
+    '  "a.sh"',
+    ')',
+    'echo not an assignment {n}',
+  ];
+  return Array.from({ length: lines }, (_, i) => (block[i % block.length] as string).replaceAll('{n}', String(i))).join(
+    '\n',
+  );
 }
 
 const timings = SIZES.map((lines) => {
@@ -30,5 +39,9 @@ const timings = SIZES.map((lines) => {
 });
 const [small, large] = timings as [{ lines: number; ms: number }, { lines: number; ms: number }];
 const scaling = large.ms / large.lines / (small.ms / small.lines);
-process.stdout.write(`cost per line at ${large.lines} lines / at ${small.lines} lines: ${round(scaling, 2)} (linear: ~1, quadratic: ~${large.lines / small.lines})\n`);
-process.stdout.write(`${JSON.stringify({ bench: 'greenboot-conf-parse', runs, timings: timings.map((t) => ({ lines: t.lines, ms: round(t.ms, 1) })), scaling: round(scaling, 2) })}\n`);
+process.stdout.write(
+  `cost per line at ${large.lines} lines / at ${small.lines} lines: ${round(scaling, 2)} (linear: ~1, quadratic: ~${large.lines / small.lines})\n`,
+);
+process.stdout.write(
+  `${JSON.stringify({ bench: 'greenboot-conf-parse', runs, timings: timings.map((t) => ({ lines: t.lines, ms: round(t.ms, 1) })), scaling: round(scaling, 2) })}\n`,
+);

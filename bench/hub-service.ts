@@ -23,7 +23,10 @@ import { buildAgent } from '../test/harness/agent-build.js';
 const N = Number(process.env.BENCH_HUB_DEVICES ?? 100_000);
 const EVENTS = Number(process.env.BENCH_HUB_EVENTS ?? 50_000);
 const MAX_MS = Number(process.env.BENCH_HUB_MAX_SEC ?? 600) * 1000;
-const node22 = [process.env.EDGE_AGENT_NODE22, join(homedir(), '.cache/edge-agent/node22/bin/node')].find((p) => p && existsSync(p)) ?? process.execPath;
+const node22 =
+  [process.env.EDGE_AGENT_NODE22, join(homedir(), '.cache/edge-agent/node22/bin/node')].find(
+    (p) => p && existsSync(p),
+  ) ?? process.execPath;
 const started = Date.now();
 const children: ChildProcess[] = [];
 const deadline = setTimeout(() => {
@@ -52,7 +55,10 @@ function rssOf(pid: number): { rssMb: number; hwmMb: number } {
 }
 
 async function publishAll(url: string, messages: Iterable<[string, string, boolean]>): Promise<void> {
-  const client = await connect(url, { protocolVersion: 5, clientId: `bench-pub-${process.pid}`, writeCache: false }).on('error', () => undefined);
+  const client = await connect(url, { protocolVersion: 5, clientId: `bench-pub-${process.pid}`, writeCache: false }).on(
+    'error',
+    () => undefined,
+  );
   await new Promise((resolve) => client.once('connect', resolve));
   let pending: Promise<unknown>[] = [];
   for (const [topic, payload, retain] of messages) {
@@ -70,7 +76,10 @@ function* fleetMessages(count: number): Generator<[string, string, boolean]> {
   for (let i = 0; i < count; i += 1) {
     const device = id(i);
     const verdict = i % 100 === 0 ? 'red' : i % 50 === 1 ? 'checking' : 'green';
-    const status = toWireStatus({ booted: { version: `9.4.${i % 5}`, checksum: 'a1b2c3d4e5f6' }, verdict, attempt: { n: 1, max: 3 } }, { device, agent: '0.1.0', outbox: { queued: 0, dropped: 0 }, updatedAt: new Date().toISOString() });
+    const status = toWireStatus(
+      { booted: { version: `9.4.${i % 5}`, checksum: 'a1b2c3d4e5f6' }, verdict, attempt: { n: 1, max: 3 } },
+      { device, agent: '0.1.0', outbox: { queued: 0, dropped: 0 }, updatedAt: new Date().toISOString() },
+    );
     yield [`edge/v1/${device}/status`, JSON.stringify(status), true];
     yield [`edge/v1/${device}/online`, i % 40 === 0 ? 'offline' : 'online', true];
   }
@@ -124,7 +133,12 @@ async function fleetRun(args: string[]): Promise<{ devices: number; exitCode: nu
   } catch {
     /* reported as -1 */
   }
-  return { devices, exitCode: result.exitCode ?? -1, seconds, note: `${result.stderr.trim().split('\n').pop() ?? ''}${devices < 0 ? ` stdout: ${result.stdout.slice(0, 120)}` : ''}` };
+  return {
+    devices,
+    exitCode: result.exitCode ?? -1,
+    seconds,
+    note: `${result.stderr.trim().split('\n').pop() ?? ''}${devices < 0 ? ` stdout: ${result.stdout.slice(0, 120)}` : ''}`,
+  };
 }
 
 let cliPath = '';
@@ -134,18 +148,27 @@ try {
   const port = await freePort();
   // Queue and in-flight limits off: the defaults (1000 queued) silently drop most of a large
   // fleet's retained burst and the events queued for a stopped hub (packaging/docs/hub.md).
-  await writeFile(join(dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_queued_bytes 0\nmax_inflight_messages 0\npersistence false\nlog_dest none\n`);
+  await writeFile(
+    join(dir, 'mosquitto.conf'),
+    `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_queued_bytes 0\nmax_inflight_messages 0\npersistence false\nlog_dest none\n`,
+  );
   const broker = spawn('/usr/sbin/mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
   children.push(broker);
   await sleep(300);
   const mqttUrl = `mqtt://127.0.0.1:${port}`;
   const hubYaml = join(dir, 'hub.yaml');
-  await writeFile(hubYaml, `broker:\n  url: ${mqttUrl}\n  allowInsecure: true\nstore:\n  kind: sqlite\n  path: ${join(dir, 'hub.db')}\nhttp:\n  port: 0\n`);
+  await writeFile(
+    hubYaml,
+    `broker:\n  url: ${mqttUrl}\n  allowInsecure: true\nstore:\n  kind: sqlite\n  path: ${join(dir, 'hub.db')}\nhttp:\n  port: 0\n`,
+  );
 
-  const fleet20k = N >= 20_000 ? await (async () => {
-    await publishAll(mqttUrl, fleetMessages(20_000));
-    return fleetRun(['--broker', mqttUrl, '--allow-insecure']);
-  })() : undefined;
+  const fleet20k =
+    N >= 20_000
+      ? await (async () => {
+          await publishAll(mqttUrl, fleetMessages(20_000));
+          return fleetRun(['--broker', mqttUrl, '--allow-insecure']);
+        })()
+      : undefined;
   const t0 = performance.now();
   await publishAll(mqttUrl, fleetMessages(N));
   const publishSec = (performance.now() - t0) / 1000;
@@ -154,7 +177,9 @@ try {
   let service = await startService(hubYaml);
   const coldStart = performance.now();
   await waitUntil(async () => {
-    const o = await getJson<{ devices: number; online: number; offline: number; verdicts: Record<string, number> }>(`${service.url}/api/v1/overview`);
+    const o = await getJson<{ devices: number; online: number; offline: number; verdicts: Record<string, number> }>(
+      `${service.url}/api/v1/overview`,
+    );
     return o.devices >= N && o.online + o.offline >= N && o.verdicts.unknown === 0;
   }, 'every device held');
   const coldSec = (performance.now() - coldStart) / 1000;
@@ -163,7 +188,9 @@ try {
   const pages = {
     apiOverviewMs: await median(`${service.url}/api/v1/overview`),
     apiDevicesFirstMs: await median(`${service.url}/api/v1/devices?limit=100`),
-    apiDevicesDeepMs: await median(`${service.url}/api/v1/devices?limit=100&cursor=${Buffer.from(id(Math.floor(N * 0.9))).toString('base64url')}`),
+    apiDevicesDeepMs: await median(
+      `${service.url}/api/v1/devices?limit=100&cursor=${Buffer.from(id(Math.floor(N * 0.9))).toString('base64url')}`,
+    ),
     apiDevicesSearchMs: await median(`${service.url}/api/v1/devices?limit=100&q=12345`),
     apiDevicesRedMs: await median(`${service.url}/api/v1/devices?limit=100&filter=red`),
     dashboardOverviewMs: await median(`${service.url}/`),
@@ -177,14 +204,30 @@ try {
   const events = function* (): Generator<[string, string, boolean]> {
     for (let i = 0; i < EVENTS; i += 1) {
       const device = id(i % N);
-      yield [`edge/v1/${device}/events`, toWireEvent({ id: nextId(), type: 'check-failed', time: new Date().toISOString(), body: { check: 'disk', class: 'wanted', reason: 'below-threshold' } }, device), false];
+      yield [
+        `edge/v1/${device}/events`,
+        toWireEvent(
+          {
+            id: nextId(),
+            type: 'check-failed',
+            time: new Date().toISOString(),
+            body: { check: 'disk', class: 'wanted', reason: 'below-threshold' },
+          },
+          device,
+        ),
+        false,
+      ];
     }
   };
   await publishAll(mqttUrl, events());
   service = await startService(hubYaml);
   const ingestStart = performance.now();
   const dbCount = async () => {
-    const { stdout } = await execa(node22, ['--no-warnings', '-e', `const {DatabaseSync}=require('node:sqlite');const db=new DatabaseSync(${JSON.stringify(join(dir, 'hub.db'))},{readOnly:true});console.log(db.prepare('select count(*) n from events').get().n)`]);
+    const { stdout } = await execa(node22, [
+      '--no-warnings',
+      '-e',
+      `const {DatabaseSync}=require('node:sqlite');const db=new DatabaseSync(${JSON.stringify(join(dir, 'hub.db'))},{readOnly:true});console.log(db.prepare('select count(*) n from events').get().n)`,
+    ]);
     return Number(stdout);
   };
   await waitUntil(async () => (await dbCount()) >= EVENTS, 'every event stored');

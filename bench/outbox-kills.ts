@@ -23,7 +23,13 @@ interface Tally {
   warnings: string[];
 }
 
-function runChild(program: string, mode: 'work' | 'drain', dir: string, tally: Tally, killAfterMs?: number): Promise<void> {
+function runChild(
+  program: string,
+  mode: 'work' | 'drain',
+  dir: string,
+  tally: Tally,
+  killAfterMs?: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [program, mode, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let partial = '';
@@ -55,11 +61,20 @@ function runChild(program: string, mode: 'work' | 'drain', dir: string, tally: T
 async function main(): Promise<number> {
   const program = await bundleHarnessProgram('test/harness/records/outbox-child.ts', 'outbox-child');
   const dir = await mkdtemp(join(tmpdir(), 'edge-bench-outbox-kills-'));
-  const tally: Tally = { confirmed: new Set(), deliveries: new Map(), acked: new Set(), resentAfterAck: 0, warnings: [] };
+  const tally: Tally = {
+    confirmed: new Set(),
+    deliveries: new Map(),
+    acked: new Set(),
+    resentAfterAck: 0,
+    warnings: [],
+  };
   try {
-    console.log(`outbox-kills: ${KILLS} kill -9 of an outbox writer/deliverer (each after 0-${MAX_RUN_MS} ms of work), then one drain`);
+    console.log(
+      `outbox-kills: ${KILLS} kill -9 of an outbox writer/deliverer (each after 0-${MAX_RUN_MS} ms of work), then one drain`,
+    );
     const started = performance.now();
-    for (let kill = 0; kill < KILLS; kill++) await runChild(program, 'work', dir, tally, Math.floor(Math.random() * MAX_RUN_MS));
+    for (let kill = 0; kill < KILLS; kill++)
+      await runChild(program, 'work', dir, tally, Math.floor(Math.random() * MAX_RUN_MS));
     await runChild(program, 'drain', dir, tally);
     const seconds = (performance.now() - started) / 1000;
     const lost = [...tally.confirmed].filter((id) => !tally.deliveries.has(id)).length;
@@ -76,7 +91,9 @@ async function main(): Promise<number> {
       warnings: tally.warnings.length,
       seconds: round(seconds, 1),
     };
-    console.log(`kills ${KILLS}; events confirmed ${summary.eventsConfirmed}, delivered ${summary.eventsDelivered} (${deliveries} deliveries), lost ${lost} (goal 0), duplicates ${summary.duplicates}, re-sent after ack ${summary.resentAfterAck} (goal 0); outbox warnings ${summary.warnings}; ${summary.seconds} s`);
+    console.log(
+      `kills ${KILLS}; events confirmed ${summary.eventsConfirmed}, delivered ${summary.eventsDelivered} (${deliveries} deliveries), lost ${lost} (goal 0), duplicates ${summary.duplicates}, re-sent after ack ${summary.resentAfterAck} (goal 0); outbox warnings ${summary.warnings}; ${summary.seconds} s`,
+    );
     for (const warning of tally.warnings.slice(0, 5)) console.log(`  warning: ${warning}`);
     console.log(JSON.stringify(summary));
     return 0;

@@ -8,7 +8,12 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { round } from './lib/figures.js';
-import { killWriter, staleLockRound, startRecordWriter, type RecordWriter } from '../test/harness/records/record-writers.js';
+import {
+  killWriter,
+  staleLockRound,
+  startRecordWriter,
+  type RecordWriter,
+} from '../test/harness/records/record-writers.js';
 
 const KILLS = positiveInt(process.env.BENCH_KILLS, 200);
 const WRITERS = positiveInt(process.env.BENCH_WRITERS, 6);
@@ -25,14 +30,23 @@ async function main(): Promise<number> {
       const text = await readFile(join(root, DIR, `${BOOT}.json`), 'utf8').catch(() => undefined);
       return text === undefined ? 0 : ((JSON.parse(text) as { counter?: number }).counter ?? 0);
     };
-    console.log(`record-lock-kills: ${KILLS} rounds of (kill -9 the lock holder, then ${WRITERS} writers x ${PER_WRITER} updates at once)`);
+    console.log(
+      `record-lock-kills: ${KILLS} rounds of (kill -9 the lock holder, then ${WRITERS} writers x ${PER_WRITER} updates at once)`,
+    );
     const started = performance.now();
     let lost = 0;
     let roundsWithLoss = 0;
     let errors = 0;
     let slowest = 0;
     for (let round = 0; round < KILLS; round++) {
-      const result = await staleLockRound({ root, dir: DIR, bootId: BOOT, writers, perWriter: PER_WRITER, readCounter });
+      const result = await staleLockRound({
+        root,
+        dir: DIR,
+        bootId: BOOT,
+        writers,
+        perWriter: PER_WRITER,
+        readCounter,
+      });
       lost += Math.max(0, result.lost);
       if (result.lost !== 0) roundsWithLoss++;
       errors += result.errors.length;
@@ -52,7 +66,9 @@ async function main(): Promise<number> {
       slowestRoundMs: round(slowest),
       seconds: round(seconds, 1),
     };
-    console.log(`kills ${KILLS}; updates confirmed ${summary.updatesConfirmed}, kept ${summary.updatesKept}, lost ${lost} (goal 0) in ${roundsWithLoss} rounds; writer errors ${errors}; temp files left ${left.length}; slowest round ${summary.slowestRoundMs} ms; ${summary.seconds} s`);
+    console.log(
+      `kills ${KILLS}; updates confirmed ${summary.updatesConfirmed}, kept ${summary.updatesKept}, lost ${lost} (goal 0) in ${roundsWithLoss} rounds; writer errors ${errors}; temp files left ${left.length}; slowest round ${summary.slowestRoundMs} ms; ${summary.seconds} s`,
+    );
     console.log(JSON.stringify(summary));
     return 0;
   } finally {

@@ -19,7 +19,11 @@ const RUNS = Number(process.env.BENCH_RUNS) > 0 ? Number(process.env.BENCH_RUNS)
 
 async function main(): Promise<void> {
   const outdir = join(repoRoot, 'build', 'bench-rpm');
-  const build = await execa('node', ['packaging/rpm/build-rpm.mjs', '--no-lint', '--outdir', outdir], { cwd: repoRoot, reject: false, all: true });
+  const build = await execa('node', ['packaging/rpm/build-rpm.mjs', '--no-lint', '--outdir', outdir], {
+    cwd: repoRoot,
+    reject: false,
+    all: true,
+  });
   if (build.exitCode !== 0) throw new Error(`npm run rpm failed:\n${build.all}`);
   const sizes: Record<string, { fileKiB: number; installedKiB: number }> = {};
   for (const name of (await readdir(outdir)).filter((n) => n.endsWith('.rpm')).sort()) {
@@ -27,7 +31,9 @@ async function main(): Promise<void> {
     const installed = Number((await execa('rpm', ['-qp', '--qf', '%{SIZE}', file])).stdout);
     const key = (await execa('rpm', ['-qp', '--qf', '%{NAME}.%{ARCH}', file])).stdout;
     sizes[key] = { fileKiB: round((await stat(file)).size / 1024), installedKiB: round(installed / 1024) };
-    process.stdout.write(`rpm-size: ${key.padEnd(28)} file ${(sizes[key].fileKiB / 1024).toFixed(1).padStart(6)} MiB, installed ${(sizes[key].installedKiB / 1024).toFixed(1).padStart(6)} MiB\n`);
+    process.stdout.write(
+      `rpm-size: ${key.padEnd(28)} file ${(sizes[key].fileKiB / 1024).toFixed(1).padStart(6)} MiB, installed ${(sizes[key].installedKiB / 1024).toFixed(1).padStart(6)} MiB\n`,
+    );
   }
 
   // The runtime as edge-agent-runtime installs it, and the bundle with its chooser beside it.
@@ -52,8 +58,12 @@ async function main(): Promise<void> {
       bare.push(await time([node, '-e', '0']));
     }
     const ratio = round(median(agent) / median(bare), 2);
-    process.stdout.write(`rpm-size: bundled runtime cold start: edge-agent --version median ${round(median(agent))} ms, node -e 0 median ${round(median(bare))} ms, ratio ${ratio} [${RUNS} runs each]\n`);
-    process.stdout.write(`${JSON.stringify({ bench: 'rpm-size', sizes, versionColdStart: { agentMs: round(median(agent)), nodeMs: round(median(bare)), ratio, runs: RUNS } })}\n`);
+    process.stdout.write(
+      `rpm-size: bundled runtime cold start: edge-agent --version median ${round(median(agent))} ms, node -e 0 median ${round(median(bare))} ms, ratio ${ratio} [${RUNS} runs each]\n`,
+    );
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'rpm-size', sizes, versionColdStart: { agentMs: round(median(agent)), nodeMs: round(median(bare)), ratio, runs: RUNS } })}\n`,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

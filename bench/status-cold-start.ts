@@ -53,42 +53,66 @@ interface Row {
 async function main(): Promise<void> {
   const revision = await sourceRevision();
   const hyperfine = (await execa('hyperfine', ['--version'], { reject: false })).exitCode === 0;
-  const figures = await withDevice({ microshift: scenario('healthy'), config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 10\n', boot: 'settle' }, async (device) => {
-    if (process.env.BENCH_STATUS_DIST) await useAgentBundle(device, process.env.BENCH_STATUS_DIST);
-    await device.sh('mkdir -p /ostree/deploy/rhel/deploy /boot/loader/entries');
-    await startDaemon(device);
-    const launcher = await device.readFile('/usr/bin/edge-agent');
-    const first = await device.exec(['edge-agent', 'status', '--json']);
-    const answered = (JSON.parse(first.stdout) as { agent?: { daemon?: { answered?: boolean } } }).agent?.daemon?.answered === true;
-    progress(`status in the device exits ${first.exitCode}, answered by the daemon: ${answered}`);
-    if (!answered) throw new Error('the daemon did not answer status: the steady row would measure something else');
-    // Two phases, so no row sees another's leftovers: with the daemon up, then with it stopped
-    // (a daemon keeps rewriting daemon.json, which the no-daemon rows must not find).
-    const withDaemon: Row[] = [
-      { name: 'steady', command: ['edge-agent', 'status'], statusMs: [], nodeMs: [] },
-      { name: 'in-process', command: [...OWN.split(' '), 'edge-agent', 'status'], statusMs: [], nodeMs: [] },
-      { name: 'version', command: ['edge-agent', '--version'], statusMs: [], nodeMs: [] },
-    ];
-    const without: Row[] = [
-      { name: 'no-daemon', command: [...OWN.split(' '), 'edge-agent', 'status'], statusMs: [], nodeMs: [] },
-      { name: 'no-cache', command: [...OWN.split(' '), 'edge-agent', 'status'], prepare: 'rm -f /run/edge-agent/deployments.json', statusMs: [], nodeMs: [] },
-    ];
-    await measureRows(device, withDaemon, hyperfine, 'daemon up');
-    await device.exec(['systemctl', 'stop', 'edge-agent.service']);
-    if (device.exists('/run/edge-agent/daemon.json')) throw new Error('daemon.json is still there with the daemon stopped');
-    await measureRows(device, without, hyperfine, 'daemon stopped');
-    const rows = [...withDaemon, ...without];
-    return { rows, launcher: launcher.trim().split('\n').pop() ?? '' };
-  });
+  const figures = await withDevice(
+    {
+      microshift: scenario('healthy'),
+      config: 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 10\n',
+      boot: 'settle',
+    },
+    async (device) => {
+      if (process.env.BENCH_STATUS_DIST) await useAgentBundle(device, process.env.BENCH_STATUS_DIST);
+      await device.sh('mkdir -p /ostree/deploy/rhel/deploy /boot/loader/entries');
+      await startDaemon(device);
+      const launcher = await device.readFile('/usr/bin/edge-agent');
+      const first = await device.exec(['edge-agent', 'status', '--json']);
+      const answered =
+        (JSON.parse(first.stdout) as { agent?: { daemon?: { answered?: boolean } } }).agent?.daemon?.answered === true;
+      progress(`status in the device exits ${first.exitCode}, answered by the daemon: ${answered}`);
+      if (!answered) throw new Error('the daemon did not answer status: the steady row would measure something else');
+      // Two phases, so no row sees another's leftovers: with the daemon up, then with it stopped
+      // (a daemon keeps rewriting daemon.json, which the no-daemon rows must not find).
+      const withDaemon: Row[] = [
+        { name: 'steady', command: ['edge-agent', 'status'], statusMs: [], nodeMs: [] },
+        { name: 'in-process', command: [...OWN.split(' '), 'edge-agent', 'status'], statusMs: [], nodeMs: [] },
+        { name: 'version', command: ['edge-agent', '--version'], statusMs: [], nodeMs: [] },
+      ];
+      const without: Row[] = [
+        { name: 'no-daemon', command: [...OWN.split(' '), 'edge-agent', 'status'], statusMs: [], nodeMs: [] },
+        {
+          name: 'no-cache',
+          command: [...OWN.split(' '), 'edge-agent', 'status'],
+          prepare: 'rm -f /run/edge-agent/deployments.json',
+          statusMs: [],
+          nodeMs: [],
+        },
+      ];
+      await measureRows(device, withDaemon, hyperfine, 'daemon up');
+      await device.exec(['systemctl', 'stop', 'edge-agent.service']);
+      if (device.exists('/run/edge-agent/daemon.json'))
+        throw new Error('daemon.json is still there with the daemon stopped');
+      await measureRows(device, without, hyperfine, 'daemon stopped');
+      const rows = [...withDaemon, ...without];
+      return { rows, launcher: launcher.trim().split('\n').pop() ?? '' };
+    },
+  );
 
-  const tool = hyperfine ? `hyperfine -N -i --warmup 2 --runs ${RUNS} --prepare <row's prepare> 'node -e 0' '<command>'` : `interleaved spawnSync loop, ${RUNS} runs`;
-  process.stdout.write(`status cold start inside a virtual edge device, ${ROUNDS} rounds x ${RUNS} runs per row (${tool}); source ${revision}\n`);
+  const tool = hyperfine
+    ? `hyperfine -N -i --warmup 2 --runs ${RUNS} --prepare <row's prepare> 'node -e 0' '<command>'`
+    : `interleaved spawnSync loop, ${RUNS} runs`;
+  process.stdout.write(
+    `status cold start inside a virtual edge device, ${ROUNDS} rounds x ${RUNS} runs per row (${tool}); source ${revision}\n`,
+  );
   process.stdout.write(`installed launcher: ${figures.launcher}\n`);
   for (const row of figures.rows) {
     const s = median(row.statusMs);
     const n = median(row.nodeMs);
-    const budget = row.name === 'steady' ? ` (budget ${BUDGET_RATIO.toFixed(1)}: ${ratioOf(row) <= BUDGET_RATIO ? 'within' : 'OVER'})` : '';
-    process.stdout.write(`${row.name.padEnd(10)} ${row.command.join(' ').padEnd(24)} median ${round(s, 1)} ms vs node -e 0 ${round(n, 1)} ms: ratio ${ratioOf(row).toFixed(2)}${budget}\n`);
+    const budget =
+      row.name === 'steady'
+        ? ` (budget ${BUDGET_RATIO.toFixed(1)}: ${ratioOf(row) <= BUDGET_RATIO ? 'within' : 'OVER'})`
+        : '';
+    process.stdout.write(
+      `${row.name.padEnd(10)} ${row.command.join(' ').padEnd(24)} median ${round(s, 1)} ms vs node -e 0 ${round(n, 1)} ms: ratio ${ratioOf(row).toFixed(2)}${budget}\n`,
+    );
   }
   const steady = figures.rows[0] as Row;
   const summary = {
@@ -123,7 +147,25 @@ function ratioOf(row: Row): number {
 async function measureWithHyperfine(device: VirtualDevice, row: Row): Promise<{ status: number[]; node: number[] }> {
   const out = `/run/bench-${row.name}.json`;
   const prepare = row.prepare ?? 'true';
-  const args = ['hyperfine', '-N', '-i', '--style', 'none', '--warmup', '2', '--runs', String(RUNS), '--prepare', prepare, '--prepare', prepare, '--export-json', out, 'node -e 0', row.command.join(' ')];
+  const args = [
+    'hyperfine',
+    '-N',
+    '-i',
+    '--style',
+    'none',
+    '--warmup',
+    '2',
+    '--runs',
+    String(RUNS),
+    '--prepare',
+    prepare,
+    '--prepare',
+    prepare,
+    '--export-json',
+    out,
+    'node -e 0',
+    row.command.join(' '),
+  ];
   const result = await device.exec(args, { timeoutMs: 600_000 });
   if (result.exitCode !== 0) throw new Error(`hyperfine failed (${result.exitCode}): ${result.stderr.trim()}`);
   const report = JSON.parse(await device.readFile(out)) as { results: { times: number[] }[] };
@@ -166,6 +208,8 @@ function positiveInt(value: string | undefined, fallback: number): number {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`status-cold-start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `status-cold-start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -22,7 +22,12 @@ export function bundleOptions({ root, version }) {
     // dbus-next's introspection and native socket (a fifth of `edge-agent status`'s cold start),
     // WebSockets (mqtt, the Kubernetes client), mqtt's browser timers and SOCKS proxy (daemon
     // memory).
-    alias: { xml2js: './packaging/stubs/xml2js.cjs', usocket: './packaging/stubs/usocket.cjs', ws: './packaging/stubs/ws.cjs', 'worker-timers': './packaging/stubs/worker-timers.cjs' },
+    alias: {
+      xml2js: './packaging/stubs/xml2js.cjs',
+      usocket: './packaging/stubs/usocket.cjs',
+      ws: './packaging/stubs/ws.cjs',
+      'worker-timers': './packaging/stubs/worker-timers.cjs',
+    },
     plugins: [mqttSocksStub(root)],
     define: { EDGE_AGENT_VERSION: JSON.stringify(version) },
     // Some dependencies are CommonJS and call require(); give the ESM bundle one.
@@ -47,7 +52,11 @@ function mqttSocksStub(root) {
   return {
     name: 'edge-agent-mqtt-socks-stub',
     setup(build) {
-      build.onResolve({ filter: /^\.\/socks$/ }, (args) => (/node_modules\/mqtt\/build\/lib\/connect\//.test(args.importer) ? { path: join(root, 'packaging/stubs/mqtt-socks.cjs') } : undefined));
+      build.onResolve({ filter: /^\.\/socks$/ }, (args) =>
+        /node_modules\/mqtt\/build\/lib\/connect\//.test(args.importer)
+          ? { path: join(root, 'packaging/stubs/mqtt-socks.cjs') }
+          : undefined,
+      );
     },
   };
 }

@@ -51,8 +51,17 @@ await chmod(join(outdir, 'node'), 0o755);
 // Shell completion from the built CLI's own command table (the one --help prints), under the
 // names each shell looks for; rpm.spec installs them where bash-completion, zsh and fish load them.
 await mkdir(join(outdir, 'completions'));
-for (const [shell, file] of [['bash', 'edge-agent.bash'], ['zsh', '_edge-agent'], ['fish', 'edge-agent.fish']]) {
-  await writeFile(join(outdir, 'completions', file), execFileSync(process.execPath, [join(outdir, 'cli.js'), '--completion', shell]));
+for (const [shell, file] of [
+  ['bash', 'edge-agent.bash'],
+  ['zsh', '_edge-agent'],
+  ['fish', 'edge-agent.fish'],
+]) {
+  await writeFile(
+    join(outdir, 'completions', file),
+    execFileSync(process.execPath, [join(outdir, 'cli.js'), '--completion', shell]),
+  );
 }
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-process.stdout.write(`built ${outdir} (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)\n`);
+process.stdout.write(
+  `built ${outdir} (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)\n`,
+);

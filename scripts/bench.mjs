@@ -44,7 +44,11 @@ function run(name) {
   return new Promise((resolve) => {
     const started = Date.now();
     process.stdout.write(`\n== bench/${name}.ts\n`);
-    const child = spawn(join(runtimeBin, 'node'), ['--import', 'tsx', join('bench', `${name}.ts`)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: benchEnv });
+    const child = spawn(join(runtimeBin, 'node'), ['--import', 'tsx', join('bench', `${name}.ts`)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: benchEnv,
+    });
     current = child;
     let summary;
     let partial = '';
@@ -58,7 +62,9 @@ function run(name) {
       current = undefined;
       if (partial.startsWith('{')) summary = partial;
       const seconds = ((Date.now() - started) / 1000).toFixed(0);
-      process.stdout.write(`== bench/${name}.ts: ${code === 0 ? 'done' : `FAILED (${signal ?? `exit ${code}`})`} in ${seconds} s\n`);
+      process.stdout.write(
+        `== bench/${name}.ts: ${code === 0 ? 'done' : `FAILED (${signal ?? `exit ${code}`})`} in ${seconds} s\n`,
+      );
       resolve({ name, code: code ?? 1, summary });
     });
   });
@@ -70,5 +76,6 @@ for (const name of selected) {
   results.push(await run(name));
 }
 process.stdout.write('\n== summary\n');
-for (const r of results) process.stdout.write(`${r.summary ?? JSON.stringify({ bench: r.name, error: `no summary (exit ${r.code})` })}\n`);
+for (const r of results)
+  process.stdout.write(`${r.summary ?? JSON.stringify({ bench: r.name, error: `no summary (exit ${r.code})` })}\n`);
 process.exit(!stopping && results.every((r) => r.code === 0) ? 0 : 1);

@@ -13,5 +13,9 @@ if (process.getuid?.() !== 0) {
 }
 const bin = join(ensureRuntime(supportedMajors.at(-1)), 'bin');
 const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-const result = spawnSync(join(bin, 'node'), ['--import', 'tsx', join(root, 'test/harness/demo.ts')], { cwd: root, stdio: 'inherit', env });
+const result = spawnSync(join(bin, 'node'), ['--import', 'tsx', join(root, 'test/harness/demo.ts')], {
+  cwd: root,
+  stdio: 'inherit',
+  env,
+});
 process.exit(result.status ?? 1);

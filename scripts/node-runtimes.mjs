@@ -56,9 +56,13 @@ export function ensureRuntime(major, arch = process.arch) {
   const pin = runtimes[major];
   if (!pin) throw new Error(`Node ${major} is not a supported line (supported: ${supportedMajors.join(', ')})`);
   const expected = pin.integrity[arch];
-  if (!expected) throw new Error(`no pinned Node ${pin.version} build for ${arch} (have: ${Object.keys(pin.integrity).join(', ')})`);
+  if (!expected)
+    throw new Error(`no pinned Node ${pin.version} build for ${arch} (have: ${Object.keys(pin.integrity).join(', ')})`);
   const dir = join(runtimeCacheDir(), `${pin.version}-linux-${arch}`);
-  const ready = () => existsSync(join(dir, 'bin', 'node')) && existsSync(join(dir, '.integrity')) && readFileSync(join(dir, '.integrity'), 'utf8') === expected;
+  const ready = () =>
+    existsSync(join(dir, 'bin', 'node')) &&
+    existsSync(join(dir, '.integrity')) &&
+    readFileSync(join(dir, '.integrity'), 'utf8') === expected;
   if (ready()) return dir;
 
   const work = join(runtimeCacheDir(), `.fetch-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -66,7 +70,8 @@ export function ensureRuntime(major, arch = process.arch) {
   try {
     const spec = `node-linux-${arch}@${pin.version}`;
     const pack = spawnSync('npm', ['pack', spec, '--pack-destination', work, '--silent'], { encoding: 'utf8' });
-    if (pack.status !== 0) throw new Error(`npm pack ${spec} failed: ${(pack.stderr || pack.stdout).trim().slice(0, 500)}`);
+    if (pack.status !== 0)
+      throw new Error(`npm pack ${spec} failed: ${(pack.stderr || pack.stdout).trim().slice(0, 500)}`);
     const tarball = join(work, pack.stdout.trim().split('\n').pop());
     const actual = integrityOf(tarball);
     if (actual !== expected) throw new Error(`${spec}: integrity ${actual} does not match the pinned ${expected}`);

@@ -26,7 +26,7 @@ const debs = {
   unzip: '/usr/bin/unzip', // unpacks the real kubectl 1.28 the MicroShift simulator's tests run
   iproute2: '/usr/sbin/ip',
   procps: '/usr/bin/pgrep',
-  'python3': '/usr/bin/python3', // HTTP(S) endpoints for declared-check tests
+  python3: '/usr/bin/python3', // HTTP(S) endpoints for declared-check tests
   zsh: '/usr/bin/zsh', // the generated zsh and fish completion, run in the real shells
   fish: '/usr/bin/fish',
 };
@@ -37,7 +37,9 @@ function fail(message) {
 }
 
 function missingDebs() {
-  const missing = Object.entries(debs).filter(([, probe]) => !existsSync(probe)).map(([name]) => name);
+  const missing = Object.entries(debs)
+    .filter(([, probe]) => !existsSync(probe))
+    .map(([name]) => name);
   // Any kubectl will do for the benchmark's reference poller; Debian's is kubernetes-client.
   if (!existsSync('/usr/bin/kubectl')) missing.push('kubernetes-client');
   // A real PostgreSQL server for the hub service's store tests (initdb per test). Probed by its
@@ -65,7 +67,10 @@ function installDebs() {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   if (update.status !== 0) fail('apt-get update failed: check the network or the apt sources');
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env,
+  });
   if (install.status !== 0) fail(`apt-get install ${missing.join(' ')} failed`);
 }
 
@@ -82,7 +87,10 @@ function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   // Only these scripts run on the machine's own Node; the tests, the demo and the product run on
   // the supported lines (22 and 24), which scripts/node-runtimes.mjs fetches.
-  if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old to run the project's scripts: install Node >= 20.19 (edge-agent itself runs on Node 22 or 24)`);
+  if (major < 20 || (major === 20 && minor < 19))
+    fail(
+      `Node ${process.versions.node} is too old to run the project's scripts: install Node >= 20.19 (edge-agent itself runs on Node 22 or 24)`,
+    );
 }
 
 checkNode();

@@ -11,7 +11,9 @@ import { ensureRuntime, supportedMajors } from './node-runtimes.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare')) {
   // One clear message instead of every device test failing on its own.
-  process.stderr.write('npm test: the virtual edge device tests boot real systemd in new namespaces and need root and unshare (util-linux): run `sudo npm test` on Linux\n');
+  process.stderr.write(
+    'npm test: the virtual edge device tests boot real systemd in new namespaces and need root and unshare (util-linux): run `sudo npm test` on Linux\n',
+  );
   process.stdout.write('\n0 passed, 1 failed\n');
   process.exit(1);
 }
@@ -19,7 +21,10 @@ const filters = process.argv.slice(2);
 let passed = 0;
 /** What did not pass, a line each, printed again at the end. */
 const notPassed = [];
-const firstLine = (text) => String(text ?? '').split('\n')[0].slice(0, 300);
+const firstLine = (text) =>
+  String(text ?? '')
+    .split('\n')[0]
+    .slice(0, 300);
 let failed = 0;
 
 function stage(name, command, args) {
@@ -35,6 +40,7 @@ function stage(name, command, args) {
 
 if (filters.length === 0) {
   stage('lint', 'npx', ['eslint', '.']);
+  stage('format', 'npx', ['prettier', '--check', '.']);
   stage('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 }
 stage('build', 'node', ['packaging/build.mjs']);
@@ -70,14 +76,22 @@ function runVitest(major, binDir) {
     // Skipped or pending tests count as failures: in CI a missing tool must be installed, not skipped.
     failed += results.numFailedTests + results.numPendingTests + results.numTodoTests;
     // A test file that failed to load has no tests to count: count the file.
-    failed += results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+    failed += results.testResults.filter(
+      (file) => file.status === 'failed' && file.assertionResults.length === 0,
+    ).length;
     if (results.numTotalTests === 0) failed += 1;
-    process.stdout.write(`== tests (Node ${major}): ${results.numPassedTests} passed, ${results.numTotalTests - results.numPassedTests} not passed\n`);
+    process.stdout.write(
+      `== tests (Node ${major}): ${results.numPassedTests} passed, ${results.numTotalTests - results.numPassedTests} not passed\n`,
+    );
     for (const file of results.testResults) {
       const where = relative(root, file.name);
-      if (file.status === 'failed' && file.assertionResults.length === 0) notPassed.push(`Node ${major}: ${where}: ${firstLine(file.message)}`);
+      if (file.status === 'failed' && file.assertionResults.length === 0)
+        notPassed.push(`Node ${major}: ${where}: ${firstLine(file.message)}`);
       for (const test of file.assertionResults) {
-        if (test.status !== 'passed') notPassed.push(`Node ${major}: ${where} > ${test.fullName}: ${test.status} ${firstLine(test.failureMessages?.[0])}`);
+        if (test.status !== 'passed')
+          notPassed.push(
+            `Node ${major}: ${where} > ${test.fullName}: ${test.status} ${firstLine(test.failureMessages?.[0])}`,
+          );
       }
     }
   } catch {

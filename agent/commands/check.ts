@@ -24,20 +24,43 @@ export const main: CommandMain = async ({ flags }, deps) => {
   const classFilter = parseClass(flags.class);
   const dryRun = Boolean(flags['dry-run']);
   const timeoutSec = flags.timeout === undefined ? undefined : Number(flags.timeout);
-  if (timeoutSec !== undefined && !(Number.isInteger(timeoutSec) && timeoutSec > 0)) throw new UsageError(`--timeout must be a positive number of seconds (got '${String(flags.timeout)}')`);
-  if (timeoutSec !== undefined && !dryRun) throw new UsageError('--timeout only goes with --dry-run: a boot verdict always gets the full wait budget');
-  const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
-  const microshift = lazy(async () => (await import('../host/microshift-api.js')).createMicroShiftApi({ fs: host.fs, kubeconfig: config.microshift.kubeconfig }));
+  if (timeoutSec !== undefined && !(Number.isInteger(timeoutSec) && timeoutSec > 0))
+    throw new UsageError(`--timeout must be a positive number of seconds (got '${String(flags.timeout)}')`);
+  if (timeoutSec !== undefined && !dryRun)
+    throw new UsageError('--timeout only goes with --dry-run: a boot verdict always gets the full wait budget');
+  const systemd = lazy(async () =>
+    (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
+  );
+  const microshift = lazy(async () =>
+    (await import('../host/microshift-api.js')).createMicroShiftApi({
+      fs: host.fs,
+      kubeconfig: config.microshift.kubeconfig,
+    }),
+  );
   const checkDeps: CheckDeps = { clock: host.clock, exec: host.exec, fs: host.fs, log, systemd, microshift };
   const deadline = armDeadline(deps, classFilter, dryRun);
   try {
-    deadline?.enter('gathering the boot context (boot id, grubenv, greenboot.conf, rpm-ostree status, MicroShift unit)');
-    const context = await gatherBootContext(config, { fs: host.fs, exec: host.exec, clock: host.clock, systemd }, signal);
+    deadline?.enter(
+      'gathering the boot context (boot id, grubenv, greenboot.conf, rpm-ostree status, MicroShift unit)',
+    );
+    const context = await gatherBootContext(
+      config,
+      { fs: host.fs, exec: host.exec, clock: host.clock, systemd },
+      signal,
+    );
     for (const warning of context.warnings) log.warn(warning);
     // The first run of a boot opens its record and looks for a rollback (not on a dry run:
     // that writes nothing).
     deadline?.enter('opening the boot record');
-    if (!dryRun) await keepVerdict(deps, 'open this boot\'s record', () => noteBoot(createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) }), host.clock, log, { bootId: context.bootId, deployments: context.deployments }));
+    if (!dryRun)
+      await keepVerdict(deps, "open this boot's record", () =>
+        noteBoot(
+          createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) }),
+          host.clock,
+          log,
+          { bootId: context.bootId, deployments: context.deployments },
+        ),
+      );
     const budgetLine = formatWaitBudget(context.budget);
     log.info({ attempt: context.budget.attempt, budget: context.budget.budgetSec }, budgetLine);
     if (deadline) {
@@ -59,7 +82,10 @@ export const main: CommandMain = async ({ flags }, deps) => {
     // --timeout (dry runs only) stops every check at once; what did not decide counts as a timeout.
     const cap = timeoutSec === undefined ? undefined : AbortSignal.timeout(timeoutSec * 1000);
     const runSignal = cap ? AbortSignal.any([signal, cap]) : signal;
-    const checks = [...(deps.configFallback ? createConfigFallbackChecks(deps.configFallback, classFilter) : []), ...buildChecks(plan, config, context, checkDeps)];
+    const checks = [
+      ...(deps.configFallback ? createConfigFallbackChecks(deps.configFallback, classFilter) : []),
+      ...buildChecks(plan, config, context, checkDeps),
+    ];
     const pending = checks.map((c) => c.id);
     deadline?.enter(describeChecksPhase(pending));
     const results = (
@@ -70,15 +96,38 @@ export const main: CommandMain = async ({ flags }, deps) => {
           logResult(deps, r, context);
         },
       })
-    ).map((r) => (cap?.aborted && !signal.aborted && r.outcome === 'terminated' ? { ...r, outcome: 'timeout' as const, reason: 'dry-run-timeout', message: `not decided within --timeout ${timeoutSec}s${waitingFor(r)}` } : r));
+    ).map((r) =>
+      cap?.aborted && !signal.aborted && r.outcome === 'terminated'
+        ? {
+            ...r,
+            outcome: 'timeout' as const,
+            reason: 'dry-run-timeout',
+            message: `not decided within --timeout ${timeoutSec}s${waitingFor(r)}`,
+          }
+        : r,
+    );
     const verdict = decideRunVerdict(results);
     const terminated = results.some((r) => r.outcome === 'terminated');
     deadline?.enter('writing the result to the boot record');
-    if (!dryRun) await keepVerdict(deps, 'record this run', () => record(deps, context, classFilter, startedAt, verdict, results));
+    if (!dryRun)
+      await keepVerdict(deps, 'record this run', () => record(deps, context, classFilter, startedAt, verdict, results));
     deadline?.enter('closing connections');
-    const view = { bootId: context.bootId, classFilter, dryRun, verdict, budgetLine, results, warnings: context.warnings };
-    deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...view, budget: context.budget, attempt: context.budget.attempt }, null, 2)}\n` : renderCheckRun(view));
-    const wantedFailed = classFilter === 'wanted' && results.some((r) => r.outcome === 'fail' || r.outcome === 'timeout');
+    const view = {
+      bootId: context.bootId,
+      classFilter,
+      dryRun,
+      verdict,
+      budgetLine,
+      results,
+      warnings: context.warnings,
+    };
+    deps.out(
+      flags.json
+        ? `${JSON.stringify({ schema: 1, ...view, budget: context.budget, attempt: context.budget.attempt }, null, 2)}\n`
+        : renderCheckRun(view),
+    );
+    const wantedFailed =
+      classFilter === 'wanted' && results.some((r) => r.outcome === 'fail' || r.outcome === 'timeout');
     if (terminated) return ExitCode.Terminated;
     if (verdict === 'fail') log.error(`Required checks FAILED: the boot is not healthy`);
     return verdict === 'fail' || wantedFailed ? ExitCode.Failed : ExitCode.Ok;
@@ -127,24 +176,57 @@ function parseClass(value: unknown): CheckClass | undefined {
 }
 
 function logResult({ log }: Deps, result: CheckResult, context: BootContext): void {
-  const fields = { check: result.id, outcome: result.outcome, reason: result.reason, attempt: context.budget.attempt, deployment: context.deployments?.booted?.checksum };
+  const fields = {
+    check: result.id,
+    outcome: result.outcome,
+    reason: result.reason,
+    attempt: context.budget.attempt,
+    deployment: context.deployments?.booted?.checksum,
+  };
   const line = checkSummaryLine(result);
   if (result.outcome === 'pass' || result.outcome === 'skipped') log.info(fields, line);
   else if (result.class === 'wanted') log.warn(fields, line);
   else log.error(fields, line);
 }
 
-async function record(deps: Deps, context: BootContext, classFilter: CheckClass | undefined, startedAt: string, verdict: 'pass' | 'fail', results: CheckResult[]): Promise<void> {
+async function record(
+  deps: Deps,
+  context: BootContext,
+  classFilter: CheckClass | undefined,
+  startedAt: string,
+  verdict: 'pass' | 'fail',
+  results: CheckResult[],
+): Promise<void> {
   const { host, config, log } = deps;
-  const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
+  const records = createBootRecords({
+    fs: host.fs,
+    clock: host.clock,
+    dir: config.boots.dir,
+    warn: (m) => log.warn(m),
+  });
   const endedAt = new Date(host.clock.now()).toISOString();
   await records.update(context.bootId, (r) => {
     for (const cls of classFilter ? [classFilter] : (['required', 'wanted'] as const)) {
       const own = results.filter((x) => x.class === cls);
-      r.checks[cls] = { startedAt, endedAt, verdict: cls === 'required' ? verdict : own.some((x) => x.outcome === 'fail' || x.outcome === 'timeout') ? 'fail' : 'pass', results: own as NonNullable<typeof r.checks.required>['results'] };
+      r.checks[cls] = {
+        startedAt,
+        endedAt,
+        verdict:
+          cls === 'required'
+            ? verdict
+            : own.some((x) => x.outcome === 'fail' || x.outcome === 'timeout')
+              ? 'fail'
+              : 'pass',
+        results: own as NonNullable<typeof r.checks.required>['results'],
+      };
     }
     r.grubenv = { bootCounter: context.grubenv?.bootCounter, bootSuccess: context.grubenv?.bootSuccess };
-    r.greenboot = { implementation: context.implementation, maxBootAttempts: context.budget.max, attempt: context.budget.attempt, attempts: context.budget.attempts };
+    r.greenboot = {
+      implementation: context.implementation,
+      maxBootAttempts: context.budget.max,
+      attempt: context.budget.attempt,
+      attempts: context.budget.attempts,
+    };
     r.budget = { budgetSec: context.budget.budgetSec, line: formatWaitBudget(context.budget) };
   });
   await records.prune(config.boots.keep);

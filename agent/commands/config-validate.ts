@@ -9,10 +9,15 @@ import type { CommandMain } from './types.js';
 export const main: CommandMain = async ({ flags }, { host, out }) => {
   // Salvaging also reads the drop-ins behind a broken main file, so their problems show too.
   const loaded = await loadConfig(host.fs, { salvage: true });
-  const fallback = loaded.fallback && { dropped: loaded.fallback.dropped, declaredChecks: loaded.fallback.declaredChecks };
+  const fallback = loaded.fallback && {
+    dropped: loaded.fallback.dropped,
+    declaredChecks: loaded.fallback.declaredChecks,
+  };
   const ok = loaded.config !== undefined;
   if (flags.json) {
-    out(`${JSON.stringify({ ok, sources: loaded.sources, errors: loaded.errors, warnings: loaded.warnings, ...(fallback && { bootChecksFallback: fallback }) }, null, 2)}\n`);
+    out(
+      `${JSON.stringify({ ok, sources: loaded.sources, errors: loaded.errors, warnings: loaded.warnings, ...(fallback && { bootChecksFallback: fallback }) }, null, 2)}\n`,
+    );
   } else {
     for (const problem of loaded.errors) out(`error: ${formatConfigProblem(problem)}\n`);
     for (const problem of loaded.warnings) out(`warning: ${formatConfigProblem(problem)}\n`);

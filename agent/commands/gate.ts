@@ -23,28 +23,45 @@ export const list: CommandMain = async ({ flags }, deps) =>
       deps.out('No gated units (edge-agent gate add UNIT holds a unit until the boot is declared good).\n');
     } else {
       const width = Math.max(...gates.map((g) => g.unit.length));
-      for (const g of gates) deps.out(`${g.unit.padEnd(width)}  ${g.activeState ?? 'unknown'}${g.unitFileState ? ` (${g.unitFileState})` : ''}  ${g.dropIn}\n`);
+      for (const g of gates)
+        deps.out(
+          `${g.unit.padEnd(width)}  ${g.activeState ?? 'unknown'}${g.unitFileState ? ` (${g.unitFileState})` : ''}  ${g.dropIn}\n`,
+        );
     }
     return ExitCode.Ok;
   });
 
 async function change(action: 'add' | 'remove', { flags, positionals }: Invocation, deps: Deps): Promise<number> {
-  if (positionals.length !== 1) throw new UsageError(`gate ${action} takes exactly one unit name (got ${positionals.length})`);
+  if (positionals.length !== 1)
+    throw new UsageError(`gate ${action} takes exactly one unit name (got ${positionals.length})`);
   // Removing stays possible for any valid name, including one a newer edge-agent would refuse.
   const checked = (action === 'add' ? checkGateUnitName : parseUnitName)(positionals[0] as string);
-  if (!checked.ok) throw new UsageError(action === 'add' ? `cannot gate ${positionals[0]}: ${checked.reason}` : checked.reason);
+  if (!checked.ok)
+    throw new UsageError(action === 'add' ? `cannot gate ${positionals[0]}: ${checked.reason}` : checked.reason);
   const { unit } = checked;
-  if (!deps.host.isRoot) throw new PermissionError('needs-root', `gate ${action} writes /etc/systemd/system/ and reloads systemd: run it as root`);
+  if (!deps.host.isRoot)
+    throw new PermissionError(
+      'needs-root',
+      `gate ${action} writes /etc/systemd/system/ and reloads systemd: run it as root`,
+    );
   return withGateDeps(deps, async (gateDeps) => {
     const result = action === 'add' ? await addGate(gateDeps, unit) : await removeGate(gateDeps, unit);
-    if (result.changed) deps.log.info({ unit, gate: action }, action === 'add' ? `Gated ${unit}: it starts only after the boot is declared good` : `Removed the gate of ${unit}`);
+    if (result.changed)
+      deps.log.info(
+        { unit, gate: action },
+        action === 'add'
+          ? `Gated ${unit}: it starts only after the boot is declared good`
+          : `Removed the gate of ${unit}`,
+      );
     deps.out(flags.json ? `${JSON.stringify({ schema: 1, action, ...result }, null, 2)}\n` : render(action, result));
     return ExitCode.Ok;
   });
 }
 
 async function withGateDeps(deps: Deps, run: (gateDeps: GateDeps) => Promise<number>): Promise<number> {
-  const systemd: Lazy<Systemd> = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: deps.host.env.DBUS_SYSTEM_BUS_ADDRESS }));
+  const systemd: Lazy<Systemd> = lazy(async () =>
+    (await import('../host/systemd.js')).createSystemd({ busAddress: deps.host.env.DBUS_SYSTEM_BUS_ADDRESS }),
+  );
   try {
     return await run({ fs: deps.host.fs, systemd, signal: deps.signal });
   } finally {
@@ -53,9 +70,17 @@ async function withGateDeps(deps: Deps, run: (gateDeps: GateDeps) => Promise<num
 }
 
 function render(action: 'add' | 'remove', r: GateChange): string {
-  if (action === 'remove') return r.changed ? `Removed the gate of ${r.unit} (${r.dropIn}); systemd reloaded.\n` : `${r.unit} was not gated.\n`;
-  const lines = [r.changed ? `Gated ${r.unit}: it starts only after boot-complete.target (the boot declared good). Wrote ${r.dropIn}; systemd reloaded.` : `${r.unit} is already gated (${r.dropIn}).`];
+  if (action === 'remove')
+    return r.changed
+      ? `Removed the gate of ${r.unit} (${r.dropIn}); systemd reloaded.\n`
+      : `${r.unit} was not gated.\n`;
+  const lines = [
+    r.changed
+      ? `Gated ${r.unit}: it starts only after boot-complete.target (the boot declared good). Wrote ${r.dropIn}; systemd reloaded.`
+      : `${r.unit} is already gated (${r.dropIn}).`,
+  ];
   if (r.unitMissing) lines.push(`note: there is no unit file ${r.unit} yet; the gate applies once it is installed.`);
-  if (r.alreadyActive) lines.push(`note: ${r.unit} is already running in this boot; the gate holds it from its next start.`);
+  if (r.alreadyActive)
+    lines.push(`note: ${r.unit} is already running in this boot; the gate holds it from its next start.`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,10 +9,20 @@ import type { CommandMain } from './types.js';
 
 export const main: CommandMain = async ({ flags }, { host, config, log, out }) => {
   const limit = flags.n === undefined ? 20 : Number(flags.n);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`-n must be a positive whole number (got '${String(flags.n)}')`);
-  const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`-n must be a positive whole number (got '${String(flags.n)}')`);
+  const records = createBootRecords({
+    fs: host.fs,
+    clock: host.clock,
+    dir: config.boots.dir,
+    warn: (m) => log.warn(m),
+  });
   const entries = historyEntries(await records.list(), limit, (r) => records.newerValues(r));
-  out(flags.json ? `${displayJson({ schema: 1, entries }, 2)}
-` : renderHistory(entries));
+  out(
+    flags.json
+      ? `${displayJson({ schema: 1, entries }, 2)}
+`
+      : renderHistory(entries),
+  );
   return ExitCode.Ok;
 };

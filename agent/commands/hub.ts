@@ -10,7 +10,9 @@ export const main: CommandMain = async ({ flags }, { host, log, out, signal }) =
   const file = typeof flags.config === 'string' ? resolve(process.cwd(), flags.config) : defaultHubServiceConfigPath;
   const config = await loadHubServiceConfig(host.fs, file);
   if (flags.check === true) {
-    out(`${file}: valid (${config.store.kind} store, broker ${config.broker.url}, http ${config.http.host}:${config.http.port})\n`);
+    out(
+      `${file}: valid (${config.store.kind} store, broker ${config.broker.url}, http ${config.http.host}:${config.http.port})\n`,
+    );
     return ExitCode.Ok;
   }
   const service = await startHubService(config, { fs: host.fs, log, file });

@@ -12,8 +12,14 @@ import type { CommandMain, Deps, Flags } from './types.js';
 export const persist: CommandMain = async ({ flags }, deps) => {
   const { host } = deps;
   const sizes = sizesFrom(flags, deps);
-  if (!host.isRoot) throw new PermissionError('needs-root', 'journal persist writes /etc/systemd/journald.conf.d/ and restarts systemd-journald: run it as root');
-  const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
+  if (!host.isRoot)
+    throw new PermissionError(
+      'needs-root',
+      'journal persist writes /etc/systemd/journald.conf.d/ and restarts systemd-journald: run it as root',
+    );
+  const systemd = lazy(async () =>
+    (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
+  );
   try {
     const result = await persistJournal({ host, log: deps.log, signal: deps.signal, systemd }, sizes);
     deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...result, sizes }, null, 2)}\n` : renderPersist(result));
@@ -38,24 +44,49 @@ function sizesFrom(flags: Flags, deps: Deps): JournalSizes {
     const value = flags[flag];
     if (value === undefined) return fallback;
     if (typeof value !== 'string' || parseJournaldSize(value) === undefined) {
-      throw new UsageError(`--${flag} must be a journald size: a whole number of bytes, optionally with K, M, G or T (base 1024), greater than 0, such as 512M or 1G (got '${String(value)}')`);
+      throw new UsageError(
+        `--${flag} must be a journald size: a whole number of bytes, optionally with K, M, G or T (base 1024), greater than 0, such as 512M or 1G (got '${String(value)}')`,
+      );
     }
     return value;
   };
   const defaults = configSizes(deps);
-  return { systemMaxUse: size('system-max-use', defaults.systemMaxUse), runtimeMaxUse: size('runtime-max-use', defaults.runtimeMaxUse) };
+  return {
+    systemMaxUse: size('system-max-use', defaults.systemMaxUse),
+    runtimeMaxUse: size('runtime-max-use', defaults.runtimeMaxUse),
+  };
 }
 
 function renderPersist(result: PersistResult): string {
   if (result.outcome !== 'persistent') return `Journal NOT persistent: ${result.message}\n`;
-  const did = result.changed ? `wrote ${result.dropIn}, restarted systemd-journald` : result.restarted ? 'drop-in unchanged, restarted systemd-journald to apply it' : 'nothing to change';
-  return [`Journal is persistent: ${did}.`, `Logs are kept in ${result.journalDir} (${result.files} file${result.files === 1 ? '' : 's'}).`, ...result.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
+  const did = result.changed
+    ? `wrote ${result.dropIn}, restarted systemd-journald`
+    : result.restarted
+      ? 'drop-in unchanged, restarted systemd-journald to apply it'
+      : 'nothing to change';
+  return (
+    [
+      `Journal is persistent: ${did}.`,
+      `Logs are kept in ${result.journalDir} (${result.files} file${result.files === 1 ? '' : 's'}).`,
+      ...result.notes.map((n) => `note: ${n}`),
+    ].join('\n') + '\n'
+  );
 }
 
 function renderStatus(s: JournalStatus): string {
-  const where = s.location === 'disk' ? `on disk (${s.persistent.path})` : s.location === 'memory' ? `in memory only (${s.runtime.path}): lost at reboot and after a rollback` : 'nowhere (no active journal file)';
+  const where =
+    s.location === 'disk'
+      ? `on disk (${s.persistent.path})`
+      : s.location === 'memory'
+        ? `in memory only (${s.runtime.path}): lost at reboot and after a rollback`
+        : 'nowhere (no active journal file)';
   const source = s.storageSource ? `set in ${s.storageSource.path}:${s.storageSource.line}` : "journald's default";
-  const means = s.configuredTarget === 'disk' ? 'keeps the journal on disk' : s.configuredTarget === 'memory' ? 'keeps the journal in memory only' : 'keeps no journal';
+  const means =
+    s.configuredTarget === 'disk'
+      ? 'keeps the journal on disk'
+      : s.configuredTarget === 'memory'
+        ? 'keeps the journal in memory only'
+        : 'keeps no journal';
   const lines = [
     `Journal:       ${where}`,
     `Setting:       Storage=${s.storage} (${source}; ${means})`,

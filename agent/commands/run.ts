@@ -25,11 +25,20 @@ const INFLIGHT_GRACE_MS = 5000;
 export const main: CommandMain = async (_invocation, deps) => {
   const { host, config, log, signal } = deps;
   const notifier = createNotifier(host.exec, host.env);
-  const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
-  const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
+  const systemd = lazy(async () =>
+    (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
+  );
+  const records = createBootRecords({
+    fs: host.fs,
+    clock: host.clock,
+    dir: config.boots.dir,
+    warn: (m) => log.warn(m),
+  });
   // Hub files that arrive later (or get fixed) change what status shows: write the state then.
   let linkChanged = () => undefined as void;
-  const hub = config.hub ? await (await import('../hub/hub.js')).startHub(config, host, log, version, { onLinkChange: () => linkChanged() }) : undefined;
+  const hub = config.hub
+    ? await (await import('../hub/hub.js')).startHub(config, host, log, version, { onLinkChange: () => linkChanged() })
+    : undefined;
   const tasks = createDaemonTasks({ ...deps, systemd, records, hub, cliPath: process.argv[1] ?? '' });
 
   const inflight = new Map<Promise<void>, { name: string; since: number }>();
@@ -54,8 +63,12 @@ export const main: CommandMain = async (_invocation, deps) => {
   linkChanged = () => void run('state', () => tasks.writeState());
   const every = (name: string, seconds: number, task: () => Promise<void>): Cron => {
     const { expression, seconds: actual } = cronEvery(seconds);
-    if (actual !== seconds) log.info(`${name} every ${seconds}s does not divide a minute, hour or day: running every ${actual}s`);
-    return new Cron(expression, () => void ([...inflight.values()].some((t) => t.name === name) ? undefined : run(name, task)));
+    if (actual !== seconds)
+      log.info(`${name} every ${seconds}s does not divide a minute, hour or day: running every ${actual}s`);
+    return new Cron(
+      expression,
+      () => void ([...inflight.values()].some((t) => t.name === name) ? undefined : run(name, task)),
+    );
   };
 
   let schedules: Cron[] = [];
@@ -89,16 +102,23 @@ export const main: CommandMain = async (_invocation, deps) => {
     watcher = watchQuietly(host.fs.resolve(config.boots.dir), () => void run('report', () => tasks.report()));
 
     if (notifier.watchdogMs && config.daemon.watchdog) {
-      watchdog = setInterval(() => {
-        const now = host.clock.monotonic();
-        const stuck = [...inflight.values()].find((t) => now - t.since > STALL_MS);
-        if (stuck) log.error(`task ${stuck.name} has made no progress for ${Math.round((now - stuck.since) / 1000)}s: not pinging the watchdog`);
-        else void notifier.watchdog();
-      }, Math.max(1000, notifier.watchdogMs / 3));
+      watchdog = setInterval(
+        () => {
+          const now = host.clock.monotonic();
+          const stuck = [...inflight.values()].find((t) => now - t.since > STALL_MS);
+          if (stuck)
+            log.error(
+              `task ${stuck.name} has made no progress for ${Math.round((now - stuck.since) / 1000)}s: not pinging the watchdog`,
+            );
+          else void notifier.watchdog();
+        },
+        Math.max(1000, notifier.watchdogMs / 3),
+      );
     }
 
     // Checked first: a SIGTERM during boot() has fired its event already.
-    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!signal.aborted)
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   } catch (error) {
     // Work cut short by SIGTERM is not a failure of the daemon.
     if (!signal.aborted) throw error;

@@ -17,7 +17,11 @@ export const main: CommandMain = async ({ flags }, deps) => {
   const watch = Boolean(flags.watch);
   const intervalMs = parseInterval(flags.interval, watch);
   const terminal = terminalView(host.env);
-  const view: StatusView = { format: json ? (watch ? 'json-line' : 'json') : 'text', width: terminal.width, color: terminal.color };
+  const view: StatusView = {
+    format: json ? (watch ? 'json-line' : 'json') : 'text',
+    width: terminal.width,
+    color: terminal.color,
+  };
   const source = createStatusSource(deps);
   try {
     if (!watch) {
@@ -42,6 +46,7 @@ function parseInterval(value: unknown, watch: boolean): number {
   if (value === undefined) return 2000;
   if (!watch) throw new UsageError('--interval only goes with --watch');
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0.5 || seconds > 3600) throw new UsageError(`--interval must be a number of seconds from 0.5 to 3600 (got '${String(value)}')`);
+  if (!Number.isFinite(seconds) || seconds < 0.5 || seconds > 3600)
+    throw new UsageError(`--interval must be a number of seconds from 0.5 to 3600 (got '${String(value)}')`);
   return seconds * 1000;
 }

@@ -13,20 +13,32 @@ import { closeCreated, lazy } from '../host/checks/deps.js';
 import type { Systemd, UnitState } from '../host/systemd.js';
 import type { CommandMain, Deps } from './types.js';
 
-const UNITS = { bootComplete: 'boot-complete.target', redboot: 'redboot.target', healthcheck: 'greenboot-healthcheck.service' } as const;
+const UNITS = {
+  bootComplete: 'boot-complete.target',
+  redboot: 'redboot.target',
+  healthcheck: 'greenboot-healthcheck.service',
+} as const;
 type UnitKey = keyof typeof UNITS;
 const POLL_MS = 1000;
 // The shared wait loop sleeps with one timer: keep each round below setTimeout's 24.8-day limit.
 const ROUND_MS = 24 * 3600 * 1000;
 
 export const main: CommandMain = async ({ flags }, deps) => {
-  if (!flags.green) throw new UsageError('wait needs --green: it waits until this boot is declared good (see edge-agent wait --help)');
+  if (!flags.green)
+    throw new UsageError('wait needs --green: it waits until this boot is declared good (see edge-agent wait --help)');
   const timeoutSec = parseTimeout(flags.timeout);
   const { host, config, log, signal } = deps;
   const started = host.clock.monotonic();
   const bootId = await createBootFacts({ fs: host.fs, clock: host.clock }).bootId();
-  const records = createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) });
-  const systemd = lazy(async () => (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }));
+  const records = createBootRecords({
+    fs: host.fs,
+    clock: host.clock,
+    dir: config.boots.dir,
+    warn: (m) => log.warn(m),
+  });
+  const systemd = lazy(async () =>
+    (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
+  );
   const units = new UnitStates(deps, systemd);
   try {
     await units.watch();
@@ -49,7 +61,9 @@ export const main: CommandMain = async ({ flags }, deps) => {
           probe,
           assess: (facts) => {
             const verdict = decideBootVerdict(facts);
-            return verdict.verdict === 'pending' ? { done: false, progress: describePending(facts) } : { done: true, result: verdict };
+            return verdict.verdict === 'pending'
+              ? { done: false, progress: describePending(facts) }
+              : { done: true, result: verdict };
           },
           onDeadline: (last) => (roundEnd >= deadline ? decideBootVerdict(last ?? {}) : undefined),
           onAbort: () => undefined,
@@ -59,7 +73,12 @@ export const main: CommandMain = async ({ flags }, deps) => {
         });
       }
     }
-    const result = { bootId, ...(outcome ?? { verdict: 'pending' as const, source: 'none' as const }), waitedMs: Math.round(host.clock.monotonic() - started), timeoutSec: timeoutSec ?? null };
+    const result = {
+      bootId,
+      ...(outcome ?? { verdict: 'pending' as const, source: 'none' as const }),
+      waitedMs: Math.round(host.clock.monotonic() - started),
+      timeoutSec: timeoutSec ?? null,
+    };
     deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...result }, null, 2)}\n` : render(result));
     return result.verdict === 'green' ? ExitCode.Ok : result.verdict === 'red' ? ExitCode.Failed : ExitCode.Pending;
   } finally {
@@ -102,7 +121,8 @@ class UnitStates {
     if (!this.watching) {
       try {
         const systemd = await this.systemd();
-        for (const key of Object.keys(UNITS) as UnitKey[]) this.set(key, await systemd.unit(UNITS[key], { signal: this.deps.signal }));
+        for (const key of Object.keys(UNITS) as UnitKey[])
+          this.set(key, await systemd.unit(UNITS[key], { signal: this.deps.signal }));
       } catch (error) {
         this.unreachable(error);
       }
@@ -129,12 +149,15 @@ class UnitStates {
   private unreachable(error: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    this.deps.log.warn(`systemd is not reachable over D-Bus (${(error as Error).message}): deciding from this boot's record only until it is`);
+    this.deps.log.warn(
+      `systemd is not reachable over D-Bus (${(error as Error).message}): deciding from this boot's record only until it is`,
+    );
   }
 }
 
 function describePending(facts: BootVerdictFacts): string {
-  if (facts.healthcheck === undefined) return 'greenboot-healthcheck.service is not installed: only boot-complete.target or edge-agent boot green|red can decide';
+  if (facts.healthcheck === undefined)
+    return 'greenboot-healthcheck.service is not installed: only boot-complete.target or edge-agent boot green|red can decide';
   if (facts.healthcheck === 'activating') return 'greenboot health checks are running';
   return `greenboot-healthcheck.service is ${facts.healthcheck}, boot-complete.target is ${facts.bootComplete ?? 'not loaded'}`;
 }
@@ -142,13 +165,16 @@ function describePending(facts: BootVerdictFacts): string {
 function parseTimeout(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
-  if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`--timeout must be a number of seconds, 0 to check once (got '${text}')`);
+  if (!/^\d+(\.\d+)?$/.test(text))
+    throw new UsageError(`--timeout must be a number of seconds, 0 to check once (got '${text}')`);
   return Number(text);
 }
 
 function render(r: { verdict: string; source: string; waitedMs: number; timeoutSec: number | null }): string {
   const after = `after ${(r.waitedMs / 1000).toFixed(1)} s`;
-  if (r.verdict === 'green') return `Boot is GREEN (${r.source === 'record' ? "this boot's record" : `${r.source} reached`}) ${after}\n`;
-  if (r.verdict === 'red') return `Boot is RED (${r.source === 'record' ? "this boot's record" : r.source === 'redboot.target' ? 'redboot.target started' : `${r.source} failed`}) ${after}\n`;
+  if (r.verdict === 'green')
+    return `Boot is GREEN (${r.source === 'record' ? "this boot's record" : `${r.source} reached`}) ${after}\n`;
+  if (r.verdict === 'red')
+    return `Boot is RED (${r.source === 'record' ? "this boot's record" : r.source === 'redboot.target' ? 'redboot.target started' : `${r.source} failed`}) ${after}\n`;
   return `No verdict yet ${after}${r.timeoutSec === null ? '' : ` (--timeout ${r.timeoutSec})`}: greenboot's checks have not finished\n`;
 }

@@ -54,11 +54,28 @@ interface Writer {
 
 // Defaults put `#` right before the YAML text; examples put `# ` at column 0 before it.
 function writer(lines: string[], indent: string, example: boolean): Writer {
-  if (example) return { describe: (t) => lines.push(`# ${indent}# ${t}`), entry: (t) => lines.push(`# ${indent}${t}`), item: (t) => lines.push(`# ${indent}  - ${t}`) };
-  return { describe: (t) => lines.push(`${indent}# ${t}`), entry: (t) => lines.push(`${indent}#${t}`), item: (t) => lines.push(`${indent}  #- ${t}`) };
+  if (example)
+    return {
+      describe: (t) => lines.push(`# ${indent}# ${t}`),
+      entry: (t) => lines.push(`# ${indent}${t}`),
+      item: (t) => lines.push(`# ${indent}  - ${t}`),
+    };
+  return {
+    describe: (t) => lines.push(`${indent}# ${t}`),
+    entry: (t) => lines.push(`${indent}#${t}`),
+    item: (t) => lines.push(`${indent}  #- ${t}`),
+  };
 }
 
-function renderKey(lines: string[], key: string, path: string, schema: z.ZodType, value: unknown, indent: string, example = false): void {
+function renderKey(
+  lines: string[],
+  key: string,
+  path: string,
+  schema: z.ZodType,
+  value: unknown,
+  indent: string,
+  example = false,
+): void {
   const out = writer(lines, indent, example);
   const field = inspectField(schema);
   const children = objectFields(field.inner);
@@ -74,13 +91,23 @@ function renderKey(lines: string[], key: string, path: string, schema: z.ZodType
     out.describe('Example:');
     if (!children) return void out.describe(`${key}: ${inline(examples[path])}`);
     writer(lines, indent, true).entry(`${key}:`);
-    for (const [childKey, childSchema] of children) renderKey(lines, childKey, `${path}.${childKey}`, childSchema, undefined, `${indent}  `, true);
+    for (const [childKey, childSchema] of children)
+      renderKey(lines, childKey, `${path}.${childKey}`, childSchema, undefined, `${indent}  `, true);
     return;
   }
   const shown = value ?? examples[path] ?? defaultOf(schema);
   if (children) {
     out.entry(`${key}:`);
-    for (const [childKey, childSchema] of children) renderKey(lines, childKey, `${path}.${childKey}`, childSchema, isRecord(shown) ? shown[childKey] : undefined, `${indent}  `, example);
+    for (const [childKey, childSchema] of children)
+      renderKey(
+        lines,
+        childKey,
+        `${path}.${childKey}`,
+        childSchema,
+        isRecord(shown) ? shown[childKey] : undefined,
+        `${indent}  `,
+        example,
+      );
   } else if (Array.isArray(shown) && shown.some(isRecord)) {
     out.entry(`${key}:`);
     for (const item of shown) out.item(inline(item));
@@ -101,7 +128,9 @@ function describeItems({ describe }: Writer, inner: z.ZodType): void {
     return;
   }
   const keysOf = (variant: z.ZodType) => objectFields(variant) ?? [];
-  const shared = keysOf(variants[0]!).filter(([key]) => key !== 'kind' && variants.every((v) => keysOf(v).some(([k]) => k === key)));
+  const shared = keysOf(variants[0]!).filter(
+    ([key]) => key !== 'kind' && variants.every((v) => keysOf(v).some(([k]) => k === key)),
+  );
   describe('Every item has a kind and:');
   for (const [key, schema] of shared) describe(`  ${key}: ${inspectField(schema).description}`);
   for (const variant of variants) {
@@ -110,7 +139,8 @@ function describeItems({ describe }: Writer, inner: z.ZodType): void {
     const name = kind?.inner instanceof ZodLiteral ? String(kind.inner.def.values[0]) : '?';
     describe(`kind ${name}: ${kind?.description ?? ''}`);
     const rest = keysOf(variant).filter(([key]) => key !== 'kind');
-    for (const [key, schema] of rest.filter(([k]) => !shared.some(([s]) => s === k))) describe(`  ${key}: ${inspectField(schema).description}`);
+    for (const [key, schema] of rest.filter(([k]) => !shared.some(([s]) => s === k)))
+      describe(`  ${key}: ${inspectField(schema).description}`);
   }
 }
 

@@ -32,7 +32,11 @@ const CHECK_SECTIONS = ['checks', 'disabledChecks'];
  * Salvage a main file that failed validation (`data` is what it parsed to) or did not parse
  * (`data` undefined; `text` is its content when it could be read at all).
  */
-export function salvageMainConfig(problems: readonly LocatedProblem[], data: Record<string, unknown> | undefined, text: string | undefined): Salvaged {
+export function salvageMainConfig(
+  problems: readonly LocatedProblem[],
+  data: Record<string, unknown> | undefined,
+  text: string | undefined,
+): Salvaged {
   if (data === undefined) {
     // Nothing can be taken from a file that is not YAML. Whether it declared checks can still be
     // told from its text: no line outside comments mentions "checks" -> it declared none.
@@ -50,18 +54,39 @@ export function salvageMainConfig(problems: readonly LocatedProblem[], data: Rec
       continue;
     }
     bad.add(top);
-    if (CHECK_SECTIONS.includes(top) || CHECK_SECTIONS.some((key) => problem.message.includes(`did you mean ${key}?`))) checksLost = true;
+    if (CHECK_SECTIONS.includes(top) || CHECK_SECTIONS.some((key) => problem.message.includes(`did you mean ${key}?`)))
+      checksLost = true;
   }
   const kept = Object.fromEntries(Object.entries(data).filter(([key]) => !bad.has(key)));
   // A refinement across sections can still fail; then only the defaults are certain.
-  if (!ConfigSchema.safeParse(kept).success) return { data: {}, dropped: Object.keys(data), declaredChecks: checksLost || 'checks' in data ? 'unreadable' : 'none' };
-  const declaredChecks: DeclaredChecks = checksLost ? 'unreadable' : Array.isArray(data.checks) && data.checks.length > 0 ? 'kept' : 'none';
+  if (!ConfigSchema.safeParse(kept).success)
+    return {
+      data: {},
+      dropped: Object.keys(data),
+      declaredChecks: checksLost || 'checks' in data ? 'unreadable' : 'none',
+    };
+  const declaredChecks: DeclaredChecks = checksLost
+    ? 'unreadable'
+    : Array.isArray(data.checks) && data.checks.length > 0
+      ? 'kept'
+      : 'none';
   return { data: kept, dropped: [...bad], declaredChecks };
 }
 
 /** One line for the journal: what the checks run on. */
-export function describeFallback(file: string, fallback: { dropped: string[]; declaredChecks: DeclaredChecks }): string {
-  const sections = fallback.dropped.includes(WHOLE_FILE) ? 'the defaults alone (nothing of the file could be used)' : fallback.dropped.length ? `defaults for ${fallback.dropped.join(', ')}` : 'the file as written';
-  const checks = { kept: 'your declared checks run as written', none: 'no declared checks', unreadable: 'your declared checks cannot be read, so the required checks FAIL' }[fallback.declaredChecks];
+export function describeFallback(
+  file: string,
+  fallback: { dropped: string[]; declaredChecks: DeclaredChecks },
+): string {
+  const sections = fallback.dropped.includes(WHOLE_FILE)
+    ? 'the defaults alone (nothing of the file could be used)'
+    : fallback.dropped.length
+      ? `defaults for ${fallback.dropped.join(', ')}`
+      : 'the file as written';
+  const checks = {
+    kept: 'your declared checks run as written',
+    none: 'no declared checks',
+    unreadable: 'your declared checks cannot be read, so the required checks FAIL',
+  }[fallback.declaredChecks];
   return `${file} is invalid: the boot checks run on ${sections} (${checks}); fix it and run edge-agent config validate`;
 }

@@ -49,7 +49,8 @@ export function parseGreenbootConf(text: string): GreenbootConf {
     }
     return low + 1;
   };
-  const warn = (line: number, message: string) => warnings.push({ line, text: (lines[line - 1] ?? '').trim().slice(0, 120), message });
+  const warn = (line: number, message: string) =>
+    warnings.push({ line, text: (lines[line - 1] ?? '').trim().slice(0, 120), message });
 
   let pos = 0;
   const peek = () => text[pos] ?? '';
@@ -138,7 +139,8 @@ export function parseGreenbootConf(text: string): GreenbootConf {
       if (append) throw new SyntaxProblem('appending with += is not understood');
       const value = peek() === '(' ? readArray() : readWord(false);
       skipBlanks();
-      if (peek() !== '' && peek() !== '\n' && peek() !== ';' && peek() !== '#') throw new SyntaxProblem('unexpected text after the value (a command, not an assignment)');
+      if (peek() !== '' && peek() !== '\n' && peek() !== ';' && peek() !== '#')
+        throw new SyntaxProblem('unexpected text after the value (a command, not an assignment)');
       values[key] = value;
       lineOfKey.set(key, line);
     } catch (error) {
@@ -151,9 +153,21 @@ export function parseGreenbootConf(text: string): GreenbootConf {
   return { values, warnings, ...knownKeys(values, lineOfKey, warn) };
 }
 
-type Known = Pick<GreenbootConf, 'maxBootAttempts' | 'legacyMaxBoots' | 'microshiftWaitTimeoutSec' | 'watchdogCheckEnabled' | 'watchdogGracePeriod' | 'disabledHealthchecks'>;
+type Known = Pick<
+  GreenbootConf,
+  | 'maxBootAttempts'
+  | 'legacyMaxBoots'
+  | 'microshiftWaitTimeoutSec'
+  | 'watchdogCheckEnabled'
+  | 'watchdogGracePeriod'
+  | 'disabledHealthchecks'
+>;
 
-function knownKeys(values: GreenbootConf['values'], lineOfKey: Map<string, number>, warn: (line: number, message: string) => void): Known {
+function knownKeys(
+  values: GreenbootConf['values'],
+  lineOfKey: Map<string, number>,
+  warn: (line: number, message: string) => void,
+): Known {
   // `$KEY` of a bash array is its first element; greenboot reads these keys as plain values.
   const scalar = (key: string): string | undefined => {
     const value = values[key];
@@ -173,9 +187,15 @@ function knownKeys(values: GreenbootConf['values'], lineOfKey: Map<string, numbe
   if (known.legacyMaxBoots !== undefined) {
     const line = lineOfKey.get('GREENBOOT_MAX_BOOTS') ?? 0;
     if (known.maxBootAttempts === undefined) {
-      warn(line, 'GREENBOOT_MAX_BOOTS is not read by greenboot, only by MicroShift ≤ 4.15 (a wrong key); it is used because GREENBOOT_MAX_BOOT_ATTEMPTS is unset: set GREENBOOT_MAX_BOOT_ATTEMPTS instead');
+      warn(
+        line,
+        'GREENBOOT_MAX_BOOTS is not read by greenboot, only by MicroShift ≤ 4.15 (a wrong key); it is used because GREENBOOT_MAX_BOOT_ATTEMPTS is unset: set GREENBOOT_MAX_BOOT_ATTEMPTS instead',
+      );
     } else {
-      warn(line, 'GREENBOOT_MAX_BOOTS is ignored: GREENBOOT_MAX_BOOT_ATTEMPTS is set (only MicroShift ≤ 4.15 reads GREENBOOT_MAX_BOOTS, by mistake)');
+      warn(
+        line,
+        'GREENBOOT_MAX_BOOTS is ignored: GREENBOOT_MAX_BOOT_ATTEMPTS is set (only MicroShift ≤ 4.15 reads GREENBOOT_MAX_BOOTS, by mistake)',
+      );
     }
   }
   return known;

@@ -52,7 +52,13 @@ export async function loadConfig(fs: HostFs, options: LoadConfigOptions = {}): P
     // salvageMainConfig only returns data that validates; defaults are the last resort anyway.
     const config = base.ok ? base.config : ConfigSchema.parse({});
     const merged = await applyDropIns(fs, dropInDir, { data: salvaged.data, config }, warnings, []);
-    return { config: undefined, warnings, errors, sources, fallback: { config: merged.config, dropped: salvaged.dropped, declaredChecks: salvaged.declaredChecks } };
+    return {
+      config: undefined,
+      warnings,
+      errors,
+      sources,
+      fallback: { config: merged.config, dropped: salvaged.dropped, declaredChecks: salvaged.declaredChecks },
+    };
   };
   if (main.status === 'invalid') return broken(main.problems, undefined);
   const data: Record<string, unknown> = main.status === 'ok' ? main.data : {};
@@ -64,7 +70,13 @@ export async function loadConfig(fs: HostFs, options: LoadConfigOptions = {}): P
 }
 
 /** Apply the drop-ins in order over `base`; each one that does not fit is skipped with warnings. */
-async function applyDropIns(fs: HostFs, dropInDir: string, base: { data: unknown; config: Config }, warnings: LocatedProblem[], sources: string[]): Promise<{ config: Config }> {
+async function applyDropIns(
+  fs: HostFs,
+  dropInDir: string,
+  base: { data: unknown; config: Config },
+  warnings: LocatedProblem[],
+  sources: string[],
+): Promise<{ config: Config }> {
   let { data, config } = base;
   for (const file of await listDropIns(fs, dropInDir, warnings)) {
     const dropIn = await readYamlFile(fs, file);
@@ -91,7 +103,10 @@ type Validation = { ok: true; config: Config } | { ok: false; problems: LocatedP
 function validate(file: string, data: unknown, locate: Locate | undefined): Validation {
   const result = ConfigSchema.safeParse(data);
   if (result.success) return { ok: true, config: result.data };
-  return { ok: false, problems: result.error.issues.flatMap((issue) => problemsFromIssue(file, issue, data, ConfigSchema, locate)) };
+  return {
+    ok: false,
+    problems: result.error.issues.flatMap((issue) => problemsFromIssue(file, issue, data, ConfigSchema, locate)),
+  };
 }
 
 async function listDropIns(fs: HostFs, dir: string, warnings: LocatedProblem[]): Promise<string[]> {
@@ -101,18 +116,32 @@ async function listDropIns(fs: HostFs, dir: string, warnings: LocatedProblem[]):
     // belongs is a mistake the operator should hear about.
     const info = await fs.info(dir);
     if (info && !info.isDirectory) {
-      warnings.push({ file: dir, path: '', message: 'not a directory; no drop-ins applied', expected: 'a directory of *.yaml files' });
+      warnings.push({
+        file: dir,
+        path: '',
+        message: 'not a directory; no drop-ins applied',
+        expected: 'a directory of *.yaml files',
+      });
       return [];
     }
     names = await fs.list(dir);
   } catch (error) {
-    warnings.push({ file: dir, path: '', message: `cannot list drop-ins (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); none applied` });
+    warnings.push({
+      file: dir,
+      path: '',
+      message: `cannot list drop-ins (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); none applied`,
+    });
     return [];
   }
   // Hidden files are editor and package-manager leftovers (.rpmnew is caught by the suffix).
   const visible = names.filter((name) => !name.startsWith('.'));
   for (const name of visible.filter((n) => n.endsWith('.yml'))) {
-    warnings.push({ file: `${dir}/${name}`, path: '', message: 'ignored: only *.yaml drop-ins are read', expected: 'a name ending in .yaml' });
+    warnings.push({
+      file: `${dir}/${name}`,
+      path: '',
+      message: 'ignored: only *.yaml drop-ins are read',
+      expected: 'a name ending in .yaml',
+    });
   }
   // Code-point order, like systemd's drop-ins: 10-a.yaml before 20-b.yaml before A.yaml.
   return visible
@@ -121,4 +150,8 @@ async function listDropIns(fs: HostFs, dir: string, warnings: LocatedProblem[]):
     .map((name) => `${dir}/${name}`);
 }
 
-const skipped = (file: string): LocatedProblem => ({ file, path: '', message: 'drop-in skipped: none of its settings are applied' });
+const skipped = (file: string): LocatedProblem => ({
+  file,
+  path: '',
+  message: 'drop-in skipped: none of its settings are applied',
+});

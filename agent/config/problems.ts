@@ -16,7 +16,11 @@ export interface LocatedProblem extends ConfigProblem {
 export type Locate = (path: KeyPath) => { line: number; column: number } | undefined;
 
 export function formatKeyPath(path: KeyPath): string {
-  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`)).join('');
+  return path
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`,
+    )
+    .join('');
 }
 
 export function valueAt(data: unknown, path: KeyPath): unknown {
@@ -35,20 +39,41 @@ const REDACTED = '<redacted>';
 /** The value as it may be shown: secret-looking keys and URL passwords replaced. */
 export function redact(path: KeyPath, value: unknown): unknown {
   if (path.some((segment) => typeof segment === 'string' && secretKey.test(segment))) return REDACTED;
-  if (typeof value === 'string') return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@/\s]*@/i, `$1:${REDACTED}@`);
+  if (typeof value === 'string')
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@/\s]*@/i, `$1:${REDACTED}@`);
   if (Array.isArray(value)) return value.map((item, index) => redact([index], item));
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact([key], item)]));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact([key], item)]));
   return value;
 }
 
-const typeWords: Record<string, string> = { object: 'a mapping of keys', array: 'a list', int: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false' };
+const typeWords: Record<string, string> = {
+  object: 'a mapping of keys',
+  array: 'a list',
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+};
 
 /** One issue → one problem per offending key (an unknown-keys issue may name several). */
-export function problemsFromIssue(file: string, issue: z.core.$ZodIssue, data: unknown, root: z.ZodType, locate: Locate = () => undefined): LocatedProblem[] {
+export function problemsFromIssue(
+  file: string,
+  issue: z.core.$ZodIssue,
+  data: unknown,
+  root: z.ZodType,
+  locate: Locate = () => undefined,
+): LocatedProblem[] {
   const make = (path: KeyPath, message: string, expected?: string): LocatedProblem => {
     const value = valueAt(data, path);
     const position = locate(path);
-    const problem: LocatedProblem = { file, path: formatKeyPath(path), message: position ? `line ${position.line}: ${message}` : message, expected, ...position };
+    const problem: LocatedProblem = {
+      file,
+      path: formatKeyPath(path),
+      message: position ? `line ${position.line}: ${message}` : message,
+      expected,
+      ...position,
+    };
     if (value !== undefined) problem.value = redact(path, value);
     return problem;
   };
@@ -56,7 +81,13 @@ export function problemsFromIssue(file: string, issue: z.core.$ZodIssue, data: u
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = objectFields(schemaAt(root, path, data) ?? root)?.map(([key]) => key) ?? [];
-      return issue.keys.map((key) => make([...path, key], unknownKeyMessage(key, allowed), allowed.length ? `one of ${allowed.join(', ')}` : undefined));
+      return issue.keys.map((key) =>
+        make(
+          [...path, key],
+          unknownKeyMessage(key, allowed),
+          allowed.length ? `one of ${allowed.join(', ')}` : undefined,
+        ),
+      );
     }
     case 'invalid_type': {
       const missing = valueAt(data, path) === undefined;
@@ -67,14 +98,28 @@ export function problemsFromIssue(file: string, issue: z.core.$ZodIssue, data: u
     case 'invalid_union':
       if ('discriminator' in issue && issue.discriminator) {
         const options = (issue as { options?: unknown[] }).options ?? [];
-        return [make(path, `unknown ${String(issue.discriminator)}`, `one of ${options.map((v) => JSON.stringify(v)).join(', ')}`)];
+        return [
+          make(
+            path,
+            `unknown ${String(issue.discriminator)}`,
+            `one of ${options.map((v) => JSON.stringify(v)).join(', ')}`,
+          ),
+        ];
       }
       return [make(path, 'does not match any allowed form')];
     case 'too_small':
     case 'too_big':
       return [make(path, issue.code === 'too_small' ? 'too small' : 'too large', describeBound(issue))];
     case 'invalid_format':
-      return [make(path, 'wrong format', issue.message.startsWith('expected ') ? issue.message.slice('expected '.length) : `a string in ${issue.format} format`)];
+      return [
+        make(
+          path,
+          'wrong format',
+          issue.message.startsWith('expected ')
+            ? issue.message.slice('expected '.length)
+            : `a string in ${issue.format} format`,
+        ),
+      ];
     case 'not_multiple_of':
       return [make(path, 'not a multiple', `a multiple of ${String(issue.divisor)}`)];
     case 'custom':
@@ -88,13 +133,17 @@ function describeBound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig)
   const small = issue.code === 'too_small';
   const bound = Number(small ? issue.minimum : issue.maximum);
   const inclusive = issue.inclusive !== false;
-  if (issue.origin === 'array' || issue.origin === 'set') return `${small ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}`;
-  if (issue.origin === 'string') return small && bound === 1 ? 'a non-empty string' : `${small ? 'at least' : 'at most'} ${bound} characters`;
+  if (issue.origin === 'array' || issue.origin === 'set')
+    return `${small ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}`;
+  if (issue.origin === 'string')
+    return small && bound === 1 ? 'a non-empty string' : `${small ? 'at least' : 'at most'} ${bound} characters`;
   return `a number ${small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<'} ${bound}`;
 }
 
 function unknownKeyMessage(key: string, allowed: string[]): string {
-  const guess = allowed.find((candidate) => normalize(candidate) === normalize(key)) ?? allowed.find((candidate) => distance(candidate.toLowerCase(), key.toLowerCase()) <= 2);
+  const guess =
+    allowed.find((candidate) => normalize(candidate) === normalize(key)) ??
+    allowed.find((candidate) => distance(candidate.toLowerCase(), key.toLowerCase()) <= 2);
   return guess ? `unknown key (did you mean ${guess}?)` : 'unknown key';
 }
 
@@ -105,7 +154,8 @@ function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length]!;

@@ -5,8 +5,14 @@ import { absolutePath, argv, matching } from './schema-parts.js';
 
 export const workloadKinds = ['Deployment', 'DaemonSet', 'StatefulSet'] as const;
 
-const namespace = matching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes namespace name (lowercase letters, digits, "-")');
-const objectName = matching(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes object name (lowercase letters, digits, "-", ".")');
+const namespace = matching(
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+  'a Kubernetes namespace name (lowercase letters, digits, "-")',
+);
+const objectName = matching(
+  /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+  'a Kubernetes object name (lowercase letters, digits, "-", ".")',
+);
 
 export const WorkloadSchema = z.strictObject({
   namespace: namespace.describe('Kubernetes namespace of the workload.'),
@@ -21,7 +27,12 @@ export type WorkloadSpec = z.infer<typeof WorkloadSchema>;
 
 // MicroShift 4.15's core set, named the way MicroShift 4.19+ checks it (by object, not by pod
 // count), so extra pods in these namespaces (a GPU plugin in kube-system) cannot fail the boot.
-const core = (namespace: string, kind: WorkloadSpec['kind'], name: string, when: WorkloadSpec['when'] = 'always'): WorkloadSpec => ({ namespace, kind, name, when });
+const core = (
+  namespace: string,
+  kind: WorkloadSpec['kind'],
+  name: string,
+  when: WorkloadSpec['when'] = 'always',
+): WorkloadSpec => ({ namespace, kind, name, when });
 export const defaultWorkloads = (): WorkloadSpec[] => [
   core('openshift-ovn-kubernetes', 'DaemonSet', 'ovnkube-master'),
   core('openshift-ovn-kubernetes', 'DaemonSet', 'ovnkube-node'),
@@ -39,12 +50,22 @@ export const checkIdPattern = /^[a-z0-9][a-z0-9._-]*$/;
 
 // Fields every check kind shares. Spread into each variant so every variant stays a strict object.
 const common = {
-  id: matching(checkIdPattern, 'an id of lowercase letters, digits, ".", "_", "-"').describe('Unique id of the check (lowercase letters, digits, ".", "_", "-"), used in records, logs and disabledChecks.'),
+  id: matching(checkIdPattern, 'an id of lowercase letters, digits, ".", "_", "-"').describe(
+    'Unique id of the check (lowercase letters, digits, ".", "_", "-"), used in records, logs and disabledChecks.',
+  ),
   class: z
     .enum(['required', 'wanted'])
     .default('required')
-    .describe('required: a failure makes the boot red (and may roll back an update); wanted: a failure is only reported.'),
-  timeoutSec: z.number().int().min(1).max(86400).optional().describe('How long the check may take in seconds; unset means the wait budget of this boot.'),
+    .describe(
+      'required: a failure makes the boot red (and may roll back an update); wanted: a failure is only reported.',
+    ),
+  timeoutSec: z
+    .number()
+    .int()
+    .min(1)
+    .max(86400)
+    .optional()
+    .describe('How long the check may take in seconds; unset means the wait budget of this boot.'),
   description: z.string().max(200).optional().describe('One line shown next to the check in status and logs.'),
 };
 
@@ -55,7 +76,9 @@ const UnitCheck = z.strictObject({
 });
 
 const WorkloadCheck = z.strictObject({
-  kind: z.literal('workload').describe('Passes when a Kubernetes workload on MicroShift is fully rolled out and available.'),
+  kind: z
+    .literal('workload')
+    .describe('Passes when a Kubernetes workload on MicroShift is fully rolled out and available.'),
   ...common,
   namespace: namespace.describe('Kubernetes namespace of the workload.'),
   resource: z.enum(workloadKinds).describe('Kind of the workload: Deployment, DaemonSet or StatefulSet.'),
@@ -67,8 +90,13 @@ const HttpCheck = z.strictObject({
   ...common,
   url: matching(/^https?:\/\/[^\s/]+/, 'an http:// or https:// URL').describe('The http:// or https:// URL to GET.'),
   expectStatus: z.number().int().min(100).max(599).default(200).describe('HTTP status code that counts as healthy.'),
-  ca: absolutePath().optional().describe('PEM file of the CA that signs the server certificate; unset means the system trust store.'),
-  insecureSkipVerify: z.boolean().default(false).describe('Skip TLS certificate verification (only for self-signed test endpoints).'),
+  ca: absolutePath()
+    .optional()
+    .describe('PEM file of the CA that signs the server certificate; unset means the system trust store.'),
+  insecureSkipVerify: z
+    .boolean()
+    .default(false)
+    .describe('Skip TLS certificate verification (only for self-signed test endpoints).'),
 });
 
 const TcpCheck = z.strictObject({

@@ -21,14 +21,26 @@ export async function readYamlFile(fs: HostFs, file: string): Promise<YamlFile> 
   if (text === undefined) {
     // exists() does not follow symlinks: true here means a link whose target is gone, which is
     // a mistake to report, not a file the operator left out.
-    if (await fs.exists(file)) return { status: 'invalid', problems: [{ file, path: '', message: 'not read: it is a symlink to a file that does not exist', expected: 'a regular file' }] };
+    if (await fs.exists(file))
+      return {
+        status: 'invalid',
+        problems: [
+          {
+            file,
+            path: '',
+            message: 'not read: it is a symlink to a file that does not exist',
+            expected: 'a regular file',
+          },
+        ],
+      };
     return { status: 'missing' };
   }
   return parseYamlText(file, text);
 }
 
 function unreadable(file: string, error: unknown): LocatedProblem {
-  if (error instanceof NotRegularFileError) return { file, path: '', message: `not read: it is ${error.kind}`, expected: 'a regular file' };
+  if (error instanceof NotRegularFileError)
+    return { file, path: '', message: `not read: it is ${error.kind}`, expected: 'a regular file' };
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
   return { file, path: '', message: `cannot read the file (${code})` };
 }
@@ -42,7 +54,12 @@ export function parseYamlText(file: string, text: string): YamlFile {
       const position = error.linePos?.[0];
       const reason = error.message.split(/ at line \d+/)[0] ?? error.code;
       const where = position ? ` at line ${position.line}, column ${position.col}` : '';
-      return { file, path: '', message: `YAML syntax error${where}: ${reason}`, ...(position && { line: position.line, column: position.col }) };
+      return {
+        file,
+        path: '',
+        message: `YAML syntax error${where}: ${reason}`,
+        ...(position && { line: position.line, column: position.col }),
+      };
     });
     return { status: 'invalid', problems };
   }
@@ -50,10 +67,25 @@ export function parseYamlText(file: string, text: string): YamlFile {
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return { status: 'invalid', problems: [{ file, path: '', message: `YAML cannot be used: ${(error as Error).message}` }] };
+    return {
+      status: 'invalid',
+      problems: [{ file, path: '', message: `YAML cannot be used: ${(error as Error).message}` }],
+    };
   }
   data = withoutNulls(data ?? {});
-  if (!isRecord(data)) return { status: 'invalid', problems: [{ file, path: '', message: 'the top level is not a mapping of keys', value: Array.isArray(data) ? 'a list' : data, expected: 'a mapping of keys' }] };
+  if (!isRecord(data))
+    return {
+      status: 'invalid',
+      problems: [
+        {
+          file,
+          path: '',
+          message: 'the top level is not a mapping of keys',
+          value: Array.isArray(data) ? 'a list' : data,
+          expected: 'a mapping of keys',
+        },
+      ],
+    };
   return { status: 'ok', data, locate: (path) => locateKey(doc, lineCounter, path) };
 }
 
@@ -68,7 +100,12 @@ export function withoutNulls(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (item === null || item === undefined) continue;
-    Object.defineProperty(out, key, { value: withoutNulls(item), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: withoutNulls(item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -88,7 +125,11 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
 
 // The position of the deepest key of `path` present in the file: the key itself for mappings,
 // the item for lists. Undefined when not even the first key is in this file.
-function locateKey(doc: Document, lineCounter: LineCounter, path: KeyPath): { line: number; column: number } | undefined {
+function locateKey(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: KeyPath,
+): { line: number; column: number } | undefined {
   let node: unknown = doc.contents;
   let found: Node | undefined;
   for (const segment of path) {

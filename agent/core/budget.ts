@@ -48,7 +48,8 @@ export function computeWaitBudget(inputs: WaitBudgetInput): WaitBudget {
   const base = resolveBase(inputs, warnings);
   const max = resolveMax(inputs, warnings);
   const parsed = parseBootCounter(inputs.bootCounter);
-  if (!parsed.valid) warnings.push(`Could not parse boot_counter value '${String(inputs.bootCounter)}': treating it as unset`);
+  if (!parsed.valid)
+    warnings.push(`Could not parse boot_counter value '${String(inputs.bootCounter)}': treating it as unset`);
   const counter = parsed.counter;
   const effectiveCounter = counter ?? max - 1;
   const product = base * (max - effectiveCounter);
@@ -72,7 +73,10 @@ export function computeWaitBudget(inputs: WaitBudgetInput): WaitBudget {
 // and then raised to 60.
 function resolveBase(inputs: WaitBudgetInput, warnings: string[]): number {
   const fallback = defaultBase(inputs.microshiftVersion, warnings);
-  const [key, raw] = inputs.baseOverrideSec !== undefined ? ['microshift.waitTimeoutSec', String(inputs.baseOverrideSec)] : ['MICROSHIFT_WAIT_TIMEOUT_SEC', inputs.waitTimeoutSec];
+  const [key, raw] =
+    inputs.baseOverrideSec !== undefined
+      ? ['microshift.waitTimeoutSec', String(inputs.baseOverrideSec)]
+      : ['MICROSHIFT_WAIT_TIMEOUT_SEC', inputs.waitTimeoutSec];
   if (raw === undefined || raw === '') return fallback;
   if (!/^[1-9][0-9]{0,3}$/.test(raw)) {
     warnings.push(`Could not parse ${key} value '${raw}': using '${fallback}' instead`);
@@ -101,7 +105,9 @@ function resolveMax(inputs: WaitBudgetInput, warnings: string[]): number {
   if ((raw === undefined || raw === '') && inputs.legacyMaxBoots !== undefined && inputs.legacyMaxBoots !== '') {
     key = 'GREENBOOT_MAX_BOOTS';
     raw = inputs.legacyMaxBoots;
-    warnings.push(`GREENBOOT_MAX_BOOT_ATTEMPTS is unset: using GREENBOOT_MAX_BOOTS value '${raw}' (the key MicroShift 4.15 and older read)`);
+    warnings.push(
+      `GREENBOOT_MAX_BOOT_ATTEMPTS is unset: using GREENBOOT_MAX_BOOTS value '${raw}' (the key MicroShift 4.15 and older read)`,
+    );
   }
   if (raw === undefined || raw === '') return DEFAULT_MAX;
   if (/^[1-9]$/.test(raw)) return Number(raw);
@@ -109,11 +115,16 @@ function resolveMax(inputs: WaitBudgetInput, warnings: string[]): number {
   return DEFAULT_MAX;
 }
 
-const implementationNames: Record<GreenbootImplementation, string> = { bash: 'bash greenboot', rs: 'greenboot-rs', unknown: 'unknown greenboot' };
+const implementationNames: Record<GreenbootImplementation, string> = {
+  bash: 'bash greenboot',
+  rs: 'greenboot-rs',
+  unknown: 'unknown greenboot',
+};
 
 /** The one journal line that shows every input and the result. */
 export function formatWaitBudget(budget: WaitBudget): string {
-  const counter = budget.counter === undefined ? `boot_counter unset=${budget.effectiveCounter}` : `boot_counter ${budget.counter}`;
+  const counter =
+    budget.counter === undefined ? `boot_counter unset=${budget.effectiveCounter}` : `boot_counter ${budget.counter}`;
   const source = budget.inputs.baseOverrideSec !== undefined ? ' from edge-agent config' : '';
   const base = `base ${budget.base}s${source}`;
   const formula = `${base} x (max ${budget.max} - ${counter})`;

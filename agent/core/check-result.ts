@@ -30,7 +30,9 @@ export type RunVerdict = 'pass' | 'fail';
 
 /** A required check that did not pass fails the run; wanted checks never do. */
 export function decideRunVerdict(results: readonly CheckResult[]): RunVerdict {
-  return results.some((r) => r.class === 'required' && r.outcome !== 'pass' && r.outcome !== 'skipped') ? 'fail' : 'pass';
+  return results.some((r) => r.class === 'required' && r.outcome !== 'pass' && r.outcome !== 'skipped')
+    ? 'fail'
+    : 'pass';
 }
 
 /** The first required check that failed, for "first failing check: <id>: <reason>". */

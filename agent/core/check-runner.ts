@@ -23,7 +23,12 @@ export interface RunnerHooks {
   onResult?(result: CheckResult): void;
 }
 
-export async function runChecks(checks: readonly RunnableCheck[], clock: RunnerClock, signal: AbortSignal, hooks: RunnerHooks = {}): Promise<CheckResult[]> {
+export async function runChecks(
+  checks: readonly RunnableCheck[],
+  clock: RunnerClock,
+  signal: AbortSignal,
+  hooks: RunnerHooks = {},
+): Promise<CheckResult[]> {
   const stopAll = new AbortController();
   const onAbort = () => stopAll.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -42,11 +47,19 @@ export async function runChecks(checks: readonly RunnableCheck[], clock: RunnerC
           try {
             report = await check.run({ signal: stopAll.signal });
           } catch (error) {
-            report = { outcome: 'fail', reason: 'check-error', message: `check could not run: ${(error as Error).message}` };
+            report = {
+              outcome: 'fail',
+              reason: 'check-error',
+              message: `check could not run: ${(error as Error).message}`,
+            };
           }
           // A check that returns because it was stopped is reported as stopped, not as its guess;
           // what it last saw is kept, it says why the check had not decided yet.
-          if (stopAll.signal.aborted && report.outcome !== 'pass' && report.outcome !== 'fail') report = { ...stoppedReport(signal, firstFailure), ...(report.observation && { observation: report.observation }) };
+          if (stopAll.signal.aborted && report.outcome !== 'pass' && report.outcome !== 'fail')
+            report = {
+              ...stoppedReport(signal, firstFailure),
+              ...(report.observation && { observation: report.observation }),
+            };
         }
         const result: CheckResult = {
           id: check.id,
@@ -56,7 +69,11 @@ export async function runChecks(checks: readonly RunnableCheck[], clock: RunnerC
           durationMs: Math.round(clock.monotonic() - t0),
           ...report,
         };
-        if (check.class === 'required' && (report.outcome === 'fail' || report.outcome === 'timeout') && !firstFailure) {
+        if (
+          check.class === 'required' &&
+          (report.outcome === 'fail' || report.outcome === 'timeout') &&
+          !firstFailure
+        ) {
           firstFailure = check.id;
           stopAll.abort(new Error(`required check ${check.id} failed`));
         }
@@ -71,6 +88,15 @@ export async function runChecks(checks: readonly RunnableCheck[], clock: RunnerC
 }
 
 function stoppedReport(signal: AbortSignal, firstFailure: string | undefined): CheckReport {
-  if (signal.aborted) return { outcome: 'terminated', reason: 'terminated', message: `stopped by ${String(signal.reason ?? 'a signal')} before deciding` };
-  return { outcome: 'skipped', reason: 'stopped-after-failure', message: `not finished: required check ${firstFailure ?? '?'} already failed` };
+  if (signal.aborted)
+    return {
+      outcome: 'terminated',
+      reason: 'terminated',
+      message: `stopped by ${String(signal.reason ?? 'a signal')} before deciding`,
+    };
+  return {
+    outcome: 'skipped',
+    reason: 'stopped-after-failure',
+    message: `not finished: required check ${firstFailure ?? '?'} already failed`,
+  };
 }

@@ -46,12 +46,17 @@ function model(commands: readonly CompletionCommand[]): Command[] {
   return commands.map((c) => {
     const words = c.name.split(' ');
     // Usage tokens after "edge-agent <name>", brackets dropped: "--class", "required|wanted", ...
-    const tokens = c.usage.split('\n')[0]!.split(/\s+/).slice(1 + words.length).map((t) => t.replace(/[[\]]/g, ''));
+    const tokens = c.usage
+      .split('\n')[0]!
+      .split(/\s+/)
+      .slice(1 + words.length)
+      .map((t) => t.replace(/[[\]]/g, ''));
     const flags: Flag[] = Object.entries(c.flags).map(([long, spec]) => {
       const flag: Flag = { long, short: spec.short, help: c.flagHelp[long] ?? '' };
       if (spec.type === 'string') {
         const next = tokens[tokens.indexOf(`--${long}`) + 1] ?? '';
-        flag.value = tokens.includes(`--${long}`) && CHOICES.test(next) ? { choices: next.split('|') } : { file: next === 'FILE' };
+        flag.value =
+          tokens.includes(`--${long}`) && CHOICES.test(next) ? { choices: next.split('|') } : { file: next === 'FILE' };
       }
       return flag;
     });
@@ -65,12 +70,25 @@ function topWords(cmds: Command[]): Array<{ word: string; summary: string }> {
   const seen = new Map<string, string>();
   for (const c of cmds) {
     const word = c.words[0]!;
-    if (!seen.has(word)) seen.set(word, c.words.length === 1 ? c.summary : `${cmds.filter((x) => x.words[0] === word).map((x) => x.words[1]).join(', ')}`);
+    if (!seen.has(word))
+      seen.set(
+        word,
+        c.words.length === 1
+          ? c.summary
+          : `${cmds
+              .filter((x) => x.words[0] === word)
+              .map((x) => x.words[1])
+              .join(', ')}`,
+      );
   }
   return [...seen].map(([word, summary]) => ({ word, summary }));
 }
 
-const flagWords = (c: Command) => [...c.flags.flatMap((f) => [`--${f.long}`, ...(f.short ? [`-${f.short}`] : [])]), '--help', '-h'];
+const flagWords = (c: Command) => [
+  ...c.flags.flatMap((f) => [`--${f.long}`, ...(f.short ? [`-${f.short}`] : [])]),
+  '--help',
+  '-h',
+];
 
 export function completionScript(shell: CompletionShell, commands: readonly CompletionCommand[]): string {
   const cmds = model(commands);
@@ -110,11 +128,17 @@ function bashScript(cmds: Command[]): string {
     lines.push(`    '${c.words.join(' ')}')`);
     for (const f of c.flags.filter((x) => x.value)) {
       const opts = [`--${f.long}`, ...(f.short ? [`-${f.short}`] : [])].join('|');
-      const reply = f.value!.choices ? `compgen -W '${f.value!.choices.join(' ')}' -- "$cur"` : f.value!.file ? 'compgen -f -- "$cur"' : '';
+      const reply = f.value!.choices
+        ? `compgen -W '${f.value!.choices.join(' ')}' -- "$cur"`
+        : f.value!.file
+          ? 'compgen -f -- "$cur"'
+          : '';
       // A value nobody can guess (seconds, a URL): offer nothing rather than flags.
       lines.push(`      case "$prev" in ${opts}) ${reply ? `COMPREPLY=($(${reply})); ` : ''}return ;; esac`);
     }
-    lines.push(`      flags='${flagWords(c).join(' ')}'${c.positional ? ` positional='${c.positional.join(' ')}'` : ''} ;;`);
+    lines.push(
+      `      flags='${flagWords(c).join(' ')}'${c.positional ? ` positional='${c.positional.join(' ')}'` : ''} ;;`,
+    );
   }
   lines.push(
     '    *) return ;;',
@@ -139,7 +163,13 @@ const zdesc = (text: string) => sq(text.replace(/([[\]\\])/g, '\\$1'));
 const zitem = (name: string, text: string) => `'${sq(name.replace(/:/g, '\\:'))}:${sq(text)}'`;
 
 function zshFlag(f: Flag): string {
-  const value = f.value ? (f.value.choices ? `:${f.long}:(${f.value.choices.join(' ')})` : f.value.file ? ':file:_files' : `:${f.long}: `) : '';
+  const value = f.value
+    ? f.value.choices
+      ? `:${f.long}:(${f.value.choices.join(' ')})`
+      : f.value.file
+        ? ':file:_files'
+        : `:${f.long}: `
+    : '';
   const spec = `[${zdesc(f.help)}]${value}`;
   return f.short ? `'(-${f.short} --${f.long})'{-${f.short},--${f.long}}'${spec}'` : `'--${f.long}${spec}'`;
 }
@@ -206,14 +236,28 @@ function fishScript(cmds: Command[]): string {
     ...top.map((t) => `complete -c edge-agent -n '__edge_agent_at 1' -a '${sq(t.word)}' -d '${sq(t.summary)}'`),
   ];
   for (const c of cmds) {
-    if (c.words.length === 2) lines.push(`complete -c edge-agent -n '__edge_agent_is ${c.words[0]}; and __edge_agent_at 2' -a '${sq(c.words[1]!)}' -d '${sq(c.summary)}'`);
+    if (c.words.length === 2)
+      lines.push(
+        `complete -c edge-agent -n '__edge_agent_is ${c.words[0]}; and __edge_agent_at 2' -a '${sq(c.words[1]!)}' -d '${sq(c.summary)}'`,
+      );
     const when = `__edge_agent_is ${c.words.join(' ')}`;
     for (const f of c.flags) {
-      const value = f.value ? (f.value.choices ? ` -x -a '${f.value.choices.join(' ')}'` : f.value.file ? ' -r -F' : ' -x') : '';
-      lines.push(`complete -c edge-agent -n '${when}'${f.short ? ` -s ${f.short}` : ''} -l ${f.long}${value} -d '${sq(f.help)}'`);
+      const value = f.value
+        ? f.value.choices
+          ? ` -x -a '${f.value.choices.join(' ')}'`
+          : f.value.file
+            ? ' -r -F'
+            : ' -x'
+        : '';
+      lines.push(
+        `complete -c edge-agent -n '${when}'${f.short ? ` -s ${f.short}` : ''} -l ${f.long}${value} -d '${sq(f.help)}'`,
+      );
     }
     lines.push(`complete -c edge-agent -n '${when}' -s h -l help -d 'show help'`);
-    if (c.positional) lines.push(`complete -c edge-agent -n '${when}; and __edge_agent_at ${c.words.length + 1}' -a '${c.positional.join(' ')}'`);
+    if (c.positional)
+      lines.push(
+        `complete -c edge-agent -n '${when}; and __edge_agent_at ${c.words.length + 1}' -a '${c.positional.join(' ')}'`,
+      );
   }
   lines.push('');
   return lines.join('\n');

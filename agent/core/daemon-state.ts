@@ -103,7 +103,10 @@ export function formatDaemonState(state: DaemonStateFile): string {
 }
 
 /** The daemon's look at MicroShift, if it is recent enough to show as the current one. */
-export function currentMicroShiftLook(state: DaemonState | undefined, now: number): (NonNullable<DaemonState['microshift']> & { checkedAt: string }) | undefined {
+export function currentMicroShiftLook(
+  state: DaemonState | undefined,
+  now: number,
+): (NonNullable<DaemonState['microshift']> & { checkedAt: string }) | undefined {
   const m = state?.microshift;
   const checkedAt = m?.checkedAt ? Date.parse(m.checkedAt) : Number.NaN;
   if (!m?.checkedAt || !Number.isFinite(checkedAt)) return undefined;

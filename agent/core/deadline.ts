@@ -78,7 +78,10 @@ export function createDeadline(timers: DeadlineTimers, onExpire: (expiry: Deadli
  * the budget (the checks wait that long from now on), then the margin.
  */
 export function limitAfterBudget(elapsedMs: number, budgetSec: number): { limitMs: number; why: string } {
-  return { limitMs: Math.ceil(elapsedMs) + budgetSec * 1000 + MARGIN_MS, why: `wait budget ${budgetSec} s + ${MARGIN_MS / 1000} s margin after the boot context` };
+  return {
+    limitMs: Math.ceil(elapsedMs) + budgetSec * 1000 + MARGIN_MS,
+    why: `wait budget ${budgetSec} s + ${MARGIN_MS / 1000} s margin after the boot context`,
+  };
 }
 
 /** The phase while checks run: which ones have not reported yet. */

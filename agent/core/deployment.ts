@@ -75,10 +75,11 @@ export function deploymentDisplayName(deployment: Pick<Deployment, 'version' | '
 }
 
 /** Where the deployment came from: the refspec or the container image, whichever it has. */
-export function deploymentSource(deployment: Pick<Deployment, 'origin' | 'containerImageReference'>): string | undefined {
+export function deploymentSource(
+  deployment: Pick<Deployment, 'origin' | 'containerImageReference'>,
+): string | undefined {
   return deployment.containerImageReference ?? deployment.origin;
 }
-
 
 /** What `rpm-ostree status` says about the host, parsed. */
 export interface DeploymentSet extends DeploymentRoles {

@@ -27,16 +27,51 @@ export function isGateDropIn(text: string): boolean {
 
 // systemd's unit name rules (unit_name_is_valid): at most 255 bytes, a known type suffix, a
 // non-empty prefix of [A-Za-z0-9:_.\-], optionally `@instance` (the instance may be empty: a template).
-const UNIT_TYPES = ['service', 'socket', 'target', 'device', 'mount', 'automount', 'swap', 'timer', 'path', 'slice', 'scope'];
+const UNIT_TYPES = [
+  'service',
+  'socket',
+  'target',
+  'device',
+  'mount',
+  'automount',
+  'swap',
+  'timer',
+  'path',
+  'slice',
+  'scope',
+];
 const GATEABLE_TYPES = ['service', 'socket', 'timer', 'path', 'target', 'mount', 'automount'];
 const NAME = /^([A-Za-z0-9:_.\\-]+)(@[A-Za-z0-9:_.\\@-]*)?\.([a-z]+)$/;
 
 // Targets every boot goes through: gating one holds the whole boot (or makes an ordering cycle
 // with the checks that decide the gate).
 const BOOT_TARGETS = [
-  'default', 'basic', 'sysinit', 'multi-user', 'graphical', 'sockets', 'timers', 'paths', 'local-fs', 'local-fs-pre', 'remote-fs',
-  'network', 'network-online', 'network-pre', 'nss-lookup', 'time-sync', 'getty', 'rescue', 'emergency', 'shutdown', 'reboot',
-  'poweroff', 'halt', 'final', 'umount', 'edge-device',
+  'default',
+  'basic',
+  'sysinit',
+  'multi-user',
+  'graphical',
+  'sockets',
+  'timers',
+  'paths',
+  'local-fs',
+  'local-fs-pre',
+  'remote-fs',
+  'network',
+  'network-online',
+  'network-pre',
+  'nss-lookup',
+  'time-sync',
+  'getty',
+  'rescue',
+  'emergency',
+  'shutdown',
+  'reboot',
+  'poweroff',
+  'halt',
+  'final',
+  'umount',
+  'edge-device',
 ].map((t) => `${t}.target`);
 
 export type UnitNameCheck = { ok: true; unit: string } | { ok: false; reason: string };
@@ -44,11 +79,17 @@ export type UnitNameCheck = { ok: true; unit: string } | { ok: false; reason: st
 /** Check a unit name against systemd's rules; `.service` is added when there is no type suffix, as systemctl does. */
 export function parseUnitName(input: string): UnitNameCheck {
   if (input === '') return { ok: false, reason: 'the unit name is empty' };
-  if (input.includes('/')) return { ok: false, reason: `'${input}' is a path, not a unit name (give e.g. myapp.service)` };
+  if (input.includes('/'))
+    return { ok: false, reason: `'${input}' is a path, not a unit name (give e.g. myapp.service)` };
   const suffix = /\.([a-z]+)$/.exec(input)?.[1];
   const unit = suffix && UNIT_TYPES.includes(suffix) ? input : `${input}.service`;
-  if (new TextEncoder().encode(unit).length > 255) return { ok: false, reason: `'${unit}' is longer than 255 bytes, systemd's limit for unit names` };
-  if (!NAME.test(unit)) return { ok: false, reason: `'${input}' is not a valid systemd unit name (letters, digits, ':', '_', '.', '-', '\\', one '@' before an instance, and a type suffix such as .service)` };
+  if (new TextEncoder().encode(unit).length > 255)
+    return { ok: false, reason: `'${unit}' is longer than 255 bytes, systemd's limit for unit names` };
+  if (!NAME.test(unit))
+    return {
+      ok: false,
+      reason: `'${input}' is not a valid systemd unit name (letters, digits, ':', '_', '.', '-', '\\', one '@' before an instance, and a type suffix such as .service)`,
+    };
   return { ok: true, unit };
 }
 
@@ -58,7 +99,10 @@ export function checkGateUnitName(input: string): UnitNameCheck {
   if (!parsed.ok) return parsed;
   const [, prefix, , type] = NAME.exec(parsed.unit) as RegExpExecArray;
   if (!GATEABLE_TYPES.includes(type as string)) {
-    return { ok: false, reason: `${parsed.unit}: .${type} units cannot be gated (only ${GATEABLE_TYPES.map((t) => `.${t}`).join(', ')} units have start jobs worth holding)` };
+    return {
+      ok: false,
+      reason: `${parsed.unit}: .${type} units cannot be gated (only ${GATEABLE_TYPES.map((t) => `.${t}`).join(', ')} units have start jobs worth holding)`,
+    };
   }
   const refused = refusal(parsed.unit, prefix as string);
   return refused ? { ok: false, reason: refused } : parsed;
@@ -68,7 +112,10 @@ function refusal(unit: string, prefix: string): string | undefined {
   if (/^(greenboot|redboot)([-.@]|$)/.test(prefix) || unit === 'boot-complete.target' || unit === 'redboot.target') {
     return `${unit} is part of greenboot, which decides whether the boot is good: gating it on boot-complete.target would be a dependency cycle and the boot could never be declared good`;
   }
-  if (/^microshift([-.@]|$)/.test(prefix) || ['crio.service', 'openvswitch.service', 'ovsdb-server.service', 'ovs-vswitchd.service'].includes(unit)) {
+  if (
+    /^microshift([-.@]|$)/.test(prefix) ||
+    ['crio.service', 'openvswitch.service', 'ovsdb-server.service', 'ovs-vswitchd.service'].includes(unit)
+  ) {
     return `${unit} is MicroShift or something it needs: the health check waits for MicroShift to be ready, so gating it on the verdict would deadlock the boot (MicroShift waits for the verdict, the verdict waits for MicroShift) and every update would roll back`;
   }
   if (/^edge-agent([-.@]|$)/.test(prefix)) {
@@ -91,7 +138,10 @@ export interface BootVerdictFacts {
 }
 
 export type BootVerdict =
-  | { verdict: 'green' | 'red'; source: 'record' | 'boot-complete.target' | 'redboot.target' | 'greenboot-healthcheck.service' }
+  | {
+      verdict: 'green' | 'red';
+      source: 'record' | 'boot-complete.target' | 'redboot.target' | 'greenboot-healthcheck.service';
+    }
   | { verdict: 'pending'; source: 'none' };
 
 /** The record is the first truth (it is what `boot green|red` decided); then greenboot's units. */

@@ -41,7 +41,12 @@ export const LINE_CHARS = 200;
 export const MAX_JSON_LINE = 256 * 1024;
 const MAX_SCRIPTS = 200;
 
-const kinds: Record<string, ScriptKind> = { 'required health check': 'required', 'wanted health check': 'wanted', green: 'green', red: 'red' };
+const kinds: Record<string, ScriptKind> = {
+  'required health check': 'required',
+  'wanted health check': 'wanted',
+  green: 'green',
+  red: 'red',
+};
 
 // Headings: "Running Required Health Check Scripts..." (0.15.x), optionally naming the directory.
 const HEADING = /^Running (Required Health Check|Wanted Health Check|Green|Red) Scripts(?: in '([^']*)')?/i;
@@ -86,13 +91,18 @@ function readEntry(line: string): Entry | undefined {
   const message = messageText(fields.MESSAGE);
   if (message === undefined) return undefined;
   const at = Number(fields.__REALTIME_TIMESTAMP);
-  return { identifier: typeof fields.SYSLOG_IDENTIFIER === 'string' ? fields.SYSLOG_IDENTIFIER : '', message, ...(Number.isFinite(at) && { atUs: at }) };
+  return {
+    identifier: typeof fields.SYSLOG_IDENTIFIER === 'string' ? fields.SYSLOG_IDENTIFIER : '',
+    message,
+    ...(Number.isFinite(at) && { atUs: at }),
+  };
 }
 
 // journalctl writes a MESSAGE that is not valid UTF-8 as an array of byte values.
 function messageText(raw: unknown): string | undefined {
   if (typeof raw === 'string') return raw;
-  if (Array.isArray(raw) && raw.length <= MAX_JSON_LINE && raw.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) return Buffer.from(raw as number[]).toString('utf8');
+  if (Array.isArray(raw) && raw.length <= MAX_JSON_LINE && raw.every((b) => Number.isInteger(b) && b >= 0 && b < 256))
+    return Buffer.from(raw as number[]).toString('utf8');
   return undefined;
 }
 
@@ -133,7 +143,8 @@ export function parseGreenbootJournal(lines: Iterable<string>): GreenbootScripts
       dir = heading[2] === undefined ? undefined : boundLine(heading[2]);
     } else if (result?.[1] !== undefined && result[2] && run.scripts.length < MAX_SCRIPTS) {
       const raw = result[1];
-      const outcome: ScriptOutcome = result[2] === 'SUCCESS' ? 'success' : result[2] === 'DISABLED' ? 'disabled' : 'failure';
+      const outcome: ScriptOutcome =
+        result[2] === 'SUCCESS' ? 'success' : result[2] === 'DISABLED' ? 'disabled' : 'failure';
       const lastLines = output.get(raw);
       output.delete(raw);
       run.scripts.push({
@@ -142,10 +153,15 @@ export function parseGreenbootJournal(lines: Iterable<string>): GreenbootScripts
         ...(dir !== undefined && { dir }),
         outcome,
         ...(result[3] !== undefined ? { exitCode: Number(result[3]) } : outcome === 'success' ? { exitCode: 0 } : {}),
-        ...(outcome !== 'disabled' && entry.atUs !== undefined && lastGreenbootUs !== undefined && { durationMs: Math.max(0, Math.round((entry.atUs - lastGreenbootUs) / 1000)) }),
+        ...(outcome !== 'disabled' &&
+          entry.atUs !== undefined &&
+          lastGreenbootUs !== undefined && {
+            durationMs: Math.max(0, Math.round((entry.atUs - lastGreenbootUs) / 1000)),
+          }),
         ...(outcome === 'failure' && lastLines && { lastLines }),
       });
-      if (outcome === 'failure' && kind === 'required' && run.firstRequiredFailure === undefined) run.firstRequiredFailure = boundLine(raw);
+      if (outcome === 'failure' && kind === 'required' && run.firstRequiredFailure === undefined)
+        run.firstRequiredFailure = boundLine(raw);
     } else if (message.startsWith('Boot Status is GREEN')) run.verdict = 'green';
     else if (message.startsWith('Boot Status is RED')) run.verdict = 'red';
     if (entry.atUs !== undefined) lastGreenbootUs = entry.atUs;
@@ -179,25 +195,43 @@ function readRsLine(run: GreenbootScriptsRun, rs: RsState, message: string, atUs
     return true;
   }
   if (result?.[1] && result[2] && result[3] && run.scripts.length < MAX_SCRIPTS) {
-    const kind = kinds[`${result[1]}${result[1] === 'required' || result[1] === 'wanted' ? ' health check' : ''}`] ?? 'required';
+    const kind =
+      kinds[`${result[1]}${result[1] === 'required' || result[1] === 'wanted' ? ' health check' : ''}`] ?? 'required';
     const name = boundLine(baseName(result[2]));
     const started = rs.started.get(name);
     const endUs = started?.endUs ?? atUs;
-    const durationMs = started?.atUs !== undefined && endUs !== undefined ? Math.max(0, Math.round((endUs - started.atUs) / 1000)) : undefined;
-    const script: GreenbootScriptResult = { name, kind, dir: boundLine(result[2].slice(0, Math.max(0, result[2].length - baseName(result[2]).length)).replace(/\/$/, '')), outcome: result[3] === 'success' ? 'success' : 'failure', ...(durationMs !== undefined && { durationMs }) };
+    const durationMs =
+      started?.atUs !== undefined && endUs !== undefined
+        ? Math.max(0, Math.round((endUs - started.atUs) / 1000))
+        : undefined;
+    const script: GreenbootScriptResult = {
+      name,
+      kind,
+      dir: boundLine(result[2].slice(0, Math.max(0, result[2].length - baseName(result[2]).length)).replace(/\/$/, '')),
+      outcome: result[3] === 'success' ? 'success' : 'failure',
+      ...(durationMs !== undefined && { durationMs }),
+    };
     run.scripts.push(script);
     rs.capturing = script.outcome === 'failure' ? script : undefined;
-    if (script.outcome === 'failure' && kind === 'required' && run.firstRequiredFailure === undefined) run.firstRequiredFailure = name;
+    if (script.outcome === 'failure' && kind === 'required' && run.firstRequiredFailure === undefined)
+      run.firstRequiredFailure = name;
     return true;
   }
   if (disabled?.[1]) {
     rs.capturing = undefined;
-    if (run.scripts.length < MAX_SCRIPTS) run.scripts.push({ name: boundLine(disabled[1]), kind: 'required', outcome: 'disabled' });
+    if (run.scripts.length < MAX_SCRIPTS)
+      run.scripts.push({ name: boundLine(disabled[1]), kind: 'required', outcome: 'disabled' });
     return true;
   }
-  if (rs.capturing && !HEADING.test(message) && !RESULT.test(message) && !/^(required|wanted) (script|health-check)/.test(message)) {
+  if (
+    rs.capturing &&
+    !HEADING.test(message) &&
+    !RESULT.test(message) &&
+    !/^(required|wanted) (script|health-check)/.test(message)
+  ) {
     // The failed script's captured output, printed after greenboot-rs's "failed!" line.
-    if (message.trim() !== '') rs.capturing.lastLines = [...(rs.capturing.lastLines ?? []), boundLine(message)].slice(-LAST_LINES);
+    if (message.trim() !== '')
+      rs.capturing.lastLines = [...(rs.capturing.lastLines ?? []), boundLine(message)].slice(-LAST_LINES);
     return true;
   }
   rs.capturing = undefined;
@@ -211,7 +245,9 @@ export const GREENBOOT_OWN_CHECKS: Record<string, string> = {
 };
 
 /** A few words on why a required script failed, for one-line summaries. */
-export function summarizeRequiredFailure(run: Pick<GreenbootScriptsRun, 'scripts' | 'firstRequiredFailure'>): string | undefined {
+export function summarizeRequiredFailure(
+  run: Pick<GreenbootScriptsRun, 'scripts' | 'firstRequiredFailure'>,
+): string | undefined {
   const name = run.firstRequiredFailure;
   if (name === undefined) return undefined;
   const own = GREENBOOT_OWN_CHECKS[name];
@@ -226,7 +262,9 @@ export function summarizeRequiredFailure(run: Pick<GreenbootScriptsRun, 'scripts
  * never ran (greenboot runs /usr/lib/greenboot/check/required.d before /etc/…/required.d and
  * stops at the first failure) and what an operator can do about it.
  */
-export function describeRequiredFailure(run: Pick<GreenbootScriptsRun, 'scripts' | 'firstRequiredFailure'>): string | undefined {
+export function describeRequiredFailure(
+  run: Pick<GreenbootScriptsRun, 'scripts' | 'firstRequiredFailure'>,
+): string | undefined {
   const name = run.firstRequiredFailure;
   if (name === undefined) return undefined;
   const script = run.scripts.find((s) => s.name === name && s.kind === 'required' && s.outcome === 'failure');

@@ -27,11 +27,18 @@ export interface BootAttempt {
  * no counter, and a failing update gets max + 1 boots: with max 3, unset, 2, 1, 0 are attempts
  * 1, 2, 3, 4 of 4.
  */
-export function describeBootAttempt(implementation: GreenbootImplementation, counter: number | undefined, max: number): BootAttempt {
+export function describeBootAttempt(
+  implementation: GreenbootImplementation,
+  counter: number | undefined,
+  max: number,
+): BootAttempt {
   const rs = implementation === 'rs';
   const attempts = rs ? max + 1 : max;
   if (counter !== undefined && counter < 0) return { attempt: undefined, attempts, fallback: true, noCounter: false };
-  if (counter === undefined) return rs ? { attempt: 1, attempts, fallback: false, noCounter: false } : { attempt: 1, attempts: 1, fallback: false, noCounter: true };
+  if (counter === undefined)
+    return rs
+      ? { attempt: 1, attempts, fallback: false, noCounter: false }
+      : { attempt: 1, attempts: 1, fallback: false, noCounter: true };
   const attempt = attempts - counter;
   // A counter at or above max was written under a larger max than the one configured now.
   return { attempt: attempt >= 1 && counter < max ? attempt : undefined, attempts, fallback: false, noCounter: false };
@@ -43,7 +50,11 @@ export function describeBootAttempt(implementation: GreenbootImplementation, cou
  * script uses the same rule). greenboot-rs: the counter is used up and a next deployment to fall
  * back from is recorded in the grubenv.
  */
-export function rollbackImminent(implementation: GreenbootImplementation, counter: number | undefined, nextDeploymentId?: string): boolean {
+export function rollbackImminent(
+  implementation: GreenbootImplementation,
+  counter: number | undefined,
+  nextDeploymentId?: string,
+): boolean {
   if (implementation === 'rs') return counter !== undefined && counter <= 0 && Boolean(nextDeploymentId);
   return counter === 0;
 }
@@ -51,7 +62,8 @@ export function rollbackImminent(implementation: GreenbootImplementation, counte
 /** boot_counter from the grubenv: an integer, or undefined when unset/empty; garbage is reported. */
 export function parseBootCounter(raw: string | number | undefined): { counter: number | undefined; valid: boolean } {
   if (raw === undefined || raw === '') return { counter: undefined, valid: true };
-  if (typeof raw === 'number') return Number.isInteger(raw) ? { counter: raw, valid: true } : { counter: undefined, valid: false };
+  if (typeof raw === 'number')
+    return Number.isInteger(raw) ? { counter: raw, valid: true } : { counter: undefined, valid: false };
   const text = raw.trim();
   return /^-?\d+$/.test(text) ? { counter: Number(text), valid: true } : { counter: undefined, valid: false };
 }

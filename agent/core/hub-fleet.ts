@@ -16,7 +16,11 @@ export interface FleetDevice {
 export type FleetState = Map<string, FleetDevice>;
 
 /** Apply one message; returns whether the view changed. */
-export function applyFleetMessage(state: FleetState, prefix: string, message: { topic: string; payload: string; retained: boolean; receivedAt: number }): boolean {
+export function applyFleetMessage(
+  state: FleetState,
+  prefix: string,
+  message: { topic: string; payload: string; retained: boolean; receivedAt: number },
+): boolean {
   if (!message.topic.startsWith(`${prefix}/`)) return false;
   const [id, kind, ...rest] = message.topic.slice(prefix.length + 1).split('/');
   if (!id || rest.length > 0) return false;
@@ -78,7 +82,12 @@ const ref = (d: DeploymentRef) => d.version ?? d.checksum;
 function toRow(device: FleetDevice): FleetRow {
   const s = device.status;
   const online = device.online ?? 'unknown';
-  const since = device.onlineChangedAt !== undefined ? new Date(device.onlineChangedAt).toISOString() : online === 'online' ? s?.connectedAt : undefined;
+  const since =
+    device.onlineChangedAt !== undefined
+      ? new Date(device.onlineChangedAt).toISOString()
+      : online === 'online'
+        ? s?.connectedAt
+        : undefined;
   const problems: string[] = [];
   if (online === 'offline') problems.push('offline');
   if (s?.verdict === 'red') problems.push('boot red');
@@ -92,7 +101,9 @@ function toRow(device: FleetDevice): FleetRow {
     booted: s?.booted ? ref(s.booted) : undefined,
     verdict: s?.verdict ?? 'unknown',
     attempt: s?.attempt ? `${s.attempt.n}/${s.attempt.max}` : undefined,
-    lastRollback: s?.rollback ? { at: s.rollback.at, from: ref(s.rollback.from), to: ref(s.rollback.to), reason: s.rollback.reason } : undefined,
+    lastRollback: s?.rollback
+      ? { at: s.rollback.at, from: ref(s.rollback.from), to: ref(s.rollback.to), reason: s.rollback.reason }
+      : undefined,
     queued: s?.outbox.queued,
     dropped: s?.outbox.dropped,
     lastSeen: s?.updatedAt,
@@ -102,7 +113,16 @@ function toRow(device: FleetDevice): FleetRow {
 
 export const FLEET_SORTS = ['state', 'id', 'seen'] as const;
 export type FleetSort = (typeof FLEET_SORTS)[number];
-export const FLEET_FILTERS = ['online', 'offline', 'green', 'red', 'checking', 'unknown', 'problem', 'dropped'] as const;
+export const FLEET_FILTERS = [
+  'online',
+  'offline',
+  'green',
+  'red',
+  'checking',
+  'unknown',
+  'problem',
+  'dropped',
+] as const;
 export type FleetFilter = (typeof FLEET_FILTERS)[number];
 
 /** Lower is worse: offline, then red, then lost data or unreadable, then undecided, then fine. */
@@ -157,19 +177,24 @@ export function renderFleetTable(rows: readonly FleetRow[], nowMs: number): stri
   if (rows.length === 0) return 'no devices\n';
   const ago = (iso?: string) => (iso ? `${formatAge(nowMs - Date.parse(iso))} ago` : '-');
   const header = ['DEVICE', 'ONLINE', 'SINCE', 'BOOTED', 'VERDICT', 'LAST ROLLBACK', 'QUEUED', 'DROPPED', 'LAST SEEN'];
-  const lines = rows.map((row) => [
-    row.id,
-    row.online,
-    row.since ? ago(row.since) : '-',
-    row.booted ?? '-',
-    row.attempt && row.verdict !== 'green' ? `${row.verdict} (${row.attempt})` : row.verdict,
-    row.lastRollback ? `${row.lastRollback.from} -> ${row.lastRollback.to} ${ago(row.lastRollback.at)}` : '-',
-    row.queued === undefined ? '-' : String(row.queued),
-    row.dropped === undefined ? '-' : String(row.dropped),
-    ago(row.lastSeen),
-  ].map((cell) => displayText(cell)));
+  const lines = rows.map((row) =>
+    [
+      row.id,
+      row.online,
+      row.since ? ago(row.since) : '-',
+      row.booted ?? '-',
+      row.attempt && row.verdict !== 'green' ? `${row.verdict} (${row.attempt})` : row.verdict,
+      row.lastRollback ? `${row.lastRollback.from} -> ${row.lastRollback.to} ${ago(row.lastRollback.at)}` : '-',
+      row.queued === undefined ? '-' : String(row.queued),
+      row.dropped === undefined ? '-' : String(row.dropped),
+      ago(row.lastSeen),
+    ].map((cell) => displayText(cell)),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  const problems = rows.filter((r) => r.problems.length > 0).map((r) => displayText(`  ${r.id}: ${r.problems.join(', ')}`));
+  const format = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const problems = rows
+    .filter((r) => r.problems.length > 0)
+    .map((r) => displayText(`  ${r.id}: ${r.problems.join(', ')}`));
   return `${[format(header), ...lines.map(format)].join('\n')}\n${problems.length ? `\nproblems:\n${problems.join('\n')}\n` : ''}`;
 }

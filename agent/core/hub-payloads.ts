@@ -12,7 +12,11 @@ export const HUB_SCHEMA_VERSION = 1;
 export const HUB_TOPICS = { status: 'status', events: 'events', online: 'online' } as const;
 
 export const ONLINE_PAYLOADS = ['online', 'offline'] as const;
-export const OnlineSchema = z.enum(ONLINE_PAYLOADS).describe('Retained payload of <prefix>/<device>/online (a plain string, not JSON); "offline" is the MQTT last will.');
+export const OnlineSchema = z
+  .enum(ONLINE_PAYLOADS)
+  .describe(
+    'Retained payload of <prefix>/<device>/online (a plain string, not JSON); "offline" is the MQTT last will.',
+  );
 export type OnlineState = z.infer<typeof OnlineSchema>;
 
 const time = () => z.iso.datetime().describe('UTC time, ISO 8601 with milliseconds');
@@ -21,7 +25,9 @@ const count = () => z.number().int().min(0);
 export const EventIdSchema = z
   .string()
   .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)
-  .describe('Unique, time-ordered event id (ULID: 48-bit milliseconds + 80 random bits, Crockford base32); the hub de-duplicates on it');
+  .describe(
+    'Unique, time-ordered event id (ULID: 48-bit milliseconds + 80 random bits, Crockford base32); the hub de-duplicates on it',
+  );
 
 const DeploymentRefSchema = z.looseObject({
   version: z.string().optional().describe('Version of the OS image (rpm-ostree "version")'),
@@ -62,14 +68,20 @@ export const DeviceStatusSchema = z
       })
       .optional(),
     journalPersistent: z.boolean().optional(),
-    outbox: z.looseObject({ queued: count().describe('Events waiting for the hub'), dropped: count().describe('Events dropped since install (queue full)') }),
+    outbox: z.looseObject({
+      queued: count().describe('Events waiting for the hub'),
+      dropped: count().describe('Events dropped since install (queue full)'),
+    }),
     connectedAt: time().optional().describe('Start of the current MQTT session'),
     updatedAt: time(),
   })
   .describe('Retained payload of <prefix>/<device>/status (QoS 1), republished on change and as a heartbeat');
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 /** What the daemon knows; the sink adds identity, outbox counts and times. */
-export type DeviceStatusInput = Pick<DeviceStatus, 'booted' | 'staged' | 'verdict' | 'attempt' | 'rollback' | 'microshift' | 'journalPersistent'>;
+export type DeviceStatusInput = Pick<
+  DeviceStatus,
+  'booted' | 'staged' | 'verdict' | 'attempt' | 'rollback' | 'microshift' | 'journalPersistent'
+>;
 
 const bodies = {
   'boot-verdict': z.looseObject({
@@ -77,7 +89,10 @@ const bodies = {
     bootId: z.string().optional(),
     deployment: DeploymentRefSchema.optional(),
     attempt: AttemptSchema.optional(),
-    failed: z.array(z.looseObject({ check: z.string(), reason: z.string() })).optional().describe('Failed required checks'),
+    failed: z
+      .array(z.looseObject({ check: z.string(), reason: z.string() }))
+      .optional()
+      .describe('Failed required checks'),
     scripts: z
       .array(
         z.looseObject({
@@ -118,7 +133,14 @@ export const PRIORITY_EVENT_TYPES: readonly string[] = ['boot-verdict', 'rollbac
 export const isPriorityEvent = (type: string): boolean => PRIORITY_EVENT_TYPES.includes(type);
 
 const eventOf = <T extends HubEventType>(type: T) =>
-  z.looseObject({ v: z.number().int().min(1), id: EventIdSchema, device: z.string(), type: z.literal(type), time: time(), body: bodies[type] });
+  z.looseObject({
+    v: z.number().int().min(1),
+    id: EventIdSchema,
+    device: z.string(),
+    type: z.literal(type),
+    time: time(),
+    body: bodies[type],
+  });
 
 export const HubEventSchema = z
   .discriminatedUnion('type', [
@@ -129,7 +151,9 @@ export const HubEventSchema = z
     eventOf('journal-persistence-changed'),
     eventOf('events-dropped'),
   ])
-  .describe('Payload of <prefix>/<device>/events (QoS 1, not retained): one event per message, delivered at least once');
+  .describe(
+    'Payload of <prefix>/<device>/events (QoS 1, not retained): one event per message, delivered at least once',
+  );
 export type HubEvent = z.infer<typeof HubEventSchema>;
 
 /** An event as the outbox keeps it: without the device id, which is known only when connecting. */
@@ -142,11 +166,21 @@ export interface HubEventRecord {
 
 /** The published form of a stored event, keys in a fixed order. */
 export function toWireEvent(record: HubEventRecord, device: string): string {
-  return JSON.stringify({ v: HUB_SCHEMA_VERSION, id: record.id, device, type: record.type, time: record.time, body: record.body });
+  return JSON.stringify({
+    v: HUB_SCHEMA_VERSION,
+    id: record.id,
+    device,
+    type: record.type,
+    time: record.time,
+    body: record.body,
+  });
 }
 
 /** The published status, keys in a fixed order so equal content gives equal bytes. */
-export function toWireStatus(input: DeviceStatusInput, extra: { device: string; agent: string; outbox: DeviceStatus['outbox']; connectedAt?: string; updatedAt: string }): DeviceStatus {
+export function toWireStatus(
+  input: DeviceStatusInput,
+  extra: { device: string; agent: string; outbox: DeviceStatus['outbox']; connectedAt?: string; updatedAt: string },
+): DeviceStatus {
   return {
     v: HUB_SCHEMA_VERSION,
     device: extra.device,
@@ -173,5 +207,7 @@ export const exportedSchemas = {
 
 /** A deployment as the hub sees it: version and a 12-digit checksum (enough to tell commits apart). */
 export function deploymentRef(deployment: { version?: string; checksum: string }): DeploymentRef {
-  return deployment.version === undefined ? { checksum: deployment.checksum.slice(0, 12) } : { version: deployment.version, checksum: deployment.checksum.slice(0, 12) };
+  return deployment.version === undefined
+    ? { checksum: deployment.checksum.slice(0, 12) }
+    : { version: deployment.version, checksum: deployment.checksum.slice(0, 12) };
 }

@@ -23,15 +23,32 @@ export function pendingEvents(record: BootRecord): PendingEvent[] {
   };
   if (record.rollback) {
     const r = record.rollback;
-    add('rollback', 'rollback-detected', { at: r.detectedAt, from: shortRef(r.from) ?? { checksum: 'unknown' }, to: shortRef(r.to) ?? { checksum: 'unknown' }, reason: r.message });
+    add('rollback', 'rollback-detected', {
+      at: r.detectedAt,
+      from: shortRef(r.from) ?? { checksum: 'unknown' },
+      to: shortRef(r.to) ?? { checksum: 'unknown' },
+      reason: r.message,
+    });
   }
-  const failed = [...(record.checks.required?.results ?? []), ...(record.checks.wanted?.results ?? [])].filter((c) => c.outcome === 'fail' || c.outcome === 'timeout');
-  for (const c of failed) add(`check:${c.class}:${c.id}:${c.endedAt}`, 'check-failed', { check: c.id, class: c.class, reason: c.reason, message: c.message });
+  const failed = [...(record.checks.required?.results ?? []), ...(record.checks.wanted?.results ?? [])].filter(
+    (c) => c.outcome === 'fail' || c.outcome === 'timeout',
+  );
+  for (const c of failed)
+    add(`check:${c.class}:${c.id}:${c.endedAt}`, 'check-failed', {
+      check: c.id,
+      class: c.class,
+      reason: c.reason,
+      message: c.message,
+    });
   if (record.verdict) {
-    const attempt = record.greenboot?.attempt ? { n: record.greenboot.attempt, max: record.greenboot.attempts ?? record.greenboot.attempt } : undefined;
+    const attempt = record.greenboot?.attempt
+      ? { n: record.greenboot.attempt, max: record.greenboot.attempts ?? record.greenboot.attempt }
+      : undefined;
     const required = failed.filter((c) => c.class === 'required').map((c) => ({ check: c.id, reason: c.reason }));
     const gs = record.greenbootScripts;
-    const scripts = (gs?.scripts ?? []).filter((x) => x.outcome === 'failure').map((x) => ({ name: x.name, kind: x.kind, exitCode: x.exitCode, lastLines: x.lastLines?.slice(-3) }));
+    const scripts = (gs?.scripts ?? [])
+      .filter((x) => x.outcome === 'failure')
+      .map((x) => ({ name: x.name, kind: x.kind, exitCode: x.exitCode, lastLines: x.lastLines?.slice(-3) }));
     add(`verdict:${record.verdict}`, 'boot-verdict', {
       verdict: record.verdict,
       bootId: record.bootId,
@@ -66,9 +83,24 @@ export function deviceStatus(facts: StatusFacts): DeviceStatusInput {
     booted: shortRef(r?.deployment),
     staged: shortRef(facts.staged),
     verdict: r?.verdict ?? (checking ? 'checking' : 'unknown'),
-    attempt: r?.greenboot?.attempt ? { n: r.greenboot.attempt, max: r.greenboot.attempts ?? r.greenboot.attempt } : undefined,
-    rollback: rb ? { at: rb.detectedAt, from: shortRef(rb.from) ?? { checksum: 'unknown' }, to: shortRef(rb.to) ?? { checksum: 'unknown' }, reason: rb.message } : undefined,
-    microshift: facts.microshift ? { unit: facts.microshift.unit, apiReady: facts.microshift.apiReady, workloads: { ready: facts.microshift.ready, total: facts.microshift.total } } : undefined,
+    attempt: r?.greenboot?.attempt
+      ? { n: r.greenboot.attempt, max: r.greenboot.attempts ?? r.greenboot.attempt }
+      : undefined,
+    rollback: rb
+      ? {
+          at: rb.detectedAt,
+          from: shortRef(rb.from) ?? { checksum: 'unknown' },
+          to: shortRef(rb.to) ?? { checksum: 'unknown' },
+          reason: rb.message,
+        }
+      : undefined,
+    microshift: facts.microshift
+      ? {
+          unit: facts.microshift.unit,
+          apiReady: facts.microshift.apiReady,
+          workloads: { ready: facts.microshift.ready, total: facts.microshift.total },
+        }
+      : undefined,
     journalPersistent: facts.journalPersistent,
   };
 }

@@ -13,8 +13,18 @@ export type JournalStorage = 'auto' | 'volatile' | 'persistent' | 'none';
 const STORAGE_VALUES: readonly string[] = ['auto', 'volatile', 'persistent', 'none'];
 
 /** In order of precedence. */
-export const JOURNALD_MAIN_FILES = ['/etc/systemd/journald.conf', '/run/systemd/journald.conf', '/usr/local/lib/systemd/journald.conf', '/usr/lib/systemd/journald.conf'];
-export const JOURNALD_DROPIN_DIRS = ['/etc/systemd/journald.conf.d', '/run/systemd/journald.conf.d', '/usr/local/lib/systemd/journald.conf.d', '/usr/lib/systemd/journald.conf.d'];
+export const JOURNALD_MAIN_FILES = [
+  '/etc/systemd/journald.conf',
+  '/run/systemd/journald.conf',
+  '/usr/local/lib/systemd/journald.conf',
+  '/usr/lib/systemd/journald.conf',
+];
+export const JOURNALD_DROPIN_DIRS = [
+  '/etc/systemd/journald.conf.d',
+  '/run/systemd/journald.conf.d',
+  '/usr/local/lib/systemd/journald.conf.d',
+  '/usr/lib/systemd/journald.conf.d',
+];
 export const EDGE_AGENT_JOURNALD_DROPIN = '/etc/systemd/journald.conf.d/50-edge-agent.conf';
 /** Files here belong to the administrator (or a runtime tool), not to a vendor package. */
 const ADMIN_PREFIXES = ['/etc/', '/run/'];
@@ -83,10 +93,17 @@ export function parseJournaldConf(file: ConfFile): { assignments: Assignment[]; 
       continue;
     }
     if (section !== 'Journal') {
-      warnings.push(`${file.path}:${number}: ${section === undefined ? 'assignment outside of a section' : `unknown section [${section}]`}, ignored`);
+      warnings.push(
+        `${file.path}:${number}: ${section === undefined ? 'assignment outside of a section' : `unknown section [${section}]`}, ignored`,
+      );
       continue;
     }
-    assignments.push({ key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim(), path: file.path, line: number });
+    assignments.push({
+      key: line.slice(0, eq).trim(),
+      value: line.slice(eq + 1).trim(),
+      path: file.path,
+      line: number,
+    });
   }
   return { assignments, warnings };
 }
@@ -103,7 +120,9 @@ export function effectiveJournaldSettings(files: readonly ConfFile[]): JournaldS
       if (a.key === 'Storage') {
         // journald logs an unknown (or empty) value and keeps what it had.
         if (!STORAGE_VALUES.includes(a.value)) {
-          warnings.push(`${a.path}:${a.line}: Storage=${a.value} is not one of ${STORAGE_VALUES.join(', ')}; journald ignores it`);
+          warnings.push(
+            `${a.path}:${a.line}: Storage=${a.value} is not one of ${STORAGE_VALUES.join(', ')}; journald ignores it`,
+          );
           continue;
         }
         storageSource = a;
@@ -163,7 +182,11 @@ export interface StorageConflict {
 }
 
 export type PersistPlan =
-  | { kind: 'write' | 'unchanged'; text: string; /** Vendor files whose Storage= ours overrides. */ overrides: Assignment[] }
+  | {
+      kind: 'write' | 'unchanged';
+      text: string;
+      /** Vendor files whose Storage= ours overrides. */ overrides: Assignment[];
+    }
   | { kind: 'conflict'; conflicts: StorageConflict[] };
 
 /**
@@ -177,9 +200,15 @@ export function planJournalPersist(existing: readonly ConfFile[], sizes: Journal
   const current = existing.find((f) => f.path === EDGE_AGENT_JOURNALD_DROPIN);
   if (current && !isEdgeAgentDropIn(current.text)) {
     const storage = effectiveJournaldSettings([current]).storageSource;
-    return { kind: 'conflict', conflicts: [{ path: current.path, line: storage?.line ?? 0, value: storage?.value ?? '', why: 'not-ours' }] };
+    return {
+      kind: 'conflict',
+      conflicts: [{ path: current.path, line: storage?.line ?? 0, value: storage?.value ?? '', why: 'not-ours' }],
+    };
   }
-  const planned = orderJournaldFiles([...existing.filter((f) => f !== current), { path: EDGE_AGENT_JOURNALD_DROPIN, text }]);
+  const planned = orderJournaldFiles([
+    ...existing.filter((f) => f !== current),
+    { path: EDGE_AGENT_JOURNALD_DROPIN, text },
+  ]);
   const conflicts: StorageConflict[] = [];
   const overrides: Assignment[] = [];
   const winner = effectiveJournaldSettings(planned).storageSource;
@@ -187,8 +216,10 @@ export function planJournalPersist(existing: readonly ConfFile[], sizes: Journal
     if (file.path === EDGE_AGENT_JOURNALD_DROPIN) continue;
     const storage = effectiveJournaldSettings([file]).storageSource;
     if (!storage || storage.value === 'persistent') continue;
-    if (ADMIN_PREFIXES.some((p) => file.path.startsWith(p))) conflicts.push({ path: file.path, line: storage.line, value: storage.value, why: 'admin-setting' });
-    else if (winner?.path === file.path) conflicts.push({ path: file.path, line: storage.line, value: storage.value, why: 'overrides-ours' });
+    if (ADMIN_PREFIXES.some((p) => file.path.startsWith(p)))
+      conflicts.push({ path: file.path, line: storage.line, value: storage.value, why: 'admin-setting' });
+    else if (winner?.path === file.path)
+      conflicts.push({ path: file.path, line: storage.line, value: storage.value, why: 'overrides-ours' });
     else overrides.push(storage);
   }
   if (conflicts.length) return { kind: 'conflict', conflicts };
@@ -196,9 +227,13 @@ export function planJournalPersist(existing: readonly ConfFile[], sizes: Journal
 }
 
 export function describeConflict(c: StorageConflict): string {
-  if (c.why === 'not-ours') return `${c.path} exists and was not written by edge-agent (it may mask our drop-in); edge-agent does not overwrite it`;
+  if (c.why === 'not-ours')
+    return `${c.path} exists and was not written by edge-agent (it may mask our drop-in); edge-agent does not overwrite it`;
   const where = c.line ? `${c.path}:${c.line}` : c.path;
-  const tail = c.why === 'overrides-ours' ? 'and is read after our drop-in, so it would win' : 'and is the administrator\'s choice, which edge-agent does not override';
+  const tail =
+    c.why === 'overrides-ours'
+      ? 'and is read after our drop-in, so it would win'
+      : "and is the administrator's choice, which edge-agent does not override";
   return `${where} sets Storage=${c.value} ${tail}`;
 }
 

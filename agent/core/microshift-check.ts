@@ -9,7 +9,15 @@
 // Impatience: a failure that waiting cannot fix ends the check at once: unit failed, crash loop,
 // pre-run failure, a permanent image pull error, a container that keeps restarting.
 import type { CheckReport } from './check-result.js';
-import { podBelongsTo, type ContainerObservation, type MicroShiftObservation, type PodObservation, type PullEventObservation, type WorkloadObservation, type WorkloadRef } from './microshift-observation.js';
+import {
+  podBelongsTo,
+  type ContainerObservation,
+  type MicroShiftObservation,
+  type PodObservation,
+  type PullEventObservation,
+  type WorkloadObservation,
+  type WorkloadRef,
+} from './microshift-observation.js';
 
 export interface MicroShiftCheckPlan {
   budgetMs: number;
@@ -28,10 +36,16 @@ export interface MicroShiftCheckPlan {
 // grace keeps our deadlines at or after MicroShift's.
 export const STAGE_GRACE_MS = 5000;
 
-type Stage = { id: string; allowanceMs: number; ready: (o: MicroShiftObservation) => boolean; pending: (o: MicroShiftObservation) => string };
+type Stage = {
+  id: string;
+  allowanceMs: number;
+  ready: (o: MicroShiftObservation) => boolean;
+  pending: (o: MicroShiftObservation) => string;
+};
 
 // Registry answers that no amount of waiting changes (the image or access is wrong).
-const permanentPull = /manifest unknown|manifest .*not found|not found: manifest|unauthorized|authentication required|denied|invalid reference|repository name must|no such image|signature/i;
+const permanentPull =
+  /manifest unknown|manifest .*not found|not found: manifest|unauthorized|authentication required|denied|invalid reference|repository name must|no such image|signature/i;
 const permanentReasons = new Set(['InvalidImageName', 'ErrImageNeverPull']);
 
 export class MicroShiftAssessor {
@@ -62,7 +76,10 @@ export class MicroShiftAssessor {
     return this.startedAt + this.stages.reduce((sum, s) => sum + s.allowanceMs + STAGE_GRACE_MS, 0);
   }
 
-  assess(o: MicroShiftObservation, now: number): { done: true; report: CheckReport } | { done: false; progress: string } {
+  assess(
+    o: MicroShiftObservation,
+    now: number,
+  ): { done: true; report: CheckReport } | { done: false; progress: string } {
     const terminal = this.terminalFailure(o, now);
     if (terminal) return { done: true, report: terminal };
     for (let i = 0; i < this.stages.length; i++) {
@@ -75,7 +92,15 @@ export class MicroShiftAssessor {
       const previous = i === 0 ? this.startedAt : (this.accepted[i - 1] as number);
       const waited = Math.round((now - previous) / 1000);
       if (now - previous >= stage.allowanceMs + STAGE_GRACE_MS) {
-        return { done: true, report: { outcome: 'timeout', reason: `${stage.id.split(':')[0]}-timeout`, message: `${stage.pending(o)} after ${waited}s`, observation: summarize(o) } };
+        return {
+          done: true,
+          report: {
+            outcome: 'timeout',
+            reason: `${stage.id.split(':')[0]}-timeout`,
+            message: `${stage.pending(o)} after ${waited}s`,
+            observation: summarize(o),
+          },
+        };
       }
       return { done: false, progress: `${stage.pending(o)} (${waited}s of ${Math.round(stage.allowanceMs / 1000)}s)` };
     }
@@ -85,10 +110,23 @@ export class MicroShiftAssessor {
     const settling = now - (this.readyAt ?? now);
     const unsettled = this.unsettledContainer(o, now);
     if (settling < this.plan.restartSettleMs || (unsettled && settling < this.plan.restartWindowMs)) {
-      return { done: false, progress: unsettled ? `all ready; waiting for ${unsettled} to stay up` : `all ready; watching core containers for restarts` };
+      return {
+        done: false,
+        progress: unsettled
+          ? `all ready; waiting for ${unsettled} to stay up`
+          : `all ready; watching core containers for restarts`,
+      };
     }
     const note = unsettled ? ` (${unsettled} kept restarting, below the failure threshold)` : '';
-    return { done: true, report: { outcome: 'pass', reason: 'ok', message: `MicroShift is ready: API healthy, ${this.plan.workloads.length} core workloads ready${note}`, observation: summarize(o) } };
+    return {
+      done: true,
+      report: {
+        outcome: 'pass',
+        reason: 'ok',
+        message: `MicroShift is ready: API healthy, ${this.plan.workloads.length} core workloads ready${note}`,
+        observation: summarize(o),
+      },
+    };
   }
 
   /** When every stage was accepted (monotonic ms), or undefined while waiting. */
@@ -100,8 +138,11 @@ export class MicroShiftAssessor {
     for (const pod of (o.pods ?? []).filter((p) => podBelongsTo(p, this.plan.workloads))) {
       for (const c of pod.containers) {
         const grew = this.lastGrowth.get(`${pod.namespace}/${pod.name}/${c.name}`);
-        const recent = (c.lastRestartAgoMs !== undefined && c.lastRestartAgoMs < this.plan.restartSettleMs) || (grew !== undefined && now - grew < this.plan.restartSettleMs);
-        if (recent) return `container ${c.name} of pod ${pod.namespace}/${pod.name} (restarted ${c.restartCount} times)`;
+        const recent =
+          (c.lastRestartAgoMs !== undefined && c.lastRestartAgoMs < this.plan.restartSettleMs) ||
+          (grew !== undefined && now - grew < this.plan.restartSettleMs);
+        if (recent)
+          return `container ${c.name} of pod ${pod.namespace}/${pod.name} (restarted ${c.restartCount} times)`;
       }
     }
     return undefined;
@@ -111,14 +152,29 @@ export class MicroShiftAssessor {
     const observation = summarize(o);
     if (o.prerunFailed) {
       const excerpt = o.prerunFailed.slice(-3).join(' | ');
-      return { outcome: 'fail', reason: 'prerun-failed', message: `MicroShift pre-run failed during this boot (prerun_failed.log): ${excerpt}`, observation };
+      return {
+        outcome: 'fail',
+        reason: 'prerun-failed',
+        message: `MicroShift pre-run failed during this boot (prerun_failed.log): ${excerpt}`,
+        observation,
+      };
     }
     if (o.unit.activeState === 'failed') {
-      return { outcome: 'fail', reason: 'unit-failed', message: `microshift.service failed (${o.unit.subState}) after ${o.unit.nRestarts} restarts`, observation };
+      return {
+        outcome: 'fail',
+        reason: 'unit-failed',
+        message: `microshift.service failed (${o.unit.subState}) after ${o.unit.nRestarts} restarts`,
+        observation,
+      };
     }
     const growth = grow(this.unitRestarts, now, o.unit.nRestarts, this.plan.restartWindowMs);
     if (growth >= this.plan.crashLoopRestarts) {
-      return { outcome: 'fail', reason: 'crash-loop', message: `microshift.service is crash-looping: restarted ${growth} times in ${Math.round(this.plan.restartWindowMs / 1000)}s (NRestarts=${o.unit.nRestarts})`, observation };
+      return {
+        outcome: 'fail',
+        reason: 'crash-loop',
+        message: `microshift.service is crash-looping: restarted ${growth} times in ${Math.round(this.plan.restartWindowMs / 1000)}s (NRestarts=${o.unit.nRestarts})`,
+        observation,
+      };
     }
     // Only the core workloads' pods count: an extra pod (a GPU plugin in kube-system) never does.
     const core = (o.pods ?? []).filter((p) => podBelongsTo(p, this.plan.workloads));
@@ -164,7 +220,8 @@ function permanentPullFailure(pods: PodObservation[], events: PullEventObservati
     }
   }
   for (const event of events) {
-    if (pods.some((p) => p.namespace === event.namespace && p.name === event.pod) && permanentPull.test(event.message)) return `image pull failed for pod ${event.namespace}/${event.pod}: ${event.message}`;
+    if (pods.some((p) => p.namespace === event.namespace && p.name === event.pod) && permanentPull.test(event.message))
+      return `image pull failed for pod ${event.namespace}/${event.pod}: ${event.message}`;
   }
   return undefined;
 }
@@ -177,15 +234,26 @@ function buildStages(plan: MicroShiftCheckPlan): Stage[] {
   const t = plan.budgetMs;
   const namespaces = [...new Set(plan.workloads.map((w) => w.namespace))];
   return [
-    { id: 'unit', allowanceMs: t, ready: (o) => o.unit.activeState === 'active', pending: (o) => `microshift.service not active (${o.unit.activeState}/${o.unit.subState})` },
+    {
+      id: 'unit',
+      allowanceMs: t,
+      ready: (o) => o.unit.activeState === 'active',
+      pending: (o) => `microshift.service not active (${o.unit.activeState}/${o.unit.subState})`,
+    },
     { id: 'api', allowanceMs: t, ready: (o) => Boolean(o.api?.readyz?.ok && o.api.livez?.ok), pending: apiPending },
-    { id: 'pods', allowanceMs: t, ready: (o) => (o.pods ?? []).some((p) => p.phase === 'Running'), pending: () => 'no MicroShift pod running yet' },
+    {
+      id: 'pods',
+      allowanceMs: t,
+      ready: (o) => (o.pods ?? []).some((p) => p.phase === 'Running'),
+      pending: () => 'no MicroShift pod running yet',
+    },
     // MicroShift waits per namespace for images (T) and then for ready pods (T).
     ...namespaces.map((ns) => ({
       id: `workloads:${ns}`,
       allowanceMs: 2 * t,
       ready: (o: MicroShiftObservation) => workloadsIn(o, ns, plan).every((w) => w.ready),
-      pending: (o: MicroShiftObservation) => `workloads in ${ns} not ready: ${describeNotReady(workloadsIn(o, ns, plan), o.pods ?? [])}`,
+      pending: (o: MicroShiftObservation) =>
+        `workloads in ${ns} not ready: ${describeNotReady(workloadsIn(o, ns, plan), o.pods ?? [])}`,
     })),
   ];
 }
@@ -193,14 +261,24 @@ function buildStages(plan: MicroShiftCheckPlan): Stage[] {
 function workloadsIn(o: MicroShiftObservation, namespace: string, plan: MicroShiftCheckPlan): WorkloadObservation[] {
   return plan.workloads
     .filter((w) => w.namespace === namespace)
-    .map((ref) => o.workloads?.find((w) => w.namespace === ref.namespace && w.kind === ref.kind && w.name === ref.name) ?? { ...ref, found: false, ready: false, detail: 'not found' });
+    .map(
+      (ref) =>
+        o.workloads?.find((w) => w.namespace === ref.namespace && w.kind === ref.kind && w.name === ref.name) ?? {
+          ...ref,
+          found: false,
+          ready: false,
+          detail: 'not found',
+        },
+    );
 }
 
 function describeNotReady(workloads: WorkloadObservation[], pods: PodObservation[]): string {
   return workloads
     .filter((w) => !w.ready)
     .map((w) => {
-      const waiting = pods.filter((p) => p.namespace === w.namespace && p.name.startsWith(`${w.name}-`)).flatMap((p) => p.containers.filter((c) => c.waitingReason).map((c) => c.waitingReason));
+      const waiting = pods
+        .filter((p) => p.namespace === w.namespace && p.name.startsWith(`${w.name}-`))
+        .flatMap((p) => p.containers.filter((c) => c.waitingReason).map((c) => c.waitingReason));
       return `${w.kind.toLowerCase()}/${w.name} ${w.detail}${waiting.length ? ` [${[...new Set(waiting)].join(', ')}]` : ''}`;
     })
     .join(', ');
@@ -217,7 +295,13 @@ function summarize(o: MicroShiftObservation): Record<string, unknown> {
   return {
     unit: `${o.unit.activeState}/${o.unit.subState}`,
     nRestarts: o.unit.nRestarts,
-    api: o.api ? (o.api.readyz?.ok && o.api.livez?.ok ? 'ready' : o.api.reachable ? 'not-ready' : 'unreachable') : 'not-asked',
+    api: o.api
+      ? o.api.readyz?.ok && o.api.livez?.ok
+        ? 'ready'
+        : o.api.reachable
+          ? 'not-ready'
+          : 'unreachable'
+      : 'not-asked',
     workloadsReady: o.workloads ? `${o.workloads.filter((w) => w.ready).length}/${o.workloads.length}` : undefined,
   };
 }

@@ -74,7 +74,10 @@ export interface MicroShiftObservation {
 }
 
 /** MicroShift 4.19+ readiness rules for a Deployment (host-contracts §4). */
-export function isDeploymentReady(spec: { generation?: number; replicas?: number }, status: { observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number }): boolean {
+export function isDeploymentReady(
+  spec: { generation?: number; replicas?: number },
+  status: { observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number },
+): boolean {
   // An object whose status was never written (observedGeneration missing) is not ready yet.
   if (status.observedGeneration === undefined) return false;
   const replicas = spec.replicas ?? 1;
@@ -84,7 +87,15 @@ export function isDeploymentReady(spec: { generation?: number; replicas?: number
 }
 
 /** DaemonSet rule: updated and available pods cover every node that should run one. */
-export function isDaemonSetReady(spec: { generation?: number }, status: { observedGeneration?: number; desiredNumberScheduled?: number; updatedNumberScheduled?: number; numberAvailable?: number }): boolean {
+export function isDaemonSetReady(
+  spec: { generation?: number },
+  status: {
+    observedGeneration?: number;
+    desiredNumberScheduled?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+  },
+): boolean {
   if (status.observedGeneration === undefined || status.desiredNumberScheduled === undefined) return false;
   const desired = status.desiredNumberScheduled;
   return (
@@ -96,10 +107,17 @@ export function isDaemonSetReady(spec: { generation?: number }, status: { observ
 }
 
 /** StatefulSet: every replica updated and ready. */
-export function isStatefulSetReady(spec: { generation?: number; replicas?: number }, status: { observedGeneration?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number }): boolean {
+export function isStatefulSetReady(
+  spec: { generation?: number; replicas?: number },
+  status: { observedGeneration?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number },
+): boolean {
   if (status.observedGeneration === undefined) return false;
   const replicas = spec.replicas ?? 1;
-  return status.observedGeneration >= (spec.generation ?? 0) && (status.updatedReplicas ?? 0) >= replicas && (status.availableReplicas ?? status.readyReplicas ?? 0) >= replicas;
+  return (
+    status.observedGeneration >= (spec.generation ?? 0) &&
+    (status.updatedReplicas ?? 0) >= replicas &&
+    (status.availableReplicas ?? status.readyReplicas ?? 0) >= replicas
+  );
 }
 
 /** Whether a pod belongs to one of the given workloads (through its controller). */
@@ -109,7 +127,8 @@ export function podBelongsTo(pod: PodObservation, workloads: readonly WorkloadRe
   return workloads.some((w) => {
     if (w.namespace !== pod.namespace) return false;
     // A Deployment's pods are owned by a ReplicaSet named <deployment>-<pod-template-hash>.
-    if (w.kind === 'Deployment') return owner.kind === 'ReplicaSet' && owner.name.slice(0, owner.name.lastIndexOf('-')) === w.name;
+    if (w.kind === 'Deployment')
+      return owner.kind === 'ReplicaSet' && owner.name.slice(0, owner.name.lastIndexOf('-')) === w.name;
     return owner.kind === w.kind && owner.name === w.name;
   });
 }

@@ -35,23 +35,44 @@ export function planChecks(input: PlanInput, facts: PlanFacts): CheckPlan {
   const wants = (c: CheckClass) => input.classFilter === undefined || input.classFilter === c;
   const disabled = new Set(facts.disabled);
   const checks: PlannedCheck[] = [];
-  const disable = (check: PlannedCheck): PlannedCheck => (disabled.has(check.id) ? { ...check, skip: { outcome: 'skipped', reason: 'disabled', message: `${check.id} is disabled by configuration` } } : check);
+  const disable = (check: PlannedCheck): PlannedCheck =>
+    disabled.has(check.id)
+      ? {
+          ...check,
+          skip: { outcome: 'skipped', reason: 'disabled', message: `${check.id} is disabled by configuration` },
+        }
+      : check;
 
   if (wants('required')) {
     const microshift: PlannedCheck = { id: 'microshift', class: 'required', source: 'microshift' };
     if (input.microshiftMode === 'off') {
-      checks.push({ ...microshift, skip: { outcome: 'skipped', reason: 'disabled', message: 'MicroShift check turned off (microshift.check: off)' } });
+      checks.push({
+        ...microshift,
+        skip: {
+          outcome: 'skipped',
+          reason: 'disabled',
+          message: 'MicroShift check turned off (microshift.check: off)',
+        },
+      });
     } else if (input.microshiftMode === 'auto' && facts.microshiftUnit !== 'enabled') {
-      const why = facts.microshiftUnit === 'absent' ? 'microshift.service is not installed' : 'microshift.service is not enabled';
+      const why =
+        facts.microshiftUnit === 'absent' ? 'microshift.service is not installed' : 'microshift.service is not enabled';
       // As MicroShift's own check: a host without (enabled) MicroShift has nothing to wait for.
-      checks.push({ ...microshift, skip: { outcome: 'pass', reason: `microshift-${facts.microshiftUnit}`, message: `${why}: nothing to wait for` } });
+      checks.push({
+        ...microshift,
+        skip: { outcome: 'pass', reason: `microshift-${facts.microshiftUnit}`, message: `${why}: nothing to wait for` },
+      });
     } else {
       checks.push(disable(microshift));
     }
   }
-  for (const check of input.declared) if (wants(check.class)) checks.push(disable({ id: check.id, class: check.class, source: 'declared' }));
-  if (wants('wanted')) for (const id of input.wantedBuiltins) checks.push(disable({ id, class: 'wanted', source: 'builtin' }));
+  for (const check of input.declared)
+    if (wants(check.class)) checks.push(disable({ id: check.id, class: check.class, source: 'declared' }));
+  if (wants('wanted'))
+    for (const id of input.wantedBuiltins) checks.push(disable({ id, class: 'wanted', source: 'builtin' }));
 
-  const workloads = input.workloads.filter((w) => w.when === 'always' || facts.lvmsExpected).map(({ namespace, kind, name }) => ({ namespace, kind, name }));
+  const workloads = input.workloads
+    .filter((w) => w.when === 'always' || facts.lvmsExpected)
+    .map(({ namespace, kind, name }) => ({ namespace, kind, name }));
   return { checks, workloads };
 }

@@ -5,7 +5,13 @@
 
 export const RESTORE_MARKER = '/var/lib/microshift-backups/restore';
 export const BACKUP_DIR = '/var/lib/microshift-backups';
-export const OVN_PATHS = ['/var/run/ovn', '/var/run/ovn-kubernetes', '/etc/cni/net.d/10-ovn-kubernetes.conf', '/opt/cni/bin/ovn-k8s-cni-overlay', '/run/cni/bin/ovn-k8s-cni-overlay'];
+export const OVN_PATHS = [
+  '/var/run/ovn',
+  '/var/run/ovn-kubernetes',
+  '/etc/cni/net.d/10-ovn-kubernetes.conf',
+  '/opt/cni/bin/ovn-k8s-cni-overlay',
+  '/run/cni/bin/ovn-k8s-cni-overlay',
+];
 export const POD_PROCESS_NAMES = ['conmon', 'pause', 'ovn-controller', 'ovn-northd'];
 
 export type PreRollbackStep =
@@ -41,12 +47,22 @@ export function planPreRollback(input: PreRollbackInput): PreRollbackPlan {
   // the grubenv, GRUB most likely cannot either, so no automatic rollback is coming; stopping
   // MicroShift and removing its pods on a device that stays on this deployment would do harm.
   if (input.grubenvError !== undefined) {
-    return { steps: [], warning: true, note: `cannot tell whether the next boot is the rollback: the grubenv is unreadable (${input.grubenvError}); MicroShift is not prepared for a rollback and no pre-rollback hook runs` };
+    return {
+      steps: [],
+      warning: true,
+      note: `cannot tell whether the next boot is the rollback: the grubenv is unreadable (${input.grubenvError}); MicroShift is not prepared for a rollback and no pre-rollback hook runs`,
+    };
   }
   if (!input.imminent) return { steps: [], note: 'the next boot is not the rollback: nothing to prepare' };
-  const hooks: PreRollbackStep[] = input.hooks.map((h) => ({ id: `hook:${h.name}`, kind: 'hook', command: h.command, timeoutMs: h.timeoutSec * 1000 }));
+  const hooks: PreRollbackStep[] = input.hooks.map((h) => ({
+    id: `hook:${h.name}`,
+    kind: 'hook',
+    command: h.command,
+    timeoutMs: h.timeoutSec * 1000,
+  }));
   if (!input.microshiftInstalled) return { steps: hooks, note: 'MicroShift is not installed: no MicroShift cleanup' };
-  if (!input.cleanupEnabled) return { steps: hooks, note: 'MicroShift cleanup turned off (preRollback.microshiftCleanup: false)' };
+  if (!input.cleanupEnabled)
+    return { steps: hooks, note: 'MicroShift cleanup turned off (preRollback.microshiftCleanup: false)' };
   return {
     steps: [
       // Which processes are MicroShift's must be learned from CRI-O before its pods are removed.

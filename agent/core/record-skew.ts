@@ -16,7 +16,11 @@ export interface NewerValue {
 }
 
 /** Parse leniently; undefined when nothing readable is left (no boot id, or not an object). */
-export function parseKeepingNewer<T>(schema: z.ZodType<T>, data: unknown, isRecord: (data: Record<string, unknown>) => boolean): { value: T; newer: NewerValue[] } | undefined {
+export function parseKeepingNewer<T>(
+  schema: z.ZodType<T>,
+  data: unknown,
+  isRecord: (data: Record<string, unknown>) => boolean,
+): { value: T; newer: NewerValue[] } | undefined {
   if (!isObject(data) || !isRecord(data)) return undefined;
   const input = structuredClone(data);
   const lifted: { path: SkewPath; value: unknown }[] = [];
@@ -52,7 +56,9 @@ export function restoreNewer(record: Record<string, unknown>, newer: readonly Ne
 
 /** One line for people: `verdict: "amber"; checks.required.results[0]: {...}` (values cut short). */
 export function describeNewer(newer: readonly NewerValue[]): string {
-  return newer.map((n) => `${formatPath(n.path, n.value)}: ${short(JSON.stringify(n.value) ?? 'undefined')}`).join('; ');
+  return newer
+    .map((n) => `${formatPath(n.path, n.value)}: ${short(JSON.stringify(n.value) ?? 'undefined')}`)
+    .join('; ');
 }
 
 /** `written by a newer edge-agent (verdict: "amber")`, or undefined when nothing was set aside. */
@@ -63,7 +69,17 @@ export function newerNote(newer: readonly NewerValue[]): string | undefined {
 /** An array element that has an id is named by it: indices shift as elements are set aside. */
 export function formatPath(path: SkewPath, value?: unknown): string {
   const id = isObject(value) && typeof value.id === 'string' ? value.id : undefined;
-  return path.map((p, i) => (typeof p === 'number' ? (i === path.length - 1 && id !== undefined ? `[id=${id}]` : `[${p}]`) : i === 0 ? p : `.${p}`)).join('');
+  return path
+    .map((p, i) =>
+      typeof p === 'number'
+        ? i === path.length - 1 && id !== undefined
+          ? `[id=${id}]`
+          : `[${p}]`
+        : i === 0
+          ? p
+          : `.${p}`,
+    )
+    .join('');
 }
 
 /**

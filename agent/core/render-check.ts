@@ -12,7 +12,13 @@ export interface CheckRunView {
   warnings: string[];
 }
 
-const labels: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skipped: 'SKIP', timeout: 'TIMEOUT', terminated: 'STOPPED' };
+const labels: Record<string, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  skipped: 'SKIP',
+  timeout: 'TIMEOUT',
+  terminated: 'STOPPED',
+};
 
 /** Messages may quote a check script's output: escaped before they reach the terminal. */
 export function renderCheckRun(view: CheckRunView): string {
@@ -22,7 +28,10 @@ export function renderCheckRun(view: CheckRunView): string {
     `  ${view.budgetLine}`,
     ...view.warnings.map((w) => `  warning: ${displayText(w)}`),
     '',
-    ...view.results.map((r) => `  ${(labels[r.outcome] ?? r.outcome).padEnd(7)} ${r.id.padEnd(width)} ${formatDuration(r.durationMs).padStart(7)}  ${displayText(r.message)}`),
+    ...view.results.map(
+      (r) =>
+        `  ${(labels[r.outcome] ?? r.outcome).padEnd(7)} ${r.id.padEnd(width)} ${formatDuration(r.durationMs).padStart(7)}  ${displayText(r.message)}`,
+    ),
     '',
     resultLine(view),
   ];
@@ -30,15 +39,25 @@ export function renderCheckRun(view: CheckRunView): string {
 }
 
 function resultLine(view: CheckRunView): string {
-  if (view.results.some((r) => r.outcome === 'terminated')) return 'Result: STOPPED (terminated before every check decided; greenboot counts this as a failure)';
-  const warnings = view.results.filter((r) => r.class === 'wanted' && (r.outcome === 'fail' || r.outcome === 'timeout')).length;
+  if (view.results.some((r) => r.outcome === 'terminated'))
+    return 'Result: STOPPED (terminated before every check decided; greenboot counts this as a failure)';
+  const warnings = view.results.filter(
+    (r) => r.class === 'wanted' && (r.outcome === 'fail' || r.outcome === 'timeout'),
+  ).length;
   const note = warnings ? ` (${warnings} wanted check${warnings > 1 ? 's' : ''} reported a problem)` : '';
   return `Result: ${view.verdict === 'pass' ? 'PASS' : 'FAIL'}${note}`;
 }
 
 /** One journal line per finished check, in the spirit of greenboot's `Script 'X' SUCCESS`. */
 export function checkSummaryLine(result: CheckResult): string {
-  const word = result.outcome === 'pass' ? 'SUCCESS' : result.outcome === 'skipped' ? 'SKIPPED' : result.outcome === 'terminated' ? 'TERMINATED' : 'FAILURE';
+  const word =
+    result.outcome === 'pass'
+      ? 'SUCCESS'
+      : result.outcome === 'skipped'
+        ? 'SKIPPED'
+        : result.outcome === 'terminated'
+          ? 'TERMINATED'
+          : 'FAILURE';
   return `Check '${result.id}' (${result.class}) ${word} in ${formatDuration(result.durationMs)}: ${result.message}`;
 }
 

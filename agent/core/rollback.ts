@@ -31,11 +31,14 @@ export function detectRollback(input: RollbackInput): RollbackEvent | undefined 
   if (!wentBack) return undefined;
   const failed = tried.filter((r) => r.verdict !== 'green');
   const firstFailed = failed.at(-1);
-  const firstFailure = firstFailed?.firstFailure ?? firstRequiredFailure(firstFailed) ?? otherScriptFailure(firstFailed);
+  const firstFailure =
+    firstFailed?.firstFailure ?? firstRequiredFailure(firstFailed) ?? otherScriptFailure(firstFailed);
   const from = describe(previous.deployment);
   const to = describe(input.booted);
   const what = firstFailure?.reason === SCRIPT_FAILED ? 'greenboot script' : 'check';
-  const why = firstFailure ? `; first failing ${what}: ${firstFailure.id}: ${firstFailure.message ?? firstFailure.reason}` : '; no check result was recorded';
+  const why = firstFailure
+    ? `; first failing ${what}: ${firstFailure.id}: ${firstFailure.message ?? firstFailure.reason}`
+    : '; no check result was recorded';
   return {
     detectedAt: input.detectedAt,
     from: previous.deployment,
@@ -47,7 +50,9 @@ export function detectRollback(input: RollbackInput): RollbackEvent | undefined 
 }
 
 function firstRequiredFailure(record: BootRecord | undefined): RollbackEvent['firstFailure'] {
-  const failed = record?.checks.required?.results.find((r) => r.class === 'required' && r.outcome !== 'pass' && r.outcome !== 'skipped');
+  const failed = record?.checks.required?.results.find(
+    (r) => r.class === 'required' && r.outcome !== 'pass' && r.outcome !== 'skipped',
+  );
   return failed ? { id: failed.id, reason: failed.reason, message: failed.message } : undefined;
 }
 
@@ -57,7 +62,10 @@ const SCRIPT_FAILED = 'greenboot-script-failed';
 function otherScriptFailure(record: BootRecord | undefined): RollbackEvent['firstFailure'] {
   const copy = record?.greenbootScripts;
   if (!copy?.firstRequiredFailure) return undefined;
-  const run = { firstRequiredFailure: copy.firstRequiredFailure, scripts: copy.scripts.map((s) => ({ ...s, kind: s.kind as 'required', outcome: s.outcome as 'failure' })) };
+  const run = {
+    firstRequiredFailure: copy.firstRequiredFailure,
+    scripts: copy.scripts.map((s) => ({ ...s, kind: s.kind as 'required', outcome: s.outcome as 'failure' })),
+  };
   return { id: copy.firstRequiredFailure, reason: SCRIPT_FAILED, message: summarizeRequiredFailure(run) };
 }
 

@@ -15,7 +15,11 @@ export interface RuntimeInfo {
 }
 
 export function runtimeInfo(execPath: string, version: string): RuntimeInfo {
-  return { kind: execPath.startsWith(BUNDLED_RUNTIME_DIR) ? 'edge-agent-runtime' : 'system nodejs', path: execPath, version };
+  return {
+    kind: execPath.startsWith(BUNDLED_RUNTIME_DIR) ? 'edge-agent-runtime' : 'system nodejs',
+    path: execPath,
+    version,
+  };
 }
 
 /** One line: "Node.js v24.22.3 (edge-agent-runtime, /usr/libexec/edge-agent/runtime/node)". */

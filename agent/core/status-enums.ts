@@ -6,4 +6,13 @@ export const SECTION_STATES = ['ok', 'needs-root', 'timed-out', 'unavailable', '
 export const STATUS_STATES = ['green', 'red', 'checking', 'unknown', 'degraded'] as const;
 export const BOOT_VERDICTS = ['green', 'red', 'checking', 'unknown'] as const;
 export const PROBLEM_SEVERITIES = ['error', 'warning', 'info'] as const;
-export const STATUS_SECTIONS = ['device', 'deployments', 'boot', 'checks', 'lastRollback', 'microshift', 'journal', 'agent'] as const;
+export const STATUS_SECTIONS = [
+  'device',
+  'deployments',
+  'boot',
+  'checks',
+  'lastRollback',
+  'microshift',
+  'journal',
+  'agent',
+] as const;

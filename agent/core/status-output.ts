@@ -14,5 +14,10 @@ export function formatStatus(result: StatusResult, view: StatusView): string {
   if (view.format === 'json') return `${displayJson(result, 2)}\n`;
   if (view.format === 'json-line') return `${displayJson(result)}\n`;
   const shown = mapStrings(result, (text) => displayText(text, { newlines: true }));
-  return renderStatus(shown, { width: view.width, color: view.color, timeZone: 'local', now: Date.parse(result.generatedAt) });
+  return renderStatus(shown, {
+    width: view.width,
+    color: view.color,
+    timeZone: 'local',
+    now: Date.parse(result.generatedAt),
+  });
 }

@@ -10,7 +10,12 @@ const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schem
 const text = () => lenient(z.string());
 const number = () => lenient(z.number());
 
-const deploymentRef = z.looseObject({ checksum: text(), version: text(), origin: text(), containerImageReference: text() });
+const deploymentRef = z.looseObject({
+  checksum: text(),
+  version: text(),
+  origin: text(),
+  containerImageReference: text(),
+});
 const failure = z.looseObject({ id: text(), reason: text(), message: text() });
 
 const checkResult = z.looseObject({
@@ -48,7 +53,9 @@ export const statusRecordSchema = z.looseObject({
   staged: lenient(deploymentRef),
   rollbackDeployment: lenient(deploymentRef),
   grubenv: lenient(z.looseObject({ bootCounter: number(), bootSuccess: number() })),
-  greenboot: lenient(z.looseObject({ implementation: text(), maxBootAttempts: number(), attempt: number(), attempts: number() })),
+  greenboot: lenient(
+    z.looseObject({ implementation: text(), maxBootAttempts: number(), attempt: number(), attempts: number() }),
+  ),
   checks: z.catch(z.looseObject({ required: lenient(checkRun), wanted: lenient(checkRun) }), {}),
   verdict: lenient(z.enum(['green', 'red'])),
   verdictAt: text(),
@@ -103,6 +110,7 @@ function collectUnread(raw: unknown, read: unknown, path: SkewPath, out: NewerVa
   } else if (Array.isArray(raw) && Array.isArray(read)) {
     raw.forEach((item, i) => collectUnread(item, read[i], [...path, i], out));
   } else if (kind(raw) === 'object') {
-    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) collectUnread(value, (read as Record<string, unknown>)[key], [...path, key], out);
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>))
+      collectUnread(value, (read as Record<string, unknown>)[key], [...path, key], out);
   }
 }

@@ -6,7 +6,14 @@
 // Only tests and the schema export load this module at run time: status builds plain objects
 // typed by it, so the cold start does not pay for zod.
 import * as z from 'zod';
-import { BOOT_VERDICTS, PROBLEM_SEVERITIES, SECTION_STATES, STATUS_SCHEMA_VERSION, STATUS_SECTIONS, STATUS_STATES } from './status-enums.js';
+import {
+  BOOT_VERDICTS,
+  PROBLEM_SEVERITIES,
+  SECTION_STATES,
+  STATUS_SCHEMA_VERSION,
+  STATUS_SECTIONS,
+  STATUS_STATES,
+} from './status-enums.js';
 
 export { STATUS_SCHEMA_VERSION } from './status-enums.js';
 
@@ -15,12 +22,13 @@ const count = () => z.number().int().min(0);
 
 const sectionState = z
   .enum(SECTION_STATES)
-  .describe('ok: read; needs-root: this user may not read it; timed-out: the source did not answer in time; unavailable: the source does not exist here; error: reading failed');
+  .describe(
+    'ok: read; needs-root: this user may not read it; timed-out: the source did not answer in time; unavailable: the source does not exist here; error: reading failed',
+  );
 const section = {
   state: sectionState,
   note: z.string().optional().describe('Why the section is not ok, or what limits it, in one line'),
 };
-
 
 const ProblemSchema = z.looseObject({
   severity: z.enum(PROBLEM_SEVERITIES),
@@ -36,7 +44,11 @@ const DeploymentRefSchema = z.looseObject({
 });
 
 const DeploymentSchema = z.looseObject({
-  role: z.enum(['booted', 'staged', 'pending', 'rollback', 'other']).describe('staged: finalized at the next shutdown; pending: the next boot\'s default; rollback: what a rollback boots'),
+  role: z
+    .enum(['booted', 'staged', 'pending', 'rollback', 'other'])
+    .describe(
+      "staged: finalized at the next shutdown; pending: the next boot's default; rollback: what a rollback boots",
+    ),
   booted: z.boolean(),
   staged: z.boolean(),
   pinned: z.boolean(),
@@ -60,15 +72,24 @@ export const StatusSchema = z
   .looseObject({
     schema: z.literal(STATUS_SCHEMA_VERSION).describe('Version of this schema'),
     generatedAt: time(),
-    state: z.enum(STATUS_STATES).describe('The verdict of this boot, or degraded when the boot is green but edge-agent cannot vouch for it (not an ostree system, records missing)'),
-    exitCode: z.number().int().describe('The exit code of the command: 0 green, 1 red, 2 checking, 3 unknown or degraded'),
+    state: z
+      .enum(STATUS_STATES)
+      .describe(
+        'The verdict of this boot, or degraded when the boot is green but edge-agent cannot vouch for it (not an ostree system, records missing)',
+      ),
+    exitCode: z
+      .number()
+      .int()
+      .describe('The exit code of the command: 0 green, 1 red, 2 checking, 3 unknown or degraded'),
     summary: z.string().describe('The one-line verdict (also shown at login)'),
     problems: z.array(ProblemSchema).describe('What needs attention, most severe first'),
     device: z.looseObject({
       ...section,
       id: z.string().optional().describe('/etc/machine-id'),
       hostname: z.string().optional(),
-      os: z.looseObject({ name: z.string().optional(), version: z.string().optional(), prettyName: z.string().optional() }).optional(),
+      os: z
+        .looseObject({ name: z.string().optional(), version: z.string().optional(), prettyName: z.string().optional() })
+        .optional(),
       uptimeSec: z.number().min(0).optional(),
       bootId: z.string().optional().describe('Kernel boot id, 32 hex digits'),
       bootedAt: time().optional(),
@@ -76,16 +97,21 @@ export const StatusSchema = z
     }),
     deployments: z.looseObject({
       ...section,
-      source: z.enum(['rpm-ostree', 'cache', 'boot-record']).optional().describe('cache: rpm-ostree output kept in /run/edge-agent, still matching ostree\'s deployment directories'),
+      source: z
+        .enum(['rpm-ostree', 'cache', 'boot-record'])
+        .optional()
+        .describe("cache: rpm-ostree output kept in /run/edge-agent, still matching ostree's deployment directories"),
       fetchedAt: time().optional(),
       transaction: z.string().optional().describe('An rpm-ostree transaction in progress'),
-      list: z.array(DeploymentSchema).describe('In boot order: the first is the next boot\'s default'),
+      list: z.array(DeploymentSchema).describe("In boot order: the first is the next boot's default"),
     }),
     boot: z.looseObject({
       ...section,
       verdict: z.enum(BOOT_VERDICTS),
       reason: z.string().describe('What the verdict rests on, in one line'),
-      greenboot: z.enum(['bash', 'rs', 'none', 'unknown']).describe('bash greenboot (0.15), greenboot-rs (0.16) or none'),
+      greenboot: z
+        .enum(['bash', 'rs', 'none', 'unknown'])
+        .describe('bash greenboot (0.15), greenboot-rs (0.16) or none'),
       attempt: z.number().int().min(1).optional().describe('Which boot of this deployment this is'),
       attempts: z.number().int().min(1).optional().describe('Boots the deployment gets before greenboot rolls it back'),
       fallback: z.boolean().describe('GRUB booted the previous deployment (boot_counter -1)'),
@@ -116,7 +142,7 @@ export const StatusSchema = z
     }),
     scripts: z
       .looseObject({
-        readAt: time().optional().describe('When boot green/red read them from greenboot\'s journal'),
+        readAt: time().optional().describe("When boot green/red read them from greenboot's journal"),
         list: z.array(
           z.looseObject({
             name: z.string().describe('The script file name, as greenboot logs it (control characters escaped)'),
@@ -124,15 +150,21 @@ export const StatusSchema = z
             outcome: z.string().optional().describe('success, failure or disabled'),
             exitCode: z.number().int().optional(),
             durationMs: z.number().min(0).optional(),
-            lastLines: z.array(z.string()).optional().describe('A failed script\'s last lines (at most 10 of at most 200 characters)'),
+            lastLines: z
+              .array(z.string())
+              .optional()
+              .describe("A failed script's last lines (at most 10 of at most 200 characters)"),
           }),
         ),
         firstRequiredFailure: z.string().optional().describe('The required script greenboot stopped at'),
-        explanation: z.string().optional().describe('Why the boot went red by that script, and what to do for greenboot\'s own checks'),
-        error: z.string().optional().describe('Why greenboot\'s journal could not be read'),
+        explanation: z
+          .string()
+          .optional()
+          .describe("Why the boot went red by that script, and what to do for greenboot's own checks"),
+        error: z.string().optional().describe("Why greenboot's journal could not be read"),
       })
       .optional()
-      .describe('Every greenboot script of this boot (any vendor\'s), once boot green or boot red has run'),
+      .describe("Every greenboot script of this boot (any vendor's), once boot green or boot red has run"),
     lastRollback: z.looseObject({
       ...section,
       found: z.boolean(),
@@ -147,10 +179,21 @@ export const StatusSchema = z
       ...section,
       installed: z.boolean().optional(),
       unit: UnitSchema.optional().describe('microshift.service'),
-      source: z.enum(['live', 'daemon']).optional().describe('live: asked the API now; daemon: the daemon\'s last look'),
+      source: z.enum(['live', 'daemon']).optional().describe("live: asked the API now; daemon: the daemon's last look"),
       checkedAt: time().optional(),
-      api: z.looseObject({ state: sectionState, note: z.string().optional(), ready: z.boolean().optional(), failing: z.array(z.string()).optional() }),
-      workloads: z.looseObject({ state: sectionState, note: z.string().optional(), ready: count().optional(), total: count().optional(), notReady: z.array(z.string()).optional() }),
+      api: z.looseObject({
+        state: sectionState,
+        note: z.string().optional(),
+        ready: z.boolean().optional(),
+        failing: z.array(z.string()).optional(),
+      }),
+      workloads: z.looseObject({
+        state: sectionState,
+        note: z.string().optional(),
+        ready: count().optional(),
+        total: count().optional(),
+        notReady: z.array(z.string()).optional(),
+      }),
     }),
     journal: z.looseObject({
       ...section,
@@ -166,7 +209,11 @@ export const StatusSchema = z
       version: z.string().describe('Version of this edge-agent'),
       runtime: z
         .looseObject({
-          kind: z.enum(['system nodejs', 'edge-agent-runtime']).describe('system nodejs: the OS package; edge-agent-runtime: the Node.js edge-agent ships for hosts without a supported one'),
+          kind: z
+            .enum(['system nodejs', 'edge-agent-runtime'])
+            .describe(
+              'system nodejs: the OS package; edge-agent-runtime: the Node.js edge-agent ships for hosts without a supported one',
+            ),
           path: z.string().describe('The node binary'),
           version: z.string().describe('Its version, e.g. v24.22.3'),
         })
@@ -176,7 +223,10 @@ export const StatusSchema = z
         state: sectionState,
         note: z.string().optional(),
         running: z.boolean(),
-        answered: z.boolean().optional().describe('true when the running daemon gathered this status (edge-agent status asks it first, as root)'),
+        answered: z
+          .boolean()
+          .optional()
+          .describe('true when the running daemon gathered this status (edge-agent status asks it first, as root)'),
         unit: UnitSchema.optional().describe('edge-agent.service'),
         pid: z.number().int().optional(),
         version: z.string().optional(),
@@ -193,8 +243,18 @@ export const StatusSchema = z
         lastReportAgeSec: z.number().min(0).optional(),
         queued: count().optional().describe('Events waiting in the outbox'),
         dropped: count().optional().describe('Events dropped since install (outbox full)'),
-        waitingFor: z.string().optional().describe('A configured hub CA, certificate or key file that does not exist yet: the daemon connects once it does'),
-        error: z.string().optional().describe('A hub file that exists but cannot be used (path, key, reason): the daemon connects once it is fixed'),
+        waitingFor: z
+          .string()
+          .optional()
+          .describe(
+            'A configured hub CA, certificate or key file that does not exist yet: the daemon connects once it does',
+          ),
+        error: z
+          .string()
+          .optional()
+          .describe(
+            'A hub file that exists but cannot be used (path, key, reason): the daemon connects once it is fixed',
+          ),
       }),
     }),
   })

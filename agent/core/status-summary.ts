@@ -26,14 +26,19 @@ export function deploymentLabel(d: { version?: string; checksum?: string } | und
 
 export function summaryLine(input: SummaryInput): string {
   const name = deploymentLabel(input.deployment);
-  const of = input.attempt !== undefined && input.attempts !== undefined && input.attempts > 1 ? `, attempt ${input.attempt} of ${input.attempts}` : '';
+  const of =
+    input.attempt !== undefined && input.attempts !== undefined && input.attempts > 1
+      ? `, attempt ${input.attempt} of ${input.attempts}`
+      : '';
   let line: string;
   switch (input.state) {
     case 'green':
       line = `GREEN: ${name} passed its health checks`;
       break;
     case 'red':
-      line = input.failure ? `RED: ${name} failed check '${input.failure.id}'${input.failure.message ? `: ${clip(input.failure.message, 72)}` : ''}${of}` : `RED: ${name} failed its health checks${of}`;
+      line = input.failure
+        ? `RED: ${name} failed check '${input.failure.id}'${input.failure.message ? `: ${clip(input.failure.message, 72)}` : ''}${of}`
+        : `RED: ${name} failed its health checks${of}`;
       break;
     case 'checking':
       line = `CHECKING: ${name} is being checked${of}`;

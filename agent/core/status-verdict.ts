@@ -24,20 +24,31 @@ export function decideBootVerdict(f: StatusFacts): BootVerdictDecision {
 
   if (record?.verdict === 'red') return { verdict: 'red', reason: 'the red step recorded this boot as bad' };
   if (hc?.activeState === 'failed') return { verdict: 'red', reason: 'greenboot-healthcheck.service failed' };
-  if (isActive(units.redboot)) return { verdict: 'red', reason: 'greenboot started redboot.target: the boot was declared bad' };
+  if (isActive(units.redboot))
+    return { verdict: 'red', reason: 'greenboot started redboot.target: the boot was declared bad' };
   if (record?.verdict === 'green') return { verdict: 'green', reason: 'the green step recorded this boot as good' };
-  if (isActive(units.bootComplete)) return { verdict: 'green', reason: 'boot-complete.target reached: greenboot declared the boot good' };
+  if (isActive(units.bootComplete))
+    return { verdict: 'green', reason: 'boot-complete.target reached: greenboot declared the boot good' };
   if (isActive(hc)) return { verdict: 'green', reason: 'greenboot-healthcheck.service passed' };
-  if (hc?.activeState === 'activating') return { verdict: 'checking', reason: 'greenboot-healthcheck.service is running the checks' };
-  if (required?.verdict === 'fail' && !required.dryRun) return { verdict: 'red', reason: "edge-agent's required checks failed" };
+  if (hc?.activeState === 'activating')
+    return { verdict: 'checking', reason: 'greenboot-healthcheck.service is running the checks' };
+  if (required?.verdict === 'fail' && !required.dryRun)
+    return { verdict: 'red', reason: "edge-agent's required checks failed" };
   if (grub?.bootSuccess === 1) return { verdict: 'green', reason: 'boot_success=1: greenboot declared the boot good' };
   if (hc && hc.loadState === 'loaded' && hc.activeState === 'inactive' && ENABLED.includes(hc.unitFileState)) {
     return { verdict: 'checking', reason: 'greenboot-healthcheck.service has not started yet' };
   }
-  if (required?.verdict === 'pass' && !required.dryRun) return { verdict: 'green', reason: "edge-agent's required checks passed" };
-  if (f.greenboot.implementation === 'none') return { verdict: 'unknown', reason: 'greenboot is not installed: boots are not checked' };
-  if (hc && hc.loadState === 'loaded' && !ENABLED.includes(hc.unitFileState)) return { verdict: 'unknown', reason: `greenboot-healthcheck.service is ${hc.unitFileState || 'not enabled'}: boots are not checked` };
-  if (f.units.state !== 'ok') return { verdict: 'unknown', reason: `systemd cannot be asked (${f.units.note}) and no verdict is recorded` };
+  if (required?.verdict === 'pass' && !required.dryRun)
+    return { verdict: 'green', reason: "edge-agent's required checks passed" };
+  if (f.greenboot.implementation === 'none')
+    return { verdict: 'unknown', reason: 'greenboot is not installed: boots are not checked' };
+  if (hc && hc.loadState === 'loaded' && !ENABLED.includes(hc.unitFileState))
+    return {
+      verdict: 'unknown',
+      reason: `greenboot-healthcheck.service is ${hc.unitFileState || 'not enabled'}: boots are not checked`,
+    };
+  if (f.units.state !== 'ok')
+    return { verdict: 'unknown', reason: `systemd cannot be asked (${f.units.note}) and no verdict is recorded` };
   return { verdict: 'unknown', reason: 'no verdict is recorded and greenboot has not reported one' };
 }
 

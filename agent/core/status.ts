@@ -23,7 +23,10 @@ export function buildStatus(f: StatusFacts): StatusResult {
   const state = overallState(decision.verdict, degraded);
   const boot = buildBoot(f, record, decision);
   const checks = buildChecks(f, record);
-  const lastRollback = buildLastRollback(f, deployments.list.find((d) => d.booted)?.checksum ?? record?.deployment?.checksum);
+  const lastRollback = buildLastRollback(
+    f,
+    deployments.list.find((d) => d.booted)?.checksum ?? record?.deployment?.checksum,
+  );
   const partial = {
     device: buildDevice(f),
     deployments,
@@ -37,14 +40,21 @@ export function buildStatus(f: StatusFacts): StatusResult {
   };
   const booted = deployments.list.find((d) => d.booted) ?? record?.deployment;
   const gs = partial.scripts;
-  const otherScript = gs?.firstRequiredFailure ? { id: gs.firstRequiredFailure, message: summarizeRequiredFailure(asRun(gs)), reason: 'greenboot-script-failed' } : undefined;
-  const firstFailure = record?.firstFailure ?? checks.results.find((c) => c.class === 'required' && c.outcome !== 'pass' && c.outcome !== 'skipped') ?? otherScript;
+  const otherScript = gs?.firstRequiredFailure
+    ? { id: gs.firstRequiredFailure, message: summarizeRequiredFailure(asRun(gs)), reason: 'greenboot-script-failed' }
+    : undefined;
+  const firstFailure =
+    record?.firstFailure ??
+    checks.results.find((c) => c.class === 'required' && c.outcome !== 'pass' && c.outcome !== 'skipped') ??
+    otherScript;
   const summary = summaryLine({
     state,
     deployment: booted,
     attempt: boot.attempt,
     attempts: boot.attempts,
-    failure: firstFailure?.id ? { id: firstFailure.id, message: firstFailure.message ?? firstFailure.reason } : undefined,
+    failure: firstFailure?.id
+      ? { id: firstFailure.id, message: firstFailure.message ?? firstFailure.reason }
+      : undefined,
     rolledBackFrom: lastRollback.current ? lastRollback.from : undefined,
     reason: state === 'degraded' ? degraded : decision.reason,
   });
@@ -60,15 +70,28 @@ export function buildStatus(f: StatusFacts): StatusResult {
 }
 
 function buildScripts(copy: NonNullable<StatusRecord['greenbootScripts']>): NonNullable<StatusResult['scripts']> {
-  const list = copy.scripts.map(({ name, kind, outcome, exitCode, durationMs, lastLines }) => ({ name, kind, outcome, exitCode, durationMs, lastLines }));
+  const list = copy.scripts.map(({ name, kind, outcome, exitCode, durationMs, lastLines }) => ({
+    name,
+    kind,
+    outcome,
+    exitCode,
+    durationMs,
+    lastLines,
+  }));
   const failed = copy.firstRequiredFailure;
-  const explanation = failed === undefined ? undefined : describeRequiredFailure(asRun({ list, firstRequiredFailure: failed }));
+  const explanation =
+    failed === undefined ? undefined : describeRequiredFailure(asRun({ list, firstRequiredFailure: failed }));
   return { readAt: copy.readAt, list, firstRequiredFailure: failed, explanation, error: copy.error };
 }
 
 /** The status section back in the reader's shape (kinds and outcomes stay strings from the record). */
-function asRun(section: Pick<NonNullable<StatusResult['scripts']>, 'list' | 'firstRequiredFailure'>): Parameters<typeof describeRequiredFailure>[0] {
-  return { firstRequiredFailure: section.firstRequiredFailure, scripts: section.list.map((s) => ({ ...s, kind: s.kind as 'required', outcome: s.outcome as 'failure' })) };
+function asRun(
+  section: Pick<NonNullable<StatusResult['scripts']>, 'list' | 'firstRequiredFailure'>,
+): Parameters<typeof describeRequiredFailure>[0] {
+  return {
+    firstRequiredFailure: section.firstRequiredFailure,
+    scripts: section.list.map((s) => ({ ...s, kind: s.kind as 'required', outcome: s.outcome as 'failure' })),
+  };
 }
 
 function buildDevice(f: StatusFacts): Section<'device'> {
@@ -127,10 +150,19 @@ function buildDeployments(f: StatusFacts, record: StatusRecord | undefined): Sec
   if (record?.staged?.checksum) list.push(fromRecord(record.staged, 'staged'));
   if (record?.deployment?.checksum) list.push(fromRecord(record.deployment, 'booted'));
   if (record?.rollbackDeployment?.checksum) list.push(fromRecord(record.rollbackDeployment, 'rollback'));
-  return { state: f.deployments.state, note: f.deployments.note, source: list.length > 0 ? 'boot-record' : undefined, list };
+  return {
+    state: f.deployments.state,
+    note: f.deployments.note,
+    source: list.length > 0 ? 'boot-record' : undefined,
+    list,
+  };
 }
 
-function buildBoot(f: StatusFacts, record: StatusRecord | undefined, decision: ReturnType<typeof decideBootVerdict>): Section<'boot'> {
+function buildBoot(
+  f: StatusFacts,
+  record: StatusRecord | undefined,
+  decision: ReturnType<typeof decideBootVerdict>,
+): Section<'boot'> {
   const grub = f.grubenv.state === 'ok' ? f.grubenv.value : undefined;
   const units = f.units.state === 'ok' ? f.units.value : {};
   const implementation = f.greenboot.implementation;
@@ -159,9 +191,17 @@ function buildBoot(f: StatusFacts, record: StatusRecord | undefined, decision: R
     updateOnTrial: grub?.bootCounter !== undefined && grub.bootCounter >= 0,
     grubenv:
       f.grubenv.state === 'ok'
-        ? { state: f.grubenv.value.present ? 'ok' : 'unavailable', note: f.grubenv.value.present ? undefined : 'no grubenv file', bootCounter: grub?.bootCounter, bootSuccess: grub?.bootSuccess }
+        ? {
+            state: f.grubenv.value.present ? 'ok' : 'unavailable',
+            note: f.grubenv.value.present ? undefined : 'no grubenv file',
+            bootCounter: grub?.bootCounter,
+            bootSuccess: grub?.bootSuccess,
+          }
         : { state: f.grubenv.state, note: f.grubenv.note },
-    healthcheck: hc && hc.loadState !== 'not-found' ? { activeState: hc.activeState, subState: hc.subState, unitFileState: hc.unitFileState } : undefined,
+    healthcheck:
+      hc && hc.loadState !== 'not-found'
+        ? { activeState: hc.activeState, subState: hc.subState, unitFileState: hc.unitFileState }
+        : undefined,
     checksStartedAt: required?.dryRun ? undefined : required?.startedAt,
     checksEndedAt: required?.dryRun ? undefined : required?.endedAt,
     verdictAt: record?.verdictAt,
@@ -173,10 +213,26 @@ function buildChecks(f: StatusFacts, record: StatusRecord | undefined): Section<
   const runs = [record?.checks.required, record?.checks.wanted].filter((r) => r && !r.dryRun);
   const results = runs.flatMap((run) =>
     (run?.results ?? []).flatMap((r) =>
-      r.id ? [{ id: r.id, class: r.class ?? ('required' as const), outcome: r.outcome ?? 'unknown', durationMs: r.durationMs, reason: r.reason, message: r.message }] : [],
+      r.id
+        ? [
+            {
+              id: r.id,
+              class: r.class ?? ('required' as const),
+              outcome: r.outcome ?? 'unknown',
+              durationMs: r.durationMs,
+              reason: r.reason,
+              message: r.message,
+            },
+          ]
+        : [],
     ),
   );
-  if (results.length === 0) return { state: 'unavailable', note: record ? 'no checks have run this boot yet' : 'edge-agent has no record of this boot yet', results };
+  if (results.length === 0)
+    return {
+      state: 'unavailable',
+      note: record ? 'no checks have run this boot yet' : 'edge-agent has no record of this boot yet',
+      results,
+    };
   return { state: 'ok', results };
 }
 

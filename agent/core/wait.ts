@@ -62,7 +62,13 @@ export async function waitUntil<O, R>(options: WaitOptions<O, R>): Promise<R> {
         lastProgress = at;
         options.onProgress(assessment.progress, Math.max(0, options.deadline - at));
       }
-      if (!wake.pending) await sleepOrWake(clock, Math.min(options.pollMs, Math.max(0, options.deadline - at)), loop.signal, (w) => (wake.now = w));
+      if (!wake.pending)
+        await sleepOrWake(
+          clock,
+          Math.min(options.pollMs, Math.max(0, options.deadline - at)),
+          loop.signal,
+          (w) => (wake.now = w),
+        );
     }
   } finally {
     unsubscribe?.();
@@ -99,7 +105,12 @@ async function withDeadline<T>(work: Promise<T>, clock: WaitClock, ms: number, s
   }
 }
 
-async function sleepOrWake(clock: WaitClock, ms: number, signal: AbortSignal, setWake: (w: (() => void) | undefined) => void): Promise<void> {
+async function sleepOrWake(
+  clock: WaitClock,
+  ms: number,
+  signal: AbortSignal,
+  setWake: (w: (() => void) | undefined) => void,
+): Promise<void> {
   // Aborted while the probe ran: no sleep, the loop decides at once.
   if (signal.aborted) return;
   const local = new AbortController();

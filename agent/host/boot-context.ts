@@ -38,7 +38,11 @@ export interface BootContextDeps {
   systemd: () => Promise<Systemd>;
 }
 
-export async function gatherBootContext(config: Config, deps: BootContextDeps, signal?: AbortSignal): Promise<BootContext> {
+export async function gatherBootContext(
+  config: Config,
+  deps: BootContextDeps,
+  signal?: AbortSignal,
+): Promise<BootContext> {
   const warnings: string[] = [];
   const facts = createBootFacts({ fs: deps.fs, clock: deps.clock });
   const errors: Record<string, string> = {};
@@ -97,10 +101,15 @@ export async function gatherBootContext(config: Config, deps: BootContextDeps, s
 /** MicroShift's LVMS rule: lvmd.yaml with vgs present, or exactly one VG, or a VG named microshift. */
 async function lvmsExpected(config: Config, deps: BootContextDeps): Promise<boolean> {
   if (config.microshift.lvms !== 'auto') return config.microshift.lvms === 'on';
-  const result = await deps.exec.run('vgs', ['--noheadings', '-o', 'vg_name'], { timeoutMs: 10_000 }).catch(() => undefined);
+  const result = await deps.exec
+    .run('vgs', ['--noheadings', '-o', 'vg_name'], { timeoutMs: 10_000 })
+    .catch(() => undefined);
   // No vgs (exit 127 or not found): no LVM, so no LVMS.
   if (!result || result.exitCode !== 0) return false;
-  const groups = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const groups = result.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (await deps.fs.exists('/etc/microshift/lvmd.yaml')) return true;
   return groups.length === 1 || groups.includes('microshift');
 }

@@ -42,7 +42,8 @@ export function createBootFacts(options: { fs: HostFs; clock: Clock }): BootFact
     if (text === undefined) throw new HostError('boot-fact-missing', `${fs.resolve(path)} does not exist`);
     return text;
   };
-  const unitExists = async (unit: string) => (await Promise.all(UNIT_DIRS.map((dir) => fs.exists(`${dir}/${unit}`)))).some(Boolean);
+  const unitExists = async (unit: string) =>
+    (await Promise.all(UNIT_DIRS.map((dir) => fs.exists(`${dir}/${unit}`)))).some(Boolean);
   const facts: BootFacts = {
     async bootId() {
       return (await read('/proc/sys/kernel/random/boot_id')).trim().replaceAll('-', '').toLowerCase();
@@ -65,7 +66,8 @@ export function createBootFacts(options: { fs: HostFs; clock: Clock }): BootFact
     async uptimeSec() {
       const text = await read('/proc/uptime');
       const uptime = Number.parseFloat(text);
-      if (!Number.isFinite(uptime)) throw new DataError('boot-fact-invalid', `${fs.resolve('/proc/uptime')}: not an uptime: "${text.trim()}"`);
+      if (!Number.isFinite(uptime))
+        throw new DataError('boot-fact-invalid', `${fs.resolve('/proc/uptime')}: not an uptime: "${text.trim()}"`);
       return uptime;
     },
     async bootTimeMs() {

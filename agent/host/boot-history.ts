@@ -19,7 +19,12 @@ export interface NotedBoot {
   newRollback?: RollbackEvent;
 }
 
-export async function noteBoot(records: BootRecords, clock: Clock, log: Logger, input: NoteBootInput): Promise<NotedBoot> {
+export async function noteBoot(
+  records: BootRecords,
+  clock: Clock,
+  log: Logger,
+  input: NoteBootInput,
+): Promise<NotedBoot> {
   const earlier = (await records.list()).filter((r) => r.bootId !== input.bootId.replaceAll('-', ''));
   let newRollback: RollbackEvent | undefined;
   const record = await records.update(input.bootId, (r) => {
@@ -36,10 +41,24 @@ export async function noteBoot(records: BootRecords, clock: Clock, log: Logger, 
       newRollback = found;
     }
   });
-  if (newRollback) log.error({ event: 'rollback-detected', deployment: newRollback.to.checksum }, `Rollback detected: ${newRollback.message}`);
+  if (newRollback)
+    log.error(
+      { event: 'rollback-detected', deployment: newRollback.to.checksum },
+      `Rollback detected: ${newRollback.message}`,
+    );
   return { record, newRollback };
 }
 
-function ref(d: { checksum: string; version?: string; origin?: string; containerImageReference?: string }): DeploymentRef {
-  return { checksum: d.checksum, version: d.version, origin: d.origin, containerImageReference: d.containerImageReference };
+function ref(d: {
+  checksum: string;
+  version?: string;
+  origin?: string;
+  containerImageReference?: string;
+}): DeploymentRef {
+  return {
+    checksum: d.checksum,
+    version: d.version,
+    origin: d.origin,
+    containerImageReference: d.containerImageReference,
+  };
 }

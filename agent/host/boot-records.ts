@@ -84,19 +84,29 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
     async update(bootId, change) {
       // The check, the green/red step, `status` and the daemon may write the same record at once.
       const takeover = { onTakeover: () => removeLeftovers().then(() => undefined) };
-      return withLock(fs, clock, lockPath, async () => {
-        const record = (await load(pathOf(bootId))) ?? newBootRecord(bootId.replaceAll('-', ''), new Date(clock.now()).toISOString());
-        change(record);
-        const newer = newerOf.get(record);
-        const written = newer ? structuredClone(record) : record;
-        if (newer) restoreNewer(written, newer);
-        await fs.writeAtomic(pathOf(bootId), `${JSON.stringify(written, null, 2)}\n`, 0o644);
-        return record;
-      }, takeover);
+      return withLock(
+        fs,
+        clock,
+        lockPath,
+        async () => {
+          const record =
+            (await load(pathOf(bootId))) ??
+            newBootRecord(bootId.replaceAll('-', ''), new Date(clock.now()).toISOString());
+          change(record);
+          const newer = newerOf.get(record);
+          const written = newer ? structuredClone(record) : record;
+          if (newer) restoreNewer(written, newer);
+          await fs.writeAtomic(pathOf(bootId), `${JSON.stringify(written, null, 2)}\n`, 0o644);
+          return record;
+        },
+        takeover,
+      );
     },
     async list() {
       const names = (await fs.list(dir)).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
-      const records = (await Promise.all(names.map((n) => load(`${dir}/${n}`)))).filter((r): r is BootRecord => r !== undefined);
+      const records = (await Promise.all(names.map((n) => load(`${dir}/${n}`)))).filter(
+        (r): r is BootRecord => r !== undefined,
+      );
       return records.sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
     },
     newerValues: (record) => newerOf.get(record) ?? [],

@@ -100,7 +100,13 @@ export async function readProcess(fs: HostFs, pid: number): Promise<ProcessInfo 
   if (!text) return undefined;
   const close = text.lastIndexOf(')');
   const rest = text.slice(close + 2).split(' ');
-  return { pid, comm: text.slice(text.indexOf('(') + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]), startTicks: Number(rest[19]) };
+  return {
+    pid,
+    comm: text.slice(text.indexOf('(') + 1, close),
+    state: rest[0] ?? '?',
+    ppid: Number(rest[1]),
+    startTicks: Number(rest[19]),
+  };
 }
 
 /** The process's parent when that parent is a conmon (how CRI-O and podman run containers). */
@@ -150,7 +156,14 @@ function unquote(quoted: string): string {
 
 function toError(failure: Failure, what: string): HostError {
   const retryable = ['timed-out', 'Unavailable', 'DeadlineExceeded', 'Unknown'].includes(failure.kind);
-  const code = failure.kind === 'missing' ? 'crictl-missing' : failure.kind === 'Unavailable' ? 'crio-unavailable' : ['timed-out', 'DeadlineExceeded'].includes(failure.kind) ? 'crio-timeout' : 'crictl-failed';
+  const code =
+    failure.kind === 'missing'
+      ? 'crictl-missing'
+      : failure.kind === 'Unavailable'
+        ? 'crio-unavailable'
+        : ['timed-out', 'DeadlineExceeded'].includes(failure.kind)
+          ? 'crio-timeout'
+          : 'crictl-failed';
   return new HostError(code, `crictl ${what}: ${failure.reason}`, { retryable });
 }
 
@@ -159,11 +172,23 @@ function toError(failure: Failure, what: string): HostError {
 const str = z.string().catch('');
 const podItem = z.object({
   id: z.string().min(1),
-  metadata: z.object({ name: str, uid: z.string().optional().catch(undefined), namespace: str, attempt: z.coerce.number().catch(0) }).catch({ name: '', namespace: '', attempt: 0 }),
+  metadata: z
+    .object({
+      name: str,
+      uid: z.string().optional().catch(undefined),
+      namespace: str,
+      attempt: z.coerce.number().catch(0),
+    })
+    .catch({ name: '', namespace: '', attempt: 0 }),
   state: str,
   createdAt: z.union([z.string(), z.number()]).optional().catch(undefined),
 });
-const containerItem = z.object({ id: z.string().min(1), podSandboxId: str, metadata: z.object({ name: str }).catch({ name: '' }), state: str });
+const containerItem = z.object({
+  id: z.string().min(1),
+  podSandboxId: str,
+  metadata: z.object({ name: str }).catch({ name: '' }),
+  state: str,
+});
 const statusItem = z.object({
   status: z.object({ id: str, state: str }).catch({ id: '', state: '' }),
   info: z.record(z.string(), z.unknown()).optional().catch(undefined),
@@ -194,7 +219,11 @@ function infoPid(info: Record<string, unknown> | undefined): number | undefined 
 }
 
 const podStates: Record<string, PodState> = { SANDBOX_READY: 'ready', SANDBOX_NOTREADY: 'notready' };
-const containerStates: Record<string, ContainerState> = { CONTAINER_CREATED: 'created', CONTAINER_RUNNING: 'running', CONTAINER_EXITED: 'exited' };
+const containerStates: Record<string, ContainerState> = {
+  CONTAINER_CREATED: 'created',
+  CONTAINER_RUNNING: 'running',
+  CONTAINER_EXITED: 'exited',
+};
 /** int64 Unix nanoseconds (a string in protobuf JSON); anything else is no time at all. */
 function nanosToDate(value: string | number | undefined): Date | undefined {
   if (value === undefined || !/^\d+$/.test(String(value))) return undefined;
@@ -213,9 +242,13 @@ export function createCrio(options: CrioOptions): Crio {
     const rpcMs = Math.max(500, Math.floor(timeoutMs * 0.8));
     let result: ExecResult;
     try {
-      result = await options.exec.run(command, ['-r', endpoint, '-t', `${rpcMs}ms`, ...args], { signal: call.signal, timeoutMs });
+      result = await options.exec.run(command, ['-r', endpoint, '-t', `${rpcMs}ms`, ...args], {
+        signal: call.signal,
+        timeoutMs,
+      });
     } catch (error) {
-      if (error instanceof HostError && error.code === 'exec-failed') throw new HostError('crictl-missing', `crictl ${what}: ${error.message}`, { cause: error });
+      if (error instanceof HostError && error.code === 'exec-failed')
+        throw new HostError('crictl-missing', `crictl ${what}: ${error.message}`, { cause: error });
       throw error;
     }
     call.signal?.throwIfAborted();
@@ -236,7 +269,8 @@ export function createCrio(options: CrioOptions): Crio {
     const what = `${verb} ${ids.length === 1 ? ids[0] : `${ids.length} ids`}`;
     const result = await run([verb, '-o', 'json', ...ids], what, call);
     const failure = interpret(result);
-    if (failure?.kind === 'NotFound' && ids.length > 1) return (await Promise.all(ids.map((id) => inspect(verb, [id], call)))).flat();
+    if (failure?.kind === 'NotFound' && ids.length > 1)
+      return (await Promise.all(ids.map((id) => inspect(verb, [id], call)))).flat();
     if (failure?.kind === 'NotFound') return [];
     if (failure) throw toError(failure, what);
     const value = parseJson(result.stdout, what);
@@ -249,7 +283,10 @@ export function createCrio(options: CrioOptions): Crio {
   const crio: Crio = {
     async available(call) {
       try {
-        const result = await run(['version'], 'version', { ...call, timeoutMs: Math.min(call?.timeoutMs ?? defaultTimeoutMs, 5000) });
+        const result = await run(['version'], 'version', {
+          ...call,
+          timeoutMs: Math.min(call?.timeoutMs ?? defaultTimeoutMs, 5000),
+        });
         return interpret(result) === undefined;
       } catch (error) {
         call?.signal?.throwIfAborted();
@@ -259,7 +296,13 @@ export function createCrio(options: CrioOptions): Crio {
     },
 
     async pods(query = {}) {
-      const args = ['pods', '-o', 'json', ...(query.namespace ? ['--namespace', anchored(query.namespace)] : []), ...(query.state ? ['--state', query.state] : [])];
+      const args = [
+        'pods',
+        '-o',
+        'json',
+        ...(query.namespace ? ['--namespace', anchored(query.namespace)] : []),
+        ...(query.state ? ['--state', query.state] : []),
+      ];
       const items = parseList(await runJson(args, 'pods', query), 'items', podItem);
       const pods: PodSandbox[] = items.map((p) => ({
         id: p.id,
@@ -271,17 +314,35 @@ export function createCrio(options: CrioOptions): Crio {
         createdAt: nanosToDate(p.createdAt),
       }));
       if (!query.withPausePid) return pods;
-      const statuses = await inspect('inspectp', pods.filter((p) => p.state === 'ready').map((p) => p.id), query);
-      const pids = new Map(statuses.map((s) => [s.status.id, s.status.state === 'SANDBOX_READY' ? infoPid(s.info) : undefined]));
+      const statuses = await inspect(
+        'inspectp',
+        pods.filter((p) => p.state === 'ready').map((p) => p.id),
+        query,
+      );
+      const pids = new Map(
+        statuses.map((s) => [s.status.id, s.status.state === 'SANDBOX_READY' ? infoPid(s.info) : undefined]),
+      );
       return pods.map((p) => ({ ...p, pausePid: pids.get(p.id) }));
     },
 
     async containers(podId, call) {
       const args = ['ps', '-a', '-o', 'json', ...(podId ? ['--pod', podId] : [])];
       const items = parseList(await runJson(args, 'ps', call), 'containers', containerItem);
-      const statuses = await inspect('inspect', items.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => c.id), call);
-      const pids = new Map(statuses.map((s) => [s.status.id, s.status.state === 'CONTAINER_RUNNING' ? infoPid(s.info) : undefined]));
-      return items.map((c) => ({ id: c.id, podId: c.podSandboxId, name: c.metadata.name, state: containerStates[c.state] ?? 'unknown', pid: pids.get(c.id) }));
+      const statuses = await inspect(
+        'inspect',
+        items.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => c.id),
+        call,
+      );
+      const pids = new Map(
+        statuses.map((s) => [s.status.id, s.status.state === 'CONTAINER_RUNNING' ? infoPid(s.info) : undefined]),
+      );
+      return items.map((c) => ({
+        id: c.id,
+        podId: c.podSandboxId,
+        name: c.metadata.name,
+        state: containerStates[c.state] ?? 'unknown',
+        pid: pids.get(c.id),
+      }));
     },
 
     async podPids(podId, call) {
@@ -289,7 +350,14 @@ export function createCrio(options: CrioOptions): Crio {
       if (!sandbox) return { containers: [] };
       const pause = sandbox.status.state === 'SANDBOX_READY' ? infoPid(sandbox.info) : undefined;
       const running = (await crio.containers(sandbox.status.id || podId, call)).filter((c) => c.pid !== undefined);
-      const containers = await Promise.all(running.map(async (c) => ({ id: c.id, name: c.name, pid: c.pid!, conmonPid: await conmonOf(options.fs, c.pid!) })));
+      const containers = await Promise.all(
+        running.map(async (c) => ({
+          id: c.id,
+          name: c.name,
+          pid: c.pid!,
+          conmonPid: await conmonOf(options.fs, c.pid!),
+        })),
+      );
       return { pause, pauseConmonPid: pause === undefined ? undefined : await conmonOf(options.fs, pause), containers };
     },
 

@@ -36,8 +36,16 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
   const publish = async () => {
     hub?.sink.publishStatus(deviceStatus(facts));
     const r = facts.record;
-    const line = summaryLine({ state: r?.verdict ?? (r?.checks.required ? 'checking' : 'unknown'), deployment: r?.deployment, attempt: r?.greenboot?.attempt, attempts: r?.greenboot?.attempts, failure: r?.firstFailure });
-    await writeMotd({ fs: host.fs, clock: host.clock }, line).catch((error: Error) => log.debug(`motd: ${error.message}`));
+    const line = summaryLine({
+      state: r?.verdict ?? (r?.checks.required ? 'checking' : 'unknown'),
+      deployment: r?.deployment,
+      attempt: r?.greenboot?.attempt,
+      attempts: r?.greenboot?.attempts,
+      failure: r?.firstFailure,
+    });
+    await writeMotd({ fs: host.fs, clock: host.clock }, line).catch((error: Error) =>
+      log.debug(`motd: ${error.message}`),
+    );
   };
 
   /**
@@ -71,13 +79,27 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
       if (!hub) return `boot ${verdict}, no hub configured`;
       const s = hub.sink.state();
       const link = hub.link();
-      const where = link.state === 'waiting' ? `waiting for ${link.path}` : link.state === 'error' ? `file error${link.path ? ` in ${link.path}` : ''}` : s.connected ? 'connected' : 'offline';
+      const where =
+        link.state === 'waiting'
+          ? `waiting for ${link.path}`
+          : link.state === 'error'
+            ? `file error${link.path ? ` in ${link.path}` : ''}`
+            : s.connected
+              ? 'connected'
+              : 'offline';
       return `boot ${verdict}, hub ${where}, ${hub.outbox.size().events} queued`;
     },
     /** Open this boot's record (rollback detection) and report what is pending. */
     async boot() {
-      context = await gatherBootContext(config, { fs: host.fs, exec: host.exec, clock: host.clock, systemd: deps.systemd }, deps.signal);
-      const noted = await noteBoot(records, host.clock, log, { bootId: context.bootId, deployments: context.deployments });
+      context = await gatherBootContext(
+        config,
+        { fs: host.fs, exec: host.exec, clock: host.clock, systemd: deps.systemd },
+        deps.signal,
+      );
+      const noted = await noteBoot(records, host.clock, log, {
+        bootId: context.bootId,
+        deployments: context.deployments,
+      });
       facts.record = noted.record;
       facts.staged = noted.record.staged;
       const all = await records.list();
@@ -112,9 +134,19 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
       if (!set || !context) return;
       const staged = set.staged;
       if (staged?.checksum !== facts.staged?.checksum) {
-        if (staged) log.info({ event: 'update-staged', deployment: staged.checksum }, `Update staged for the next boot: ${staged.version ?? staged.checksum.slice(0, 7)}`);
+        if (staged)
+          log.info(
+            { event: 'update-staged', deployment: staged.checksum },
+            `Update staged for the next boot: ${staged.version ?? staged.checksum.slice(0, 7)}`,
+          );
         await records.update(context.bootId, (r) => {
-          if (staged) r.staged = { checksum: staged.checksum, version: staged.version, origin: staged.origin, containerImageReference: staged.containerImageReference };
+          if (staged)
+            r.staged = {
+              checksum: staged.checksum,
+              version: staged.version,
+              origin: staged.origin,
+              containerImageReference: staged.containerImageReference,
+            };
           else delete r.staged;
         });
       }
@@ -122,34 +154,61 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
     },
     /** The checks, run now as a dry run in a child process: informational, never a verdict. */
     async health() {
-      const result = await host.exec.run(process.execPath, [deps.cliPath, 'check', '--dry-run', '--json', '--class', 'required', '--timeout', '30'], {
-        timeoutMs: 60_000,
-        signal: deps.signal,
-        // The child's progress lines would repeat in the journal every interval: warnings only.
-        env: { EDGE_AGENT_LOG_LEVEL: 'warn' },
-      });
+      const result = await host.exec.run(
+        process.execPath,
+        [deps.cliPath, 'check', '--dry-run', '--json', '--class', 'required', '--timeout', '30'],
+        {
+          timeoutMs: 60_000,
+          signal: deps.signal,
+          // The child's progress lines would repeat in the journal every interval: warnings only.
+          env: { EDGE_AGENT_LOG_LEVEL: 'warn' },
+        },
+      );
       // Exit 0 or 1 both carry a result object; anything else is reported as unknown health.
       if (deps.signal.aborted) return;
-      if (result.exitCode > 1) return log.warn(`runtime health check could not run (exit ${result.exitCode}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
-      const run = JSON.parse(result.stdout) as { results: { id: string; outcome: string; reason: string; endedAt: string; observation?: Record<string, unknown> }[] };
+      if (result.exitCode > 1)
+        return log.warn(
+          `runtime health check could not run (exit ${result.exitCode}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`,
+        );
+      const run = JSON.parse(result.stdout) as {
+        results: {
+          id: string;
+          outcome: string;
+          reason: string;
+          endedAt: string;
+          observation?: Record<string, unknown>;
+        }[];
+      };
       const ms = run.results.find((r) => r.id === 'microshift');
       const o = ms?.observation;
       if (ms && ms.reason !== 'microshift-absent' && ms.reason !== 'microshift-disabled') {
-        const [ready, total] = String(o?.workloadsReady ?? '0/0').split('/').map(Number);
-        facts.microshift = { unit: String(o?.unit ?? 'unknown').split('/')[0] ?? 'unknown', apiReady: o?.api === 'ready', ready: ready ?? 0, total: total ?? 0 };
+        const [ready, total] = String(o?.workloadsReady ?? '0/0')
+          .split('/')
+          .map(Number);
+        facts.microshift = {
+          unit: String(o?.unit ?? 'unknown').split('/')[0] ?? 'unknown',
+          apiReady: o?.api === 'ready',
+          ready: ready ?? 0,
+          total: total ?? 0,
+        };
         microshiftCheckedAt = ms.endedAt;
       } else facts.microshift = undefined;
-      for (const r of run.results.filter((x) => x.outcome !== 'pass' && x.outcome !== 'skipped')) log.warn({ check: r.id, outcome: r.outcome }, `Runtime health: ${r.id} ${r.outcome} (${r.reason})`);
+      for (const r of run.results.filter((x) => x.outcome !== 'pass' && x.outcome !== 'skipped'))
+        log.warn({ check: r.id, outcome: r.outcome }, `Runtime health: ${r.id} ${r.outcome} (${r.reason})`);
       await publish();
       await tasks.writeState();
     },
     async journal() {
       const before = facts.journalPersistent;
       const result = await ensureJournalPersistent({ host, log, signal: deps.signal, systemd: deps.systemd, config });
-      facts.journalPersistent = result.outcome === 'persistent' ? true : result.outcome === 'disabled' ? facts.journalPersistent : false;
+      facts.journalPersistent =
+        result.outcome === 'persistent' ? true : result.outcome === 'disabled' ? facts.journalPersistent : false;
       const changed = result.outcome === 'persistent' && result.changed;
       if (hub && (changed || (before !== undefined && before !== facts.journalPersistent))) {
-        await hub.sink.report('journal-persistence-changed', { persistent: facts.journalPersistent ?? false, reason: 'message' in result ? result.message : result.outcome });
+        await hub.sink.report('journal-persistence-changed', {
+          persistent: facts.journalPersistent ?? false,
+          reason: 'message' in result ? result.message : result.outcome,
+        });
       }
     },
     async writeState() {
@@ -162,11 +221,27 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         startedAt,
         updatedAt: new Date(host.clock.now()).toISOString(),
         healthIntervalSec: config.daemon.healthIntervalSec,
-        hub: { configured: Boolean(hub), connected: Boolean(sink?.connected), broker: config.hub ? redactSecrets(config.hub.url) : undefined, lastReportAt: sink?.lastAckAt, queued: hub?.outbox.size().events ?? 0, dropped: hub?.outbox.dropped().total ?? 0,
-          waitingFor: link?.state === 'waiting' ? link.path : undefined, error: link?.state === 'error' ? link.message : undefined },
+        hub: {
+          configured: Boolean(hub),
+          connected: Boolean(sink?.connected),
+          broker: config.hub ? redactSecrets(config.hub.url) : undefined,
+          lastReportAt: sink?.lastAckAt,
+          queued: hub?.outbox.size().events ?? 0,
+          dropped: hub?.outbox.dropped().total ?? 0,
+          waitingFor: link?.state === 'waiting' ? link.path : undefined,
+          error: link?.state === 'error' ? link.message : undefined,
+        },
         // checkedAt is when the health check looked, not now: `status` asks MicroShift itself when
         // that is overdue (see core/daemon-state.ts), rather than showing an old look as current.
-        microshift: facts.microshift && microshiftCheckedAt ? { unit: facts.microshift.unit, apiReady: facts.microshift.apiReady, workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`, checkedAt: microshiftCheckedAt } : undefined,
+        microshift:
+          facts.microshift && microshiftCheckedAt
+            ? {
+                unit: facts.microshift.unit,
+                apiReady: facts.microshift.apiReady,
+                workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`,
+                checkedAt: microshiftCheckedAt,
+              }
+            : undefined,
       };
       await host.fs.writeAtomic(DAEMON_STATE_PATH, `${JSON.stringify(state)}\n`, 0o644);
     },
@@ -188,10 +263,12 @@ function oneAtATime(task: () => Promise<void>): () => Promise<void> {
       running = task().finally(() => (running = undefined));
       return running;
     }
-    next ??= running.catch(() => undefined).then(() => {
-      next = undefined;
-      return run();
-    });
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return run();
+      });
     return next;
   };
   return run;

@@ -46,9 +46,16 @@ export function testDeadlineMs(env: Readonly<Record<string, string | undefined>>
 }
 
 /** Starts the deadline with its first limit: the bound for everything before the wait budget is known. */
-export function armProcessDeadline(options: ProcessDeadlineOptions & { env: Readonly<Record<string, string | undefined>> }): Deadline {
+export function armProcessDeadline(
+  options: ProcessDeadlineOptions & { env: Readonly<Record<string, string | undefined>> },
+): Deadline {
   const deadline = startProcessDeadline(options);
   const test = testDeadlineMs(options.env);
-  deadline.limit(test ?? CONTEXT_LIMIT_MS, test === undefined ? `${CONTEXT_LIMIT_MS / 1000} s to load the config and learn the boot context` : 'EDGE_AGENT_TEST_DEADLINE_MS');
+  deadline.limit(
+    test ?? CONTEXT_LIMIT_MS,
+    test === undefined
+      ? `${CONTEXT_LIMIT_MS / 1000} s to load the config and learn the boot context`
+      : 'EDGE_AGENT_TEST_DEADLINE_MS',
+  );
   return deadline;
 }

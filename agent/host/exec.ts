@@ -33,8 +33,16 @@ export function createExec(): Exec {
         env: request.env,
         stdin: request.input === undefined ? 'ignore' : 'pipe',
       });
-      if (result.failed && result.exitCode === undefined && !result.timedOut && !result.isCanceled && !result.isTerminated) {
-        throw new HostError('exec-failed', `cannot run ${file}: ${result.originalMessage ?? result.shortMessage}`, { cause: result.cause });
+      if (
+        result.failed &&
+        result.exitCode === undefined &&
+        !result.timedOut &&
+        !result.isCanceled &&
+        !result.isTerminated
+      ) {
+        throw new HostError('exec-failed', `cannot run ${file}: ${result.originalMessage ?? result.shortMessage}`, {
+          cause: result.cause,
+        });
       }
       return {
         exitCode: result.exitCode ?? 128,
@@ -47,11 +55,17 @@ export function createExec(): Exec {
 }
 
 /** Refuses commands that would change the real host's boot: for tests and --dry-run. */
-export function createSafeExec(inner: Exec, refused: readonly string[] = ['reboot', 'shutdown', 'poweroff', 'grub2-editenv', 'grub-editenv']): Exec {
+export function createSafeExec(
+  inner: Exec,
+  refused: readonly string[] = ['reboot', 'shutdown', 'poweroff', 'grub2-editenv', 'grub-editenv'],
+): Exec {
   return {
     run(file, args, request) {
       const base = file.split('/').pop() ?? file;
-      if (refused.includes(base) || (base === 'rpm-ostree' && ['rollback', 'upgrade', 'deploy', 'rebase'].includes(args[0] ?? ''))) {
+      if (
+        refused.includes(base) ||
+        (base === 'rpm-ostree' && ['rollback', 'upgrade', 'deploy', 'rebase'].includes(args[0] ?? ''))
+      ) {
         return Promise.reject(new HostError('exec-refused', `refused to run ${base} ${args.join(' ')} in safe mode`));
       }
       return inner.run(file, args, request);

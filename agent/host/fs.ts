@@ -32,12 +32,22 @@ export interface HostFs {
   move(from: string, to: string): Promise<void>;
 }
 
-const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR';
-const fileInfo = (s: Stats): FileInfo => ({ mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() });
+const missing = (error: unknown) =>
+  (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR';
+const fileInfo = (s: Stats): FileInfo => ({
+  mode: s.mode & 0o7777,
+  uid: s.uid,
+  gid: s.gid,
+  size: s.size,
+  mtimeMs: s.mtimeMs,
+  isFile: s.isFile(),
+  isDirectory: s.isDirectory(),
+});
 
 export function createHostFs(root = '/'): HostFs {
   const resolve = (path: string) => (root === '/' ? path : join(root, path));
-  const readBytes = (path: string) => readRegularFile(resolve(path)).catch((error) => (missing(error) ? undefined : Promise.reject(error)));
+  const readBytes = (path: string) =>
+    readRegularFile(resolve(path)).catch((error) => (missing(error) ? undefined : Promise.reject(error)));
   return {
     resolve,
     async readText(path) {
@@ -52,7 +62,10 @@ export function createHostFs(root = '/'): HostFs {
       return s && fileInfo(s);
     },
     async exists(path) {
-      return lstat(resolve(path)).then(() => true, () => false);
+      return lstat(resolve(path)).then(
+        () => true,
+        () => false,
+      );
     },
     async writeAtomic(path, data, mode = 0o644) {
       await writeFileAtomic(resolve(path), data, mode);
@@ -85,7 +98,8 @@ export function withSyncReads(fs: HostFs): HostFs {
   };
   return {
     ...fs,
-    readText: (path) => attempt<string | undefined>(() => readRegularFileSync(fs.resolve(path)).toString('utf8'), undefined),
+    readText: (path) =>
+      attempt<string | undefined>(() => readRegularFileSync(fs.resolve(path)).toString('utf8'), undefined),
     readBytes: (path) => attempt<Buffer | undefined>(() => readRegularFileSync(fs.resolve(path)), undefined),
     list: (path) => attempt(() => readdirSync(fs.resolve(path)).sort(), [] as string[]),
     info: (path) => attempt<FileInfo | undefined>(() => fileInfo(statSync(fs.resolve(path))), undefined),
@@ -96,7 +110,10 @@ export function withSyncReads(fs: HostFs): HostFs {
 export async function writeFileAtomic(target: string, data: string | Buffer, mode = 0o644): Promise<void> {
   const dir = dirname(target);
   // pid + time alone collide when one process writes the same file twice in a millisecond.
-  const temp = join(dir, `.${target.slice(dir.length + 1)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const temp = join(
+    dir,
+    `.${target.slice(dir.length + 1)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`,
+  );
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
@@ -118,7 +135,14 @@ export async function writeFileAtomic(target: string, data: string | Buffer, mod
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    const reason = code === 'ENOSPC' ? 'no space left on device' : code === 'EROFS' ? 'read-only file system' : (error as Error).message;
-    throw new StateWriteError(`state-write-${code.toLowerCase()}`, `cannot write ${target}: ${reason}`, { cause: error });
+    const reason =
+      code === 'ENOSPC'
+        ? 'no space left on device'
+        : code === 'EROFS'
+          ? 'read-only file system'
+          : (error as Error).message;
+    throw new StateWriteError(`state-write-${code.toLowerCase()}`, `cannot write ${target}: ${reason}`, {
+      cause: error,
+    });
   }
 }

@@ -42,8 +42,17 @@ export async function addGate(deps: GateDeps, unit: string): Promise<GateChange>
   if (changed) await deps.fs.writeAtomic(dropIn, text, 0o644);
   const systemd = await deps.systemd();
   if (changed) await systemd.reload({ signal: deps.signal });
-  const [exists, state] = await Promise.all([systemd.unitFileExists(unit, { signal: deps.signal }), systemd.unit(unit, { signal: deps.signal })]);
-  return { unit, dropIn, changed, unitMissing: !exists, alreadyActive: state.activeState === 'active' || state.activeState === 'activating' };
+  const [exists, state] = await Promise.all([
+    systemd.unitFileExists(unit, { signal: deps.signal }),
+    systemd.unit(unit, { signal: deps.signal }),
+  ]);
+  return {
+    unit,
+    dropIn,
+    changed,
+    unitMissing: !exists,
+    alreadyActive: state.activeState === 'active' || state.activeState === 'activating',
+  };
 }
 
 export async function removeGate(deps: GateDeps, unit: string): Promise<GateChange> {
@@ -84,5 +93,8 @@ export async function listGates(deps: GateDeps): Promise<{ gates: GateEntry[]; w
 }
 
 function notOurs(path: string): DataError {
-  return new DataError('gate-not-ours', `${path} exists but was not written by edge-agent: leaving it alone (remove it yourself if it is no longer wanted)`);
+  return new DataError(
+    'gate-not-ours',
+    `${path} exists but was not written by edge-agent: leaving it alone (remove it yourself if it is no longer wanted)`,
+  );
 }

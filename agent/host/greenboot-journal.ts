@@ -6,7 +6,11 @@
 import { parseGreenbootJournal, type GreenbootScriptsRun } from '../core/greenboot-journal.js';
 import type { Exec } from './exec.js';
 
-export const GREENBOOT_SCRIPT_UNITS = ['greenboot-healthcheck.service', 'greenboot-task-runner.service', 'redboot-task-runner.service'];
+export const GREENBOOT_SCRIPT_UNITS = [
+  'greenboot-healthcheck.service',
+  'greenboot-task-runner.service',
+  'redboot-task-runner.service',
+];
 const READ_TIMEOUT_MS = 15_000;
 const MAX_ENTRIES = 4000;
 
@@ -17,14 +21,19 @@ export interface GreenbootJournalRead {
 }
 
 /** `boot`: journalctl's boot offset ("0" this boot, "-1" the one before). */
-export async function readGreenbootScripts(exec: Exec, options: { boot: '0' | '-1'; signal?: AbortSignal; timeoutMs?: number }): Promise<GreenbootJournalRead> {
+export async function readGreenbootScripts(
+  exec: Exec,
+  options: { boot: '0' | '-1'; signal?: AbortSignal; timeoutMs?: number },
+): Promise<GreenbootJournalRead> {
   const units = GREENBOOT_SCRIPT_UNITS.map((u) => `_SYSTEMD_UNIT=${u}`);
   const first = await query(exec, options, units);
   if (!first.run) return first;
   // A script that exits at once may leave lines without _SYSTEMD_UNIT (journald looks the unit up
   // from a PID that is gone by then), so the failed scripts' own identifiers are asked for too,
   // ORed with the units ("+"). Only names that came through unescaped can be matched exactly.
-  const failed = [...new Set(first.run.scripts.filter((s) => s.outcome === 'failure').map((s) => s.name))].filter((n) => !n.includes('\\') && !n.endsWith('…')).slice(0, MAX_IDENTIFIERS);
+  const failed = [...new Set(first.run.scripts.filter((s) => s.outcome === 'failure').map((s) => s.name))]
+    .filter((n) => !n.includes('\\') && !n.endsWith('…'))
+    .slice(0, MAX_IDENTIFIERS);
   if (failed.length === 0) return first;
   const second = await query(exec, options, [...units, '+', ...failed.map((n) => `SYSLOG_IDENTIFIER=${n}`)]);
   return second.run ? second : first;
@@ -32,7 +41,11 @@ export async function readGreenbootScripts(exec: Exec, options: { boot: '0' | '-
 
 const MAX_IDENTIFIERS = 20;
 
-async function query(exec: Exec, options: { boot: '0' | '-1'; signal?: AbortSignal; timeoutMs?: number }, matches: string[]): Promise<GreenbootJournalRead> {
+async function query(
+  exec: Exec,
+  options: { boot: '0' | '-1'; signal?: AbortSignal; timeoutMs?: number },
+  matches: string[],
+): Promise<GreenbootJournalRead> {
   const args = ['-o', 'json', '--no-pager', '-q', '-b', options.boot, '-n', String(MAX_ENTRIES), ...matches];
   const timeoutMs = options.timeoutMs ?? READ_TIMEOUT_MS;
   let result;
@@ -43,6 +56,7 @@ async function query(exec: Exec, options: { boot: '0' | '-1'; signal?: AbortSign
   }
   if (result.timedOut) return { error: `journalctl did not answer within ${timeoutMs / 1000} s` };
   // journalctl exits 1 when the boot is not in the journal (volatile journal, -b -1 on a first boot).
-  if (result.exitCode !== 0) return { error: `journalctl ${args.join(' ')} exited ${result.exitCode}: ${result.stderr.trim().slice(0, 300)}` };
+  if (result.exitCode !== 0)
+    return { error: `journalctl ${args.join(' ')} exited ${result.exitCode}: ${result.stderr.trim().slice(0, 300)}` };
   return { run: parseGreenbootJournal(result.stdout.split('\n')) };
 }

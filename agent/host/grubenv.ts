@@ -40,10 +40,14 @@ export function createGrubEnvReader(options: { fs: HostFs; path?: string }): Gru
 /** Parse a whole environment block; `file` names it in errors. */
 export function parseGrubEnv(bytes: Buffer, file: string): GrubEnv {
   if (bytes.length !== SIZE) {
-    throw new DataError('grubenv-invalid', `${file}: a GRUB environment block is ${SIZE} bytes, this one is ${bytes.length} (truncated or overwritten)`);
+    throw new DataError(
+      'grubenv-invalid',
+      `${file}: a GRUB environment block is ${SIZE} bytes, this one is ${bytes.length} (truncated or overwritten)`,
+    );
   }
   const text = bytes.toString('latin1');
-  if (!text.startsWith(HEADER)) throw new DataError('grubenv-invalid', `${file}: missing the "# GRUB Environment Block" header`);
+  if (!text.startsWith(HEADER))
+    throw new DataError('grubenv-invalid', `${file}: missing the "# GRUB Environment Block" header`);
   const warnings: string[] = [];
   return grubEnvFromVars(parseVariables(text.slice(HEADER.length), warnings), warnings);
 }

@@ -2,9 +2,21 @@
 // persistent (host-contracts §6): logs of the failed boots are gone after a rollback unless the
 // journal is on disk. Decisions are in core/journald-conf.ts; this file reads and acts.
 import {
-  EDGE_AGENT_JOURNALD_DROPIN, JOURNALD_DROPIN_DIRS, JOURNALD_MAIN_FILES, countListedBoots, describeConflict, effectiveJournaldSettings,
-  isEdgeAgentDropIn, orderJournaldFiles, planJournalPersist, renderJournaldDropIn, storageTarget,
-  type ConfFile, type JournalSizes, type JournalStorage, type StorageConflict,
+  EDGE_AGENT_JOURNALD_DROPIN,
+  JOURNALD_DROPIN_DIRS,
+  JOURNALD_MAIN_FILES,
+  countListedBoots,
+  describeConflict,
+  effectiveJournaldSettings,
+  isEdgeAgentDropIn,
+  orderJournaldFiles,
+  planJournalPersist,
+  renderJournaldDropIn,
+  storageTarget,
+  type ConfFile,
+  type JournalSizes,
+  type JournalStorage,
+  type StorageConflict,
 } from '../core/journald-conf.js';
 import { HostError } from '../errors.js';
 import { createBootFacts } from './boot-facts.js';
@@ -80,7 +92,9 @@ export async function readJournaldFiles(host: Host): Promise<ConfFile[]> {
     return text === undefined ? undefined : { path, text };
   };
   const dropIns = await Promise.all(
-    JOURNALD_DROPIN_DIRS.map(async (dir) => (await host.fs.list(dir)).filter((n) => n.endsWith('.conf')).map((n) => `${dir}/${n}`)),
+    JOURNALD_DROPIN_DIRS.map(async (dir) =>
+      (await host.fs.list(dir)).filter((n) => n.endsWith('.conf')).map((n) => `${dir}/${n}`),
+    ),
   );
   const files = await Promise.all([...JOURNALD_MAIN_FILES, ...dropIns.flat()].map(read));
   return files.filter((f): f is ConfFile => f !== undefined);
@@ -109,21 +123,29 @@ async function locate(host: Host, machineId: string | undefined) {
   return { persistent, runtime, location };
 }
 
-export async function readJournalStatus(deps: Pick<JournaldDeps, 'host' | 'signal'>, sizes: JournalSizes): Promise<JournalStatus> {
+export async function readJournalStatus(
+  deps: Pick<JournaldDeps, 'host' | 'signal'>,
+  sizes: JournalSizes,
+): Promise<JournalStatus> {
   const { host } = deps;
   const existing = await readJournaldFiles(host);
   const ordered = orderJournaldFiles(existing);
   const settings = effectiveJournaldSettings(ordered);
   const machineId = await machineIdOf(host);
   const warnings = [...settings.warnings];
-  if (!machineId) warnings.push('/etc/machine-id is missing or not initialized: cannot tell where journald keeps this machine\'s journal');
+  if (!machineId)
+    warnings.push(
+      "/etc/machine-id is missing or not initialized: cannot tell where journald keeps this machine's journal",
+    );
   const { persistent, runtime, location } = await locate(host, machineId);
   const ours = existing.find((f) => f.path === EDGE_AGENT_JOURNALD_DROPIN);
   // journalctl exits 1 with "No journal boot entry found" when there is nothing: zero boots.
-  const listed = await host.exec.run('journalctl', ['--list-boots', '-o', 'json', '--no-pager', '-q'], { timeoutMs: 15_000, signal: deps.signal }).catch((error: unknown) => {
-    warnings.push(`journalctl --list-boots: ${(error as Error).message}`);
-    return undefined;
-  });
+  const listed = await host.exec
+    .run('journalctl', ['--list-boots', '-o', 'json', '--no-pager', '-q'], { timeoutMs: 15_000, signal: deps.signal })
+    .catch((error: unknown) => {
+      warnings.push(`journalctl --list-boots: ${(error as Error).message}`);
+      return undefined;
+    });
   const boots = listed ? (listed.exitCode === 0 ? countListedBoots(listed.stdout) : 0) : undefined;
   return {
     storage: settings.storage,
@@ -176,18 +198,28 @@ export async function persistJournal(deps: JournaldDeps, sizes: JournalSizes): P
     await host.fs.mkdirp(PERSISTENT_DIR, 0o755);
     // Group systemd-journal and the ACLs that let its members read the journal (journald.conf(5)).
     if (host.root === '/') {
-      const tmpfiles = await host.exec.run('systemd-tmpfiles', ['--create', '--prefix', PERSISTENT_DIR], { timeoutMs: 30_000, signal }).catch((e: unknown) => ({ exitCode: -1, stderr: (e as Error).message }));
-      if (tmpfiles.exitCode !== 0) notes.push(`systemd-tmpfiles --create --prefix ${PERSISTENT_DIR} failed (${tmpfiles.stderr.trim()}); the next boot fixes the directory's group and ACLs`);
+      const tmpfiles = await host.exec
+        .run('systemd-tmpfiles', ['--create', '--prefix', PERSISTENT_DIR], { timeoutMs: 30_000, signal })
+        .catch((e: unknown) => ({ exitCode: -1, stderr: (e as Error).message }));
+      if (tmpfiles.exitCode !== 0)
+        notes.push(
+          `systemd-tmpfiles --create --prefix ${PERSISTENT_DIR} failed (${tmpfiles.stderr.trim()}); the next boot fixes the directory's group and ACLs`,
+        );
     }
   }
   const machineId = await machineIdOf(host);
-  if (!machineId) throw new HostError('machine-id-missing', '/etc/machine-id is missing or not initialized: journald cannot keep a persistent journal without it');
+  if (!machineId)
+    throw new HostError(
+      'machine-id-missing',
+      '/etc/machine-id is missing or not initialized: journald cannot keep a persistent journal without it',
+    );
   const journalDir = `${PERSISTENT_DIR}/${machineId}`;
   let restarted = false;
   const restart = async () => {
     const systemd = await deps.systemd();
     const result = await systemd.restartUnit(JOURNALD, { signal, timeoutMs: 60_000 });
-    if (result !== 'done') throw new HostError('journald-restart-failed', `restarting ${JOURNALD} ended with '${result}'`);
+    if (result !== 'done')
+      throw new HostError('journald-restart-failed', `restarting ${JOURNALD} ended with '${result}'`);
     restarted = true;
   };
   const flush = async () => {
@@ -208,8 +240,21 @@ export async function persistJournal(deps: JournaldDeps, sizes: JournalSizes): P
     const message = `journald still writes to ${where.location === 'memory' ? `${RUNTIME_DIR}/${machineId}` : 'no journal file'} after ${restarted ? 'a restart and ' : ''}a flush; see journalctl -u ${JOURNALD}`;
     return { outcome: 'not-persistent', changed, restarted, message };
   }
-  if (changed) log.info({ dropIn: EDGE_AGENT_JOURNALD_DROPIN, journalDir }, `Journal made persistent: wrote ${EDGE_AGENT_JOURNALD_DROPIN}, restarted ${JOURNALD}; logs are kept in ${journalDir}`);
-  return { outcome: 'persistent', changed, restarted, createdDir, dropIn: EDGE_AGENT_JOURNALD_DROPIN, journalDir, files: where.persistent.files, notes };
+  if (changed)
+    log.info(
+      { dropIn: EDGE_AGENT_JOURNALD_DROPIN, journalDir },
+      `Journal made persistent: wrote ${EDGE_AGENT_JOURNALD_DROPIN}, restarted ${JOURNALD}; logs are kept in ${journalDir}`,
+    );
+  return {
+    outcome: 'persistent',
+    changed,
+    restarted,
+    createdDir,
+    dropIn: EDGE_AGENT_JOURNALD_DROPIN,
+    journalDir,
+    files: where.persistent.files,
+    notes,
+  };
 }
 
 /**
@@ -218,14 +263,26 @@ export async function persistJournal(deps: JournaldDeps, sizes: JournalSizes): P
  * to share a D-Bus connection; otherwise one is opened and closed here.
  */
 export async function ensureJournalPersistent(
-  deps: Omit<JournaldDeps, 'systemd'> & { systemd?: () => Promise<Systemd>; config: { journal: { ensurePersistent: boolean } & JournalSizes } },
+  deps: Omit<JournaldDeps, 'systemd'> & {
+    systemd?: () => Promise<Systemd>;
+    config: { journal: { ensurePersistent: boolean } & JournalSizes };
+  },
 ): Promise<PersistResult> {
   const { journal } = deps.config;
-  if (!journal.ensurePersistent) return { outcome: 'disabled', message: 'journal.ensurePersistent is false: the journal is left as configured' };
+  if (!journal.ensurePersistent)
+    return { outcome: 'disabled', message: 'journal.ensurePersistent is false: the journal is left as configured' };
   let own: Promise<Systemd> | undefined;
-  const systemd = deps.systemd ?? (() => (own ??= import('./systemd.js').then((m) => m.createSystemd({ busAddress: deps.host.env.DBUS_SYSTEM_BUS_ADDRESS }))));
+  const systemd =
+    deps.systemd ??
+    (() =>
+      (own ??= import('./systemd.js').then((m) =>
+        m.createSystemd({ busAddress: deps.host.env.DBUS_SYSTEM_BUS_ADDRESS }),
+      )));
   try {
-    const result = await persistJournal({ ...deps, systemd }, { systemMaxUse: journal.systemMaxUse, runtimeMaxUse: journal.runtimeMaxUse });
+    const result = await persistJournal(
+      { ...deps, systemd },
+      { systemMaxUse: journal.systemMaxUse, runtimeMaxUse: journal.runtimeMaxUse },
+    );
     if (result.outcome === 'conflict' || result.outcome === 'not-persistent') deps.log.warn(result.message);
     return result;
   } finally {

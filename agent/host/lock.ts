@@ -35,7 +35,13 @@ export interface LockOwner {
 
 const ownerName = /^(\d+)\.([0-9a-z]+)$/;
 
-export async function withLock<T>(fs: HostFs, clock: Clock, path: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+export async function withLock<T>(
+  fs: HostFs,
+  clock: Clock,
+  path: string,
+  work: () => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
   const lock = fs.resolve(path);
   const deadline = clock.monotonic() + (options.waitMs ?? 10_000);
   const token = `${process.pid}.${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36)}`;
@@ -61,11 +67,21 @@ export async function withLock<T>(fs: HostFs, clock: Clock, path: string, work: 
         const owner = await readOwner(lock);
         if (!owner) {
           // Released between our rename and our look, or entries that are not an owner's.
-          if (clock.monotonic() > deadline) throw new StateWriteError('lock-unexpected-entries', `cannot take the lock ${lock}: it holds entries that are not an owner file (<pid>.<token>); remove the directory`);
+          if (clock.monotonic() > deadline)
+            throw new StateWriteError(
+              'lock-unexpected-entries',
+              `cannot take the lock ${lock}: it holds entries that are not an owner file (<pid>.<token>); remove the directory`,
+            );
           await clock.sleep(5);
           continue;
         }
-        const reason = !pidAlive(owner.pid) ? 'dead' : clock.now() - owner.mtimeMs > (options.staleMs ?? 30_000) ? 'stale' : clock.monotonic() > deadline ? 'timeout' : undefined;
+        const reason = !pidAlive(owner.pid)
+          ? 'dead'
+          : clock.now() - owner.mtimeMs > (options.staleMs ?? 30_000)
+            ? 'stale'
+            : clock.monotonic() > deadline
+              ? 'timeout'
+              : undefined;
         if (!reason) {
           await clock.sleep(10 + Math.floor(Math.random() * 20));
           continue;
@@ -147,6 +163,13 @@ async function ioStep(lock: string, what: string, step: () => Promise<unknown>):
 
 function ioError(lock: string, what: string, error: unknown): StateWriteError {
   const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-  const reason = code === 'ENOSPC' ? 'no space left on device' : code === 'EROFS' ? 'read-only file system' : (error as Error).message;
-  return new StateWriteError(`lock-${code.toLowerCase()}`, `cannot ${what} the lock ${lock}: ${reason}`, { cause: error });
+  const reason =
+    code === 'ENOSPC'
+      ? 'no space left on device'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : (error as Error).message;
+  return new StateWriteError(`lock-${code.toLowerCase()}`, `cannot ${what} the lock ${lock}: ${reason}`, {
+    cause: error,
+  });
 }

@@ -6,7 +6,10 @@ import type { LogFn, Logger } from './logger.js';
 type Level = 'error' | 'warn' | 'info' | 'debug';
 type Args = [string] | [object, string?];
 
-export function createDeferredLogger(load: () => Promise<Logger>, fallback: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export function createDeferredLogger(
+  load: () => Promise<Logger>,
+  fallback: (line: string) => void = (line) => process.stderr.write(line),
+): Logger {
   let real: Logger | undefined;
   let loading: Promise<Logger | undefined> | undefined;
   const queue: Array<[Level, Args]> = [];
@@ -19,7 +22,8 @@ export function createDeferredLogger(load: () => Promise<Logger>, fallback: (lin
       },
       (error: unknown) => {
         // Without pino the records still reach stderr, plainly, rather than vanish.
-        for (const [level, args] of queue.splice(0)) fallback(`${level}: ${typeof args[0] === 'string' ? args[0] : (args[1] ?? '')}\n`);
+        for (const [level, args] of queue.splice(0))
+          fallback(`${level}: ${typeof args[0] === 'string' ? args[0] : (args[1] ?? '')}\n`);
         fallback(`warning: logger unavailable: ${(error as Error).message}\n`);
         return undefined;
       },

@@ -94,7 +94,11 @@ export function createJournalSender(options: JournalSendOptions): JournalSender 
 
   return {
     structured(priority, message, fields) {
-      queue.push({ kind: 'entry', line: `<${priority}>${message}\n`, payload: renderJournalEntry(priority, message, fields) });
+      queue.push({
+        kind: 'entry',
+        line: `<${priority}>${message}\n`,
+        payload: renderJournalEntry(priority, message, fields),
+      });
       drain();
     },
     plain(priority, message) {

@@ -47,7 +47,13 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
       if (sender) {
         const fields = journalFields(record);
         // SYSLOG_PID: the entry comes from `logger`'s process, the record from ours.
-        if (Object.keys(fields).length > 0) return sender.structured(priority, message, { SYSLOG_IDENTIFIER: identifier, SYSLOG_PID: String(process.pid), ...ownUnitField(), ...fields });
+        if (Object.keys(fields).length > 0)
+          return sender.structured(priority, message, {
+            SYSLOG_IDENTIFIER: identifier,
+            SYSLOG_PID: String(process.pid),
+            ...ownUnitField(),
+            ...fields,
+          });
         return sender.plain(priority, message);
       }
       if (format === 'journal') return write(`<${priority}>${message}\n`);
@@ -94,7 +100,12 @@ export function journalFields(record: Record<string, unknown>): Record<string, s
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(record)) {
     if (reserved.has(key) || value === undefined || value === null || typeof value === 'object') continue;
-    fields[`EDGE_AGENT_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`] = String(value);
+    fields[
+      `EDGE_AGENT_${key
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .replace(/[^A-Za-z0-9]/g, '_')
+        .toUpperCase()}`
+    ] = String(value);
   }
   return fields;
 }
@@ -112,7 +123,10 @@ function ownUnitField(): Record<string, string> {
   if (ownUnit === undefined) {
     let unit: string | undefined;
     try {
-      const path = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))?.slice(3);
+      const path = readFileSync('/proc/self/cgroup', 'utf8')
+        .split('\n')
+        .find((line) => line.startsWith('0::'))
+        ?.slice(3);
       unit = path?.split('/').findLast((part) => /^[\w@.:-]+\.(service|scope)$/.test(part));
     } catch {
       unit = undefined;

@@ -2,11 +2,26 @@
 // One client, cheap polls: per probe a handful of cluster-wide list calls (not one per object),
 // every call bounded by a timeout and the caller's signal so a hung API never hangs a check.
 // Loaded lazily: commands that do not need Kubernetes never import this module.
-import { AppsV1Api, CoreV1Api, KubeConfig, type V1DaemonSet, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1DaemonSet,
+  type V1Deployment,
+  type V1Pod,
+  type V1StatefulSet,
+} from '@kubernetes/client-node';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { clipValue, HostError, NotRegularFileError } from '../errors.js';
 import { isDaemonSetReady, isDeploymentReady, isStatefulSetReady } from '../core/microshift-observation.js';
-import type { ApiObservation, HealthEndpoint, PodObservation, PullEventObservation, WorkloadObservation, WorkloadRef } from '../core/microshift-observation.js';
+import type {
+  ApiObservation,
+  HealthEndpoint,
+  PodObservation,
+  PullEventObservation,
+  WorkloadObservation,
+  WorkloadRef,
+} from '../core/microshift-observation.js';
 import type { HostFs } from './fs.js';
 
 export interface MicroShiftApi {
@@ -27,24 +42,45 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
   const { fs, kubeconfig } = options;
   const timeoutMs = options.timeoutMs ?? 3000;
   const text = await fs.readText(kubeconfig).catch((error: NodeJS.ErrnoException) => {
-    const why = error instanceof NotRegularFileError ? `it is ${error.kind}, expected a regular file` : (error.code ?? error.message);
-    throw new HostError('kubeconfig-unreadable', `cannot read MicroShift kubeconfig ${kubeconfig}: ${why}`, { cause: error, retryable: true });
+    const why =
+      error instanceof NotRegularFileError
+        ? `it is ${error.kind}, expected a regular file`
+        : (error.code ?? error.message);
+    throw new HostError('kubeconfig-unreadable', `cannot read MicroShift kubeconfig ${kubeconfig}: ${why}`, {
+      cause: error,
+      retryable: true,
+    });
   });
   // MicroShift writes the kubeconfig on its first start: missing early in a boot is not final.
-  if (text === undefined) throw new HostError('kubeconfig-missing', `MicroShift kubeconfig ${kubeconfig} does not exist (yet)`, { retryable: true });
+  if (text === undefined)
+    throw new HostError('kubeconfig-missing', `MicroShift kubeconfig ${kubeconfig} does not exist (yet)`, {
+      retryable: true,
+    });
   const kc = new KubeConfig();
   try {
     kc.loadFromString(text);
   } catch (error) {
-    throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} is not a valid kubeconfig: ${describeKubeconfigError(error)}`, { cause: error });
+    throw new HostError(
+      'kubeconfig-invalid',
+      `MicroShift kubeconfig ${kubeconfig} is not a valid kubeconfig: ${describeKubeconfigError(error)}`,
+      { cause: error },
+    );
   }
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} names no current cluster`);
+  if (!cluster)
+    throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} names no current cluster`);
   const tls: RequestOptions = {};
   await kc.applyToHTTPSOptions(tls);
   // One keep-alive connection pool for every call: a TLS handshake per poll would cost more CPU
   // than the poll itself.
-  const agent = new Agent({ keepAlive: true, maxSockets: 4, ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: 4,
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    servername: tls.servername,
+  });
   const https: RequestOptions = { agent };
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
@@ -65,7 +101,10 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
     try {
       return await run({ middleware, middlewareMergeStrategy: 'append' });
     } catch (error) {
-      throw new HostError('kube-api', `${what}: ${describeKubeError(error, bounded)}`, { cause: error, retryable: true });
+      throw new HostError('kube-api', `${what}: ${describeKubeError(error, bounded)}`, {
+        cause: error,
+        retryable: true,
+      });
     }
   };
 
@@ -82,26 +121,40 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
     async workloads(refs, signal) {
       const kinds = new Set(refs.map((r) => r.kind));
       const [deployments, daemonsets, statefulsets] = await Promise.all([
-        kinds.has('Deployment') ? call('list deployments', (o) => apps.listDeploymentForAllNamespaces({}, o), signal).then((l) => l.items) : [],
-        kinds.has('DaemonSet') ? call('list daemonsets', (o) => apps.listDaemonSetForAllNamespaces({}, o), signal).then((l) => l.items) : [],
-        kinds.has('StatefulSet') ? call('list statefulsets', (o) => apps.listStatefulSetForAllNamespaces({}, o), signal).then((l) => l.items) : [],
+        kinds.has('Deployment')
+          ? call('list deployments', (o) => apps.listDeploymentForAllNamespaces({}, o), signal).then((l) => l.items)
+          : [],
+        kinds.has('DaemonSet')
+          ? call('list daemonsets', (o) => apps.listDaemonSetForAllNamespaces({}, o), signal).then((l) => l.items)
+          : [],
+        kinds.has('StatefulSet')
+          ? call('list statefulsets', (o) => apps.listStatefulSetForAllNamespaces({}, o), signal).then((l) => l.items)
+          : [],
       ]);
       return refs.map((ref) => {
-        const list: (V1Deployment | V1DaemonSet | V1StatefulSet)[] = ref.kind === 'Deployment' ? deployments : ref.kind === 'DaemonSet' ? daemonsets : statefulsets;
+        const list: (V1Deployment | V1DaemonSet | V1StatefulSet)[] =
+          ref.kind === 'Deployment' ? deployments : ref.kind === 'DaemonSet' ? daemonsets : statefulsets;
         const object = list.find((o) => o.metadata?.namespace === ref.namespace && o.metadata?.name === ref.name);
         return object ? observeWorkload(ref, object) : { ...ref, found: false, ready: false, detail: 'not found' };
       });
     },
     async pods(namespaces, signal) {
       const list = await call('list pods', (o) => core.listPodForAllNamespaces({}, o), signal);
-      return list.items.filter((p) => namespaces.length === 0 || namespaces.includes(p.metadata?.namespace ?? '')).map((p) => observePod(p, Date.now()));
+      return list.items
+        .filter((p) => namespaces.length === 0 || namespaces.includes(p.metadata?.namespace ?? ''))
+        .map((p) => observePod(p, Date.now()));
     },
     async pullEvents(namespaces, signal) {
       const events: PullEventObservation[] = [];
       for (const namespace of namespaces) {
-        const list = await call(`list events in ${namespace}`, (o) => core.listNamespacedEvent({ namespace, fieldSelector: 'reason=Failed' }, o), signal);
+        const list = await call(
+          `list events in ${namespace}`,
+          (o) => core.listNamespacedEvent({ namespace, fieldSelector: 'reason=Failed' }, o),
+          signal,
+        );
         for (const e of list.items) {
-          if (e.reason === 'Failed' && /pull/i.test(e.message ?? '')) events.push({ namespace, pod: e.involvedObject?.name ?? '?', message: e.message ?? '' });
+          if (e.reason === 'Failed' && /pull/i.test(e.message ?? ''))
+            events.push({ namespace, pod: e.involvedObject?.name ?? '?', message: e.message ?? '' });
         }
       }
       return events;
@@ -117,12 +170,20 @@ function observeWorkload(ref: WorkloadRef, object: V1Deployment | V1DaemonSet | 
   if (ref.kind === 'DaemonSet') {
     const s = (object as V1DaemonSet).status;
     const ready = isDaemonSetReady({ generation }, { ...s });
-    return { ...ref, found: true, ready, detail: `${s?.numberAvailable ?? 0}/${s?.desiredNumberScheduled ?? 0} available` };
+    return {
+      ...ref,
+      found: true,
+      ready,
+      detail: `${s?.numberAvailable ?? 0}/${s?.desiredNumberScheduled ?? 0} available`,
+    };
   }
   const spec = (object as V1Deployment | V1StatefulSet).spec;
   const s = (object as V1Deployment | V1StatefulSet).status ?? {};
   const replicas = spec?.replicas ?? 1;
-  const ready = ref.kind === 'Deployment' ? isDeploymentReady({ generation, replicas }, s) : isStatefulSetReady({ generation, replicas }, s);
+  const ready =
+    ref.kind === 'Deployment'
+      ? isDeploymentReady({ generation, replicas }, s)
+      : isStatefulSetReady({ generation, replicas }, s);
   return { ...ref, found: true, ready, detail: `${s.availableReplicas ?? 0}/${replicas} available` };
 }
 
@@ -132,7 +193,9 @@ function observePod(pod: V1Pod, nowMs: number): PodObservation {
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
     phase: pod.status?.phase ?? 'Unknown',
-    owner: pod.metadata?.ownerReferences?.[0] ? { kind: pod.metadata.ownerReferences[0].kind, name: pod.metadata.ownerReferences[0].name } : undefined,
+    owner: pod.metadata?.ownerReferences?.[0]
+      ? { kind: pod.metadata.ownerReferences[0].kind, name: pod.metadata.ownerReferences[0].name }
+      : undefined,
     containers: statuses.map((c) => ({
       name: c.name,
       image: c.image,
@@ -140,7 +203,9 @@ function observePod(pod: V1Pod, nowMs: number): PodObservation {
       restartCount: c.restartCount,
       waitingReason: c.state?.waiting?.reason,
       waitingMessage: c.state?.waiting?.message,
-      lastRestartAgoMs: c.lastState?.terminated?.finishedAt ? Math.max(0, nowMs - new Date(c.lastState.terminated.finishedAt).getTime()) : undefined,
+      lastRestartAgoMs: c.lastState?.terminated?.finishedAt
+        ? Math.max(0, nowMs - new Date(c.lastState.terminated.finishedAt).getTime())
+        : undefined,
     })),
   };
 }
@@ -148,7 +213,13 @@ function observePod(pod: V1Pod, nowMs: number): PodObservation {
 type HealthResult = HealthEndpoint | { error: string };
 
 /** GET /readyz?verbose or /livez?verbose: 200 = ok; otherwise the `[-]name failed` lines. */
-function getHealth(server: string, path: string, base: RequestOptions, timeoutMs: number, signal?: AbortSignal): Promise<HealthResult> {
+function getHealth(
+  server: string,
+  path: string,
+  base: RequestOptions,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<HealthResult> {
   return new Promise((resolve) => {
     const url = new URL(path, server);
     const req = request(url, { ...base, method: 'GET', timeout: timeoutMs, signal }, (res) => {
@@ -180,14 +251,22 @@ function describeKubeconfigError(error: unknown): string {
   return clipValue(String((error as Error).message ?? error).split('\n')[0] ?? '');
 }
 
-const unknownAuthority = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE']);
+const unknownAuthority = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+]);
 
 /** Why the API could not be asked, in words an operator acts on, with the address tried. */
 function describeConnectError(error: NodeJS.ErrnoException, origin: string): string {
   const code = error.code ?? '';
   if (code === 'ABORT_ERR') return 'aborted';
   if (code === 'ECONNREFUSED') return `connection refused at ${origin}`;
-  if (unknownAuthority.has(code)) return `certificate of ${origin} signed by an unknown authority (not the CA in the kubeconfig: ${code})`;
+  if (unknownAuthority.has(code))
+    return `certificate of ${origin} signed by an unknown authority (not the CA in the kubeconfig: ${code})`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `certificate of ${origin} is not for that host name (${code})`;
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `certificate of ${origin}: ${code}`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host name of ${origin} does not resolve (${code})`;

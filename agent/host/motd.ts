@@ -19,7 +19,10 @@ export interface MotdDeps {
  * status result itself, or what the caller knows (the green/red step: state, deployment, the
  * failed check). Throws StateWriteError when /run cannot be written; callers log and go on.
  */
-export async function writeMotd(deps: MotdDeps, summary: string | SummaryInput | Pick<StatusResult, 'summary'>): Promise<string> {
+export async function writeMotd(
+  deps: MotdDeps,
+  summary: string | SummaryInput | Pick<StatusResult, 'summary'>,
+): Promise<string> {
   const line = typeof summary === 'string' ? summary : 'summary' in summary ? summary.summary : summaryLine(summary);
   const text = motdText(line, new Date(deps.clock.now()));
   await deps.fs.writeAtomic(MOTD_PATH, text, 0o644);

@@ -31,7 +31,11 @@ interface ProcessRef {
 
 type StepOutcome = { outcome: 'done' | 'skipped' | 'failed' | 'warning'; message: string };
 
-export async function applyPreRollback(steps: readonly PreRollbackStep[], deps: PreRollbackDeps, limits: { totalMs: number; stepMs: number }): Promise<ActionResult[]> {
+export async function applyPreRollback(
+  steps: readonly PreRollbackStep[],
+  deps: PreRollbackDeps,
+  limits: { totalMs: number; stepMs: number },
+): Promise<ActionResult[]> {
   const { clock, log } = deps;
   const deadline = clock.monotonic() + limits.totalMs;
   const snapshot: ProcessRef[] = [];
@@ -41,7 +45,10 @@ export async function applyPreRollback(steps: readonly PreRollbackStep[], deps: 
     const remaining = deadline - clock.monotonic();
     let result: StepOutcome;
     if (remaining <= 0) {
-      result = { outcome: 'skipped', message: `not started: the total time limit of ${Math.round(limits.totalMs / 1000)}s was reached` };
+      result = {
+        outcome: 'skipped',
+        message: `not started: the total time limit of ${Math.round(limits.totalMs / 1000)}s was reached`,
+      };
     } else {
       const limit = Math.min(step.kind === 'hook' ? step.timeoutMs : limits.stepMs, remaining);
       const controller = new AbortController();
@@ -62,14 +69,21 @@ export async function applyPreRollback(steps: readonly PreRollbackStep[], deps: 
     }
     const action = { id: step.id, startedAt, endedAt: new Date(clock.now()).toISOString(), ...result };
     const line = `Pre-rollback step ${step.id}: ${action.outcome}: ${action.message}`;
-    if (action.outcome === 'failed' || action.outcome === 'warning') log.error({ step: step.id, outcome: action.outcome }, line);
+    if (action.outcome === 'failed' || action.outcome === 'warning')
+      log.error({ step: step.id, outcome: action.outcome }, line);
     else log.info({ step: step.id, outcome: action.outcome }, line);
     results.push(action);
   }
   return results;
 }
 
-async function runStep(step: PreRollbackStep, deps: PreRollbackDeps, snapshot: ProcessRef[], signal: AbortSignal, limitMs: number): Promise<StepOutcome> {
+async function runStep(
+  step: PreRollbackStep,
+  deps: PreRollbackDeps,
+  snapshot: ProcessRef[],
+  signal: AbortSignal,
+  limitMs: number,
+): Promise<StepOutcome> {
   switch (step.kind) {
     case 'snapshot':
       return snapshotPodProcesses(deps, snapshot);
@@ -90,31 +104,52 @@ async function runStep(step: PreRollbackStep, deps: PreRollbackDeps, snapshot: P
 
 async function snapshotPodProcesses(deps: PreRollbackDeps, snapshot: ProcessRef[]): Promise<StepOutcome> {
   const crio = await deps.crio();
-  if (!(await crio.available())) return { outcome: 'skipped', message: 'CRI-O is not answering (crictl): no pod processes to find' };
+  if (!(await crio.available()))
+    return { outcome: 'skipped', message: 'CRI-O is not answering (crictl): no pod processes to find' };
   for (const pod of await crio.pods()) {
     const pids = await crio.podPids(pod.id);
-    const candidates = [pids.pause, pids.pauseConmonPid, ...pids.containers.flatMap((c) => [c.pid, c.conmonPid])].filter((p): p is number => typeof p === 'number' && p > 0);
+    const candidates = [
+      pids.pause,
+      pids.pauseConmonPid,
+      ...pids.containers.flatMap((c) => [c.pid, c.conmonPid]),
+    ].filter((p): p is number => typeof p === 'number' && p > 0);
     for (const pid of candidates) {
       const info = await readProcess(deps.fs, pid);
       if (info) snapshot.push({ pid, comm: info.comm, startTicks: info.startTicks });
     }
   }
-  return { outcome: 'done', message: `${snapshot.length} processes of MicroShift's pods noted (${[...new Set(snapshot.map((p) => p.comm))].join(', ') || 'none'})` };
+  return {
+    outcome: 'done',
+    message: `${snapshot.length} processes of MicroShift's pods noted (${[...new Set(snapshot.map((p) => p.comm))].join(', ') || 'none'})`,
+  };
 }
 
 async function createRestoreMarker(deps: PreRollbackDeps, deploymentId: string | undefined): Promise<StepOutcome> {
   const backups = backupsFor(deploymentId, await deps.fs.list(BACKUP_DIR));
   if (backups.length === 0) {
-    return { outcome: 'warning', message: `NO MicroShift backup of the rollback deployment ${deploymentId ?? '(unknown)'} in ${BACKUP_DIR}: restore marker not created; MicroShift will start the old deployment on the current data` };
+    return {
+      outcome: 'warning',
+      message: `NO MicroShift backup of the rollback deployment ${deploymentId ?? '(unknown)'} in ${BACKUP_DIR}: restore marker not created; MicroShift will start the old deployment on the current data`,
+    };
   }
-  if (await deps.fs.exists(RESTORE_MARKER)) return { outcome: 'done', message: `${RESTORE_MARKER} already present (backup ${backups.at(-1)})` };
+  if (await deps.fs.exists(RESTORE_MARKER))
+    return { outcome: 'done', message: `${RESTORE_MARKER} already present (backup ${backups.at(-1)})` };
   await deps.fs.writeAtomic(RESTORE_MARKER, '', 0o644);
   // Remember that the marker is ours, so a later green boot may clear it if MicroShift did not.
-  await deps.fs.writeAtomic(OUR_MARKER_NOTE, `${JSON.stringify({ createdAt: new Date(deps.clock.now()).toISOString(), bootId: deps.bootId, backup: backups.at(-1) })}\n`, 0o600);
+  await deps.fs.writeAtomic(
+    OUR_MARKER_NOTE,
+    `${JSON.stringify({ createdAt: new Date(deps.clock.now()).toISOString(), bootId: deps.bootId, backup: backups.at(-1) })}\n`,
+    0o600,
+  );
   return { outcome: 'done', message: `created ${RESTORE_MARKER}: MicroShift will restore backup ${backups.at(-1)}` };
 }
 
-async function stopUnits(deps: PreRollbackDeps, units: string[], signal: AbortSignal, limitMs: number): Promise<StepOutcome> {
+async function stopUnits(
+  deps: PreRollbackDeps,
+  units: string[],
+  signal: AbortSignal,
+  limitMs: number,
+): Promise<StepOutcome> {
   const systemd = await deps.systemd();
   const done: string[] = [];
   for (const unit of units) {
@@ -134,9 +169,16 @@ async function stopUnits(deps: PreRollbackDeps, units: string[], signal: AbortSi
   return { outcome: 'done', message: done.join(', ') };
 }
 
-async function removePods(deps: PreRollbackDeps, lastNamespace: string, attempts: number, signal: AbortSignal, limitMs: number): Promise<StepOutcome> {
+async function removePods(
+  deps: PreRollbackDeps,
+  lastNamespace: string,
+  attempts: number,
+  signal: AbortSignal,
+  limitMs: number,
+): Promise<StepOutcome> {
   const crio = await deps.crio();
-  if (!(await crio.available())) return { outcome: 'skipped', message: 'CRI-O is not answering (crictl): no pods to remove' };
+  if (!(await crio.available()))
+    return { outcome: 'skipped', message: 'CRI-O is not answering (crictl): no pods to remove' };
   let removed = 0;
   let last = '';
   for (let attempt = 1; attempt <= attempts && !signal.aborted; attempt++) {
@@ -146,15 +188,21 @@ async function removePods(deps: PreRollbackDeps, lastNamespace: string, attempts
     const first = pods.filter((p) => p.namespace !== lastNamespace);
     for (const group of [first, pods.filter((p) => p.namespace === lastNamespace)]) {
       if (group.length === 0) continue;
-      const results = await crio.removePods(group.map((p) => p.id), { signal, timeoutMs: limitMs });
+      const results = await crio.removePods(
+        group.map((p) => p.id),
+        { signal, timeoutMs: limitMs },
+      );
       removed += results.filter((r) => r.outcome === 'removed').length;
       const failed = results.filter((r) => r.outcome !== 'removed' && r.outcome !== 'gone');
-      last = failed.map((r) => `${r.id.slice(0, 12)}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`).join('; ') || last;
+      last =
+        failed.map((r) => `${r.id.slice(0, 12)}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`).join('; ') || last;
     }
     if (attempt < attempts) await deps.clock.sleep(200, signal).catch(() => undefined);
   }
   const left = (await crio.pods()).length;
-  return left === 0 ? { outcome: 'done', message: `removed ${removed} pods` } : { outcome: 'failed', message: `${left} pods left after ${attempts} attempts (${last})` };
+  return left === 0
+    ? { outcome: 'done', message: `removed ${removed} pods` }
+    : { outcome: 'failed', message: `${left} pods left after ${attempts} attempts (${last})` };
 }
 
 async function endProcesses(deps: PreRollbackDeps, snapshot: ProcessRef[], names: string[]): Promise<StepOutcome> {
@@ -165,10 +213,25 @@ async function endProcesses(deps: PreRollbackDeps, snapshot: ProcessRef[], names
     const now = await readProcess(deps.fs, t.pid);
     return now !== undefined && now.startTicks === t.startTicks && now.state !== 'Z';
   };
-  const alive = async () => (await Promise.all(targets.map(async (t) => ((await isAlive(t)) ? t : undefined)))).filter((t): t is ProcessRef => t !== undefined);
+  const alive = async () =>
+    (await Promise.all(targets.map(async (t) => ((await isAlive(t)) ? t : undefined)))).filter(
+      (t): t is ProcessRef => t !== undefined,
+    );
   let left = await alive();
-  if (left.length === 0) return { outcome: 'done', message: targets.length ? 'every MicroShift pod process had already ended' : 'no MicroShift pod processes were known' };
-  const signalAll = (sig: NodeJS.Signals) => left.forEach((t) => void Promise.resolve().then(() => process.kill(t.pid, sig)).catch(() => undefined));
+  if (left.length === 0)
+    return {
+      outcome: 'done',
+      message: targets.length
+        ? 'every MicroShift pod process had already ended'
+        : 'no MicroShift pod processes were known',
+    };
+  const signalAll = (sig: NodeJS.Signals) =>
+    left.forEach(
+      (t) =>
+        void Promise.resolve()
+          .then(() => process.kill(t.pid, sig))
+          .catch(() => undefined),
+    );
   signalAll('SIGTERM');
   for (let i = 0; i < 20 && left.length > 0; i++) {
     await deps.clock.sleep(100);
@@ -176,7 +239,10 @@ async function endProcesses(deps: PreRollbackDeps, snapshot: ProcessRef[], names
   }
   const forced = left.length;
   if (forced) signalAll('SIGKILL');
-  return { outcome: 'done', message: `ended ${targets.length} MicroShift pod processes${forced ? ` (${forced} needed SIGKILL)` : ''}` };
+  return {
+    outcome: 'done',
+    message: `ended ${targets.length} MicroShift pod processes${forced ? ` (${forced} needed SIGKILL)` : ''}`,
+  };
 }
 
 async function removePaths(deps: PreRollbackDeps, paths: string[]): Promise<StepOutcome> {
@@ -189,11 +255,19 @@ async function removePaths(deps: PreRollbackDeps, paths: string[]): Promise<Step
   return { outcome: 'done', message: existed.length ? `removed ${existed.join(', ')}` : 'nothing left to remove' };
 }
 
-async function runHook(deps: PreRollbackDeps, command: string[], signal: AbortSignal, limitMs: number): Promise<StepOutcome> {
+async function runHook(
+  deps: PreRollbackDeps,
+  command: string[],
+  signal: AbortSignal,
+  limitMs: number,
+): Promise<StepOutcome> {
   const [file, ...args] = command;
   const result = await deps.exec.run(file as string, args, { signal, timeoutMs: limitMs });
   const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-3).join(' | ');
   // Either the tool's own timeout or the step's signal ended it: both mean the limit was hit.
-  if (result.timedOut || signal.aborted) return { outcome: 'failed', message: `timed out after ${Math.round(limitMs / 1000)}s` };
-  return result.exitCode === 0 ? { outcome: 'done', message: tail || 'exit 0' } : { outcome: 'failed', message: `exit ${result.exitCode}${tail ? `: ${tail}` : ''}` };
+  if (result.timedOut || signal.aborted)
+    return { outcome: 'failed', message: `timed out after ${Math.round(limitMs / 1000)}s` };
+  return result.exitCode === 0
+    ? { outcome: 'done', message: tail || 'exit 0' }
+    : { outcome: 'failed', message: `exit ${result.exitCode}${tail ? `: ${tail}` : ''}` };
 }

@@ -39,7 +39,10 @@ export function createRpmOstree(options: RpmOstreeOptions): RpmOstree {
         throw error;
       }
       signal?.throwIfAborted();
-      if (result.timedOut) throw new HostError('rpm-ostree-timeout', `${COMMAND_LINE} did not answer within ${timeoutMs} ms`, { retryable: true });
+      if (result.timedOut)
+        throw new HostError('rpm-ostree-timeout', `${COMMAND_LINE} did not answer within ${timeoutMs} ms`, {
+          retryable: true,
+        });
       // 127: the shell or env wrapper could not find the tool; this host is not an ostree host.
       if (result.exitCode === 127) return undefined;
       // Any other non-zero exit: the daemon refused or is busy; the next attempt may work.
@@ -60,8 +63,14 @@ function isNotFound(error: unknown): boolean {
 const statusSchema = z.looseObject({
   deployments: z.array(z.unknown()),
   transaction: z.array(z.string()).nullish().catch(undefined),
-  'cached-update': z.looseObject({ checksum: z.string().optional(), version: z.string().optional(), timestamp: z.number().optional() }).nullish().catch(undefined),
-  'update-driver': z.looseObject({ 'driver-name': z.string().optional(), 'driver-sd-unit': z.string().optional() }).nullish().catch(undefined),
+  'cached-update': z
+    .looseObject({ checksum: z.string().optional(), version: z.string().optional(), timestamp: z.number().optional() })
+    .nullish()
+    .catch(undefined),
+  'update-driver': z
+    .looseObject({ 'driver-name': z.string().optional(), 'driver-sd-unit': z.string().optional() })
+    .nullish()
+    .catch(undefined),
 });
 
 const deploymentFields = {
@@ -81,9 +90,11 @@ const deploymentFields = {
   'base-checksum': z.string(),
 };
 const known = new Set(Object.keys(deploymentFields));
-const deploymentSchema = z.looseObject(Object.fromEntries(Object.entries(deploymentFields).map(([key, schema]) => [key, schema.nullish()])) as {
-  [K in keyof typeof deploymentFields]: z.ZodOptional<z.ZodNullable<(typeof deploymentFields)[K]>>;
-});
+const deploymentSchema = z.looseObject(
+  Object.fromEntries(Object.entries(deploymentFields).map(([key, schema]) => [key, schema.nullish()])) as {
+    [K in keyof typeof deploymentFields]: z.ZodOptional<z.ZodNullable<(typeof deploymentFields)[K]>>;
+  },
+);
 
 /** Parse the stdout of `rpm-ostree status --json`. */
 export function parseRpmOstreeStatus(stdout: string): DeploymentSet {
@@ -91,10 +102,15 @@ export function parseRpmOstreeStatus(stdout: string): DeploymentSet {
   try {
     json = JSON.parse(stdout);
   } catch (error) {
-    throw new DataError('rpm-ostree-invalid', `${COMMAND_LINE} printed something that is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new DataError(
+      'rpm-ostree-invalid',
+      `${COMMAND_LINE} printed something that is not JSON: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const top = statusSchema.safeParse(json);
-  if (!top.success) throw new DataError('rpm-ostree-invalid', `${COMMAND_LINE} printed JSON without a "deployments" list`);
+  if (!top.success)
+    throw new DataError('rpm-ostree-invalid', `${COMMAND_LINE} printed JSON without a "deployments" list`);
   const warnings: string[] = [];
   const deployments = top.data.deployments.flatMap((raw, index) => parseDeployment(raw, index, warnings) ?? []);
   const [title, initiator] = top.data.transaction ?? [];
@@ -104,7 +120,9 @@ export function parseRpmOstreeStatus(stdout: string): DeploymentSet {
     deployments,
     ...findDeploymentRoles(deployments),
     transaction: title ? { title, initiator: initiator || undefined } : undefined,
-    cachedUpdate: cached ? { checksum: cached.checksum, version: cached.version, timestamp: cached.timestamp } : undefined,
+    cachedUpdate: cached
+      ? { checksum: cached.checksum, version: cached.version, timestamp: cached.timestamp }
+      : undefined,
     updateDriver: driver ? { name: driver['driver-name'], unit: driver['driver-sd-unit'] } : undefined,
     warnings,
   };
@@ -129,7 +147,8 @@ function parseDeployment(raw: unknown, index: number, warnings: string[]): Deplo
       delete input[key];
     }
     parsed = deploymentSchema.safeParse(input);
-    if (!parsed.success) throw new DataError('rpm-ostree-invalid', `${COMMAND_LINE}: deployment ${index} cannot be read`);
+    if (!parsed.success)
+      throw new DataError('rpm-ostree-invalid', `${COMMAND_LINE}: deployment ${index} cannot be read`);
   }
   const d = parsed.data;
   if (!d.checksum) warnings.push(`deployment ${index} has no checksum`);

@@ -15,7 +15,11 @@ export interface Notifier {
   stopping(status: string): Promise<void>;
 }
 
-export function createNotifier(exec: Exec, env: Readonly<Record<string, string | undefined>>, pid = process.pid): Notifier {
+export function createNotifier(
+  exec: Exec,
+  env: Readonly<Record<string, string | undefined>>,
+  pid = process.pid,
+): Notifier {
   const enabled = Boolean(env.NOTIFY_SOCKET);
   const usec = Number(env.WATCHDOG_USEC);
   // WATCHDOG_PID names the process the watchdog is meant for; another pid means "not us".
@@ -25,7 +29,12 @@ export function createNotifier(exec: Exec, env: Readonly<Record<string, string |
   const send = async (...assignments: string[]) => {
     if (!enabled) return;
     // systemd-notify exits non-zero when the socket refuses the message: nothing to do about it.
-    await exec.run('systemd-notify', [`--pid=${pid}`, ...assignments], { timeoutMs: 5000, env: { NOTIFY_SOCKET: env.NOTIFY_SOCKET ?? '' } }).catch(() => undefined);
+    await exec
+      .run('systemd-notify', [`--pid=${pid}`, ...assignments], {
+        timeoutMs: 5000,
+        env: { NOTIFY_SOCKET: env.NOTIFY_SOCKET ?? '' },
+      })
+      .catch(() => undefined);
   };
   return {
     enabled,

@@ -38,16 +38,29 @@ export const STATUS_CONFIG_DEFAULTS: Omit<StatusConfig, 'problems'> = {
   journal: { systemMaxUse: '1G', runtimeMaxUse: '1G' },
 };
 
-const hasSettings = (text: string) => text.split('\n').some((line) => line.trim() !== '' && !line.trimStart().startsWith('#') && line.trim() !== '---');
+const hasSettings = (text: string) =>
+  text.split('\n').some((line) => line.trim() !== '' && !line.trimStart().startsWith('#') && line.trim() !== '---');
 
 export async function readStatusConfig(fs: HostFs): Promise<StatusConfig> {
-  const config: StatusConfig = { ...STATUS_CONFIG_DEFAULTS, journal: { ...STATUS_CONFIG_DEFAULTS.journal }, problems: [] };
+  const config: StatusConfig = {
+    ...STATUS_CONFIG_DEFAULTS,
+    journal: { ...STATUS_CONFIG_DEFAULTS.journal },
+    problems: [],
+  };
   const dropIns = await fs.list(STATUS_CONFIG_DROP_INS).catch(() => [] as string[]);
-  const files = [STATUS_CONFIG_FILE, ...dropIns.filter((n) => n.endsWith('.yaml') && !n.startsWith('.')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((n) => `${STATUS_CONFIG_DROP_INS}/${n}`)];
+  const files = [
+    STATUS_CONFIG_FILE,
+    ...dropIns
+      .filter((n) => n.endsWith('.yaml') && !n.startsWith('.'))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((n) => `${STATUS_CONFIG_DROP_INS}/${n}`),
+  ];
   const texts = await Promise.all(
     files.map((file) =>
       fs.readText(file).catch((error: unknown) => {
-        config.problems.push(`${file}: cannot be read${isPermissionError(error) ? ' without root' : ''}; its settings are not applied here`);
+        config.problems.push(
+          `${file}: cannot be read${isPermissionError(error) ? ' without root' : ''}; its settings are not applied here`,
+        );
         return undefined;
       }),
     ),
@@ -89,14 +102,20 @@ function apply(config: StatusConfig, file: string, data: unknown): void {
   const workloads = get('microshift', 'workloads');
   if (Array.isArray(workloads)) {
     const valid = workloads.filter(isWorkload).map((w) => ({ ...w, when: w.when ?? 'always' }));
-    if (valid.length !== workloads.length) config.problems.push(`${file}: microshift.workloads has entries status cannot use; it counts the others`);
+    if (valid.length !== workloads.length)
+      config.problems.push(`${file}: microshift.workloads has entries status cannot use; it counts the others`);
     config.workloads = valid;
   }
 }
 
 function isWorkload(value: unknown): value is Omit<StatusWorkload, 'when'> & { when?: StatusWorkload['when'] } {
   if (!isRecord(value)) return false;
-  return typeof value.namespace === 'string' && typeof value.name === 'string' && ['Deployment', 'DaemonSet', 'StatefulSet'].includes(value.kind as string) && (value.when === undefined || value.when === 'always' || value.when === 'lvms');
+  return (
+    typeof value.namespace === 'string' &&
+    typeof value.name === 'string' &&
+    ['Deployment', 'DaemonSet', 'StatefulSet'].includes(value.kind as string) &&
+    (value.when === undefined || value.when === 'always' || value.when === 'lvms')
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -33,7 +33,10 @@ export interface StatusDeploymentOptions {
   timeoutMs: number;
 }
 
-export async function readStatusDeployments(deps: StatusDeploymentDeps, options: StatusDeploymentOptions): Promise<Probe<DeploymentFacts>> {
+export async function readStatusDeployments(
+  deps: StatusDeploymentDeps,
+  options: StatusDeploymentOptions,
+): Promise<Probe<DeploymentFacts>> {
   if (!options.ostree) return failed('unavailable', 'not an ostree system');
   const fingerprint = options.bootId ? await ostreeFingerprint(deps.fs) : undefined;
   if (fingerprint) {
@@ -41,7 +44,10 @@ export async function readStatusDeployments(deps: StatusDeploymentDeps, options:
     if (cached) return ok(cached);
   }
   const { createRpmOstree } = await import('./rpm-ostree.js');
-  const set = await createRpmOstree({ exec: deps.exec }).status({ signal: options.signal, timeoutMs: options.timeoutMs });
+  const set = await createRpmOstree({ exec: deps.exec }).status({
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+  });
   if (!set) return failed('unavailable', 'rpm-ostree is not installed');
   const facts: DeploymentFacts = {
     deployments: set.deployments.map(({ extra: _extra, ...d }) => ({ ...d, extra: {} })),
@@ -50,7 +56,13 @@ export async function readStatusDeployments(deps: StatusDeploymentDeps, options:
     transaction: set.transaction?.title,
   };
   if (fingerprint && options.writeCache) {
-    const text = JSON.stringify({ schema: CACHE_SCHEMA, bootId: options.bootId, fingerprint, ...facts, source: undefined });
+    const text = JSON.stringify({
+      schema: CACHE_SCHEMA,
+      bootId: options.bootId,
+      fingerprint,
+      ...facts,
+      source: undefined,
+    });
     // A cache that cannot be written only costs the next run the rpm-ostree call.
     await deps.fs.writeAtomic(DEPLOYMENTS_CACHE, `${text}\n`, 0o644).catch(() => undefined);
   }
@@ -60,7 +72,8 @@ export async function readStatusDeployments(deps: StatusDeploymentDeps, options:
 export async function ostreeFingerprint(fs: HostFs): Promise<string | undefined> {
   const osnames = await fs.list('/ostree/deploy').catch(() => [] as string[]);
   if (osnames.length === 0) return undefined;
-  const stamp = async (label: string, path: string) => `${label}=${(await fs.info(path).catch(() => undefined))?.mtimeMs ?? '-'}`;
+  const stamp = async (label: string, path: string) =>
+    `${label}=${(await fs.info(path).catch(() => undefined))?.mtimeMs ?? '-'}`;
   const parts = await Promise.all([
     ...osnames.map((os) => stamp(os, `/ostree/deploy/${os}/deploy`)),
     stamp('loader', '/boot/loader/entries'),

@@ -20,7 +20,11 @@ interface Listing {
   bytes: number;
 }
 
-export async function readStatusJournal(host: Host, sizes: JournalSizes, options: { bootId: string | undefined; signal: AbortSignal }): Promise<Probe<JournalFacts>> {
+export async function readStatusJournal(
+  host: Host,
+  sizes: JournalSizes,
+  options: { bootId: string | undefined; signal: AbortSignal },
+): Promise<Probe<JournalFacts>> {
   const [files, machineId, persistent, runtime] = await Promise.all([
     readJournaldFiles(host),
     createBootFacts({ fs: host.fs, clock: host.clock }).machineId(),
@@ -33,21 +37,28 @@ export async function readStatusJournal(host: Host, sizes: JournalSizes, options
   const facts: JournalFacts = { storage, location, diskUsageBytes: persistent.bytes + runtime.bytes };
   // journalctl shows an ordinary user only the journals that user may read: no count then.
   if (!host.isRoot || !options.bootId) return ok(facts);
-  const archived = [...persistent.dirs.values(), ...runtime.dirs.values()].flat().filter((n) => n.includes('@')).sort();
+  const archived = [...persistent.dirs.values(), ...runtime.dirs.values()]
+    .flat()
+    .filter((n) => n.includes('@'))
+    .sort();
   const key = `${options.bootId} ${archived.join(' ')}`;
   const cached = await readCachedBoots(host, key);
   if (cached !== undefined) return ok({ ...facts, boots: cached, earlierBoots: cached > 1 });
   const full = await readJournalStatus({ host, signal: options.signal }, sizes);
   // An aborted journalctl reports no boots, which is not the same as none.
   if (options.signal.aborted || full.boots === undefined) return ok(facts);
-  await host.fs.writeAtomic(JOURNAL_BOOTS_CACHE, `${JSON.stringify({ key, boots: full.boots })}\n`, 0o644).catch(() => undefined);
+  await host.fs
+    .writeAtomic(JOURNAL_BOOTS_CACHE, `${JSON.stringify({ key, boots: full.boots })}\n`, 0o644)
+    .catch(() => undefined);
   return ok({ ...facts, boots: full.boots, earlierBoots: full.boots > 1 });
 }
 
 async function listJournal(host: Host, root: string): Promise<Listing> {
   const listing: Listing = { dirs: new Map(), bytes: 0 };
   for (const dir of await host.fs.list(root).catch(() => [] as string[])) {
-    const names = (await host.fs.list(`${root}/${dir}`).catch(() => [] as string[])).filter((n) => n.endsWith('.journal') || n.endsWith('.journal~'));
+    const names = (await host.fs.list(`${root}/${dir}`).catch(() => [] as string[])).filter(
+      (n) => n.endsWith('.journal') || n.endsWith('.journal~'),
+    );
     listing.dirs.set(dir, names);
     const infos = await Promise.all(names.map((n) => host.fs.info(`${root}/${dir}/${n}`).catch(() => undefined)));
     listing.bytes += infos.reduce((sum, i) => sum + (i?.isFile ? i.size : 0), 0);
@@ -57,7 +68,10 @@ async function listJournal(host: Host, root: string): Promise<Listing> {
 
 async function readCachedBoots(host: Host, key: string): Promise<number | undefined> {
   try {
-    const data = JSON.parse((await host.fs.readText(JOURNAL_BOOTS_CACHE)) ?? 'null') as { key?: unknown; boots?: unknown } | null;
+    const data = JSON.parse((await host.fs.readText(JOURNAL_BOOTS_CACHE)) ?? 'null') as {
+      key?: unknown;
+      boots?: unknown;
+    } | null;
     return data?.key === key && typeof data.boots === 'number' ? data.boots : undefined;
   } catch {
     return undefined;

@@ -4,7 +4,12 @@
 import { failed, type Probe } from '../core/status-facts.js';
 import { AgentError } from '../errors.js';
 
-export async function withLimit<T>(what: string, limitMs: number, parent: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<Probe<T>>): Promise<Probe<T>> {
+export async function withLimit<T>(
+  what: string,
+  limitMs: number,
+  parent: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<Probe<T>>,
+): Promise<Probe<T>> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(parent?.reason);
   if (parent?.aborted) onAbort();
@@ -35,7 +40,11 @@ export function describeFailure(what: string, error: unknown): Probe<never> {
 }
 
 export function isPermissionError(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (e.code === 'EACCES' || e.code === 'EPERM') return true;
   }
   return false;

@@ -26,10 +26,12 @@ export interface StatusMicroShiftInput {
 export async function probeStatusMicroShift(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<MicroShiftFacts>> {
   const { unit } = input;
   if (unit?.loadState === 'not-found') return failed('unavailable', 'MicroShift is not installed');
-  if (unit && unit.activeState !== 'active' && unit.activeState !== 'reloading') return failed('unavailable', `not asked: microshift.service is ${unit.activeState}`);
+  if (unit && unit.activeState !== 'active' && unit.activeState !== 'reloading')
+    return failed('unavailable', `not asked: microshift.service is ${unit.activeState}`);
   const fromDaemon = daemonView(input.daemon, input.now);
   if (fromDaemon) return ok(fromDaemon);
-  if (input.askApi === false) return failed('unavailable', "not asked yet: the daemon's runtime health check has not looked at MicroShift");
+  if (input.askApi === false)
+    return failed('unavailable', "not asked yet: the daemon's runtime health check has not looked at MicroShift");
   return askApi(fs, input);
 }
 
@@ -40,24 +42,37 @@ function daemonView(daemon: DaemonState | undefined, now: number): MicroShiftFac
   return {
     source: 'daemon',
     checkedAt: m.checkedAt,
-    api: m.apiReady === undefined ? failed('unavailable', 'the daemon did not check the API') : ok({ ready: m.apiReady, failing: [] }),
-    workloads: workloads ? ok({ ...workloads, notReady: [] }) : failed('unavailable', 'the daemon did not check the workloads'),
+    api:
+      m.apiReady === undefined
+        ? failed('unavailable', 'the daemon did not check the API')
+        : ok({ ready: m.apiReady, failing: [] }),
+    workloads: workloads
+      ? ok({ ...workloads, notReady: [] })
+      : failed('unavailable', 'the daemon did not check the workloads'),
   };
 }
 
 async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<MicroShiftFacts>> {
   // Before loading the client: without a kubeconfig we can read there is nothing to ask.
   const readable = await fs.readText(input.kubeconfig).then(
-    (text) => (text === undefined ? failed('unavailable', `no MicroShift kubeconfig at ${input.kubeconfig}`) : undefined),
-    (error: unknown) => (isPermissionError(error) ? failed('needs-root', `the MicroShift kubeconfig ${input.kubeconfig} is readable by root only`) : undefined),
+    (text) =>
+      text === undefined ? failed('unavailable', `no MicroShift kubeconfig at ${input.kubeconfig}`) : undefined,
+    (error: unknown) =>
+      isPermissionError(error)
+        ? failed('needs-root', `the MicroShift kubeconfig ${input.kubeconfig} is readable by root only`)
+        : undefined,
   );
   if (readable) return readable;
-  const [{ createMicroShiftApi }, refs] = await Promise.all([import('./microshift-api.js'), workloadRefs(input.workloads)]);
+  const [{ createMicroShiftApi }, refs] = await Promise.all([
+    import('./microshift-api.js'),
+    workloadRefs(input.workloads),
+  ]);
   let api;
   try {
     api = await createMicroShiftApi({ fs, kubeconfig: input.kubeconfig, timeoutMs: input.callTimeoutMs });
   } catch (error) {
-    if (isPermissionError(error)) return failed('needs-root', `the MicroShift kubeconfig ${input.kubeconfig} is readable by root only`);
+    if (isPermissionError(error))
+      return failed('needs-root', `the MicroShift kubeconfig ${input.kubeconfig} is readable by root only`);
     const code = error instanceof AgentError ? error.code : '';
     return failed(code === 'kubeconfig-missing' ? 'unavailable' : 'error', (error as Error).message);
   }
@@ -67,12 +82,19 @@ async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<M
       api.health(input.signal),
       api.workloads(refs, input.signal).then(
         (list) => ok(countReady(list, refs)),
-        (error: unknown) => failed(input.signal.aborted || /in time/.test((error as Error).message) ? 'timed-out' : 'error', (error as Error).message),
+        (error: unknown) =>
+          failed(
+            input.signal.aborted || /in time/.test((error as Error).message) ? 'timed-out' : 'error',
+            (error as Error).message,
+          ),
       ),
     ]);
     const apiProbe = health.reachable
       ? ok({ ready: Boolean(health.readyz?.ok), failing: health.readyz?.failing ?? [] })
-      : failed(health.error === 'aborted' || /within/.test(health.error ?? '') ? 'timed-out' : 'error', `the API is not reachable: ${health.error ?? 'no answer'}`);
+      : failed(
+          health.error === 'aborted' || /within/.test(health.error ?? '') ? 'timed-out' : 'error',
+          `the API is not reachable: ${health.error ?? 'no answer'}`,
+        );
     return ok({ source: 'live', checkedAt, api: apiProbe, workloads });
   } finally {
     api.close();
@@ -88,7 +110,10 @@ async function workloadRefs(configured: StatusWorkload[] | undefined): Promise<R
 }
 
 /** LVMS workloads count only where they exist: status does not run `vgs` to expect them. */
-function countReady(list: { namespace: string; name: string; found: boolean; ready: boolean }[], refs: Ref[]): { ready: number; total: number; notReady: string[] } {
+function countReady(
+  list: { namespace: string; name: string; found: boolean; ready: boolean }[],
+  refs: Ref[],
+): { ready: number; total: number; notReady: string[] } {
   const counted = list.filter((w, i) => w.found || refs[i]?.when !== 'lvms');
   const notReady = counted.filter((w) => !w.ready).map((w) => `${w.namespace}/${w.name}${w.found ? '' : ' (missing)'}`);
   return { ready: counted.length - notReady.length, total: counted.length, notReady };

@@ -6,7 +6,15 @@
 // core/status.ts does.
 import { parseGreenbootConf } from '../config/greenboot-conf.js';
 import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../core/daemon-state.js';
-import { failed, ok, type DeviceFacts, type GreenbootFacts, type GrubenvFacts, type Probe, type StatusFacts } from '../core/status-facts.js';
+import {
+  failed,
+  ok,
+  type DeviceFacts,
+  type GreenbootFacts,
+  type GrubenvFacts,
+  type Probe,
+  type StatusFacts,
+} from '../core/status-facts.js';
 import { runtimeInfo } from '../core/runtime-kind.js';
 import { version } from '../version.js';
 import { createBootFacts, type BootFacts } from './boot-facts.js';
@@ -37,7 +45,14 @@ export interface StatusLimits {
 // As in boot-context.ts, which status does not import: it loads rpm-ostree's parser and zod.
 const GREENBOOT_CONF = '/etc/greenboot/greenboot.conf';
 
-export const DEFAULT_STATUS_LIMITS: StatusLimits = { files: 1000, dbus: 1000, rpmOstree: 1000, microshift: 1000, journal: 800, noteBoot: 300 };
+export const DEFAULT_STATUS_LIMITS: StatusLimits = {
+  files: 1000,
+  dbus: 1000,
+  rpmOstree: 1000,
+  microshift: 1000,
+  journal: 800,
+  noteBoot: 300,
+};
 
 export interface StatusProbeDeps {
   host: Host;
@@ -69,7 +84,10 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     if (shared) return shared;
     const { createBusUnitReader, unitReaderFromSystemd } = await import('./status-units.js');
     if (options.systemd) return unitReaderFromSystemd(options.systemd);
-    return createBusUnitReader({ address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket', timeoutMs: limits.dbus });
+    return createBusUnitReader({
+      address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket',
+      timeoutMs: limits.dbus,
+    });
   });
   // The settings are read once, also in --watch: they rarely change and cost a YAML parse.
   const config = lazy(() => readStatusConfig(host.fs));
@@ -83,9 +101,14 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const unitStates = withLimit('systemd (D-Bus)', limits.dbus, signal, async (s) => (await units()).read(s));
     const cfg = await config();
     const daemon = withLimit('daemon state', limits.files, signal, () => readDaemonState(host));
-    const records = withLimit('boot records', limits.files, signal, async () => ok(await readStatusRecords(host.fs, cfg.bootsDir, await bootId))).then((r) => (r.state === 'ok' ? r.value : { record: r, history: r }));
+    const records = withLimit('boot records', limits.files, signal, async () =>
+      ok(await readStatusRecords(host.fs, cfg.bootsDir, await bootId)),
+    ).then((r) => (r.state === 'ok' ? r.value : { record: r, history: r }));
     const deployments = withLimit('rpm-ostree status', limits.rpmOstree, signal, async (s) =>
-      readStatusDeployments({ fs: host.fs, exec: host.exec, now: () => host.clock.now() }, { bootId: await bootId, ostree: await ostree, writeCache: host.isRoot, signal: s, timeoutMs: limits.rpmOstree }),
+      readStatusDeployments(
+        { fs: host.fs, exec: host.exec, now: () => host.clock.now() },
+        { bootId: await bootId, ostree: await ostree, writeCache: host.isRoot, signal: s, timeoutMs: limits.rpmOstree },
+      ),
     );
     let askedMicroShift = false;
     const microshiftProbe = withLimit('MicroShift API', limits.microshift, signal, async (s) => {
@@ -103,8 +126,14 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       });
     });
     // The limit may end while systemd is still being asked: then MicroShift was never asked.
-    const microshift = microshiftProbe.then((m) => (m.state === 'timed-out' && !askedMicroShift ? failed('timed-out', 'not asked: systemd did not answer in time') : m));
-    const journal = withLimit('journal', limits.journal, signal, async (s) => readStatusJournal(host, cfg.journal, { bootId: await bootId, signal: s }));
+    const microshift = microshiftProbe.then((m) =>
+      m.state === 'timed-out' && !askedMicroShift
+        ? failed('timed-out', 'not asked: systemd did not answer in time')
+        : m,
+    );
+    const journal = withLimit('journal', limits.journal, signal, async (s) =>
+      readStatusJournal(host, cfg.journal, { bootId: await bootId, signal: s }),
+    );
     const [device, grubenv, greenboot] = await Promise.all([
       withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
       withLimit('grubenv', limits.files, signal, () => readGrubenv(host)),
@@ -116,7 +145,12 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       noted = true;
       const d = await deployments;
       const opened = await withLimit("opening this boot's record", limits.noteBoot, signal, async () => {
-        await noteThisBoot({ fs: host.fs, clock: host.clock, log }, cfg.bootsDir, id, d.state === 'ok' ? d.value.deployments : undefined);
+        await noteThisBoot(
+          { fs: host.fs, clock: host.clock, log },
+          cfg.bootsDir,
+          id,
+          d.state === 'ok' ? d.value.deployments : undefined,
+        );
         return ok(await readStatusRecords(host.fs, cfg.bootsDir, id));
       });
       if (opened.state === 'ok') ({ record, history } = opened.value);
@@ -127,7 +161,10 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;
     const daemonRunning = u.state === 'ok' ? u.value.daemon?.activeState === 'active' : daemonPidAlive === true;
     const hubConfigured = cfg.hubUrl !== undefined || state?.hub?.configured === true;
-    const outbox = hubConfigured && !daemonRunning ? await withLimit('outbox', limits.files, signal, () => readOutboxCounts(host.fs, cfg.outboxDir)) : undefined;
+    const outbox =
+      hubConfigured && !daemonRunning
+        ? await withLimit('outbox', limits.files, signal, () => readOutboxCounts(host.fs, cfg.outboxDir))
+        : undefined;
     return {
       now,
       agentVersion: version,
@@ -165,9 +202,19 @@ async function readDevice(host: Host, facts: BootFacts, ostree: boolean): Promis
     soft(facts.osRelease()),
     soft(facts.uptimeSec()),
     soft(facts.bootTimeMs()),
-    soft(host.fs.readText('/proc/sys/kernel/hostname')).then(async (h) => h?.trim() || (await soft(host.fs.readText('/etc/hostname')))?.trim() || undefined),
+    soft(host.fs.readText('/proc/sys/kernel/hostname')).then(
+      async (h) => h?.trim() || (await soft(host.fs.readText('/etc/hostname')))?.trim() || undefined,
+    ),
   ]);
-  return { machineId, hostname, os: os && { name: os.name, version: os.versionId, prettyName: os.prettyName }, uptimeSec, bootId, bootTimeMs, ostree };
+  return {
+    machineId,
+    hostname,
+    os: os && { name: os.name, version: os.versionId, prettyName: os.prettyName },
+    uptimeSec,
+    bootId,
+    bootTimeMs,
+    ostree,
+  };
 }
 
 async function readGrubenv(host: Host): Promise<Probe<GrubenvFacts>> {
@@ -176,7 +223,10 @@ async function readGrubenv(host: Host): Promise<Probe<GrubenvFacts>> {
 }
 
 async function readGreenboot(host: Host, facts: BootFacts): Promise<GreenbootFacts> {
-  const [implementation, text] = await Promise.all([facts.greenbootImplementation().catch(() => 'unknown' as const), host.fs.readText(GREENBOOT_CONF).catch(() => undefined)]);
+  const [implementation, text] = await Promise.all([
+    facts.greenbootImplementation().catch(() => 'unknown' as const),
+    host.fs.readText(GREENBOOT_CONF).catch(() => undefined),
+  ]);
   const conf = parseGreenbootConf(text ?? '');
   return { implementation, maxBootAttempts: conf.maxBootAttempts, legacyMaxBoots: conf.legacyMaxBoots };
 }

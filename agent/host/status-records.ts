@@ -30,11 +30,18 @@ async function readAll(fs: HostFs, dir: string, bootId: string | undefined): Pro
   const names = (await fs.list(dir)).filter((n) => RECORD_NAME.test(n));
   const records = await Promise.all(names.map(async (n) => ({ name: n, read: await readOne(fs, `${dir}/${n}`) })));
   const unreadable = records.filter((r) => r.read === 'unreadable').length;
-  const history = records.flatMap((r) => (typeof r.read === 'object' ? [r.read] : [])).sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
+  const history = records
+    .flatMap((r) => (typeof r.read === 'object' ? [r.read] : []))
+    .sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
   const id = bootId?.replaceAll('-', '');
   const own = records.find((r) => r.name === `${id}.json`)?.read;
-  const record: Probe<StatusRecord | undefined> = own === 'unreadable' ? failed('error', `this boot's record ${dir}/${id}.json cannot be read`) : ok(own);
-  return { record, history: unreadable && history.length === 0 ? failed('error', `${unreadable} boot records cannot be read`) : ok(history) };
+  const record: Probe<StatusRecord | undefined> =
+    own === 'unreadable' ? failed('error', `this boot's record ${dir}/${id}.json cannot be read`) : ok(own);
+  return {
+    record,
+    history:
+      unreadable && history.length === 0 ? failed('error', `${unreadable} boot records cannot be read`) : ok(history),
+  };
 }
 
 async function readOne(fs: HostFs, path: string): Promise<StatusRecord | 'unreadable' | undefined> {
@@ -53,8 +60,16 @@ export function needsNoteBoot(record: Probe<StatusRecord | undefined>): boolean 
 }
 
 /** Open this boot's record and look for a rollback, as the first edge-agent run of a boot does. */
-export async function noteThisBoot(deps: { fs: HostFs; clock: Clock; log: Logger }, dir: string, bootId: string, deployments: Deployment[] | undefined): Promise<void> {
-  const [{ noteBoot }, { createBootRecords }] = await Promise.all([import('./boot-history.js'), import('./boot-records.js')]);
+export async function noteThisBoot(
+  deps: { fs: HostFs; clock: Clock; log: Logger },
+  dir: string,
+  bootId: string,
+  deployments: Deployment[] | undefined,
+): Promise<void> {
+  const [{ noteBoot }, { createBootRecords }] = await Promise.all([
+    import('./boot-history.js'),
+    import('./boot-records.js'),
+  ]);
   const records = createBootRecords({ fs: deps.fs, clock: deps.clock, dir, warn: (m) => deps.log.warn(m) });
   const set = deployments ? { deployments, ...findDeploymentRoles(deployments), warnings: [] } : undefined;
   await noteBoot(records, deps.clock, deps.log, { bootId, deployments: set });

@@ -16,7 +16,10 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
   const { host, log } = deps;
   // Blocking the daemon's loop for the ~1 ms of reads beats a hundred thread-pool trips.
   const fast = { ...host, fs: withSyncReads(host.fs) };
-  const units = createBusUnitReader({ address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket', timeoutMs: DEFAULT_STATUS_LIMITS.dbus });
+  const units = createBusUnitReader({
+    address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket',
+    timeoutMs: DEFAULT_STATUS_LIMITS.dbus,
+  });
   const server = await serveStatus(
     host.fs.resolve(STATUS_SOCKET_PATH),
     async (view) => {
@@ -25,7 +28,10 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
       const probes = createStatusProbes({ ...deps, host: fast }, { units, askMicroShiftApi: false });
       try {
         const gathered = buildStatus(await probes.gather());
-        const result = { ...gathered, agent: { ...gathered.agent, daemon: { ...gathered.agent.daemon, answered: true } } };
+        const result = {
+          ...gathered,
+          agent: { ...gathered.agent, daemon: { ...gathered.agent.daemon, answered: true } },
+        };
         return { exitCode: result.exitCode, output: formatStatus(result, view) };
       } finally {
         await probes.close();

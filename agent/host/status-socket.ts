@@ -39,7 +39,11 @@ export interface StatusServer {
  * Listen on `path` (a real path: the caller resolves EDGE_AGENT_ROOT). Requests for the same view
  * made while one is being answered share the answer: several `status --watch` cost one gathering.
  */
-export async function serveStatus(path: string, answer: (view: StatusView) => Promise<StatusAnswer | undefined>, warn: (message: string) => void): Promise<StatusServer> {
+export async function serveStatus(
+  path: string,
+  answer: (view: StatusView) => Promise<StatusAnswer | undefined>,
+  warn: (message: string) => void,
+): Promise<StatusServer> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   // mkdir keeps an existing directory's mode: make sure it is root's alone.
   await chmod(dirname(path), 0o700);
@@ -50,7 +54,9 @@ export async function serveStatus(path: string, answer: (view: StatusView) => Pr
     let reply = pending.get(key);
     if (!reply) {
       reply = answer(view)
-        .then((a) => (a ? JSON.stringify({ schema: STATUS_SCHEMA_VERSION, exitCode: a.exitCode, output: a.output }) : ''))
+        .then((a) =>
+          a ? JSON.stringify({ schema: STATUS_SCHEMA_VERSION, exitCode: a.exitCode, output: a.output }) : '',
+        )
         .finally(() => pending.delete(key));
       pending.set(key, reply);
     }
@@ -111,7 +117,11 @@ function parseRequest(line: string): StatusView | undefined {
  * daemon of another status schema, a declined request, or no answer within `timeoutMs` / before
  * `signal`.
  */
-export function askDaemonStatus(path: string, view: StatusView, options: { timeoutMs: number; signal?: AbortSignal }): Promise<StatusAnswer | undefined> {
+export function askDaemonStatus(
+  path: string,
+  view: StatusView,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<StatusAnswer | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = createConnection(path);
@@ -135,7 +145,12 @@ function parseAnswer(text: string): StatusAnswer | undefined {
   try {
     const data = JSON.parse(text) as { schema?: unknown; exitCode?: unknown; output?: unknown } | null;
     // The daemon is the same package as this command except between an upgrade and its restart.
-    return data && data.schema === STATUS_SCHEMA_VERSION && typeof data.exitCode === 'number' && typeof data.output === 'string' ? { exitCode: data.exitCode, output: data.output } : undefined;
+    return data &&
+      data.schema === STATUS_SCHEMA_VERSION &&
+      typeof data.exitCode === 'number' &&
+      typeof data.output === 'string'
+      ? { exitCode: data.exitCode, output: data.output }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -22,12 +22,22 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
   // The daemon formats times in the system's zone: with TZ set, this process formats them itself.
   const socket = host.env.EDGE_AGENT_STATUS_DAEMON === '0' ? undefined : host.fs.resolve(STATUS_SOCKET_PATH);
   const daemonFormats = host.env.TZ === undefined;
-  let loaded: Promise<{ gather: () => Promise<StatusResult>; close: () => Promise<void>; format: typeof formatStatus }> | undefined;
+  let loaded:
+    | Promise<{ gather: () => Promise<StatusResult>; close: () => Promise<void>; format: typeof formatStatus }>
+    | undefined;
   const load = () =>
-    (loaded ??= Promise.all([import('./status-probes.js'), import('../core/status.js'), import('../core/status-output.js')]).then(([p, s, o]) => {
+    (loaded ??= Promise.all([
+      import('./status-probes.js'),
+      import('../core/status.js'),
+      import('../core/status-output.js'),
+    ]).then(([p, s, o]) => {
       // A status run may block on its reads: it has nothing else to do meanwhile.
       const probes = p.createStatusProbes({ ...deps, host: { ...host, fs: withSyncReads(host.fs) } });
-      return { gather: async () => s.buildStatus(await probes.gather()), close: () => probes.close(), format: o.formatStatus };
+      return {
+        gather: async () => s.buildStatus(await probes.gather()),
+        close: () => probes.close(),
+        format: o.formatStatus,
+      };
     }));
   const local = async (view: StatusView): Promise<StatusAnswer> => {
     const { gather, format } = await load();
@@ -37,7 +47,11 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
   const fromDaemon = async (view: StatusView): Promise<StatusAnswer | undefined> => {
     if (!socket) return undefined;
     if (daemonFormats) return askDaemonStatus(socket, view, { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal });
-    const raw = await askDaemonStatus(socket, { ...view, format: 'json-line' }, { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal });
+    const raw = await askDaemonStatus(
+      socket,
+      { ...view, format: 'json-line' },
+      { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal },
+    );
     if (!raw || view.format === 'json-line') return raw;
     const { formatStatus } = await import('../core/status-output.js');
     return { exitCode: raw.exitCode, output: formatStatus(JSON.parse(raw.output) as StatusResult, view) };
@@ -48,7 +62,10 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
       const asked = fromDaemon(view);
       let timer: NodeJS.Timeout | undefined;
       // A daemon that has not answered by then gets company: status gathers the facts itself too.
-      const early = await Promise.race([asked, new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), DAEMON_FAST_ANSWER_MS)))]);
+      const early = await Promise.race([
+        asked,
+        new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), DAEMON_FAST_ANSWER_MS))),
+      ]);
       clearTimeout(timer);
       if (early === undefined) return local(view);
       if (early !== 'waiting') return early;

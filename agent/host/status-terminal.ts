@@ -7,7 +7,10 @@ export interface OutputStream {
   columns?: number;
 }
 
-export function terminalView(env: Readonly<Record<string, string | undefined>>, stream: OutputStream = process.stdout): Required<Pick<RenderOptions, 'width' | 'color' | 'timeZone'>> & { tty: boolean } {
+export function terminalView(
+  env: Readonly<Record<string, string | undefined>>,
+  stream: OutputStream = process.stdout,
+): Required<Pick<RenderOptions, 'width' | 'color' | 'timeZone'>> & { tty: boolean } {
   const tty = stream.isTTY === true;
   const color = tty && !env.NO_COLOR && env.TERM !== 'dumb';
   const width = tty && stream.columns ? Math.max(40, Math.min(80, stream.columns)) : 80;

@@ -32,20 +32,36 @@ export function createBusUnitReader(options: { address: string; timeoutMs: numbe
     async read(signal) {
       try {
         const bus = await connect(signal);
-        const call = (path: string, iface: string, member: string, signature: string, body: unknown[]) => bus.call({ path, iface, member, signature, body }, { signal, timeoutMs: options.timeoutMs });
-        const get = async (path: string, iface: string, name: string) => ((await call(path, PROPERTIES, 'Get', 'ss', [iface, name]))[0] as { value?: unknown } | undefined)?.value;
+        const call = (path: string, iface: string, member: string, signature: string, body: unknown[]) =>
+          bus.call({ path, iface, member, signature, body }, { signal, timeoutMs: options.timeoutMs });
+        const get = async (path: string, iface: string, name: string) =>
+          ((await call(path, PROPERTIES, 'Get', 'ss', [iface, name]))[0] as { value?: unknown } | undefined)?.value;
         const entries = Object.entries(WATCHED_UNITS) as [WatchedUnit, string][];
-        const [rows] = (await call(MANAGER_PATH, MANAGER, 'ListUnitsByNames', 'as', [entries.map(([, name]) => name)])) as [unknown[][]];
+        const [rows] = (await call(MANAGER_PATH, MANAGER, 'ListUnitsByNames', 'as', [
+          entries.map(([, name]) => name),
+        ])) as [unknown[][]];
         const states = await Promise.all(
           entries.map(async ([key, name], i): Promise<[WatchedUnit, UnitFacts]> => {
             const [, , loadState, activeState, subState, , path] = (rows[i] ?? []) as string[];
-            const facts: UnitFacts = { loadState: loadState ?? 'unknown', activeState: activeState ?? 'unknown', subState: subState ?? '', unitFileState: '' };
+            const facts: UnitFacts = {
+              loadState: loadState ?? 'unknown',
+              activeState: activeState ?? 'unknown',
+              subState: subState ?? '',
+              unitFileState: '',
+            };
             if (!path || facts.loadState === 'not-found') return [key, facts];
             const [fileState, restarts] = await Promise.all([
               WITH_FILE_STATE.includes(key) ? get(path, UNIT, 'UnitFileState') : undefined,
               key === 'microshift' && name.endsWith('.service') ? get(path, SERVICE, 'NRestarts') : undefined,
             ]);
-            return [key, { ...facts, unitFileState: typeof fileState === 'string' ? fileState : '', nRestarts: typeof restarts === 'number' ? restarts : undefined }];
+            return [
+              key,
+              {
+                ...facts,
+                unitFileState: typeof fileState === 'string' ? fileState : '',
+                nRestarts: typeof restarts === 'number' ? restarts : undefined,
+              },
+            ];
           }),
         );
         return ok(Object.fromEntries(states));
@@ -72,7 +88,16 @@ export function unitReaderFromSystemd(systemd: () => Promise<Systemd>): UnitRead
         const states = await Promise.all(
           entries.map(async ([key, name]): Promise<[WatchedUnit, UnitFacts]> => {
             const u = await s.unit(name, { signal });
-            return [key, { loadState: u.loadState, activeState: u.activeState, subState: u.subState, unitFileState: u.unitFileState, nRestarts: u.nRestarts }];
+            return [
+              key,
+              {
+                loadState: u.loadState,
+                activeState: u.activeState,
+                subState: u.subState,
+                unitFileState: u.unitFileState,
+                nRestarts: u.nRestarts,
+              },
+            ];
           }),
         );
         return ok(Object.fromEntries(states));

@@ -52,17 +52,27 @@ export function dbusErrorName(error: unknown): string | undefined {
 export function describeCallFailure(what: string, error: unknown): unknown {
   const name = dbusErrorName(error);
   if (!name) return error;
-  const code = name === 'org.freedesktop.systemd1.NoSuchUnit' ? 'unit-not-found' : name === 'org.freedesktop.systemd1.UnitMasked' ? 'unit-masked' : 'systemd-refused';
+  const code =
+    name === 'org.freedesktop.systemd1.NoSuchUnit'
+      ? 'unit-not-found'
+      : name === 'org.freedesktop.systemd1.UnitMasked'
+        ? 'unit-masked'
+        : 'systemd-refused';
   return new HostError(code, `${what}: ${(error as Error).message} (${name})`, { cause: error });
 }
 
-export async function openSystemBus(address: string, options: Required<Pick<CallOptions, 'timeoutMs'>> & CallOptions): Promise<SystemBus> {
+export async function openSystemBus(
+  address: string,
+  options: Required<Pick<CallOptions, 'timeoutMs'>> & CallOptions,
+): Promise<SystemBus> {
   const defaultTimeoutMs = options.timeoutMs;
   let bus: MessageBus;
   try {
     bus = dbus.sessionBus({ busAddress: address });
   } catch (error) {
-    throw new HostError('dbus-unavailable', `bad D-Bus address ${address}: ${(error as Error).message}`, { cause: error });
+    throw new HostError('dbus-unavailable', `bad D-Bus address ${address}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let lostReason: unknown;
   let closing = false;
@@ -82,10 +92,16 @@ export async function openSystemBus(address: string, options: Required<Pick<Call
   bus.on('error', lose);
   // dbus-next does not forward the end of its stream: without this a peer that closes the
   // connection would only be noticed by the next call's timeout.
-  (bus as unknown as { _connection?: EventEmitter })._connection?.on('end', () => lose(new Error('the bus closed the connection')));
+  (bus as unknown as { _connection?: EventEmitter })._connection?.on('end', () =>
+    lose(new Error('the bus closed the connection')),
+  );
 
   const unavailable = (reason: unknown) =>
-    new HostError('dbus-unavailable', `D-Bus at ${address} is not reachable: ${(reason as Error)?.message ?? String(reason)}`, { cause: reason, retryable: true });
+    new HostError(
+      'dbus-unavailable',
+      `D-Bus at ${address} is not reachable: ${(reason as Error)?.message ?? String(reason)}`,
+      { cause: reason, retryable: true },
+    );
 
   const race = <T>(work: Promise<T>, what: string, { signal, timeoutMs = defaultTimeoutMs }: CallOptions): Promise<T> =>
     new Promise<T>((resolve, reject) => {
@@ -98,7 +114,9 @@ export async function openSystemBus(address: string, options: Required<Pick<Call
       };
       const timer = setTimeout(() => {
         done();
-        reject(new HostError('dbus-timeout', `${what}: no answer from D-Bus within ${timeoutMs} ms`, { retryable: true }));
+        reject(
+          new HostError('dbus-timeout', `${what}: no answer from D-Bus within ${timeoutMs} ms`, { retryable: true }),
+        );
       }, timeoutMs);
       const onAbort = () => {
         done();
@@ -139,7 +157,14 @@ export async function openSystemBus(address: string, options: Required<Pick<Call
   });
 
   const call: SystemBus['call'] = async (c, callOptions = {}) => {
-    const message = new dbus.Message({ destination: c.destination ?? SYSTEMD, path: c.path, interface: c.iface, member: c.member, signature: c.signature ?? '', body: c.body ?? [] });
+    const message = new dbus.Message({
+      destination: c.destination ?? SYSTEMD,
+      path: c.path,
+      interface: c.iface,
+      member: c.member,
+      signature: c.signature ?? '',
+      body: c.body ?? [],
+    });
     const reply = await race(bus.call(message), `${c.iface.split('.').pop()}.${c.member}`, callOptions);
     return reply?.body ?? [];
   };
@@ -147,7 +172,17 @@ export async function openSystemBus(address: string, options: Required<Pick<Call
   // Several watchers may need the same rule: the bus gets it once, counted here.
   const matches = new Map<string, { count: number; added: Promise<unknown> }>();
   const busCall = (member: string, rule: string, callOptions: CallOptions) =>
-    call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member, signature: 's', body: [rule] }, callOptions);
+    call(
+      {
+        destination: 'org.freedesktop.DBus',
+        path: '/org/freedesktop/DBus',
+        iface: 'org.freedesktop.DBus',
+        member,
+        signature: 's',
+        body: [rule],
+      },
+      callOptions,
+    );
 
   return {
     call,

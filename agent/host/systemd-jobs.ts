@@ -17,7 +17,12 @@ export interface JobOptions extends CallOptions {
 export const JOB_REMOVED = { path: MANAGER_PATH, iface: MANAGER, member: 'JobRemoved' };
 
 /** `bus` must be subscribed with a JobRemoved match in place. */
-export async function runUnitJob(bus: SystemBus, member: 'StartUnit' | 'StopUnit' | 'RestartUnit', name: string, options: JobOptions = {}): Promise<JobResult> {
+export async function runUnitJob(
+  bus: SystemBus,
+  member: 'StartUnit' | 'StopUnit' | 'RestartUnit',
+  name: string,
+  options: JobOptions = {},
+): Promise<JobResult> {
   const { signal, timeoutMs = 90_000, mode = 'replace' } = options;
   const what = `${member} ${name}`;
   const finished = new Map<string, string>();
@@ -36,9 +41,11 @@ export async function runUnitJob(bus: SystemBus, member: 'StartUnit' | 'StopUnit
     else if (job === wanted) settle(result);
   });
   try {
-    const [job] = (await bus.call({ path: MANAGER_PATH, iface: MANAGER, member, signature: 'ss', body: [name, mode] }, { signal }).catch((error: unknown) => {
-      throw describeCallFailure(what, error);
-    })) as [string];
+    const [job] = (await bus
+      .call({ path: MANAGER_PATH, iface: MANAGER, member, signature: 'ss', body: [name, mode] }, { signal })
+      .catch((error: unknown) => {
+        throw describeCallFailure(what, error);
+      })) as [string];
     wanted = job;
     const early = finished.get(job);
     if (early !== undefined) return parseJobResult(early);
@@ -62,7 +69,13 @@ function waitFor<T>(work: Promise<T>, timeoutMs: number, signal: AbortSignal | u
     };
     const timer = setTimeout(() => {
       done();
-      reject(new HostError('systemd-job-timeout', `${what}: the job did not finish within ${timeoutMs} ms (it keeps running)`, { retryable: true }));
+      reject(
+        new HostError(
+          'systemd-job-timeout',
+          `${what}: the job did not finish within ${timeoutMs} ms (it keeps running)`,
+          { retryable: true },
+        ),
+      );
     }, timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     work.then(

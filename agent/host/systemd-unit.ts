@@ -3,13 +3,46 @@
 // unchecked string into decisions.
 
 export type LoadState = 'stub' | 'loaded' | 'not-found' | 'bad-setting' | 'error' | 'merged' | 'masked' | 'unknown';
-export type ActiveState = 'active' | 'reloading' | 'inactive' | 'failed' | 'activating' | 'deactivating' | 'maintenance' | 'refreshing' | 'unknown';
+export type ActiveState =
+  | 'active'
+  | 'reloading'
+  | 'inactive'
+  | 'failed'
+  | 'activating'
+  | 'deactivating'
+  | 'maintenance'
+  | 'refreshing'
+  | 'unknown';
 export type UnitFileState =
-  | 'enabled' | 'enabled-runtime' | 'linked' | 'linked-runtime' | 'alias' | 'masked' | 'masked-runtime'
-  | 'static' | 'disabled' | 'indirect' | 'generated' | 'transient' | 'bad' | '' | 'unknown';
+  | 'enabled'
+  | 'enabled-runtime'
+  | 'linked'
+  | 'linked-runtime'
+  | 'alias'
+  | 'masked'
+  | 'masked-runtime'
+  | 'static'
+  | 'disabled'
+  | 'indirect'
+  | 'generated'
+  | 'transient'
+  | 'bad'
+  | ''
+  | 'unknown';
 export type JobResult =
-  | 'done' | 'canceled' | 'timeout' | 'failed' | 'dependency' | 'skipped'
-  | 'invalid' | 'assert' | 'unsupported' | 'collected' | 'once' | 'frozen' | 'unknown';
+  | 'done'
+  | 'canceled'
+  | 'timeout'
+  | 'failed'
+  | 'dependency'
+  | 'skipped'
+  | 'invalid'
+  | 'assert'
+  | 'unsupported'
+  | 'collected'
+  | 'once'
+  | 'frozen'
+  | 'unknown';
 
 export interface UnitState {
   /** The unit's own name (its Id: an alias resolves to the real unit). */
@@ -36,9 +69,46 @@ export interface UnitState {
 }
 
 const loadStates = ['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked'] as const;
-const activeStates = ['active', 'reloading', 'inactive', 'failed', 'activating', 'deactivating', 'maintenance', 'refreshing'] as const;
-const unitFileStates = ['enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'alias', 'masked', 'masked-runtime', 'static', 'disabled', 'indirect', 'generated', 'transient', 'bad', ''] as const;
-const jobResults = ['done', 'canceled', 'timeout', 'failed', 'dependency', 'skipped', 'invalid', 'assert', 'unsupported', 'collected', 'once', 'frozen'] as const;
+const activeStates = [
+  'active',
+  'reloading',
+  'inactive',
+  'failed',
+  'activating',
+  'deactivating',
+  'maintenance',
+  'refreshing',
+] as const;
+const unitFileStates = [
+  'enabled',
+  'enabled-runtime',
+  'linked',
+  'linked-runtime',
+  'alias',
+  'masked',
+  'masked-runtime',
+  'static',
+  'disabled',
+  'indirect',
+  'generated',
+  'transient',
+  'bad',
+  '',
+] as const;
+const jobResults = [
+  'done',
+  'canceled',
+  'timeout',
+  'failed',
+  'dependency',
+  'skipped',
+  'invalid',
+  'assert',
+  'unsupported',
+  'collected',
+  'once',
+  'frozen',
+] as const;
 
 function oneOf<T extends string>(allowed: readonly T[], value: unknown): T | 'unknown' {
   return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : 'unknown';
@@ -52,7 +122,8 @@ export type PropertyMap = Record<string, { value: unknown } | undefined>;
 
 /** Build the state from the Unit interface's properties and the type interface's (Service, ...). */
 export function parseUnitState(requested: string, unit: PropertyMap, type: PropertyMap): UnitState {
-  const text = (props: PropertyMap, key: string) => (typeof props[key]?.value === 'string' ? (props[key]?.value as string) : '');
+  const text = (props: PropertyMap, key: string) =>
+    typeof props[key]?.value === 'string' ? (props[key]?.value as string) : '';
   const num = (props: PropertyMap, key: string) => toNumber(props[key]?.value);
   const mainExited = (num(type, 'ExecMainExitTimestamp') ?? 0) > 0;
   return {
@@ -86,7 +157,9 @@ function timestamp(us: number | undefined): number | undefined {
 
 /** `microshift` means `microshift.service`, as with systemctl. */
 export function normalizeUnitName(name: string): string {
-  return /\.(service|socket|target|device|mount|automount|swap|timer|path|slice|scope)$/.test(name) ? name : `${name}.service`;
+  return /\.(service|socket|target|device|mount|automount|swap|timer|path|slice|scope)$/.test(name)
+    ? name
+    : `${name}.service`;
 }
 
 /** The type interface that carries Result/NRestarts/MainPID, for unit types that have one. */

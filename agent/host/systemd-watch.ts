@@ -20,11 +20,19 @@ export interface WatchDeps {
   read: (path: string) => Promise<UnitState>;
 }
 
-export async function watchUnitState(deps: WatchDeps, name: string, onChange: (state: UnitState) => void, options: WatchOptions = {}): Promise<() => Promise<void>> {
+export async function watchUnitState(
+  deps: WatchDeps,
+  name: string,
+  onChange: (state: UnitState) => void,
+  options: WatchOptions = {},
+): Promise<() => Promise<void>> {
   const { bus } = deps;
   const { signal } = options;
   // LoadUnit answers with the path of the unit's real name: signals of an alias come from there.
-  const [path] = (await bus.call({ path: MANAGER_PATH, iface: MANAGER, member: 'LoadUnit', signature: 's', body: [name] }, { signal })) as [string];
+  const [path] = (await bus.call(
+    { path: MANAGER_PATH, iface: MANAGER, member: 'LoadUnit', signature: 's', body: [name] },
+    { signal },
+  )) as [string];
   const filter = { path, iface: PROPERTIES, member: 'PropertiesChanged' };
   let closed = false;
   let again = false;

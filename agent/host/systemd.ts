@@ -1,9 +1,28 @@
 // systemd, over D-Bus (org.freedesktop.systemd1). One connection per adapter, opened on first
 // use and reopened after it is lost; every call has a timeout and honours an AbortSignal.
 import { HostError } from '../errors.js';
-import { MANAGER, MANAGER_PATH, PROPERTIES, dbusErrorName, describeCallFailure, openSystemBus, type CallOptions, type SystemBus } from './systemd-bus.js';
+import {
+  MANAGER,
+  MANAGER_PATH,
+  PROPERTIES,
+  dbusErrorName,
+  describeCallFailure,
+  openSystemBus,
+  type CallOptions,
+  type SystemBus,
+} from './systemd-bus.js';
 import { JOB_REMOVED, runUnitJob, type JobOptions } from './systemd-jobs.js';
-import { normalizeUnitName, parseUnitFileState, parseUnitState, typeInterfaceOf, unitObjectPath, type JobResult, type PropertyMap, type UnitFileState, type UnitState } from './systemd-unit.js';
+import {
+  normalizeUnitName,
+  parseUnitFileState,
+  parseUnitState,
+  typeInterfaceOf,
+  unitObjectPath,
+  type JobResult,
+  type PropertyMap,
+  type UnitFileState,
+  type UnitState,
+} from './systemd-unit.js';
 import { watchUnitState, type WatchOptions } from './systemd-watch.js';
 
 export type { ActiveState, JobResult, LoadState, UnitFileState, UnitState } from './systemd-unit.js';
@@ -50,7 +69,14 @@ interface Link {
   subscribed?: Promise<void>;
 }
 
-const ENABLED_STATES: readonly UnitFileState[] = ['enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generated'];
+const ENABLED_STATES: readonly UnitFileState[] = [
+  'enabled',
+  'enabled-runtime',
+  'static',
+  'alias',
+  'indirect',
+  'generated',
+];
 const NO_UNIT_FILE = ['org.freedesktop.DBus.Error.FileNotFound', 'org.freedesktop.systemd1.NoSuchUnit'];
 
 export function createSystemd(options: SystemdOptions = {}): Systemd {
@@ -71,7 +97,14 @@ export function createSystemd(options: SystemdOptions = {}): Systemd {
     current = openSystemBus(address, { timeoutMs: callTimeoutMs }).then((bus) => ({ bus }));
     return current;
   };
-  const call = async (member: string, signature: string, body: unknown[], opts: CallOptions = {}, path = MANAGER_PATH, iface = MANAGER) => {
+  const call = async (
+    member: string,
+    signature: string,
+    body: unknown[],
+    opts: CallOptions = {},
+    path = MANAGER_PATH,
+    iface = MANAGER,
+  ) => {
     const { bus } = await link(opts.signal);
     return bus.call({ path, iface, member, signature, body }, opts);
   };
@@ -94,8 +127,12 @@ export function createSystemd(options: SystemdOptions = {}): Systemd {
   };
   const readUnit = async (name: string, path: string, opts: CallOptions = {}): Promise<UnitState> => {
     const typeIface = typeInterfaceOf(name);
-    const getAll = (iface: string) => call('GetAll', 's', [iface], opts, path, PROPERTIES).then((body) => (body[0] ?? {}) as PropertyMap);
-    const [unit, type] = await Promise.all([getAll('org.freedesktop.systemd1.Unit'), typeIface ? getAll(typeIface) : ({} as PropertyMap)]).catch((error: unknown) => {
+    const getAll = (iface: string) =>
+      call('GetAll', 's', [iface], opts, path, PROPERTIES).then((body) => (body[0] ?? {}) as PropertyMap);
+    const [unit, type] = await Promise.all([
+      getAll('org.freedesktop.systemd1.Unit'),
+      typeIface ? getAll(typeIface) : ({} as PropertyMap),
+    ]).catch((error: unknown) => {
       throw describeCallFailure(`read the state of ${name}`, error);
     });
     return parseUnitState(name, unit, type);

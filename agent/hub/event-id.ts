@@ -9,7 +9,10 @@ const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export type IdGenerator = () => string;
 
-export function createIdGenerator(clock: Pick<Clock, 'now'>, random: (size: number) => Buffer = randomBytes): IdGenerator {
+export function createIdGenerator(
+  clock: Pick<Clock, 'now'>,
+  random: (size: number) => Buffer = randomBytes,
+): IdGenerator {
   let lastMs = -1;
   let last: Buffer = Buffer.alloc(10);
   return () => {

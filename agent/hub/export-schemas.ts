@@ -20,7 +20,11 @@ export function renderJsonSchemas(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [name, schema] of Object.entries(exportedSchemas) as [keyof typeof exportedSchemas, z.ZodType][]) {
     const json = z.toJSONSchema(schema, { target: 'draft-2020-12' });
-    const document = { ...json, $id: `https://edge-agent.invalid/schemas/v${HUB_SCHEMA_VERSION}/hub-${name}.schema.json`, title: titles[name] };
+    const document = {
+      ...json,
+      $id: `https://edge-agent.invalid/schemas/v${HUB_SCHEMA_VERSION}/hub-${name}.schema.json`,
+      title: titles[name],
+    };
     files[`hub-${name}.schema.json`] = `${JSON.stringify(document, null, 2)}\n`;
   }
   return files;

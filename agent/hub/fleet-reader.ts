@@ -25,12 +25,22 @@ export interface FleetReading {
 }
 
 /** Collect until `settleMs` passed without a new message (at most `maxMs` after subscribing). */
-export async function readFleet(options: FleetReaderOptions, timing: { settleMs?: number; maxMs?: number } = {}): Promise<FleetReading> {
+export async function readFleet(
+  options: FleetReaderOptions,
+  timing: { settleMs?: number; maxMs?: number } = {},
+): Promise<FleetReading> {
   const state: FleetState = new Map();
   const session = await connect(options);
   const started = options.clock.monotonic();
   try {
-    const settled = await collect(session, options, state, () => undefined, timing.settleMs ?? 1500, timing.maxMs ?? 5000);
+    const settled = await collect(
+      session,
+      options,
+      state,
+      () => undefined,
+      timing.settleMs ?? 1500,
+      timing.maxMs ?? 5000,
+    );
     return { state, cutShort: !settled, elapsedMs: Math.round(options.clock.monotonic() - started) };
   } finally {
     session.destroy();
@@ -41,7 +51,11 @@ export async function readFleet(options: FleetReaderOptions, timing: { settleMs?
  * Keep the view current until the signal aborts: `render` after the first settle and then on
  * changes (at most every `intervalMs`). A lost connection is retried with backoff.
  */
-export async function watchFleet(options: FleetReaderOptions, render: (state: FleetState, connected: boolean) => void, timing: { settleMs?: number; intervalMs?: number; backoff?: BackoffPolicy } = {}): Promise<void> {
+export async function watchFleet(
+  options: FleetReaderOptions,
+  render: (state: FleetState, connected: boolean) => void,
+  timing: { settleMs?: number; intervalMs?: number; backoff?: BackoffPolicy } = {},
+): Promise<void> {
   const { clock, signal } = options;
   const state: FleetState = new Map();
   const backoff = timing.backoff ?? { initialMs: 1000, maxMs: 30_000 };
@@ -84,12 +98,27 @@ function connect(options: FleetReaderOptions): Promise<Session> {
 }
 
 /** Resolves true when the messages settled, false when the time cap (or the connection) ended it. */
-async function collect(session: Session, options: FleetReaderOptions, state: FleetState, changed: () => void, settleMs: number, maxMs: number): Promise<boolean> {
+async function collect(
+  session: Session,
+  options: FleetReaderOptions,
+  state: FleetState,
+  changed: () => void,
+  settleMs: number,
+  maxMs: number,
+): Promise<boolean> {
   const { clock, prefix, signal } = options;
   let last = clock.monotonic();
   session.client.on('message', (topic, payload, packet) => {
     last = clock.monotonic();
-    if (applyFleetMessage(state, prefix, { topic, payload: payload.toString('utf8'), retained: packet.retain, receivedAt: clock.now() })) changed();
+    if (
+      applyFleetMessage(state, prefix, {
+        topic,
+        payload: payload.toString('utf8'),
+        retained: packet.retain,
+        receivedAt: clock.now(),
+      })
+    )
+      changed();
   });
   await session.client.subscribeAsync([`${prefix}/+/status`, `${prefix}/+/online`], { qos: 1 });
   const started = clock.monotonic();

@@ -48,7 +48,11 @@ export interface HubConnection {
 const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** `source` names the config in errors (the loader knows which file set `hub`). */
-export async function resolveHubConnection(hub: HubConfig, fs: Pick<HostFs, 'readBytes' | 'info'>, source = 'edge-agent config'): Promise<{ connection: HubConnection; warnings: string[] }> {
+export async function resolveHubConnection(
+  hub: HubConfig,
+  fs: Pick<HostFs, 'readBytes' | 'info'>,
+  source = 'edge-agent config',
+): Promise<{ connection: HubConnection; warnings: string[] }> {
   checkBrokerUrl(hub.url, hub.allowInsecure, source, 'hub.url');
   const warnings: string[] = [];
   const tls = await readTlsMaterial({ ca: hub.ca, cert: hub.cert, key: hub.key }, fs);
@@ -58,20 +62,45 @@ export async function resolveHubConnection(hub: HubConfig, fs: Pick<HostFs, 'rea
   if (hub.deviceId) {
     deviceId = hub.deviceId;
     deviceIdSource = 'config';
-    if (cn !== undefined && cn !== hub.deviceId) warnings.push(`hub.deviceId ${hub.deviceId} differs from the client certificate CN ${cn}: a broker that checks the identity will refuse what this device publishes`);
+    if (cn !== undefined && cn !== hub.deviceId)
+      warnings.push(
+        `hub.deviceId ${hub.deviceId} differs from the client certificate CN ${cn}: a broker that checks the identity will refuse what this device publishes`,
+      );
   } else if (cn !== undefined) {
-    if (!DEVICE_ID.test(cn)) throw problem(source, 'hub.cert', `the client certificate CN ${JSON.stringify(cn)} cannot be used as a device id in topics`, 'a CN of letters, digits, ".", "_", ":", "-", or set hub.deviceId');
+    if (!DEVICE_ID.test(cn))
+      throw problem(
+        source,
+        'hub.cert',
+        `the client certificate CN ${JSON.stringify(cn)} cannot be used as a device id in topics`,
+        'a CN of letters, digits, ".", "_", ":", "-", or set hub.deviceId',
+      );
     deviceId = cn;
     deviceIdSource = 'certificate';
   } else {
     const machineId = (await fs.readBytes('/etc/machine-id'))?.toString('utf8').trim();
-    if (!machineId || !DEVICE_ID.test(machineId)) throw problem(source, 'hub.deviceId', 'no device id: no client certificate and no usable /etc/machine-id', 'hub.deviceId or hub.cert');
+    if (!machineId || !DEVICE_ID.test(machineId))
+      throw problem(
+        source,
+        'hub.deviceId',
+        'no device id: no client certificate and no usable /etc/machine-id',
+        'hub.deviceId or hub.cert',
+      );
     deviceId = machineId;
     deviceIdSource = 'machine-id';
   }
-  if (hub.url.startsWith('mqtt://') && (tls.cert || tls.ca)) warnings.push('hub.url is plain mqtt://: hub.ca, hub.cert and hub.key are not used');
+  if (hub.url.startsWith('mqtt://') && (tls.cert || tls.ca))
+    warnings.push('hub.url is plain mqtt://: hub.ca, hub.cert and hub.key are not used');
   return {
-    connection: { url: hub.url, deviceId, deviceIdSource, tls, topicPrefix: hub.topicPrefix, heartbeatSec: hub.heartbeatSec, statusMinIntervalSec: hub.statusMinIntervalSec, keepaliveSec: hub.keepaliveSec },
+    connection: {
+      url: hub.url,
+      deviceId,
+      deviceIdSource,
+      tls,
+      topicPrefix: hub.topicPrefix,
+      heartbeatSec: hub.heartbeatSec,
+      statusMinIntervalSec: hub.statusMinIntervalSec,
+      keepaliveSec: hub.keepaliveSec,
+    },
     warnings,
   };
 }
@@ -87,7 +116,13 @@ export function displayUrl(url: string): string {
 }
 
 /** mqtts:// always; plain mqtt:// only when explicitly allowed. */
-export function checkBrokerUrl(url: string, allowInsecure: boolean, source: string, key: string, allowName = 'hub.allowInsecure'): void {
+export function checkBrokerUrl(
+  url: string,
+  allowInsecure: boolean,
+  source: string,
+  key: string,
+  allowName = 'hub.allowInsecure',
+): void {
   let protocol: string;
   try {
     protocol = new URL(url).protocol;
@@ -96,7 +131,13 @@ export function checkBrokerUrl(url: string, allowInsecure: boolean, source: stri
   }
   if (protocol === 'mqtts:') return;
   if (protocol === 'mqtt:' && allowInsecure) return;
-  if (protocol === 'mqtt:') throw problem(source, key, `plain mqtt:// sends device data unencrypted and is refused unless ${allowName} is set (${displayUrl(url)})`, 'an mqtts:// URL');
+  if (protocol === 'mqtt:')
+    throw problem(
+      source,
+      key,
+      `plain mqtt:// sends device data unencrypted and is refused unless ${allowName} is set (${displayUrl(url)})`,
+      'an mqtts:// URL',
+    );
   throw problem(source, key, `unsupported scheme ${protocol} in ${displayUrl(url)}`, 'an mqtts:// URL');
 }
 
@@ -104,7 +145,11 @@ export function checkBrokerUrl(url: string, allowInsecure: boolean, source: stri
  * Read the PEM files. The key must not be readable by group or others: a device key that any
  * local user can read lets them publish as the device.
  */
-export async function readTlsMaterial(files: { ca?: string; cert?: string; key?: string }, fs: Pick<HostFs, 'readBytes' | 'info'>, keyName: (name: 'ca' | 'cert' | 'key') => string = (name) => `hub.${name}`): Promise<TlsMaterial> {
+export async function readTlsMaterial(
+  files: { ca?: string; cert?: string; key?: string },
+  fs: Pick<HostFs, 'readBytes' | 'info'>,
+  keyName: (name: 'ca' | 'cert' | 'key') => string = (name) => `hub.${name}`,
+): Promise<TlsMaterial> {
   const read = async (name: 'ca' | 'cert' | 'key') => {
     const path = files[name];
     if (path === undefined) return undefined;
@@ -117,13 +162,19 @@ export async function readTlsMaterial(files: { ca?: string; cert?: string; key?:
   if (files.key !== undefined) {
     const info = await fs.info(files.key);
     if (info && (info.mode & 0o077) !== 0) {
-      throw problem(files.key, keyName('key'), `the private key is readable by group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); refusing to use it`, `mode 0600 or 0400 (chmod 600 ${files.key})`);
+      throw problem(
+        files.key,
+        keyName('key'),
+        `the private key is readable by group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); refusing to use it`,
+        `mode 0600 or 0400 (chmod 600 ${files.key})`,
+      );
     }
   }
   const [ca, cert, key] = [await read('ca'), await read('cert'), await read('key')];
   if (ca) parseCertificate(ca, files.ca!, keyName('ca'), 'CA certificate');
   const x509 = cert ? parseCertificate(cert, files.cert!, keyName('cert'), 'certificate') : undefined;
-  if (key) checkPrivateKey(key, files.key!, keyName('key'), x509 && { cert: x509, path: files.cert!, key: keyName('cert') });
+  if (key)
+    checkPrivateKey(key, files.key!, keyName('key'), x509 && { cert: x509, path: files.cert!, key: keyName('cert') });
   return { ca, cert, key: key ? new Secret(key) : undefined };
 }
 
@@ -131,7 +182,10 @@ export async function readTlsMaterial(files: { ca?: string; cert?: string; key?:
  * The configured CA, certificate and key files that do not exist (yet): a device provisioned
  * after the image was built gets them later, and the daemon waits for them.
  */
-export async function missingTlsFiles(files: { ca?: string; cert?: string; key?: string }, fs: Pick<HostFs, 'info'>): Promise<string[]> {
+export async function missingTlsFiles(
+  files: { ca?: string; cert?: string; key?: string },
+  fs: Pick<HostFs, 'info'>,
+): Promise<string[]> {
   const paths = [files.cert, files.key, files.ca].filter((p): p is string => p !== undefined);
   const found = await Promise.all(paths.map(async (p) => (await fs.info(p)) !== undefined));
   return paths.filter((_, i) => !found[i]);
@@ -141,7 +195,12 @@ function parseCertificate(pem: Buffer, file: string, key: string, what: string):
   try {
     return new X509Certificate(pem);
   } catch (error) {
-    throw problem(file, key, `not a PEM ${what} (${(error as Error).message})`, `a PEM ${what} (-----BEGIN CERTIFICATE-----)`);
+    throw problem(
+      file,
+      key,
+      `not a PEM ${what} (${(error as Error).message})`,
+      `a PEM ${what} (-----BEGIN CERTIFICATE-----)`,
+    );
   }
 }
 
@@ -149,16 +208,31 @@ function parseCertificate(pem: Buffer, file: string, key: string, what: string):
  * The key must parse and belong to the certificate. Without this check a wrong pair fails only
  * when the TLS context is built, with OpenSSL's "key values mismatch" that names neither file.
  */
-function checkPrivateKey(pem: Buffer, file: string, key: string, cert?: { cert: X509Certificate; path: string; key: string }): void {
+function checkPrivateKey(
+  pem: Buffer,
+  file: string,
+  key: string,
+  cert?: { cert: X509Certificate; path: string; key: string },
+): void {
   let parsed;
   try {
     parsed = createPrivateKey(pem);
   } catch (error) {
     // OpenSSL's reason only (e.g. "unsupported"): never the key itself.
-    throw problem(file, key, `not a PEM private key (${(error as Error).message})`, 'an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)');
+    throw problem(
+      file,
+      key,
+      `not a PEM private key (${(error as Error).message})`,
+      'an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)',
+    );
   }
   if (cert && !cert.cert.checkPrivateKey(parsed)) {
-    throw problem(file, key, `this private key does not belong to the certificate ${cert.path} (${cert.key})`, `the private key that ${cert.path} was issued for`);
+    throw problem(
+      file,
+      key,
+      `this private key does not belong to the certificate ${cert.path} (${cert.key})`,
+      `the private key that ${cert.path} was issued for`,
+    );
   }
 }
 
@@ -171,7 +245,10 @@ export function certificateCn(pem: Buffer, file = 'certificate', key = 'hub.cert
     throw problem(file, key, `not a PEM certificate (${(error as Error).message})`);
   }
   // One attribute per line, e.g. "O=example\nCN=device-a"; the last CN is the most specific.
-  const cns = subject.split('\n').filter((line) => line.startsWith('CN=')).map((line) => line.slice(3));
+  const cns = subject
+    .split('\n')
+    .filter((line) => line.startsWith('CN='))
+    .map((line) => line.slice(3));
   return cns[cns.length - 1];
 }
 

@@ -20,7 +20,8 @@ import { createMqttSink, enqueueEvent, type HubSink, type SinkState } from './mq
 import { openOutbox, type Outbox } from './outbox.js';
 
 /** Where the way to the hub stands; `ready`: the sink runs (see its state for the connection). */
-export type HubLink = { state: 'ready' } | { state: 'waiting'; path: string } | { state: 'error'; path?: string; message: string };
+export type HubLink =
+  { state: 'ready' } | { state: 'waiting'; path: string } | { state: 'error'; path?: string; message: string };
 
 export interface Hub {
   sink: HubSink;
@@ -44,11 +45,21 @@ export interface HubOptions {
 type HubLog = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 
 /** Throws ConfigError for a hub URL the config gets wrong (plain mqtt:// not allowed, not a URL). */
-export async function startHub(config: Config, host: { fs: HostFs; clock: Clock }, log: HubLog, agentVersion: string, options: HubOptions = {}): Promise<Hub | undefined> {
+export async function startHub(
+  config: Config,
+  host: { fs: HostFs; clock: Clock },
+  log: HubLog,
+  agentVersion: string,
+  options: HubOptions = {},
+): Promise<Hub | undefined> {
   const hub = config.hub;
   if (!hub) return undefined;
   checkBrokerUrl(hub.url, hub.allowInsecure, 'edge-agent config', 'hub.url');
-  const outbox = await openOutbox(config.outbox.dir, { maxBytes: config.outbox.maxBytes, maxEvents: config.outbox.maxEvents }, { fs: host.fs, clock: host.clock, log });
+  const outbox = await openOutbox(
+    config.outbox.dir,
+    { maxBytes: config.outbox.maxBytes, maxEvents: config.outbox.maxEvents },
+    { fs: host.fs, clock: host.clock, log },
+  );
   const newId = createIdGenerator(host.clock);
   const files = { ca: hub.ca, cert: hub.cert, key: hub.key };
   const broker = displayUrl(hub.url);
@@ -67,8 +78,16 @@ export async function startHub(config: Config, host: { fs: HostFs; clock: Clock 
     if (same) return;
     if (!first) options.onLinkChange?.();
     // Fields make these structured journal entries: journalctl EDGE_AGENT_EVENT=hub-waiting.
-    if (next.state === 'waiting') log.info({ event: 'hub-waiting', path: next.path }, `hub: waiting for ${next.path} before connecting to ${broker}; local work goes on`);
-    if (next.state === 'error') log.error({ event: 'hub-file-error', path: next.path }, `hub: ${next.message}; not connecting to ${broker} until that is fixed`);
+    if (next.state === 'waiting')
+      log.info(
+        { event: 'hub-waiting', path: next.path },
+        `hub: waiting for ${next.path} before connecting to ${broker}; local work goes on`,
+      );
+    if (next.state === 'error')
+      log.error(
+        { event: 'hub-file-error', path: next.path },
+        `hub: ${next.message}; not connecting to ${broker} until that is fixed`,
+      );
   };
 
   const look = async () => {
@@ -122,7 +141,14 @@ export async function startHub(config: Config, host: { fs: HostFs; clock: Clock 
   await look();
   if (!real) {
     const paths = [files.cert, files.key, files.ca].filter((p): p is string => p !== undefined);
-    watch = await watchFiles({ fs: host.fs, paths, onChange: lookSoon, pollMs: options.pollMs ?? 30_000, settleMs: options.settleMs ?? 500, inotify: options.inotify });
+    watch = await watchFiles({
+      fs: host.fs,
+      paths,
+      onChange: lookSoon,
+      pollMs: options.pollMs ?? 30_000,
+      settleMs: options.settleMs ?? 500,
+      inotify: options.inotify,
+    });
     // Files that arrived between the first look and the watch would wait for the poll otherwise.
     lookSoon();
   }
@@ -130,7 +156,8 @@ export async function startHub(config: Config, host: { fs: HostFs; clock: Clock 
   const waitingState = (): SinkState => ({
     connected: false,
     connects: 0,
-    lastError: link?.state === 'waiting' ? `waiting for ${link.path}` : link?.state === 'error' ? link.message : undefined,
+    lastError:
+      link?.state === 'waiting' ? `waiting for ${link.path}` : link?.state === 'error' ? link.message : undefined,
     published: { events: 0, statuses: 0 },
     payloadBytes: 0,
   });
@@ -147,7 +174,9 @@ export async function startHub(config: Config, host: { fs: HostFs; clock: Clock 
     },
     report<T extends HubEventType>(type: T, body: HubEventBody<T>, options: { id?: string } = {}) {
       // Before the connection exists events go to the outbox all the same: sent once it does.
-      return real ? real.report(type, body, options) : enqueueEvent({ outbox, clock: host.clock, newId, deviceId: pendingId }, type, body, options.id);
+      return real
+        ? real.report(type, body, options)
+        : enqueueEvent({ outbox, clock: host.clock, newId, deviceId: pendingId }, type, body, options.id);
     },
     nextId: () => newId(),
     publishStatus(next) {

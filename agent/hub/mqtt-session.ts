@@ -133,7 +133,9 @@ export function openSession(options: SessionOptions): Promise<Session> {
     ca: options.tls.ca,
     cert: options.tls.cert,
     key: options.tls.key?.reveal(),
-    will: options.will ? { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true } : undefined,
+    will: options.will
+      ? { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true }
+      : undefined,
   };
   return new Promise((resolve, reject) => {
     const client = connect({ ...mqttOptions, ...brokerAddress(options.url) });
@@ -152,7 +154,10 @@ export function openSession(options: SessionOptions): Promise<Session> {
     };
     let lastError: Error | undefined;
     const onConnect = () => settle();
-    const onClose = () => settle(connectError(options.url, lastError?.message ?? 'connection closed before the broker accepted it', lastError));
+    const onClose = () =>
+      settle(
+        connectError(options.url, lastError?.message ?? 'connection closed before the broker accepted it', lastError),
+      );
     const onAbort = () => settle(connectError(options.url, 'aborted'));
     client.on('error', (error) => {
       lastError = error;
@@ -180,7 +185,11 @@ export class HubConnectError extends HostError {
 
 function connectError(url: string, reason: string, cause?: Error): HubConnectError {
   const code = (cause as { code?: unknown } | undefined)?.code;
-  return new HubConnectError(`cannot connect to ${displayUrl(url)}: ${reason}`, typeof code === 'number' ? code : undefined, cause);
+  return new HubConnectError(
+    `cannot connect to ${displayUrl(url)}: ${reason}`,
+    typeof code === 'number' ? code : undefined,
+    cause,
+  );
 }
 
 /**
@@ -188,7 +197,9 @@ function connectError(url: string, reason: string, cause?: Error): HubConnectErr
  * Node's url.parse(), which Node 24 reports as deprecated (DEP0169) on stderr at every connect.
  * Only mqtt:// and mqtts:// reach here (hub-config checks the scheme).
  */
-export function brokerAddress(url: string): Pick<IClientOptions, 'protocol' | 'hostname' | 'host' | 'port' | 'username' | 'password'> {
+export function brokerAddress(
+  url: string,
+): Pick<IClientOptions, 'protocol' | 'hostname' | 'host' | 'port' | 'username' | 'password'> {
   const parsed = new URL(url);
   const protocol = parsed.protocol === 'mqtts:' ? 'mqtts' : 'mqtt';
   // A literal IPv6 host comes bracketed from URL; the socket wants it bare.

@@ -5,7 +5,17 @@
 // status changes. The status is published when it changes, at most every statusMinIntervalSec,
 // and at least every heartbeatSec. Lost connections are retried with exponential backoff and
 // jitter. close() flushes what it can in a time limit and says `offline` itself.
-import { HubEventSchema, HUB_TOPICS, toWireEvent, toWireStatus, type DeviceStatus, type DeviceStatusInput, type HubEventBody, type HubEventRecord, type HubEventType } from '../core/hub-payloads.js';
+import {
+  HubEventSchema,
+  HUB_TOPICS,
+  toWireEvent,
+  toWireStatus,
+  type DeviceStatus,
+  type DeviceStatusInput,
+  type HubEventBody,
+  type HubEventRecord,
+  type HubEventType,
+} from '../core/hub-payloads.js';
 import { backoffDelayMs, defaultBackoff, type BackoffPolicy } from '../core/hub-backoff.js';
 import { planStatusPublish, statusFingerprint } from '../core/hub-status.js';
 import { DataError } from '../errors.js';
@@ -53,7 +63,11 @@ export interface HubSink {
   start(): void;
   /** Queue an event durably (resolves once it is on disk), publish when connected. */
   /** `id`: one taken from nextId() earlier (and kept), for an event that may be queued again after a crash. */
-  report<T extends HubEventType>(type: T, body: HubEventBody<T>, options?: { id?: string }): Promise<{ id: string; stored: boolean }>;
+  report<T extends HubEventType>(
+    type: T,
+    body: HubEventBody<T>,
+    options?: { id?: string },
+  ): Promise<{ id: string; stored: boolean }>;
   /** A new event id (time-ordered), for a caller that keeps it before it reports the event. */
   nextId(): string;
   /** The latest device status; published when it changed, rate-limited. */
@@ -83,13 +97,22 @@ class MqttSink implements HubSink {
   private statusInput?: DeviceStatusInput;
   private sentStatus?: { fingerprint: string; atMs: number };
   private deadline = Infinity;
-  private readonly stats: SinkState = { connected: false, connects: 0, published: { events: 0, statuses: 0 }, payloadBytes: 0 };
+  private readonly stats: SinkState = {
+    connected: false,
+    connects: 0,
+    published: { events: 0, statuses: 0 },
+    payloadBytes: 0,
+  };
 
   constructor(private readonly options: MqttSinkOptions) {
     const { connection } = options;
     this.deviceId = connection.deviceId;
     const base = `${connection.topicPrefix}/${connection.deviceId}/`;
-    this.topics = { status: base + HUB_TOPICS.status, events: base + HUB_TOPICS.events, online: base + HUB_TOPICS.online };
+    this.topics = {
+      status: base + HUB_TOPICS.status,
+      events: base + HUB_TOPICS.events,
+      online: base + HUB_TOPICS.online,
+    };
     this.newId = options.newId ?? createIdGenerator(options.clock);
   }
 
@@ -97,8 +120,17 @@ class MqttSink implements HubSink {
     this.running ??= this.run();
   }
 
-  async report<T extends HubEventType>(type: T, body: HubEventBody<T>, options: { id?: string } = {}): Promise<{ id: string; stored: boolean }> {
-    const result = await enqueueEvent({ outbox: this.options.outbox, clock: this.options.clock, newId: this.newId, deviceId: this.deviceId }, type, body, options.id);
+  async report<T extends HubEventType>(
+    type: T,
+    body: HubEventBody<T>,
+    options: { id?: string } = {},
+  ): Promise<{ id: string; stored: boolean }> {
+    const result = await enqueueEvent(
+      { outbox: this.options.outbox, clock: this.options.clock, newId: this.newId, deviceId: this.deviceId },
+      type,
+      body,
+      options.id,
+    );
     this.wake();
     return result;
   }
@@ -157,7 +189,9 @@ class MqttSink implements HubSink {
         });
         this.stats.connected = true;
         this.stats.connects += 1;
-        log.info(`hub: connected to ${displayUrl(connection.url)} as ${this.deviceId} (MQTT ${this.protocolVersion === 5 ? '5' : '3.1.1'})`);
+        log.info(
+          `hub: connected to ${displayUrl(connection.url)} as ${this.deviceId} (MQTT ${this.protocolVersion === 5 ? '5' : '3.1.1'})`,
+        );
         lastReason = '';
         await this.serve(this.session);
         if (!this.stop.signal.aborted) throw new Error(this.session.closeReason);
@@ -166,7 +200,12 @@ class MqttSink implements HubSink {
         const reason = (error as Error).message;
         this.stats.lastError = reason;
         // MQTT 3.1.1 brokers answer a version 5 CONNECT with "unacceptable protocol version".
-        if (error instanceof HubConnectError && (error.reasonCode === 1 || error.reasonCode === 132) && this.protocolVersion === 5) this.protocolVersion = 4;
+        if (
+          error instanceof HubConnectError &&
+          (error.reasonCode === 1 || error.reasonCode === 132) &&
+          this.protocolVersion === 5
+        )
+          this.protocolVersion = 4;
         if (clock.monotonic() - started >= STABLE_SESSION_MS) failures = 0;
         delay = backoffDelayMs(failures, this.options.backoff ?? defaultBackoff, this.options.random ?? Math.random);
         failures += 1;
@@ -232,7 +271,9 @@ class MqttSink implements HubSink {
       const items = await this.options.outbox.peek(batch);
       if (items.length === 0) return;
       // mqtt.js sends them in order on the one connection; the PUBACKs are awaited together.
-      const results = await Promise.allSettled(items.map((item) => this.publish(session, this.topics.events, this.wireEvent(item), false)));
+      const results = await Promise.allSettled(
+        items.map((item) => this.publish(session, this.topics.events, this.wireEvent(item), false)),
+      );
       // Only the delivered prefix is acked, so a gap is re-sent before anything after it.
       const delivered = results.findIndex((r) => r.status === 'rejected');
       const acked = items.slice(0, delivered === -1 ? items.length : delivered).map(itemId);
@@ -247,7 +288,10 @@ class MqttSink implements HubSink {
   private wireEvent(item: OutboxItem): string {
     if (item.kind === 'event') return toWireEvent(item.event, this.deviceId);
     const { id, count, total, since, until, byType } = item.report;
-    return toWireEvent({ id, type: 'events-dropped', time: until, body: { count, total, since, until, byType } }, this.deviceId);
+    return toWireEvent(
+      { id, type: 'events-dropped', time: until, body: { count, total, since, until, byType } },
+      this.deviceId,
+    );
   }
 
   private buildStatus(session: Session): DeviceStatus | undefined {
@@ -270,7 +314,9 @@ class MqttSink implements HubSink {
     try {
       await Promise.race([
         session.publish(topic, payload, { qos: 1, retain }),
-        ...(Number.isFinite(remaining) ? [this.options.clock.sleep(remaining, timer.signal).then(() => Promise.reject(new Error('out of time')))] : []),
+        ...(Number.isFinite(remaining)
+          ? [this.options.clock.sleep(remaining, timer.signal).then(() => Promise.reject(new Error('out of time')))]
+          : []),
       ]);
     } finally {
       timer.abort();
@@ -290,10 +336,19 @@ export async function enqueueEvent<T extends HubEventType>(
   id?: string,
 ): Promise<{ id: string; stored: boolean }> {
   // An id taken earlier carries its time: the same event queued again is the same payload.
-  const record: HubEventRecord = { id: id ?? deps.newId(), type, time: new Date(id ? idTime(id) : deps.clock.now()).toISOString(), body };
+  const record: HubEventRecord = {
+    id: id ?? deps.newId(),
+    type,
+    time: new Date(id ? idTime(id) : deps.clock.now()).toISOString(),
+    body,
+  };
   // A malformed event is a bug in the caller: refuse it here rather than at the hub.
   const checked = HubEventSchema.safeParse(JSON.parse(toWireEvent(record, deps.deviceId)));
-  if (!checked.success) throw new DataError('hub-event-invalid', `event ${type} does not match the hub schema: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+  if (!checked.success)
+    throw new DataError(
+      'hub-event-invalid',
+      `event ${type} does not match the hub schema: ${checked.error.issues[0]?.message ?? 'invalid'}`,
+    );
   const result = await deps.outbox.enqueue(record);
   return { id: record.id, stored: result.stored };
 }

@@ -41,7 +41,8 @@ export function parseDropState(text: string | undefined): { state: DropState; pr
   if (text === undefined) return { state: { total: 0, sealed: [] } };
   try {
     const parsed = stateSchema.safeParse(JSON.parse(text));
-    if (parsed.success) return { state: { total: parsed.data.total, sealed: parsed.data.sealed, open: parsed.data.open } };
+    if (parsed.success)
+      return { state: { total: parsed.data.total, sealed: parsed.data.sealed, open: parsed.data.open } };
   } catch {
     // fall through
   }

@@ -39,7 +39,9 @@ export async function loadOutboxFiles(dir: string, { warn, countUnreadable }: Lo
   const ackScan = scanAcks(ackData);
   const acks = await open(acksPath, 'a', 0o600);
   if (ackScan.problem) {
-    warn(`outbox: ${ACKS_FILE}: ${ackScan.problem} at byte ${ackScan.validBytes}; cut ${ackData.length - ackScan.validBytes} bytes`);
+    warn(
+      `outbox: ${ACKS_FILE}: ${ackScan.problem} at byte ${ackScan.validBytes}; cut ${ackData.length - ackScan.validBytes} bytes`,
+    );
     await acks.truncate(ackScan.validBytes);
   }
   const gone = new Set(ackScan.items);
@@ -53,13 +55,17 @@ export async function loadOutboxFiles(dir: string, { warn, countUnreadable }: Lo
     const data = await readFile(path);
     const scan = scanRecords(data);
     // A power cut mid-append: that event was never confirmed to its producer, so it is not counted.
-    if (scan.problem) warn(`outbox: ${name}: ${scan.problem} at byte ${scan.validBytes}; cut ${data.length - scan.validBytes} bytes`);
+    if (scan.problem)
+      warn(`outbox: ${name}: ${scan.problem} at byte ${scan.validBytes}; cut ${data.length - scan.validBytes} bytes`);
     let size = scan.validBytes;
     if (scan.skipped.length > 0) {
       // Damage with good records after it: skip the bad bytes, count each run of them as one
       // dropped event (the hub hears of it), then rewrite the segment without them so the next
       // start does not count them again. A crash in between counts them twice, never zero times.
-      for (const region of scan.skipped) warn(`outbox: ${name}: ${region.problem} at byte ${region.offset}; skipped ${region.length} unreadable bytes and kept the records after them`);
+      for (const region of scan.skipped)
+        warn(
+          `outbox: ${name}: ${region.problem} at byte ${region.offset}; skipped ${region.length} unreadable bytes and kept the records after them`,
+        );
       await countUnreadable(scan.skipped.length);
       const kept = Buffer.concat(scan.items.map((r) => data.subarray(r.offset, r.offset + r.length)));
       await writeFileAtomic(path, kept, 0o600);
@@ -77,7 +83,16 @@ export async function loadOutboxFiles(dir: string, { warn, countUnreadable }: Lo
     for (const record of scan.items) {
       nextSeq = Math.max(nextSeq, record.seq + 1);
       const head = parseHead(record.payload);
-      const entry: Entry = { seq: record.seq, id: head?.id ?? '', type: head?.type ?? '', priority: record.priority, segment, offset: record.offset, length: record.length, dead: true };
+      const entry: Entry = {
+        seq: record.seq,
+        id: head?.id ?? '',
+        type: head?.type ?? '',
+        priority: record.priority,
+        segment,
+        offset: record.offset,
+        length: record.length,
+        dead: true,
+      };
       segment.entries.push(entry);
       if (gone.has(record.seq)) continue;
       if (!head || ids.has(head.id)) {
@@ -94,7 +109,9 @@ export async function loadOutboxFiles(dir: string, { warn, countUnreadable }: Lo
 function parseHead(payload: Buffer): { id: string; type: string } | undefined {
   try {
     const value = JSON.parse(payload.toString('utf8')) as { id?: unknown; type?: unknown };
-    return typeof value.id === 'string' && typeof value.type === 'string' ? { id: value.id, type: value.type } : undefined;
+    return typeof value.id === 'string' && typeof value.type === 'string'
+      ? { id: value.id, type: value.type }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -103,7 +120,7 @@ function parseHead(payload: Buffer): { id: string; type: string } | undefined {
 /** The events of entries (in order), one read per run of neighbours in the same segment. */
 export async function readEvents(entries: readonly Entry[]): Promise<HubEventRecord[]> {
   const events: HubEventRecord[] = [];
-  for (let i = 0; i < entries.length; ) {
+  for (let i = 0; i < entries.length;) {
     const first = entries[i] as Entry;
     let j = i + 1;
     while (j < entries.length && entries[j]?.segment === first.segment) j += 1;
@@ -117,7 +134,9 @@ export async function readEvents(entries: readonly Entry[]): Promise<HubEventRec
     }
     for (const entry of entries.slice(i, j)) {
       const start = entry.offset - first.offset + RECORD_HEADER_BYTES;
-      events.push(JSON.parse(buffer.toString('utf8', start, start + entry.length - RECORD_HEADER_BYTES)) as HubEventRecord);
+      events.push(
+        JSON.parse(buffer.toString('utf8', start, start + entry.length - RECORD_HEADER_BYTES)) as HubEventRecord,
+      );
     }
     i = j;
   }
@@ -146,5 +165,9 @@ export async function syncDir(dir: string): Promise<void> {
 
 export function writeError(file: string, error: unknown): StateWriteError {
   const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-  return new StateWriteError(`outbox-${code.toLowerCase()}`, `cannot write ${file}: ${code === 'ENOSPC' ? 'no space left on device' : (error as Error).message}`, { cause: error });
+  return new StateWriteError(
+    `outbox-${code.toLowerCase()}`,
+    `cannot write ${file}: ${code === 'ENOSPC' ? 'no space left on device' : (error as Error).message}`,
+    { cause: error },
+  );
 }

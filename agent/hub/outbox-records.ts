@@ -78,7 +78,13 @@ export function scanRecords(data: Buffer): ScanResult<ScannedRecord> & { skipped
     }
     const payloadLength = data.readUInt32BE(offset + 4);
     const length = RECORD_HEADER_BYTES + payloadLength;
-    items.push({ seq: readSeq(data, offset + 8), priority: ((data[offset + 3] ?? 0) & 1) === 1, offset, length, payload: data.subarray(offset + RECORD_HEADER_BYTES, offset + length) });
+    items.push({
+      seq: readSeq(data, offset + 8),
+      priority: ((data[offset + 3] ?? 0) & 1) === 1,
+      offset,
+      length,
+      payload: data.subarray(offset + RECORD_HEADER_BYTES, offset + length),
+    });
     offset += length;
   }
   return { items, skipped, validBytes: offset };
@@ -98,7 +104,8 @@ function checkRecord(data: Buffer, offset: number): string | undefined {
   if (payloadLength > MAX_PAYLOAD_BYTES) return 'implausible record length';
   if (data.length - offset < RECORD_HEADER_BYTES + payloadLength) return 'torn record';
   const payload = data.subarray(offset + RECORD_HEADER_BYTES, offset + RECORD_HEADER_BYTES + payloadLength);
-  if (crc32(payload, crc32(data.subarray(offset, offset + 16))) !== data.readUInt32BE(offset + 16)) return 'record checksum mismatch';
+  if (crc32(payload, crc32(data.subarray(offset, offset + 16))) !== data.readUInt32BE(offset + 16))
+    return 'record checksum mismatch';
   return undefined;
 }
 
@@ -116,7 +123,8 @@ export function scanAcks(data: Buffer): ScanResult<number> {
   const items: number[] = [];
   let offset = 0;
   for (; offset + ACK_ENTRY_BYTES <= data.length; offset += ACK_ENTRY_BYTES) {
-    if (crc32(data.subarray(offset, offset + 8)) !== data.readUInt32BE(offset + 8)) return { items, validBytes: offset, problem: 'entry checksum mismatch' };
+    if (crc32(data.subarray(offset, offset + 8)) !== data.readUInt32BE(offset + 8))
+      return { items, validBytes: offset, problem: 'entry checksum mismatch' };
     items.push(readSeq(data, offset));
   }
   return offset === data.length ? { items, validBytes: offset } : { items, validBytes: offset, problem: 'torn entry' };

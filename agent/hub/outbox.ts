@@ -17,8 +17,25 @@ import { isPriorityEvent, type HubEventRecord } from '../core/hub-payloads.js';
 import type { Clock } from '../host/clock.js';
 import { writeFileAtomic, type HostFs } from '../host/fs.js';
 import { createIdGenerator, type IdGenerator } from './event-id.js';
-import { addDrops, ackReports, parseDropState, saveDropState, takeReports, unreportedDrops, type DropReport, type DropState } from './outbox-drops.js';
-import { ACKS_FILE, UNREADABLE_RECORD, compactSegment, loadOutboxFiles, readEvents, syncDir, writeError } from './outbox-files.js';
+import {
+  addDrops,
+  ackReports,
+  parseDropState,
+  saveDropState,
+  takeReports,
+  unreportedDrops,
+  type DropReport,
+  type DropState,
+} from './outbox-drops.js';
+import {
+  ACKS_FILE,
+  UNREADABLE_RECORD,
+  compactSegment,
+  loadOutboxFiles,
+  readEvents,
+  syncDir,
+  writeError,
+} from './outbox-files.js';
 import { RECORD_HEADER_BYTES, encodeAcks, encodeRecord, segmentName } from './outbox-records.js';
 import { EntryQueue, mergedLive, type Entry, type Segment } from './outbox-index.js';
 
@@ -69,7 +86,11 @@ export async function openOutbox(dir: string, limits: OutboxLimits, options: Out
 
 /** A file-system error of the outbox (ENOSPC, EROFS, EIO...) is a state write failure (exit 74), not a bug. */
 function asStateError(dir: string, error: unknown): unknown {
-  return error instanceof Error && !(error instanceof AgentError) && typeof (error as NodeJS.ErrnoException).code === 'string' ? writeError(dir, error) : error;
+  return error instanceof Error &&
+    !(error instanceof AgentError) &&
+    typeof (error as NodeJS.ErrnoException).code === 'string'
+    ? writeError(dir, error)
+    : error;
 }
 
 const STATE = 'state.json';
@@ -109,7 +130,12 @@ class DiskOutbox implements Outbox {
     const files = await loadOutboxFiles(this.dir, {
       warn: (message) => this.warn(message),
       countUnreadable: async (count) => {
-        addDrops(this.drops, Array<string>(count).fill(UNREADABLE_RECORD), new Date(this.options.clock.now()).toISOString(), this.newId);
+        addDrops(
+          this.drops,
+          Array<string>(count).fill(UNREADABLE_RECORD),
+          new Date(this.options.clock.now()).toISOString(),
+          this.newId,
+        );
         await saveDropState(join(this.dir, STATE), this.drops);
       },
     });
@@ -144,7 +170,11 @@ class DiskOutbox implements Outbox {
 
   private async put(event: HubEventRecord): Promise<EnqueueResult> {
     const payload = Buffer.from(JSON.stringify({ id: event.id, type: event.type, time: event.time, body: event.body }));
-    if (payload.length > this.maxRecordBytes) throw new DataError('outbox-event-too-large', `event ${event.type} ${event.id} is ${payload.length} bytes; the outbox takes at most ${this.maxRecordBytes}`);
+    if (payload.length > this.maxRecordBytes)
+      throw new DataError(
+        'outbox-event-too-large',
+        `event ${event.type} ${event.id} is ${payload.length} bytes; the outbox takes at most ${this.maxRecordBytes}`,
+      );
     if (this.byId.has(event.id)) return { stored: true, evicted: 0 };
     const priority = isPriorityEvent(event.type);
     const length = RECORD_HEADER_BYTES + payload.length;
@@ -160,7 +190,11 @@ class DiskOutbox implements Outbox {
   }
 
   /** Oldest ordinary events first; priority events only when nothing else is left. */
-  private planEviction(extraEvents: number, extraBytes: number, incomingPriority: boolean | undefined): { victims: Entry[]; dropIncoming: boolean } {
+  private planEviction(
+    extraEvents: number,
+    extraBytes: number,
+    incomingPriority: boolean | undefined,
+  ): { victims: Entry[]; dropIncoming: boolean } {
     let events = this.byId.size + extraEvents;
     let bytes = this.liveBytes + extraBytes;
     const victims: Entry[] = [];
@@ -180,10 +214,18 @@ class DiskOutbox implements Outbox {
 
   private async evict(victims: readonly Entry[], alsoDropped: readonly string[]): Promise<void> {
     if (victims.length === 0 && alsoDropped.length === 0) return;
-    addDrops(this.drops, [...victims.map((v) => v.type), ...alsoDropped], new Date(this.options.clock.now()).toISOString(), this.newId);
+    addDrops(
+      this.drops,
+      [...victims.map((v) => v.type), ...alsoDropped],
+      new Date(this.options.clock.now()).toISOString(),
+      this.newId,
+    );
     await saveDropState(join(this.dir, STATE), this.drops);
     for (const victim of victims) this.markDead(victim);
-    await this.appendAcks(victims.map((v) => v.seq), true);
+    await this.appendAcks(
+      victims.map((v) => v.seq),
+      true,
+    );
   }
 
   private async append(record: Buffer, seq: number): Promise<{ segment: Segment; offset: number }> {
@@ -282,7 +324,9 @@ class DiskOutbox implements Outbox {
 
   private async appendAcks(seqs: readonly number[], sync: boolean): Promise<void> {
     if (seqs.length === 0 || !this.acks) return;
-    await this.acks.write(encodeAcks(seqs)).catch((error) => Promise.reject(writeError(join(this.dir, ACKS_FILE), error)));
+    await this.acks
+      .write(encodeAcks(seqs))
+      .catch((error) => Promise.reject(writeError(join(this.dir, ACKS_FILE), error)));
     if (sync) await this.acks.datasync();
     this.ackEntries += seqs.length;
   }

@@ -15,14 +15,22 @@ export function openPostgres(url: string, options: { maxConnections?: number } =
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 4,
-    types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
   });
   // An idle client that loses its server connection emits here; the pool replaces it.
   pool.on('error', () => undefined);
   const over = (client: pg.Pool | pg.PoolClient): Sql => ({
     kind: 'postgres',
-    run: async (text, params = []) => ({ changes: (await client.query(numbered(text), params as SqlValue[])).rowCount ?? 0 }),
-    all: async <T>(text: string, params: readonly SqlValue[] = []) => (await client.query(numbered(text), params as SqlValue[])).rows as T[],
+    run: async (text, params = []) => ({
+      changes: (await client.query(numbered(text), params as SqlValue[])).rowCount ?? 0,
+    }),
+    all: async <T>(text: string, params: readonly SqlValue[] = []) =>
+      (await client.query(numbered(text), params as SqlValue[])).rows as T[],
     transaction: async (work) => {
       if (client !== pool) return work(over(client));
       const connection = await pool.connect();

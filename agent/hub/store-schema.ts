@@ -57,10 +57,17 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Apply what is missing; returns the versions applied now. Refuses a database from a newer hub. */
 export async function migrate(sql: Sql, now: number): Promise<number[]> {
-  await sql.run('CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)');
-  const applied = new Set((await sql.all<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => Number(row.version)));
+  await sql.run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)',
+  );
+  const applied = new Set(
+    (await sql.all<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => Number(row.version)),
+  );
   const newest = Math.max(0, ...applied);
-  if (newest > SCHEMA_VERSION) throw new Error(`the database has schema version ${newest}, this hub knows up to ${SCHEMA_VERSION}: upgrade edge-agent-hub`);
+  if (newest > SCHEMA_VERSION)
+    throw new Error(
+      `the database has schema version ${newest}, this hub knows up to ${SCHEMA_VERSION}: upgrade edge-agent-hub`,
+    );
   const done: number[] = [];
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;

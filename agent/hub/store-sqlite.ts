@@ -26,7 +26,10 @@ function loadSqlite(): SqliteModule {
   const original = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message;
-    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type ?? (warning as Error).name;
+    const type =
+      typeof rest[0] === 'string'
+        ? rest[0]
+        : ((rest[0] as { type?: string } | undefined)?.type ?? (warning as Error).name);
     if (type === 'ExperimentalWarning' && /SQLite/i.test(text)) return;
     (original as (...args: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
@@ -35,7 +38,10 @@ function loadSqlite(): SqliteModule {
     if (!mod) throw new Error('no node:sqlite');
     return mod;
   } catch {
-    throw new HostError('sqlite-unavailable', `the embedded store needs Node.js 22.5 or newer (node:sqlite); this is ${process.version}. Use a newer Node or store.kind postgres`);
+    throw new HostError(
+      'sqlite-unavailable',
+      `the embedded store needs Node.js 22.5 or newer (node:sqlite); this is ${process.version}. Use a newer Node or store.kind postgres`,
+    );
   } finally {
     process.emitWarning = original;
   }
@@ -48,7 +54,9 @@ export function openSqlite(path: string): Sql {
   // WAL: readers (the dashboard) never wait for the writer. synchronous NORMAL: a commit
   // survives a crash of the process; a power cut may lose the last few commits, which the broker
   // already counts as delivered (FULL would fsync every event and cap ingest far lower).
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;',
+  );
   const cache = new Map<string, Statement>();
   const prepare = (sql: string) => {
     let statement = cache.get(sql);

@@ -11,7 +11,12 @@ import { repoRoot } from '../../test/harness/bundle.js';
 import { bootEdgeDevice, type EdgeDeviceOptions } from '../../test/harness/edge-device.js';
 import { useAgentBundle } from '../../test/harness/install-agent.js';
 import { microshiftPaths } from '../../test/harness/microshift/install.js';
-import { disposeAllDevices, type JournalEntry, type JournalQuery, type VirtualDevice } from '../../test/harness/vdev.js';
+import {
+  disposeAllDevices,
+  type JournalEntry,
+  type JournalQuery,
+  type VirtualDevice,
+} from '../../test/harness/vdev.js';
 
 export type { JournalEntry, VirtualDevice };
 
@@ -23,8 +28,13 @@ let handlersInstalled = false;
 const benchDist = join(repoRoot, 'build', 'bench', `dist-${process.pid}`);
 
 async function buildBenchAgent(): Promise<string> {
-  const result = await execa('node', [join(repoRoot, 'packaging', 'build.mjs')], { env: { EDGE_AGENT_OUTDIR: benchDist }, reject: false, all: true });
-  if (result.exitCode !== 0) throw new Error(`building edge-agent from the working tree failed:\n${String(result.all)}`);
+  const result = await execa('node', [join(repoRoot, 'packaging', 'build.mjs')], {
+    env: { EDGE_AGENT_OUTDIR: benchDist },
+    reject: false,
+    all: true,
+  });
+  if (result.exitCode !== 0)
+    throw new Error(`building edge-agent from the working tree failed:\n${String(result.all)}`);
   return join(benchDist, 'edge-agent.cjs');
 }
 
@@ -40,7 +50,10 @@ export async function sourceRevision(): Promise<string> {
  * Build edge-agent, boot a device with it (launcher pointed at this build), run `body`, and
  * dispose of the device and the build whatever happens (also on Ctrl-C).
  */
-export async function withDevice<T>(options: EdgeDeviceOptions, body: (device: VirtualDevice) => Promise<T>): Promise<T> {
+export async function withDevice<T>(
+  options: EdgeDeviceOptions,
+  body: (device: VirtualDevice) => Promise<T>,
+): Promise<T> {
   installSignalHandlers();
   try {
     const cli = await buildBenchAgent();
@@ -63,7 +76,10 @@ function installSignalHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   let disposing = false;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       if (disposing) return;
       disposing = true;
@@ -96,12 +112,23 @@ export function realtimeUs(entry: JournalEntry): number {
 }
 
 /** Journal entries of this boot matching `query` stamped at or after `sinceUs`. */
-export async function journalSince(device: VirtualDevice, query: JournalQuery, sinceUs: number): Promise<JournalEntry[]> {
+export async function journalSince(
+  device: VirtualDevice,
+  query: JournalQuery,
+  sinceUs: number,
+): Promise<JournalEntry[]> {
   return (await device.journal(query)).filter((e) => realtimeUs(e) >= sinceUs);
 }
 
 /** Poll the journal until an entry (stamped at or after sinceUs) matches; throws after timeoutMs. */
-export async function waitForJournal(device: VirtualDevice, query: JournalQuery, sinceUs: number, match: (message: string) => boolean, timeoutMs: number, what: string): Promise<JournalEntry> {
+export async function waitForJournal(
+  device: VirtualDevice,
+  query: JournalQuery,
+  sinceUs: number,
+  match: (message: string) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<JournalEntry> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = (await journalSince(device, query, sinceUs)).find((e) => match(String(e.MESSAGE)));
@@ -112,7 +139,11 @@ export async function waitForJournal(device: VirtualDevice, query: JournalQuery,
 }
 
 /** `systemctl show` of some properties of one unit. */
-export async function showUnit(device: VirtualDevice, unit: string, properties: string[]): Promise<Record<string, string>> {
+export async function showUnit(
+  device: VirtualDevice,
+  unit: string,
+  properties: string[],
+): Promise<Record<string, string>> {
   const result = await device.exec(['systemctl', 'show', unit, '-p', properties.join(',')]);
   if (result.exitCode !== 0) throw new Error(`systemctl show ${unit} failed: ${result.stderr.trim()}`);
   return Object.fromEntries(
@@ -171,7 +202,12 @@ export function sleep(ms: number): Promise<void> {
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }

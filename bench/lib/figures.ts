@@ -29,17 +29,42 @@ export function round(value: number, digits = 0): number {
   return Math.round(value * f) / f;
 }
 
-export function latencyFigure(name: string, budgetMs: number, samplesMs: number[], errors: string[], runs: number, notes?: string[]): LatencyFigure {
-  const figure: LatencyFigure = { name, measured: samplesMs.length, runs, budgetMs, samplesMs: samplesMs.map((s) => round(s)), errors, ...(notes?.length ? { notes } : {}) };
+export function latencyFigure(
+  name: string,
+  budgetMs: number,
+  samplesMs: number[],
+  errors: string[],
+  runs: number,
+  notes?: string[],
+): LatencyFigure {
+  const figure: LatencyFigure = {
+    name,
+    measured: samplesMs.length,
+    runs,
+    budgetMs,
+    samplesMs: samplesMs.map((s) => round(s)),
+    errors,
+    ...(notes?.length ? { notes } : {}),
+  };
   if (samplesMs.length === 0) return figure;
   const max = Math.max(...samplesMs);
-  return { ...figure, medianMs: round(median(samplesMs)), maxMs: round(max), minMs: round(Math.min(...samplesMs)), ratio: round(max / budgetMs, 2) };
+  return {
+    ...figure,
+    medianMs: round(median(samplesMs)),
+    maxMs: round(max),
+    minMs: round(Math.min(...samplesMs)),
+    ratio: round(max / budgetMs, 2),
+  };
 }
 
 /** `readiness-detection: median 412 ms, max 690 ms (budget 1000 ms, ratio 0.69) [5/5 runs]` */
 export function latencyLine(f: LatencyFigure, setting?: string): string {
-  if (f.medianMs === undefined) return `${f.name}: NO MEASUREMENT (${f.errors.length} errors in ${f.runs} runs) (budget ${f.budgetMs} ms)`;
-  const runs = [f.measured === f.runs ? `${f.runs} runs` : `${f.measured}/${f.runs} runs measured`, ...(setting ? [setting] : [])].join(', ');
+  if (f.medianMs === undefined)
+    return `${f.name}: NO MEASUREMENT (${f.errors.length} errors in ${f.runs} runs) (budget ${f.budgetMs} ms)`;
+  const runs = [
+    f.measured === f.runs ? `${f.runs} runs` : `${f.measured}/${f.runs} runs measured`,
+    ...(setting ? [setting] : []),
+  ].join(', ');
   return `${f.name}: median ${f.medianMs} ms, max ${f.maxMs} ms (budget ${f.budgetMs} ms, ratio ${f.ratio?.toFixed(2)}) [${runs}, min ${f.minMs} ms]`;
 }
 

@@ -23,7 +23,10 @@ interface CommandHelp {
 
 /** Escape text for roff: backslashes, and a leading . or ' that would read as a request. */
 export function roff(text: string): string {
-  return text.replaceAll('\\', '\\e').replaceAll('-', '\\-').replace(/^([.'])/, '\\&$1');
+  return text
+    .replaceAll('\\', '\\e')
+    .replaceAll('-', '\\-')
+    .replace(/^([.'])/, '\\&$1');
 }
 
 function run(cli: string, args: string[]): string {
@@ -80,7 +83,9 @@ function renderExitStatus(): string {
 /** Each shim under greenboot/ with the edge-agent command it runs (its `exec "$agent" ...` line). */
 function renderShims(): string {
   const root = join(repo, 'greenboot');
-  const shims = walk(root).filter((f) => f.endsWith('.sh')).sort();
+  const shims = walk(root)
+    .filter((f) => f.endsWith('.sh'))
+    .sort();
   return shims
     .map((file) => {
       const args = /^exec "\$agent" (.*)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? '...';
@@ -92,9 +97,21 @@ function renderShims(): string {
 // Examples shown only when the program has the command.
 const examples: Array<{ command: string; text: string; line: string }> = [
   { command: 'status', text: 'Is this device healthy, and if not, why?', line: 'edge-agent status' },
-  { command: 'check', text: 'Run the boot checks now without recording a verdict:', line: 'edge-agent check --dry-run' },
-  { command: 'history', text: 'Boots and rollbacks, newest first, with their reasons:', line: 'edge-agent history -n 10' },
-  { command: 'journal', text: 'Make the journal persistent, so the logs of failed boots survive a rollback:', line: 'edge-agent journal persist' },
+  {
+    command: 'check',
+    text: 'Run the boot checks now without recording a verdict:',
+    line: 'edge-agent check --dry-run',
+  },
+  {
+    command: 'history',
+    text: 'Boots and rollbacks, newest first, with their reasons:',
+    line: 'edge-agent history -n 10',
+  },
+  {
+    command: 'journal',
+    text: 'Make the journal persistent, so the logs of failed boots survive a rollback:',
+    line: 'edge-agent journal persist',
+  },
   { command: 'config validate', text: 'Check the configuration after editing it:', line: 'edge-agent config validate' },
 ];
 
@@ -118,7 +135,9 @@ function capitalize(text: string): string {
 
 export function renderMan(cli: string, date: string): string {
   const help = run(cli, ['--help']);
-  const version = run(cli, ['--version']).split('\n')[0]!.replace(/^edge-agent /, '');
+  const version = run(cli, ['--version'])
+    .split('\n')[0]!
+    .replace(/^edge-agent /, '');
   const summary = (help.split('\n')[0] ?? '').replace(/^edge-agent [^:]*: /, '');
   const names = rows(section(help, 'Commands')).map(([name]) => name);
   const fill: Record<string, string> = {

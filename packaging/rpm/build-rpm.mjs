@@ -17,7 +17,17 @@
 // architectures, comma-separated; default x86_64,aarch64; "none" builds only edge-agent),
 // --no-lint, --keep (keep the _topdir), --verbose.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,9 +89,15 @@ function ensurePrerequisites(lint) {
   }
   const tools = [['rpmbuild', 'rpm'], ...(lint ? [['rpmlint', 'rpmlint']] : [])].filter(([tool]) => !has(tool));
   if (tools.length === 0) return;
-  if (!apt) fail(`missing ${tools.map(([t]) => t).join(', ')}: install them (Fedora/RHEL: dnf install rpm-build rpmlint systemd-rpm-macros)`);
+  if (!apt)
+    fail(
+      `missing ${tools.map(([t]) => t).join(', ')}: install them (Fedora/RHEL: dnf install rpm-build rpmlint systemd-rpm-macros)`,
+    );
   say(`rpm: installing ${tools.map(([, deb]) => deb).join(' ')} with apt-get`);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...tools.map(([, deb]) => deb)], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...tools.map(([, deb]) => deb)], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 /** The date of the last commit (reproducible), else now; as rpm changelogs and man pages want it. */
@@ -124,7 +140,10 @@ function bundledPackages(metafile) {
   return [...dirs].sort().map((dir) => {
     const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
     const license = licenseOverrides[pkg.name] ?? (typeof pkg.license === 'string' ? pkg.license : undefined);
-    if (!license) fail(`bundled package ${pkg.name} has no SPDX license field: read its license file and add it to licenseOverrides in ${relative(root, fileURLToPath(import.meta.url))}`);
+    if (!license)
+      fail(
+        `bundled package ${pkg.name} has no SPDX license field: read its license file and add it to licenseOverrides in ${relative(root, fileURLToPath(import.meta.url))}`,
+      );
     return { dir: join(root, dir), name: pkg.name, version: pkg.version, license };
   });
 }
@@ -133,7 +152,12 @@ function bundledPackages(metafile) {
 function checkLicenses(packages, spec) {
   const tag = /^License:\s*(.+)$/m.exec(spec)?.[1] ?? '';
   const declared = new Set(tag.split(/\s+(?:AND|OR)\s+|[()\s]+/).filter(Boolean));
-  const missing = packages.flatMap((p) => p.license.split(/\s+(?:AND|OR|WITH)\s+|[()\s]+/).filter((id) => id && !declared.has(id)).map((id) => `${p.name} ${p.version} (${id})`));
+  const missing = packages.flatMap((p) =>
+    p.license
+      .split(/\s+(?:AND|OR|WITH)\s+|[()\s]+/)
+      .filter((id) => id && !declared.has(id))
+      .map((id) => `${p.name} ${p.version} (${id})`),
+  );
   if (missing.length) fail(`licenses of bundled packages missing from rpm.spec License: ${missing.join(', ')}`);
 }
 
@@ -145,24 +169,41 @@ function writeLicenseTexts(packages, file) {
   const byText = new Map();
   const without = [];
   for (const p of packages) {
-    const names = readdirSync(p.dir).filter((n) => /^(licen[cs]e|copying|notice)/i.test(n) && statSync(join(p.dir, n)).isFile()).sort();
+    const names = readdirSync(p.dir)
+      .filter((n) => /^(licen[cs]e|copying|notice)/i.test(n) && statSync(join(p.dir, n)).isFile())
+      .sort();
     if (names.length === 0) without.push(p);
     for (const name of names) {
       const text = readFileSync(join(p.dir, name), 'utf8').trim();
       byText.set(text, [...(byText.get(text) ?? []), `${p.name} ${p.version} (${p.license}, ${name})`]);
     }
   }
-  const sections = [...byText].map(([text, users]) => `${'='.repeat(79)}\n${users.join('\n')}\n${'='.repeat(79)}\n\n${text}\n`);
-  const header = `License texts of the ${packages.length} npm packages bundled into /usr/libexec/edge-agent.\n` + (without.length ? `Packages that ship no license file (license from their package.json): ${without.map((p) => `${p.name} ${p.version} (${p.license})`).join(', ')}.\n` : '');
+  const sections = [...byText].map(
+    ([text, users]) => `${'='.repeat(79)}\n${users.join('\n')}\n${'='.repeat(79)}\n\n${text}\n`,
+  );
+  const header =
+    `License texts of the ${packages.length} npm packages bundled into /usr/libexec/edge-agent.\n` +
+    (without.length
+      ? `Packages that ship no license file (license from their package.json): ${without.map((p) => `${p.name} ${p.version} (${p.license})`).join(', ')}.\n`
+      : '');
   writeFileSync(file, `${header}\n${sections.join('\n')}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 
 const lint = !opts['no-lint'];
-const runtimeArches = opts.runtime === 'none' ? [] : opts.runtime.split(',').map((a) => a.trim()).filter(Boolean);
+const runtimeArches =
+  opts.runtime === 'none'
+    ? []
+    : opts.runtime
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
 for (const arch of runtimeArches) {
-  if (!runtimePackages[arch]) fail(`--runtime ${opts.runtime}: "${arch}" is not an architecture edge-agent-runtime is built for (expected ${Object.keys(runtimePackages).join(', ')} or none)`);
+  if (!runtimePackages[arch])
+    fail(
+      `--runtime ${opts.runtime}: "${arch}" is not an architecture edge-agent-runtime is built for (expected ${Object.keys(runtimePackages).join(', ')} or none)`,
+    );
 }
 ensurePrerequisites(lint);
 
@@ -170,7 +211,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // rpm versions cannot contain "-"; "~" sorts a pre-release before its release (1.0.0~rc.1 < 1.0.0).
 const version = (opts.version ?? pkg.version).replaceAll('-', '~');
 const release = opts.release ?? '1';
-if (!/^[A-Za-z0-9._+~^]+$/.test(version) || !/^[A-Za-z0-9._+~^]+$/.test(release)) fail(`not a valid rpm version-release: ${version}-${release}`);
+if (!/^[A-Za-z0-9._+~^]+$/.test(version) || !/^[A-Za-z0-9._+~^]+$/.test(release))
+  fail(`not a valid rpm version-release: ${version}-${release}`);
 const outdir = opts.outdir ? resolve(opts.outdir) : join(root, 'dist', 'rpm');
 const date = buildDate();
 const spec = readFileSync(join(root, 'rpm.spec'), 'utf8');
@@ -187,17 +229,40 @@ mkdirSync(join(stage, 'generated'), { recursive: true });
 
 // 1. The bundle, then the files generated from the source.
 const metafile = join(topdir, 'bundle-meta.json');
-const bundle = run('node', ['packaging/build.mjs'], { env: { ...process.env, EDGE_AGENT_OUTDIR: join(stage, 'dist'), EDGE_AGENT_METAFILE: metafile } });
+const bundle = run('node', ['packaging/build.mjs'], {
+  env: { ...process.env, EDGE_AGENT_OUTDIR: join(stage, 'dist'), EDGE_AGENT_METAFILE: metafile },
+});
 say(`rpm: bundle   ${bundle.stdout.trim().replace(/^built \S+ /, '')}`);
 if (opts.config) cpSync(resolve(opts.config), join(stage, 'generated', 'config.yaml'));
-else tsx(['--input-type=module', '-e', "const { describeConfig } = await import('./agent/config/describe.ts'); process.stdout.write(describeConfig());"], join(stage, 'generated', 'config.yaml'));
-tsx(['packaging/man/render-man.ts', join(stage, 'dist', 'cli.js'), '--date', date.toISOString().slice(0, 10)], join(stage, 'generated', 'edge-agent.1'));
+else
+  tsx(
+    [
+      '--input-type=module',
+      '-e',
+      "const { describeConfig } = await import('./agent/config/describe.ts'); process.stdout.write(describeConfig());",
+    ],
+    join(stage, 'generated', 'config.yaml'),
+  );
+tsx(
+  ['packaging/man/render-man.ts', join(stage, 'dist', 'cli.js'), '--date', date.toISOString().slice(0, 10)],
+  join(stage, 'generated', 'edge-agent.1'),
+);
 const configLines = readFileSync(join(stage, 'generated', 'config.yaml'), 'utf8').split('\n').length - 1;
-say(`rpm: config   /etc/edge-agent/config.yaml, ${configLines} lines ${opts.config ? `from ${opts.config}` : 'generated by describeConfig()'}`);
+say(
+  `rpm: config   /etc/edge-agent/config.yaml, ${configLines} lines ${opts.config ? `from ${opts.config}` : 'generated by describeConfig()'}`,
+);
 say('rpm: man      edge-agent(1) generated from --help, the exit code table and greenboot/');
 
 // 2. What the spec installs, and nothing else.
-for (const file of ['LICENSE', 'README.md', 'units/edge-agent.service', 'units/edge-agent-hub.service', 'packaging/hub/hub.yaml', 'packaging/rpm/edge-agent.tmpfiles']) cpSync(join(root, file), join(stage, file));
+for (const file of [
+  'LICENSE',
+  'README.md',
+  'units/edge-agent.service',
+  'units/edge-agent-hub.service',
+  'packaging/hub/hub.yaml',
+  'packaging/rpm/edge-agent.tmpfiles',
+])
+  cpSync(join(root, file), join(stage, file));
 const shims = walk(join(root, 'greenboot')).filter((f) => f.endsWith('.sh'));
 for (const shim of shims) cpSync(shim, join(stage, relative(root, shim)));
 cpSync(join(root, 'packaging', 'docs'), join(stage, 'packaging', 'docs'), { recursive: true });
@@ -206,7 +271,10 @@ say(`rpm: shims    ${shims.map((s) => relative(join(root, 'greenboot'), s)).join
 const packages = bundledPackages(metafile);
 checkLicenses(packages, spec);
 writeLicenseTexts(packages, join(stage, 'bundled-licenses.txt'));
-writeFileSync(join(topdir, 'SOURCES', 'bundled-npm-packages.txt'), packages.map((p) => `${p.name} ${p.version} ${p.license}`).join('\n') + '\n');
+writeFileSync(
+  join(topdir, 'SOURCES', 'bundled-npm-packages.txt'),
+  packages.map((p) => `${p.name} ${p.version} ${p.license}`).join('\n') + '\n',
+);
 const licenseIds = [...new Set(packages.map((p) => p.license))].sort();
 say(`rpm: bundled  ${packages.length} npm packages (${licenseIds.join(', ')}); license texts in bundled-licenses.txt`);
 
@@ -216,7 +284,9 @@ const runtimes = runtimeArches.map((arch) => {
     const t0 = Date.now();
     const tarball = runtimeTarball(arch);
     cpSync(tarball.file, join(topdir, 'SOURCES', basename(tarball.file)));
-    say(`rpm: runtime  ${arch}: ${tarball.spec}, sha512 as the registry publishes it (${tarball.downloaded ? 'downloaded' : 'cached'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    say(
+      `rpm: runtime  ${arch}: ${tarball.spec}, sha512 as the registry publishes it (${tarball.downloaded ? 'downloaded' : 'cached'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     return { arch, tarball: basename(tarball.file) };
   } catch (error) {
     return fail(`edge-agent-runtime for ${arch}: ${error.message}`);
@@ -224,7 +294,18 @@ const runtimes = runtimeArches.map((arch) => {
 });
 
 const mtime = `@${Math.floor(date.getTime() / 1000)}`;
-run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=${mtime}`, '-czf', join(topdir, 'SOURCES', `edge-agent-${version}.tar.gz`), '-C', dirname(stage), basename(stage)]);
+run('tar', [
+  '--sort=name',
+  '--owner=0',
+  '--group=0',
+  '--numeric-owner',
+  `--mtime=${mtime}`,
+  '-czf',
+  join(topdir, 'SOURCES', `edge-agent-${version}.tar.gz`),
+  '-C',
+  dirname(stage),
+  basename(stage),
+]);
 cpSync(join(root, 'rpm.spec'), join(topdir, 'SPECS', 'edge-agent.spec'));
 
 // 3. rpmbuild: one run per architecture.
@@ -241,24 +322,39 @@ const passes = [
   { label: 'noarch', args: [] },
   ...runtimes.map(({ arch, tarball }) => ({
     label: `${arch} --with runtime (Node.js ${runtimeVersion})`,
-    args: ['--with', 'runtime', '--target', arch, '--define', `runtime_version ${runtimeVersion}`, '--define', `runtime_tarball ${tarball}`],
+    args: [
+      '--with',
+      'runtime',
+      '--target',
+      arch,
+      '--define',
+      `runtime_version ${runtimeVersion}`,
+      '--define',
+      `runtime_tarball ${tarball}`,
+    ],
   })),
 ];
 for (const pass of passes) {
   const t0 = Date.now();
   run('rpmbuild', ['-bb', '--quiet', ...defines, ...load, ...pass.args, join(topdir, 'SPECS', 'edge-agent.spec')]);
-  say(`rpm: rpmbuild ${pass.label}: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)${hostMacros ? '' : ', systemd macros from packaging/rpm/macros.non-fedora'}`);
+  say(
+    `rpm: rpmbuild ${pass.label}: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)${hostMacros ? '' : ', systemd macros from packaging/rpm/macros.non-fedora'}`,
+  );
 }
 
 // 4. Results, then rpmlint.
 mkdirSync(outdir, { recursive: true });
-for (const old of readdirSync(outdir).filter((n) => n.startsWith('edge-agent') && n.endsWith('.rpm'))) rmSync(join(outdir, old));
-const rpms = walk(join(topdir, 'RPMS')).filter((f) => f.endsWith('.rpm')).map((f) => {
-  const target = join(outdir, basename(f));
-  cpSync(f, target);
-  return target;
-});
-for (const file of rpms) say(`rpm: wrote    ${relative(process.cwd(), file) || file}  ${(statSync(file).size / 1024).toFixed(0)} KiB`);
+for (const old of readdirSync(outdir).filter((n) => n.startsWith('edge-agent') && n.endsWith('.rpm')))
+  rmSync(join(outdir, old));
+const rpms = walk(join(topdir, 'RPMS'))
+  .filter((f) => f.endsWith('.rpm'))
+  .map((f) => {
+    const target = join(outdir, basename(f));
+    cpSync(f, target);
+    return target;
+  });
+for (const file of rpms)
+  say(`rpm: wrote    ${relative(process.cwd(), file) || file}  ${(statSync(file).size / 1024).toFixed(0)} KiB`);
 
 if (lint) {
   const result = run('rpmlint', ['-r', join(root, 'packaging', 'rpm', 'rpmlintrc'), ...rpms], { allowFailure: true });

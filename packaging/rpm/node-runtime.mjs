@@ -52,7 +52,10 @@ function npm(args, cwd) {
  */
 export function runtimeTarball(arch) {
   const entry = runtimePackages[arch];
-  if (!entry) throw new Error(`no Node.js runtime for rpm architecture "${arch}": expected one of ${Object.keys(runtimePackages).join(', ')}`);
+  if (!entry)
+    throw new Error(
+      `no Node.js runtime for rpm architecture "${arch}": expected one of ${Object.keys(runtimePackages).join(', ')}`,
+    );
   const spec = `${entry.npm}@${runtimeVersion}`;
   const dir = runtimeCacheDir();
   const file = join(dir, `${entry.npm}-${runtimeVersion}.tgz`);
@@ -60,17 +63,25 @@ export function runtimeTarball(arch) {
     const actual = sha512(file);
     if (actual === entry.integrity) return { file, spec, downloaded: false };
     rmSync(file);
-    throw new Error(`cached ${file} has integrity ${actual}, expected ${entry.integrity} (pinned for ${spec}): deleted it, run again to download it afresh`);
+    throw new Error(
+      `cached ${file} has integrity ${actual}, expected ${entry.integrity} (pinned for ${spec}): deleted it, run again to download it afresh`,
+    );
   }
   const published = npm(['view', spec, 'dist.integrity']);
-  if (published !== entry.integrity) throw new Error(`the npm registry publishes integrity ${published} for ${spec}, expected ${entry.integrity} (pinned in scripts/node-runtimes.mjs)`);
+  if (published !== entry.integrity)
+    throw new Error(
+      `the npm registry publishes integrity ${published} for ${spec}, expected ${entry.integrity} (pinned in scripts/node-runtimes.mjs)`,
+    );
   mkdirSync(dir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'edge-agent-runtime-'));
   try {
     const name = npm(['pack', spec, '--silent'], work).split('\n').pop();
     const fetched = join(work, name);
     const actual = sha512(fetched);
-    if (actual !== entry.integrity) throw new Error(`npm pack ${spec} gave a tarball with integrity ${actual}, expected ${entry.integrity}: not used`);
+    if (actual !== entry.integrity)
+      throw new Error(
+        `npm pack ${spec} gave a tarball with integrity ${actual}, expected ${entry.integrity}: not used`,
+      );
     // Into the cache only once verified; copied beside it and renamed (the temporary directory
     // may be another file system) so a concurrent build never reads half a file.
     copyFileSync(fetched, `${file}.${process.pid}`);

@@ -7,4 +7,9 @@ const unavailable = () => {
   throw new Error('worker-timers is not part of the edge-agent bundle');
 };
 
-module.exports = { setInterval: unavailable, clearInterval: unavailable, setTimeout: unavailable, clearTimeout: unavailable };
+module.exports = {
+  setInterval: unavailable,
+  clearInterval: unavailable,
+  setTimeout: unavailable,
+  clearTimeout: unavailable,
+};

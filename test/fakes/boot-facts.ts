@@ -4,14 +4,24 @@ import type { BootFacts, GreenbootImplementation, OsRelease } from '../../agent/
 export class FakeBootFacts implements BootFacts {
   id = '8f2c1b6e4a7d4c0e9b3a5f6d7e8c9a0b';
   machine: string | undefined = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
-  release: OsRelease | undefined = { name: 'Red Hat Enterprise Linux', versionId: '9.4', prettyName: 'Red Hat Enterprise Linux 9.4 (Plow)', id: 'rhel', fields: {} };
+  release: OsRelease | undefined = {
+    name: 'Red Hat Enterprise Linux',
+    versionId: '9.4',
+    prettyName: 'Red Hat Enterprise Linux 9.4 (Plow)',
+    id: 'rhel',
+    fields: {},
+  };
   ostree = true;
   uptime = 42;
   bootTime = Date.parse('2024-06-01T00:00:00Z');
   greenboot: GreenbootImplementation = 'bash';
   private boots = 0;
 
-  constructor(patch: Partial<Pick<FakeBootFacts, 'id' | 'machine' | 'release' | 'ostree' | 'uptime' | 'bootTime' | 'greenboot'>> = {}) {
+  constructor(
+    patch: Partial<
+      Pick<FakeBootFacts, 'id' | 'machine' | 'release' | 'ostree' | 'uptime' | 'bootTime' | 'greenboot'>
+    > = {},
+  ) {
     Object.assign(this, patch);
   }
 

@@ -26,7 +26,8 @@ export class FakeClock implements Clock {
   private registrations = 0;
 
   constructor(options: FakeClockOptions = {}) {
-    this.epoch = typeof options.now === 'string' ? Date.parse(options.now) : (options.now ?? Date.parse('2024-06-01T00:00:00Z'));
+    this.epoch =
+      typeof options.now === 'string' ? Date.parse(options.now) : (options.now ?? Date.parse('2024-06-01T00:00:00Z'));
     this.auto = options.autoAdvance ?? false;
   }
 

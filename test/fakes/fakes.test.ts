@@ -60,12 +60,18 @@ describe('FakeSystemd', () => {
     const clock = new FakeClock({ autoAdvance: true });
     const systemd = new FakeSystemd([aUnit('microshift.service')]);
     const seen: string[] = [];
-    const stop = await systemd.watchUnit('microshift.service', (s) => seen.push(`${s.activeState}/${s.subState}/${s.nRestarts}`));
-    await systemd.play('microshift.service', [
-      { afterMs: 1000, patch: { activeState: 'activating', subState: 'start' } },
-      { afterMs: 0, patch: { activeState: 'activating', subState: 'start' } },
-      { afterMs: 5000, patch: { activeState: 'activating', subState: 'auto-restart', nRestarts: 1 } },
-    ], clock);
+    const stop = await systemd.watchUnit('microshift.service', (s) =>
+      seen.push(`${s.activeState}/${s.subState}/${s.nRestarts}`),
+    );
+    await systemd.play(
+      'microshift.service',
+      [
+        { afterMs: 1000, patch: { activeState: 'activating', subState: 'start' } },
+        { afterMs: 0, patch: { activeState: 'activating', subState: 'start' } },
+        { afterMs: 5000, patch: { activeState: 'activating', subState: 'auto-restart', nRestarts: 1 } },
+      ],
+      clock,
+    );
     await stop();
     systemd.setUnit('microshift.service', { activeState: 'active' });
     expect(seen).toEqual(['inactive/dead/0', 'activating/start/0', 'activating/auto-restart/1']);

@@ -3,13 +3,32 @@
 // scripted result and move the unit the way systemd would.
 import { HostError } from '../../agent/errors.js';
 import type { Clock } from '../../agent/host/clock.js';
-import type { JobOptions, JobResult, Systemd, SystemdVersion, UnitFileState, UnitState } from '../../agent/host/systemd.js';
+import type {
+  JobOptions,
+  JobResult,
+  Systemd,
+  SystemdVersion,
+  UnitFileState,
+  UnitState,
+} from '../../agent/host/systemd.js';
 
 const ENABLED: readonly UnitFileState[] = ['enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generated'];
 
 /** A loaded, inactive, enabled unit, with the given changes. */
 export function aUnit(name: string, patch: Partial<UnitState> = {}): UnitState {
-  return { name, description: name, loadState: 'loaded', activeState: 'inactive', subState: 'dead', result: 'success', nRestarts: 0, unitFileState: 'enabled', mainPid: 0, fragmentPath: `/usr/lib/systemd/system/${name}`, ...patch };
+  return {
+    name,
+    description: name,
+    loadState: 'loaded',
+    activeState: 'inactive',
+    subState: 'dead',
+    result: 'success',
+    nRestarts: 0,
+    unitFileState: 'enabled',
+    mainPid: 0,
+    fragmentPath: `/usr/lib/systemd/system/${name}`,
+    ...patch,
+  };
 }
 
 function notFound(name: string): UnitState {
@@ -43,7 +62,8 @@ export class FakeSystemd implements Systemd {
     const before = this.units.get(name) ?? notFound(name);
     const after = { ...before, ...patch, name };
     this.units.set(name, after);
-    if (JSON.stringify(before) !== JSON.stringify(after)) for (const watcher of this.watchers.get(name) ?? []) watcher({ ...after });
+    if (JSON.stringify(before) !== JSON.stringify(after))
+      for (const watcher of this.watchers.get(name) ?? []) watcher({ ...after });
     return after;
   }
 
@@ -60,7 +80,11 @@ export class FakeSystemd implements Systemd {
     return { ...(this.units.get(name) ?? notFound(name)) };
   }
 
-  async watchUnit(name: string, onChange: (state: UnitState) => void, options: { signal?: AbortSignal } = {}): Promise<() => Promise<void>> {
+  async watchUnit(
+    name: string,
+    onChange: (state: UnitState) => void,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<() => Promise<void>> {
     this.check();
     const set = this.watchers.get(name) ?? new Set();
     this.watchers.set(name, set);
@@ -114,7 +138,12 @@ export class FakeSystemd implements Systemd {
     this.watchers.clear();
   }
 
-  private async job(verb: string, name: string, options: JobOptions = {}, onDone: Partial<UnitState>): Promise<JobResult> {
+  private async job(
+    verb: string,
+    name: string,
+    options: JobOptions = {},
+    onDone: Partial<UnitState>,
+  ): Promise<JobResult> {
     this.check();
     options.signal?.throwIfAborted();
     const unit = this.units.get(name);

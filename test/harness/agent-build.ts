@@ -11,12 +11,20 @@ export const agentDist = join(repoRoot, 'build', 'dist');
 export async function buildAgent(): Promise<string> {
   const name = `dist-${process.pid}-${Date.now()}`;
   const outdir = join(repoRoot, 'build', name);
-  await execa('node', [join(repoRoot, 'packaging', 'build.mjs')], { env: { EDGE_AGENT_OUTDIR: outdir, EDGE_AGENT_METAFILE: `${outdir}.meta.json` } });
+  await execa('node', [join(repoRoot, 'packaging', 'build.mjs')], {
+    env: { EDGE_AGENT_OUTDIR: outdir, EDGE_AGENT_METAFILE: `${outdir}.meta.json` },
+  });
   const link = join(repoRoot, 'build', `.dist-link-${process.pid}`);
   await rm(link, { force: true });
   await symlink(name, link);
   // A real directory from an older harness version cannot be replaced by rename: remove it.
-  if (await lstat(agentDist).then((s) => !s.isSymbolicLink(), () => false)) await rm(agentDist, { recursive: true, force: true });
+  if (
+    await lstat(agentDist).then(
+      (s) => !s.isSymbolicLink(),
+      () => false,
+    )
+  )
+    await rm(agentDist, { recursive: true, force: true });
   await rename(link, agentDist);
   await removeOldBuilds(name);
   return join(agentDist, 'cli.js');
@@ -29,7 +37,10 @@ export async function agentMetafile(): Promise<Metafile> {
 }
 
 export interface Metafile {
-  outputs: Record<string, { imports: { path: string; kind: string }[]; inputs: Record<string, { bytesInOutput: number }> }>;
+  outputs: Record<
+    string,
+    { imports: { path: string; kind: string }[]; inputs: Record<string, { bytesInOutput: number }> }
+  >;
 }
 
 /** Builds (and their metafiles) older than an hour are no longer run by any device. */

@@ -26,7 +26,9 @@ export function bundleHarnessProgram(entry: string, name: string): Promise<strin
         logLevel: 'warning',
         write: false,
       });
-      const newest = Math.max(...Object.keys(result.metafile.inputs).map((input) => statSync(join(repoRoot, input)).mtimeMs));
+      const newest = Math.max(
+        ...Object.keys(result.metafile.inputs).map((input) => statSync(join(repoRoot, input)).mtimeMs),
+      );
       let current = 0;
       try {
         current = statSync(outfile).mtimeMs;

@@ -22,24 +22,39 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 const phaseStart = { at: Date.now() };
 function phase(name: string): void {
   const now = Date.now();
-  if (process.env.DEMO_TIMINGS) process.stderr.write(`[demo timing] ${name}: ${((now - phaseStart.at) / 1000).toFixed(1)}s\n`);
+  if (process.env.DEMO_TIMINGS)
+    process.stderr.write(`[demo timing] ${name}: ${((now - phaseStart.at) / 1000).toFixed(1)}s\n`);
   phaseStart.at = now;
 }
 
 async function printBoot(device: VirtualDevice, summary: BootSummary, n: number): Promise<void> {
   const counter = summary.grubenv.atBoot?.boot_counter;
-  const attempt = counter === undefined ? 'no update on trial' : counter === '-1' ? 'fallback boot' : `boot_counter=${counter}`;
-  say(bold(`Boot ${n}: ${summary.booted?.version ?? '?'} (${summary.booted?.checksum.slice(0, 7) ?? '?'}), ${attempt}`));
+  const attempt =
+    counter === undefined ? 'no update on trial' : counter === '-1' ? 'fallback boot' : `boot_counter=${counter}`;
+  say(
+    bold(`Boot ${n}: ${summary.booted?.version ?? '?'} (${summary.booted?.checksum.slice(0, 7) ?? '?'}), ${attempt}`),
+  );
   if (summary.fallbackDetected) say('  greenboot: FALLBACK BOOT DETECTED, default deployment rolled back');
-  for (const script of summary.scripts) say(`  ${script.kind.padEnd(8)} ${script.name.padEnd(36)} ${script.outcome}${script.exitCode ? ` (exit ${script.exitCode})` : ''}`);
+  for (const script of summary.scripts)
+    say(
+      `  ${script.kind.padEnd(8)} ${script.name.padEnd(36)} ${script.outcome}${script.exitCode ? ` (exit ${script.exitCode})` : ''}`,
+    );
   const record = await readRecord(device, summary.bootId);
-  for (const check of record?.checks.required?.results ?? []) say(`  edge-agent ${check.id}: ${check.outcome} in ${(check.durationMs / 1000).toFixed(1)}s: ${check.message}`);
-  for (const check of (record?.checks.wanted?.results ?? []).filter((c) => c.outcome === 'fail')) say(`  edge-agent warning ${check.id}: ${check.message}`);
+  for (const check of record?.checks.required?.results ?? [])
+    say(`  edge-agent ${check.id}: ${check.outcome} in ${(check.durationMs / 1000).toFixed(1)}s: ${check.message}`);
+  for (const check of (record?.checks.wanted?.results ?? []).filter((c) => c.outcome === 'fail'))
+    say(`  edge-agent warning ${check.id}: ${check.message}`);
   for (const action of record?.actions ?? []) say(`  pre-rollback ${action.id}: ${action.outcome}: ${action.message}`);
   if (record?.budget?.line) say(`  ${record.budget.line}`);
   const verdict = summary.verdict === 'green' ? 'GREEN' : summary.verdict === 'red' ? 'RED' : 'no verdict';
-  const next = summary.rebootRequested ? 'greenboot reboots to try again' : summary.verdict === 'red' ? 'manual intervention necessary' : 'kept';
-  say(`  verdict: ${bold(verdict)} -> ${next}; next boot: ${summary.next.booted.version}${summary.next.fallback ? ' (GRUB fallback)' : ''}`);
+  const next = summary.rebootRequested
+    ? 'greenboot reboots to try again'
+    : summary.verdict === 'red'
+      ? 'manual intervention necessary'
+      : 'kept';
+  say(
+    `  verdict: ${bold(verdict)} -> ${next}; next boot: ${summary.next.booted.version}${summary.next.fallback ? ' (GRUB fallback)' : ''}`,
+  );
   say();
 }
 
@@ -64,9 +79,17 @@ async function main(): Promise<void> {
   // The slow builds run while the device boots and gets its stand-ins: the RPMs (rpmbuild, the
   // largest part of the setup) and the CRI-O stand-in. Both are memoized, so the installs below
   // wait for these same builds. (The RPM build bundles the agent itself: no separate bundle.)
-  const builds = Promise.all([buildRpms(), bundleHarnessProgram('test/harness/crio/daemon.ts', 'crio-sim'), bundleHarnessProgram('test/harness/crio/crictl.ts', 'crictl-sim')]);
+  const builds = Promise.all([
+    buildRpms(),
+    bundleHarnessProgram('test/harness/crio/daemon.ts', 'crio-sim'),
+    bundleHarnessProgram('test/harness/crio/crictl.ts', 'crictl-sim'),
+  ]);
   builds.then(
-    () => process.env.DEMO_TIMINGS && process.stderr.write(`[demo timing] (RPMs and CRI-O stand-in built after ${((Date.now() - started) / 1000).toFixed(1)}s)\n`),
+    () =>
+      process.env.DEMO_TIMINGS &&
+      process.stderr.write(
+        `[demo timing] (RPMs and CRI-O stand-in built after ${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
+      ),
     () => undefined,
   );
   say('Booting a virtual edge device: real systemd, bash greenboot, simulated MicroShift, edge-agent...');
@@ -87,7 +110,9 @@ async function main(): Promise<void> {
     // pods and processes to remove. The device boots edge-device.target, not multi-user.target:
     // enable the daemon there.
     await installCrio(device);
-    await device.sh('ln -sf /usr/lib/systemd/system/edge-agent.service /etc/systemd/system/edge-device.target.wants/edge-agent.service && systemctl daemon-reload && systemctl start edge-agent.service');
+    await device.sh(
+      'ln -sf /usr/lib/systemd/system/edge-agent.service /etc/systemd/system/edge-device.target.wants/edge-agent.service && systemctl daemon-reload && systemctl start edge-agent.service',
+    );
     await setDeploymentScenario(device, '9.4.2', scenario('crash-loop'));
     phase('install CRI-O, start the daemon');
     say();

@@ -34,7 +34,11 @@ export async function bootEdgeDevice(options: EdgeDeviceOptions = {}): Promise<V
     const ms = options.microshift;
     if (ms) {
       const spec = 'state' in ms ? ms : { state: 'enabled' as const, scenario: ms };
-      await installMicroShift(device, { scenario: spec.scenario ?? preset('healthy'), state: spec.state, start: false });
+      await installMicroShift(device, {
+        scenario: spec.scenario ?? preset('healthy'),
+        state: spec.state,
+        start: false,
+      });
     }
     if (options.agent === 'rpm') await installAgentRpm(device, { config: options.config });
     else if (options.agent !== false) await installAgent(device, { config: options.config });
@@ -55,5 +59,10 @@ export async function bootEdgeDevice(options: EdgeDeviceOptions = {}): Promise<V
  * device is down, or while a red boot is already rebooting itself.
  */
 export async function recordOnDisk(device: VirtualDevice, bootId: string): Promise<BootRecord> {
-  return JSON.parse(await readFile(join(device.stateDir, 'upper/var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`), 'utf8')) as BootRecord;
+  return JSON.parse(
+    await readFile(
+      join(device.stateDir, 'upper/var/lib/edge-agent/boots', `${bootId.replaceAll('-', '')}.json`),
+      'utf8',
+    ),
+  ) as BootRecord;
 }

@@ -7,7 +7,9 @@ export const allowedRoots = ['/tmp', '/proc', '/sys', '/dev', '/run'];
 
 export async function findHostWrites(marker: string, ignored: string[] = []): Promise<string[]> {
   const prune = [...allowedRoots, ...ignored].flatMap((path) => ['-path', path, '-o']).slice(0, -1);
-  const result = await execa('find', ['/', '-xdev', '(', ...prune, ')', '-prune', '-o', '-newer', marker, '-print'], { reject: false });
+  const result = await execa('find', ['/', '-xdev', '(', ...prune, ')', '-prune', '-o', '-newer', marker, '-print'], {
+    reject: false,
+  });
   return String(result.stdout)
     .split('\n')
     .filter((line) => line && line !== '/');

@@ -2,7 +2,12 @@
 // device certificates, publishing what edge-agent publishes (retained status and online, QoS 1
 // events with ULIDs). Payloads are built with the agent's own wire functions.
 import type { MqttClient } from 'mqtt';
-import { toWireEvent, toWireStatus, type DeviceStatusInput, type HubEventRecord } from '../../agent/core/hub-payloads.js';
+import {
+  toWireEvent,
+  toWireStatus,
+  type DeviceStatusInput,
+  type HubEventRecord,
+} from '../../agent/core/hub-payloads.js';
 import { createIdGenerator } from '../../agent/hub/event-id.js';
 import { connectClient, type TestBroker } from './mosquitto.js';
 
@@ -25,12 +30,28 @@ export async function connectDevice(broker: TestBroker, id: string, prefix = 'ed
   let clock = Date.parse('2026-01-01T00:00:00.000Z');
   const nextId = createIdGenerator({ now: () => clock });
   const published: HubEventRecord[] = [];
-  const publish = (suffix: string, payload: string | Buffer, retain: boolean) => client.publishAsync(`${prefix}/${id}/${suffix}`, payload, { qos: 1, retain }).then(() => undefined);
+  const publish = (suffix: string, payload: string | Buffer, retain: boolean) =>
+    client.publishAsync(`${prefix}/${id}/${suffix}`, payload, { qos: 1, retain }).then(() => undefined);
   return {
     id,
     client,
     published,
-    status: (input) => publish('status', JSON.stringify(toWireStatus({ verdict: 'green', ...input }, { device: id, agent: '0.1.0-test', outbox: { queued: 0, dropped: 0 }, updatedAt: new Date(clock).toISOString() })), true),
+    status: (input) =>
+      publish(
+        'status',
+        JSON.stringify(
+          toWireStatus(
+            { verdict: 'green', ...input },
+            {
+              device: id,
+              agent: '0.1.0-test',
+              outbox: { queued: 0, dropped: 0 },
+              updatedAt: new Date(clock).toISOString(),
+            },
+          ),
+        ),
+        true,
+      ),
     online: (value) => publish('online', value, true),
     async event(type, body, at) {
       clock = at ?? clock + 1000;
@@ -45,12 +66,20 @@ export async function connectDevice(broker: TestBroker, id: string, prefix = 'ed
   };
 }
 
-export const deployment = (version: string) => ({ version, checksum: version.replace(/\D/g, '').padEnd(12, '0').slice(0, 12) });
+export const deployment = (version: string) => ({
+  version,
+  checksum: version.replace(/\D/g, '').padEnd(12, '0').slice(0, 12),
+});
 
 /** A bad update on a device: RED three times, the rollback, then GREEN on the old deployment. */
 export async function publishRollback(device: VirtualDevice, from: string, to: string): Promise<void> {
   for (let n = 1; n <= 3; n += 1) {
-    await device.event('boot-verdict', { verdict: 'red', deployment: deployment(from), attempt: { n, max: 3 }, failed: [{ check: 'microshift', reason: 'workloads-not-ready' }] });
+    await device.event('boot-verdict', {
+      verdict: 'red',
+      deployment: deployment(from),
+      attempt: { n, max: 3 },
+      failed: [{ check: 'microshift', reason: 'workloads-not-ready' }],
+    });
   }
   await device.event('rollback-detected', { from: deployment(from), to: deployment(to), reason: 'boot red 3 times' });
   await device.event('boot-verdict', { verdict: 'green', deployment: deployment(to), attempt: { n: 0, max: 3 } });

@@ -16,7 +16,9 @@ export interface TestPostgres {
 export function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.map((v) => join(root, v, 'bin')).find((bin) => existsSync(join(bin, 'initdb')));
 }
 
@@ -26,14 +28,19 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = postgresBin();
-  if (!bin) throw new Error('PostgreSQL is not installed (Debian package postgresql; scripts/setup.mjs --for test installs it)');
+  if (!bin)
+    throw new Error(
+      'PostgreSQL is not installed (Debian package postgresql; scripts/setup.mjs --for test installs it)',
+    );
   const dir = await mkdtemp(join(tmpdir(), 'edge-hub-pg-'));
   const data = join(dir, 'data');
   const asRoot = userInfo().uid === 0;
@@ -41,7 +48,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     const command = asRoot ? 'runuser' : join(bin, tool);
     const argv = asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args;
     const result = await execa(command, argv, { reject: false, cwd: dir });
-    if (result.exitCode !== 0) throw new Error(`${tool} failed (${result.exitCode}): ${result.stderr || result.stdout}`);
+    if (result.exitCode !== 0)
+      throw new Error(`${tool} failed (${result.exitCode}): ${result.stderr || result.stdout}`);
   };
   if (asRoot) {
     const { stdout } = await execa('id', ['-u', 'postgres']);
@@ -52,7 +60,18 @@ export async function startPostgres(): Promise<TestPostgres> {
   try {
     await run('initdb', ['-D', data, '-A', 'trust', '-U', 'edge', '--no-sync', '-E', 'UTF8']);
     // fsync off: a test cluster needs no durability across a power cut, and it is much faster.
-    await run('pg_ctl', ['-D', data, '-w', '-t', '30', '-l', join(dir, 'server.log'), '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`, 'start']);
+    await run('pg_ctl', [
+      '-D',
+      data,
+      '-w',
+      '-t',
+      '30',
+      '-l',
+      join(dir, 'server.log'),
+      '-o',
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`,
+      'start',
+    ]);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

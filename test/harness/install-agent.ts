@@ -14,7 +14,8 @@ import type { VirtualDevice } from './vdev.js';
 // copy (vdev-boot.sh) over it again; systemd applies that bind last, inside the sandbox as shipped
 // (checked with systemd-run -p ... in a device). Only the virtual device needs this drop-in; a
 // real host has one boot id.
-export const vdevDropIn = "[Service]\n# edge-agent test harness: keep the virtual device's boot id visible (see install-agent.ts)\nBindReadOnlyPaths=/run/edge-vdev/boot_id:/proc/sys/kernel/random/boot_id\n";
+export const vdevDropIn =
+  "[Service]\n# edge-agent test harness: keep the virtual device's boot id visible (see install-agent.ts)\nBindReadOnlyPaths=/run/edge-vdev/boot_id:/proc/sys/kernel/random/boot_id\n";
 
 // The unit runs the bundle in place from the checkout (through /usr/libexec/edge-agent). Its
 // PrivateTmp= and ProtectHome= hide a checkout under /tmp, /var/tmp, /home or /root from the
@@ -35,9 +36,13 @@ export interface InstallAgentOptions {
 export async function installAgent(device: VirtualDevice, options: InstallAgentOptions = {}): Promise<void> {
   await useAgentBundle(device, agentDist);
   if (options.config !== undefined) await device.writeFile('/etc/edge-agent/config.yaml', options.config);
-  await device.writeFile('/etc/systemd/system/edge-agent.service', await readFile(join(repoRoot, 'units', 'edge-agent.service')));
+  await device.writeFile(
+    '/etc/systemd/system/edge-agent.service',
+    await readFile(join(repoRoot, 'units', 'edge-agent.service')),
+  );
   await device.writeFile('/etc/systemd/system/edge-agent.service.d/50-vdev.conf', vdevDropIn);
-  if (checkoutDropIn) await device.writeFile('/etc/systemd/system/edge-agent.service.d/51-vdev-checkout.conf', checkoutDropIn);
+  if (checkoutDropIn)
+    await device.writeFile('/etc/systemd/system/edge-agent.service.d/51-vdev-checkout.conf', checkoutDropIn);
   if (options.shims === false) return;
   for (const dir of ['check/required.d', 'check/wanted.d', 'green.d', 'red.d']) {
     const source = join(repoRoot, 'greenboot', dir);
@@ -54,5 +59,9 @@ export async function installAgent(device: VirtualDevice, options: InstallAgentO
  */
 export async function useAgentBundle(device: VirtualDevice, dir: string): Promise<void> {
   await device.sh(`ln -sfn '${dir}' /usr/libexec/edge-agent`);
-  await device.writeFile('/usr/bin/edge-agent', '#!/bin/sh\nexec /usr/bin/node /usr/libexec/edge-agent/edge-agent.cjs "$@"\n', 0o755);
+  await device.writeFile(
+    '/usr/bin/edge-agent',
+    '#!/bin/sh\nexec /usr/bin/node /usr/libexec/edge-agent/edge-agent.cjs "$@"\n',
+    0o755,
+  );
 }

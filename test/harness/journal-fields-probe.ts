@@ -31,5 +31,12 @@ await flushed();
 const structuredMs = (performance.now() - start) / count;
 const rssAfter = rssMb();
 
-const figures = { records: count, plainMsPerRecord: plainMs, structuredMsPerRecord: structuredMs, rssBeforeMb: rssBefore, rssAfterMb: rssAfter, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+const figures = {
+  records: count,
+  plainMsPerRecord: plainMs,
+  structuredMsPerRecord: structuredMs,
+  rssBeforeMb: rssBefore,
+  rssAfterMb: rssAfter,
+  maxRssMb: process.resourceUsage().maxRSS / 1024,
+};
 writeSync(3, `${JSON.stringify(figures)}\n`);

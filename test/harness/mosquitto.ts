@@ -60,7 +60,9 @@ export const READERS = Array.from({ length: 8 }, (_, i) => `reader-${i + 1}`);
  * `clients`: certificates to make (default the devices, fleet-reader and the test readers).
  * `readers`: more certificates that get fleet-reader's ACL lines, e.g. a hub consumer of its own.
  */
-export async function startBroker(options: { kind?: 'tls' | 'plain'; clients?: string[]; readers?: string[] } = {}): Promise<TestBroker> {
+export async function startBroker(
+  options: { kind?: 'tls' | 'plain'; clients?: string[]; readers?: string[] } = {},
+): Promise<TestBroker> {
   const kind = options.kind ?? 'tls';
   const dir = await mkdtemp(join(tmpdir(), `edge-mosquitto-${kind}-`));
   const port = await freePort();
@@ -71,7 +73,10 @@ export async function startBroker(options: { kind?: 'tls' | 'plain'; clients?: s
   try {
     if (kind === 'tls') await makePki(dir, clients);
     await mkdir(join(dir, 'data'), { recursive: true });
-    await writeFile(conf, kind === 'tls' ? await tlsConfig(dir, port, [...readers, ...extraReaders]) : plainConfig(dir, port));
+    await writeFile(
+      conf,
+      kind === 'tls' ? await tlsConfig(dir, port, [...readers, ...extraReaders]) : plainConfig(dir, port),
+    );
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -90,7 +95,11 @@ export async function startBroker(options: { kind?: 'tls' | 'plain'; clients?: s
     proc.once('exit', () => {
       if (child === proc) child = undefined;
     });
-    await waitListening(port, () => child === proc, () => output);
+    await waitListening(
+      port,
+      () => child === proc,
+      () => output,
+    );
   };
   const stop = async () => {
     const proc = child;
@@ -135,7 +144,8 @@ async function tlsConfig(dir: string, port: number, readers: readonly string[]):
   const example = join(repoRoot, 'packaging', 'mosquitto');
   const acl = await readFile(join(example, 'edge-agent.acl'), 'utf8');
   const readerBlock = /^user fleet-reader\n(topic .*\n)+/m.exec(acl)?.[0];
-  if (!readerBlock) throw new Error('packaging/mosquitto/edge-agent.acl has no "user fleet-reader" block: update the test harness');
+  if (!readerBlock)
+    throw new Error('packaging/mosquitto/edge-agent.acl has no "user fleet-reader" block: update the test harness');
   const testReaders = readers.map((name) => readerBlock.replaceAll('fleet-reader', name)).join('\n');
   await writeFile(join(dir, 'edge-agent.acl'), `${acl}\n# test harness: readers like fleet-reader\n${testReaders}`);
   const replaced = (await readFile(join(example, 'mosquitto.conf'), 'utf8'))
@@ -146,7 +156,11 @@ async function tlsConfig(dir: string, port: number, readers: readonly string[]):
     .replace(/^acl_file .*$/m, `acl_file ${join(dir, 'edge-agent.acl')}`)
     .replace(/^persistence_location .*$/m, `persistence_location ${join(dir, 'data')}/`);
   const settings = replaced.split('\n').filter((line) => !line.startsWith('#'));
-  if (!settings.includes(`listener ${port} ${HOST}`) || settings.some((line) => line.includes('/etc/mosquitto/') || line.includes('/var/lib/'))) throw new Error('packaging/mosquitto/mosquitto.conf changed: update the test harness substitutions');
+  if (
+    !settings.includes(`listener ${port} ${HOST}`) ||
+    settings.some((line) => line.includes('/etc/mosquitto/') || line.includes('/var/lib/'))
+  )
+    throw new Error('packaging/mosquitto/mosquitto.conf changed: update the test harness substitutions');
   return `${replaced}\n# test harness\nuser ${userInfo().username}\nlog_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\n`;
 }
 
@@ -161,8 +175,24 @@ async function makePki(dir: string, clients: readonly string[]): Promise<void> {
     if (result.exitCode !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
   };
   const names = ['ca', 'broker', ...clients];
-  await Promise.all(names.map((name) => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(`${name}.key`))));
-  await openssl('req', '-x509', '-new', '-key', file('ca.key'), '-out', file('ca.crt'), '-days', '30', '-subj', '/O=edge-agent tests/CN=edge-agent test CA');
+  await Promise.all(
+    names.map((name) =>
+      openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(`${name}.key`)),
+    ),
+  );
+  await openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+    '-days',
+    '30',
+    '-subj',
+    '/O=edge-agent tests/CN=edge-agent test CA',
+  );
   const leaf = 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n';
   let serial = 0x1000;
   // Explicit serials: -CAcreateserial races when several certificates are signed at once.
@@ -170,10 +200,33 @@ async function makePki(dir: string, clients: readonly string[]): Promise<void> {
     serial += 1;
     await writeFile(file(`${name}.ext`), extensions);
     await openssl('req', '-new', '-key', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject);
-    await openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-set_serial', String(serial), '-days', '30', '-out', file(`${name}.crt`), '-extfile', file(`${name}.ext`));
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-set_serial',
+      String(serial),
+      '-days',
+      '30',
+      '-out',
+      file(`${name}.crt`),
+      '-extfile',
+      file(`${name}.ext`),
+    );
   };
-  await sign('broker', `/CN=${HOST}`, `${leaf}extendedKeyUsage = serverAuth\nsubjectAltName = IP:${HOST}, DNS:localhost\n`);
-  await Promise.all(clients.map((name) => sign(name, `/O=edge-agent tests/CN=${name}`, `${leaf}extendedKeyUsage = clientAuth\n`)));
+  await sign(
+    'broker',
+    `/CN=${HOST}`,
+    `${leaf}extendedKeyUsage = serverAuth\nsubjectAltName = IP:${HOST}, DNS:localhost\n`,
+  );
+  await Promise.all(
+    clients.map((name) => sign(name, `/O=edge-agent tests/CN=${name}`, `${leaf}extendedKeyUsage = clientAuth\n`)),
+  );
   await Promise.all(names.map((name) => chmod(file(`${name}.key`), 0o600)));
 }
 
@@ -183,7 +236,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, HOST, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -230,10 +285,19 @@ export function takeReader(broker: TestBroker): string {
 }
 
 /** A client with a certificate from the harness PKI (default: the next test reader), subscribed to `topics`. */
-export async function subscribe(broker: TestBroker, topics: string[], options: { as?: string; mqtt?: IClientOptions } = {}): Promise<Subscriber> {
-  const client = await connectClient(broker, options.as ?? takeReader(broker), { reconnectPeriod: 200, ...options.mqtt });
+export async function subscribe(
+  broker: TestBroker,
+  topics: string[],
+  options: { as?: string; mqtt?: IClientOptions } = {},
+): Promise<Subscriber> {
+  const client = await connectClient(broker, options.as ?? takeReader(broker), {
+    reconnectPeriod: 200,
+    ...options.mqtt,
+  });
   const messages: Received[] = [];
-  client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain }));
+  client.on('message', (topic, payload, packet) =>
+    messages.push({ topic, payload: payload.toString(), retain: packet.retain }),
+  );
   await client.subscribeAsync(topics, { qos: 1 });
   return {
     client,
@@ -241,7 +305,13 @@ export async function subscribe(broker: TestBroker, topics: string[], options: {
     async until(done, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!done(messages)) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms with ${messages.length} messages: ${messages.slice(-5).map((m) => `${m.topic} ${m.payload.slice(0, 80)}`).join(' | ')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out after ${timeoutMs} ms with ${messages.length} messages: ${messages
+              .slice(-5)
+              .map((m) => `${m.topic} ${m.payload.slice(0, 80)}`)
+              .join(' | ')}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       return messages;
@@ -251,10 +321,23 @@ export async function subscribe(broker: TestBroker, topics: string[], options: {
 }
 
 /** A raw mqtt.js client with a harness certificate (for ACL tests). */
-export async function connectClient(broker: TestBroker, name: string, options: IClientOptions = {}): Promise<MqttClient> {
+export async function connectClient(
+  broker: TestBroker,
+  name: string,
+  options: IClientOptions = {},
+): Promise<MqttClient> {
   const files = broker.client(name);
-  const tls = broker.kind === 'tls' ? { ca: await readFile(broker.ca), cert: await readFile(files.cert), key: await readFile(files.key) } : {};
-  const client = connect(broker.url, { protocolVersion: 5, clientId: `${name}-${Math.random().toString(16).slice(2, 8)}`, connectTimeout: 5000, ...tls, ...options });
+  const tls =
+    broker.kind === 'tls'
+      ? { ca: await readFile(broker.ca), cert: await readFile(files.cert), key: await readFile(files.key) }
+      : {};
+  const client = connect(broker.url, {
+    protocolVersion: 5,
+    clientId: `${name}-${Math.random().toString(16).slice(2, 8)}`,
+    connectTimeout: 5000,
+    ...tls,
+    ...options,
+  });
   client.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} could not connect to ${broker.url}`)), 10_000);
@@ -281,18 +364,47 @@ export interface TestSink {
  * An in-process sink with the client certificate `as` (default device-a), fast reconnects and a
  * 1 s status interval. `hub` overrides config keys (e.g. deviceId).
  */
-export async function createTestSink(broker: TestBroker, options: { as?: string; hub?: Record<string, unknown>; limits?: { maxBytes: number; maxEvents: number }; start?: boolean; outboxDir?: string } = {}): Promise<TestSink> {
+export async function createTestSink(
+  broker: TestBroker,
+  options: {
+    as?: string;
+    hub?: Record<string, unknown>;
+    limits?: { maxBytes: number; maxEvents: number };
+    start?: boolean;
+    outboxDir?: string;
+  } = {},
+): Promise<TestSink> {
   const files = broker.client(options.as ?? 'device-a');
-  const tlsFiles = broker.kind === 'tls' ? { ca: broker.ca, cert: files.cert, key: files.key } : { allowInsecure: true, deviceId: options.as ?? 'device-a' };
-  const hub = ConfigSchema.parse({ hub: { url: broker.url, statusMinIntervalSec: 1, ...tlsFiles, ...options.hub } }).hub as HubConfig;
+  const tlsFiles =
+    broker.kind === 'tls'
+      ? { ca: broker.ca, cert: files.cert, key: files.key }
+      : { allowInsecure: true, deviceId: options.as ?? 'device-a' };
+  const hub = ConfigSchema.parse({ hub: { url: broker.url, statusMinIntervalSec: 1, ...tlsFiles, ...options.hub } })
+    .hub as HubConfig;
   const fs = createHostFs('/');
   const logs: string[] = [];
-  const log = { info: (m: string) => logs.push(`info: ${m}`), warn: (m: string) => logs.push(`warn: ${m}`), debug: (m: string) => logs.push(`debug: ${m}`) };
+  const log = {
+    info: (m: string) => logs.push(`info: ${m}`),
+    warn: (m: string) => logs.push(`warn: ${m}`),
+    debug: (m: string) => logs.push(`debug: ${m}`),
+  };
   const { connection, warnings } = await resolveHubConnection(hub, fs);
   logs.push(...warnings.map((w) => `warn: ${w}`));
   const outboxDir = options.outboxDir ?? (await mkdtemp(join(tmpdir(), 'edge-sink-outbox-')));
-  const outbox = await openOutbox(outboxDir, options.limits ?? { maxBytes: 5 << 20, maxEvents: 10_000 }, { fs, clock: systemClock, log });
-  const sink = createMqttSink({ connection, outbox, clock: systemClock, log, agentVersion: '0.0.0-test', backoff: { initialMs: 100, maxMs: 1000 }, connectTimeoutMs: 5000 });
+  const outbox = await openOutbox(outboxDir, options.limits ?? { maxBytes: 5 << 20, maxEvents: 10_000 }, {
+    fs,
+    clock: systemClock,
+    log,
+  });
+  const sink = createMqttSink({
+    connection,
+    outbox,
+    clock: systemClock,
+    log,
+    agentVersion: '0.0.0-test',
+    backoff: { initialMs: 100, maxMs: 1000 },
+    connectTimeoutMs: 5000,
+  });
   if (options.start !== false) sink.start();
   return {
     sink,

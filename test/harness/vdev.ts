@@ -125,16 +125,23 @@ export class VirtualDevice {
   }
 
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...options.env };
+    const env = {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: '/root',
+      LANG: 'C.UTF-8',
+      ...options.env,
+    };
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     // nsenter forks the command into the device: killing nsenter alone would leave the command
     // running there. It gets a process group of its own, and a timeout kills the whole group.
-    const subprocess = this.watchInside(execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
-      reject: false,
-      input: options.input,
-      detached: true,
-      stripFinalNewline: false,
-    }));
+    const subprocess = this.watchInside(
+      execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
+        reject: false,
+        input: options.input,
+        detached: true,
+        stripFinalNewline: false,
+      }),
+    );
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -145,26 +152,39 @@ export class VirtualDevice {
       }
     }, options.timeoutMs ?? 60_000);
     const result = await subprocess.finally(() => clearTimeout(timer));
-    return { exitCode: timedOut ? 124 : (result.exitCode ?? 128), stdout: String(result.stdout), stderr: String(result.stderr) };
+    return {
+      exitCode: timedOut ? 124 : (result.exitCode ?? 128),
+      stdout: String(result.stdout),
+      stderr: String(result.stderr),
+    };
   }
 
   /** Run a bash script inside; throws with its output when it exits non-zero. */
   async sh(script: string, options: ExecOptions = {}): Promise<string> {
     const result = await this.exec(['bash', '-c', script], options);
     if (result.exitCode !== 0) {
-      throw new Error(`device ${this.name}: script exited ${result.exitCode}: ${script}\n${result.stdout}${result.stderr}`);
+      throw new Error(
+        `device ${this.name}: script exited ${result.exitCode}: ${script}\n${result.stdout}${result.stderr}`,
+      );
     }
     return result.stdout;
   }
 
   /** Start a command inside without waiting for it (e.g. a long wait under test). */
   spawn(argv: string[], options: Omit<ExecOptions, 'timeoutMs'> = {}): ResultPromise {
-    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...options.env };
+    const env = {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: '/root',
+      LANG: 'C.UTF-8',
+      ...options.env,
+    };
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    return this.watchInside(execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
-      reject: false,
-      input: options.input,
-    }));
+    return this.watchInside(
+      execa('nsenter', [...this.nsenterArgs(), `--wd=${options.cwd ?? '/'}`, '--', 'env', '-i', ...envArgs, ...argv], {
+        reject: false,
+        input: options.input,
+      }),
+    );
   }
 
   async writeFile(inside: string, content: string | Buffer, mode?: number): Promise<void> {
@@ -307,16 +327,40 @@ export class VirtualDevice {
     await writeFile(join(this.stateDir, 'boot', 'console'), '');
     this.cgroup = join(cgroupRoot(), 'edge-vdev', `${this.name}-${this.bootCount}-${process.pid}`);
     await mkdir(this.cgroup, { recursive: true });
-    const namespaces = ['--pid', '--mount', '--uts', '--fork', '--kill-child', ...(this.options.network ? ['--net'] : []), ...(await deviceClock())];
+    const namespaces = [
+      '--pid',
+      '--mount',
+      '--uts',
+      '--fork',
+      '--kill-child',
+      ...(this.options.network ? ['--net'] : []),
+      ...(await deviceClock()),
+    ];
     // The child moves itself into the device's cgroup first, then takes a cgroup namespace
     // rooted there, so systemd inside sees that cgroup as its whole tree.
     const child = `echo 0 > '${this.cgroup}/cgroup.procs' && exec unshare --cgroup '${bootScript}' "$@"`;
-    this.unshare = execa('unshare', [...namespaces, 'bash', '-c', child, 'vdev', this.stateDir, this.name, this.bootId, this.options.network ? '1' : '0', this.options.systemNode ?? process.execPath, checkout], {
-      reject: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-    });
+    this.unshare = execa(
+      'unshare',
+      [
+        ...namespaces,
+        'bash',
+        '-c',
+        child,
+        'vdev',
+        this.stateDir,
+        this.name,
+        this.bootId,
+        this.options.network ? '1' : '0',
+        this.options.systemNode ?? process.execPath,
+        checkout,
+      ],
+      {
+        reject: false,
+        stdin: 'ignore',
+        stdout: 'pipe',
+        stderr: 'pipe',
+      },
+    );
     this.pid = await this.waitForInit();
     await this.waitForBoot();
   }
@@ -351,7 +395,9 @@ export class VirtualDevice {
     while (Date.now() < deadline) {
       // A unit may reboot the device during its boot (greenboot's redboot-auto-reboot): see halted.
       if (this.halted) return;
-      const result = await this.exec(['systemctl', 'is-system-running', '--wait'], { timeoutMs: Math.max(100, deadline - Date.now()) });
+      const result = await this.exec(['systemctl', 'is-system-running', '--wait'], {
+        timeoutMs: Math.max(100, deadline - Date.now()),
+      });
       last = result.stdout.trim() || result.stderr.trim();
       if (last === 'running' || last === 'degraded') return;
       await sleep(20);
@@ -392,7 +438,9 @@ async function reapStaleDevices(): Promise<void> {
   const entries = await readdir(stateBase).catch(() => [] as string[]);
   for (const entry of entries.filter((e) => e.startsWith('edge-vdev-'))) {
     const dir = join(stateBase, entry);
-    const owner = await readFile(join(dir, 'owner.json'), 'utf8').then((t) => JSON.parse(t) as { pid: number }).catch(() => undefined);
+    const owner = await readFile(join(dir, 'owner.json'), 'utf8')
+      .then((t) => JSON.parse(t) as { pid: number })
+      .catch(() => undefined);
     if (owner && (owner.pid === process.pid || (await isAlive(owner.pid)))) continue;
     if (!owner && Date.now() - (await stat(dir)).mtimeMs < 60_000) continue;
     await rm(dir, { recursive: true, force: true });

@@ -53,9 +53,21 @@ describe('boot facts', () => {
 
   it('reads os-release, falling back to /usr/lib/os-release', async () => {
     await put('/usr/lib/os-release', RHEL_OS_RELEASE);
-    expect(await facts.osRelease()).toMatchObject({ name: 'Red Hat Enterprise Linux', versionId: '9.4', prettyName: 'Red Hat Enterprise Linux 9.4 (Plow)', id: 'rhel' });
-    await put('/etc/os-release', "NAME='Debian GNU/Linux'\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian \\\"bookworm\\\"\"\n# comment\n");
-    expect(await facts.osRelease()).toMatchObject({ name: 'Debian GNU/Linux', versionId: '12', prettyName: 'Debian "bookworm"' });
+    expect(await facts.osRelease()).toMatchObject({
+      name: 'Red Hat Enterprise Linux',
+      versionId: '9.4',
+      prettyName: 'Red Hat Enterprise Linux 9.4 (Plow)',
+      id: 'rhel',
+    });
+    await put(
+      '/etc/os-release',
+      'NAME=\'Debian GNU/Linux\'\nVERSION_ID="12"\nPRETTY_NAME="Debian \\"bookworm\\""\n# comment\n',
+    );
+    expect(await facts.osRelease()).toMatchObject({
+      name: 'Debian GNU/Linux',
+      versionId: '12',
+      prettyName: 'Debian "bookworm"',
+    });
   });
 
   it('knows no os-release when neither file exists', async () => {
@@ -86,13 +98,34 @@ describe('boot facts', () => {
   });
 
   it.each([
-    ['bash greenboot (RHEL 9)', ['/usr/lib/systemd/system/greenboot-grub2-set-counter.service', '/usr/lib/systemd/system/greenboot-healthcheck.service'], 'bash'],
+    [
+      'bash greenboot (RHEL 9)',
+      [
+        '/usr/lib/systemd/system/greenboot-grub2-set-counter.service',
+        '/usr/lib/systemd/system/greenboot-healthcheck.service',
+      ],
+      'bash',
+    ],
     ['bash greenboot, Debian unit dir', ['/lib/systemd/system/greenboot-grub2-set-counter.service'], 'bash'],
-    ['greenboot-rs', ['/usr/lib/systemd/system/greenboot-set-rollback-trigger.service', '/usr/lib/systemd/system/greenboot-healthcheck.service'], 'rs'],
+    [
+      'greenboot-rs',
+      [
+        '/usr/lib/systemd/system/greenboot-set-rollback-trigger.service',
+        '/usr/lib/systemd/system/greenboot-healthcheck.service',
+      ],
+      'rs',
+    ],
     ['greenboot-rs unit copied to /etc', ['/etc/systemd/system/greenboot-set-rollback-trigger.service'], 'rs'],
     ['no greenboot', ['/usr/lib/systemd/system/sshd.service'], 'none'],
     ['greenboot without either marker unit', ['/usr/lib/systemd/system/greenboot-healthcheck.service'], 'unknown'],
-    ['both marker units', ['/usr/lib/systemd/system/greenboot-grub2-set-counter.service', '/usr/lib/systemd/system/greenboot-set-rollback-trigger.service'], 'unknown'],
+    [
+      'both marker units',
+      [
+        '/usr/lib/systemd/system/greenboot-grub2-set-counter.service',
+        '/usr/lib/systemd/system/greenboot-set-rollback-trigger.service',
+      ],
+      'unknown',
+    ],
   ])('greenboot implementation: %s', async (_name, files, expected) => {
     for (const file of files) await put(file, '[Unit]\n');
     expect(await facts.greenbootImplementation()).toBe(expected);

@@ -19,7 +19,12 @@ afterEach(async () => {
 async function store(warnings: string[] = []) {
   const root = await mkdtemp(join(tmpdir(), 'edge-records-'));
   roots.push(root);
-  const records = createBootRecords({ fs: createHostFs(root), clock: systemClock, dir: '/var/lib/edge-agent/boots', warn: (m) => warnings.push(m) });
+  const records = createBootRecords({
+    fs: createHostFs(root),
+    clock: systemClock,
+    dir: '/var/lib/edge-agent/boots',
+    warn: (m) => warnings.push(m),
+  });
   return { root, records, dir: join(root, 'var/lib/edge-agent/boots') };
 }
 
@@ -57,11 +62,22 @@ describe('boot records', () => {
   it('reads a record a newer edge-agent wrote and keeps the fields it does not know', async () => {
     const { records, dir } = await store();
     await mkdir(dir, { recursive: true });
-    const newer = { schema: 7, bootId: id(3), verdict: 'green', futureField: { nested: [1, 2] }, checks: { required: { startedAt: 'x', results: [], newKey: true } } };
+    const newer = {
+      schema: 7,
+      bootId: id(3),
+      verdict: 'green',
+      futureField: { nested: [1, 2] },
+      checks: { required: { startedAt: 'x', results: [], newKey: true } },
+    };
     await writeFile(join(dir, `${id(3)}.json`), JSON.stringify(newer));
     await records.update(id(3), (r) => (r.knownGood = true));
     const written = JSON.parse(await readFile(join(dir, `${id(3)}.json`), 'utf8')) as Record<string, unknown>;
-    expect(written).toMatchObject({ schema: 7, futureField: { nested: [1, 2] }, knownGood: true, checks: { required: { newKey: true } } });
+    expect(written).toMatchObject({
+      schema: 7,
+      futureField: { nested: [1, 2] },
+      knownGood: true,
+      checks: { required: { newKey: true } },
+    });
   });
 
   it('keeps only the newest records', async () => {
@@ -82,12 +98,20 @@ describe('boot records', () => {
       for (let i = 0; ; i++) await records.update('${id(9)}', (r) => { r.filler = 'x'.repeat(200000 + i); r.round = Number(process.env.ROUND); r.counter = i; });
     `;
     for (let round = 0; round < 5; round++) {
-      const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repo, env: { ROUND: String(round) }, reject: false });
+      const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: repo,
+        env: { ROUND: String(round) },
+        reject: false,
+      });
       // Kill it only once this round's writer is seen rewriting (its counter at 2 or more): how
       // long tsx takes to start depends on the machine's load, so a fixed delay could kill it
       // before its first write and prove nothing.
       const deadline = Date.now() + 30_000;
-      while (!(await progressed(join(dir, `${id(9)}.json`), round)) && Date.now() < deadline && child.exitCode === null) {
+      while (
+        !(await progressed(join(dir, `${id(9)}.json`), round)) &&
+        Date.now() < deadline &&
+        child.exitCode === null
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       child.kill('SIGKILL');
@@ -124,8 +148,13 @@ describe('boot records', () => {
         console.log(JSON.parse(await readFile("${root}/boots/${id(4)}.json", "utf8")).verdict);
       '
     `;
-    const result = await execa('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], { reject: false, all: true });
-    expect(result.all).toContain(`${StateWriteError.name}: cannot write ${root}/boots/${id(4)}.json: no space left on device`);
+    const result = await execa('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], {
+      reject: false,
+      all: true,
+    });
+    expect(result.all).toContain(
+      `${StateWriteError.name}: cannot write ${root}/boots/${id(4)}.json: no space left on device`,
+    );
     expect(String(result.stdout).trim().split('\n').at(-1)).toBe('green');
   }, 60_000);
 });

@@ -45,7 +45,13 @@ function runCheck(root: string, busPath: string, deadlineMs: number) {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'agent/cli.ts', 'check', '--class', 'required'], {
     cwd: repoRoot,
-    env: { ...process.env, EDGE_AGENT_ROOT: root, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${busPath}`, EDGE_AGENT_TEST_DEADLINE_MS: String(deadlineMs), EDGE_AGENT_LOG_FORMAT: 'text' },
+    env: {
+      ...process.env,
+      EDGE_AGENT_ROOT: root,
+      DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${busPath}`,
+      EDGE_AGENT_TEST_DEADLINE_MS: String(deadlineMs),
+      EDGE_AGENT_LOG_FORMAT: 'text',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Never left behind if an assertion fails first.
@@ -65,7 +71,9 @@ describe('check --class required with a deadline', () => {
     const { code, stderr, seconds } = await runCheck(root, busPath, 2000);
     expect(connections()).toBeGreaterThan(0);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/deadline passed after 2(\.\d)? s \(limit 2 s: EDGE_AGENT_TEST_DEADLINE_MS\) while gathering the boot context/);
+    expect(stderr).toMatch(
+      /deadline passed after 2(\.\d)? s \(limit 2 s: EDGE_AGENT_TEST_DEADLINE_MS\) while gathering the boot context/,
+    );
     // Node's start-up plus 2 s plus the bounded log flush; far below the 600 s budget it would wait.
     expect(seconds).toBeLessThan(20);
   }, 60_000);
@@ -75,14 +83,18 @@ describe('check --class required with a deadline', () => {
     // Loading the config module alone takes longer than 1 ms, and it is awaited: the timer fires there.
     const { code, stderr } = await runCheck(root, busPath, 1);
     expect(code).toBe(1);
-    expect(stderr).toContain('(limit 0 s: EDGE_AGENT_TEST_DEADLINE_MS) while loading the configuration: giving up with a failing verdict (exit 1)');
+    expect(stderr).toContain(
+      '(limit 0 s: EDGE_AGENT_TEST_DEADLINE_MS) while loading the configuration: giving up with a failing verdict (exit 1)',
+    );
   }, 60_000);
 
   it('stuck in the MicroShift check (systemd never answers): exit 1 at the deadline, the check still running named', async () => {
     const { root, busPath } = await silentBusRoot();
     const { code, stderr, seconds } = await runCheck(root, busPath, 9000);
     expect(code).toBe(1);
-    expect(stderr).toContain('while running checks, still waiting for: microshift: giving up with a failing verdict (exit 1)');
+    expect(stderr).toContain(
+      'while running checks, still waiting for: microshift: giving up with a failing verdict (exit 1)',
+    );
     expect(seconds).toBeGreaterThanOrEqual(9);
     expect(seconds).toBeLessThan(30);
   }, 60_000);

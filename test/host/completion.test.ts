@@ -12,7 +12,8 @@ import { repoRoot } from '../harness/bundle.js';
 let out = '';
 let cli = '';
 const completions = (file: string) => join(out, 'completions', file);
-const hasShell = async (shell: string) => (await execa('sh', ['-c', `command -v ${shell}`], { reject: false })).exitCode === 0;
+const hasShell = async (shell: string) =>
+  (await execa('sh', ['-c', `command -v ${shell}`], { reject: false })).exitCode === 0;
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'edge-completion-'));
@@ -34,7 +35,10 @@ async function helpCommands(): Promise<string[]> {
 /** Flags a command's --help lists, plus --help itself. */
 async function helpFlags(command: string): Promise<string[]> {
   const help = (await execa('node', [cli, ...command.split(' '), '--help'])).stdout;
-  return [...help.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!).concat('--help').sort();
+  return [...help.matchAll(/^ {2}(--[a-z-]+)/gm)]
+    .map((m) => m[1]!)
+    .concat('--help')
+    .sort();
 }
 
 /** What bash offers for the words typed so far (the last one being completed). */
@@ -52,7 +56,11 @@ async function bash(...words: string[]): Promise<string[]> {
 
 describe('bash', () => {
   it('registers _edge_agent for edge-agent', async () => {
-    const result = await execa('bash', ['--norc', '-c', `source ${completions('edge-agent.bash')}; complete -p edge-agent`]);
+    const result = await execa('bash', [
+      '--norc',
+      '-c',
+      `source ${completions('edge-agent.bash')}; complete -p edge-agent`,
+    ]);
     expect(result.stdout).toBe('complete -o filenames -F _edge_agent edge-agent');
   });
 
@@ -93,10 +101,18 @@ describe('fish', () => {
   it('completes commands, subcommands, flags and choices through complete -C', async (context) => {
     if (!(await hasShell('fish'))) return context.skip('fish is not installed');
     const fish = async (line: string) => {
-      const result = await execa('fish', ['--no-config', '-c', `source ${completions('edge-agent.fish')}; complete -C '${line}'`]);
+      const result = await execa('fish', [
+        '--no-config',
+        '-c',
+        `source ${completions('edge-agent.fish')}; complete -C '${line}'`,
+      ]);
       // The conditions run during completion: an error in one is only printed, never thrown.
       expect(result.stderr).toBe('');
-      return result.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!).sort();
+      return result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]!)
+        .sort();
     };
     const first = [...new Set((await helpCommands()).map((c) => c.split(' ')[0]!))].sort();
     expect(await fish('edge-agent ')).toEqual(first);
@@ -136,7 +152,9 @@ describe('zsh', () => {
     ].join('\n');
     const result = await execa('zsh', ['-f', '-c', script], { timeout: 30_000, reject: false });
     expect(result.timedOut, 'zsh never showed the expected completions').toBe(false);
-    const screen = result.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'), '').replace(/\r/g, '');
+    const screen = result.stdout
+      .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'), '')
+      .replace(/\r/g, '');
     // "--flag -- description"; a long description goes to the next line.
     for (const flag of await helpFlags('check')) expect(screen).toMatch(new RegExp(`^${flag}\\s+-- `, 'm'));
     expect(screen).toMatch(/^required +wanted/m);

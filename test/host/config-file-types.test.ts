@@ -48,25 +48,33 @@ const expectedWords: Record<Kind, string> = {
 };
 
 describe('config paths that are not regular files', () => {
-  it.each(['fifo', 'directory', 'socket', 'dangling symlink'] as const)('main config.yaml as a %s: an error naming the file and what it is, no config', async (kind) => {
-    const { fs } = await rootWithOdd(MAIN, kind);
-    const result = await loadConfig(fs);
-    expect(result.config).toBeUndefined();
-    expect(result.errors).toEqual([{ file: MAIN, path: '', message: expectedWords[kind], expected: 'a regular file' }]);
-  });
+  it.each(['fifo', 'directory', 'socket', 'dangling symlink'] as const)(
+    'main config.yaml as a %s: an error naming the file and what it is, no config',
+    async (kind) => {
+      const { fs } = await rootWithOdd(MAIN, kind);
+      const result = await loadConfig(fs);
+      expect(result.config).toBeUndefined();
+      expect(result.errors).toEqual([
+        { file: MAIN, path: '', message: expectedWords[kind], expected: 'a regular file' },
+      ]);
+    },
+  );
 
-  it.each(['fifo', 'directory', 'socket', 'dangling symlink'] as const)('a drop-in as a %s: a warning, that drop-in skipped, the others applied', async (kind) => {
-    const { root, fs } = await rootWithOdd(`${DROP_INS}/10-odd.yaml`, kind);
-    writeFileSync(join(root, DROP_INS, '20-log.yaml'), 'log:\n  level: debug\n');
-    const result = await loadConfig(fs);
-    expect(result.errors).toEqual([]);
-    expect(result.config?.log.level).toBe('debug');
-    expect(result.sources).toEqual([`${DROP_INS}/20-log.yaml`]);
-    expect(result.warnings).toEqual([
-      { file: `${DROP_INS}/10-odd.yaml`, path: '', message: expectedWords[kind], expected: 'a regular file' },
-      { file: `${DROP_INS}/10-odd.yaml`, path: '', message: 'drop-in skipped: none of its settings are applied' },
-    ]);
-  });
+  it.each(['fifo', 'directory', 'socket', 'dangling symlink'] as const)(
+    'a drop-in as a %s: a warning, that drop-in skipped, the others applied',
+    async (kind) => {
+      const { root, fs } = await rootWithOdd(`${DROP_INS}/10-odd.yaml`, kind);
+      writeFileSync(join(root, DROP_INS, '20-log.yaml'), 'log:\n  level: debug\n');
+      const result = await loadConfig(fs);
+      expect(result.errors).toEqual([]);
+      expect(result.config?.log.level).toBe('debug');
+      expect(result.sources).toEqual([`${DROP_INS}/20-log.yaml`]);
+      expect(result.warnings).toEqual([
+        { file: `${DROP_INS}/10-odd.yaml`, path: '', message: expectedWords[kind], expected: 'a regular file' },
+        { file: `${DROP_INS}/10-odd.yaml`, path: '', message: 'drop-in skipped: none of its settings are applied' },
+      ]);
+    },
+  );
 
   it('the drop-in directory as a regular file: a warning, not "no drop-ins"', async () => {
     const root = mkdtempSync(join(tmpdir(), 'edge-agent-types-'));
@@ -75,7 +83,14 @@ describe('config paths that are not regular files', () => {
     writeFileSync(join(root, DROP_INS), 'log:\n  level: debug\n');
     const result = await loadConfig(createHostFs(root));
     expect(result.config).toBeDefined();
-    expect(result.warnings).toEqual([{ file: DROP_INS, path: '', message: 'not a directory; no drop-ins applied', expected: 'a directory of *.yaml files' }]);
+    expect(result.warnings).toEqual([
+      {
+        file: DROP_INS,
+        path: '',
+        message: 'not a directory; no drop-ins applied',
+        expected: 'a directory of *.yaml files',
+      },
+    ]);
   });
 });
 
@@ -88,9 +103,14 @@ describe('the filesystem port refuses what is not a regular file', () => {
     const { root, fs } = await rootWithOdd('/etc/x', kind);
     for (const port of [fs, withSyncReads(fs)]) {
       for (const read of [() => port.readText('/etc/x'), () => port.readBytes('/etc/x')]) {
-        const error = await read().then(() => undefined, (e: unknown) => e);
+        const error = await read().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(NotRegularFileError);
-        expect((error as NotRegularFileError).message).toBe(`${join(root, '/etc/x')} is ${words}, expected a regular file`);
+        expect((error as NotRegularFileError).message).toBe(
+          `${join(root, '/etc/x')} is ${words}, expected a regular file`,
+        );
       }
     }
   });
@@ -103,6 +123,7 @@ describe('the filesystem port refuses what is not a regular file', () => {
       expect(await port.readText('/etc/link')).toBe('hello\n');
       expect(await port.readText('/etc/none')).toBeUndefined();
     }
-    for (const port of [createHostFs('/'), withSyncReads(createHostFs('/'))]) expect(await port.readText('/proc/self/stat')).toMatch(/^\d+ \(/);
+    for (const port of [createHostFs('/'), withSyncReads(createHostFs('/'))])
+      expect(await port.readText('/proc/self/stat')).toMatch(/^\d+ \(/);
   });
 });

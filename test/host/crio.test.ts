@@ -93,8 +93,10 @@ const inspectCtrl = (pid: number) => `{
 `;
 
 const fatal = (message: string) => `time="2026-11-22T19:18:09Z" level=fatal msg=${JSON.stringify(message)}\n`;
-const klog = (call: string, error: string) => `E1122 19:18:09.986000    1115 log.go:32] "${call} from runtime service failed" err=${JSON.stringify(error)}\n`;
-const notFound = (id: string) => `rpc error: code = NotFound desc = could not find pod "${id}": PodSandbox with ID starting with ${id} not found: ID does not exist`;
+const klog = (call: string, error: string) =>
+  `E1122 19:18:09.986000    1115 log.go:32] "${call} from runtime service failed" err=${JSON.stringify(error)}\n`;
+const notFound = (id: string) =>
+  `rpc error: code = NotFound desc = could not find pod "${id}": PodSandbox with ID starting with ${id} not found: ID does not exist`;
 const cniFailure = `rpc error: code = Unknown desc = failed to destroy network for pod sandbox k8s_node-resolver-vnswd_openshift-dns_94e1b058_0(${DNS}): plugin type="ovn-k8s-cni-overlay" name="ovn-kubernetes" failed (delete): failed to send CNI request: Post "http://dummy/": dial unix /var/run/ovn-kubernetes/cni//ovn-cni-server.sock: connect: connection refused`;
 const crioDown = fatal(
   'validate service connection: validate CRI v1 runtime API for endpoint "unix:///var/run/crio/crio.sock": rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix /var/run/crio/crio.sock: connect: no such file or directory"',
@@ -124,7 +126,10 @@ let fs: HostFs;
 async function proc(pid: number, comm: string, ppid: number): Promise<void> {
   await mkdir(join(root, 'proc', String(pid)), { recursive: true });
   // Fields after the comm: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice threads itrealvalue starttime ...
-  await writeFile(join(root, 'proc', String(pid), 'stat'), `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 90 0 0 0 0 0 0 0 20 0 1 0 ${381000 + pid} 2252800 127 18446744073709551615\n`);
+  await writeFile(
+    join(root, 'proc', String(pid), 'stat'),
+    `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 90 0 0 0 0 0 0 0 20 0 1 0 ${381000 + pid} 2252800 127 18446744073709551615\n`,
+  );
 }
 
 beforeEach(async () => {
@@ -140,10 +145,28 @@ describe('pods', () => {
   it('lists sandboxes from `crictl pods -o json`, anchoring the namespace regexp, keeping what parses', async () => {
     const exec = fakeCrictl(() => ({ stdout: podsJson }));
     const pods = await createCrio({ exec, fs, timeoutMs: 5000 }).pods({ namespace: 'openshift-ovn-kubernetes' });
-    expect(exec.ran).toEqual(['crictl -r unix:///var/run/crio/crio.sock -t 4000ms pods -o json --namespace ^openshift-ovn-kubernetes$']);
+    expect(exec.ran).toEqual([
+      'crictl -r unix:///var/run/crio/crio.sock -t 4000ms pods -o json --namespace ^openshift-ovn-kubernetes$',
+    ]);
     expect(pods).toEqual([
-      { id: NODE, name: 'ovnkube-node-bpmt5', namespace: 'openshift-ovn-kubernetes', uid: 'f69080c8-e4ca-4b70-a4e3-671639e89394', attempt: 0, state: 'ready', createdAt: new Date(1795375087767) },
-      { id: MASTER, name: 'ovnkube-master-nkhgq', namespace: 'openshift-ovn-kubernetes', uid: 'efa0645d-02b4-47df-a397-cb66b9467f4b', attempt: 1, state: 'notready', createdAt: new Date(1795375087761) },
+      {
+        id: NODE,
+        name: 'ovnkube-node-bpmt5',
+        namespace: 'openshift-ovn-kubernetes',
+        uid: 'f69080c8-e4ca-4b70-a4e3-671639e89394',
+        attempt: 0,
+        state: 'ready',
+        createdAt: new Date(1795375087767),
+      },
+      {
+        id: MASTER,
+        name: 'ovnkube-master-nkhgq',
+        namespace: 'openshift-ovn-kubernetes',
+        uid: 'efa0645d-02b4-47df-a397-cb66b9467f4b',
+        attempt: 1,
+        state: 'notready',
+        createdAt: new Date(1795375087761),
+      },
       { id: OLD, name: '', namespace: '', uid: undefined, attempt: 0, state: 'unknown', createdAt: undefined },
     ]);
   });
@@ -166,12 +189,38 @@ describe('pods', () => {
 
   it.each([
     ['CRI-O not running', { exitCode: 1, stderr: crioDown }, 'crio-unavailable', true],
-    ['a hung CRI-O (crictl gives up)', { exitCode: 1, stderr: fatal('listing pod sandboxes: list pod sandboxes: call list sandboxes RPC: rpc error: code = DeadlineExceeded desc = context deadline exceeded') }, 'crio-timeout', true],
-    ['the same on a terminal', { exitCode: 1, stderr: 'FATA[0002] listing pod sandboxes: rpc error: code = DeadlineExceeded desc = context deadline exceeded\n' }, 'crio-timeout', true],
-    ['a wrapper without crictl', { exitCode: 127, stderr: 'env: crictl: No such file or directory\n' }, 'crictl-missing', false],
+    [
+      'a hung CRI-O (crictl gives up)',
+      {
+        exitCode: 1,
+        stderr: fatal(
+          'listing pod sandboxes: list pod sandboxes: call list sandboxes RPC: rpc error: code = DeadlineExceeded desc = context deadline exceeded',
+        ),
+      },
+      'crio-timeout',
+      true,
+    ],
+    [
+      'the same on a terminal',
+      {
+        exitCode: 1,
+        stderr:
+          'FATA[0002] listing pod sandboxes: rpc error: code = DeadlineExceeded desc = context deadline exceeded\n',
+      },
+      'crio-timeout',
+      true,
+    ],
+    [
+      'a wrapper without crictl',
+      { exitCode: 127, stderr: 'env: crictl: No such file or directory\n' },
+      'crictl-missing',
+      false,
+    ],
     ['a bad flag', { exitCode: 1, stderr: fatal('flag provided but not defined: -namespace') }, 'crictl-failed', false],
   ] as const)('%s: a HostError with its code and retryability', async (_, result, code, retryable) => {
-    const error = await createCrio({ exec: fakeCrictl(() => result), fs }).pods().catch((e: unknown) => e);
+    const error = await createCrio({ exec: fakeCrictl(() => result), fs })
+      .pods()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostError);
     expect(error).toMatchObject({ code, retryable });
   });
@@ -181,13 +230,18 @@ describe('pods', () => {
   });
 
   it('output that is not JSON is a DataError', async () => {
-    await expect(createCrio({ exec: fakeCrictl(() => ({ stdout: 'POD ID   CREATED\n' })), fs }).pods()).rejects.toBeInstanceOf(DataError);
+    await expect(
+      createCrio({ exec: fakeCrictl(() => ({ stdout: 'POD ID   CREATED\n' })), fs }).pods(),
+    ).rejects.toBeInstanceOf(DataError);
   });
 
   it('our time limit kills a crictl that hangs; crictl is told a shorter deadline first', async () => {
     const exec = fakeCrictl(() => 'hang');
     const started = Date.now();
-    await expect(createCrio({ exec, fs }).pods({ timeoutMs: 150 })).rejects.toMatchObject({ code: 'crio-timeout', retryable: true });
+    await expect(createCrio({ exec, fs }).pods({ timeoutMs: 150 })).rejects.toMatchObject({
+      code: 'crio-timeout',
+      retryable: true,
+    });
     expect(Date.now() - started).toBeLessThan(1000);
     expect(exec.ran[0]).toContain('-t 500ms');
   });
@@ -197,7 +251,10 @@ describe('containers and pids', () => {
   it('lists containers of a pod with the pid of the running ones', async () => {
     const exec = fakeCrictl((args) => (args[0] === 'ps' ? { stdout: psNode } : { stdout: inspectCtrl(967) }));
     const containers = await createCrio({ exec, fs }).containers(NODE);
-    expect(exec.ran.map((line) => line.split(' ').slice(5).join(' '))).toEqual([`ps -a -o json --pod ${NODE}`, `inspect -o json ${CTRL}`]);
+    expect(exec.ran.map((line) => line.split(' ').slice(5).join(' '))).toEqual([
+      `ps -a -o json --pod ${NODE}`,
+      `inspect -o json ${CTRL}`,
+    ]);
     expect(containers).toEqual([
       { id: CTRL, podId: NODE, name: 'ovn-controller', state: 'running', pid: 967 },
       { id: OLD, podId: NODE, name: 'ovn-controller', state: 'exited', pid: undefined },
@@ -209,17 +266,34 @@ describe('containers and pids', () => {
     await proc(868, 'pause', 864);
     await proc(960, 'conmon', 1);
     await proc(967, 'ovn-controller', 960);
-    const exec = fakeCrictl((args) => (args[0] === 'inspectp' ? { stdout: inspectpNode(868) } : args[0] === 'ps' ? { stdout: psNode } : { stdout: inspectCtrl(967) }));
-    expect(await createCrio({ exec, fs }).podPids(NODE)).toEqual({ pause: 868, pauseConmonPid: 864, containers: [{ id: CTRL, name: 'ovn-controller', pid: 967, conmonPid: 960 }] });
+    const exec = fakeCrictl((args) =>
+      args[0] === 'inspectp'
+        ? { stdout: inspectpNode(868) }
+        : args[0] === 'ps'
+          ? { stdout: psNode }
+          : { stdout: inspectCtrl(967) },
+    );
+    expect(await createCrio({ exec, fs }).podPids(NODE)).toEqual({
+      pause: 868,
+      pauseConmonPid: 864,
+      containers: [{ id: CTRL, name: 'ovn-controller', pid: 967, conmonPid: 960 }],
+    });
 
     // conmon killed: the container was reparented to PID 1 and has no conmon any more.
     await proc(967, 'ovn-controller', 1);
     await rm(join(root, 'proc', '960'), { recursive: true });
-    expect((await createCrio({ exec, fs }).podPids(NODE)).containers).toEqual([{ id: CTRL, name: 'ovn-controller', pid: 967, conmonPid: undefined }]);
+    expect((await createCrio({ exec, fs }).podPids(NODE)).containers).toEqual([
+      { id: CTRL, name: 'ovn-controller', pid: 967, conmonPid: undefined },
+    ]);
   });
 
   it('podPids of a pod CRI-O does not know: no processes', async () => {
-    const exec = fakeCrictl(() => ({ exitCode: 1, stderr: klog('PodSandboxStatus', notFound('deadbeef')) + fatal(`get the status of pod sandboxes: get pod sandbox status: ${notFound('deadbeef')}`) }));
+    const exec = fakeCrictl(() => ({
+      exitCode: 1,
+      stderr:
+        klog('PodSandboxStatus', notFound('deadbeef')) +
+        fatal(`get the status of pod sandboxes: get pod sandbox status: ${notFound('deadbeef')}`),
+    }));
     expect(await createCrio({ exec, fs }).podPids('deadbeef')).toEqual({ containers: [] });
   });
 
@@ -227,7 +301,11 @@ describe('containers and pids', () => {
     const exec = fakeCrictl((args) => {
       if (args[0] === 'pods') return { stdout: podsJson.replace('SANDBOX_NOTREADY', 'SANDBOX_READY') };
       const ids = args.slice(3);
-      if (ids.includes(MASTER)) return { exitCode: 1, stderr: fatal(`get the status of pod sandboxes: get pod sandbox status: ${notFound(MASTER)}`) };
+      if (ids.includes(MASTER))
+        return {
+          exitCode: 1,
+          stderr: fatal(`get the status of pod sandboxes: get pod sandbox status: ${notFound(MASTER)}`),
+        };
       return { stdout: inspectpNode(868) };
     });
     const pods = await createCrio({ exec, fs }).pods({ withPausePid: true });
@@ -236,14 +314,26 @@ describe('containers and pids', () => {
 
   it('a pod without an infra process (CRI-O dropped it) has no pause pid', async () => {
     const dropped = `{ "info": { "runtimeSpec": { "ociVersion": "1.0.2-dev" } }, "status": { "id": "${NODE}", "state": "SANDBOX_READY" } }`;
-    const exec = fakeCrictl((args) => (args[0] === 'inspectp' ? { stdout: dropped } : { stdout: '{ "containers": [] }' }));
-    expect(await createCrio({ exec, fs }).podPids(NODE)).toEqual({ pause: undefined, pauseConmonPid: undefined, containers: [] });
+    const exec = fakeCrictl((args) =>
+      args[0] === 'inspectp' ? { stdout: dropped } : { stdout: '{ "containers": [] }' },
+    );
+    expect(await createCrio({ exec, fs }).podPids(NODE)).toEqual({
+      pause: undefined,
+      pauseConmonPid: undefined,
+      containers: [],
+    });
   });
 
   it('reads /proc/<pid>/stat with any comm, even with spaces and parentheses', async () => {
     await proc(42, 'tricky ) name', 7);
     await proc(7, 'conmon', 1);
-    expect(await readProcess(fs, 42)).toEqual({ pid: 42, comm: 'tricky ) name', state: 'S', ppid: 7, startTicks: 381042 });
+    expect(await readProcess(fs, 42)).toEqual({
+      pid: 42,
+      comm: 'tricky ) name',
+      state: 'S',
+      ppid: 7,
+      startTicks: 381042,
+    });
     expect(await conmonOf(fs, 42)).toBe(7);
     expect(await readProcess(fs, 43)).toBeUndefined();
   });
@@ -252,9 +342,36 @@ describe('containers and pids', () => {
 describe('removePods', () => {
   const cases: [string, Answer, RemovalOutcome, RegExp | undefined][] = [
     ['removed', { stdout: `Stopped sandbox ${DNS}\nRemoved sandbox ${DNS}\n` }, 'removed', undefined],
-    ['already gone', { exitCode: 1, stderr: klog('PodSandboxStatus', notFound(DNS)) + fatal(`getting sandbox status of pod "${DNS}": ${notFound(DNS)}`) }, 'gone', /could not find pod/],
-    ['CNI teardown failed', { exitCode: 1, stderr: klog('StopPodSandbox', cniFailure) + fatal(`stopping the pod sandbox "${DNS}" failed: ${cniFailure}`) }, 'failed', /^stopping the pod sandbox ".*" failed: rpc error: code = Unknown desc = failed to destroy network/],
-    ['crictl gave up on CRI-O', { exitCode: 1, stderr: fatal(`stopping the pod sandbox "${DNS}" failed: rpc error: code = DeadlineExceeded desc = context deadline exceeded`) }, 'timed-out', /DeadlineExceeded/],
+    [
+      'already gone',
+      {
+        exitCode: 1,
+        stderr:
+          klog('PodSandboxStatus', notFound(DNS)) + fatal(`getting sandbox status of pod "${DNS}": ${notFound(DNS)}`),
+      },
+      'gone',
+      /could not find pod/,
+    ],
+    [
+      'CNI teardown failed',
+      {
+        exitCode: 1,
+        stderr: klog('StopPodSandbox', cniFailure) + fatal(`stopping the pod sandbox "${DNS}" failed: ${cniFailure}`),
+      },
+      'failed',
+      /^stopping the pod sandbox ".*" failed: rpc error: code = Unknown desc = failed to destroy network/,
+    ],
+    [
+      'crictl gave up on CRI-O',
+      {
+        exitCode: 1,
+        stderr: fatal(
+          `stopping the pod sandbox "${DNS}" failed: rpc error: code = DeadlineExceeded desc = context deadline exceeded`,
+        ),
+      },
+      'timed-out',
+      /DeadlineExceeded/,
+    ],
     ['we gave up on crictl', 'hang', 'timed-out', /did not finish in time/],
     ['CRI-O not running', { exitCode: 1, stderr: crioDown }, 'unavailable', /no such file or directory/],
   ];
@@ -271,11 +388,18 @@ describe('removePods', () => {
   it('goes through the ids in the given order, one crictl each, whatever each one gives', async () => {
     const exec = fakeCrictl((args) => (args[2] === MASTER ? { exitCode: 1, stderr: fatal(cniFailure) } : {}));
     const results = await createCrio({ exec, fs }).removePods([DNS, MASTER, NODE]);
-    expect(results.map((r) => `${r.id.slice(0, 4)} ${r.outcome}`)).toEqual(['4aef removed', 'da40 failed', '8961 removed']);
+    expect(results.map((r) => `${r.id.slice(0, 4)} ${r.outcome}`)).toEqual([
+      '4aef removed',
+      'da40 failed',
+      '8961 removed',
+    ]);
   });
 
   it('without crictl every pod is unavailable', async () => {
-    expect((await createCrio({ exec: new FakeExec(), fs }).removePods([DNS, NODE])).map((r) => r.outcome)).toEqual(['unavailable', 'unavailable']);
+    expect((await createCrio({ exec: new FakeExec(), fs }).removePods([DNS, NODE])).map((r) => r.outcome)).toEqual([
+      'unavailable',
+      'unavailable',
+    ]);
   });
 
   it('an abort stops at once with the signal reason', async () => {
@@ -291,7 +415,14 @@ describe('removePods', () => {
 
 describe('available', () => {
   it.each([
-    ['CRI-O answers', () => fakeCrictl(() => ({ stdout: 'Version:  0.1.0\nRuntimeName:  cri-o\nRuntimeVersion:  1.28.6\nRuntimeApiVersion:  v1\n' })), true],
+    [
+      'CRI-O answers',
+      () =>
+        fakeCrictl(() => ({
+          stdout: 'Version:  0.1.0\nRuntimeName:  cri-o\nRuntimeVersion:  1.28.6\nRuntimeApiVersion:  v1\n',
+        })),
+      true,
+    ],
     ['CRI-O not running', () => fakeCrictl(() => ({ exitCode: 1, stderr: crioDown })), false],
     ['CRI-O hangs', () => fakeCrictl(() => 'hang'), false],
     ['crictl not installed', () => new FakeExec(), false],
@@ -300,6 +431,8 @@ describe('available', () => {
   });
 
   it('an aborted check rejects rather than answering', async () => {
-    await expect(createCrio({ exec: fakeCrictl(() => ({})), fs }).available({ signal: AbortSignal.abort(new Error('stop')) })).rejects.toThrow('stop');
+    await expect(
+      createCrio({ exec: fakeCrictl(() => ({})), fs }).available({ signal: AbortSignal.abort(new Error('stop')) }),
+    ).rejects.toThrow('stop');
   });
 });

@@ -25,11 +25,21 @@ interface Harness {
 }
 
 function aHarness(units = [aUnit('app.service')]): Harness {
-  return { clock: new FakeClock({ autoAdvance: true }), systemd: new FakeSystemd(units), exec: new FakeExec(), lines: [] };
+  return {
+    clock: new FakeClock({ autoAdvance: true }),
+    systemd: new FakeSystemd(units),
+    exec: new FakeExec(),
+    lines: [],
+  };
 }
 
 /** Run one declared check (given as it would be written in config) through the runner. */
-async function run(h: Harness, spec: Record<string, unknown>, timeoutMs: number, signal = new AbortController().signal): Promise<CheckResult> {
+async function run(
+  h: Harness,
+  spec: Record<string, unknown>,
+  timeoutMs: number,
+  signal = new AbortController().signal,
+): Promise<CheckResult> {
   const check = CheckSchema.parse({ id: 'x', ...spec }) as CheckSpec;
   const deps: CheckDeps = {
     clock: h.clock,
@@ -46,22 +56,50 @@ async function run(h: Harness, spec: Record<string, unknown>, timeoutMs: number,
 describe('unit checks', () => {
   it('pass the moment the unit turns active, not at the next poll', async () => {
     const h = aHarness();
-    void h.systemd.play('app.service', [{ afterMs: 2000, patch: { activeState: 'activating', subState: 'start' } }, { afterMs: 8500, patch: { activeState: 'active', subState: 'running' } }], h.clock);
+    void h.systemd.play(
+      'app.service',
+      [
+        { afterMs: 2000, patch: { activeState: 'activating', subState: 'start' } },
+        { afterMs: 8500, patch: { activeState: 'active', subState: 'running' } },
+      ],
+      h.clock,
+    );
     const result = await run(h, { kind: 'unit', unit: 'app.service' }, 600_000);
-    expect(result).toMatchObject({ outcome: 'pass', message: 'unit app.service active: active/running', durationMs: 10_500 });
+    expect(result).toMatchObject({
+      outcome: 'pass',
+      message: 'unit app.service active: active/running',
+      durationMs: 10_500,
+    });
   });
 
   it('fail the moment the unit fails, long before the timeout', async () => {
     const h = aHarness();
-    void h.systemd.play('app.service', [{ afterMs: 100, patch: { activeState: 'activating', subState: 'start' } }, { afterMs: 3200, patch: { activeState: 'failed', subState: 'failed', result: 'exit-code' } }], h.clock);
+    void h.systemd.play(
+      'app.service',
+      [
+        { afterMs: 100, patch: { activeState: 'activating', subState: 'start' } },
+        { afterMs: 3200, patch: { activeState: 'failed', subState: 'failed', result: 'exit-code' } },
+      ],
+      h.clock,
+    );
     const result = await run(h, { kind: 'unit', unit: 'app.service' }, 600_000);
-    expect(result).toMatchObject({ outcome: 'fail', reason: 'unit-failed', message: 'unit app.service active: failed/failed', durationMs: 3300 });
+    expect(result).toMatchObject({
+      outcome: 'fail',
+      reason: 'unit-failed',
+      message: 'unit app.service active: failed/failed',
+      durationMs: 3300,
+    });
   });
 
   it('time out at the timeout, saying every 30 s what they are waiting for', async () => {
     const h = aHarness();
     const result = await run(h, { kind: 'unit', unit: 'app.service' }, 100_000);
-    expect(result).toMatchObject({ outcome: 'timeout', reason: 'unit-timeout', message: 'unit app.service active not reached within 100s: inactive/dead', durationMs: 100_000 });
+    expect(result).toMatchObject({
+      outcome: 'timeout',
+      reason: 'unit-timeout',
+      message: 'unit app.service active not reached within 100s: inactive/dead',
+      durationMs: 100_000,
+    });
     expect(h.lines).toEqual([
       'Waiting up to 100s for unit app.service active',
       'Still waiting (70s left): unit app.service active: inactive/dead',
@@ -72,7 +110,11 @@ describe('unit checks', () => {
 
   it('keep waiting through a systemd outage instead of failing or crashing', async () => {
     const h = aHarness([aUnit('app.service', { activeState: 'active', subState: 'running' })]);
-    h.systemd.failure = new HostError('dbus-unavailable', 'D-Bus at unix:path=/run/dbus/system_bus_socket is not reachable: connect ENOENT', { retryable: true });
+    h.systemd.failure = new HostError(
+      'dbus-unavailable',
+      'D-Bus at unix:path=/run/dbus/system_bus_socket is not reachable: connect ENOENT',
+      { retryable: true },
+    );
     void h.clock.sleep(5000).then(() => (h.systemd.failure = undefined));
     const result = await run(h, { kind: 'unit', unit: 'app.service' }, 60_000);
     expect(result).toMatchObject({ outcome: 'pass', reason: 'ok' });
@@ -82,9 +124,18 @@ describe('unit checks', () => {
 
   it('name the systemd problem when it lasts until the timeout', async () => {
     const h = aHarness();
-    h.systemd.failure = new HostError('dbus-unavailable', 'D-Bus at unix:path=/run/dbus/system_bus_socket is not reachable: connect ENOENT', { retryable: true });
+    h.systemd.failure = new HostError(
+      'dbus-unavailable',
+      'D-Bus at unix:path=/run/dbus/system_bus_socket is not reachable: connect ENOENT',
+      { retryable: true },
+    );
     const result = await run(h, { kind: 'unit', unit: 'app.service' }, 10_000);
-    expect(result).toMatchObject({ outcome: 'timeout', reason: 'unit-timeout', message: 'unit app.service active not reached within 10s: D-Bus at unix:path=/run/dbus/system_bus_socket is not reachable: connect ENOENT' });
+    expect(result).toMatchObject({
+      outcome: 'timeout',
+      reason: 'unit-timeout',
+      message:
+        'unit app.service active not reached within 10s: D-Bus at unix:path=/run/dbus/system_bus_socket is not reachable: connect ENOENT',
+    });
   });
 });
 
@@ -109,23 +160,60 @@ describe('workload checks', () => {
 
   it('wait while the workload is missing or rolling out, pass when it is ready', async () => {
     const h = aHarness();
-    h.api = apiOn(h, (ms) => (ms < 3000 ? { ...ref, found: false, ready: false, detail: 'not found' } : ms < 7000 ? { ...ref, found: true, ready: false, detail: '0/1 available' } : { ...ref, found: true, ready: true, detail: '1/1 available' }));
-    const result = await run(h, { kind: 'workload', namespace: 'my-db', resource: 'StatefulSet', name: 'postgres' }, 60_000);
-    expect(result).toMatchObject({ outcome: 'pass', message: 'StatefulSet my-db/postgres ready: 1/1 available', durationMs: 7000 });
+    h.api = apiOn(h, (ms) =>
+      ms < 3000
+        ? { ...ref, found: false, ready: false, detail: 'not found' }
+        : ms < 7000
+          ? { ...ref, found: true, ready: false, detail: '0/1 available' }
+          : { ...ref, found: true, ready: true, detail: '1/1 available' },
+    );
+    const result = await run(
+      h,
+      { kind: 'workload', namespace: 'my-db', resource: 'StatefulSet', name: 'postgres' },
+      60_000,
+    );
+    expect(result).toMatchObject({
+      outcome: 'pass',
+      message: 'StatefulSet my-db/postgres ready: 1/1 available',
+      durationMs: 7000,
+    });
   });
 
   it('keep waiting while the API fails, and name the API problem at the timeout', async () => {
     const h = aHarness();
     h.api = apiOn(h, () => new HostError('kube-api', 'list statefulsets: HTTP 503', { retryable: true }));
-    const result = await run(h, { kind: 'workload', namespace: 'my-db', resource: 'StatefulSet', name: 'postgres' }, 20_000);
-    expect(result).toMatchObject({ outcome: 'timeout', reason: 'workload-timeout', message: 'StatefulSet my-db/postgres ready not reached within 20s: list statefulsets: HTTP 503', durationMs: 20_000 });
+    const result = await run(
+      h,
+      { kind: 'workload', namespace: 'my-db', resource: 'StatefulSet', name: 'postgres' },
+      20_000,
+    );
+    expect(result).toMatchObject({
+      outcome: 'timeout',
+      reason: 'workload-timeout',
+      message: 'StatefulSet my-db/postgres ready not reached within 20s: list statefulsets: HTTP 503',
+      durationMs: 20_000,
+    });
   });
 
   it('keep waiting while the kubeconfig does not exist yet', async () => {
     const h = aHarness();
-    h.api = async () => Promise.reject(new HostError('kubeconfig-missing', 'MicroShift kubeconfig /var/lib/microshift/resources/kubeadmin/kubeconfig does not exist (yet)', { retryable: true }));
-    const result = await run(h, { kind: 'workload', namespace: 'my-db', resource: 'StatefulSet', name: 'postgres' }, 20_000);
-    expect(result).toMatchObject({ outcome: 'timeout', message: expect.stringContaining('kubeconfig does not exist (yet)') });
+    h.api = async () =>
+      Promise.reject(
+        new HostError(
+          'kubeconfig-missing',
+          'MicroShift kubeconfig /var/lib/microshift/resources/kubeadmin/kubeconfig does not exist (yet)',
+          { retryable: true },
+        ),
+      );
+    const result = await run(
+      h,
+      { kind: 'workload', namespace: 'my-db', resource: 'StatefulSet', name: 'postgres' },
+      20_000,
+    );
+    expect(result).toMatchObject({
+      outcome: 'timeout',
+      message: expect.stringContaining('kubeconfig does not exist (yet)'),
+    });
   });
 });
 

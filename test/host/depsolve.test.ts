@@ -38,10 +38,34 @@ interface Target {
 }
 
 const targets: Target[] = [
-  { id: 'rhel-9.2', blueprint: 'edge-agent-rhel-9.2.toml', nodejs: '1:16.19.1', microshift: '4.15.0', expect: 'edge-agent-runtime' },
-  { id: 'rhel-9.4', blueprint: 'edge-agent-rhel-9.4.toml', nodejs: '1:16.20.2', microshift: '4.18.0', expect: 'edge-agent-runtime' },
-  { id: 'rhel-9.6', blueprint: 'edge-agent-rhel-9.6.toml', nodejs: '1:16.20.2', microshift: '4.21.0', expect: 'edge-agent-runtime' },
-  { id: 'rhel-10', blueprint: 'edge-agent-rhel-10.toml', nodejs: '1:22.19.0', microshift: '4.21.0', expect: 'system nodejs' },
+  {
+    id: 'rhel-9.2',
+    blueprint: 'edge-agent-rhel-9.2.toml',
+    nodejs: '1:16.19.1',
+    microshift: '4.15.0',
+    expect: 'edge-agent-runtime',
+  },
+  {
+    id: 'rhel-9.4',
+    blueprint: 'edge-agent-rhel-9.4.toml',
+    nodejs: '1:16.20.2',
+    microshift: '4.18.0',
+    expect: 'edge-agent-runtime',
+  },
+  {
+    id: 'rhel-9.6',
+    blueprint: 'edge-agent-rhel-9.6.toml',
+    nodejs: '1:16.20.2',
+    microshift: '4.21.0',
+    expect: 'edge-agent-runtime',
+  },
+  {
+    id: 'rhel-10',
+    blueprint: 'edge-agent-rhel-10.toml',
+    nodejs: '1:22.19.0',
+    microshift: '4.21.0',
+    expect: 'system nodejs',
+  },
 ];
 
 // dnf's Python API: the same depsolve `dnf install` does, with no system repositories, an empty
@@ -88,7 +112,20 @@ async function standIn(pkg: StandIn, outdir: string): Promise<string> {
   const top = join(work, 'stand-ins', `${pkg.name}-${version}`);
   await mkdir(join(top, 'SPECS'), { recursive: true });
   await writeFile(join(top, 'SPECS', 'p.spec'), spec);
-  const build = await execa('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, '--define', `_rpmdir ${outdir}`, ...(pkg.arch ? ['--target', pkg.arch] : []), join(top, 'SPECS', 'p.spec')], { reject: false, all: true });
+  const build = await execa(
+    'rpmbuild',
+    [
+      '-bb',
+      '--quiet',
+      '--define',
+      `_topdir ${top}`,
+      '--define',
+      `_rpmdir ${outdir}`,
+      ...(pkg.arch ? ['--target', pkg.arch] : []),
+      join(top, 'SPECS', 'p.spec'),
+    ],
+    { reject: false, all: true },
+  );
   if (build.exitCode !== 0) throw new Error(`rpmbuild of stand-in ${pkg.name} failed:\n${build.all}`);
   return pkg.name;
 }
@@ -102,7 +139,10 @@ async function solve(target: Target, names: string[]): Promise<{ install?: strin
   const root = join(work, 'root', target.id);
   await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true });
-  const result = await execa('/usr/bin/python3', ['-c', solver, root, join(work, 'repo', target.id), ...names], { reject: false, all: true });
+  const result = await execa('/usr/bin/python3', ['-c', solver, root, join(work, 'repo', target.id), ...names], {
+    reject: false,
+    all: true,
+  });
   if (result.exitCode !== 0) throw new Error(`dnf could not run:\n${result.all}`);
   return JSON.parse(result.stdout) as { install?: string[]; error?: string };
 }
@@ -110,20 +150,30 @@ async function solve(target: Target, names: string[]): Promise<{ install?: strin
 function runtimeOf(install: string[]): string {
   const nodejs = install.find((p) => p.startsWith('nodejs-'));
   const runtime = install.find((p) => p.startsWith('edge-agent-runtime-'));
-  return [nodejs ? `system nodejs (${nodejs})` : '', runtime ? `edge-agent-runtime (${runtime})` : ''].filter(Boolean).join(' + ') || 'none';
+  return (
+    [nodejs ? `system nodejs (${nodejs})` : '', runtime ? `edge-agent-runtime (${runtime})` : '']
+      .filter(Boolean)
+      .join(' + ') || 'none'
+  );
 }
 
 beforeAll(async () => {
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const built = join(work, 'edge-agent');
-  const build = await execa('node', ['packaging/rpm/build-rpm.mjs', '--no-lint', '--runtime', 'x86_64', '--outdir', built], { cwd: repoRoot, reject: false, all: true });
+  const build = await execa(
+    'node',
+    ['packaging/rpm/build-rpm.mjs', '--no-lint', '--runtime', 'x86_64', '--outdir', built],
+    { cwd: repoRoot, reject: false, all: true },
+  );
   if (build.exitCode !== 0) throw new Error(`building the edge-agent RPMs failed:\n${build.all}`);
   edgeAgentRpms = (await readdir(built)).filter((n) => n.endsWith('.rpm')).map((n) => join(built, n));
   const runtimeRpm = edgeAgentRpms.find((f) => f.includes('edge-agent-runtime-'));
   if (!runtimeRpm) throw new Error(`no edge-agent-runtime RPM in ${built}`);
   // What the runtime's binary links against, as its own package declares it.
-  libraryProvides = (await execa('rpm', ['-qpR', runtimeRpm])).stdout.split('\n').filter((r) => r && !r.startsWith('rpmlib('));
+  libraryProvides = (await execa('rpm', ['-qpR', runtimeRpm])).stdout
+    .split('\n')
+    .filter((r) => r && !r.startsWith('rpmlib('));
 
   const common = join(work, 'common');
   await mkdir(common, { recursive: true });
@@ -137,7 +187,8 @@ beforeAll(async () => {
     await standIn({ name: 'nodejs', evr: target.nodejs, arch: 'x86_64' }, join(work, 'nodejs', target.id));
     await standIn({ name: 'microshift', evr: target.microshift, arch: 'x86_64' }, join(work, 'microshift', target.id));
     for (const dir of [common, join(work, 'nodejs', target.id), join(work, 'microshift', target.id)]) {
-      for (const arch of await readdir(dir)) for (const name of await readdir(join(dir, arch))) await copyFile(join(dir, arch, name), join(repo, name));
+      for (const arch of await readdir(dir))
+        for (const name of await readdir(join(dir, arch))) await copyFile(join(dir, arch, name), join(repo, name));
     }
     for (const file of edgeAgentRpms) await copyFile(file, join(repo, file.split('/').pop()!));
     const createrepo = await execa('createrepo_c', ['--quiet', repo], { reject: false, all: true });
@@ -152,11 +203,23 @@ describe('each blueprint resolves on its target with dnf, and gets the runtime i
     const result = await solve(target, names);
     expect(result.error, `depsolve of ${target.blueprint} on ${target.id}`).toBeUndefined();
     const install = result.install ?? [];
-    process.stdout.write(`depsolve ${target.id} (${target.blueprint}): runtime ${runtimeOf(install)}\n  ${install.join('\n  ')}\n`);
-    expect(install).toEqual(expect.arrayContaining([expect.stringMatching(/^edge-agent-\d/), expect.stringMatching(/^greenboot-/), expect.stringMatching(/^microshift-\d/)]));
+    process.stdout.write(
+      `depsolve ${target.id} (${target.blueprint}): runtime ${runtimeOf(install)}\n  ${install.join('\n  ')}\n`,
+    );
+    expect(install).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^edge-agent-\d/),
+        expect.stringMatching(/^greenboot-/),
+        expect.stringMatching(/^microshift-\d/),
+      ]),
+    );
     const hasNodejs = install.some((p) => p.startsWith('nodejs-'));
     const hasRuntime = install.some((p) => p.startsWith('edge-agent-runtime-'));
-    expect({ hasNodejs, hasRuntime }).toEqual(target.expect === 'system nodejs' ? { hasNodejs: true, hasRuntime: false } : { hasNodejs: false, hasRuntime: true });
+    expect({ hasNodejs, hasRuntime }).toEqual(
+      target.expect === 'system nodejs'
+        ? { hasNodejs: true, hasRuntime: false }
+        : { hasNodejs: false, hasRuntime: true },
+    );
   });
 });
 
@@ -177,7 +240,8 @@ describe('the rich dependency on its own, without a runtime in the package list'
     const repo = join(work, 'repo', `${target.id}-without-runtime`);
     await mkdir(repo, { recursive: true });
     for (const name of await readdir(join(work, 'repo', target.id))) {
-      if (name.endsWith('.rpm') && !name.startsWith('edge-agent-runtime-')) await copyFile(join(work, 'repo', target.id, name), join(repo, name));
+      if (name.endsWith('.rpm') && !name.startsWith('edge-agent-runtime-'))
+        await copyFile(join(work, 'repo', target.id, name), join(repo, name));
     }
     await execa('createrepo_c', ['--quiet', repo]);
     const result = await solve({ ...target, id: `${target.id}-without-runtime` }, ['edge-agent']);
@@ -193,7 +257,10 @@ describe('image mode', () => {
     expect(line).toBeDefined();
     const names = line!.trim().split(/\s+/);
     expect(names).toEqual(expect.arrayContaining(['microshift', 'edge-agent', 'edge-agent-runtime']));
-    const result = await solve(targets.find((t) => t.id === 'rhel-9.6')!, names);
+    const result = await solve(
+      targets.find((t) => t.id === 'rhel-9.6')!,
+      names,
+    );
     expect(result.error).toBeUndefined();
     process.stdout.write(`depsolve rhel-9.6 bootc (Containerfile): runtime ${runtimeOf(result.install ?? [])}\n`);
     expect(runtimeOf(result.install ?? [])).toMatch(/^edge-agent-runtime \(/);

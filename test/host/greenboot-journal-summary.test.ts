@@ -6,7 +6,14 @@ import { summarizeGreenbootJournal } from '../harness/greenboot/journal-summary.
 import type { JournalEntry } from '../harness/vdev.js';
 
 const hc = 'greenboot-healthcheck.service';
-const line = (unit: string, identifier: string, message: string, priority = '6'): JournalEntry => ({ MESSAGE: message, PRIORITY: priority, SYSLOG_IDENTIFIER: identifier, _SYSTEMD_UNIT: unit, _TRANSPORT: 'stdout', _BOOT_ID: 'b' });
+const line = (unit: string, identifier: string, message: string, priority = '6'): JournalEntry => ({
+  MESSAGE: message,
+  PRIORITY: priority,
+  SYSLOG_IDENTIFIER: identifier,
+  _SYSTEMD_UNIT: unit,
+  _TRANSPORT: 'stdout',
+  _BOOT_ID: 'b',
+});
 const gb = (unit: string, message: string, priority = '6') => line(unit, 'greenboot', message, priority);
 
 describe('greenboot journal summary', () => {
@@ -23,7 +30,11 @@ describe('greenboot journal summary', () => {
       gb('redboot-task-runner.service', 'Running Red Scripts...'),
       line('redboot-task-runner.service', '40_microshift_pre_rollback.sh', 'not the last attempt'),
       gb('redboot-task-runner.service', "Script '40_microshift_pre_rollback.sh' SUCCESS"),
-      line('redboot-auto-reboot.service', 'redboot-auto-reboot', 'SYSTEM is UNHEALTHY, but boot_counter is unset in grubenv. Manual intervention necessary.'),
+      line(
+        'redboot-auto-reboot.service',
+        'redboot-auto-reboot',
+        'SYSTEM is UNHEALTHY, but boot_counter is unset in grubenv. Manual intervention necessary.',
+      ),
     ]);
     expect(run).toMatchObject({ ran: true, verdict: 'red', manualIntervention: true });
     expect(run.scripts.map((s) => [s.kind, `${s.dir}/${s.name}`, s.outcome, s.exitCode])).toEqual([
@@ -68,6 +79,10 @@ describe('greenboot journal summary', () => {
   });
 
   it('no greenboot lines at all: it did not run, verdict none', () => {
-    expect(summarizeGreenbootJournal([line('sshd.service', 'sshd', 'Accepted publickey')])).toMatchObject({ ran: false, verdict: 'none', scripts: [] });
+    expect(summarizeGreenbootJournal([line('sshd.service', 'sshd', 'Accepted publickey')])).toMatchObject({
+      ran: false,
+      verdict: 'none',
+      scripts: [],
+    });
   });
 });

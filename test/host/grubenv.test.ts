@@ -34,7 +34,12 @@ describe('grubenv', () => {
     await fresh('boot_counter=2', 'boot_success=0', 'saved_entry=ostree-2-rhel', 'boot_indeterminate=0');
     const env = await reader().read();
     expect(env).toMatchObject({ bootCounter: 2, bootSuccess: 0, warnings: [] });
-    expect(env?.vars).toEqual({ boot_counter: '2', boot_success: '0', saved_entry: 'ostree-2-rhel', boot_indeterminate: '0' });
+    expect(env?.vars).toEqual({
+      boot_counter: '2',
+      boot_success: '0',
+      saved_entry: 'ostree-2-rhel',
+      boot_indeterminate: '0',
+    });
   });
 
   it.each([
@@ -53,7 +58,11 @@ describe('grubenv', () => {
     await fresh('boot_counter=1', 'boot_success=0');
     await editenv('set', 'boot_success=1');
     await editenv('unset', 'boot_counter');
-    expect(await reader().read()).toMatchObject({ bootCounter: undefined, bootSuccess: 1, vars: { boot_success: '1' } });
+    expect(await reader().read()).toMatchObject({
+      bootCounter: undefined,
+      bootSuccess: 1,
+      vars: { boot_success: '1' },
+    });
   });
 
   it('reads the variables greenboot-rs keeps', async () => {
@@ -73,7 +82,9 @@ describe('grubenv', () => {
 
   it('rejects a block without the header, naming the file', async () => {
     await writeFile(file, Buffer.from('boot_counter=2\n'.padEnd(1024, '#'), 'latin1'));
-    const error = await reader().read().catch((e: unknown) => e);
+    const error = await reader()
+      .read()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataError);
     expect(error).toMatchObject({ code: 'grubenv-invalid' });
     expect((error as Error).message).toContain(file);
@@ -86,11 +97,17 @@ describe('grubenv', () => {
   ])('rejects a %s block', async (_kind, mangle) => {
     await fresh('boot_counter=2');
     await writeFile(file, mangle(await readFile(file)));
-    await expect(reader().read()).rejects.toMatchObject({ code: 'grubenv-invalid', message: expect.stringContaining(file) });
+    await expect(reader().read()).rejects.toMatchObject({
+      code: 'grubenv-invalid',
+      message: expect.stringContaining(file),
+    });
   });
 
   it('warns about a boot_success that is neither 0 nor 1', async () => {
     await fresh('boot_success=yes');
-    expect(await reader().read()).toMatchObject({ bootSuccess: undefined, warnings: ['boot_success="yes" is neither 0 nor 1; treated as unset'] });
+    expect(await reader().read()).toMatchObject({
+      bootSuccess: undefined,
+      warnings: ['boot_success="yes" is neither 0 nor 1; treated as unset'],
+    });
   });
 });

@@ -67,12 +67,20 @@ describe('device id', () => {
     const root = join(dir, 'root');
     await mkdir(join(root, 'etc'), { recursive: true });
     await writeFile(join(root, 'etc', 'machine-id'), '0123456789abcdef0123456789abcdef\n');
-    const { connection } = await resolveHubConnection(hub({ url: plain.url, allowInsecure: true, ca: undefined, cert: undefined, key: undefined }), createHostFs(root));
+    const { connection } = await resolveHubConnection(
+      hub({ url: plain.url, allowInsecure: true, ca: undefined, cert: undefined, key: undefined }),
+      createHostFs(root),
+    );
     expect(connection).toMatchObject({ deviceId: '0123456789abcdef0123456789abcdef', deviceIdSource: 'machine-id' });
   });
 
   it('is an error when there is none', async () => {
-    const message = await configError(resolveHubConnection(hub({ url: plain.url, allowInsecure: true, ca: undefined, cert: undefined, key: undefined }), createHostFs(join(dir, 'empty-root'))));
+    const message = await configError(
+      resolveHubConnection(
+        hub({ url: plain.url, allowInsecure: true, ca: undefined, cert: undefined, key: undefined }),
+        createHostFs(join(dir, 'empty-root')),
+      ),
+    );
     expect(message).toMatch(/hub\.deviceId: no device id/);
   });
 });
@@ -88,7 +96,9 @@ describe('refusals', () => {
     await copyFile(broker.client('device-a').key, key);
     await chmod(key, mode);
     const message = await configError(resolveHubConnection(hub({ key }), fs));
-    expect(message).toContain(`${key}: hub.key: the private key is readable by group or others (mode 0${mode.toString(8)})`);
+    expect(message).toContain(
+      `${key}: hub.key: the private key is readable by group or others (mode 0${mode.toString(8)})`,
+    );
     expect(message).toContain(`chmod 600 ${key}`);
   });
 
@@ -100,7 +110,9 @@ describe('refusals', () => {
   it('names a certificate that is not one', async () => {
     const junk = join(dir, 'junk.crt');
     await writeFile(junk, 'not a certificate');
-    expect(await configError(resolveHubConnection(hub({ cert: junk }), fs))).toMatch(/junk\.crt: hub\.cert: not a PEM certificate/);
+    expect(await configError(resolveHubConnection(hub({ cert: junk }), fs))).toMatch(
+      /junk\.crt: hub\.cert: not a PEM certificate/,
+    );
   });
 });
 
@@ -119,7 +131,9 @@ describe('secrets', () => {
   it('keep out of the error for a key that does not match the certificate', async () => {
     // Refused before any connection (it would only fail the TLS handshake, vaguely).
     const message = await configError(resolveHubConnection(hub({ key: broker.client('device-b').key }), fs));
-    expect(message).toMatch(/device-b\.key: hub\.key: this private key does not belong to the certificate .*device-a\.crt/);
+    expect(message).toMatch(
+      /device-b\.key: hub\.key: this private key does not belong to the certificate .*device-a\.crt/,
+    );
     const pem = await readFile(broker.client('device-b').key, 'utf8');
     expect(message).not.toContain('PRIVATE KEY');
     expect(message).not.toContain(pem.split('\n')[1]!);
@@ -141,7 +155,11 @@ it('works over plain mqtt:// when allowInsecure is set', async () => {
 it('startHub: nothing without a hub; with one, a sink over an outbox in the re-rooted /var', async () => {
   const root = join(dir, 'device-root');
   await mkdir(join(root, 'etc', 'edge-agent'), { recursive: true });
-  for (const [from, to] of [[broker.ca, 'ca.crt'], [broker.client('device-a').cert, 'device.crt'], [broker.client('device-a').key, 'device.key']] as const) {
+  for (const [from, to] of [
+    [broker.ca, 'ca.crt'],
+    [broker.client('device-a').cert, 'device.crt'],
+    [broker.client('device-a').key, 'device.key'],
+  ] as const) {
     await copyFile(from, join(root, 'etc', 'edge-agent', to));
   }
   await chmod(join(root, 'etc', 'edge-agent', 'device.key'), 0o600);
@@ -149,13 +167,26 @@ it('startHub: nothing without a hub; with one, a sink over an outbox in the re-r
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
   expect(await startHub(ConfigSchema.parse({}), host, quiet, '0.0.0-test')).toBeUndefined();
 
-  const config = ConfigSchema.parse({ hub: { url: broker.url, ca: '/etc/edge-agent/ca.crt', cert: '/etc/edge-agent/device.crt', key: '/etc/edge-agent/device.key' } });
+  const config = ConfigSchema.parse({
+    hub: {
+      url: broker.url,
+      ca: '/etc/edge-agent/ca.crt',
+      cert: '/etc/edge-agent/device.crt',
+      key: '/etc/edge-agent/device.key',
+    },
+  });
   const hubStarted = await startHub(config, host, quiet, '0.0.0-test');
   try {
     expect(hubStarted?.sink.deviceId).toBe('device-a');
     await hubStarted?.sink.report('update-staged', { deployment: { version: '9.4.2', checksum: 'bbbbbbbbbbbb' } });
-    await eventually(() => hubStarted?.outbox.size().events === 0 && hubStarted.sink.state().published.events === 1, 10_000, 'event delivered');
-    expect((await readdir(join(root, 'var', 'lib', 'edge-agent', 'outbox'))).some((f) => f.startsWith('seg-'))).toBe(true);
+    await eventually(
+      () => hubStarted?.outbox.size().events === 0 && hubStarted.sink.state().published.events === 1,
+      10_000,
+      'event delivered',
+    );
+    expect((await readdir(join(root, 'var', 'lib', 'edge-agent', 'outbox'))).some((f) => f.startsWith('seg-'))).toBe(
+      true,
+    );
   } finally {
     await hubStarted?.close({ timeoutMs: 1000 });
   }

@@ -70,7 +70,11 @@ interface Child {
 function startChild(device: string, mode: 'produce' | 'serve', count: number, outboxDir: string): Child {
   const files = broker.client(device);
   const hub = { url: broker.url, ca: broker.ca, cert: files.cert, key: files.key, statusMinIntervalSec: 1 };
-  const proc = spawn(process.execPath, ['--import', 'tsx', childScript, mode, String(count), outboxDir], { cwd: repoRoot, env: { ...process.env, EDGE_TEST_HUB: JSON.stringify(hub) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', childScript, mode, String(count), outboxDir], {
+    cwd: repoRoot,
+    env: { ...process.env, EDGE_TEST_HUB: JSON.stringify(hub) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(proc);
   const lines: string[] = [];
   let partial = '';
@@ -120,8 +124,16 @@ it('loses nothing confirmed as queued when the publisher is killed mid-publish',
   const deliveredBeforeKill = new Set(sub.messages.map((m) => HubEventSchema.parse(JSON.parse(m.payload)).id)).size;
 
   const restarted = startChild('device-a', 'serve', 0, outboxDir);
-  await eventually(() => confirmed.every((id) => sub.messages.some((m) => m.payload.includes(id))), 30_000, 'every confirmed event delivered');
-  await eventually(() => restarted.lines.some((l) => l.endsWith(' 0') && l.startsWith('state connected')), 10_000, 'outbox drained');
+  await eventually(
+    () => confirmed.every((id) => sub.messages.some((m) => m.payload.includes(id))),
+    30_000,
+    'every confirmed event delivered',
+  );
+  await eventually(
+    () => restarted.lines.some((l) => l.endsWith(' 0') && l.startsWith('state connected')),
+    10_000,
+    'outbox drained',
+  );
   const recovered = Number(restarted.lines.find((l) => l.startsWith('recovered '))?.slice(10));
 
   // At least once, in order, duplicates byte-identical.
@@ -138,5 +150,7 @@ it('loses nothing confirmed as queued when the publisher is killed mid-publish',
   }
   expect(order).toEqual(Array.from({ length: order.length }, (_, i) => i));
   expect(order.length).toBeGreaterThanOrEqual(confirmed.length);
-  console.log(`kill -9: ${confirmed.length} confirmed, ${deliveredBeforeKill} delivered before the kill, ${recovered} recovered from the outbox, ${sub.messages.length - seen.size} duplicates after restart`);
+  console.log(
+    `kill -9: ${confirmed.length} confirmed, ${deliveredBeforeKill} delivered before the kill, ${recovered} recovered from the outbox, ${sub.messages.length - seen.size} duplicates after restart`,
+  );
 });

@@ -14,7 +14,17 @@ import { createLogger } from '../../agent/host/log.js';
 import { readTlsMaterial } from '../../agent/hub/hub-config.js';
 import { systemClock } from '../../agent/host/clock.js';
 import { createHostFs } from '../../agent/host/fs.js';
-import { connectClient, createTestSink, eventually, startBroker, subscribe, takeReader, type Subscriber, type TestBroker, type TestSink } from '../harness/mosquitto.js';
+import {
+  connectClient,
+  createTestSink,
+  eventually,
+  startBroker,
+  subscribe,
+  takeReader,
+  type Subscriber,
+  type TestBroker,
+  type TestSink,
+} from '../harness/mosquitto.js';
 
 let broker: TestBroker;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -67,7 +77,10 @@ async function retainedOn(topics: string[], control: string): Promise<{ topic: s
 /** Resolves when the broker closed the connection; fails if it still stands after 10 s. */
 function closed(c: MqttClient): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the broker kept the connection open after an oversized publish')), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error('the broker kept the connection open after an oversized publish')),
+      10_000,
+    );
     c.once('close', () => {
       clearTimeout(timer);
       resolve();
@@ -92,7 +105,9 @@ describe('client id bound to the certificate', () => {
     await watch.until((m) => m.some((x) => x.topic === 'edge/v1/device-b/events' && x.payload.includes('after-a')));
 
     expect(b.sink.state()).toMatchObject({ connected: true, connects: 1 });
-    expect(watch.messages.filter((x) => x.topic === 'edge/v1/device-b/online').map((x) => x.payload)).toEqual(['online']);
+    expect(watch.messages.filter((x) => x.topic === 'edge/v1/device-b/online').map((x) => x.payload)).toEqual([
+      'online',
+    ]);
     expect(watch.messages.some((x) => x.payload === 'forged')).toBe(false);
     expect(broker.log()).toMatch(/New client connected from \S+ as device-a \(.*u'device-a'\)/);
   });
@@ -111,14 +126,18 @@ describe('a device writes only status, events and online below its own id', () =
     big.publish('edge/v1/device-a/foo', Buffer.alloc(200_000, 0x78), { qos: 1, retain: true });
     await gone;
 
-    const retained = await retainedOn(['edge/v1/device-a/foo', 'edge/v1/device-a/status/extra', 'edge/v1/device-a'], 'edge/v1/device-a/status');
+    const retained = await retainedOn(
+      ['edge/v1/device-a/foo', 'edge/v1/device-a/status/extra', 'edge/v1/device-a'],
+      'edge/v1/device-a/status',
+    );
     expect(retained).toEqual([{ topic: 'edge/v1/device-a/status', bytes: 16 }]);
   });
 
   it('with MQTT 3.1.1 (acknowledged, then dropped) nothing is stored either', async () => {
     const a = await client('device-c', { protocolVersion: 4 });
     await a.publishAsync('edge/v1/device-c/status', '{"control":true}', { qos: 1, retain: true });
-    for (let i = 0; i < 5; i += 1) await a.publishAsync(`edge/v1/device-c/junk${i}`, Buffer.alloc(60_000, 0x78), { qos: 1, retain: true });
+    for (let i = 0; i < 5; i += 1)
+      await a.publishAsync(`edge/v1/device-c/junk${i}`, Buffer.alloc(60_000, 0x78), { qos: 1, retain: true });
     const retained = await retainedOn(['edge/v1/device-c/+'], 'edge/v1/device-c/status');
     expect(retained.filter((m) => m.topic !== 'edge/v1/device-c/status')).toEqual([]);
   });
@@ -156,15 +175,28 @@ describe('the fleet reader is read-only', () => {
     const sink = await sinkFor({ as: 'device-b' });
     sink.sink.publishStatus({ verdict: 'green' });
     const reader = await client('fleet-reader');
-    for (const topic of ['edge/v1/fleet-reader/status', 'edge/v1/fleet-reader/online', 'edge/v1/fleet-reader/events', 'edge/v1/device-a/status', 'edge/v1', 'elsewhere']) {
-      await expect(reader.publishAsync(topic, topic.endsWith('online') ? 'online' : '{}', { qos: 1, retain: true }), topic).rejects.toThrow(/Not authorized/);
+    for (const topic of [
+      'edge/v1/fleet-reader/status',
+      'edge/v1/fleet-reader/online',
+      'edge/v1/fleet-reader/events',
+      'edge/v1/device-a/status',
+      'edge/v1',
+      'elsewhere',
+    ]) {
+      await expect(
+        reader.publishAsync(topic, topic.endsWith('online') ? 'online' : '{}', { qos: 1, retain: true }),
+        topic,
+      ).rejects.toThrow(/Not authorized/);
     }
     await reader.endAsync(true);
     await eventually(() => sink.sink.state().published.statuses > 0, 10_000, 'device B status');
 
     const files = broker.client('fleet-reader');
     const tls = await readTlsMaterial({ ca: broker.ca, cert: files.cert, key: files.key }, createHostFs('/'));
-    const fleet = await readFleet({ url: broker.url, tls, prefix: 'edge/v1', clock: systemClock, signal: new AbortController().signal }, { settleMs: 500 });
+    const fleet = await readFleet(
+      { url: broker.url, tls, prefix: 'edge/v1', clock: systemClock, signal: new AbortController().signal },
+      { settleMs: 500 },
+    );
     expect(fleet.state.has('device-b')).toBe(true);
     expect(fleet.state.has('fleet-reader')).toBe(false);
   });
@@ -178,7 +210,12 @@ describe('edge-agent fleet and a hostile device', () => {
     c.sink.publishStatus({
       verdict: 'red',
       booted: { version: `9.4${title}`, checksum: 'aaaaaaaaaaaa' },
-      rollback: { at: new Date().toISOString(), from: { version: `new${clear}`, checksum: 'b' }, to: { version: 'old\u202e', checksum: 'c' }, reason: `${clear}all good\u009b2J` },
+      rollback: {
+        at: new Date().toISOString(),
+        from: { version: `new${clear}`, checksum: 'b' },
+        to: { version: 'old\u202e', checksum: 'c' },
+        reason: `${clear}all good\u009b2J`,
+      },
     });
     const watch = await subscriber(['edge/v1/device-c/status']);
     await watch.until((m) => m.some((x) => x.payload.includes('owned')));
@@ -186,15 +223,31 @@ describe('edge-agent fleet and a hostile device', () => {
     const reader = broker.client('fleet-reader');
     const run = async (flags: Flags) => {
       let out = '';
-      const deps: Deps = { host: createHost(), config: undefined as never, log: createLogger({ write: () => undefined }), signal: new AbortController().signal, out: (text) => (out += text) };
-      expect(await fleet({ flags: { broker: broker.url, ca: broker.ca, cert: reader.cert, key: reader.key, ...flags }, positionals: [] }, deps)).toBe(0);
+      const deps: Deps = {
+        host: createHost(),
+        config: undefined as never,
+        log: createLogger({ write: () => undefined }),
+        signal: new AbortController().signal,
+        out: (text) => (out += text),
+      };
+      expect(
+        await fleet(
+          {
+            flags: { broker: broker.url, ca: broker.ca, cert: reader.cert, key: reader.key, ...flags },
+            positionals: [],
+          },
+          deps,
+        ),
+      ).toBe(0);
       return out;
     };
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
     const active = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
     const table = await run({});
     expect(table).not.toMatch(active);
-    expect(table).toMatch(/^device-c\s+online\s+\S+ ago\s+9\.4\\x1b\]0;owned\\x07\s+red\s+new\\x1b\[2J\\x1b\[H -> old\\u202e /m);
+    expect(table).toMatch(
+      /^device-c\s+online\s+\S+ ago\s+9\.4\\x1b\]0;owned\\x07\s+red\s+new\\x1b\[2J\\x1b\[H -> old\\u202e /m,
+    );
     const json = await run({ json: true });
     expect(json).not.toMatch(active);
     const row = (JSON.parse(json) as FleetRow[]).find((r) => r.id === 'device-c');
@@ -215,9 +268,22 @@ describe('queues for offline consumers', () => {
 
     const device = await client('device-a');
     const started = Date.now();
-    const body = (i: number) => JSON.stringify({ v: 1, id: `evt-${i}`, device: 'device-a', type: 'check-failed', time: new Date().toISOString(), body: { check: 'microshift', class: 'required', reason: 'workloads-not-ready', message: 'x'.repeat(200) } });
+    const body = (i: number) =>
+      JSON.stringify({
+        v: 1,
+        id: `evt-${i}`,
+        device: 'device-a',
+        type: 'check-failed',
+        time: new Date().toISOString(),
+        body: { check: 'microshift', class: 'required', reason: 'workloads-not-ready', message: 'x'.repeat(200) },
+      });
     // The device counts an event delivered once the broker acknowledged it.
-    for (let i = 0; i < total; i += 500) await Promise.all(Array.from({ length: Math.min(500, total - i) }, (_, k) => device.publishAsync('edge/v1/device-a/events', body(i + k), { qos: 1 })));
+    for (let i = 0; i < total; i += 500)
+      await Promise.all(
+        Array.from({ length: Math.min(500, total - i) }, (_, k) =>
+          device.publishAsync('edge/v1/device-a/events', body(i + k), { qos: 1 }),
+        ),
+      );
     const published = Date.now() - started;
 
     expect(ids.size).toBe(0);

@@ -20,7 +20,17 @@ const shots = join(repoRoot, 'build', 'hub-dashboard');
 
 /** The DOM after Chromium parsed and laid out the page (and ran anything that could run). */
 async function browse(url: string, screenshot: string, profile: string): Promise<string> {
-  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--user-data-dir=${profile}`, '--window-size=1200,900'];
+  const flags = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    '--window-size=1200,900',
+  ];
   await execa(CHROMIUM, [...flags, `--screenshot=${join(shots, screenshot)}`, url], { timeout: 60_000 });
   const { stdout } = await execa(CHROMIUM, [...flags, '--dump-dom', url], { timeout: 60_000 });
   return stdout;
@@ -40,8 +50,22 @@ describe.skipIf(!ready)('hub dashboard in headless Chromium', () => {
     dir = await mkdtemp(join(tmpdir(), 'edge-hub-dash-'));
     await mkdir(shots, { recursive: true });
     const client = broker.client('edge-agent-hub');
-    const config = HubServiceConfigSchema.parse({ broker: { url: broker.url, ca: broker.ca, cert: client.cert, key: client.key, clientId: 'edge-agent-hub-dash' }, store: { kind: 'sqlite', path: join(dir, 'hub.db') }, http: { port: 0 } });
-    service = await startHubService(config, { fs: createHostFs('/'), log: { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, flush: (cb) => cb?.() }, file: 'hub.yaml' });
+    const config = HubServiceConfigSchema.parse({
+      broker: { url: broker.url, ca: broker.ca, cert: client.cert, key: client.key, clientId: 'edge-agent-hub-dash' },
+      store: { kind: 'sqlite', path: join(dir, 'hub.db') },
+      http: { port: 0 },
+    });
+    service = await startHubService(config, {
+      fs: createHostFs('/'),
+      log: {
+        error: () => undefined,
+        warn: () => undefined,
+        info: () => undefined,
+        debug: () => undefined,
+        flush: (cb) => cb?.(),
+      },
+      file: 'hub.yaml',
+    });
     for (const id of DEVICES) devices.push(await connectDevice(broker, id));
     const [a, b, c] = devices as [VirtualDevice, VirtualDevice, VirtualDevice];
     await a.status({ booted: deployment('9.4.1'), verdict: 'green' });
@@ -50,7 +74,10 @@ describe.skipIf(!ready)('hub dashboard in headless Chromium', () => {
     await b.online('offline');
     await publishRollback(a, '9.4.2', '9.4.1');
     const deadline = Date.now() + 15_000;
-    while ((await service.store.timeline(a.id, 10)).length < 5 || (await service.store.overview(Date.now())).offline < 1) {
+    while (
+      (await service.store.timeline(a.id, 10)).length < 5 ||
+      (await service.store.overview(Date.now())).offline < 1
+    ) {
       if (Date.now() > deadline) throw new Error('the hub did not store the devices in time');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -66,8 +93,21 @@ describe.skipIf(!ready)('hub dashboard in headless Chromium', () => {
   it('shows overview counts that match the store', async () => {
     const overview = await service.store.overview(Date.now());
     const dom = await browse(`${service.httpUrl}/`, 'overview.png', join(dir, 'profile-1'));
-    const tile = (label: string) => Number(new RegExp(`data-count="${label}"[^>]*>\\s*<span class="n">(\\d+)<`).exec(dom)?.[1]);
-    expect({ devices: tile('devices'), green: tile('green'), red: tile('red'), checking: tile('checking'), offline: tile('offline') }).toEqual({ devices: overview.devices, green: overview.verdicts.green, red: overview.verdicts.red, checking: overview.verdicts.checking, offline: overview.offline });
+    const tile = (label: string) =>
+      Number(new RegExp(`data-count="${label}"[^>]*>\\s*<span class="n">(\\d+)<`).exec(dom)?.[1]);
+    expect({
+      devices: tile('devices'),
+      green: tile('green'),
+      red: tile('red'),
+      checking: tile('checking'),
+      offline: tile('offline'),
+    }).toEqual({
+      devices: overview.devices,
+      green: overview.verdicts.green,
+      red: overview.verdicts.red,
+      checking: overview.verdicts.checking,
+      offline: overview.offline,
+    });
     expect(overview).toMatchObject({ devices: 3, offline: 1 });
     expect((await stat(join(shots, 'overview.png'))).size).toBeGreaterThan(1000);
   });
@@ -82,7 +122,13 @@ describe.skipIf(!ready)('hub dashboard in headless Chromium', () => {
   it('shows a rollback as RED x3, ROLLBACK, GREEN on the device page', async () => {
     const dom = await browse(`${service.httpUrl}/devices/device-a`, 'device-a.png', join(dir, 'profile-4'));
     const entries = [...dom.matchAll(/<span class="summary">([^<]*)<\/span>/g)].map((m) => (m[1] ?? '').split(',')[0]);
-    expect(entries.reverse()).toEqual(['boot RED', 'boot RED', 'boot RED', 'ROLLBACK from 9.4.2 to 9.4.1: boot red 3 times', 'boot GREEN']);
+    expect(entries.reverse()).toEqual([
+      'boot RED',
+      'boot RED',
+      'boot RED',
+      'ROLLBACK from 9.4.2 to 9.4.1: boot red 3 times',
+      'boot GREEN',
+    ]);
   });
 
   it('shows what a device sent as text, never as markup', async () => {

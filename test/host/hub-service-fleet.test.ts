@@ -40,8 +40,17 @@ async function fleet(extra: Flags): Promise<{ code: number; out: string; err: st
     return true;
   }) as typeof process.stderr.write;
   try {
-    const deps: Deps = { host: createHost(), config: undefined as never, log: createLogger({ write: () => undefined }), signal: new AbortController().signal, out: (text) => (out += text) };
-    const code = await main({ flags: { broker: broker.url, ca: broker.ca, cert: reader.cert, key: reader.key, ...extra }, positionals: [] }, deps);
+    const deps: Deps = {
+      host: createHost(),
+      config: undefined as never,
+      log: createLogger({ write: () => undefined }),
+      signal: new AbortController().signal,
+      out: (text) => (out += text),
+    };
+    const code = await main(
+      { flags: { broker: broker.url, ca: broker.ca, cert: reader.cert, key: reader.key, ...extra }, positionals: [] },
+      deps,
+    );
     return { code, out, err };
   } finally {
     process.stderr.write = write;
@@ -68,7 +77,9 @@ describe('edge-agent fleet --broker completeness', () => {
       const { code, out, err } = await fleet({ json: true, 'max-wait': '2' });
       expect(code).toBe(ExitCode.Pending);
       expect((JSON.parse(out) as unknown[]).length).toBe(3);
-      expect(err).toMatch(/^fleet: INCOMPLETE: 3 devices seen in [2-9]\.\d s; retained messages were still arriving when the time cap ended the collection/);
+      expect(err).toMatch(
+        /^fleet: INCOMPLETE: 3 devices seen in [2-9]\.\d s; retained messages were still arriving when the time cap ended the collection/,
+      );
     } finally {
       stop = true;
       await publishing;

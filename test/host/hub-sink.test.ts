@@ -3,7 +3,17 @@
 // reported when the outbox overflows, and the ACL keeping a device below its own prefix.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceStatusSchema, HubEventSchema, type HubEvent } from '../../agent/core/hub-payloads.js';
-import { connectClient, createTestSink, eventually, startBroker, subscribe, type Received, type Subscriber, type TestBroker, type TestSink } from '../harness/mosquitto.js';
+import {
+  connectClient,
+  createTestSink,
+  eventually,
+  startBroker,
+  subscribe,
+  type Received,
+  type Subscriber,
+  type TestBroker,
+  type TestSink,
+} from '../harness/mosquitto.js';
 
 let broker: TestBroker;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -30,7 +40,8 @@ async function subscriber(topics: string[], options: Parameters<typeof subscribe
   return sub;
 }
 
-const events = (messages: Received[]) => messages.filter((m) => m.topic.endsWith('/events')).map((m) => HubEventSchema.parse(JSON.parse(m.payload)));
+const events = (messages: Received[]) =>
+  messages.filter((m) => m.topic.endsWith('/events')).map((m) => HubEventSchema.parse(JSON.parse(m.payload)));
 const n = (event: HubEvent) => Number((event.body as { message?: string }).message);
 
 /** Every copy of an id is byte-identical, and first deliveries come in order. */
@@ -53,10 +64,18 @@ function expectAtLeastOnceInOrder(received: Received[], expectedCount: number) {
 describe('status and online', () => {
   it('publishes retained online and status; a changed status replaces the retained one', async () => {
     const { sink } = await sinkFor({ as: 'device-a' });
-    sink.publishStatus({ verdict: 'checking', booted: { version: '9.4.1', checksum: 'aaaaaaaaaaaa' }, attempt: { n: 1, max: 3 } });
+    sink.publishStatus({
+      verdict: 'checking',
+      booted: { version: '9.4.1', checksum: 'aaaaaaaaaaaa' },
+      attempt: { n: 1, max: 3 },
+    });
     const first = await subscriber(['edge/v1/device-a/#']);
     await first.until((m) => m.some((x) => x.topic.endsWith('/status')) && m.some((x) => x.topic.endsWith('/online')));
-    sink.publishStatus({ verdict: 'green', booted: { version: '9.4.1', checksum: 'aaaaaaaaaaaa' }, attempt: { n: 1, max: 3 } });
+    sink.publishStatus({
+      verdict: 'green',
+      booted: { version: '9.4.1', checksum: 'aaaaaaaaaaaa' },
+      attempt: { n: 1, max: 3 },
+    });
     await first.until((m) => m.some((x) => x.topic.endsWith('/status') && x.payload.includes('"green"')));
 
     // A late subscriber gets only the retained latest state.
@@ -68,7 +87,13 @@ describe('status and online', () => {
     const statuses = messages.filter((m) => m.topic === 'edge/v1/device-a/status');
     expect(statuses).toHaveLength(1);
     const status = DeviceStatusSchema.parse(JSON.parse(statuses[0]!.payload));
-    expect(status).toMatchObject({ v: 1, device: 'device-a', agent: '0.0.0-test', verdict: 'green', outbox: { queued: 0, dropped: 0 } });
+    expect(status).toMatchObject({
+      v: 1,
+      device: 'device-a',
+      agent: '0.0.0-test',
+      verdict: 'green',
+      outbox: { queued: 0, dropped: 0 },
+    });
     expect(statuses[0]!.payload).not.toMatch(/\n|": /);
   });
 
@@ -97,7 +122,17 @@ describe('events', () => {
     const { sink, outbox } = await sinkFor({ as: 'device-a' });
     const sub = await subscriber(['edge/v1/device-a/events']);
     const ids: string[] = [];
-    for (let i = 0; i < 25; i += 1) ids.push((await sink.report('check-failed', { check: 'var-free-space', class: 'wanted', reason: 'below-threshold', message: String(i) })).id);
+    for (let i = 0; i < 25; i += 1)
+      ids.push(
+        (
+          await sink.report('check-failed', {
+            check: 'var-free-space',
+            class: 'wanted',
+            reason: 'below-threshold',
+            message: String(i),
+          })
+        ).id,
+      );
     const received = events(await sub.until((m) => events(m).length >= 25));
     expect(received.map((e) => e.id)).toEqual(ids);
     expect(new Set(ids).size).toBe(25);
@@ -116,14 +151,17 @@ describe('events', () => {
   it('keeps events in the outbox while the broker is down and delivers all in order when it is back', async () => {
     const { sink, outbox } = await sinkFor({ as: 'device-c' });
     // A persistent session (MQTT 3.1.1, clean: false) so the broker keeps what arrives while this subscriber reconnects.
-    const sub = await subscriber(['edge/v1/device-c/events'], { mqtt: { protocolVersion: 4, clean: false, clientId: 'broker-down-watcher' } });
+    const sub = await subscriber(['edge/v1/device-c/events'], {
+      mqtt: { protocolVersion: 4, clean: false, clientId: 'broker-down-watcher' },
+    });
     await eventually(() => sink.state().connected, 10_000, 'sink connected');
     await sink.report('check-failed', { check: 'c', class: 'wanted', reason: 'r', message: '0' });
     await sub.until((m) => events(m).length >= 1);
 
     await broker.stop();
     await eventually(() => !sink.state().connected, 10_000, 'sink noticed the broker is gone');
-    for (let i = 1; i < 40; i += 1) await sink.report('check-failed', { check: 'c', class: 'wanted', reason: 'r', message: String(i) });
+    for (let i = 1; i < 40; i += 1)
+      await sink.report('check-failed', { check: 'c', class: 'wanted', reason: 'r', message: String(i) });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(outbox.size().events).toBe(39);
 
@@ -136,19 +174,33 @@ describe('events', () => {
   });
 
   it('reports drops when the outbox overflowed, before the surviving events', async () => {
-    const { sink, outbox } = await sinkFor({ as: 'device-b', limits: { maxBytes: 1 << 20, maxEvents: 5 }, start: false });
+    const { sink, outbox } = await sinkFor({
+      as: 'device-b',
+      limits: { maxBytes: 1 << 20, maxEvents: 5 },
+      start: false,
+    });
     await sink.report('boot-verdict', { verdict: 'red', attempt: { n: 1, max: 3 } });
-    for (let i = 0; i < 8; i += 1) await sink.report('check-failed', { check: 'c', class: 'wanted', reason: 'r', message: String(i) });
+    for (let i = 0; i < 8; i += 1)
+      await sink.report('check-failed', { check: 'c', class: 'wanted', reason: 'r', message: String(i) });
     expect(outbox.dropped()).toEqual({ total: 4, unreported: 4 });
     const sub = await subscriber(['edge/v1/device-b/#']);
     sink.publishStatus({ verdict: 'red' });
     sink.start();
     const received = events(await sub.until((m) => events(m).length >= 6));
-    expect(received.map((e) => e.type)).toEqual(['events-dropped', 'boot-verdict', 'check-failed', 'check-failed', 'check-failed', 'check-failed']);
+    expect(received.map((e) => e.type)).toEqual([
+      'events-dropped',
+      'boot-verdict',
+      'check-failed',
+      'check-failed',
+      'check-failed',
+      'check-failed',
+    ]);
     expect(received[0]!.body).toMatchObject({ count: 4, total: 4, byType: { 'check-failed': 4 } });
     expect(received.slice(2).map(n)).toEqual([4, 5, 6, 7]);
     await eventually(() => outbox.dropped().unreported === 0, 5000, 'drop report acked');
-    const status = await sub.until((m) => m.some((x) => x.topic.endsWith('/status') && x.payload.includes('"dropped":4')));
+    const status = await sub.until((m) =>
+      m.some((x) => x.topic.endsWith('/status') && x.payload.includes('"dropped":4')),
+    );
     expect(status.length).toBeGreaterThan(0);
   });
 });
@@ -158,7 +210,9 @@ describe('broker ACL (packaging/mosquitto/edge-agent.acl)', () => {
     const sub = await subscriber(['edge/v1/device-b/#']);
     const a = await connectClient(broker, 'device-a');
     cleanups.push(() => a.endAsync(true));
-    await expect(a.publishAsync('edge/v1/device-b/status', '{"forged":true}', { qos: 1, retain: true })).rejects.toThrow(/Not authorized/);
+    await expect(
+      a.publishAsync('edge/v1/device-b/status', '{"forged":true}', { qos: 1, retain: true }),
+    ).rejects.toThrow(/Not authorized/);
     // One connection per certificate (the client id is the CN): the sink below is device-a too.
     await a.endAsync(true);
 

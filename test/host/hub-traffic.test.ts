@@ -54,12 +54,23 @@ it('stays within 200 KB per device per day with default settings', async () => {
   const address = proxy.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const files = broker.client('device-a');
-  const hub = ConfigSchema.parse({ hub: { url: broker.url, ca: broker.ca, cert: files.cert, key: files.key } }).hub as HubConfig;
+  const hub = ConfigSchema.parse({ hub: { url: broker.url, ca: broker.ca, cert: files.cert, key: files.key } })
+    .hub as HubConfig;
   const resolved = await resolveHubConnection(hub, createHostFs('/'));
   // keepalive 1 s only to see pings quickly; each costs the same bytes at the default 60 s.
   const connection = { ...resolved.connection, url: `mqtts://127.0.0.1:${port}`, keepaliveSec: 1 };
-  const outbox = await openOutbox(join(dir, 'outbox'), { maxBytes: 5 << 20, maxEvents: 10_000 }, { fs: createHostFs('/'), clock: systemClock });
-  const sink = createMqttSink({ connection, outbox, clock: systemClock, log: { info: () => undefined, warn: () => undefined, debug: () => undefined }, agentVersion: '0.1.0' });
+  const outbox = await openOutbox(
+    join(dir, 'outbox'),
+    { maxBytes: 5 << 20, maxEvents: 10_000 },
+    { fs: createHostFs('/'), clock: systemClock },
+  );
+  const sink = createMqttSink({
+    connection,
+    outbox,
+    clock: systemClock,
+    log: { info: () => undefined, warn: () => undefined, debug: () => undefined },
+    agentVersion: '0.1.0',
+  });
   try {
     sink.start();
     await eventually(() => sink.state().connected, 10_000, 'connected');

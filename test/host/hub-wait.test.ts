@@ -61,7 +61,11 @@ async function provision(client = 'device-a', what: Array<keyof typeof paths> = 
 async function start(timing: { pollMs?: number; inotify?: boolean } = {}): Promise<Hub> {
   const config = ConfigSchema.parse({ hub: { url: broker.url, ...paths, statusMinIntervalSec: 1 } });
   // A long poll by default: within a test, only inotify can notice the files in time.
-  started = await startHub(config, { fs: createHostFs(root), clock: systemClock }, log, '0.0.0-test', { pollMs: 60_000, settleMs: 100, ...timing });
+  started = await startHub(config, { fs: createHostFs(root), clock: systemClock }, log, '0.0.0-test', {
+    pollMs: 60_000,
+    settleMs: 100,
+    ...timing,
+  });
   return started!;
 }
 
@@ -73,17 +77,30 @@ describe('a hub whose files arrive later', () => {
       const hub = await start();
       expect(hub.link()).toEqual({ state: 'waiting', path: paths.cert });
       expect(hub.sink.state()).toMatchObject({ connected: false, lastError: `waiting for ${paths.cert}` });
-      expect(lines).toContain(`info: hub: waiting for ${paths.cert} before connecting to ${broker.url}; local work goes on`);
+      expect(lines).toContain(
+        `info: hub: waiting for ${paths.cert} before connecting to ${broker.url}; local work goes on`,
+      );
       await hub.sink.report('update-staged', { deployment: { version: '9.4.2', checksum: 'bbbbbbbbbbbb' } });
       expect(hub.outbox.size().events).toBe(1);
 
       // Certificate and key first: still waiting, now for the CA.
       await provision('device-a', ['cert', 'key']);
-      await eventually(() => hub.link().state === 'waiting' && (hub.link() as { path: string }).path === paths.ca, 10_000, 'waiting for the CA');
+      await eventually(
+        () => hub.link().state === 'waiting' && (hub.link() as { path: string }).path === paths.ca,
+        10_000,
+        'waiting for the CA',
+      );
       await provision();
       await eventually(() => hub.link().state === 'ready', 10_000, 'the hub noticing its files');
-      await eventually(() => hub.sink.state().connected && hub.outbox.size().events === 0, 15_000, 'connected and the queued event delivered');
-      await watcher.until((m) => m.some((x) => x.topic === 'edge/v1/device-a/events' && x.payload.includes('update-staged')), 10_000);
+      await eventually(
+        () => hub.sink.state().connected && hub.outbox.size().events === 0,
+        15_000,
+        'connected and the queued event delivered',
+      );
+      await watcher.until(
+        (m) => m.some((x) => x.topic === 'edge/v1/device-a/events' && x.payload.includes('update-staged')),
+        10_000,
+      );
       expect(hub.sink.deviceId).toBe('device-a');
       expect(lines).toContain(`info: hub: the files are in place now, connecting to ${broker.url}`);
     } finally {
@@ -115,7 +132,9 @@ describe('a hub file that exists but is wrong', () => {
     const hub = await start();
     const link = hub.link();
     expect(link).toMatchObject({ state: 'error', path: paths.cert });
-    expect((link as { message: string }).message).toMatch(/^\/etc\/edge-agent\/hub\/device\.crt: hub\.cert: not a PEM certificate \(.+\); expected a PEM certificate/);
+    expect((link as { message: string }).message).toMatch(
+      /^\/etc\/edge-agent\/hub\/device\.crt: hub\.cert: not a PEM certificate \(.+\); expected a PEM certificate/,
+    );
     expect(lines.some((l) => l.startsWith(`error: hub: ${paths.cert}: hub.cert: not a PEM certificate`))).toBe(true);
     await provision('device-a', ['cert']);
     await eventually(() => hub.sink.state().connected, 15_000, 'connected after the fix');
@@ -138,10 +157,14 @@ describe('a hub file that exists but is wrong', () => {
     await provision();
     const fs = createHostFs(root);
     await writeFile(join(root, paths.key), 'garbage', { mode: 0o600 });
-    await expect(readTlsMaterial(paths, fs)).rejects.toThrow(/^\/etc\/edge-agent\/hub\/device\.key: hub\.key: not a PEM private key \(.+\); expected an unencrypted PEM private key/);
+    await expect(readTlsMaterial(paths, fs)).rejects.toThrow(
+      /^\/etc\/edge-agent\/hub\/device\.key: hub\.key: not a PEM private key \(.+\); expected an unencrypted PEM private key/,
+    );
     await provision();
     await writeFile(join(root, paths.ca), 'garbage');
-    await expect(readTlsMaterial(paths, fs)).rejects.toThrow(/^\/etc\/edge-agent\/hub\/ca\.crt: hub\.ca: not a PEM CA certificate/);
+    await expect(readTlsMaterial(paths, fs)).rejects.toThrow(
+      /^\/etc\/edge-agent\/hub\/ca\.crt: hub\.ca: not a PEM CA certificate/,
+    );
   });
 
   it('reports a key others can read, and still opens its outbox', async () => {

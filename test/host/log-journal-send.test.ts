@@ -29,7 +29,12 @@ const flushed = (sender: { flush(cb: () => void): void }) => new Promise<void>((
 
 describe('renderJournalEntry', () => {
   it('writes one FIELD=value line per field, flattening newlines and skipping invalid names', () => {
-    const text = renderJournalEntry(3, 'two\nlines', { EDGE_AGENT_OUTCOME: 'fail', 'bad name': 'x', _TRUSTED: 'x', EDGE_AGENT_NOTE: 'a\r\nb' });
+    const text = renderJournalEntry(3, 'two\nlines', {
+      EDGE_AGENT_OUTCOME: 'fail',
+      'bad name': 'x',
+      _TRUSTED: 'x',
+      EDGE_AGENT_NOTE: 'a\r\nb',
+    });
     expect(text).toBe('MESSAGE=two lines\nPRIORITY=3\nEDGE_AGENT_OUTCOME=fail\nEDGE_AGENT_NOTE=a b\n');
   });
 });
@@ -81,7 +86,12 @@ describe('createJournalSender', () => {
   it('is what the journal-format logger uses for records with fields; flush waits for it', async () => {
     const fake = await fakeLogger();
     const lines: string[] = [];
-    const log = createLogger({ format: 'journal', identifier: 'probe-id', journalCommand: fake.command, write: (l) => lines.push(l) });
+    const log = createLogger({
+      format: 'journal',
+      identifier: 'probe-id',
+      journalCommand: fake.command,
+      write: (l) => lines.push(l),
+    });
     log.child({ check: 'disk' }).warn({ outcome: 'fail', freeBytes: 12 }, 'disk nearly full');
     log.info('plain');
     await new Promise<void>((resolve) => log.flush(() => resolve()));

@@ -21,14 +21,26 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(input: ScenarioInput): Promise<{ kc: k8s.KubeConfig; get: (path: string, auth?: 'client' | 'none' | 'stranger') => Promise<Reply> }> {
-  server = await startApiServer({ scenario: parseScenario(input), tls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey }, port: 0, tickMs: 20 });
+async function start(
+  input: ScenarioInput,
+): Promise<{ kc: k8s.KubeConfig; get: (path: string, auth?: 'client' | 'none' | 'stranger') => Promise<Reply> }> {
+  server = await startApiServer({
+    scenario: parseScenario(input),
+    tls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey },
+    port: 0,
+    tickMs: 20,
+  });
   const kc = new k8s.KubeConfig();
   kc.loadFromString(renderKubeconfig(certs, `https://127.0.0.1:${server.port}`));
   const port = server.port;
   let stranger: SimCerts | undefined;
   const get = async (path: string, auth: 'client' | 'none' | 'stranger' = 'client') => {
-    const identity = auth === 'client' ? { cert: certs.clientCert, key: certs.clientKey } : auth === 'stranger' ? await strangerIdentity() : {};
+    const identity =
+      auth === 'client'
+        ? { cert: certs.clientCert, key: certs.clientKey }
+        : auth === 'stranger'
+          ? await strangerIdentity()
+          : {};
     return httpsGet(port, path, { ca: certs.ca, ...identity });
   };
   const strangerIdentity = async () => {
@@ -59,12 +71,18 @@ function httpsGet(port: number, path: string, tls: { ca: string; cert?: string; 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const instant = { process: { activeAfterMs: 0 }, api: { readyAfterMs: 0 }, workloads: { createdAfterMs: 0, readyAfterMs: 0 } };
+const instant = {
+  process: { activeAfterMs: 0 },
+  api: { readyAfterMs: 0 },
+  workloads: { createdAfterMs: 0, readyAfterMs: 0 },
+};
 
 describe('simulated MicroShift API server', () => {
   it('reports /readyz and /livez in the kube-apiserver text format, failing then passing', async () => {
     // 3 s: the failing answers below must arrive before the API turns ready, also on a busy machine.
-    const { get } = await start({ api: { readyAfterMs: 3000, failingChecks: ['poststarthook/rbac/bootstrap-roles', 'etcd-readiness'] } });
+    const { get } = await start({
+      api: { readyAfterMs: 3000, failingChecks: ['poststarthook/rbac/bootstrap-roles', 'etcd-readiness'] },
+    });
     const readyz = await get('/readyz?verbose');
     expect(readyz.status).toBe(500);
     expect(readyz.type).toBe('text/plain; charset=utf-8');
@@ -81,7 +99,12 @@ describe('simulated MicroShift API server', () => {
     expect(livez.body.trimEnd().split('\n').at(-1)).toBe('livez check failed');
 
     let passed = await get('/readyz?verbose');
-    for (const deadline = Date.now() + 15_000; passed.status !== 200 && Date.now() < deadline; passed = await get('/readyz?verbose')) await sleep(100);
+    for (
+      const deadline = Date.now() + 15_000;
+      passed.status !== 200 && Date.now() < deadline;
+      passed = await get('/readyz?verbose')
+    )
+      await sleep(100);
     expect(passed.status).toBe(200);
     expect(passed.body).toMatch(/^\[\+\]ping ok\n/);
     expect(passed.body).toMatch(/\[\+\]shutdown ok\nreadyz check passed\n$/);
@@ -89,7 +112,11 @@ describe('simulated MicroShift API server', () => {
     expect(await get('/readyz')).toMatchObject({ status: 200, body: 'ok' });
     expect(await get('/livez')).toMatchObject({ status: 200, body: 'ok' });
     expect((await get('/livez?verbose')).body).toMatch(/livez check passed\n$/);
-    expect(JSON.parse((await get('/version')).body)).toMatchObject({ major: '1', minor: '28', gitVersion: expect.stringMatching(/^v1\.28\./) });
+    expect(JSON.parse((await get('/version')).body)).toMatchObject({
+      major: '1',
+      minor: '28',
+      gitVersion: expect.stringMatching(/^v1\.28\./),
+    });
   });
 
   it('serves pods, deployments and daemonsets that client-node reads, following the readiness rules', async () => {
@@ -99,7 +126,10 @@ describe('simulated MicroShift API server', () => {
     expect(await new k8s.Health(kc).readyz({})).toBe(true);
 
     const dnsPods = await core.listNamespacedPod({ namespace: 'openshift-dns' });
-    expect(dnsPods.items.map((p) => p.metadata?.ownerReferences?.[0]?.name).sort()).toEqual(['dns-default', 'node-resolver']);
+    expect(dnsPods.items.map((p) => p.metadata?.ownerReferences?.[0]?.name).sort()).toEqual([
+      'dns-default',
+      'node-resolver',
+    ]);
     for (const pod of dnsPods.items) {
       expect(pod.status?.phase).toBe('Running');
       expect(pod.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'DaemonSet', controller: true });
@@ -115,16 +145,36 @@ describe('simulated MicroShift API server', () => {
 
     const router = await apps.readNamespacedDeployment({ name: 'router-default', namespace: 'openshift-ingress' });
     expect(router.metadata?.generation).toBe(1);
-    expect(router.status).toMatchObject({ observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 });
+    expect(router.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      availableReplicas: 1,
+      readyReplicas: 1,
+    });
     expect(router.status?.conditions?.find((c) => c.type === 'Available')?.status).toBe('True');
-    const master = await apps.readNamespacedDaemonSet({ name: 'ovnkube-master', namespace: 'openshift-ovn-kubernetes' });
-    expect(master.status).toMatchObject({ desiredNumberScheduled: 1, updatedNumberScheduled: 1, numberAvailable: 1, numberReady: 1 });
+    const master = await apps.readNamespacedDaemonSet({
+      name: 'ovnkube-master',
+      namespace: 'openshift-ovn-kubernetes',
+    });
+    expect(master.status).toMatchObject({
+      desiredNumberScheduled: 1,
+      updatedNumberScheduled: 1,
+      numberAvailable: 1,
+      numberReady: 1,
+    });
     const routerPods = await core.listNamespacedPod({ namespace: 'openshift-ingress' });
-    expect(routerPods.items[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', name: expect.stringMatching(/^router-default-[a-z0-9]{10}$/) });
+    expect(routerPods.items[0]?.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: 'ReplicaSet',
+      name: expect.stringMatching(/^router-default-[a-z0-9]{10}$/),
+    });
     expect((await apps.listNamespacedStatefulSet({ namespace: 'kube-system' })).items).toEqual([]);
     expect((await apps.listDeploymentForAllNamespaces()).items).toHaveLength(4);
     expect((await apps.listDaemonSetForAllNamespaces()).items).toHaveLength(4);
-    const named = await core.listNamespacedPod({ namespace: 'openshift-dns', fieldSelector: `metadata.name=${dnsPods.items[0]?.metadata?.name}` });
+    const named = await core.listNamespacedPod({
+      namespace: 'openshift-dns',
+      fieldSelector: `metadata.name=${dnsPods.items[0]?.metadata?.name}`,
+    });
     expect(named.items).toHaveLength(1);
   });
 
@@ -144,9 +194,14 @@ describe('simulated MicroShift API server', () => {
     const seen: { type: string; available?: number; rv?: string }[] = [];
     const closed = new Promise<unknown>((resolve) => {
       void new k8s.Watch(kc)
-        .watch('/apis/apps/v1/namespaces/openshift-ingress/deployments', {}, (type: string, object: k8s.V1Deployment) => {
-          seen.push({ type, available: object.status?.availableReplicas, rv: object.metadata?.resourceVersion });
-        }, resolve)
+        .watch(
+          '/apis/apps/v1/namespaces/openshift-ingress/deployments',
+          {},
+          (type: string, object: k8s.V1Deployment) => {
+            seen.push({ type, available: object.status?.availableReplicas, rv: object.metadata?.resourceVersion });
+          },
+          resolve,
+        )
         .then((controller) => setTimeout(() => controller.abort(), 600));
     });
     await closed;
@@ -157,14 +212,23 @@ describe('simulated MicroShift API server', () => {
   });
 
   it('keeps an informer (list + watch from its resourceVersion) in step with pod restarts', async () => {
-    const { kc } = await start({ ...instant, workloads: { createdAfterMs: 0, readyAfterMs: 0, overrides: [{ workload: 'service-ca', steps: [{ atMs: 0, state: 'ready', restartEveryMs: 150 }] }] } });
+    const { kc } = await start({
+      ...instant,
+      workloads: {
+        createdAfterMs: 0,
+        readyAfterMs: 0,
+        overrides: [{ workload: 'service-ca', steps: [{ atMs: 0, state: 'ready', restartEveryMs: 150 }] }],
+      },
+    });
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/openshift-service-ca/pods', () => core.listNamespacedPod({ namespace: 'openshift-service-ca' }));
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/openshift-service-ca/pods', () =>
+      core.listNamespacedPod({ namespace: 'openshift-service-ca' }),
+    );
     const counts: number[] = [];
     informer.on('update', (pod: k8s.V1Pod) => counts.push(pod.status?.containerStatuses?.[0]?.restartCount ?? -1));
     informer.on('error', () => undefined);
     await informer.start();
-    for (const deadline = Date.now() + 15_000; counts.length < 2 && Date.now() < deadline; ) await sleep(50);
+    for (const deadline = Date.now() + 15_000; counts.length < 2 && Date.now() < deadline;) await sleep(50);
     await informer.stop();
     expect(counts.length).toBeGreaterThanOrEqual(2);
     expect(counts.at(-1)).toBeGreaterThan(counts[0] ?? 0);
@@ -183,14 +247,28 @@ describe('simulated MicroShift API server', () => {
     const unknown = await get('/apis/batch/v1/namespaces/default/jobs');
     expect(unknown.status).toBe(404);
     expect(unknown.type).toBe('application/json');
-    expect(JSON.parse(unknown.body)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+    expect(JSON.parse(unknown.body)).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the server could not find the requested resource',
+      reason: 'NotFound',
+      details: {},
+      code: 404,
+    });
     const error = await kc
       .makeApiClient(k8s.AppsV1Api)
       .readNamespacedDeployment({ name: 'nope', namespace: 'openshift-ingress' })
       .catch((e: unknown) => e as k8s.ApiException<string>);
     expect(error).toBeInstanceOf(k8s.ApiException);
     expect((error as k8s.ApiException<string>).code).toBe(404);
-    expect(JSON.parse((error as k8s.ApiException<string>).body)).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'deployments.apps "nope" not found', details: { name: 'nope', group: 'apps', kind: 'deployments' } });
+    expect(JSON.parse((error as k8s.ApiException<string>).body)).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      message: 'deployments.apps "nope" not found',
+      details: { name: 'nope', group: 'apps', kind: 'deployments' },
+    });
   });
 
   it('requires a client certificate signed by the cluster CA', async () => {
@@ -213,20 +291,29 @@ describe('scenario presets', () => {
 
   it('reports a failing pull in the container state and as a Failed event naming the image', () => {
     const world = renderWorld(scenario('image-pull-fails'), 5000, ctx);
-    const router = world.find((e) => e.resource === 'pods' && e.object.metadata.namespace === 'openshift-ingress')?.object as unknown as k8s.V1Pod;
+    const router = world.find((e) => e.resource === 'pods' && e.object.metadata.namespace === 'openshift-ingress')
+      ?.object as unknown as k8s.V1Pod;
     const waiting = router.status?.containerStatuses?.[0]?.state?.waiting;
     expect(waiting?.reason).toBe('ImagePullBackOff');
     expect(waiting?.message).toContain(router.spec?.containers[0]?.image);
-    const failed = world.filter((e) => e.resource === 'events' && e.object.reason === 'Failed').map((e) => String(e.object.message));
-    expect(failed.some((m) => m.includes('manifest unknown') && m.includes(String(router.spec?.containers[0]?.image)))).toBe(true);
+    const failed = world
+      .filter((e) => e.resource === 'events' && e.object.reason === 'Failed')
+      .map((e) => String(e.object.message));
+    expect(
+      failed.some((m) => m.includes('manifest unknown') && m.includes(String(router.spec?.containers[0]?.image))),
+    ).toBe(true);
   });
 
   it('grows restartCount in pods-restarting and keeps the extra kube-system pod unready', () => {
-    const restarts = (t: number) => podsAt('pods-restarting', t).find((p) => p.metadata?.namespace === 'openshift-ingress')?.status?.containerStatuses?.[0]?.restartCount;
+    const restarts = (t: number) =>
+      podsAt('pods-restarting', t).find((p) => p.metadata?.namespace === 'openshift-ingress')?.status
+        ?.containerStatuses?.[0]?.restartCount;
     expect(restarts(4000)).toBeGreaterThan(restarts(2000) ?? Infinity);
     const kubeSystem = podsAt('extra-pods-kube-system', 5000).filter((p) => p.metadata?.namespace === 'kube-system');
     expect(kubeSystem).toHaveLength(3);
-    expect(kubeSystem.filter((p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True')).toHaveLength(2);
+    expect(
+      kubeSystem.filter((p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True'),
+    ).toHaveLength(2);
   });
 
   it('adds LVMS (openshift-storage) only when asked', () => {
@@ -235,7 +322,9 @@ describe('scenario presets', () => {
         .filter((e) => e.resource === 'deployments' || e.resource === 'daemonsets')
         .map((e) => `${e.object.metadata.namespace}/${e.object.metadata.name}`);
     expect(workloads(false)).toHaveLength(8);
-    expect(workloads(true)).toEqual(expect.arrayContaining(['openshift-storage/lvms-operator', 'openshift-storage/vg-manager']));
+    expect(workloads(true)).toEqual(
+      expect.arrayContaining(['openshift-storage/lvms-operator', 'openshift-storage/vg-manager']),
+    );
     expect(workloads(true)).toHaveLength(10);
   });
 

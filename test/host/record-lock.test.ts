@@ -27,14 +27,15 @@ afterAll(async () => {
 const boots = () => join(root, DIR);
 const readCounter = async () => {
   const text = await readFile(join(boots(), `${BOOT}.json`), 'utf8').catch(() => undefined);
-  return text === undefined ? 0 : (JSON.parse(text) as { counter?: number }).counter ?? 0;
+  return text === undefined ? 0 : ((JSON.parse(text) as { counter?: number }).counter ?? 0);
 };
 
 describe('record lock with a killed holder', () => {
   it('keeps every update of six writers that start together after the holder is killed -9, over 30 rounds', async () => {
     for (let i = 0; i < 6; i++) writers.push(await startRecordWriter(root, DIR, BOOT));
     const rounds = [];
-    for (let round = 0; round < 30; round++) rounds.push(await staleLockRound({ root, dir: DIR, bootId: BOOT, writers, perWriter: 2, readCounter }));
+    for (let round = 0; round < 30; round++)
+      rounds.push(await staleLockRound({ root, dir: DIR, bootId: BOOT, writers, perWriter: 2, readCounter }));
     expect(rounds.flatMap((r) => r.errors)).toEqual([]);
     expect(rounds.map((r) => r.lost)).toEqual(rounds.map(() => 0));
     expect(await readCounter()).toBe(30 * 6 * 2);
@@ -44,9 +45,14 @@ describe('record lock with a killed holder', () => {
     expect(names).not.toContain('.records.lock');
   }, 180_000);
 
-  it('removes temp files of dead writers and old ones, and keeps a live writer\'s fresh one', async () => {
+  it("removes temp files of dead writers and old ones, and keeps a live writer's fresh one", async () => {
     const warnings: string[] = [];
-    const records = createBootRecords({ fs: createHostFs(root), clock: systemClock, dir: DIR, warn: (m) => warnings.push(m) });
+    const records = createBootRecords({
+      fs: createHostFs(root),
+      clock: systemClock,
+      dir: DIR,
+      warn: (m) => warnings.push(m),
+    });
     const dead = await startRecordWriter(root, DIR, BOOT);
     const deadPid = dead.proc.pid ?? 0;
     await killWriter(dead);
@@ -90,6 +96,8 @@ describe('record lock with a killed holder', () => {
   it('reports a file where the lock directory belongs instead of waiting on it', async () => {
     const fs = createHostFs(root);
     await writeFile(join(root, 'var/lib/edge-agent/file.lock'), '123\n');
-    await expect(withLock(fs, systemClock, '/var/lib/edge-agent/file.lock', async () => 1)).rejects.toThrow(/cannot take the lock .*file\.lock: /);
+    await expect(withLock(fs, systemClock, '/var/lib/edge-agent/file.lock', async () => 1)).rejects.toThrow(
+      /cannot take the lock .*file\.lock: /,
+    );
   });
 });

@@ -28,7 +28,24 @@ const future = {
   deployment: { checksum: 'c0ffee', version: '9.9' },
   verdict: 'quarantined',
   verdictAt: { at: '2026-11-30T10:05:00.000Z', by: 'fleet' },
-  checks: { required: { startedAt: 's', verdict: 'fail', results: [{ id: 'microshift', class: 'critical', startedAt: 's', endedAt: 'e', durationMs: 9, outcome: 'fail', reason: 'pods', message: 'pods not ready' }] } },
+  checks: {
+    required: {
+      startedAt: 's',
+      verdict: 'fail',
+      results: [
+        {
+          id: 'microshift',
+          class: 'critical',
+          startedAt: 's',
+          endedAt: 'e',
+          durationMs: 9,
+          outcome: 'fail',
+          reason: 'pods',
+          message: 'pods not ready',
+        },
+      ],
+    },
+  },
   signature: 'sig',
 };
 
@@ -38,7 +55,12 @@ async function store() {
   await mkdir(join(root, DIR), { recursive: true });
   await writeFile(join(root, DIR, `${OLD}.json`), JSON.stringify(future, null, 2));
   const warnings: string[] = [];
-  const records = createBootRecords({ fs: createHostFs(root), clock: systemClock, dir: DIR, warn: (m) => warnings.push(m) });
+  const records = createBootRecords({
+    fs: createHostFs(root),
+    clock: systemClock,
+    dir: DIR,
+    warn: (m) => warnings.push(m),
+  });
   return { root, records, warnings };
 }
 
@@ -51,7 +73,9 @@ describe('records written by a newer edge-agent', () => {
     expect(await readdir(join(root, DIR))).toEqual([`${OLD}.json`]);
     const text = renderHistory(historyEntries(list, 10, (r) => records.newerValues(r)));
     expect(text).toContain('UNKNOWN   9.9 (c0ffee)');
-    expect(text).toContain('written by a newer edge-agent (checks.required.results[id=microshift]: {"id":"microshift","class":"critical",');
+    expect(text).toContain(
+      'written by a newer edge-agent (checks.required.results[id=microshift]: {"id":"microshift","class":"critical",',
+    );
     expect(text).toContain('; verdict: "quarantined"; verdictAt: {"at":"2026-11-30T10:05:00.000Z","by":"fleet"})');
   });
 
@@ -59,19 +83,35 @@ describe('records written by a newer edge-agent', () => {
     const { root, records } = await store();
     await records.update(OLD, (r) => {
       r.knownGood = true;
-      r.actions = [...(r.actions ?? []), { id: 'stop-microshift', startedAt: 's', endedAt: 'e', outcome: 'done', message: 'stopped' }];
+      r.actions = [
+        ...(r.actions ?? []),
+        { id: 'stop-microshift', startedAt: 's', endedAt: 'e', outcome: 'done', message: 'stopped' },
+      ];
     });
     const written = JSON.parse(await readFile(join(root, DIR, `${OLD}.json`), 'utf8')) as Record<string, unknown>;
-    expect(written).toEqual({ ...future, knownGood: true, actions: [{ id: 'stop-microshift', startedAt: 's', endedAt: 'e', outcome: 'done', message: 'stopped' }] });
+    expect(written).toEqual({
+      ...future,
+      knownGood: true,
+      actions: [{ id: 'stop-microshift', startedAt: 's', endedAt: 'e', outcome: 'done', message: 'stopped' }],
+    });
     // A verdict this version sets replaces the one it could not read; the rest stays.
     await records.update(OLD, (r) => void (r.verdict = 'red'));
     const red = JSON.parse(await readFile(join(root, DIR, `${OLD}.json`), 'utf8')) as Record<string, unknown>;
-    expect(red).toMatchObject({ verdict: 'red', verdictAt: future.verdictAt, checks: future.checks, signature: 'sig', knownGood: true });
+    expect(red).toMatchObject({
+      verdict: 'red',
+      verdictAt: future.verdictAt,
+      checks: future.checks,
+      signature: 'sig',
+      knownGood: true,
+    });
   });
 
   it('are read by status with a note, and this boot is not disturbed by them', async () => {
     const { root } = await store();
-    await writeFile(join(root, DIR, `${NOW}.json`), JSON.stringify({ schema: 1, bootId: NOW, firstSeenAt: '2026-12-01T10:00:00.000Z', verdict: 'green', checks: {} }));
+    await writeFile(
+      join(root, DIR, `${NOW}.json`),
+      JSON.stringify({ schema: 1, bootId: NOW, firstSeenAt: '2026-12-01T10:00:00.000Z', verdict: 'green', checks: {} }),
+    );
     const read = await readStatusRecords(createHostFs(root), DIR, NOW);
     expect(read.record.state === 'ok' && read.record.value?.verdict).toBe('green');
     const history = read.history.state === 'ok' ? read.history.value : [];

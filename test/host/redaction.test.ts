@@ -34,7 +34,16 @@ describe('daemon.json', () => {
   it('holds the broker URL with the password replaced by ***', async () => {
     const config = ConfigSchema.parse({ hub: { url: 'mqtts://edge:hunter2-s3cret@hub.example.com:8883' } });
     const host = createHost({ EDGE_AGENT_ROOT: root });
-    const deps = { host, config, log: createLogger({ write: () => undefined }), signal: new AbortController().signal, out: () => undefined, systemd: () => Promise.reject(new Error('unused')), records: undefined as never, cliPath: '' } satisfies DaemonTaskDeps;
+    const deps = {
+      host,
+      config,
+      log: createLogger({ write: () => undefined }),
+      signal: new AbortController().signal,
+      out: () => undefined,
+      systemd: () => Promise.reject(new Error('unused')),
+      records: undefined as never,
+      cliPath: '',
+    } satisfies DaemonTaskDeps;
     await createDaemonTasks(deps).writeState();
     const file = join(root, DAEMON_STATE_PATH);
     const text = await readFile(file, 'utf8');
@@ -48,11 +57,20 @@ describe('edge-agent status (the bundled CLI)', () => {
   it('shows hub.url from config.yaml with the password replaced, as text and --json', async () => {
     const device = join(root, 'status-root');
     await mkdir(join(device, 'etc', 'edge-agent'), { recursive: true });
-    await writeFile(join(device, 'etc', 'edge-agent', 'config.yaml'), `hub:\n  url: mqtts://edge:${SECRET}@hub.example.com:8883\n`);
-    const run = (...args: string[]) => execa('node', [join(agentDist, 'cli.js'), 'status', ...args], { reject: false, env: { EDGE_AGENT_ROOT: device } });
+    await writeFile(
+      join(device, 'etc', 'edge-agent', 'config.yaml'),
+      `hub:\n  url: mqtts://edge:${SECRET}@hub.example.com:8883\n`,
+    );
+    const run = (...args: string[]) =>
+      execa('node', [join(agentDist, 'cli.js'), 'status', ...args], {
+        reject: false,
+        env: { EDGE_AGENT_ROOT: device },
+      });
     const [text, json] = await Promise.all([run(), run('--json')]);
     expect(text.stdout).toMatch(/Hub: mqtts:\/\/edge:\*\*\*@hub\.example\.com:8883/);
-    expect((JSON.parse(json.stdout) as { agent: { hub: { broker: string } } }).agent.hub.broker).toBe('mqtts://edge:***@hub.example.com:8883');
+    expect((JSON.parse(json.stdout) as { agent: { hub: { broker: string } } }).agent.hub.broker).toBe(
+      'mqtts://edge:***@hub.example.com:8883',
+    );
     for (const result of [text, json]) expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET);
   });
 });

@@ -40,7 +40,11 @@ async function rpmQuery(file: string, ...args: string[]): Promise<string> {
 }
 
 async function filesOf(file: string): Promise<Map<string, FileEntry>> {
-  const text = await rpmQuery(file, '--qf', '[%{FILENAMES}\\t%{FILEFLAGS:fflags}\\t%{FILEMODES:perms}\\t%{FILEUSERNAME}\\t%{FILEGROUPNAME}\\n]');
+  const text = await rpmQuery(
+    file,
+    '--qf',
+    '[%{FILENAMES}\\t%{FILEFLAGS:fflags}\\t%{FILEMODES:perms}\\t%{FILEUSERNAME}\\t%{FILEGROUPNAME}\\n]',
+  );
   const entries = text
     .split('\n')
     .filter(Boolean)
@@ -53,24 +57,48 @@ async function filesOf(file: string): Promise<Map<string, FileEntry>> {
 
 /** One file's content from a package, through rpm2cpio. */
 async function extract(file: string, path: string): Promise<Buffer> {
-  const result = await execa('sh', ['-c', `rpm2cpio '${file}' | cpio -i --quiet --to-stdout '.${path}'`], { encoding: 'buffer', stripFinalNewline: false });
+  const result = await execa('sh', ['-c', `rpm2cpio '${file}' | cpio -i --quiet --to-stdout '.${path}'`], {
+    encoding: 'buffer',
+    stripFinalNewline: false,
+  });
   return Buffer.from(result.stdout);
 }
 
 async function repoShims(): Promise<string[]> {
   const root = join(repoRoot, 'greenboot');
   const walk = async (dir: string): Promise<string[]> =>
-    (await Promise.all((await readdir(dir, { withFileTypes: true })).map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])))).flat();
-  return (await walk(root)).filter((f) => f.endsWith('.sh')).map((f) => `/etc/greenboot/${relative(root, f)}`).sort();
+    (
+      await Promise.all(
+        (await readdir(dir, { withFileTypes: true })).map((e) =>
+          e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+        ),
+      )
+    ).flat();
+  return (await walk(root))
+    .filter((f) => f.endsWith('.sh'))
+    .map((f) => `/etc/greenboot/${relative(root, f)}`)
+    .sort();
 }
 
 beforeAll(async () => {
-  const result = await execa('node', ['packaging/rpm/build-rpm.mjs', '--outdir', outdir], { cwd: repoRoot, reject: false, all: true });
+  const result = await execa('node', ['packaging/rpm/build-rpm.mjs', '--outdir', outdir], {
+    cwd: repoRoot,
+    reject: false,
+    all: true,
+  });
   buildOutput = result.all ?? '';
   if (result.exitCode !== 0) throw new Error(`npm run rpm failed (exit ${result.exitCode}):\n${buildOutput}`);
   const names = await readdir(outdir);
-  mainRpm = join(outdir, names.find((n) => n.startsWith(`edge-agent-${version}-`) && n.endsWith('.noarch.rpm')) ?? 'missing-main.rpm');
-  for (const arch of arches) runtimeRpms[arch] = join(outdir, names.find((n) => n.startsWith('edge-agent-runtime-') && n.endsWith(`.${arch}.rpm`)) ?? `missing-runtime-${arch}.rpm`);
+  mainRpm = join(
+    outdir,
+    names.find((n) => n.startsWith(`edge-agent-${version}-`) && n.endsWith('.noarch.rpm')) ?? 'missing-main.rpm',
+  );
+  for (const arch of arches)
+    runtimeRpms[arch] = join(
+      outdir,
+      names.find((n) => n.startsWith('edge-agent-runtime-') && n.endsWith(`.${arch}.rpm`)) ??
+        `missing-runtime-${arch}.rpm`,
+    );
   // What each package requires, in the test output for whoever reviews a change of it.
   hubRpm = join(outdir, names.find((n) => n.startsWith('edge-agent-hub-')) ?? 'missing-hub.rpm');
   for (const file of [mainRpm, hubRpm, ...Object.values(runtimeRpms)]) {
@@ -83,8 +111,14 @@ describe('npm run rpm', () => {
   it('builds the noarch package and the runtime for x86_64 and aarch64 from verified Node.js tarballs, and rpmlint passes', () => {
     expect(buildOutput).toMatch(/rpm: rpmbuild noarch: ok/);
     for (const arch of arches) {
-      expect(buildOutput).toMatch(new RegExp(`rpm: runtime  ${arch}: ${runtimePackages[arch as keyof typeof runtimePackages].npm}@${runtimeVersion}, sha512 as the registry publishes it`));
-      expect(buildOutput).toMatch(new RegExp(`rpm: rpmbuild ${arch} --with runtime \\(Node\\.js ${runtimeVersion}\\): ok`));
+      expect(buildOutput).toMatch(
+        new RegExp(
+          `rpm: runtime  ${arch}: ${runtimePackages[arch as keyof typeof runtimePackages].npm}@${runtimeVersion}, sha512 as the registry publishes it`,
+        ),
+      );
+      expect(buildOutput).toMatch(
+        new RegExp(`rpm: rpmbuild ${arch} --with runtime \\(Node\\.js ${runtimeVersion}\\): ok`),
+      );
     }
     expect(buildOutput).toMatch(/rpmlint .* 0 errors/);
     expect(buildOutput).toMatch(new RegExp(`rpm: done in .* edge-agent ${version}-1`));
@@ -92,7 +126,10 @@ describe('npm run rpm', () => {
 
   it('names the architectures: edge-agent noarch, edge-agent-runtime x86_64 and aarch64', async () => {
     expect(await rpmQuery(mainRpm, '--qf', '%{NAME} %{VERSION} %{ARCH}')).toBe(`edge-agent ${version} noarch`);
-    for (const arch of arches) expect(await rpmQuery(runtimeRpms[arch]!, '--qf', '%{NAME} %{VERSION} %{ARCH}')).toBe(`edge-agent-runtime ${version} ${arch}`);
+    for (const arch of arches)
+      expect(await rpmQuery(runtimeRpms[arch]!, '--qf', '%{NAME} %{VERSION} %{ARCH}')).toBe(
+        `edge-agent-runtime ${version} ${arch}`,
+      );
   });
 });
 
@@ -126,22 +163,39 @@ describe('edge-agent package contents', () => {
     expect(shims.map((e) => e.path).sort()).toEqual(await repoShims());
     expect(shims.map((e) => e.path)).toContain('/etc/greenboot/check/required.d/35_edge_agent_required.sh');
     // Code, not configuration: an update must replace them.
-    for (const shim of shims) expect(shim).toMatchObject({ perms: '-rwxr-xr-x', flags: '', user: 'root', group: 'root' });
+    for (const shim of shims)
+      expect(shim).toMatchObject({ perms: '-rwxr-xr-x', flags: '', user: 'root', group: 'root' });
   });
 
   it('ships nothing under /var (image mode): the state directories come from tmpfiles.d with their modes', async () => {
     const paths = [...(await filesOf(mainRpm)).keys()];
     expect(paths.filter((p) => p.startsWith('/var'))).toEqual([]);
-    const lines = (await extract(mainRpm, '/usr/lib/tmpfiles.d/edge-agent.conf')).toString().split('\n').filter((l) => l && !l.startsWith('#'));
-    expect(lines).toEqual(['d /var/lib/edge-agent 0700 root root -', 'd /var/lib/edge-agent/boots 0700 root root -', 'd /var/lib/edge-agent/outbox 0700 root root -']);
+    const lines = (await extract(mainRpm, '/usr/lib/tmpfiles.d/edge-agent.conf'))
+      .toString()
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+    expect(lines).toEqual([
+      'd /var/lib/edge-agent 0700 root root -',
+      'd /var/lib/edge-agent/boots 0700 root root -',
+      'd /var/lib/edge-agent/outbox 0700 root root -',
+    ]);
     // systemd-tmpfiles itself accepts the snippet and creates exactly those directories.
     const root = await mkdtemp(join(tmpdir(), 'edge-agent-tmpfiles-'));
     try {
       await writeFile(join(root, 'edge-agent.conf'), await extract(mainRpm, '/usr/lib/tmpfiles.d/edge-agent.conf'));
-      const create = await execa('systemd-tmpfiles', ['--create', `--root=${root}`, join(root, 'edge-agent.conf')], { reject: false, all: true });
+      const create = await execa('systemd-tmpfiles', ['--create', `--root=${root}`, join(root, 'edge-agent.conf')], {
+        reject: false,
+        all: true,
+      });
       expect(create.exitCode, create.all).toBe(0);
-      const modes = await execa('stat', ['-c', '%a %U:%G %n', ...['', '/boots', '/outbox'].map((d) => join(root, 'var/lib/edge-agent' + d))]);
-      expect(modes.stdout.replaceAll(root, '')).toBe('700 root:root /var/lib/edge-agent\n700 root:root /var/lib/edge-agent/boots\n700 root:root /var/lib/edge-agent/outbox');
+      const modes = await execa('stat', [
+        '-c',
+        '%a %U:%G %n',
+        ...['', '/boots', '/outbox'].map((d) => join(root, 'var/lib/edge-agent' + d)),
+      ]);
+      expect(modes.stdout.replaceAll(root, '')).toBe(
+        '700 root:root /var/lib/edge-agent\n700 root:root /var/lib/edge-agent/boots\n700 root:root /var/lib/edge-agent/outbox',
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -154,8 +208,12 @@ describe('edge-agent package contents', () => {
     const launcher = (await extract(mainRpm, '/usr/bin/edge-agent')).toString();
     expect(launcher).toMatch(/^#!\/bin\/sh\n/);
     expect(launcher).toContain('exec /usr/libexec/edge-agent/node /usr/libexec/edge-agent/edge-agent.cjs "$@"');
-    expect((await extract(mainRpm, '/usr/libexec/edge-agent/cli.js')).toString().split('\n')[0]).toBe('#!/usr/libexec/edge-agent/node');
-    expect((await extract(mainRpm, '/usr/libexec/edge-agent/node')).toString()).toBe(await readFile(join(repoRoot, 'packaging', 'runtime', 'node.sh'), 'utf8'));
+    expect((await extract(mainRpm, '/usr/libexec/edge-agent/cli.js')).toString().split('\n')[0]).toBe(
+      '#!/usr/libexec/edge-agent/node',
+    );
+    expect((await extract(mainRpm, '/usr/libexec/edge-agent/node')).toString()).toBe(
+      await readFile(join(repoRoot, 'packaging', 'runtime', 'node.sh'), 'utf8'),
+    );
   });
 
   it('ships as config.yaml exactly what describeConfig() renders from the schema', async () => {
@@ -163,24 +221,47 @@ describe('edge-agent package contents', () => {
   });
 
   it('ships the unit file of the repository', async () => {
-    expect((await extract(mainRpm, '/usr/lib/systemd/system/edge-agent.service')).toString()).toBe(await readFile(join(repoRoot, 'units', 'edge-agent.service'), 'utf8'));
+    expect((await extract(mainRpm, '/usr/lib/systemd/system/edge-agent.service')).toString()).toBe(
+      await readFile(join(repoRoot, 'units', 'edge-agent.service'), 'utf8'),
+    );
   });
 
   it('ships a man page generated from the program: every command, every exit code', async () => {
-    const page = (await execa('gzip', ['-dc'], { input: await extract(mainRpm, '/usr/share/man/man1/edge-agent.1.gz') })).stdout;
+    const page = (
+      await execa('gzip', ['-dc'], { input: await extract(mainRpm, '/usr/share/man/man1/edge-agent.1.gz') })
+    ).stdout;
     expect(page).toMatch(new RegExp(`^\\.TH EDGE-AGENT 1 "\\d{4}-\\d{2}-\\d{2}" "edge-agent ${pkg.version}"`, 'm'));
-    for (const section of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'COMMANDS', 'EXIT STATUS', 'GREENBOOT INTEGRATION', 'FILES', 'SEE ALSO']) expect(page).toContain(`.SH ${section}\n`);
+    for (const section of [
+      'NAME',
+      'SYNOPSIS',
+      'DESCRIPTION',
+      'COMMANDS',
+      'EXIT STATUS',
+      'GREENBOOT INTEGRATION',
+      'FILES',
+      'SEE ALSO',
+    ])
+      expect(page).toContain(`.SH ${section}\n`);
     const help = (await execa('node', [join(repoRoot, 'build', 'dist', 'cli.js'), '--help'])).stdout;
     const commandLines = help.split('Commands:\n')[1]?.split('\n\n')[0]?.split('\n') ?? [];
     expect(commandLines.length).toBeGreaterThan(0);
-    for (const line of commandLines) expect(page).toContain(`.B ${line.trim().split(/\s{2,}/)[0]!.replaceAll('-', '\\-')}`);
+    for (const line of commandLines)
+      expect(page).toContain(
+        `.B ${line
+          .trim()
+          .split(/\s{2,}/)[0]!
+          .replaceAll('-', '\\-')}`,
+      );
     for (const code of Object.keys(exitCodeHelp)) expect(page).toContain(`.TP\n.B ${code}\n`);
     for (const shim of await repoShims()) expect(page).toContain(shim.replaceAll('-', '\\-'));
     // man-db's own checker (the one rpmlint uses) finds nothing to complain about.
     const dir = await mkdtemp(join(tmpdir(), 'edge-agent-man-'));
     try {
       await writeFile(join(dir, 'edge-agent.1'), page);
-      const lint = await execa('man', ['--warnings', '-E', 'UTF-8', '-l', '-Tutf8', '-Z', join(dir, 'edge-agent.1')], { reject: false, stdout: 'ignore' });
+      const lint = await execa('man', ['--warnings', '-E', 'UTF-8', '-l', '-Tutf8', '-Z', join(dir, 'edge-agent.1')], {
+        reject: false,
+        stdout: 'ignore',
+      });
       expect(lint.stderr).toBe('');
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -194,13 +275,22 @@ describe('edge-agent package contents', () => {
     expect(requires.filter((r) => /nodejs </.test(r) || r.includes('journald'))).toEqual([]);
     expect((await rpmQuery(mainRpm, '--recommends')).trim()).toBe('');
     // The bundled npm packages are declared (Fedora's bundling policy).
-    expect((await rpmQuery(mainRpm, '--provides')).split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(/^bundled\(nodejs-zod\) = /), expect.stringMatching(/^bundled\(nodejs-execa\) = /)]));
+    expect((await rpmQuery(mainRpm, '--provides')).split('\n')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^bundled\(nodejs-zod\) = /),
+        expect.stringMatching(/^bundled\(nodejs-execa\) = /),
+      ]),
+    );
   });
 
   it('has the systemd scriptlets for the unit: post, preun, postun', async () => {
     const scripts = await rpmQuery(mainRpm, '--scripts');
     // "postinstall scriptlet (using /bin/sh):" followed by its body, up to the next scriptlet.
-    const bodies = new Map([...scripts.matchAll(/^(\w+) scriptlet \(using \/bin\/sh\):\n([\s\S]*?)(?=^\w+ scriptlet|(?![\s\S]))/gm)].map((m) => [m[1], m[2] ?? '']));
+    const bodies = new Map(
+      [...scripts.matchAll(/^(\w+) scriptlet \(using \/bin\/sh\):\n([\s\S]*?)(?=^\w+ scriptlet|(?![\s\S]))/gm)].map(
+        (m) => [m[1], m[2] ?? ''],
+      ),
+    );
     expect([...bodies.keys()].sort()).toEqual(['postinstall', 'postuninstall', 'preuninstall']);
     for (const [name, body] of bodies) expect(body, name).toContain('edge-agent.service');
     expect(bodies.get('postinstall')).toMatch(/systemd-tmpfiles --create edge-agent\.conf/);
@@ -208,33 +298,59 @@ describe('edge-agent package contents', () => {
 });
 
 describe('edge-agent-runtime packages (rpm -qp)', () => {
-  it.each(arches)('%s: the official Node.js binary, byte for byte, and nothing else outside its directory', async (arch) => {
-    const file = runtimeRpms[arch]!;
-    const files = await filesOf(file);
-    expect([...files.keys()].sort()).toEqual(['/usr/libexec/edge-agent', '/usr/libexec/edge-agent/runtime', '/usr/libexec/edge-agent/runtime/node', '/usr/share/licenses/edge-agent-runtime', '/usr/share/licenses/edge-agent-runtime/LICENSE']);
-    expect(files.get('/usr/libexec/edge-agent/runtime/node')).toMatchObject({ perms: '-rwxr-xr-x', user: 'root', group: 'root', flags: '' });
-    expect(files.get('/usr/share/licenses/edge-agent-runtime/LICENSE')?.flags).toBe('l');
-    // The same bytes as bin/node of the verified npm tarball (no rebuild, no strip), compared by
-    // digest: the binary is larger than a test wants to hold in memory twice.
-    const tarball = runtimeTarball(arch);
-    const digest = async (command: string) => (await execa('sh', ['-c', `${command} | sha256sum`])).stdout.split(' ')[0];
-    const fromNpm = await digest(`tar -xzOf '${tarball.file}' package/bin/node`);
-    const packaged = await digest(`rpm2cpio '${file}' | cpio -i --quiet --to-stdout ./usr/libexec/edge-agent/runtime/node`);
-    expect(fromNpm).toMatch(/^[0-9a-f]{64}$/);
-    expect(packaged).toBe(fromNpm);
-    const machine = arch === 'x86_64' ? 'x86-64' : 'ARM aarch64';
-    const type = await execa('sh', ['-c', `rpm2cpio '${file}' | cpio -i --quiet --to-stdout ./usr/libexec/edge-agent/runtime/node | head -c 65536 | file -b -`]);
-    expect(type.stdout).toMatch(new RegExp(`^ELF 64-bit LSB .*, ${machine},`));
-  });
+  it.each(arches)(
+    '%s: the official Node.js binary, byte for byte, and nothing else outside its directory',
+    async (arch) => {
+      const file = runtimeRpms[arch]!;
+      const files = await filesOf(file);
+      expect([...files.keys()].sort()).toEqual([
+        '/usr/libexec/edge-agent',
+        '/usr/libexec/edge-agent/runtime',
+        '/usr/libexec/edge-agent/runtime/node',
+        '/usr/share/licenses/edge-agent-runtime',
+        '/usr/share/licenses/edge-agent-runtime/LICENSE',
+      ]);
+      expect(files.get('/usr/libexec/edge-agent/runtime/node')).toMatchObject({
+        perms: '-rwxr-xr-x',
+        user: 'root',
+        group: 'root',
+        flags: '',
+      });
+      expect(files.get('/usr/share/licenses/edge-agent-runtime/LICENSE')?.flags).toBe('l');
+      // The same bytes as bin/node of the verified npm tarball (no rebuild, no strip), compared by
+      // digest: the binary is larger than a test wants to hold in memory twice.
+      const tarball = runtimeTarball(arch);
+      const digest = async (command: string) =>
+        (await execa('sh', ['-c', `${command} | sha256sum`])).stdout.split(' ')[0];
+      const fromNpm = await digest(`tar -xzOf '${tarball.file}' package/bin/node`);
+      const packaged = await digest(
+        `rpm2cpio '${file}' | cpio -i --quiet --to-stdout ./usr/libexec/edge-agent/runtime/node`,
+      );
+      expect(fromNpm).toMatch(/^[0-9a-f]{64}$/);
+      expect(packaged).toBe(fromNpm);
+      const machine = arch === 'x86_64' ? 'x86-64' : 'ARM aarch64';
+      const type = await execa('sh', [
+        '-c',
+        `rpm2cpio '${file}' | cpio -i --quiet --to-stdout ./usr/libexec/edge-agent/runtime/node | head -c 65536 | file -b -`,
+      ]);
+      expect(type.stdout).toMatch(new RegExp(`^ELF 64-bit LSB .*, ${machine},`));
+    },
+  );
 
-  it.each(arches)('%s: requires only the C and C++ libraries of its own architecture, no nodejs and no edge-agent', async (arch) => {
-    const requires = (await rpmQuery(runtimeRpms[arch]!, '-R')).split('\n').filter((r) => r && !r.startsWith('rpmlib('));
-    const loader = arch === 'x86_64' ? 'ld-linux-x86-64.so.2' : 'ld-linux-aarch64.so.1';
-    expect(requires).toContain(`${loader}()(64bit)`);
-    expect(requires).toEqual(expect.arrayContaining(['libc.so.6()(64bit)', 'libstdc++.so.6()(64bit)']));
-    for (const r of requires) expect(r).toMatch(/^(ld-linux-[\w-]+\.so\.\d|lib(c|m|dl|pthread|gcc_s|stdc\+\+)\.so\.\d)|^rtld\(GNU_HASH\)$/);
-    expect(await rpmQuery(runtimeRpms[arch]!, '--provides')).toContain(`bundled(nodejs) = ${runtimeVersion}`);
-  });
+  it.each(arches)(
+    '%s: requires only the C and C++ libraries of its own architecture, no nodejs and no edge-agent',
+    async (arch) => {
+      const requires = (await rpmQuery(runtimeRpms[arch]!, '-R'))
+        .split('\n')
+        .filter((r) => r && !r.startsWith('rpmlib('));
+      const loader = arch === 'x86_64' ? 'ld-linux-x86-64.so.2' : 'ld-linux-aarch64.so.1';
+      expect(requires).toContain(`${loader}()(64bit)`);
+      expect(requires).toEqual(expect.arrayContaining(['libc.so.6()(64bit)', 'libstdc++.so.6()(64bit)']));
+      for (const r of requires)
+        expect(r).toMatch(/^(ld-linux-[\w-]+\.so\.\d|lib(c|m|dl|pthread|gcc_s|stdc\+\+)\.so\.\d)|^rtld\(GNU_HASH\)$/);
+      expect(await rpmQuery(runtimeRpms[arch]!, '--provides')).toContain(`bundled(nodejs) = ${runtimeVersion}`);
+    },
+  );
 });
 
 describe('edge-agent-hub package', () => {
@@ -244,14 +360,21 @@ describe('edge-agent-hub package', () => {
     expect(requires).toContain('(nodejs >= 1:22.5 or edge-agent-runtime)');
     expect(requires).toContain(`edge-agent = ${version}-1`);
     const files = await filesOf(hubRpm);
-    expect(files.get('/usr/lib/systemd/system/edge-agent-hub.service')).toMatchObject({ perms: '-rw-r--r--', user: 'root' });
+    expect(files.get('/usr/lib/systemd/system/edge-agent-hub.service')).toMatchObject({
+      perms: '-rw-r--r--',
+      user: 'root',
+    });
     expect(files.get('/etc/edge-agent/hub.yaml')?.flags).toBe('cn');
   });
 });
 
 describe('rpmlint', () => {
   it('passes on the four packages with packaging/rpm/rpmlintrc', async () => {
-    const result = await execa('rpmlint', ['-r', join(repoRoot, 'packaging', 'rpm', 'rpmlintrc'), mainRpm, hubRpm, ...Object.values(runtimeRpms)], { reject: false, all: true });
+    const result = await execa(
+      'rpmlint',
+      ['-r', join(repoRoot, 'packaging', 'rpm', 'rpmlintrc'), mainRpm, hubRpm, ...Object.values(runtimeRpms)],
+      { reject: false, all: true },
+    );
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toMatch(/4 packages and 0 specfiles checked; 0 errors/);
   });
@@ -269,27 +392,39 @@ describe('packaging snippets stay in step with the program', () => {
     const ks = await readFile(join(repoRoot, 'packaging', 'kickstart', 'edge-agent-post.ks'), 'utf8');
     const dropIn = /<<'DROPIN'\n([\s\S]*?)DROPIN\n/.exec(ks)?.[1];
     const { journal } = defaultConfig();
-    expect(dropIn).toBe(renderJournaldDropIn({ systemMaxUse: journal.systemMaxUse, runtimeMaxUse: journal.runtimeMaxUse }));
+    expect(dropIn).toBe(
+      renderJournaldDropIn({ systemMaxUse: journal.systemMaxUse, runtimeMaxUse: journal.runtimeMaxUse }),
+    );
     expect(ks).toMatch(/^%post .*\n[\s\S]*^%end$/m);
     const body = /^%post[^\n]*\n([\s\S]*?)^%end$/m.exec(ks)?.[1] ?? '';
     expect((await execa('bash', ['-n'], { input: body, reject: false })).exitCode).toBe(0);
   });
 
-  it.each(['rhel-9.2', 'rhel-9.4', 'rhel-9.6', 'rhel-10'])('the %s blueprint enables edge-agent and its config file passes `edge-agent config validate`', async (target) => {
-    const blueprint = await readFile(join(repoRoot, 'packaging', 'blueprint', `edge-agent-${target}.toml`), 'utf8');
-    expect(blueprint).toMatch(/^# Runtime: /m);
-    expect(blueprint).toMatch(/^\[\[packages\]\]\nname = "edge-agent"$/m);
-    expect(blueprint).toMatch(/^\[customizations\.services\]\n(#.*\n)*enabled = \[.*"edge-agent".*\]$/m);
-    const file = /^\[\[customizations\.files\]\]\npath = "\/etc\/edge-agent\/config\.yaml"[\s\S]*?^data = """\n([\s\S]*?)"""$/m.exec(blueprint)?.[1];
-    expect(file).toBeDefined();
-    const root = await mkdtemp(join(tmpdir(), 'edge-agent-blueprint-'));
-    try {
-      await mkdir(join(root, 'etc', 'edge-agent'), { recursive: true });
-      await writeFile(join(root, 'etc', 'edge-agent', 'config.yaml'), file!);
-      const validate = await execa('node', [join(repoRoot, 'build', 'dist', 'cli.js'), 'config', 'validate'], { env: { EDGE_AGENT_ROOT: root }, reject: false, all: true });
-      expect(validate.exitCode, validate.all).toBe(0);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
-  });
+  it.each(['rhel-9.2', 'rhel-9.4', 'rhel-9.6', 'rhel-10'])(
+    'the %s blueprint enables edge-agent and its config file passes `edge-agent config validate`',
+    async (target) => {
+      const blueprint = await readFile(join(repoRoot, 'packaging', 'blueprint', `edge-agent-${target}.toml`), 'utf8');
+      expect(blueprint).toMatch(/^# Runtime: /m);
+      expect(blueprint).toMatch(/^\[\[packages\]\]\nname = "edge-agent"$/m);
+      expect(blueprint).toMatch(/^\[customizations\.services\]\n(#.*\n)*enabled = \[.*"edge-agent".*\]$/m);
+      const file =
+        /^\[\[customizations\.files\]\]\npath = "\/etc\/edge-agent\/config\.yaml"[\s\S]*?^data = """\n([\s\S]*?)"""$/m.exec(
+          blueprint,
+        )?.[1];
+      expect(file).toBeDefined();
+      const root = await mkdtemp(join(tmpdir(), 'edge-agent-blueprint-'));
+      try {
+        await mkdir(join(root, 'etc', 'edge-agent'), { recursive: true });
+        await writeFile(join(root, 'etc', 'edge-agent', 'config.yaml'), file!);
+        const validate = await execa('node', [join(repoRoot, 'build', 'dist', 'cli.js'), 'config', 'validate'], {
+          env: { EDGE_AGENT_ROOT: root },
+          reject: false,
+          all: true,
+        });
+        expect(validate.exitCode, validate.all).toBe(0);
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    },
+  );
 });

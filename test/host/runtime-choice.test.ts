@@ -22,7 +22,10 @@ async function fakeNode(name: string, version: string): Promise<string> {
 }
 
 async function choose(system: string, runtime: string) {
-  return execa(chooser, ['--lite-mode', '/usr/libexec/edge-agent/cli.js', 'run'], { env: { EDGE_AGENT_SYSTEM_NODE: system, EDGE_AGENT_RUNTIME_NODE: runtime }, reject: false });
+  return execa(chooser, ['--lite-mode', '/usr/libexec/edge-agent/cli.js', 'run'], {
+    env: { EDGE_AGENT_SYSTEM_NODE: system, EDGE_AGENT_RUNTIME_NODE: runtime },
+    reject: false,
+  });
 }
 
 beforeAll(async () => {
@@ -58,25 +61,49 @@ describe('/usr/libexec/edge-agent/node picks the Node.js to run', () => {
   });
 
   it.each([
-    ['node22', 'runtime', 'ran node22: --lite-mode --no-expose-wasm /usr/libexec/edge-agent/cli.js run --no-expose-wasm'],
+    [
+      'node22',
+      'runtime',
+      'ran node22: --lite-mode --no-expose-wasm /usr/libexec/edge-agent/cli.js run --no-expose-wasm',
+    ],
     ['node24', 'runtime', 'ran node24: --lite-mode /usr/libexec/edge-agent/cli.js run --no-expose-wasm'],
     ['node16', 'runtime', 'ran runtime: --lite-mode /usr/libexec/edge-agent/cli.js run --no-expose-wasm'],
-    ['node20', 'missing', 'ran node20: --lite-mode --no-expose-wasm /usr/libexec/edge-agent/cli.js run --no-expose-wasm'],
-  ])('system %s, runtime %s: --no-expose-wasm goes to Node.js 22 and older only, and only as a node option', async (system, runtime, expected) => {
-    // The unit's flags, plus the same word after the script, which is the script's and stays.
-    const result = await execa(chooser, ['--lite-mode', '--no-expose-wasm', '/usr/libexec/edge-agent/cli.js', 'run', '--no-expose-wasm'], { env: { EDGE_AGENT_SYSTEM_NODE: join(dir, system), EDGE_AGENT_RUNTIME_NODE: join(dir, runtime) }, reject: false });
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toBe(expected);
-  });
+    [
+      'node20',
+      'missing',
+      'ran node20: --lite-mode --no-expose-wasm /usr/libexec/edge-agent/cli.js run --no-expose-wasm',
+    ],
+  ])(
+    'system %s, runtime %s: --no-expose-wasm goes to Node.js 22 and older only, and only as a node option',
+    async (system, runtime, expected) => {
+      // The unit's flags, plus the same word after the script, which is the script's and stays.
+      const result = await execa(
+        chooser,
+        ['--lite-mode', '--no-expose-wasm', '/usr/libexec/edge-agent/cli.js', 'run', '--no-expose-wasm'],
+        {
+          env: { EDGE_AGENT_SYSTEM_NODE: join(dir, system), EDGE_AGENT_RUNTIME_NODE: join(dir, runtime) },
+          reject: false,
+        },
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toBe(expected);
+    },
+  );
 
-  it('the real Node.js 24 of edge-agent-runtime starts with the unit\'s flags through it', async () => {
+  it("the real Node.js 24 of edge-agent-runtime starts with the unit's flags through it", async () => {
     const work = await mkdtemp(join(tmpdir(), 'edge-agent-node24-'));
     try {
       await execa('tar', ['-xzf', runtimeTarball('x86_64').file, '-C', work, 'package/bin/node']);
       const node24 = join(work, 'package', 'bin', 'node');
       // Without the chooser, Node.js 24 refuses the flag: the reason it is dropped.
-      expect((await execa(node24, ['--lite-mode', '--no-expose-wasm', '-e', '0'], { reject: false })).stderr).toMatch(/bad option: --no-expose-wasm/);
-      const result = await execa(chooser, ['--lite-mode', '--no-expose-wasm', '-e', 'process.stdout.write(typeof WebAssembly)'], { env: { EDGE_AGENT_SYSTEM_NODE: join(dir, 'missing'), EDGE_AGENT_RUNTIME_NODE: node24 }, reject: false });
+      expect((await execa(node24, ['--lite-mode', '--no-expose-wasm', '-e', '0'], { reject: false })).stderr).toMatch(
+        /bad option: --no-expose-wasm/,
+      );
+      const result = await execa(
+        chooser,
+        ['--lite-mode', '--no-expose-wasm', '-e', 'process.stdout.write(typeof WebAssembly)'],
+        { env: { EDGE_AGENT_SYSTEM_NODE: join(dir, 'missing'), EDGE_AGENT_RUNTIME_NODE: node24 }, reject: false },
+      );
       expect(result.exitCode, result.stderr).toBe(0);
       expect(result.stdout).toBe('undefined');
       expect(result.stderr).toBe('');
@@ -89,11 +116,15 @@ describe('/usr/libexec/edge-agent/node picks the Node.js to run', () => {
     const result = await choose(join(dir, 'missing-system'), join(dir, 'missing-runtime'));
     expect(result.exitCode).toBe(69);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`edge-agent: no Node.js to run on: neither ${join(dir, 'missing-system')} nor ${join(dir, 'missing-runtime')} exists (install nodejs >= 22 or edge-agent-runtime)`);
+    expect(result.stderr).toBe(
+      `edge-agent: no Node.js to run on: neither ${join(dir, 'missing-system')} nor ${join(dir, 'missing-runtime')} exists (install nodejs >= 22 or edge-agent-runtime)`,
+    );
   });
 
   it('replaces itself with node (exec), so systemd sees node as the main process', async () => {
-    const result = await execa(chooser, ['-e', 'process.stdout.write(String(process.ppid))'], { env: { EDGE_AGENT_SYSTEM_NODE: process.execPath, EDGE_AGENT_RUNTIME_NODE: join(dir, 'missing') } });
+    const result = await execa(chooser, ['-e', 'process.stdout.write(String(process.ppid))'], {
+      env: { EDGE_AGENT_SYSTEM_NODE: process.execPath, EDGE_AGENT_RUNTIME_NODE: join(dir, 'missing') },
+    });
     // The host's node is whichever major; no runtime, so it is chosen. Its parent is this test's
     // process, not a shell left waiting in between.
     expect(Number(result.stdout)).toBe(process.pid);

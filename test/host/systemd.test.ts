@@ -13,7 +13,8 @@ const units: Record<string, string> = {
   'probe-bad.service': '[Service]\nType=oneshot\nExecStart=/bin/sh -c "sleep 0.2; exit 7"\n',
   'probe-slow.service': '[Service]\nType=oneshot\nExecStart=/bin/sleep 30\n',
   // No start limit: the crash loop must go on for as long as the test watches it.
-  'probe-crash.service': '[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sh -c "sleep 0.05; exit 3"\nRestart=always\nRestartSec=100ms\n',
+  'probe-crash.service':
+    '[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sh -c "sleep 0.05; exit 3"\nRestart=always\nRestartSec=100ms\n',
   'probe-enabled.service': '[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n',
   'probe-disabled.service': '[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n',
   'probe-static.service': '[Service]\nExecStart=/bin/sleep infinity\n',
@@ -40,7 +41,9 @@ describe('systemd over D-Bus', () => {
   beforeAll(async () => {
     device = await VirtualDevice.boot({ name: 'host-systemd' });
     for (const [name, content] of Object.entries(units)) await device.writeFile(`/etc/systemd/system/${name}`, content);
-    await device.sh('systemctl daemon-reload && systemctl enable probe-enabled.service && systemctl mask probe-masked.service');
+    await device.sh(
+      'systemctl daemon-reload && systemctl enable probe-enabled.service && systemctl mask probe-masked.service',
+    );
     systemd = createSystemd({ busAddress: device.busAddress });
   });
   afterAll(async () => {
@@ -57,12 +60,27 @@ describe('systemd over D-Bus', () => {
 
   it('reads an existing, a missing and a masked unit', async () => {
     const journald = await systemd.unit('systemd-journald.service');
-    expect(journald).toMatchObject({ name: 'systemd-journald.service', loadState: 'loaded', activeState: 'active', subState: 'running', unitFileState: 'static' });
+    expect(journald).toMatchObject({
+      name: 'systemd-journald.service',
+      loadState: 'loaded',
+      activeState: 'active',
+      subState: 'running',
+      unitFileState: 'static',
+    });
     expect(journald.mainPid).toBeGreaterThan(0);
     expect(journald.activeEnterTimestampUs).toBeGreaterThan(Date.parse('2020-01-01') * 1000);
 
-    expect(await systemd.unit('no-such-thing.service')).toMatchObject({ loadState: 'not-found', activeState: 'inactive', nRestarts: 0, mainPid: 0 });
-    expect(await systemd.unit('probe-masked')).toMatchObject({ name: 'probe-masked.service', loadState: 'masked', unitFileState: 'masked' });
+    expect(await systemd.unit('no-such-thing.service')).toMatchObject({
+      loadState: 'not-found',
+      activeState: 'inactive',
+      nRestarts: 0,
+      mainPid: 0,
+    });
+    expect(await systemd.unit('probe-masked')).toMatchObject({
+      name: 'probe-masked.service',
+      loadState: 'masked',
+      unitFileState: 'masked',
+    });
   });
 
   it('starts and stops units and returns the job result', async () => {
@@ -71,7 +89,11 @@ describe('systemd over D-Bus', () => {
     expect(await systemd.stopUnit('probe-ok.service')).toBe('done');
     expect((await systemd.unit('probe-ok.service')).activeState).toBe('inactive');
     expect(await systemd.startUnit('probe-bad.service')).toBe('failed');
-    expect(await systemd.unit('probe-bad.service')).toMatchObject({ activeState: 'failed', result: 'exit-code', execMainStatus: 7 });
+    expect(await systemd.unit('probe-bad.service')).toMatchObject({
+      activeState: 'failed',
+      result: 'exit-code',
+      execMainStatus: 7,
+    });
     expect(await systemd.restartUnit('probe-ok.service')).toBe('done');
   });
 
@@ -84,7 +106,9 @@ describe('systemd over D-Bus', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('caller gave up')), 200);
     const started = Date.now();
-    await expect(systemd.startUnit('probe-slow.service', { signal: controller.signal })).rejects.toThrow('caller gave up');
+    await expect(systemd.startUnit('probe-slow.service', { signal: controller.signal })).rejects.toThrow(
+      'caller gave up',
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     expect((await systemd.unit('probe-slow.service')).activeState).toBe('activating');
     expect(await systemd.stopUnit('probe-slow.service')).toBe('done');
@@ -171,12 +195,23 @@ describe('systemd over D-Bus', () => {
 
   it('tells a watcher when the bus goes away and reconnects on the next call', async () => {
     const errors: unknown[] = [];
-    const stop = await systemd.watchUnit('systemd-journald.service', () => undefined, { onError: (e) => errors.push(e) });
+    const stop = await systemd.watchUnit('systemd-journald.service', () => undefined, {
+      onError: (e) => errors.push(e),
+    });
     await device.sh('systemctl restart dbus.service');
     await expect.poll(() => errors.length, { timeout: 5000 }).toBeGreaterThan(0);
     expect(errors[0]).toMatchObject({ code: 'dbus-unavailable' });
     await stop();
     // systemd needs a moment to take its name on the new bus.
-    await expect.poll(() => systemd.unit('systemd-journald.service').then((u) => u.activeState, () => 'error'), { timeout: 10_000, interval: 100 }).toBe('active');
+    await expect
+      .poll(
+        () =>
+          systemd.unit('systemd-journald.service').then(
+            (u) => u.activeState,
+            () => 'error',
+          ),
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe('active');
   });
 });

@@ -21,8 +21,17 @@ afterEach(async () => {
   device = undefined;
 });
 
-async function failingUpdate(persistentJournal: boolean, agent: 'bundle' | 'rpm'): Promise<{ summaries: BootSummary[]; records: BootRecord[]; d: VirtualDevice }> {
-  const d = await bootEdgeDevice({ deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false, agent });
+async function failingUpdate(
+  persistentJournal: boolean,
+  agent: 'bundle' | 'rpm',
+): Promise<{ summaries: BootSummary[]; records: BootRecord[]; d: VirtualDevice }> {
+  const d = await bootEdgeDevice({
+    deployments: [{ version: '9.4.0' }],
+    microshift: scenario('healthy'),
+    config,
+    boot: false,
+    agent,
+  });
   device = d;
   await installCrio(d);
   if (!persistentJournal) await d.sh('rm -rf /var/log/journal');
@@ -48,49 +57,74 @@ describe('a failing update', () => {
   it.each([
     ['volatile journal, agent from the test bundle', false, 'bundle'],
     ['persistent journal, agent installed from the RPMs', true, 'rpm'],
-  ] as const)('is tried three times, cleaned up before the rollback and explained afterwards (%s)', async (_name, persistent, agent) => {
-    const { summaries, records, d } = await failingUpdate(persistent, agent);
-    expect(summaries.map((s) => [s.booted?.version, s.grubenv.atBoot?.boot_counter, s.verdict])).toEqual([
-      ['9.4.2', '2', 'red'],
-      ['9.4.2', '1', 'red'],
-      ['9.4.2', '0', 'red'],
-      ['9.4.0', '-1', 'green'],
-    ]);
-    // Budgets grow with each attempt: base x (max - boot_counter).
-    expect(records.slice(0, 3).map((r) => r.budget?.budgetSec)).toEqual([60, 120, 180]);
-    // red.d ran on every red boot; the cleanup only on the last attempt.
-    expect(summaries.slice(0, 3).map((s) => s.scripts.some((x) => x.kind === 'red' && x.name === '35_edge_agent_red.sh'))).toEqual([true, true, true]);
-    expect(records.slice(0, 3).map((r) => r.rollbackImminent)).toEqual([false, false, true]);
-    expect(records.slice(0, 2).every((r) => (r.actions ?? []).length === 0)).toBe(true);
-    const actions = records[2]?.actions ?? [];
-    expect(actions.map((a) => a.id)).toEqual(['snapshot-pod-processes', 'restore-marker', 'stop-microshift', 'remove-pods', 'stop-ovsdb', 'end-pod-processes', 'remove-ovn-state']);
-    expect(actions.filter((a) => a.outcome === 'failed')).toEqual([]);
-    expect(actions.find((a) => a.id === 'restore-marker')?.message).toContain('MicroShift will restore backup');
-    // The fallback boot explains the rollback from the records alone.
-    const rollback = records[3]?.rollback;
-    expect(rollback?.message).toMatch(/^rolled back from 9\.4\.2 \([0-9a-f]{7}\) to 9\.4\.0 \([0-9a-f]{7}\) after 3 failed boots; first failing check: microshift: microshift\.service is crash-looping/);
-    const history = await d.exec(['edge-agent', 'history']);
-    expect(history.stdout).toContain('ROLLBACK  rolled back from 9.4.2');
-    expect(history.stdout.match(/RED/g)).toHaveLength(3);
-    const json = JSON.parse((await d.exec(['edge-agent', 'history', '--json', '-n', '2'])).stdout) as { entries: { kind: string }[] };
-    // Newest first: the boot after the fallback, then the rollback noticed at the fallback boot.
-    expect(json.entries.map((e) => e.kind)).toEqual(['boot', 'rollback']);
-    // The green fallback boot removed the restore marker edge-agent had created (MicroShift had
-    // its chance to restore at that boot's start; a marker left behind would restore again later).
-    expect(d.exists('/var/lib/microshift-backups/restore')).toBe(false);
-    expect(d.exists('/var/lib/edge-agent/restore-marker.json')).toBe(false);
-    // `edge-agent status` on the fallback's successor tells the same story.
-    const status = JSON.parse((await d.exec(['edge-agent', 'status', '--json'])).stdout) as { lastRollback?: { from?: { version?: string } } };
-    expect(JSON.stringify(status)).toContain('9.4.2');
-    // The journal of the failed boots is there only when it was persistent.
-    const boots = await d.exec(['journalctl', '--list-boots', '--no-pager']);
-    expect(boots.stdout.trim().split('\n').length > 3).toBe(persistent);
-  }, 240_000);
+  ] as const)(
+    'is tried three times, cleaned up before the rollback and explained afterwards (%s)',
+    async (_name, persistent, agent) => {
+      const { summaries, records, d } = await failingUpdate(persistent, agent);
+      expect(summaries.map((s) => [s.booted?.version, s.grubenv.atBoot?.boot_counter, s.verdict])).toEqual([
+        ['9.4.2', '2', 'red'],
+        ['9.4.2', '1', 'red'],
+        ['9.4.2', '0', 'red'],
+        ['9.4.0', '-1', 'green'],
+      ]);
+      // Budgets grow with each attempt: base x (max - boot_counter).
+      expect(records.slice(0, 3).map((r) => r.budget?.budgetSec)).toEqual([60, 120, 180]);
+      // red.d ran on every red boot; the cleanup only on the last attempt.
+      expect(
+        summaries.slice(0, 3).map((s) => s.scripts.some((x) => x.kind === 'red' && x.name === '35_edge_agent_red.sh')),
+      ).toEqual([true, true, true]);
+      expect(records.slice(0, 3).map((r) => r.rollbackImminent)).toEqual([false, false, true]);
+      expect(records.slice(0, 2).every((r) => (r.actions ?? []).length === 0)).toBe(true);
+      const actions = records[2]?.actions ?? [];
+      expect(actions.map((a) => a.id)).toEqual([
+        'snapshot-pod-processes',
+        'restore-marker',
+        'stop-microshift',
+        'remove-pods',
+        'stop-ovsdb',
+        'end-pod-processes',
+        'remove-ovn-state',
+      ]);
+      expect(actions.filter((a) => a.outcome === 'failed')).toEqual([]);
+      expect(actions.find((a) => a.id === 'restore-marker')?.message).toContain('MicroShift will restore backup');
+      // The fallback boot explains the rollback from the records alone.
+      const rollback = records[3]?.rollback;
+      expect(rollback?.message).toMatch(
+        /^rolled back from 9\.4\.2 \([0-9a-f]{7}\) to 9\.4\.0 \([0-9a-f]{7}\) after 3 failed boots; first failing check: microshift: microshift\.service is crash-looping/,
+      );
+      const history = await d.exec(['edge-agent', 'history']);
+      expect(history.stdout).toContain('ROLLBACK  rolled back from 9.4.2');
+      expect(history.stdout.match(/RED/g)).toHaveLength(3);
+      const json = JSON.parse((await d.exec(['edge-agent', 'history', '--json', '-n', '2'])).stdout) as {
+        entries: { kind: string }[];
+      };
+      // Newest first: the boot after the fallback, then the rollback noticed at the fallback boot.
+      expect(json.entries.map((e) => e.kind)).toEqual(['boot', 'rollback']);
+      // The green fallback boot removed the restore marker edge-agent had created (MicroShift had
+      // its chance to restore at that boot's start; a marker left behind would restore again later).
+      expect(d.exists('/var/lib/microshift-backups/restore')).toBe(false);
+      expect(d.exists('/var/lib/edge-agent/restore-marker.json')).toBe(false);
+      // `edge-agent status` on the fallback's successor tells the same story.
+      const status = JSON.parse((await d.exec(['edge-agent', 'status', '--json'])).stdout) as {
+        lastRollback?: { from?: { version?: string } };
+      };
+      expect(JSON.stringify(status)).toContain('9.4.2');
+      // The journal of the failed boots is there only when it was persistent.
+      const boots = await d.exec(['journalctl', '--list-boots', '--no-pager']);
+      expect(boots.stdout.trim().split('\n').length > 3).toBe(persistent);
+    },
+    240_000,
+  );
 });
 
 describe('the cleanup before a rollback', () => {
   it('ends only MicroShift pod processes, is harmless twice, and cuts off a hung step', async () => {
-    const d = await bootEdgeDevice({ deployments: [{ version: '9.4.0' }, { version: '9.3.9' }], microshift: scenario('healthy'), config: `${config}preRollback:\n  stepTimeoutSec: 2\n  totalTimeoutSec: 30\n  hooks:\n    - name: hang\n      command: ["/bin/sleep", "60"]\n      timeoutSec: 2\n`, boot: false });
+    const d = await bootEdgeDevice({
+      deployments: [{ version: '9.4.0' }, { version: '9.3.9' }],
+      microshift: scenario('healthy'),
+      config: `${config}preRollback:\n  stepTimeoutSec: 2\n  totalTimeoutSec: 30\n  hooks:\n    - name: hang\n      command: ["/bin/sleep", "60"]\n      timeoutSec: 2\n`,
+      boot: false,
+    });
     device = d;
     await installCrio(d);
     await d.reboot();
@@ -103,7 +137,9 @@ describe('the cleanup before a rollback', () => {
     await d.sh('grub2-editenv - set boot_counter=0 boot_success=0');
     const first = await d.exec(['edge-agent', 'boot', 'red']);
     const second = await d.exec(['edge-agent', 'boot', 'red']);
-    const record = JSON.parse(await d.readFile(`/var/lib/edge-agent/boots/${d.bootId.replaceAll('-', '')}.json`)) as BootRecord;
+    const record = JSON.parse(
+      await d.readFile(`/var/lib/edge-agent/boots/${d.bootId.replaceAll('-', '')}.json`),
+    ) as BootRecord;
     const actions = record.actions ?? [];
     const left = await listProcesses(d, ['conmon', 'pause', 'ovn-controller', 'ovn-northd']);
     expect(left.map((p) => p.pid).sort()).toEqual([podman.conmonPid].sort());
@@ -122,10 +158,18 @@ describe('the cleanup before a rollback', () => {
 
 describe('a good update', () => {
   it('goes green with the RPM-installed agent, whose service reports READY, and the record marks the deployment known-good', async () => {
-    const d = await bootEdgeDevice({ deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false, agent: 'rpm' });
+    const d = await bootEdgeDevice({
+      deployments: [{ version: '9.4.0' }],
+      microshift: scenario('healthy'),
+      config,
+      boot: false,
+      agent: 'rpm',
+    });
     device = d;
     // The device boots edge-device.target, not multi-user.target: enable the service there.
-    await d.sh('ln -sf /usr/lib/systemd/system/edge-agent.service /etc/systemd/system/edge-device.target.wants/edge-agent.service && systemctl daemon-reload');
+    await d.sh(
+      'ln -sf /usr/lib/systemd/system/edge-agent.service /etc/systemd/system/edge-device.target.wants/edge-agent.service && systemctl daemon-reload',
+    );
     await makeUpdateAvailable(d, { version: '9.4.1' });
     await stageUpdate(d);
     await nextBoot(d);

@@ -48,7 +48,11 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
   /** A fresh host tree: boot facts, then the given files (path inside -> content). */
   async function layout(files: Record<string, string>): Promise<string> {
     const dir = join(root, randomUUID().slice(0, 8));
-    const all = { '/proc/sys/kernel/random/boot_id': `${randomUUID()}\n`, '/proc/stat': 'cpu  1 2 3 4\nbtime 1717200000\n', ...files };
+    const all = {
+      '/proc/sys/kernel/random/boot_id': `${randomUUID()}\n`,
+      '/proc/stat': 'cpu  1 2 3 4\nbtime 1717200000\n',
+      ...files,
+    };
     for (const [path, content] of Object.entries(all)) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), content);
@@ -61,7 +65,13 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
       reject: false,
       extendEnv: false,
       // No system bus and no rpm-ostree here: both become warnings, never a crash.
-      env: { PATH: '/usr/bin:/bin', HOME: dir, EDGE_AGENT_ROOT: dir, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${dir}/run/dbus/system_bus_socket`, EDGE_AGENT_LOG_FORMAT: 'text' },
+      env: {
+        PATH: '/usr/bin:/bin',
+        HOME: dir,
+        EDGE_AGENT_ROOT: dir,
+        DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${dir}/run/dbus/system_bus_socket`,
+        EDGE_AGENT_LOG_FORMAT: 'text',
+      },
       timeout: 30_000,
     });
     return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
@@ -69,25 +79,42 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
 
   it.each([
     ['a directory', (real: string) => mkdir(real, { recursive: true }), ' is a directory, expected a regular file'],
-    ['a FIFO', async (real: string) => void (await execa('mkfifo', [real])), ' is a FIFO (named pipe), expected a regular file'],
-    ['truncated', (real: string) => writeFile(real, '# GRUB Environment Block\nboot_counter=0\n'), ': a GRUB environment block is 1024 bytes, this one is 40 (truncated or overwritten)'],
-  ])('boot red with a grubenv that is %s: warns in the journal and the record that the pre-rollback cleanup is skipped, and why', async (_name, make, why) => {
-    const dir = await layout({});
-    await mkdir(join(dir, '/boot/grub2'), { recursive: true });
-    await make(join(dir, '/boot/grub2/grubenv'));
-    const red = await agent(dir, 'boot', 'red');
-    expect(red.exitCode).toBe(0);
-    const grubenv = join(dir, '/boot/grub2/grubenv');
-    const reason = `${grubenv}${why}`;
-    const lines = red.stderr.split('\n');
-    expect(lines).toContain(`warning: grubenv: ${reason}`);
-    expect(lines.filter((l) => l.includes('Pre-rollback'))).toEqual([`warning: Pre-rollback skipped: cannot tell whether the next boot is the rollback: the grubenv is unreadable (${reason}); MicroShift is not prepared for a rollback and no pre-rollback hook runs`]);
-    const bootId = readFileSync(join(dir, '/proc/sys/kernel/random/boot_id'), 'utf8').trim().replaceAll('-', '');
-    const boots = join(dir, '/var/lib/edge-agent/boots');
-    const record = JSON.parse(readFileSync(join(boots, readdirSync(boots).find((name) => name.startsWith(bootId)) ?? 'none'), 'utf8')) as { verdict: string; actions: { id: string; outcome: string; message: string }[] };
-    expect(record.verdict).toBe('red');
-    expect(record.actions).toEqual([expect.objectContaining({ id: 'pre-rollback', outcome: 'skipped', message: expect.stringContaining(reason) })]);
-  });
+    [
+      'a FIFO',
+      async (real: string) => void (await execa('mkfifo', [real])),
+      ' is a FIFO (named pipe), expected a regular file',
+    ],
+    [
+      'truncated',
+      (real: string) => writeFile(real, '# GRUB Environment Block\nboot_counter=0\n'),
+      ': a GRUB environment block is 1024 bytes, this one is 40 (truncated or overwritten)',
+    ],
+  ])(
+    'boot red with a grubenv that is %s: warns in the journal and the record that the pre-rollback cleanup is skipped, and why',
+    async (_name, make, why) => {
+      const dir = await layout({});
+      await mkdir(join(dir, '/boot/grub2'), { recursive: true });
+      await make(join(dir, '/boot/grub2/grubenv'));
+      const red = await agent(dir, 'boot', 'red');
+      expect(red.exitCode).toBe(0);
+      const grubenv = join(dir, '/boot/grub2/grubenv');
+      const reason = `${grubenv}${why}`;
+      const lines = red.stderr.split('\n');
+      expect(lines).toContain(`warning: grubenv: ${reason}`);
+      expect(lines.filter((l) => l.includes('Pre-rollback'))).toEqual([
+        `warning: Pre-rollback skipped: cannot tell whether the next boot is the rollback: the grubenv is unreadable (${reason}); MicroShift is not prepared for a rollback and no pre-rollback hook runs`,
+      ]);
+      const bootId = readFileSync(join(dir, '/proc/sys/kernel/random/boot_id'), 'utf8').trim().replaceAll('-', '');
+      const boots = join(dir, '/var/lib/edge-agent/boots');
+      const record = JSON.parse(
+        readFileSync(join(boots, readdirSync(boots).find((name) => name.startsWith(bootId)) ?? 'none'), 'utf8'),
+      ) as { verdict: string; actions: { id: string; outcome: string; message: string }[] };
+      expect(record.verdict).toBe('red');
+      expect(record.actions).toEqual([
+        expect.objectContaining({ id: 'pre-rollback', outcome: 'skipped', message: expect.stringContaining(reason) }),
+      ]);
+    },
+  );
 
   it('a FIFO as config.yaml and as a drop-in: every command answers at once, naming it, none reads it', async () => {
     const dir = await layout({});
@@ -95,73 +122,130 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     await execa('mkfifo', [join(dir, MAIN), join(dir, DROP_INS, '10-pipe.yaml')]);
     const validate = await agent(dir, 'config', 'validate');
     expect(validate.exitCode).toBe(78);
-    expect(validate.stdout.split('\n').slice(0, 2)).toEqual([`error: ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file`, `warning: ${DROP_INS}/10-pipe.yaml: not read: it is a FIFO (named pipe); expected a regular file`]);
+    expect(validate.stdout.split('\n').slice(0, 2)).toEqual([
+      `error: ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file`,
+      `warning: ${DROP_INS}/10-pipe.yaml: not read: it is a FIFO (named pipe); expected a regular file`,
+    ]);
     // Not YAML, so whether it declared checks is unknown: the required checks fail, at once.
     const check = await agent(dir, 'check', '--class', 'required', '--json');
     expect(check.exitCode).toBe(1);
-    expect((JSON.parse(check.stdout) as { results: CheckResult[] }).results[0]).toMatchObject({ id: 'config', outcome: 'fail' });
+    expect((JSON.parse(check.stdout) as { results: CheckResult[] }).results[0]).toMatchObject({
+      id: 'config',
+      outcome: 'fail',
+    });
     const history = await agent(dir, 'history');
-    expect([history.exitCode, history.stderr]).toEqual([78, `edge-agent history: ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file`]);
+    expect([history.exitCode, history.stderr]).toEqual([
+      78,
+      `edge-agent history: ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file`,
+    ]);
     // status reads the config itself, and shows the red run of the check just above.
     const status = (await agent(dir, 'status')).stdout.replace(/\s+/g, ' ');
     expect(status).toContain(`${MAIN}: cannot be read; its settings are not applied here`);
-    expect(status).toContain(`check 'config' failed: the declared checks in ${MAIN} cannot be read, so they cannot pass: ${MAIN}: not read: it is a FIFO (named pipe)`);
+    expect(status).toContain(
+      `check 'config' failed: the declared checks in ${MAIN} cannot be read, so they cannot pass: ${MAIN}: not read: it is a FIFO (named pipe)`,
+    );
   });
 
   // A broken main config.yaml must not make every boot red, nor let declared checks pass by not
   // running: the boot checks run on what can be salvaged (config/fallback.ts).
   it.each([
     ['malformed YAML that declares checks', 'config/malformed.yaml', [`${MAIN}: YAML syntax error at line 6, column `]],
-    ['a wrong value inside the declared checks', 'config/wrong-type.yaml', [`${MAIN}: checks[2].timeoutSec: line 12: wrong type (got "soon"); expected a number`]],
-  ])('main config with %s: the required checks FAIL naming file, line and key (exit 1, not 78); config validate says the same', async (_name, file, starts) => {
-    const dir = await layout({ [MAIN]: fixture(file) });
-    const check = await agent(dir, 'check', '--class', 'required', '--json');
-    expect(check.exitCode).toBe(1);
-    const results = (JSON.parse(check.stdout) as { results: CheckResult[] }).results;
-    expect(results[0]).toMatchObject({ id: 'config', class: 'required', outcome: 'fail', reason: 'config-invalid', message: expect.stringContaining(`the declared checks in ${MAIN} cannot be read, so they cannot pass: ${starts[0]}`) });
-    // The others are stopped at once: nothing waits minutes for a verdict already decided.
-    expect(results.slice(1).every((r) => r.outcome === 'skipped')).toBe(true);
-    const problems = check.stderr.split('\n').filter((l) => l.startsWith('error: /etc/'));
-    expect(problems).toHaveLength(starts.length + 1);
-    starts.forEach((start, i) => expect(problems[i]?.startsWith(`error: ${start}`)).toBe(true));
-    expect(problems.at(-1)).toBe(`error: ${MAIN} is invalid: the boot checks run on ${file.includes('malformed') ? 'the defaults alone (nothing of the file could be used)' : 'defaults for checks'} (your declared checks cannot be read, so the required checks FAIL); fix it and run edge-agent config validate`);
+    [
+      'a wrong value inside the declared checks',
+      'config/wrong-type.yaml',
+      [`${MAIN}: checks[2].timeoutSec: line 12: wrong type (got "soon"); expected a number`],
+    ],
+  ])(
+    'main config with %s: the required checks FAIL naming file, line and key (exit 1, not 78); config validate says the same',
+    async (_name, file, starts) => {
+      const dir = await layout({ [MAIN]: fixture(file) });
+      const check = await agent(dir, 'check', '--class', 'required', '--json');
+      expect(check.exitCode).toBe(1);
+      const results = (JSON.parse(check.stdout) as { results: CheckResult[] }).results;
+      expect(results[0]).toMatchObject({
+        id: 'config',
+        class: 'required',
+        outcome: 'fail',
+        reason: 'config-invalid',
+        message: expect.stringContaining(
+          `the declared checks in ${MAIN} cannot be read, so they cannot pass: ${starts[0]}`,
+        ),
+      });
+      // The others are stopped at once: nothing waits minutes for a verdict already decided.
+      expect(results.slice(1).every((r) => r.outcome === 'skipped')).toBe(true);
+      const problems = check.stderr.split('\n').filter((l) => l.startsWith('error: /etc/'));
+      expect(problems).toHaveLength(starts.length + 1);
+      starts.forEach((start, i) => expect(problems[i]?.startsWith(`error: ${start}`)).toBe(true));
+      expect(problems.at(-1)).toBe(
+        `error: ${MAIN} is invalid: the boot checks run on ${file.includes('malformed') ? 'the defaults alone (nothing of the file could be used)' : 'defaults for checks'} (your declared checks cannot be read, so the required checks FAIL); fix it and run edge-agent config validate`,
+      );
 
-    const validate = await agent(dir, 'config', 'validate');
-    expect(validate.exitCode).toBe(78);
-    expect(validate.stdout.split('\n').filter((l) => l.startsWith('error: '))).toEqual(problems.slice(0, -1));
-  });
+      const validate = await agent(dir, 'config', 'validate');
+      expect(validate.exitCode).toBe(78);
+      expect(validate.stdout.split('\n').filter((l) => l.startsWith('error: '))).toEqual(problems.slice(0, -1));
+    },
+  );
 
   it.each([
-    ['a typo outside the checks, declared checks that pass', 'checks:\n  - id: ok\n    kind: command\n    command: [/bin/true]\n', 0, [['ok', 'pass']]],
-    ['a typo outside the checks, a declared check that fails', 'checks:\n  - id: broken\n    kind: command\n    command: [/bin/false]\n', 1, [['broken', 'fail']]],
+    [
+      'a typo outside the checks, declared checks that pass',
+      'checks:\n  - id: ok\n    kind: command\n    command: [/bin/true]\n',
+      0,
+      [['ok', 'pass']],
+    ],
+    [
+      'a typo outside the checks, a declared check that fails',
+      'checks:\n  - id: broken\n    kind: command\n    command: [/bin/false]\n',
+      1,
+      [['broken', 'fail']],
+    ],
     ['a typo outside the checks, no declared checks', '', 0, []],
-  ])('main config with %s: the sound sections apply, the broken one gets its defaults, the verdict is the checks\'', async (_name, checks, exitCode, outcomes) => {
-    const dir = await layout({ [MAIN]: `microshift:\n  check: off\nlog:\n  levle: debug\n${checks}` });
-    const check = await agent(dir, 'check', '--class', 'required', '--json');
-    expect(check.exitCode).toBe(exitCode);
-    const results = (JSON.parse(check.stdout) as { results: CheckResult[] }).results;
-    expect(results.filter((r) => r.id !== 'microshift').map((r) => [r.id, r.outcome])).toEqual(outcomes);
-    expect(results.find((r) => r.id === 'microshift')).toMatchObject({ outcome: 'skipped' });
-    const errors = check.stderr.split('\n').filter((l) => l.startsWith('error: /etc/'));
-    expect(errors[0]).toMatch(new RegExp(`^error: ${MAIN}: log\\.levle: line 4: unknown key \\(did you mean level\\?\\)`));
-    expect(errors[1]).toBe(`error: ${MAIN} is invalid: the boot checks run on defaults for log (${checks ? 'your declared checks run as written' : 'no declared checks'}); fix it and run edge-agent config validate`);
-    // The wanted run reports the broken file as a failed wanted check: shown by status and history.
-    const wanted = await agent(dir, 'check', '--class', 'wanted', '--dry-run', '--timeout', '5', '--json');
-    const config = (JSON.parse(wanted.stdout) as { results: CheckResult[] }).results.find((r) => r.id === 'config');
-    expect(config).toMatchObject({ class: 'wanted', outcome: 'fail', reason: 'config-invalid', message: expect.stringContaining(`${MAIN} is invalid; the checks ran with the defaults for log: ${MAIN}: log.levle`) });
-  });
+  ])(
+    "main config with %s: the sound sections apply, the broken one gets its defaults, the verdict is the checks'",
+    async (_name, checks, exitCode, outcomes) => {
+      const dir = await layout({ [MAIN]: `microshift:\n  check: off\nlog:\n  levle: debug\n${checks}` });
+      const check = await agent(dir, 'check', '--class', 'required', '--json');
+      expect(check.exitCode).toBe(exitCode);
+      const results = (JSON.parse(check.stdout) as { results: CheckResult[] }).results;
+      expect(results.filter((r) => r.id !== 'microshift').map((r) => [r.id, r.outcome])).toEqual(outcomes);
+      expect(results.find((r) => r.id === 'microshift')).toMatchObject({ outcome: 'skipped' });
+      const errors = check.stderr.split('\n').filter((l) => l.startsWith('error: /etc/'));
+      expect(errors[0]).toMatch(
+        new RegExp(`^error: ${MAIN}: log\\.levle: line 4: unknown key \\(did you mean level\\?\\)`),
+      );
+      expect(errors[1]).toBe(
+        `error: ${MAIN} is invalid: the boot checks run on defaults for log (${checks ? 'your declared checks run as written' : 'no declared checks'}); fix it and run edge-agent config validate`,
+      );
+      // The wanted run reports the broken file as a failed wanted check: shown by status and history.
+      const wanted = await agent(dir, 'check', '--class', 'wanted', '--dry-run', '--timeout', '5', '--json');
+      const config = (JSON.parse(wanted.stdout) as { results: CheckResult[] }).results.find((r) => r.id === 'config');
+      expect(config).toMatchObject({
+        class: 'wanted',
+        outcome: 'fail',
+        reason: 'config-invalid',
+        message: expect.stringContaining(
+          `${MAIN} is invalid; the checks ran with the defaults for log: ${MAIN}: log.levle`,
+        ),
+      });
+    },
+  );
 
   it('names the unknown key and the keys that would be right', async () => {
     const dir = await layout({ [MAIN]: fixture('config/unknown-key.yaml') });
     // The MicroShift check runs on its defaults (no system bus here: it cannot decide in 2 s).
     const check = await agent(dir, 'check', '--dry-run', '--timeout', '2');
     expect(check.stderr).toMatch(/restart_window_sec.*restartWindowSec/);
-    expect(check.stderr).toContain(`error: ${MAIN} is invalid: the boot checks run on defaults for microshift (no declared checks)`);
+    expect(check.stderr).toContain(
+      `error: ${MAIN} is invalid: the boot checks run on defaults for microshift (no declared checks)`,
+    );
     expect(check.stdout).toMatch(/microshift.*not decided within --timeout 2s/);
   });
 
   it('a broken drop-in is a warning: the check still runs with the rest of the config', async () => {
-    const dir = await layout({ [MAIN]: fixture('checks/config-command.yaml'), [`${DROP_INS}/50-team.yaml`]: fixture('checks/drop-in-wrong-type.yaml') });
+    const dir = await layout({
+      [MAIN]: fixture('checks/config-command.yaml'),
+      [`${DROP_INS}/50-team.yaml`]: fixture('checks/drop-in-wrong-type.yaml'),
+    });
     const check = await agent(dir, 'check', '--class', 'required', '--dry-run', '--json');
     expect(check.exitCode).toBe(0);
     const warnings = check.stderr.split('\n').filter((l) => l.includes('50-team.yaml'));
@@ -181,13 +265,20 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
   });
 
   it('a greenboot.conf full of garbage: warnings with line numbers, default budget, the check runs', async () => {
-    const dir = await layout({ [MAIN]: fixture('checks/config-command.yaml'), '/etc/greenboot/greenboot.conf': fixture('checks/greenboot-garbage.conf') });
+    const dir = await layout({
+      [MAIN]: fixture('checks/config-command.yaml'),
+      '/etc/greenboot/greenboot.conf': fixture('checks/greenboot-garbage.conf'),
+    });
     const check = await agent(dir, 'check', '--class', 'required', '--dry-run');
     expect(check.exitCode).toBe(0);
     const conf = check.stderr.split('\n').filter((l) => l.startsWith('warning: /etc/greenboot/greenboot.conf:'));
     expect(conf.map((l) => Number(/greenboot\.conf:(\d+):/.exec(l)?.[1]))).toEqual([4, 5, 6, 7, 8]);
-    expect(check.stderr).toContain("warning: GREENBOOT_MAX_BOOT_ATTEMPTS value 'many' is not in the [1..9] range: using '3' instead");
-    expect(check.stderr).toContain("warning: Could not parse MICROSHIFT_WAIT_TIMEOUT_SEC value '0600': using '600' instead");
+    expect(check.stderr).toContain(
+      "warning: GREENBOOT_MAX_BOOT_ATTEMPTS value 'many' is not in the [1..9] range: using '3' instead",
+    );
+    expect(check.stderr).toContain(
+      "warning: Could not parse MICROSHIFT_WAIT_TIMEOUT_SEC value '0600': using '600' instead",
+    );
     expect(check.stdout).toContain('Wait budget 600s = base 600s x (max 3 - boot_counter unset=2)');
     expect(check.stdout).toMatch(/PASS\s+always-true/);
   });
@@ -196,12 +287,15 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     const dir = await layout({ [MAIN]: fixture('checks/config-command.yaml') });
     const check = await agent(dir, 'check', '--class', 'required', '--dry-run');
     expect(check.exitCode).toBe(0);
-    expect(check.stderr).toMatch(/^warning: microshift\.service: D-Bus at unix:path=.* is not reachable: connect ENOENT/m);
+    expect(check.stderr).toMatch(
+      /^warning: microshift\.service: D-Bus at unix:path=.* is not reachable: connect ENOENT/m,
+    );
     expect(check.stdout).toContain('Wait budget 600s = base 600s x (max 3 - boot_counter unset=2)');
   });
 
   it('no system bus with checks that need systemd: a result for each, no crash', async () => {
-    const config = 'microshift:\n  check: on\nchecks:\n  - id: app\n    kind: unit\n    unit: app.service\n    timeoutSec: 2\n';
+    const config =
+      'microshift:\n  check: on\nchecks:\n  - id: app\n    kind: unit\n    unit: app.service\n    timeoutSec: 2\n';
     const dir = await layout({ [MAIN]: config });
     const check = await agent(dir, 'check', '--class', 'required', '--dry-run', '--json');
     expect(check.stderr).not.toMatch(/^\s+at /m);
@@ -210,8 +304,14 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     // Without systemd the unit check times out after its 2 s and ends the run; the MicroShift
     // check, which waits through a systemd outage rather than fail a boot on a D-Bus hiccup, is
     // then stopped. Both are results, neither crashed.
-    expect(results.find((r) => r.id === 'app')).toMatchObject({ outcome: 'timeout', message: expect.stringContaining('is not reachable') });
-    expect(results.find((r) => r.id === 'microshift')).toMatchObject({ outcome: 'skipped', reason: 'stopped-after-failure' });
+    expect(results.find((r) => r.id === 'app')).toMatchObject({
+      outcome: 'timeout',
+      message: expect.stringContaining('is not reachable'),
+    });
+    expect(results.find((r) => r.id === 'microshift')).toMatchObject({
+      outcome: 'skipped',
+      reason: 'stopped-after-failure',
+    });
   });
 });
 
@@ -225,7 +325,8 @@ class MemoryFs implements HostFs {
   async readText(path: string) {
     const failure = this.failures.get(path);
     if (failure) throw failure;
-    if (this.unreadable.has(path)) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
+    if (this.unreadable.has(path))
+      throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
     return this.files.get(path);
   }
   async readBytes(path: string) {
@@ -237,7 +338,9 @@ class MemoryFs implements HostFs {
   }
   async info(path: string): Promise<FileInfo | undefined> {
     const text = this.files.get(path);
-    return text === undefined ? undefined : { mode: 0o600, uid: 0, gid: 0, size: text.length, mtimeMs: 0, isFile: true, isDirectory: false };
+    return text === undefined
+      ? undefined
+      : { mode: 0o600, uid: 0, gid: 0, size: text.length, mtimeMs: 0, isFile: true, isDirectory: false };
   }
   async exists(path: string) {
     return this.files.has(path);
@@ -255,7 +358,11 @@ async function unsupported(): Promise<never> {
 const coreWorkloads: WorkloadRef[] = [{ namespace: 'openshift-dns', kind: 'DaemonSet', name: 'dns-default' }];
 
 /** The MicroShift check with microshift.service active, a given file system, clock and budget. */
-function microshiftCheck(fs: HostFs, clock: Clock, options: { budgetMs: number; apiTimeoutMs?: number; pollMs?: number }) {
+function microshiftCheck(
+  fs: HostFs,
+  clock: Clock,
+  options: { budgetMs: number; apiTimeoutMs?: number; pollMs?: number },
+) {
   const lines: string[] = [];
   const log = createLogger({ format: 'text', native: false, write: (line) => lines.push(line.trimEnd()) });
   const systemd = new FakeSystemd([aUnit('microshift.service', { activeState: 'active', subState: 'running' })]);
@@ -266,9 +373,18 @@ function microshiftCheck(fs: HostFs, clock: Clock, options: { budgetMs: number; 
     fs,
     log,
     systemd: async () => systemd,
-    microshift: lazy(() => (apiCreations++, createMicroShiftApi({ fs, kubeconfig: KUBECONFIG, timeoutMs: options.apiTimeoutMs }))),
+    microshift: lazy(
+      () => (apiCreations++, createMicroShiftApi({ fs, kubeconfig: KUBECONFIG, timeoutMs: options.apiTimeoutMs })),
+    ),
   };
-  const plan = { budgetMs: options.budgetMs, workloads: coreWorkloads, crashLoopRestarts: 3, containerRestarts: 3, restartWindowMs: 60_000, restartSettleMs: 1000 };
+  const plan = {
+    budgetMs: options.budgetMs,
+    workloads: coreWorkloads,
+    crashLoopRestarts: 3,
+    containerRestarts: 3,
+    restartWindowMs: 60_000,
+    restartSettleMs: 1000,
+  };
   const check = createMicroShiftCheck({ plan, bootTimeMs: 0, pollMs: options.pollMs }, deps);
   return {
     lines,
@@ -280,24 +396,39 @@ function microshiftCheck(fs: HostFs, clock: Clock, options: { budgetMs: number; 
 describe('the MicroShift check with a missing, unreadable or invalid kubeconfig (fake clock)', () => {
   it.each([
     ['missing', (fs: MemoryFs) => void fs, `MicroShift kubeconfig ${KUBECONFIG} does not exist (yet)`],
-    ['unreadable', (fs: MemoryFs) => void fs.unreadable.add(KUBECONFIG), `cannot read MicroShift kubeconfig ${KUBECONFIG}: EACCES`],
-    ['not a kubeconfig', (fs: MemoryFs) => void fs.files.set(KUBECONFIG, 'clusters: [[[\n'), `MicroShift kubeconfig ${KUBECONFIG} is not a valid kubeconfig`],
-    ['without a current cluster', (fs: MemoryFs) => void fs.files.set(KUBECONFIG, 'apiVersion: v1\nkind: Config\nclusters: []\n'), `MicroShift kubeconfig ${KUBECONFIG} names no current cluster`],
-  ])('%s: keeps waiting for the whole API budget, then times out naming the kubeconfig', async (_name, arrange, problem) => {
-    const fs = new MemoryFs();
-    arrange(fs);
-    const clock = new FakeClock({ autoAdvance: true });
-    const check = microshiftCheck(fs, clock, { budgetMs: 600_000 });
-    const result = await check.run();
-    expect(result).toMatchObject({ outcome: 'timeout', reason: 'api-timeout' });
-    expect(result.message.startsWith(`MicroShift API unreachable (${problem}`)).toBe(true);
-    expect(result.message).toMatch(/after 605s$/);
-    // It kept trying (MicroShift writes its kubeconfig on first start), and told the operator.
-    expect(check.apiCreations()).toBeGreaterThan(100);
-    const progress = check.lines.filter((l) => l.startsWith('Still waiting: '));
-    expect(progress.length).toBeGreaterThanOrEqual(19);
-    expect(progress[0]).toContain(problem);
-  });
+    [
+      'unreadable',
+      (fs: MemoryFs) => void fs.unreadable.add(KUBECONFIG),
+      `cannot read MicroShift kubeconfig ${KUBECONFIG}: EACCES`,
+    ],
+    [
+      'not a kubeconfig',
+      (fs: MemoryFs) => void fs.files.set(KUBECONFIG, 'clusters: [[[\n'),
+      `MicroShift kubeconfig ${KUBECONFIG} is not a valid kubeconfig`,
+    ],
+    [
+      'without a current cluster',
+      (fs: MemoryFs) => void fs.files.set(KUBECONFIG, 'apiVersion: v1\nkind: Config\nclusters: []\n'),
+      `MicroShift kubeconfig ${KUBECONFIG} names no current cluster`,
+    ],
+  ])(
+    '%s: keeps waiting for the whole API budget, then times out naming the kubeconfig',
+    async (_name, arrange, problem) => {
+      const fs = new MemoryFs();
+      arrange(fs);
+      const clock = new FakeClock({ autoAdvance: true });
+      const check = microshiftCheck(fs, clock, { budgetMs: 600_000 });
+      const result = await check.run();
+      expect(result).toMatchObject({ outcome: 'timeout', reason: 'api-timeout' });
+      expect(result.message.startsWith(`MicroShift API unreachable (${problem}`)).toBe(true);
+      expect(result.message).toMatch(/after 605s$/);
+      // It kept trying (MicroShift writes its kubeconfig on first start), and told the operator.
+      expect(check.apiCreations()).toBeGreaterThan(100);
+      const progress = check.lines.filter((l) => l.startsWith('Still waiting: '));
+      expect(progress.length).toBeGreaterThanOrEqual(19);
+      expect(progress[0]).toContain(problem);
+    },
+  );
 });
 
 describe('the MicroShift check against a misbehaving API (real TLS server on loopback)', () => {
@@ -312,7 +443,13 @@ describe('the MicroShift check against a misbehaving API (real TLS server on loo
 
   /** An HTTPS server with MicroShift's serving certificate; the handler decides every answer. */
   function api(handler: Handler): Promise<Api> {
-    return listen(createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (req, res) => handler(req.url ?? '/', (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(body))));
+    return listen(
+      createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (req, res) =>
+        handler(req.url ?? '/', (status, body) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(body),
+        ),
+      ),
+    );
   }
 
   /** Listen on a free loopback port; the kubeconfig in the returned file system points there. */
@@ -339,12 +476,42 @@ describe('the MicroShift check against a misbehaving API (real TLS server on loo
   const budget = { budgetMs: 1000, apiTimeoutMs: 500, pollMs: 200 };
 
   it.concurrent.each<[string, () => Promise<Api>, Partial<CheckResult>, RegExp]>([
-    ['answers 500 with a Status body', () => api((_p, reply) => reply(500, '{"kind":"Status","status":"Failure","message":"etcd is down","code":500}')), { reason: 'api-timeout' }, /^MicroShift API not ready: HTTP 500 failing after [67]s$/],
-    ['answers 500 with the failing checks', () => api((_p, reply) => reply(500, '[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed\n')), { reason: 'api-timeout' }, /^MicroShift API not ready: etcd failing after [67]s$/],
-    ['talks garbage instead of HTTP', () => listen(createTcpServer((socket) => void socket.end('SSH-2.0-OpenSSH_9.2\r\ngarbage\r\n'))), { reason: 'api-timeout' }, /^MicroShift API unreachable \(.+\) after [67]s$/],
-    ['accepts connections and never answers', () => api(() => undefined), { reason: 'api-timeout' }, /^MicroShift API unreachable \(no answer within 500ms\) after [67]s$/],
-    ['is healthy but lists garbage', () => api((p, reply) => (healthy(p) ? reply(200, 'ok') : reply(200, 'this is not JSON'))), { reason: 'pods-timeout' }, /^no MicroShift pod running yet after [67]s; last API error: list (pods|daemonsets): .+/],
-    ['is healthy but every list fails with 500', () => api((p, reply) => (healthy(p) ? reply(200, 'ok') : reply(500, '{"kind":"Status","code":500}'))), { reason: 'pods-timeout' }, /^no MicroShift pod running yet after [67]s; last API error: list (pods|daemonsets): HTTP 500$/],
+    [
+      'answers 500 with a Status body',
+      () => api((_p, reply) => reply(500, '{"kind":"Status","status":"Failure","message":"etcd is down","code":500}')),
+      { reason: 'api-timeout' },
+      /^MicroShift API not ready: HTTP 500 failing after [67]s$/,
+    ],
+    [
+      'answers 500 with the failing checks',
+      () => api((_p, reply) => reply(500, '[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed\n')),
+      { reason: 'api-timeout' },
+      /^MicroShift API not ready: etcd failing after [67]s$/,
+    ],
+    [
+      'talks garbage instead of HTTP',
+      () => listen(createTcpServer((socket) => void socket.end('SSH-2.0-OpenSSH_9.2\r\ngarbage\r\n'))),
+      { reason: 'api-timeout' },
+      /^MicroShift API unreachable \(.+\) after [67]s$/,
+    ],
+    [
+      'accepts connections and never answers',
+      () => api(() => undefined),
+      { reason: 'api-timeout' },
+      /^MicroShift API unreachable \(no answer within 500ms\) after [67]s$/,
+    ],
+    [
+      'is healthy but lists garbage',
+      () => api((p, reply) => (healthy(p) ? reply(200, 'ok') : reply(200, 'this is not JSON'))),
+      { reason: 'pods-timeout' },
+      /^no MicroShift pod running yet after [67]s; last API error: list (pods|daemonsets): .+/,
+    ],
+    [
+      'is healthy but every list fails with 500',
+      () => api((p, reply) => (healthy(p) ? reply(200, 'ok') : reply(500, '{"kind":"Status","code":500}'))),
+      { reason: 'pods-timeout' },
+      /^no MicroShift pod running yet after [67]s; last API error: list (pods|daemonsets): HTTP 500$/,
+    ],
   ])('%s: waits, then times out naming the API problem', async (_name, start, expected, message) => {
     const { fs, close } = await start();
     try {
@@ -370,7 +537,9 @@ describe('the MicroShift check stopped early says why the API could not be asked
 
   beforeAll(async () => {
     certs = await simCerts();
-    server = createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (_req, res) => res.writeHead(200).end('ok'));
+    server = createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (_req, res) =>
+      res.writeHead(200).end('ok'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as { port: number }).port;
   });
@@ -390,11 +559,41 @@ describe('the MicroShift check stopped early says why the API could not be asked
 
   const SECRET = 'sha256~do-not-echo-this-token';
   it.each<[string, (fs: MemoryFs) => Promise<void>, RegExp]>([
-    ['a missing kubeconfig', async () => undefined, new RegExp(`^MicroShift API unreachable \\(MicroShift kubeconfig ${KUBECONFIG} does not exist \\(yet\\)\\)`)],
-    ['a kubeconfig that is a directory', async (fs) => void fs.failures.set(KUBECONFIG, new NotRegularFileError(KUBECONFIG, 'a directory')), new RegExp(`unreachable \\(cannot read MicroShift kubeconfig ${KUBECONFIG}: it is a directory, expected a regular file\\)`)],
-    ['a kubeconfig that is not YAML', async (fs) => void fs.files.set(KUBECONFIG, `apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: ${SECRET}\n   oops: x\n`), /is not a valid kubeconfig: YAML error at line 6, column 4: bad indentation of a mapping entry\)/],
-    ['a kubeconfig for another CA', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig({ ...(await createCerts()), serverCert: certs.serverCert }, `https://127.0.0.1:${port}`)), /unreachable \(certificate of https:\/\/127\.0\.0\.1:\d+ signed by an unknown authority \(not the CA in the kubeconfig: [A-Z_]+\)\)/],
-    ['an API that refuses connections', async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig(certs, `https://127.0.0.1:${await closedPort()}`)), /unreachable \(connection refused at https:\/\/127\.0\.0\.1:\d+\)/],
+    [
+      'a missing kubeconfig',
+      async () => undefined,
+      new RegExp(`^MicroShift API unreachable \\(MicroShift kubeconfig ${KUBECONFIG} does not exist \\(yet\\)\\)`),
+    ],
+    [
+      'a kubeconfig that is a directory',
+      async (fs) => void fs.failures.set(KUBECONFIG, new NotRegularFileError(KUBECONFIG, 'a directory')),
+      new RegExp(
+        `unreachable \\(cannot read MicroShift kubeconfig ${KUBECONFIG}: it is a directory, expected a regular file\\)`,
+      ),
+    ],
+    [
+      'a kubeconfig that is not YAML',
+      async (fs) =>
+        void fs.files.set(
+          KUBECONFIG,
+          `apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: ${SECRET}\n   oops: x\n`,
+        ),
+      /is not a valid kubeconfig: YAML error at line 6, column 4: bad indentation of a mapping entry\)/,
+    ],
+    [
+      'a kubeconfig for another CA',
+      async (fs) =>
+        void fs.files.set(
+          KUBECONFIG,
+          renderKubeconfig({ ...(await createCerts()), serverCert: certs.serverCert }, `https://127.0.0.1:${port}`),
+        ),
+      /unreachable \(certificate of https:\/\/127\.0\.0\.1:\d+ signed by an unknown authority \(not the CA in the kubeconfig: [A-Z_]+\)\)/,
+    ],
+    [
+      'an API that refuses connections',
+      async (fs) => void fs.files.set(KUBECONFIG, renderKubeconfig(certs, `https://127.0.0.1:${await closedPort()}`)),
+      /unreachable \(connection refused at https:\/\/127\.0\.0\.1:\d+\)/,
+    ],
   ])('%s', async (_name, arrange, waitingFor) => {
     const fs = new MemoryFs();
     await arrange(fs);

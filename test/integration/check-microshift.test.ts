@@ -27,7 +27,14 @@ async function bootStatus(d: VirtualDevice): Promise<string[]> {
 
 /** When systemd last changed microshift.service's state (the moment a terminal state began). */
 async function unitChangedAtMs(d: VirtualDevice): Promise<number> {
-  const show = await d.exec(['systemctl', 'show', 'microshift.service', '-p', 'StateChangeTimestamp', '--timestamp=unix']);
+  const show = await d.exec([
+    'systemctl',
+    'show',
+    'microshift.service',
+    '-p',
+    'StateChangeTimestamp',
+    '--timestamp=unix',
+  ]);
   return Number(/@(\d+)/.exec(show.stdout)?.[1]) * 1000;
 }
 
@@ -42,10 +49,15 @@ describe('MicroShift check through greenboot', () => {
     const r = await record(device);
     const check = r.checks.required?.results.find((c) => c.id === 'microshift');
     expect(check).toMatchObject({ outcome: 'pass', reason: 'ok' });
-    expect(await bootStatus(device)).toEqual(["Script '35_edge_agent_required.sh' SUCCESS", 'Boot Status is GREEN - Health Check SUCCESS']);
+    expect(await bootStatus(device)).toEqual([
+      "Script '35_edge_agent_required.sh' SUCCESS",
+      'Boot Status is GREEN - Health Check SUCCESS',
+    ]);
     if (options?.apiReadyAfterMs) expect(check?.durationMs).toBeGreaterThanOrEqual(5000);
     const fields = await device.journal({ matches: ['EDGE_AGENT_CHECK=microshift', 'EDGE_AGENT_OUTCOME=pass'] });
-    expect(fields.map((e) => e.MESSAGE)).toEqual([expect.stringMatching(/^Check 'microshift' \(required\) SUCCESS in/)]);
+    expect(fields.map((e) => e.MESSAGE)).toEqual([
+      expect.stringMatching(/^Check 'microshift' \(required\) SUCCESS in/),
+    ]);
   });
 
   it('unit failed: red within 2 s of the unit failing', async () => {
@@ -55,7 +67,10 @@ describe('MicroShift check through greenboot', () => {
     // The unit restarts fast until systemd gives up: either rule may see it first.
     expect(['unit-failed', 'crash-loop']).toContain(check?.reason);
     expect(Date.parse(check?.endedAt ?? '') - (await unitChangedAtMs(device))).toBeLessThanOrEqual(2000);
-    expect(await bootStatus(device)).toEqual(["Script '35_edge_agent_required.sh' FAILURE (exit code '1'). Continuing...", 'Boot Status is RED - Health Check FAILURE!']);
+    expect(await bootStatus(device)).toEqual([
+      "Script '35_edge_agent_required.sh' FAILURE (exit code '1'). Continuing...",
+      'Boot Status is RED - Health Check FAILURE!',
+    ]);
   });
 
   it('crash loop: red long before the 60 s budget', async () => {
@@ -71,7 +86,9 @@ describe('MicroShift check through greenboot', () => {
     const check = (await record(device)).checks.required?.results[0];
     expect(check).toMatchObject({ outcome: 'fail', reason: 'prerun-failed' });
     expect(check?.message).toContain('Pre-run procedure failed');
-    const written = (await device.exec(['stat', '-c', '%Y', '/var/lib/microshift-backups/prerun_failed.log'])).stdout.trim();
+    const written = (
+      await device.exec(['stat', '-c', '%Y', '/var/lib/microshift-backups/prerun_failed.log'])
+    ).stdout.trim();
     expect(Date.parse(check?.endedAt ?? '') - Number(written) * 1000).toBeLessThanOrEqual(2500);
   });
 
@@ -79,7 +96,9 @@ describe('MicroShift check through greenboot', () => {
     device = await bootEdgeDevice({ microshift: scenario('image-pull-fails'), config });
     const check = (await record(device)).checks.required?.results[0];
     expect(check).toMatchObject({ outcome: 'fail', reason: 'image-pull-failed' });
-    expect(check?.message).toMatch(/image quay\.io\/openshift-release-dev\/ocp-v4\.0-art-dev@sha256:[0-9a-f]+ cannot be pulled: .*manifest unknown/);
+    expect(check?.message).toMatch(
+      /image quay\.io\/openshift-release-dev\/ocp-v4\.0-art-dev@sha256:[0-9a-f]+ cannot be pulled: .*manifest unknown/,
+    );
     expect(check?.durationMs).toBeLessThan(15_000);
   });
 
@@ -87,7 +106,9 @@ describe('MicroShift check through greenboot', () => {
     device = await bootEdgeDevice({ microshift: scenario('pods-restarting'), config });
     const check = (await record(device)).checks.required?.results[0];
     expect(check).toMatchObject({ outcome: 'fail', reason: 'container-restarting' });
-    expect(check?.message).toMatch(/container router of pod openshift-ingress\/router-default-[a-z0-9-]+ restarted \d+ times/);
+    expect(check?.message).toMatch(
+      /container router of pod openshift-ingress\/router-default-[a-z0-9-]+ restarted \d+ times/,
+    );
   });
 
   it.each(['absent', 'disabled'] as const)('MicroShift %s: green with a note, without waiting', async (state) => {
@@ -95,7 +116,9 @@ describe('MicroShift check through greenboot', () => {
     const check = (await record(device)).checks.required?.results[0];
     expect(check).toMatchObject({ outcome: 'pass', reason: `microshift-${state}` });
     expect(check?.durationMs).toBeLessThan(1000);
-    expect(await device.journalMessages({ identifier: 'edge-agent' })).toContainEqual(expect.stringContaining(`microshift.service is not ${state === 'absent' ? 'installed' : 'enabled'}`));
+    expect(await device.journalMessages({ identifier: 'edge-agent' })).toContainEqual(
+      expect.stringContaining(`microshift.service is not ${state === 'absent' ? 'installed' : 'enabled'}`),
+    );
   });
 
   it('API never ready: red when its stage budget (60 s + grace) is spent, naming the failing check', async () => {

@@ -11,7 +11,13 @@ let device: VirtualDevice;
 
 beforeAll(async () => {
   // boot: false keeps greenboot from running the check at boot: this test starts it by hand.
-  device = await bootEdgeDevice({ name: 'signals', network: true, boot: false, microshift: scenario('api-never-ready'), config: 'microshift:\n  waitTimeoutSec: 60\n' });
+  device = await bootEdgeDevice({
+    name: 'signals',
+    network: true,
+    boot: false,
+    microshift: scenario('api-never-ready'),
+    config: 'microshift:\n  waitTimeoutSec: 60\n',
+  });
   await device.sh('systemctl start microshift.service');
 }, 180_000);
 
@@ -23,7 +29,10 @@ afterAll(async () => {
 function waitForOutput(stream: NodeJS.ReadableStream, text: string, timeoutMs: number): Promise<string> {
   let seen = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`'${text}' not seen within ${timeoutMs} ms; got:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`'${text}' not seen within ${timeoutMs} ms; got:\n${seen}`)),
+      timeoutMs,
+    );
     stream.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       if (seen.includes(text)) {
@@ -57,12 +66,16 @@ describe('edge-agent check and SIGTERM', () => {
     expect(stoppedWithinMs).toBeLessThan(15_000);
     const stderr = String(result.stderr);
     const reasons = stderr.split('\n').filter((line) => /SIGTERM|terminated/i.test(line));
-    expect(reasons).toEqual([expect.stringMatching(/^error: Check 'microshift' \(required\) TERMINATED in \d+(\.\d)?s: stopped by SIGTERM/)]);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^error: Check 'microshift' \(required\) TERMINATED in \d+(\.\d)?s: stopped by SIGTERM/),
+    ]);
     // No verdict line: a stopped check is not a failed boot.
     expect(stderr).not.toContain('Required checks FAILED');
     expect(String(result.stdout)).toMatch(/STOPPED microshift/);
 
-    const record = JSON.parse(await device.readFile(`/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`)) as BootRecord;
+    const record = JSON.parse(
+      await device.readFile(`/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`),
+    ) as BootRecord;
     const microshift = record.checks.required?.results.find((r) => r.id === 'microshift');
     expect(microshift).toMatchObject({ outcome: 'terminated', reason: 'terminated' });
     expect(microshift?.durationMs).toBeGreaterThanOrEqual(2000);

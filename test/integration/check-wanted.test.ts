@@ -25,13 +25,25 @@ async function runWanted(device: VirtualDevice, config: object = quiet, args = [
   await device.writeFile('/etc/edge-agent/config.yaml', stringify(config));
   const result = await device.exec(['edge-agent', 'check', '--class', 'wanted', '--json', ...args]);
   try {
-    return { exitCode: result.exitCode, results: (JSON.parse(result.stdout) as { results: CheckResult[] }).results, stdout: result.stdout };
+    return {
+      exitCode: result.exitCode,
+      results: (JSON.parse(result.stdout) as { results: CheckResult[] }).results,
+      stdout: result.stdout,
+    };
   } catch {
-    throw new Error(`edge-agent check --class wanted exited ${result.exitCode} without JSON:\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `edge-agent check --class wanted exited ${result.exitCode} without JSON:\n${result.stdout}\n${result.stderr}`,
+    );
   }
 }
 
-const outcomes = (run: WantedRun) => Object.fromEntries(run.results.map((r) => [r.id, r.outcome === 'pass' || r.outcome === 'skipped' ? r.outcome : `${r.outcome}:${r.reason}`]));
+const outcomes = (run: WantedRun) =>
+  Object.fromEntries(
+    run.results.map((r) => [
+      r.id,
+      r.outcome === 'pass' || r.outcome === 'skipped' ? r.outcome : `${r.outcome}:${r.reason}`,
+    ]),
+  );
 const resultOf = (run: WantedRun, id: string) => run.results.find((r) => r.id === id);
 
 describe('wanted checks on an edge host with MicroShift installed', () => {
@@ -39,7 +51,11 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
   let originalConf: string;
 
   beforeAll(async () => {
-    device = await bootEdgeDevice({ name: 'wanted', boot: false, microshift: { state: 'enabled', scenario: scenario('healthy') } });
+    device = await bootEdgeDevice({
+      name: 'wanted',
+      boot: false,
+      microshift: { state: 'enabled', scenario: scenario('healthy') },
+    });
     originalConf = await device.readFile(GREENBOOT_CONF);
   }, 60_000);
 
@@ -74,7 +90,11 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
     if (clock?.outcome === 'pass') {
       expect(run.exitCode).toBe(0);
     } else {
-      expect(clock).toMatchObject({ outcome: 'fail', reason: 'clock-unsynchronized', message: 'system clock is not synchronised (TLS and certificates may fail)' });
+      expect(clock).toMatchObject({
+        outcome: 'fail',
+        reason: 'clock-unsynchronized',
+        message: 'system clock is not synchronised (TLS and certificates may fail)',
+      });
       expect(run.exitCode).toBe(1);
     }
   });
@@ -83,9 +103,27 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
     const cases: [string, string, { journalDir: boolean; dropIns: Record<string, string> }][] = [
       ['/var/log/journal present, no drop-in (Storage=auto)', 'pass', { journalDir: true, dropIns: {} }],
       ['/var/log/journal removed, no drop-in', 'fail:journal-volatile', { journalDir: false, dropIns: {} }],
-      ['/var/log/journal removed, Storage=persistent drop-in', 'pass', { journalDir: false, dropIns: { '50-persist.conf': '[Journal]\nStorage=persistent\n' } }],
-      ['Storage=volatile drop-in', 'fail:journal-volatile', { journalDir: true, dropIns: { '50-volatile.conf': '[Journal]\nStorage=volatile\n' } }],
-      ['the last drop-in wins', 'fail:journal-volatile', { journalDir: true, dropIns: { '10-persist.conf': '[Journal]\nStorage=persistent\n', '20-volatile.conf': '[Journal]\nStorage=volatile\n' } }],
+      [
+        '/var/log/journal removed, Storage=persistent drop-in',
+        'pass',
+        { journalDir: false, dropIns: { '50-persist.conf': '[Journal]\nStorage=persistent\n' } },
+      ],
+      [
+        'Storage=volatile drop-in',
+        'fail:journal-volatile',
+        { journalDir: true, dropIns: { '50-volatile.conf': '[Journal]\nStorage=volatile\n' } },
+      ],
+      [
+        'the last drop-in wins',
+        'fail:journal-volatile',
+        {
+          journalDir: true,
+          dropIns: {
+            '10-persist.conf': '[Journal]\nStorage=persistent\n',
+            '20-volatile.conf': '[Journal]\nStorage=volatile\n',
+          },
+        },
+      ],
     ];
     it.each(cases)('%s: %s', async (_name, expected, setup) => {
       const dir = '/etc/systemd/journald.conf.d';
@@ -95,9 +133,14 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
         const run = await runWanted(device);
         expect(outcomes(run)['journal-persistent']).toBe(expected);
         expect(run.exitCode).toBe(expected === 'pass' ? 0 : 1);
-        if (expected !== 'pass') expect(resultOf(run, 'journal-persistent')?.message).toMatch(/journald logs are lost at reboot \(Storage=(auto|volatile)\): run 'edge-agent journal persist'/);
+        if (expected !== 'pass')
+          expect(resultOf(run, 'journal-persistent')?.message).toMatch(
+            /journald logs are lost at reboot \(Storage=(auto|volatile)\): run 'edge-agent journal persist'/,
+          );
       } finally {
-        await device.sh(`rm -rf ${dir}; if [ -d /var/log/journal.away ]; then mv /var/log/journal.away /var/log/journal; fi`);
+        await device.sh(
+          `rm -rf ${dir}; if [ -d /var/log/journal.away ]; then mv /var/log/journal.away /var/log/journal; fi`,
+        );
       }
     });
   });
@@ -105,9 +148,24 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
   describe('pull secret', () => {
     it.each([
       ['right: root:root 0600', '', 'pass', `pull secret ${PULL_SECRET} present, root:root 0600`],
-      ['readable by everyone', `chmod 0644 ${PULL_SECRET}`, 'fail:pull-secret-permissions', `pull secret ${PULL_SECRET}: mode 0644 (want 0600)`],
-      ['owned by a user', `chown 1000:1000 ${PULL_SECRET}`, 'fail:pull-secret-permissions', `pull secret ${PULL_SECRET}: owner 1000:1000 (want root:root)`],
-      ['missing', `mv ${PULL_SECRET} ${PULL_SECRET}.away`, 'fail:pull-secret-missing', `pull secret ${PULL_SECRET} is missing: image pulls from registries that need it will fail`],
+      [
+        'readable by everyone',
+        `chmod 0644 ${PULL_SECRET}`,
+        'fail:pull-secret-permissions',
+        `pull secret ${PULL_SECRET}: mode 0644 (want 0600)`,
+      ],
+      [
+        'owned by a user',
+        `chown 1000:1000 ${PULL_SECRET}`,
+        'fail:pull-secret-permissions',
+        `pull secret ${PULL_SECRET}: owner 1000:1000 (want root:root)`,
+      ],
+      [
+        'missing',
+        `mv ${PULL_SECRET} ${PULL_SECRET}.away`,
+        'fail:pull-secret-missing',
+        `pull secret ${PULL_SECRET} is missing: image pulls from registries that need it will fail`,
+      ],
     ])('%s', async (_name, change, expected, message) => {
       try {
         if (change) await device.sh(change);
@@ -116,7 +174,9 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
         expect(resultOf(run, 'pull-secret')?.message).toBe(message);
         expect(run.exitCode).toBe(expected === 'pass' ? 0 : 1);
       } finally {
-        await device.sh(`if [ -e ${PULL_SECRET}.away ]; then mv ${PULL_SECRET}.away ${PULL_SECRET}; fi; chown 0:0 ${PULL_SECRET}; chmod 0600 ${PULL_SECRET}`);
+        await device.sh(
+          `if [ -e ${PULL_SECRET}.away ]; then mv ${PULL_SECRET}.away ${PULL_SECRET}; fi; chown 0:0 ${PULL_SECRET}; chmod 0600 ${PULL_SECRET}`,
+        );
       }
     });
   });
@@ -129,8 +189,18 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
   });
 
   it.each([
-    ['a script that does not exist', '"40_microshift_running_check.sh" "35_edge_agent_wanted.sh"', 'fail:disabled-unknown', 'DISABLED_HEALTHCHECKS names no script: 40_microshift_running_check.sh'],
-    ['an installed script', '"35_edge_agent_wanted.sh"', 'pass', 'DISABLED_HEALTHCHECKS disables 35_edge_agent_wanted.sh'],
+    [
+      'a script that does not exist',
+      '"40_microshift_running_check.sh" "35_edge_agent_wanted.sh"',
+      'fail:disabled-unknown',
+      'DISABLED_HEALTHCHECKS names no script: 40_microshift_running_check.sh',
+    ],
+    [
+      'an installed script',
+      '"35_edge_agent_wanted.sh"',
+      'pass',
+      'DISABLED_HEALTHCHECKS disables 35_edge_agent_wanted.sh',
+    ],
   ])('DISABLED_HEALTHCHECKS naming %s', async (_name, list, expected, message) => {
     try {
       await device.writeFile(GREENBOOT_CONF, `${originalConf}DISABLED_HEALTHCHECKS=( ${list} )\n`);
@@ -145,10 +215,15 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
   it('records the wanted run (and only it) in this boot record without --dry-run', async () => {
     const run = await runWanted(device, { wanted: { clockSyncRequired: false, varMinFreeMiB: 999_999_999 } }, []);
     expect(run.exitCode).toBe(1);
-    const record = JSON.parse(await device.readFile(`/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`)) as BootRecord;
+    const record = JSON.parse(
+      await device.readFile(`/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`),
+    ) as BootRecord;
     expect(record.checks.required).toBeUndefined();
     expect(record.checks.wanted).toMatchObject({ verdict: 'fail' });
-    expect(record.checks.wanted?.results.find((r) => r.id === 'var-free')).toMatchObject({ outcome: 'fail', reason: 'var-low' });
+    expect(record.checks.wanted?.results.find((r) => r.id === 'var-free')).toMatchObject({
+      outcome: 'fail',
+      reason: 'var-low',
+    });
   });
 
   it('warns when greenboot-healthcheck.service is not enabled', async () => {
@@ -156,7 +231,9 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
       await device.sh('systemctl disable --quiet greenboot-healthcheck.service');
       const run = await runWanted(device);
       expect(outcomes(run)['greenboot-enabled']).toBe('fail:greenboot-disabled');
-      expect(resultOf(run, 'greenboot-enabled')?.message).toBe('greenboot-healthcheck.service is not enabled: boots are not checked and bad updates are not rolled back');
+      expect(resultOf(run, 'greenboot-enabled')?.message).toBe(
+        'greenboot-healthcheck.service is not enabled: boots are not checked and bad updates are not rolled back',
+      );
       expect(run.exitCode).toBe(1);
     } finally {
       await device.sh('systemctl enable --quiet greenboot-healthcheck.service');
@@ -189,10 +266,19 @@ describe('wanted checks under greenboot', () => {
       'Boot Status is GREEN - Health Check SUCCESS',
       "Script '35_edge_agent_green.sh' SUCCESS",
     ]);
-    const record = JSON.parse(await device.readFile(`/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`)) as BootRecord;
+    const record = JSON.parse(
+      await device.readFile(`/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`),
+    ) as BootRecord;
     expect(record.checks.required?.verdict).toBe('pass');
     expect(record.checks.wanted?.verdict).toBe('fail');
     const warning = await device.journal({ matches: ['EDGE_AGENT_CHECK=var-free'] });
-    expect(warning.map((e) => [e.PRIORITY, e.MESSAGE])).toEqual([['4', expect.stringMatching(/^Check 'var-free' \(wanted\) FAILURE in \d+ms: \/var has \d+ MiB free, below 999999999 MiB$/)]]);
+    expect(warning.map((e) => [e.PRIORITY, e.MESSAGE])).toEqual([
+      [
+        '4',
+        expect.stringMatching(
+          /^Check 'var-free' \(wanted\) FAILURE in \d+ms: \/var has \d+ MiB free, below 999999999 MiB$/,
+        ),
+      ],
+    ]);
   }, 90_000);
 });

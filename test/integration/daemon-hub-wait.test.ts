@@ -42,11 +42,22 @@ afterAll(async () => {
   await broker?.cleanup();
 });
 
-type StatusJson = { agent: { daemon: { running: boolean }; hub: { waitingFor?: string; error?: string; connected?: boolean; queued?: number } }; problems: { code: string; message: string }[] };
+type StatusJson = {
+  agent: {
+    daemon: { running: boolean };
+    hub: { waitingFor?: string; error?: string; connected?: boolean; queued?: number };
+  };
+  problems: { code: string; message: string }[];
+};
 const status = async () => JSON.parse((await device.exec(['edge-agent', 'status', '--json'])).stdout) as StatusJson;
 const humanStatus = async () => (await device.exec(['edge-agent', 'status'])).stdout;
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -60,9 +71,15 @@ describe('hub files that arrive after the image', () => {
   it('starts without them, does its local work and says what it waits for', async () => {
     expect((await device.exec(['systemctl', 'start', UNIT])).exitCode).toBe(0);
     // Type=notify: `systemctl start` returned, so READY=1 came.
-    expect((await device.sh(`systemctl show -p ActiveState -p SubState ${UNIT}`)).trim()).toBe('ActiveState=active\nSubState=running');
+    expect((await device.sh(`systemctl show -p ActiveState -p SubState ${UNIT}`)).trim()).toBe(
+      'ActiveState=active\nSubState=running',
+    );
     // Local work: this boot's verdict queued for the hub in the outbox, the state file written.
-    await until('the boot verdict in the outbox', () => device.exec(['grep', '-rqF', 'boot-verdict', '/var/lib/edge-agent/outbox/']).then((r) => r.exitCode), (code) => code === 0);
+    await until(
+      'the boot verdict in the outbox',
+      () => device.exec(['grep', '-rqF', 'boot-verdict', '/var/lib/edge-agent/outbox/']).then((r) => r.exitCode),
+      (code) => code === 0,
+    );
     const json = await until('status naming the missing file', status, (s) => s.agent.hub.waitingFor !== undefined);
     expect(json.agent.daemon.running).toBe(true);
     // The first missing file in the order cert, key, ca.
@@ -70,7 +87,9 @@ describe('hub files that arrive after the image', () => {
     expect(json.problems.map((p) => p.code)).toContain('hub-waiting');
     expect(await humanStatus()).toMatch(/ Hub: waiting for \/etc\/edge-agent\/hub\/device\.crt/);
     const waiting = await device.journal({ matches: ['EDGE_AGENT_EVENT=hub-waiting'] });
-    expect(waiting.map((e) => e.MESSAGE)).toEqual([`hub: waiting for ${CERT} before connecting to ${broker.url}; local work goes on`]);
+    expect(waiting.map((e) => e.MESSAGE)).toEqual([
+      `hub: waiting for ${CERT} before connecting to ${broker.url}; local work goes on`,
+    ]);
     expect(watcher.messages).toEqual([]);
   }, 90_000);
 
@@ -81,7 +100,14 @@ describe('hub files that arrive after the image', () => {
     await device.writeFile('/etc/edge-agent/hub/ca.crt', await readFile(broker.ca, 'utf8'));
     await device.writeFile('/etc/edge-agent/hub/device.key', await readFile(client.key, 'utf8'), 0o600);
     await device.writeFile(CERT, await readFile(client.cert, 'utf8'));
-    await watcher.until((m) => m.some((x) => x.topic === `${PREFIX}/online` && x.payload === 'online') && m.some((x) => x.topic === `${PREFIX}/events` && HubEventSchema.parse(JSON.parse(x.payload)).type === 'boot-verdict'), 30_000);
+    await watcher.until(
+      (m) =>
+        m.some((x) => x.topic === `${PREFIX}/online` && x.payload === 'online') &&
+        m.some(
+          (x) => x.topic === `${PREFIX}/events` && HubEventSchema.parse(JSON.parse(x.payload)).type === 'boot-verdict',
+        ),
+      30_000,
+    );
     const json = await until('status connected', status, (s) => s.agent.hub.connected === true);
     expect(json.agent.hub.waitingFor).toBeUndefined();
     expect(json.problems.map((p) => p.code)).not.toContain('hub-waiting');
@@ -93,14 +119,27 @@ describe('hub files that arrive after the image', () => {
     // Read at start: a daemon restart (a reboot, or after an upgrade) finds the broken file.
     expect((await device.exec(['systemctl', 'restart', UNIT])).exitCode).toBe(0);
     const json = await until('status with the file error', status, (s) => s.agent.hub.error !== undefined);
-    expect(json.agent.hub.error).toMatch(/^\/etc\/edge-agent\/hub\/device\.crt: hub\.cert: not a PEM certificate \(.+\); expected a PEM certificate/);
+    expect(json.agent.hub.error).toMatch(
+      /^\/etc\/edge-agent\/hub\/device\.crt: hub\.cert: not a PEM certificate \(.+\); expected a PEM certificate/,
+    );
     expect(json.problems.find((p) => p.code === 'hub-file-error')?.message).toContain(CERT);
-    expect(await humanStatus()).toMatch(/ Hub: not connecting to mqtts:\/\/127\.0\.0\.1:\d+:\s+\/etc\/edge-agent\/hub\/device\.crt: hub\.cert: not a PEM/);
+    expect(await humanStatus()).toMatch(
+      / Hub: not connecting to mqtts:\/\/127\.0\.0\.1:\d+:\s+\/etc\/edge-agent\/hub\/device\.crt: hub\.cert: not a PEM/,
+    );
     const errors = await device.journal({ matches: ['EDGE_AGENT_EVENT=hub-file-error'] });
     expect(errors.map((e) => [e.PRIORITY, (e as Record<string, unknown>).EDGE_AGENT_PATH])).toEqual([['3', CERT]]);
     // Still up well after the start, its local work going on (the state file refreshed).
     const before = JSON.parse(await device.sh('cat /run/edge-agent/daemon.json')) as { updatedAt: string; pid: number };
-    await until('a refreshed state file', () => device.sh('cat /run/edge-agent/daemon.json').then((t) => JSON.parse(t) as { updatedAt: string }), (s) => s.updatedAt !== before.updatedAt, 45_000);
-    expect((await device.sh(`systemctl show -p ActiveState --value ${UNIT}; systemctl show -p NRestarts --value ${UNIT}`)).trim()).toBe('active\n0');
+    await until(
+      'a refreshed state file',
+      () => device.sh('cat /run/edge-agent/daemon.json').then((t) => JSON.parse(t) as { updatedAt: string }),
+      (s) => s.updatedAt !== before.updatedAt,
+      45_000,
+    );
+    expect(
+      (
+        await device.sh(`systemctl show -p ActiveState --value ${UNIT}; systemctl show -p NRestarts --value ${UNIT}`)
+      ).trim(),
+    ).toBe('active\n0');
   }, 90_000);
 });

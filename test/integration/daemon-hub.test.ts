@@ -31,7 +31,9 @@ let watcher: Subscriber;
 beforeAll(async () => {
   broker = await startBroker();
   // A persistent session: the broker keeps what arrives for it while it reconnects after a restart.
-  watcher = await subscribe(broker, [`${PREFIX}/#`], { mqtt: { protocolVersion: 4, clean: false, clientId: 'daemon-hub-watcher' } });
+  watcher = await subscribe(broker, [`${PREFIX}/#`], {
+    mqtt: { protocolVersion: 4, clean: false, clientId: 'daemon-hub-watcher' },
+  });
   const client = broker.client('device-a');
   const config = [
     'hub:',
@@ -63,7 +65,9 @@ beforeAll(async () => {
     },
   });
   // The device boots edge-device.target: enable the daemon there, so it runs on every boot.
-  await device.sh(`ln -sf /etc/systemd/system/${UNIT} /etc/systemd/system/edge-device.target.wants/${UNIT} && systemctl daemon-reload`);
+  await device.sh(
+    `ln -sf /etc/systemd/system/${UNIT} /etc/systemd/system/edge-device.target.wants/${UNIT} && systemctl daemon-reload`,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -72,8 +76,10 @@ afterAll(async () => {
   await broker?.cleanup();
 });
 
-const eventsOf = (messages: Received[]): HubEvent[] => messages.filter((m) => m.topic === `${PREFIX}/events`).map((m) => HubEventSchema.parse(JSON.parse(m.payload)));
-const lastRetained = (topic: string) => watcher.messages.filter((m) => m.topic === `${PREFIX}/${topic}`).at(-1)?.payload;
+const eventsOf = (messages: Received[]): HubEvent[] =>
+  messages.filter((m) => m.topic === `${PREFIX}/events`).map((m) => HubEventSchema.parse(JSON.parse(m.payload)));
+const lastRetained = (topic: string) =>
+  watcher.messages.filter((m) => m.topic === `${PREFIX}/${topic}`).at(-1)?.payload;
 
 /** First deliveries in order; a repeated id must carry the very same payload. */
 function firstDeliveries(messages: Received[]): HubEvent[] {
@@ -108,23 +114,40 @@ async function outboxHolds(text: string, timeoutMs = 60_000): Promise<void> {
 describe('a device reporting to the hub', () => {
   it('says online, publishes a green status and the boot verdict', async () => {
     expect((await device.exec(['systemctl', 'start', UNIT])).exitCode).toBe(0);
-    await watcher.until((m) => eventsOf(m).some((e) => e.type === 'boot-verdict') && m.some((x) => x.topic === `${PREFIX}/status` && x.payload.includes('"verdict":"green"')), 60_000);
+    await watcher.until(
+      (m) =>
+        eventsOf(m).some((e) => e.type === 'boot-verdict') &&
+        m.some((x) => x.topic === `${PREFIX}/status` && x.payload.includes('"verdict":"green"')),
+      60_000,
+    );
     expect(lastRetained('online')).toBe('online');
     const status = DeviceStatusSchema.parse(JSON.parse(lastRetained('status') ?? '{}'));
-    expect(status).toMatchObject({ device: 'device-a', verdict: 'green', booted: { version: '9.4.0' }, journalPersistent: true });
+    expect(status).toMatchObject({
+      device: 'device-a',
+      verdict: 'green',
+      booted: { version: '9.4.0' },
+      journalPersistent: true,
+    });
     const verdict = eventsOf(watcher.messages).find((e) => e.type === 'boot-verdict');
-    expect(verdict).toMatchObject({ device: 'device-a', body: { verdict: 'green', bootId: device.bootId.replaceAll('-', ''), deployment: { version: '9.4.0' } } });
+    expect(verdict).toMatchObject({
+      device: 'device-a',
+      body: { verdict: 'green', bootId: device.bootId.replaceAll('-', ''), deployment: { version: '9.4.0' } },
+    });
   }, 90_000);
 
   it('queues an event again with its first id when the daemon died between queueing it and marking it reported', async () => {
     const verdict = eventsOf(watcher.messages).find((e) => e.type === 'boot-verdict');
     if (!verdict) throw new Error('no verdict delivered');
-    const copies = () => watcher.messages.filter((m) => m.topic === `${PREFIX}/events` && m.payload.includes(verdict.id)).length;
+    const copies = () =>
+      watcher.messages.filter((m) => m.topic === `${PREFIX}/events` && m.payload.includes(verdict.id)).length;
     const before = copies();
     expect((await device.exec(['systemctl', 'stop', UNIT])).exitCode).toBe(0);
     // The record as a daemon killed right after queueing leaves it: the id kept, the mark not set.
     const path = `/var/lib/edge-agent/boots/${device.bootId.replaceAll('-', '')}.json`;
-    const record = JSON.parse(await device.readFile(path)) as { hubReported?: string[]; hubIds?: Record<string, string> };
+    const record = JSON.parse(await device.readFile(path)) as {
+      hubReported?: string[];
+      hubIds?: Record<string, string>;
+    };
     expect(record.hubReported).toContain('verdict:green');
     expect(record.hubIds).toBeUndefined();
     record.hubReported = record.hubReported?.filter((m) => m !== 'verdict:green');
@@ -134,22 +157,48 @@ describe('a device reporting to the hub', () => {
     expect((await device.exec(['systemctl', 'start', UNIT])).exitCode).toBe(0);
     await watcher.until(() => copies() > before, 60_000);
     // The same event, same id, same payload (firstDeliveries checks that): one verdict for the hub.
-    expect(firstDeliveries(watcher.messages).filter((e) => e.type === 'boot-verdict').map((e) => e.id)).toEqual([verdict.id]);
+    expect(
+      firstDeliveries(watcher.messages)
+        .filter((e) => e.type === 'boot-verdict')
+        .map((e) => e.id),
+    ).toEqual([verdict.id]);
     const after = JSON.parse(await device.readFile(path)) as typeof record;
     expect(after.hubReported).toContain('verdict:green');
     expect(after.hubIds).toBeUndefined();
     // The daemon's "last report" is when the broker acknowledged one, not when it queued.
-    const lastReport = async () => Date.parse((JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { hub: { lastReportAt?: string } }).hub.lastReportAt ?? '');
+    const lastReport = async () =>
+      Date.parse(
+        (JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { hub: { lastReportAt?: string } }).hub
+          .lastReportAt ?? '',
+      );
     await expect.poll(lastReport, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(restarted - 1000);
   }, 120_000);
 
   it('shows in `edge-agent fleet` on the host', async () => {
     const reader = broker.client('fleet-reader');
-    const result = await execa('node', [join(agentDist, 'cli.js'), 'fleet', '--broker', broker.url, '--ca', broker.ca, '--cert', reader.cert, '--key', reader.key, '--json'], { reject: false });
+    const result = await execa(
+      'node',
+      [
+        join(agentDist, 'cli.js'),
+        'fleet',
+        '--broker',
+        broker.url,
+        '--ca',
+        broker.ca,
+        '--cert',
+        reader.cert,
+        '--key',
+        reader.key,
+        '--json',
+      ],
+      { reject: false },
+    );
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const rows = JSON.parse(result.stdout) as FleetRow[];
-    expect(rows).toEqual([expect.objectContaining({ id: 'device-a', online: 'online', verdict: 'green', booted: '9.4.0', dropped: 0 })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ id: 'device-a', online: 'online', verdict: 'green', booted: '9.4.0', dropped: 0 }),
+    ]);
   }, 30_000);
 
   it('keeps events while the broker is down and delivers every one in order when it is back', async () => {
@@ -166,7 +215,11 @@ describe('a device reporting to the hub', () => {
     await watcher.until((m) => eventsOf(m).some((e) => e.type === 'update-staged'), 90_000);
     expect(eventsOf(watcher.messages).length).toBeGreaterThan(queued);
     const firsts = firstDeliveries(watcher.messages).map(describeEvent);
-    expect(firsts.filter((e) => e !== 'journal-persistence-changed')).toEqual(['boot-verdict:green', 'boot-verdict:red', 'update-staged:9.4.2']);
+    expect(firsts.filter((e) => e !== 'journal-persistence-changed')).toEqual([
+      'boot-verdict:green',
+      'boot-verdict:red',
+      'update-staged:9.4.2',
+    ]);
     expect(lastRetained('online')).toBe('online');
   }, 120_000);
 
@@ -174,10 +227,24 @@ describe('a device reporting to the hub', () => {
     // Into 9.4.2: one attempt (GREENBOOT_MAX_BOOT_ATTEMPTS=1), red, greenboot reboots, GRUB falls back.
     await nextBoot(device);
     const red: BootSummary = await nextBoot(device);
-    expect([red.booted?.version, red.verdict, red.rebootRequested, red.next.fallback]).toEqual(['9.4.2', 'red', true, true]);
+    expect([red.booted?.version, red.verdict, red.rebootRequested, red.next.fallback]).toEqual([
+      '9.4.2',
+      'red',
+      true,
+      true,
+    ]);
     // The fallback boot (not ended here: a next boot would add its own verdict).
     await settleBoot(device, 120_000);
-    await watcher.until((m) => eventsOf(m).some((e) => e.type === 'rollback-detected') && new Set(eventsOf(m).filter((e) => e.type === 'boot-verdict').map((e) => e.id)).size >= 4, 90_000);
+    await watcher.until(
+      (m) =>
+        eventsOf(m).some((e) => e.type === 'rollback-detected') &&
+        new Set(
+          eventsOf(m)
+            .filter((e) => e.type === 'boot-verdict')
+            .map((e) => e.id),
+        ).size >= 4,
+      90_000,
+    );
     const firsts = firstDeliveries(watcher.messages);
     expect(firsts.map(describeEvent).filter((e) => e !== 'journal-persistence-changed')).toEqual([
       'boot-verdict:green',
@@ -189,12 +256,20 @@ describe('a device reporting to the hub', () => {
       'boot-verdict:green',
     ]);
     const rollback = firsts.find((e) => e.type === 'rollback-detected');
-    expect(rollback?.body).toMatchObject({ from: { version: '9.4.2' }, to: { version: '9.4.0' }, reason: expect.stringContaining('app') });
+    expect(rollback?.body).toMatchObject({
+      from: { version: '9.4.2' },
+      to: { version: '9.4.0' },
+      reason: expect.stringContaining('app'),
+    });
     // Event ids are unique and time-ordered in the order of delivery.
     const ids = firsts.map((e) => e.id);
     expect([...ids].sort()).toEqual(ids);
     await watcher.until(() => /"verdict":"green".*"rollback"/.test(lastRetained('status') ?? ''), 30_000);
     const status = DeviceStatusSchema.parse(JSON.parse(lastRetained('status') ?? '{}'));
-    expect(status).toMatchObject({ verdict: 'green', booted: { version: '9.4.0' }, rollback: { from: { version: '9.4.2' }, to: { version: '9.4.0' } } });
+    expect(status).toMatchObject({
+      verdict: 'green',
+      booted: { version: '9.4.0' },
+      rollback: { from: { version: '9.4.2' }, to: { version: '9.4.0' } },
+    });
   }, 180_000);
 });

@@ -23,7 +23,12 @@ afterAll(async () => {
 
 async function unit(...properties: string[]): Promise<Record<string, string>> {
   const result = await device.exec(['systemctl', 'show', UNIT, '-p', properties.join(',')]);
-  return Object.fromEntries(result.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    result.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -37,7 +42,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const messages = async (sinceUsec: number) => (await device.journal({ unit: UNIT })).filter((e) => Number(e.__REALTIME_TIMESTAMP) >= sinceUsec).map((e) => String(e.MESSAGE));
+const messages = async (sinceUsec: number) =>
+  (await device.journal({ unit: UNIT }))
+    .filter((e) => Number(e.__REALTIME_TIMESTAMP) >= sinceUsec)
+    .map((e) => String(e.MESSAGE));
 const nowUsec = () => Date.now() * 1000;
 
 async function setWatchdogDropIn(content: string | undefined): Promise<void> {
@@ -64,15 +72,33 @@ describe('starting', () => {
     expect(seen).toContain('activating/start/pid');
     expect([...seen].filter((s) => s.startsWith('active/'))).toEqual([]);
 
-    const p = await unit('ActiveState', 'SubState', 'MainPID', 'StatusText', 'ExecMainStartTimestampMonotonic', 'ActiveEnterTimestampMonotonic', 'NRestarts');
-    expect(p).toMatchObject({ ActiveState: 'active', SubState: 'running', StatusText: 'boot green, no hub configured', NRestarts: '0' });
+    const p = await unit(
+      'ActiveState',
+      'SubState',
+      'MainPID',
+      'StatusText',
+      'ExecMainStartTimestampMonotonic',
+      'ActiveEnterTimestampMonotonic',
+      'NRestarts',
+    );
+    expect(p).toMatchObject({
+      ActiveState: 'active',
+      SubState: 'running',
+      StatusText: 'boot green, no hub configured',
+      NRestarts: '0',
+    });
     const readyAfterSec = (Number(p.ActiveEnterTimestampMonotonic) - Number(p.ExecMainStartTimestampMonotonic)) / 1e6;
     expect(readyAfterSec).toBeGreaterThanOrEqual(2.5);
 
     const raw = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as Record<string, unknown>;
     // The schema is lenient (a bad field reads as absent): valid means nothing was dropped.
     expect(daemonStateSchema.parse(raw)).toEqual(raw);
-    expect(raw).toMatchObject({ schema: 1, pid: Number(p.MainPID), version: expect.any(String), hub: { configured: false, connected: false, queued: 0, dropped: 0 } });
+    expect(raw).toMatchObject({
+      schema: 1,
+      pid: Number(p.MainPID),
+      version: expect.any(String),
+      hub: { configured: false, connected: false, queued: 0, dropped: 0 },
+    });
     expect(Date.parse(String(raw.updatedAt))).toBeGreaterThanOrEqual(Date.parse(String(raw.startedAt)));
     expect((await stat(device.path('/run/edge-agent/daemon.json'))).mode & 0o777).toBe(0o644);
 
@@ -81,24 +107,45 @@ describe('starting', () => {
 
   it('keeps a runtime look at MicroShift that `edge-agent status` uses', async () => {
     // The first health run starts with the daemon: a dry run of the checks in a child process.
-    const state = await until('microshift in daemon.json', async () => {
-      const s = daemonStateSchema.parse(JSON.parse(await device.readFile('/run/edge-agent/daemon.json')));
-      return s.microshift ? s : undefined;
-    }, 60_000);
+    const state = await until(
+      'microshift in daemon.json',
+      async () => {
+        const s = daemonStateSchema.parse(JSON.parse(await device.readFile('/run/edge-agent/daemon.json')));
+        return s.microshift ? s : undefined;
+      },
+      60_000,
+    );
     expect(state.microshift).toMatchObject({ unit: 'active', apiReady: true, workloadsReady: '8/8' });
     // When the check looked, not when the file was written.
     expect(Date.parse(state.microshift?.checkedAt ?? '')).toBeLessThanOrEqual(Date.parse(state.updatedAt ?? ''));
-    const status = JSON.parse((await device.exec(['edge-agent', 'status', '--json'])).stdout) as { verdict?: string; agent: { daemon: { running: boolean; pid?: number }; hub: { configured: boolean } }; microshift: { source?: string } };
+    const status = JSON.parse((await device.exec(['edge-agent', 'status', '--json'])).stdout) as {
+      verdict?: string;
+      agent: { daemon: { running: boolean; pid?: number }; hub: { configured: boolean } };
+      microshift: { source?: string };
+    };
     expect(status.agent.daemon).toMatchObject({ running: true, pid: state.pid });
     expect(status.agent.hub.configured).toBe(false);
     expect(status.microshift.source).toBe('daemon');
   }, 90_000);
 
   it('answers `edge-agent status` for root on a root-only socket; anyone else, and everyone while it is frozen, gets status gathered in-process', async () => {
-    type Status = { state: string; exitCode: number; summary: string; problems: unknown[]; boot: unknown; checks: unknown; deployments: { fetchedAt?: string }; microshift: { source?: string }; agent: { daemon: { running: boolean; answered?: boolean } } };
+    type Status = {
+      state: string;
+      exitCode: number;
+      summary: string;
+      problems: unknown[];
+      boot: unknown;
+      checks: unknown;
+      deployments: { fetchedAt?: string };
+      microshift: { source?: string };
+      agent: { daemon: { running: boolean; answered?: boolean } };
+    };
     const run = async (options: { user?: string; env?: Record<string, string> } = {}) => {
       const started = Date.now();
-      const r = await device.exec([...(options.user ? ['runuser', '-u', options.user, '--'] : []), 'edge-agent', 'status', '--json'], { env: options.env });
+      const r = await device.exec(
+        [...(options.user ? ['runuser', '-u', options.user, '--'] : []), 'edge-agent', 'status', '--json'],
+        { env: options.env },
+      );
       return { exitCode: r.exitCode, ms: Date.now() - started, json: JSON.parse(r.stdout) as Status };
     };
     // The daemon answers within 250 ms or status gathers the facts itself (by design): on a busy
@@ -108,9 +155,20 @@ describe('starting', () => {
       for (let i = 0; i < 10 && last.json.agent.daemon.answered !== true; i++) last = await run();
       return last;
     };
-    const facts = (s: Status) => ({ state: s.state, exitCode: s.exitCode, summary: s.summary, problems: s.problems, boot: s.boot, checks: s.checks, deployments: { ...s.deployments, fetchedAt: undefined }, running: s.agent.daemon.running });
+    const facts = (s: Status) => ({
+      state: s.state,
+      exitCode: s.exitCode,
+      summary: s.summary,
+      problems: s.problems,
+      boot: s.boot,
+      checks: s.checks,
+      deployments: { ...s.deployments, fetchedAt: undefined },
+      running: s.agent.daemon.running,
+    });
     // The socket is root's alone twice over: in a 0700 directory, and 0700 itself (the unit's UMask=0077).
-    expect(await device.sh('stat -c "%a %U %F" /run/edge-agent/private /run/edge-agent/private/status.sock')).toBe('700 root directory\n700 root socket\n');
+    expect(await device.sh('stat -c "%a %U %F" /run/edge-agent/private /run/edge-agent/private/status.sock')).toBe(
+      '700 root directory\n700 root socket\n',
+    );
 
     const viaDaemon = await runAnswered();
     expect(viaDaemon.json.agent.daemon.answered).toBe(true);
@@ -127,7 +185,8 @@ describe('starting', () => {
     expect(await shown(['edge-agent', 'status'])).toMatch(/^● GREEN/);
 
     // The daemon formats times in the system's zone; a caller with TZ set gets its own.
-    const times = async (env?: Record<string, string>) => (await device.exec(['edge-agent', 'status'], { env })).stdout.match(/\d\d:\d\d:\d\d ([+-]\d\d:\d\d)/)?.[1];
+    const times = async (env?: Record<string, string>) =>
+      (await device.exec(['edge-agent', 'status'], { env })).stdout.match(/\d\d:\d\d:\d\d ([+-]\d\d:\d\d)/)?.[1];
     expect(await times()).toBe('+00:00');
     expect(await times({ TZ: 'Asia/Tokyo' })).toBe('+09:00');
 
@@ -154,10 +213,14 @@ describe('starting', () => {
     // The daemon rewrites daemon.json itself (every 30 s, and after each health run): a rewrite that
     // lands between ours and the request puts a fresh look back, so that attempt proves nothing.
     const overdueAt = new Date(Date.now() - 3_600_000).toISOString();
-    const lookAt = async () => (JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { microshift: { checkedAt: string } }).microshift.checkedAt;
+    const lookAt = async () =>
+      (JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { microshift: { checkedAt: string } })
+        .microshift.checkedAt;
     let overdue: Awaited<ReturnType<typeof run>> | undefined;
     for (let attempt = 0; attempt < 5 && !overdue; attempt += 1) {
-      const state = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { microshift: { checkedAt: string } };
+      const state = JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as {
+        microshift: { checkedAt: string };
+      };
       state.microshift.checkedAt = overdueAt;
       await device.writeFile('/run/edge-agent/daemon.json', JSON.stringify(state));
       const answer = await run();
@@ -197,7 +260,10 @@ describe('the watchdog', () => {
   }, 60_000);
 
   it('is switched off in systemd when daemon.watchdog is false', async () => {
-    await device.writeFile('/etc/edge-agent/config.yaml', 'microshift:\n  waitTimeoutSec: 60\ndaemon:\n  watchdog: false\n');
+    await device.writeFile(
+      '/etc/edge-agent/config.yaml',
+      'microshift:\n  waitTimeoutSec: 60\ndaemon:\n  watchdog: false\n',
+    );
     const since = nowUsec();
     await device.sh(`systemctl restart ${UNIT}`);
     const before = await unit('MainPID', 'NRestarts');
@@ -214,7 +280,9 @@ describe('stopping', () => {
     await setWatchdogDropIn(undefined);
     await device.sh(`systemctl restart ${UNIT}`);
     // The health run at start-up: `edge-agent check --dry-run` waits ~20 s for MicroShift to stay stable.
-    await until('the runtime health check', async () => ((await device.exec(['pgrep', '-f', 'check --dry-run'])).exitCode === 0 ? true : undefined));
+    await until('the runtime health check', async () =>
+      (await device.exec(['pgrep', '-f', 'check --dry-run'])).exitCode === 0 ? true : undefined,
+    );
     const since = nowUsec();
     const started = Date.now();
     expect((await device.exec(['systemctl', 'stop', UNIT])).exitCode).toBe(0);
@@ -245,7 +313,11 @@ describe('stopping', () => {
       console.log(`systemctl stop ${UNIT} while starting: ${seconds.toFixed(2)} s`);
       // Not TimeoutStopSec (15 s) and a SIGKILL: the daemon saw the signal that came during start-up.
       expect(seconds).toBeLessThan(10);
-      expect(await unit('ActiveState', 'Result', 'ExecMainStatus')).toMatchObject({ ActiveState: 'inactive', Result: 'success', ExecMainStatus: '0' });
+      expect(await unit('ActiveState', 'Result', 'ExecMainStatus')).toMatchObject({
+        ActiveState: 'inactive',
+        Result: 'success',
+        ExecMainStatus: '0',
+      });
     } finally {
       await device.exec(['rm', '-f', '/usr/local/bin/rpm-ostree']);
     }

@@ -34,7 +34,10 @@ async function gatedDevice(requiredScript?: [string, string]): Promise<VirtualDe
   await device.installUnit(GATED, workload('workload'), { enable: true });
   await device.installUnit('ungated.service', workload('ungated'), { enable: true });
   const add = await device.exec(['edge-agent', 'gate', 'add', 'workload']);
-  expect(add).toMatchObject({ exitCode: 0, stdout: expect.stringContaining(`Gated ${GATED}: it starts only after boot-complete.target`) });
+  expect(add).toMatchObject({
+    exitCode: 0,
+    stdout: expect.stringContaining(`Gated ${GATED}: it starts only after boot-complete.target`),
+  });
   return device;
 }
 
@@ -52,7 +55,9 @@ describe('gate', () => {
   it('starts a gated unit only after the boot is declared good; list and remove', async () => {
     // A check that takes 2 s, so "after the verdict" is visibly later than the start of the boot.
     const d = await gatedDevice(['05_slow.sh', 'sleep 2']);
-    expect(await d.readFile(DROP_IN)).toMatch(/^# Written by edge-agent \(edge-agent gate add workload\.service\); edge-agent owns this file\.\n[^]*\[Unit\]\nRequires=boot-complete\.target\nAfter=boot-complete\.target\n$/);
+    expect(await d.readFile(DROP_IN)).toMatch(
+      /^# Written by edge-agent \(edge-agent gate add workload\.service\); edge-agent owns this file\.\n[^]*\[Unit\]\nRequires=boot-complete\.target\nAfter=boot-complete\.target\n$/,
+    );
     expect((await d.sh(`systemctl show ${GATED} -p DropInPaths --value`)).trim()).toBe(DROP_IN);
 
     await d.reboot();
@@ -63,7 +68,9 @@ describe('gate', () => {
     expect(await monotonic(d, GATED, 'ExecMainStartTimestampMonotonic')).toBeGreaterThanOrEqual(complete);
     expect(await monotonic(d, GATED, 'ExecMainStartTimestampMonotonic')).toBeGreaterThanOrEqual(checksDone);
     // The ungated one ran while the checks were still going.
-    expect(await monotonic(d, 'ungated.service', 'ExecMainStartTimestampMonotonic')).toBeLessThan(checksDone - 1_000_000);
+    expect(await monotonic(d, 'ungated.service', 'ExecMainStartTimestampMonotonic')).toBeLessThan(
+      checksDone - 1_000_000,
+    );
     expect(d.exists('/var/lib/workload.started')).toBe(true);
 
     const waited = await agent(d, 'wait', '--green');
@@ -72,10 +79,18 @@ describe('gate', () => {
 
     const listed = JSON.parse((await agent(d, 'gate', 'list', '--json')).stdout) as { gates: unknown[] };
     expect(listed.gates).toEqual([{ unit: GATED, dropIn: DROP_IN, activeState: 'active', unitFileState: 'enabled' }]);
-    expect((await agent(d, 'gate', 'list')).stdout).toMatch(/^workload\.service +active \(enabled\) +\/etc\/systemd\/system\/workload\.service\.d\/50-edge-agent-gate\.conf$/m);
+    expect((await agent(d, 'gate', 'list')).stdout).toMatch(
+      /^workload\.service +active \(enabled\) +\/etc\/systemd\/system\/workload\.service\.d\/50-edge-agent-gate\.conf$/m,
+    );
 
-    expect(await agent(d, 'gate', 'add', GATED)).toMatchObject({ exitCode: 0, stdout: `${GATED} is already gated (${DROP_IN}).\nnote: ${GATED} is already running in this boot; the gate holds it from its next start.\n` });
-    expect(await agent(d, 'gate', 'remove', GATED)).toMatchObject({ exitCode: 0, stdout: `Removed the gate of ${GATED} (${DROP_IN}); systemd reloaded.\n` });
+    expect(await agent(d, 'gate', 'add', GATED)).toMatchObject({
+      exitCode: 0,
+      stdout: `${GATED} is already gated (${DROP_IN}).\nnote: ${GATED} is already running in this boot; the gate holds it from its next start.\n`,
+    });
+    expect(await agent(d, 'gate', 'remove', GATED)).toMatchObject({
+      exitCode: 0,
+      stdout: `Removed the gate of ${GATED} (${DROP_IN}); systemd reloaded.\n`,
+    });
     expect(d.exists(DROP_IN)).toBe(false);
     expect(d.exists(`/etc/systemd/system/${GATED}.d`)).toBe(false);
     expect((await d.sh(`systemctl show ${GATED} -p DropInPaths --value`)).trim()).toBe('');
@@ -91,9 +106,13 @@ describe('gate', () => {
     expect(await monotonic(d, GATED, 'ExecMainStartTimestampMonotonic')).toBe(0);
     expect(d.exists('/var/lib/workload.started')).toBe(false);
     expect(d.exists('/var/lib/ungated.started')).toBe(true);
-    expect(await d.journalMessages({ unit: GATED })).toContainEqual(expect.stringMatching(/Dependency failed for workload/));
+    expect(await d.journalMessages({ unit: GATED })).toContainEqual(
+      expect.stringMatching(/Dependency failed for workload/),
+    );
 
-    expect(JSON.parse((await agent(d, 'gate', 'list', '--json')).stdout)).toMatchObject({ gates: [{ unit: GATED, activeState: 'inactive' }] });
+    expect(JSON.parse((await agent(d, 'gate', 'list', '--json')).stdout)).toMatchObject({
+      gates: [{ unit: GATED, activeState: 'inactive' }],
+    });
     const waited = await agent(d, 'wait', '--green', '--json');
     expect(waited.exitCode).toBe(1);
     expect(JSON.parse(waited.stdout)).toMatchObject({ verdict: 'red', bootId: d.bootId.replaceAll('-', '') });
@@ -103,8 +122,14 @@ describe('gate', () => {
   it('refuses to gate greenboot, MicroShift, edge-agent and invalid names, saying why', async () => {
     device = await bootEdgeDevice({ microshift: { state: 'absent' }, boot: false });
     const cases: Array<[string, RegExp]> = [
-      ['microshift', /^edge-agent gate add: cannot gate microshift: microshift\.service is MicroShift or something it needs: the health check waits for MicroShift/],
-      ['greenboot-healthcheck.service', /cannot gate greenboot-healthcheck\.service: .*part of greenboot.*dependency cycle/],
+      [
+        'microshift',
+        /^edge-agent gate add: cannot gate microshift: microshift\.service is MicroShift or something it needs: the health check waits for MicroShift/,
+      ],
+      [
+        'greenboot-healthcheck.service',
+        /cannot gate greenboot-healthcheck\.service: .*part of greenboot.*dependency cycle/,
+      ],
       ['edge-agent', /cannot gate edge-agent: edge-agent\.service belongs to edge-agent/],
       ['bad name.service', /not a valid systemd unit name/],
     ];
@@ -124,7 +149,12 @@ describe('wait --green', () => {
     await writeGreenbootScript(d, 'check/required.d', '05_slow.sh', 'sleep 10');
     // This boot had no greenboot run yet: start the checks the way the boot would.
     await d.sh('systemctl start --no-block boot-complete.target');
-    for (let i = 0; i < 100 && (await d.systemctl('is-active', 'greenboot-healthcheck.service')).stdout.trim() !== 'activating'; i++) await new Promise((r) => setTimeout(r, 50));
+    for (
+      let i = 0;
+      i < 100 && (await d.systemctl('is-active', 'greenboot-healthcheck.service')).stdout.trim() !== 'activating';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
 
     const once = await agent(d, 'wait', '--green', '--timeout', '0', '--json');
     expect(once.exitCode).toBe(2);
@@ -141,7 +171,9 @@ describe('wait --green', () => {
     expect(result.waitedMs).toBeGreaterThan(3000);
     // Event-driven: the answer comes right after boot-complete.target (or the record) says so.
     const returnedAt = Date.now();
-    const complete = (await d.sh('systemctl show boot-complete.target -p ActiveEnterTimestamp --value --timestamp=us+utc')).trim();
+    const complete = (
+      await d.sh('systemctl show boot-complete.target -p ActiveEnterTimestamp --value --timestamp=us+utc')
+    ).trim();
     const completeAt = Date.parse(complete.replace(/^\w+ /, '').replace(' ', 'T').replace(' UTC', 'Z'));
     expect(returnedAt - completeAt).toBeLessThan(1500);
     expect(returnedAt - completeAt).toBeGreaterThanOrEqual(-50);
@@ -149,7 +181,13 @@ describe('wait --green', () => {
 
   it('rejects a missing --green and a bad --timeout as usage errors', async () => {
     device = await bootEdgeDevice({ microshift: { state: 'absent' }, boot: false });
-    expect(await agent(device, 'wait')).toMatchObject({ exitCode: 64, stderr: expect.stringContaining('wait needs --green') });
-    expect(await agent(device, 'wait', '--green', '--timeout', 'soon')).toMatchObject({ exitCode: 64, stderr: expect.stringContaining("--timeout must be a number of seconds, 0 to check once (got 'soon')") });
+    expect(await agent(device, 'wait')).toMatchObject({
+      exitCode: 64,
+      stderr: expect.stringContaining('wait needs --green'),
+    });
+    expect(await agent(device, 'wait', '--green', '--timeout', 'soon')).toMatchObject({
+      exitCode: 64,
+      stderr: expect.stringContaining("--timeout must be a number of seconds, 0 to check once (got 'soon')"),
+    });
   });
 });

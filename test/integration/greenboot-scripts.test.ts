@@ -27,7 +27,13 @@ async function statusNow(device: VirtualDevice): Promise<{ json: StatusResult; t
 const deviceHistory = (device: VirtualDevice) => device.exec(['edge-agent', 'history']);
 
 beforeAll(async () => {
-  d = await bootEdgeDevice({ name: 'gb-scripts', deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false });
+  d = await bootEdgeDevice({
+    name: 'gb-scripts',
+    deployments: [{ version: '9.4.0' }],
+    microshift: scenario('healthy'),
+    config,
+    boot: false,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -36,12 +42,25 @@ afterAll(async () => {
 
 describe('greenboot scripts of a boot', () => {
   it("another vendor's required script fails first: red, named with its last lines (escaped) in status and the record", async () => {
-    await writeGreenbootScript(d, 'check/required.d', '30_vendor_disk.sh', 'echo "checking /var"\nprintf "/var is 99%% full \\033[31m\\n"\nexit 3');
+    await writeGreenbootScript(
+      d,
+      'check/required.d',
+      '30_vendor_disk.sh',
+      'echo "checking /var"\nprintf "/var is 99%% full \\033[31m\\n"\nexit 3',
+    );
     await d.reboot();
     const { json, text } = await statusNow(d);
     expect(json.boot.verdict).toBe('red');
     expect(json.scripts?.firstRequiredFailure).toBe('30_vendor_disk.sh');
-    expect(json.scripts?.list).toContainEqual(expect.objectContaining({ name: '30_vendor_disk.sh', kind: 'required', outcome: 'failure', exitCode: 3, lastLines: ['checking /var', '/var is 99% full \\x1b[31m'] }));
+    expect(json.scripts?.list).toContainEqual(
+      expect.objectContaining({
+        name: '30_vendor_disk.sh',
+        kind: 'required',
+        outcome: 'failure',
+        exitCode: 3,
+        lastLines: ['checking /var', '/var is 99% full \\x1b[31m'],
+      }),
+    );
     // greenboot stopped its required scripts there: edge-agent's own (35_) never ran.
     expect(json.scripts?.list.filter((s) => s.kind === 'required').map((s) => s.name)).toEqual(['30_vendor_disk.sh']);
     expect(json.summary).toContain("failed check '30_vendor_disk.sh'");
@@ -55,24 +74,47 @@ describe('greenboot scripts of a boot', () => {
     await nextBoot(d);
     const record = await recordOnDisk(d, bootId);
     expect(record.greenbootScripts?.firstRequiredFailure).toBe('30_vendor_disk.sh');
-    expect(record.greenbootScripts?.scripts.find((s) => s.name === '30_vendor_disk.sh')?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(
+      record.greenbootScripts?.scripts.find((s) => s.name === '30_vendor_disk.sh')?.durationMs,
+    ).toBeGreaterThanOrEqual(0);
   }, 240_000);
 
   it('a wanted script fails: shown, the boot stays green', async () => {
     await d.sh('rm /etc/greenboot/check/required.d/30_vendor_disk.sh');
-    await writeGreenbootScript(d, 'check/wanted.d', '50_vendor_updates.sh', 'echo "update server unreachable" >&2\nexit 1');
+    await writeGreenbootScript(
+      d,
+      'check/wanted.d',
+      '50_vendor_updates.sh',
+      'echo "update server unreachable" >&2\nexit 1',
+    );
     await nextBoot(d);
     const { json, text } = await statusNow(d);
     expect(json.boot.verdict).toBe('green');
     expect(json.scripts?.firstRequiredFailure).toBeUndefined();
-    expect(json.scripts?.list).toContainEqual(expect.objectContaining({ name: '50_vendor_updates.sh', kind: 'wanted', outcome: 'failure', exitCode: 1, lastLines: ['update server unreachable'] }));
-    expect(json.scripts?.list).toContainEqual(expect.objectContaining({ name: '35_edge_agent_required.sh', kind: 'required', outcome: 'success' }));
+    expect(json.scripts?.list).toContainEqual(
+      expect.objectContaining({
+        name: '50_vendor_updates.sh',
+        kind: 'wanted',
+        outcome: 'failure',
+        exitCode: 1,
+        lastLines: ['update server unreachable'],
+      }),
+    );
+    expect(json.scripts?.list).toContainEqual(
+      expect.objectContaining({ name: '35_edge_agent_required.sh', kind: 'required', outcome: 'success' }),
+    );
     expect(text).toMatch(/✗ 50_vendor_updates\.sh +wanted +exit 1/);
   }, 240_000);
 
   it("greenboot's DNS check fails on an offline device: status says edge-agent's check did not run and what to do; disabling it boots green", async () => {
     await d.sh('rm /etc/greenboot/check/wanted.d/50_vendor_updates.sh');
-    await writeGreenbootScript(d, 'check/required.d', DNS, 'echo "Checking DNS resolution of the ostree remotes"\necho "ERROR: DNS resolution for \'cdn.example.com\' failed" >&2\nexit 1', '/usr/lib/greenboot');
+    await writeGreenbootScript(
+      d,
+      'check/required.d',
+      DNS,
+      'echo "Checking DNS resolution of the ostree remotes"\necho "ERROR: DNS resolution for \'cdn.example.com\' failed" >&2\nexit 1',
+      '/usr/lib/greenboot',
+    );
     await nextBoot(d);
     const red = await statusNow(d);
     expect(red.json.boot.verdict).toBe('red');
@@ -86,17 +128,26 @@ describe('greenboot scripts of a boot', () => {
     const green = await statusNow(d);
     expect(green.json.boot.verdict).toBe('green');
     expect(green.json.scripts?.list).toContainEqual(expect.objectContaining({ name: DNS, outcome: 'disabled' }));
-    expect(green.json.scripts?.list).toContainEqual(expect.objectContaining({ name: '35_edge_agent_required.sh', outcome: 'success' }));
+    expect(green.json.scripts?.list).toContainEqual(
+      expect.objectContaining({ name: '35_edge_agent_required.sh', outcome: 'success' }),
+    );
   }, 300_000);
 });
 
 describe("a rollback caused by MicroShift's own check", () => {
   it('names 40_microshift_running_check.sh and its last line in the rollback, the history and status', async () => {
-    const device = await bootEdgeDevice({ name: 'gb-ms-check', deployments: [{ version: '9.4.0' }], microshift: scenario('healthy'), config, boot: false });
+    const device = await bootEdgeDevice({
+      name: 'gb-ms-check',
+      deployments: [{ version: '9.4.0' }],
+      microshift: scenario('healthy'),
+      config,
+      boot: false,
+    });
     try {
       // Plays MicroShift's check failing on the update only (edge-agent's own check passes first:
       // MicroShift is healthy to it); the real script's message for a pod that never got ready.
-      const body = 'if rpm-ostree status --booted | grep -q 9.4.1; then\n  echo "Waiting 300s for pod image(s) from the openshift-ovn-kubernetes namespace to be downloaded"\n  echo "Timed out waiting for pods in the openshift-ovn-kubernetes namespace"\n  exit 1\nfi\nexit 0';
+      const body =
+        'if rpm-ostree status --booted | grep -q 9.4.1; then\n  echo "Waiting 300s for pod image(s) from the openshift-ovn-kubernetes namespace to be downloaded"\n  echo "Timed out waiting for pods in the openshift-ovn-kubernetes namespace"\n  exit 1\nfi\nexit 0';
       await writeGreenbootScript(device, 'check/required.d', '40_microshift_running_check.sh', body);
       await device.reboot();
       await settleBoot(device, 120_000);
@@ -109,7 +160,9 @@ describe("a rollback caused by MicroShift's own check", () => {
         ['9.4.0', 'green'],
       ]);
       const history = (await deviceHistory(device)).stdout;
-      expect(history).toMatch(/ROLLBACK {2}rolled back from 9\.4\.1 \([0-9a-f]{7}\) to 9\.4\.0 \([0-9a-f]{7}\) after 3 failed boots; first failing greenboot script: 40_microshift_running_check\.sh: Timed out waiting for pods in the openshift-ovn-kubernetes namespace/);
+      expect(history).toMatch(
+        /ROLLBACK {2}rolled back from 9\.4\.1 \([0-9a-f]{7}\) to 9\.4\.0 \([0-9a-f]{7}\) after 3 failed boots; first failing greenboot script: 40_microshift_running_check\.sh: Timed out waiting for pods in the openshift-ovn-kubernetes namespace/,
+      );
       const status = JSON.parse((await device.exec(['edge-agent', 'status', '--json'])).stdout) as StatusResult;
       expect(status.lastRollback.reason).toContain('40_microshift_running_check.sh');
     } finally {

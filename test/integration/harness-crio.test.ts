@@ -69,7 +69,10 @@ beforeAll(async () => {
   await installCrio(device);
   microshift = await installMicroShift(device, { scenario: scenario('healthy') });
   // 8 pods with 12 containers: every container running.
-  await waitFor(() => crictl('ps', '-q'), (r) => r.stdout.trim().split('\n').filter(Boolean).length === 12);
+  await waitFor(
+    () => crictl('ps', '-q'),
+    (r) => r.stdout.trim().split('\n').filter(Boolean).length === 12,
+  );
   crio = createCrio({ exec: deviceExec(device), fs: createHostFs(device.root), timeoutMs: 10_000 });
   console.log(`crio-sim device ready in ${Date.now() - started} ms`);
 });
@@ -82,9 +85,13 @@ describe('CRI-O stand-in on a virtual edge device', () => {
   it("runs the pods the simulated MicroShift's API shows, in their namespaces", async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(microshift.hostKubeconfig);
-    const apiPods = (await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces()).items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}/${p.metadata?.uid}`);
+    const apiPods = (await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces()).items.map(
+      (p) => `${p.metadata?.namespace}/${p.metadata?.name}/${p.metadata?.uid}`,
+    );
     const { items } = await crictlJson<PodsJson>('pods', '-o', 'json');
-    expect(items.map((p) => `${p.metadata.namespace}/${p.metadata.name}/${p.metadata.uid}`).sort()).toEqual(apiPods.sort());
+    expect(items.map((p) => `${p.metadata.namespace}/${p.metadata.name}/${p.metadata.uid}`).sort()).toEqual(
+      apiPods.sort(),
+    );
     expect(items.every((p) => p.state === 'SANDBOX_READY')).toBe(true);
 
     const ovn = await crictl('pods', '--namespace', 'openshift-ovn-kubernetes', '-q');
@@ -92,7 +99,9 @@ describe('CRI-O stand-in on a virtual edge device', () => {
     const table = (await crictl('pods')).stdout.split('\n');
     // Column widths follow the longest cell (e.g. "About a minute ago" under a slow run).
     expect(table[0]).toMatch(/^POD ID {14}CREATED +STATE +NAME +NAMESPACE +ATTEMPT +RUNTIME$/);
-    expect(table.filter((line) => / Ready +ovnkube-node-\w+ +openshift-ovn-kubernetes +0 +\(default\)$/.test(line))).toHaveLength(1);
+    expect(
+      table.filter((line) => / Ready +ovnkube-node-\w+ +openshift-ovn-kubernetes +0 +\(default\)$/.test(line)),
+    ).toHaveLength(1);
   });
 
   it('gives each pod a pause and each container a conmon parent, with the pids crictl reports', async () => {
@@ -100,8 +109,14 @@ describe('CRI-O stand-in on a virtual edge device', () => {
     for (const pod of items) {
       const sandbox = await crictlJson<StatusJson>('inspectp', pod.id);
       const pause = await readProcess(device, sandbox.info.pid);
-      expect(pause).toMatchObject({ comm: 'pause', cgroup: expect.stringMatching(new RegExp(`/kubepods-burstable-pod\\w+\\.slice/crio-${pod.id}\\.scope$`)) });
-      expect(await readProcess(device, pause!.ppid)).toMatchObject({ comm: 'conmon', cgroup: expect.stringMatching(new RegExp(`/crio-conmon-${pod.id}\\.scope$`)) });
+      expect(pause).toMatchObject({
+        comm: 'pause',
+        cgroup: expect.stringMatching(new RegExp(`/kubepods-burstable-pod\\w+\\.slice/crio-${pod.id}\\.scope$`)),
+      });
+      expect(await readProcess(device, pause!.ppid)).toMatchObject({
+        comm: 'conmon',
+        cgroup: expect.stringMatching(new RegExp(`/crio-conmon-${pod.id}\\.scope$`)),
+      });
 
       const { containers } = await crictlJson<PsJson>('ps', '-a', '-o', 'json', '--pod', pod.id);
       const comms: string[] = [];
@@ -109,7 +124,10 @@ describe('CRI-O stand-in on a virtual edge device', () => {
         const status = await crictlJson<StatusJson>('inspect', c.id);
         const main = await readProcess(device, status.info.pid);
         expect(main?.cgroup).toMatch(new RegExp(`/crio-${c.id}\\.scope$`));
-        expect(await readProcess(device, main!.ppid)).toMatchObject({ comm: 'conmon', cgroup: expect.stringMatching(new RegExp(`/crio-conmon-${c.id}\\.scope$`)) });
+        expect(await readProcess(device, main!.ppid)).toMatchObject({
+          comm: 'conmon',
+          cgroup: expect.stringMatching(new RegExp(`/crio-conmon-${c.id}\\.scope$`)),
+        });
         comms.push(main!.comm);
       }
       const workload = `${pod.metadata.namespace}/${pod.metadata.name.replace(/(-[a-z0-9]{10})?-[a-z0-9]{5}$/, '')}`;
@@ -123,12 +141,28 @@ describe('CRI-O stand-in on a virtual edge device', () => {
     const pods = await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces();
     const refs = [...new Set(pods.items.flatMap((p) => (p.spec?.containers ?? []).map((c) => c.image!)))];
     expect(refs.length).toBeGreaterThan(5);
-    const listed = await crictlJson<{ images: { id: string; repoTags: string[]; repoDigests: string[]; size: string; pinned: boolean; uid: null; spec: null }[] }>('images', '-o', 'json');
+    const listed = await crictlJson<{
+      images: {
+        id: string;
+        repoTags: string[];
+        repoDigests: string[];
+        size: string;
+        pinned: boolean;
+        uid: null;
+        spec: null;
+      }[];
+    }>('images', '-o', 'json');
     // Every image a pod runs, plus the pause image (pinned).
     expect(listed.images).toHaveLength(refs.length + 1);
     expect(listed.images.filter((i) => i.pinned)).toHaveLength(1);
     for (const image of listed.images) {
-      expect(image).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), repoTags: [], size: expect.stringMatching(/^\d+$/), uid: null, spec: null });
+      expect(image).toMatchObject({
+        id: expect.stringMatching(/^[0-9a-f]{64}$/),
+        repoTags: [],
+        size: expect.stringMatching(/^\d+$/),
+        uid: null,
+        spec: null,
+      });
       expect(image.repoDigests[0]).toMatch(/@sha256:[0-9a-f]{64}$/);
     }
     for (const ref of refs) {
@@ -137,12 +171,17 @@ describe('CRI-O stand-in on a virtual edge device', () => {
       expect(one.stdout).toBe(`${listed.images.find((i) => i.repoDigests.includes(ref))?.id}\n`);
     }
     // An image the node does not have: nothing printed, still exit 0 (the check tests for empty).
-    const missing = await crictl('image', '-q', 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:' + '0'.repeat(64));
+    const missing = await crictl(
+      'image',
+      '-q',
+      'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:' + '0'.repeat(64),
+    );
     expect(missing).toMatchObject({ exitCode: 0, stdout: '' });
     const table = (await crictl('images', '--digests')).stdout.trimEnd().split('\n');
     expect(table[0]).toMatch(/^IMAGE\s+TAG\s+DIGEST\s+IMAGE ID\s+SIZE$/);
     expect(table).toHaveLength(refs.length + 2);
-    for (const row of table.slice(1)) expect(row).toMatch(/^\S+\s+<none>\s+[0-9a-f]{13}\s+[0-9a-f]{13}\s+\d+(\.\d+)?MB$/);
+    for (const row of table.slice(1))
+      expect(row).toMatch(/^\S+\s+<none>\s+[0-9a-f]{13}\s+[0-9a-f]{13}\s+\d+(\.\d+)?MB$/);
     // `img` is the same command; an unknown one is refused like the real client.
     expect((await crictl('img', '-q')).stdout.trim().split('\n')).toHaveLength(refs.length + 1);
     expect((await crictl('imagez')).stderr).toMatch(/No help topic for 'imagez'/);
@@ -160,7 +199,14 @@ describe('CRI-O stand-in on a virtual edge device', () => {
       expect(pids.pause).toBe(mine.find((p) => p.role === 'pause')?.pid);
       expect(pids.pauseConmonPid).toBe(mine.find((p) => p.role === 'conmon' && p.container === 'POD')?.pid);
       expect(pids.containers.map((c) => [c.name, c.pid, c.conmonPid]).sort()).toEqual(
-        mine.filter((p) => p.role === 'container').map((p) => [p.container, p.pid, mine.find((m) => m.role === 'conmon' && m.containerId === p.containerId)?.pid]).sort(),
+        mine
+          .filter((p) => p.role === 'container')
+          .map((p) => [
+            p.container,
+            p.pid,
+            mine.find((m) => m.role === 'conmon' && m.containerId === p.containerId)?.pid,
+          ])
+          .sort(),
       );
     }
     const node = pods.find((p) => p.name.startsWith('ovnkube-node'))!;
@@ -170,13 +216,18 @@ describe('CRI-O stand-in on a virtual edge device', () => {
 
   it('leaves the OVN files and runs ovsdb-server.service, as MicroShift on RHEL does', async () => {
     // From the host, /var/run (a symlink to /run) would resolve against the host's root.
-    for (const path of Object.values(ovnLeftovers)) expect(existsSync(device.path(path.replace(/^\/var\/run\//, '/run/'))), path).toBe(true);
+    for (const path of Object.values(ovnLeftovers))
+      expect(existsSync(device.path(path.replace(/^\/var\/run\//, '/run/'))), path).toBe(true);
     expect(await device.readFile(ovnLeftovers.cniConfig)).toContain('"type":"ovn-k8s-cni-overlay"');
     expect((await device.systemctl('is-active', 'ovsdb-server.service')).stdout.trim()).toBe('active');
-    expect((await listProcesses(device, ['ovsdb-server'])).map((p) => p.cgroup.split('/').pop()).sort()).toEqual([
-      ...(await listCrioProcesses(device)).filter((p) => p.live?.comm === 'ovsdb-server').map((p) => `crio-${p.containerId}.scope`),
-      'ovsdb-server.service',
-    ].sort());
+    expect((await listProcesses(device, ['ovsdb-server'])).map((p) => p.cgroup.split('/').pop()).sort()).toEqual(
+      [
+        ...(await listCrioProcesses(device))
+          .filter((p) => p.live?.comm === 'ovsdb-server')
+          .map((p) => `crio-${p.containerId}.scope`),
+        'ovsdb-server.service',
+      ].sort(),
+    );
   });
 
   it('pods keep running when microshift.service stops, and are not run twice when it starts again', async () => {
@@ -187,7 +238,10 @@ describe('CRI-O stand-in on a virtual edge device', () => {
     expect(after.every((p) => p.live !== undefined)).toBe(true);
 
     await device.sh('systemctl start microshift.service');
-    await waitFor(() => device.journalMessages({ unit: 'microshift.service' }), (m) => m.filter((line) => line.includes('kubelet: CRI-O runs the pods')).length >= 2);
+    await waitFor(
+      () => device.journalMessages({ unit: 'microshift.service' }),
+      (m) => m.filter((line) => line.includes('kubelet: CRI-O runs the pods')).length >= 2,
+    );
     const { items } = await crictlJson<PodsJson>('pods', '-o', 'json');
     expect(items.map((p) => p.id).sort()).toEqual([...new Set(before.map((p) => p.podId))].sort());
   });
@@ -196,7 +250,9 @@ describe('CRI-O stand-in on a virtual edge device', () => {
     await device.sh('systemctl stop crio.service');
     const down = await crictl('pods', '-q');
     expect(down.exitCode).toBe(1);
-    expect(down.stderr).toMatch(/level=fatal msg="validate service connection: validate CRI v1 runtime API for endpoint \\"unix:\/\/\/var\/run\/crio\/crio.sock\\": rpc error: code = Unavailable desc = connection error: .*connect: no such file or directory/);
+    expect(down.stderr).toMatch(
+      /level=fatal msg="validate service connection: validate CRI v1 runtime API for endpoint \\"unix:\/\/\/var\/run\/crio\/crio.sock\\": rpc error: code = Unavailable desc = connection error: .*connect: no such file or directory/,
+    );
     expect(await crio.available()).toBe(false);
     await expect(crio.pods()).rejects.toMatchObject({ code: 'crio-unavailable', retryable: true });
     expect((await listCrioProcesses(device)).every((p) => p.live !== undefined)).toBe(true);
@@ -215,8 +271,12 @@ describe('CRI-O stand-in on a virtual edge device', () => {
 
     const again = await crictl('rmp', '-f', pod!.id);
     expect(again.exitCode).toBe(1);
-    expect(again.stderr).toContain(`level=fatal msg="getting sandbox status of pod \\"${pod!.id}\\": rpc error: code = NotFound desc = could not find pod`);
-    expect(await crio.removePods([pod!.id])).toEqual([{ id: pod!.id, outcome: 'gone', reason: expect.stringContaining('NotFound') }]);
+    expect(again.stderr).toContain(
+      `level=fatal msg="getting sandbox status of pod \\"${pod!.id}\\": rpc error: code = NotFound desc = could not find pod`,
+    );
+    expect(await crio.removePods([pod!.id])).toEqual([
+      { id: pod!.id, outcome: 'gone', reason: expect.stringContaining('NotFound') },
+    ]);
     expect(await crio.podPids(pod!.id)).toEqual({ containers: [] });
   });
 
@@ -235,23 +295,40 @@ describe('CRI-O stand-in on a virtual edge device', () => {
     expect(hung.exitCode).toBe(1);
     expect(hung.stderr).toContain('rpc error: code = DeadlineExceeded desc = context deadline exceeded');
     // CRI-O carries on after the client gave up: the pod ends up stopped.
-    await waitFor(() => crio.pods({ namespace: 'openshift-service-ca' }), (pods) => pods[0]?.state === 'notready');
+    await waitFor(
+      () => crio.pods({ namespace: 'openshift-service-ca' }),
+      (pods) => pods[0]?.state === 'notready',
+    );
     expect(await crio.removePods([ca!.id], { timeoutMs: 3000 })).toEqual([{ id: ca!.id, outcome: 'removed' }]);
   });
 
   it("a podman container's conmon is not CRI-O's and survives the removal of every pod", async () => {
     const podman = await startPodmanContainer(device, 'web', { process: 'ovn-controller' });
-    expect(await readProcess(device, podman.conmonPid)).toMatchObject({ comm: 'conmon', cgroup: `/machine.slice/${podman.conmonScope}` });
-    expect(await readProcess(device, podman.pid)).toMatchObject({ comm: 'ovn-controller', ppid: podman.conmonPid, cgroup: `/machine.slice/${podman.scope}` });
+    expect(await readProcess(device, podman.conmonPid)).toMatchObject({
+      comm: 'conmon',
+      cgroup: `/machine.slice/${podman.conmonScope}`,
+    });
+    expect(await readProcess(device, podman.pid)).toMatchObject({
+      comm: 'ovn-controller',
+      ppid: podman.conmonPid,
+      cgroup: `/machine.slice/${podman.scope}`,
+    });
 
     await device.sh('systemctl stop microshift.service microshift-etcd.service');
     const pods = await crio.pods();
-    const crioPids = (await Promise.all(pods.map((p) => crio.podPids(p.id)))).flatMap((p) => [p.pause, p.pauseConmonPid, ...p.containers.flatMap((c) => [c.pid, c.conmonPid])]);
+    const crioPids = (await Promise.all(pods.map((p) => crio.podPids(p.id)))).flatMap((p) => [
+      p.pause,
+      p.pauseConmonPid,
+      ...p.containers.flatMap((c) => [c.pid, c.conmonPid]),
+    ]);
     expect(crioPids).not.toContain(podman.conmonPid);
     expect(crioPids).not.toContain(podman.pid);
 
     // As microshift-cleanup-data orders it: openshift-ovn-kubernetes last.
-    const ordered = [...pods.filter((p) => p.namespace !== 'openshift-ovn-kubernetes'), ...pods.filter((p) => p.namespace === 'openshift-ovn-kubernetes')];
+    const ordered = [
+      ...pods.filter((p) => p.namespace !== 'openshift-ovn-kubernetes'),
+      ...pods.filter((p) => p.namespace === 'openshift-ovn-kubernetes'),
+    ];
     const results = await crio.removePods(ordered.map((p) => p.id));
     expect(results.map((r) => r.outcome)).toEqual(ordered.map(() => 'removed'));
     expect((await crictl('pods', '-q')).stdout).toBe('');

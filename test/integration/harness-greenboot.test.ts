@@ -5,8 +5,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualDevice } from '../harness/vdev.js';
 import { deviceGrubenv } from '../harness/grub/device-grub.js';
 import { readGrubenv } from '../harness/grub/grubenv.js';
-import { checksumFor, installRpmOstree, makeUpdateAvailable, readDeployments, stageUpdate } from '../harness/rpm-ostree/device-rpm-ostree.js';
-import { detectImplementation, installGreenboot, nextBoot, runUpdateCycle, settleBoot, writeGreenbootScript, type BootSummary } from '../harness/greenboot/boot-cycle.js';
+import {
+  checksumFor,
+  installRpmOstree,
+  makeUpdateAvailable,
+  readDeployments,
+  stageUpdate,
+} from '../harness/rpm-ostree/device-rpm-ostree.js';
+import {
+  detectImplementation,
+  installGreenboot,
+  nextBoot,
+  runUpdateCycle,
+  settleBoot,
+  writeGreenbootScript,
+  type BootSummary,
+} from '../harness/greenboot/boot-cycle.js';
 import type { GreenbootOptions } from '../harness/greenboot/install-greenboot.js';
 
 const devices: VirtualDevice[] = [];
@@ -27,7 +41,9 @@ async function greenbootDevice(options: GreenbootOptions = {}): Promise<VirtualD
 const failOnVersion2 = `if rpm-ostree status --booted --json | grep -q '"version" : "2.0"'; then echo "2.0 is broken"; exit 1; fi`;
 
 function outcomes(summary: BootSummary): string[] {
-  return summary.scripts.map((s) => `${s.kind} ${s.dir}/${s.name} ${s.outcome}${s.exitCode === undefined ? '' : ` ${s.exitCode}`}`);
+  return summary.scripts.map(
+    (s) => `${s.kind} ${s.dir}/${s.name} ${s.outcome}${s.exitCode === undefined ? '' : ` ${s.exitCode}`}`,
+  );
 }
 
 describe('rpm-ostree stand-in', () => {
@@ -35,24 +51,55 @@ describe('rpm-ostree stand-in', () => {
     const device = await VirtualDevice.boot();
     devices.push(device);
     await installRpmOstree(device, {
-      deployments: [{ version: '9.4.1', packages: ['htop'] }, { version: '9.4.0', containerImage: 'ostree-unverified-registry:quay.io/example/edge:9.4.0', pinned: true }],
+      deployments: [
+        { version: '9.4.1', packages: ['htop'] },
+        { version: '9.4.0', containerImage: 'ostree-unverified-registry:quay.io/example/edge:9.4.0', pinned: true },
+      ],
     });
     const json = await device.exec(['rpm-ostree', 'status', '--json']);
     expect(json.exitCode).toBe(0);
     const status = JSON.parse(json.stdout) as { deployments: Array<Record<string, unknown>> } & Record<string, unknown>;
-    expect(Object.keys(status)).toEqual(expect.arrayContaining(['deployments', 'transaction', 'cached-update', 'update-driver']));
+    expect(Object.keys(status)).toEqual(
+      expect.arrayContaining(['deployments', 'transaction', 'cached-update', 'update-driver']),
+    );
     const [first, second] = status.deployments;
-    for (const key of ['id', 'osname', 'serial', 'checksum', 'version', 'timestamp', 'booted', 'staged', 'pinned', 'requested-packages', 'packages']) {
+    for (const key of [
+      'id',
+      'osname',
+      'serial',
+      'checksum',
+      'version',
+      'timestamp',
+      'booted',
+      'staged',
+      'pinned',
+      'requested-packages',
+      'packages',
+    ]) {
       expect(first).toHaveProperty(key);
       expect(second).toHaveProperty(key);
     }
-    expect(first).toMatchObject({ version: '9.4.1', booted: true, staged: false, origin: 'edge:rhel/9/x86_64/edge', packages: ['htop'], 'base-checksum': checksumFor('9.4.1') });
+    expect(first).toMatchObject({
+      version: '9.4.1',
+      booted: true,
+      staged: false,
+      origin: 'edge:rhel/9/x86_64/edge',
+      packages: ['htop'],
+      'base-checksum': checksumFor('9.4.1'),
+    });
     expect(first?.id).toBe(`rhel-${String(first?.checksum)}.0`);
-    expect(second).toMatchObject({ version: '9.4.0', booted: false, pinned: true, 'container-image-reference': 'ostree-unverified-registry:quay.io/example/edge:9.4.0' });
+    expect(second).toMatchObject({
+      version: '9.4.0',
+      booted: false,
+      pinned: true,
+      'container-image-reference': 'ostree-unverified-registry:quay.io/example/edge:9.4.0',
+    });
     expect(second).not.toHaveProperty('origin');
 
     const text = (await device.exec(['rpm-ostree', 'status'])).stdout;
-    expect(text).toMatch(/^State: idle\nDeployments:\n\* edge:rhel\/9\/x86_64\/edge\n +Version: 9\.4\.1 \(\d{4}-\d\d-\d\dT[\d:]+Z\)\n/);
+    expect(text).toMatch(
+      /^State: idle\nDeployments:\n\* edge:rhel\/9\/x86_64\/edge\n +Version: 9\.4\.1 \(\d{4}-\d\d-\d\dT[\d:]+Z\)\n/,
+    );
     expect(text).toContain(`Commit: ${String(first?.checksum)}`);
     expect(text).toContain('  ostree-unverified-registry:quay.io/example/edge:9.4.0');
     expect(text).toMatch(/Pinned: yes/);
@@ -68,13 +115,21 @@ describe('rpm-ostree stand-in', () => {
 
     // Staging started ostree-finalize-staged, and with it greenboot's set-counter: the trial is
     // set up now, before any reboot. RHEL's `grub2-editenv list` reads /boot/grub2/grubenv.
-    expect((await device.exec(['systemctl', 'is-active', 'greenboot-grub2-set-counter.service'])).stdout.trim()).toBe('active');
+    expect((await device.exec(['systemctl', 'is-active', 'greenboot-grub2-set-counter.service'])).stdout.trim()).toBe(
+      'active',
+    );
     const listed = await device.exec(['grub2-editenv', 'list']);
     expect(listed.stdout.split('\n')).toEqual(expect.arrayContaining(['boot_counter=3', 'boot_success=0']));
     expect((await device.exec(['grub2-editenv', '-', 'list'])).stdout).toBe(listed.stdout);
     // The staged deployment has no boot entry until it is finalized.
-    expect((await device.exec(['ls', '/boot/loader/entries'])).stdout.trim().split('\n')).toEqual(['ostree-1-rhel.conf']);
-    expect((await device.exec(['ostree', 'admin', 'status'])).stdout).toMatch(new RegExp(`^  rhel ${staged.checksum}\\.0 \\(staged\\)\n    Version: 2\\.0\n    origin refspec: edge:rhel/9/x86_64/edge\n\\* rhel [0-9a-f]{64}\\.0\n    Version: 1\\.0\n`));
+    expect((await device.exec(['ls', '/boot/loader/entries'])).stdout.trim().split('\n')).toEqual([
+      'ostree-1-rhel.conf',
+    ]);
+    expect((await device.exec(['ostree', 'admin', 'status'])).stdout).toMatch(
+      new RegExp(
+        `^  rhel ${staged.checksum}\\.0 \\(staged\\)\n    Version: 2\\.0\n    origin refspec: edge:rhel/9/x86_64/edge\n\\* rhel [0-9a-f]{64}\\.0\n    Version: 1\\.0\n`,
+      ),
+    );
 
     const summary = await nextBoot(device);
     expect(summary.booted?.version).toBe('1.0');
@@ -83,11 +138,21 @@ describe('rpm-ostree stand-in', () => {
     expect(summary.grubenv.atEnd).toMatchObject({ boot_counter: '3', boot_success: '0' });
     expect(summary.grubenv.next).toMatchObject({ boot_counter: '2', boot_success: '0' });
     const deployments = await readDeployments(device);
-    expect(deployments.map((d) => [d.version, d.booted, d.staged])).toEqual([['2.0', true, false], ['1.0', false, false]]);
+    expect(deployments.map((d) => [d.version, d.booted, d.staged])).toEqual([
+      ['2.0', true, false],
+      ['1.0', false, false],
+    ]);
     // One BLS entry per deployment, the default first (highest number).
-    const entries = (await device.exec(['sh', '-c', 'cd /boot/loader/entries && grep -H "^title" *'])).stdout.trim().split('\n');
-    expect(entries).toEqual(['ostree-1-rhel.conf:title Red Hat Enterprise Linux 1.0 (ostree:1)', 'ostree-2-rhel.conf:title Red Hat Enterprise Linux 2.0 (ostree:0)']);
-    expect((await device.exec(['ostree', 'admin', 'status'])).stdout).toMatch(/^\* rhel [0-9a-f]{64}\.0\n {4}Version: 2\.0\n.*\n {2}rhel [0-9a-f]{64}\.0 \(rollback\)\n {4}Version: 1\.0\n/);
+    const entries = (await device.exec(['sh', '-c', 'cd /boot/loader/entries && grep -H "^title" *'])).stdout
+      .trim()
+      .split('\n');
+    expect(entries).toEqual([
+      'ostree-1-rhel.conf:title Red Hat Enterprise Linux 1.0 (ostree:1)',
+      'ostree-2-rhel.conf:title Red Hat Enterprise Linux 2.0 (ostree:0)',
+    ]);
+    expect((await device.exec(['ostree', 'admin', 'status'])).stdout).toMatch(
+      /^\* rhel [0-9a-f]{64}\.0\n {4}Version: 2\.0\n.*\n {2}rhel [0-9a-f]{64}\.0 \(rollback\)\n {4}Version: 1\.0\n/,
+    );
   });
 });
 
@@ -105,7 +170,10 @@ describe('greenboot stand-in', () => {
     expect(summary.booted?.version).toBe('2.0');
     expect(summary.grubenv.atBoot).toMatchObject({ boot_counter: '2', boot_success: '0' });
     expect(summary.grubenv.atEnd).toEqual({ boot_success: '1' });
-    expect(outcomes(summary)).toEqual(['required /etc/greenboot/check/required.d/10-ok.sh success 0', 'green /etc/greenboot/green.d/10-green.sh success 0']);
+    expect(outcomes(summary)).toEqual([
+      'required /etc/greenboot/check/required.d/10-ok.sh success 0',
+      'green /etc/greenboot/green.d/10-green.sh success 0',
+    ]);
     expect(summary.scripts[0]?.output).toEqual(['all good']);
     expect(summary.log).toContain("greenboot: Script '10-ok.sh' SUCCESS");
     expect(summary.log).toContain('greenboot: Boot Status is GREEN - Health Check SUCCESS');
@@ -127,7 +195,10 @@ describe('greenboot stand-in', () => {
       ['red', '2.0', '0', true],
     ]);
     for (const red of reds) {
-      expect(outcomes(red)).toEqual(['required /etc/greenboot/check/required.d/50-needs-old.sh failure 1', 'red /etc/greenboot/red.d/10-red.sh success 0']);
+      expect(outcomes(red)).toEqual([
+        'required /etc/greenboot/check/required.d/50-needs-old.sh failure 1',
+        'red /etc/greenboot/red.d/10-red.sh success 0',
+      ]);
       expect(red.log).toContain("greenboot: Script '50-needs-old.sh' FAILURE (exit code '1'). Continuing...");
       expect(red.log).toContain('greenboot: Boot Status is RED - Health Check FAILURE!');
     }
@@ -138,29 +209,54 @@ describe('greenboot stand-in', () => {
     expect(boots).toHaveLength(4);
     expect(fallback?.booted?.version).toBe('1.0');
     expect(fallback?.rolledBack).toBe(true);
-    expect(fallback?.log).toContain('rpm-ostree-grub2-check-fallback: FALLBACK BOOT DETECTED! Default rpm-ostree deployment has been rolled back.');
+    expect(fallback?.log).toContain(
+      'rpm-ostree-grub2-check-fallback: FALLBACK BOOT DETECTED! Default rpm-ostree deployment has been rolled back.',
+    );
     expect(fallback?.verdict).toBe('green');
     expect(fallback?.grubenv.atEnd).toEqual({ boot_success: '1' });
     const deployments = await readDeployments(device);
-    expect(deployments.map((d) => [d.version, d.booted])).toEqual([['1.0', true], ['2.0', false]]);
+    expect(deployments.map((d) => [d.version, d.booted])).toEqual([
+      ['1.0', true],
+      ['2.0', false],
+    ]);
   });
 
   it("a failing /usr/lib required script (greenboot's own DNS check) ends the check: no /etc script runs", async () => {
     const device = await greenbootDevice();
-    await writeGreenbootScript(device, 'check/required.d', '01_repository_dns_check.sh', 'echo "<3>DNS resolution of edge.example.com failed"; exit 1', '/usr/lib/greenboot');
-    await writeGreenbootScript(device, 'check/wanted.d', '01_update_platforms_check.sh', 'exit 0', '/usr/lib/greenboot');
+    await writeGreenbootScript(
+      device,
+      'check/required.d',
+      '01_repository_dns_check.sh',
+      'echo "<3>DNS resolution of edge.example.com failed"; exit 1',
+      '/usr/lib/greenboot',
+    );
+    await writeGreenbootScript(
+      device,
+      'check/wanted.d',
+      '01_update_platforms_check.sh',
+      'exit 0',
+      '/usr/lib/greenboot',
+    );
     await writeGreenbootScript(device, 'check/required.d', '40-edge-agent.sh', 'touch /var/edge-agent-ran');
     await nextBoot(device);
 
     const summary = await nextBoot(device);
     expect(summary.verdict).toBe('red');
-    expect(outcomes(summary)).toEqual(['required /usr/lib/greenboot/check/required.d/01_repository_dns_check.sh failure 1']);
+    expect(outcomes(summary)).toEqual([
+      'required /usr/lib/greenboot/check/required.d/01_repository_dns_check.sh failure 1',
+    ]);
     expect(summary.scripts[0]?.output).toEqual(['DNS resolution of edge.example.com failed']);
     expect(device.exists('/var/edge-agent-ran')).toBe(false);
     // greenboot's own lines as 0.15.9 writes them, with their priorities.
-    const failure = summary.journal.find((e) => e.MESSAGE === "Script '01_repository_dns_check.sh' FAILURE (exit code '1'). Continuing...");
+    const failure = summary.journal.find(
+      (e) => e.MESSAGE === "Script '01_repository_dns_check.sh' FAILURE (exit code '1'). Continuing...",
+    );
     expect(failure?.PRIORITY).toBe('0');
-    expect(summary.log.filter((l) => l.startsWith('greenboot: Running '))).toEqual(['greenboot: Running Required Health Check Scripts...', 'greenboot: Running Red Scripts...', 'greenboot: Running Red Scripts...']);
+    expect(summary.log.filter((l) => l.startsWith('greenboot: Running '))).toEqual([
+      'greenboot: Running Required Health Check Scripts...',
+      'greenboot: Running Red Scripts...',
+      'greenboot: Running Red Scripts...',
+    ]);
   });
 
   it('stops at the first failing required script and honours DISABLED_HEALTHCHECKS; no pending update: no reboot', async () => {
@@ -170,7 +266,10 @@ describe('greenboot stand-in', () => {
     await writeGreenbootScript(device, 'check/required.d', '20-fail.sh', 'echo "<3>broken"; exit 3');
     await writeGreenbootScript(device, 'check/required.d', '30-later.sh', 'touch /var/later-ran');
     await writeGreenbootScript(device, 'check/wanted.d', '10-wanted.sh', 'exit 0');
-    await device.writeFile('/etc/greenboot/greenboot.conf', 'GREENBOOT_MAX_BOOT_ATTEMPTS=3\nDISABLED_HEALTHCHECKS=(\n  "other.sh" # not ours\n  "15-disabled.sh"\n)\n');
+    await device.writeFile(
+      '/etc/greenboot/greenboot.conf',
+      'GREENBOOT_MAX_BOOT_ATTEMPTS=3\nDISABLED_HEALTHCHECKS=(\n  "other.sh" # not ours\n  "15-disabled.sh"\n)\n',
+    );
     await nextBoot(device);
 
     expect(await settleBoot(device)).toBe('idle');

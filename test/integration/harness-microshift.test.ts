@@ -6,7 +6,14 @@ import * as k8s from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../harness/bundle.js';
-import { installMicroShift, microshiftPaths, readMicroShiftUnit, setScenario, type InstalledMicroShift, type UnitState } from '../harness/microshift/install.js';
+import {
+  installMicroShift,
+  microshiftPaths,
+  readMicroShiftUnit,
+  setScenario,
+  type InstalledMicroShift,
+  type UnitState,
+} from '../harness/microshift/install.js';
 import { scenario, type ScenarioName } from '../harness/microshift/scenario.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
@@ -35,7 +42,13 @@ async function install(name: ScenarioName, options: Parameters<typeof scenario>[
   const sim = await installMicroShift(device, { scenario: scenario(name, options) });
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(sim.hostKubeconfig);
-  return { sim, kc, core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api), health: new k8s.Health(kc) };
+  return {
+    sim,
+    kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    health: new k8s.Health(kc),
+  };
 }
 
 /** Poll until `probe` returns something `accept` likes; errors (connection refused) count as no. */
@@ -60,11 +73,16 @@ async function unreadyWorkloads(apps: k8s.AppsV1Api): Promise<string[]> {
     if (kind === 'Deployment') {
       const d = await apps.readNamespacedDeployment({ name, namespace });
       const s = d.status ?? {};
-      const ok = (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) && (s.updatedReplicas ?? 0) >= (d.spec?.replicas ?? 1) && (s.availableReplicas ?? 0) >= (s.updatedReplicas ?? 0);
+      const ok =
+        (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+        (s.updatedReplicas ?? 0) >= (d.spec?.replicas ?? 1) &&
+        (s.availableReplicas ?? 0) >= (s.updatedReplicas ?? 0);
       if (!ok) out.push(name);
     } else {
       const s = (await apps.readNamespacedDaemonSet({ name, namespace })).status;
-      const ok = (s?.updatedNumberScheduled ?? 0) >= (s?.desiredNumberScheduled ?? 1) && (s?.numberAvailable ?? 0) >= (s?.desiredNumberScheduled ?? 1);
+      const ok =
+        (s?.updatedNumberScheduled ?? 0) >= (s?.desiredNumberScheduled ?? 1) &&
+        (s?.numberAvailable ?? 0) >= (s?.desiredNumberScheduled ?? 1);
       if (!ok) out.push(name);
     }
   }
@@ -81,17 +99,28 @@ describe('simulated MicroShift on a virtual edge device', () => {
     const { sim, apps, health } = await install('healthy');
     expect(sim.port).not.toBe(6443);
     expect((await waitFor(unit, isActive)).UnitFileState).toBe('enabled');
-    await waitFor(() => health.readyz({}), (ok) => ok);
+    await waitFor(
+      () => health.readyz({}),
+      (ok) => ok,
+    );
     expect(await health.livez({})).toBe(true);
-    await waitFor(() => unreadyWorkloads(apps), (unready) => unready.length === 0);
+    await waitFor(
+      () => unreadyWorkloads(apps),
+      (unready) => unready.length === 0,
+    );
     expect((await device.systemctl('is-active', 'microshift-etcd.service')).stdout.trim()).toBe('active');
-    expect(await device.journalMessages({ unit: 'microshift.service' })).toContainEqual(expect.stringContaining('phase: readyz passing; workloads ready 8/8'));
+    expect(await device.journalMessages({ unit: 'microshift.service' })).toContainEqual(
+      expect.stringContaining('phase: readyz passing; workloads ready 8/8'),
+    );
   });
 
   it('api-never-ready: the unit is active and livez passes, readyz keeps failing', async () => {
     const { health, sim } = await install('api-never-ready');
     await waitFor(unit, isActive);
-    await waitFor(() => health.livez({}), (ok) => ok);
+    await waitFor(
+      () => health.livez({}),
+      (ok) => ok,
+    );
     expect(await readFile(sim.hostKubeconfig, 'utf8')).toContain(`server: https://127.0.0.1:${sim.port}`);
     for (let i = 0; i < 3; i++) {
       expect(await health.readyz({})).toBe(false);
@@ -123,37 +152,67 @@ describe('simulated MicroShift on a virtual edge device', () => {
 
   it('image-pull-stuck-then-progressing: pods wait in ContainerCreating with Pulling events, then turn ready', async () => {
     const { core, apps } = await install('image-pull-stuck-then-progressing', { workloadsReadyAfterMs: 2500 });
-    const creating = await waitFor(() => routerContainer(core), (c) => c !== undefined);
+    const creating = await waitFor(
+      () => routerContainer(core),
+      (c) => c !== undefined,
+    );
     expect(creating?.state?.waiting?.reason).toBe('ContainerCreating');
     const events = await core.listNamespacedEvent({ namespace: 'openshift-ingress' });
     expect(events.items.map((e) => e.reason)).toContain('Pulling');
-    await waitFor(() => unreadyWorkloads(apps), (unready) => unready.length === 0);
+    await waitFor(
+      () => unreadyWorkloads(apps),
+      (unready) => unready.length === 0,
+    );
     const pulled = await core.listNamespacedEvent({ namespace: 'openshift-ingress' });
-    expect(pulled.items.find((e) => e.reason === 'Pulled')?.message).toMatch(/^Successfully pulled image "quay\.io\/.+"/);
+    expect(pulled.items.find((e) => e.reason === 'Pulled')?.message).toMatch(
+      /^Successfully pulled image "quay\.io\/.+"/,
+    );
   });
 
   it('image-pull-fails: ErrImagePull then ImagePullBackOff naming the image, with a Failed event', async () => {
     const { core, apps } = await install('image-pull-fails');
-    const errPull = await waitFor(() => routerContainer(core), (c) => c?.state?.waiting?.reason === 'ErrImagePull');
+    const errPull = await waitFor(
+      () => routerContainer(core),
+      (c) => c?.state?.waiting?.reason === 'ErrImagePull',
+    );
     expect(errPull?.state?.waiting?.message).toContain('manifest unknown');
-    const backOff = await waitFor(() => routerContainer(core), (c) => c?.state?.waiting?.reason === 'ImagePullBackOff');
+    const backOff = await waitFor(
+      () => routerContainer(core),
+      (c) => c?.state?.waiting?.reason === 'ImagePullBackOff',
+    );
     expect(backOff?.state?.waiting?.message).toContain(backOff?.image);
-    const failed = (await core.listNamespacedEvent({ namespace: 'openshift-ingress' })).items.filter((e) => e.reason === 'Failed' && e.type === 'Warning');
-    expect(failed.map((e) => e.message)).toContainEqual(expect.stringMatching(/^Failed to pull image "quay\.io\/.+": .*manifest unknown$/));
-    await waitFor(() => unreadyWorkloads(apps), (unready) => unready.length === 1 && unready[0] === 'router-default');
+    const failed = (await core.listNamespacedEvent({ namespace: 'openshift-ingress' })).items.filter(
+      (e) => e.reason === 'Failed' && e.type === 'Warning',
+    );
+    expect(failed.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/^Failed to pull image "quay\.io\/.+": .*manifest unknown$/),
+    );
+    await waitFor(
+      () => unreadyWorkloads(apps),
+      (unready) => unready.length === 1 && unready[0] === 'router-default',
+    );
   });
 
   it('pods-restarting: the router container restartCount grows while it stays running', async () => {
     const { core } = await install('pods-restarting', { restartEveryMs: 500 });
-    const first = await waitFor(() => routerContainer(core), (c) => (c?.restartCount ?? 0) >= 1);
-    const later = await waitFor(() => routerContainer(core), (c) => (c?.restartCount ?? 0) >= (first?.restartCount ?? 0) + 2);
+    const first = await waitFor(
+      () => routerContainer(core),
+      (c) => (c?.restartCount ?? 0) >= 1,
+    );
+    const later = await waitFor(
+      () => routerContainer(core),
+      (c) => (c?.restartCount ?? 0) >= (first?.restartCount ?? 0) + 2,
+    );
     expect(later?.state?.running).toBeDefined();
     expect(later?.lastState?.terminated?.exitCode).toBe(1);
   });
 
   it('extra-pods-kube-system: an unready extra pod next to ready named workloads', async () => {
     const { core, apps } = await install('extra-pods-kube-system');
-    await waitFor(() => unreadyWorkloads(apps), (unready) => unready.length === 0);
+    await waitFor(
+      () => unreadyWorkloads(apps),
+      (unready) => unready.length === 0,
+    );
     const pods = (await core.listNamespacedPod({ namespace: 'kube-system' })).items;
     const ready = (p: k8s.V1Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     expect(pods).toHaveLength(3);
@@ -172,15 +231,26 @@ describe('simulated MicroShift on a virtual edge device', () => {
 
   it('setScenario: a reload switches a healthy MicroShift to failing pulls without a restart', async () => {
     const { core, apps } = await install('healthy');
-    await waitFor(() => unreadyWorkloads(apps), (unready) => unready.length === 0);
+    await waitFor(
+      () => unreadyWorkloads(apps),
+      (unready) => unready.length === 0,
+    );
     await setScenario(device, scenario('image-pull-fails'));
-    await waitFor(() => routerContainer(core), (c) => c?.state?.waiting?.reason === 'ImagePullBackOff');
+    await waitFor(
+      () => routerContainer(core),
+      (c) => c?.state?.waiting?.reason === 'ImagePullBackOff',
+    );
     expect((await unit()).NRestarts).toBe(0);
-    expect(await device.journalMessages({ unit: 'microshift.service' })).toContainEqual(expect.stringContaining('reloaded: scenario "image-pull-fails"'));
+    expect(await device.journalMessages({ unit: 'microshift.service' })).toContainEqual(
+      expect.stringContaining('reloaded: scenario "image-pull-fails"'),
+    );
   });
 
   it('disabled: installed and configured but not enabled, not running', async () => {
-    const sim: InstalledMicroShift = await installMicroShift(device, { scenario: scenario('healthy'), state: 'disabled' });
+    const sim: InstalledMicroShift = await installMicroShift(device, {
+      scenario: scenario('healthy'),
+      state: 'disabled',
+    });
     expect(await unit()).toMatchObject({ ActiveState: 'inactive', UnitFileState: 'disabled' });
     expect(device.exists(sim.kubeconfig)).toBe(true);
   });
@@ -201,7 +271,9 @@ describe('simulated MicroShift in a device with its own network namespace', () =
 
   it('listens on 127.0.0.1:6443 inside, reachable with the kubeadmin kubeconfig from within', async () => {
     isolated = await VirtualDevice.boot({ name: 'microshift-netns', network: true });
-    const sim = await installMicroShift(isolated, { scenario: scenario('healthy', { activeAfterMs: 0, apiReadyAfterMs: 0, workloadsReadyAfterMs: 0 }) });
+    const sim = await installMicroShift(isolated, {
+      scenario: scenario('healthy', { activeAfterMs: 0, apiReadyAfterMs: 0, workloadsReadyAfterMs: 0 }),
+    });
     expect(sim.port).toBe(6443);
     // This checkout's client (the device sees the checkout at the same path), polled for up to 60 s.
     const script = `const k8s = await import('${repoRoot}/node_modules/@kubernetes/client-node/dist/index.js');

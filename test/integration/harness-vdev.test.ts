@@ -30,7 +30,9 @@ describe('virtual edge device', () => {
       const proxy = await bus.getProxyObject('org.freedesktop.systemd1', '/org/freedesktop/systemd1');
       const props = proxy.getInterface('org.freedesktop.DBus.Properties');
       const version = (await call(props, 'Get', 'org.freedesktop.systemd1.Manager', 'Version')) as { value: string };
-      const virtualization = (await call(props, 'Get', 'org.freedesktop.systemd1.Manager', 'Virtualization')) as { value: string };
+      const virtualization = (await call(props, 'Get', 'org.freedesktop.systemd1.Manager', 'Virtualization')) as {
+        value: string;
+      };
       const host = await device.exec(['systemctl', '--version']);
       expect(host.stdout).toContain(`(${version.value})`);
       // systemd names container managers it does not know 'container-other'.
@@ -42,7 +44,10 @@ describe('virtual edge device', () => {
   });
 
   it('lets a test start a unit and observe its state change over D-Bus', async () => {
-    await device.installUnit('probe.service', '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sleep 0.3\n');
+    await device.installUnit(
+      'probe.service',
+      '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sleep 0.3\n',
+    );
     const bus = dbus.sessionBus({ busAddress: device.busAddress });
     try {
       const systemd = await bus.getProxyObject('org.freedesktop.systemd1', '/org/freedesktop/systemd1');
@@ -53,7 +58,8 @@ describe('virtual edge device', () => {
       const props = unit.getInterface('org.freedesktop.DBus.Properties');
       const seen: string[] = [];
       props.on('PropertiesChanged', (iface: string, changed: Record<string, { value: unknown }>) => {
-        if (iface === 'org.freedesktop.systemd1.Unit' && changed.ActiveState) seen.push(String(changed.ActiveState.value));
+        if (iface === 'org.freedesktop.systemd1.Unit' && changed.ActiveState)
+          seen.push(String(changed.ActiveState.value));
       });
       // Subscribe before starting: JobRemoved can arrive before StartUnit's reply.
       const done = new Promise<string>((resolve) => {
@@ -72,7 +78,9 @@ describe('virtual edge device', () => {
   });
 
   it('keeps journal lines with their priority and identifier', async () => {
-    await device.sh('echo "<3>disk is on fire" | systemd-cat -t probe-writer; echo "<6>all calm" | systemd-cat -t probe-writer');
+    await device.sh(
+      'echo "<3>disk is on fire" | systemd-cat -t probe-writer; echo "<6>all calm" | systemd-cat -t probe-writer',
+    );
     await device.sh('journalctl --sync');
     const entries = await device.journal({ identifier: 'probe-writer' });
     expect(entries.map((e) => [e.MESSAGE, e.PRIORITY])).toEqual([
@@ -121,7 +129,10 @@ describe('virtual edge device', () => {
   });
 
   it('runs several devices at once, each with its own hostname and machine id', async () => {
-    const others = await Promise.all([VirtualDevice.boot({ name: 'vdev-a' }), VirtualDevice.boot({ name: 'vdev-b', network: true })]);
+    const others = await Promise.all([
+      VirtualDevice.boot({ name: 'vdev-a' }),
+      VirtualDevice.boot({ name: 'vdev-b', network: true }),
+    ]);
     try {
       const names = await Promise.all(others.map((d) => d.exec(['hostname'])));
       expect(names.map((r) => r.stdout.trim())).toEqual(['vdev-a', 'vdev-b']);
@@ -135,7 +146,9 @@ describe('virtual edge device', () => {
       await Promise.all(others.map((d) => d.dispose()));
       for (const d of others) expect(existsSync(d.stateDir)).toBe(false);
       const { readdirSync } = await import('node:fs');
-      const left = readdirSync(`${cgroupRoot()}/edge-vdev`).filter((g) => groups.some((name) => g.startsWith(`${name}-`)));
+      const left = readdirSync(`${cgroupRoot()}/edge-vdev`).filter((g) =>
+        groups.some((name) => g.startsWith(`${name}-`)),
+      );
       expect(left).toEqual([]);
     }
   });

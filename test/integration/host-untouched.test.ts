@@ -14,15 +14,32 @@ it('leaves the host file system untouched', async () => {
   const marker = join(await mkdtemp(join(tmpdir(), 'edge-marker-')), 'marker');
   await writeFile(marker, '');
   await new Promise((resolve) => setTimeout(resolve, 20));
-  const targets = ['/etc/edge-probe', '/usr/bin/edge-probe', '/var/lib/edge-probe/x', '/boot/edge-probe', `${repoRoot}/edge-probe`, '/root/edge-probe'];
+  const targets = [
+    '/etc/edge-probe',
+    '/usr/bin/edge-probe',
+    '/var/lib/edge-probe/x',
+    '/boot/edge-probe',
+    `${repoRoot}/edge-probe`,
+    '/root/edge-probe',
+  ];
   // A checkout under /tmp or /run is bound into the device read-only (the device's own /tmp and
   // /run are fresh): there the write is refused outright, which keeps the host just as untouched.
   const readOnlyRepo = /^\/(tmp|run)\//.test(repoRoot);
   const device = await VirtualDevice.boot({ name: 'vdev-untouched' });
   try {
-    await device.sh(targets.filter((t) => !(readOnlyRepo && t.startsWith(repoRoot))).map((t) => `mkdir -p $(dirname ${t}) && echo device > ${t}`).join(' && '));
-    if (readOnlyRepo) expect(await device.sh(`{ echo device > ${repoRoot}/edge-probe; } 2>&1 || echo refused`)).toMatch(/Read-only file system[\s\S]*refused/);
-    await device.sh(`rm -f /etc/hostname; touch /etc/os-release; systemd-run --wait --quiet sh -c 'echo unit > /var/edge-probe-unit'`);
+    await device.sh(
+      targets
+        .filter((t) => !(readOnlyRepo && t.startsWith(repoRoot)))
+        .map((t) => `mkdir -p $(dirname ${t}) && echo device > ${t}`)
+        .join(' && '),
+    );
+    if (readOnlyRepo)
+      expect(await device.sh(`{ echo device > ${repoRoot}/edge-probe; } 2>&1 || echo refused`)).toMatch(
+        /Read-only file system[\s\S]*refused/,
+      );
+    await device.sh(
+      `rm -f /etc/hostname; touch /etc/os-release; systemd-run --wait --quiet sh -c 'echo unit > /var/edge-probe-unit'`,
+    );
     await device.reboot();
     expect(await device.readFile('/var/edge-probe-unit')).toBe('unit\n');
   } finally {
@@ -30,6 +47,10 @@ it('leaves the host file system untouched', async () => {
   }
   for (const target of targets) expect(existsSync(target)).toBe(false);
   // Only the test process's own outputs in the repo may be newer (bundles, vitest's cache).
-  const writes = await findHostWrites(marker, [join(repoRoot, 'build'), join(repoRoot, 'node_modules', '.vite'), join(repoRoot, 'node_modules', '.vitest')]);
+  const writes = await findHostWrites(marker, [
+    join(repoRoot, 'build'),
+    join(repoRoot, 'node_modules', '.vite'),
+    join(repoRoot, 'node_modules', '.vitest'),
+  ]);
   expect(writes).toEqual([]);
 });

@@ -22,13 +22,18 @@ async function volatileDevice(files: Record<string, string> = {}): Promise<Virtu
   return device;
 }
 
-async function agentJson<T>(d: VirtualDevice, ...args: string[]): Promise<{ exitCode: number; result: T; stderr: string }> {
+async function agentJson<T>(
+  d: VirtualDevice,
+  ...args: string[]
+): Promise<{ exitCode: number; result: T; stderr: string }> {
   const r = await d.exec(['edge-agent', ...args, '--json']);
   return { exitCode: r.exitCode, result: (r.stdout.trim() ? JSON.parse(r.stdout) : undefined) as T, stderr: r.stderr };
 }
 
 async function journaldProcess(d: VirtualDevice): Promise<string> {
-  return (await d.sh('systemctl show systemd-journald.service -p MainPID -p ExecMainStartTimestampMonotonic --value')).trim();
+  return (
+    await d.sh('systemctl show systemd-journald.service -p MainPID -p ExecMainStartTimestampMonotonic --value')
+  ).trim();
 }
 
 async function logLine(d: VirtualDevice, text: string): Promise<void> {
@@ -36,7 +41,9 @@ async function logLine(d: VirtualDevice, text: string): Promise<void> {
 }
 
 async function messages(d: VirtualDevice, ...args: string[]): Promise<string[]> {
-  return (await d.sh(`journalctl -o cat --no-pager -t edge-journal-test ${args.join(' ')} || true`)).split('\n').filter(Boolean);
+  return (await d.sh(`journalctl -o cat --no-pager -t edge-journal-test ${args.join(' ')} || true`))
+    .split('\n')
+    .filter(Boolean);
 }
 
 describe('journal status', () => {
@@ -73,13 +80,27 @@ describe('journal persist', () => {
 
     const { exitCode, result } = await agentJson<PersistResult>(d, 'journal', 'persist');
     expect(exitCode).toBe(0);
-    expect(result).toMatchObject({ outcome: 'persistent', changed: true, restarted: true, createdDir: true, dropIn: DROP_IN, journalDir: `/var/log/journal/${machineId}` });
-    expect(await d.readFile(DROP_IN)).toMatch(/^# Written by edge-agent[^]*\n\[Journal\]\nStorage=persistent\nSystemMaxUse=1G\nRuntimeMaxUse=1G\n$/);
+    expect(result).toMatchObject({
+      outcome: 'persistent',
+      changed: true,
+      restarted: true,
+      createdDir: true,
+      dropIn: DROP_IN,
+      journalDir: `/var/log/journal/${machineId}`,
+    });
+    expect(await d.readFile(DROP_IN)).toMatch(
+      /^# Written by edge-agent[^]*\n\[Journal\]\nStorage=persistent\nSystemMaxUse=1G\nRuntimeMaxUse=1G\n$/,
+    );
     expect(await journaldProcess(d)).not.toBe(before);
     expect(d.exists(`/var/log/journal/${machineId}/system.journal`)).toBe(true);
     expect(d.exists(`/run/log/journal/${machineId}/system.journal`)).toBe(false);
     const status = await agentJson<JournalStatus>(d, 'journal', 'status');
-    expect(status.result).toMatchObject({ storage: 'persistent', storageSource: { path: DROP_IN }, location: 'disk', dropIn: { present: true, ours: true, upToDate: true } });
+    expect(status.result).toMatchObject({
+      storage: 'persistent',
+      storageSource: { path: DROP_IN },
+      location: 'disk',
+      dropIn: { present: true, ours: true, upToDate: true },
+    });
 
     const beforeReboot = `logged before the reboot ${randomUUID()}`;
     await logLine(d, beforeReboot);
@@ -97,10 +118,15 @@ describe('journal persist', () => {
     const process = await journaldProcess(d);
     const written = await d.sh(`stat -c %Y.%i ${DROP_IN}`);
     const second = await agentJson<PersistResult>(d, 'journal', 'persist');
-    expect(second).toMatchObject({ exitCode: 0, result: { outcome: 'persistent', changed: false, restarted: false, createdDir: false } });
+    expect(second).toMatchObject({
+      exitCode: 0,
+      result: { outcome: 'persistent', changed: false, restarted: false, createdDir: false },
+    });
     expect(await journaldProcess(d)).toBe(process);
     expect(await d.sh(`stat -c %Y.%i ${DROP_IN}`)).toBe(written);
-    expect((await d.exec(['edge-agent', 'journal', 'persist'])).stdout).toMatch(/^Journal is persistent: nothing to change\./);
+    expect((await d.exec(['edge-agent', 'journal', 'persist'])).stdout).toMatch(
+      /^Journal is persistent: nothing to change\./,
+    );
   });
 
   it('keeps journal lines across a restart of systemd-journald', async () => {
@@ -119,23 +145,42 @@ describe('journal persist', () => {
     const process = await journaldProcess(d);
     const r = await d.exec(['edge-agent', 'journal', 'persist']);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain(`Journal NOT persistent: journald is not made persistent: ${foreign}:3 sets Storage=volatile and is the administrator's choice, which edge-agent does not override`);
+    expect(r.stdout).toContain(
+      `Journal NOT persistent: journald is not made persistent: ${foreign}:3 sets Storage=volatile and is the administrator's choice, which edge-agent does not override`,
+    );
     expect(await d.readFile(foreign)).toBe(content);
     expect(d.exists(DROP_IN)).toBe(false);
     expect(await journaldProcess(d)).toBe(process);
     const json = await agentJson<PersistResult>(d, 'journal', 'persist');
-    expect(json.result).toMatchObject({ outcome: 'conflict', conflicts: [{ path: foreign, line: 3, value: 'volatile', why: 'admin-setting' }] });
+    expect(json.result).toMatchObject({
+      outcome: 'conflict',
+      conflicts: [{ path: foreign, line: 3, value: 'volatile', why: 'admin-setting' }],
+    });
     const status = await agentJson<JournalStatus>(d, 'journal', 'status');
-    expect(status.result).toMatchObject({ storage: 'volatile', storageSource: { path: foreign, line: 3 }, location: 'memory' });
+    expect(status.result).toMatchObject({
+      storage: 'volatile',
+      storageSource: { path: foreign, line: 3 },
+      location: 'memory',
+    });
   });
 
   it('refuses a size journald would not take, before touching anything', async () => {
     const d = await volatileDevice();
     const r = await d.exec(['edge-agent', 'journal', 'persist', '--system-max-use', '1.5GB']);
     expect(r.exitCode).toBe(64);
-    expect(r.stderr).toContain("--system-max-use must be a journald size: a whole number of bytes, optionally with K, M, G or T (base 1024), greater than 0, such as 512M or 1G (got '1.5GB')");
+    expect(r.stderr).toContain(
+      "--system-max-use must be a journald size: a whole number of bytes, optionally with K, M, G or T (base 1024), greater than 0, such as 512M or 1G (got '1.5GB')",
+    );
     expect(d.exists(DROP_IN)).toBe(false);
-    const custom = await agentJson<PersistResult>(d, 'journal', 'persist', '--system-max-use', '512M', '--runtime-max-use', '64M');
+    const custom = await agentJson<PersistResult>(
+      d,
+      'journal',
+      'persist',
+      '--system-max-use',
+      '512M',
+      '--runtime-max-use',
+      '64M',
+    );
     expect(custom.exitCode).toBe(0);
     expect(await d.readFile(DROP_IN)).toContain('SystemMaxUse=512M\nRuntimeMaxUse=64M\n');
   });

@@ -10,7 +10,10 @@ describe('logging into the real journal', () => {
   let device: VirtualDevice;
   let probe: string;
   beforeAll(async () => {
-    [device, probe] = await Promise.all([VirtualDevice.boot({ name: 'vdev-log' }), bundleHarnessProgram('test/harness/log-probe.ts', 'log-probe')]);
+    [device, probe] = await Promise.all([
+      VirtualDevice.boot({ name: 'vdev-log' }),
+      bundleHarnessProgram('test/harness/log-probe.ts', 'log-probe'),
+    ]);
   });
   afterAll(async () => {
     await device?.dispose();
@@ -26,19 +29,25 @@ describe('logging into the real journal', () => {
 
   it('writes sd-daemon priorities under systemd-cat (as greenboot runs scripts)', async () => {
     // greenboot-healthcheck.service runs each script through systemd-cat: do the same in a unit.
-    await device.sh(`systemd-run --wait --quiet -u cat-probe -p Environment=EDGE_AGENT_JOURNAL_FIELDS=0 systemd-cat -t 50_edge_agent.sh node ${probe}; journalctl --sync`);
+    await device.sh(
+      `systemd-run --wait --quiet -u cat-probe -p Environment=EDGE_AGENT_JOURNAL_FIELDS=0 systemd-cat -t 50_edge_agent.sh node ${probe}; journalctl --sync`,
+    );
     const entries = await device.journal({ identifier: '50_edge_agent.sh' });
     expect(levels(entries)).toEqual(expected);
     expect(entries.every((e) => !String(e.MESSAGE).startsWith('<'))).toBe(true);
   });
 
   it('writes priorities as a systemd service (JOURNAL_STREAM)', async () => {
-    await device.sh(`systemd-run --wait --quiet -u log-probe -p Environment=EDGE_AGENT_JOURNAL_FIELDS=0 node ${probe}; journalctl --sync`);
+    await device.sh(
+      `systemd-run --wait --quiet -u log-probe -p Environment=EDGE_AGENT_JOURNAL_FIELDS=0 node ${probe}; journalctl --sync`,
+    );
     expect(levels(await device.journal({ unit: 'log-probe.service', identifier: 'node' }))).toEqual(expected);
   });
 
   it('adds EDGE_AGENT_* fields through logger --journald, keeping the order of the records', async () => {
-    await device.sh(`systemd-run --wait --quiet -u log-probe-fields -p Environment=PROBE_IDENTIFIER=edge-agent node ${probe}; journalctl --sync`);
+    await device.sh(
+      `systemd-run --wait --quiet -u log-probe-fields -p Environment=PROBE_IDENTIFIER=edge-agent node ${probe}; journalctl --sync`,
+    );
     const failed = await device.journal({ matches: ['EDGE_AGENT_OUTCOME=fail'] });
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
@@ -57,13 +66,22 @@ describe('logging into the real journal', () => {
     expect(first.SYSLOG_PID).not.toBe(first._PID);
     // Structured entries (logger) and the plain line (stdout stream) together, in journal order.
     // journalctl -u finds both: the plain line by _SYSTEMD_UNIT, the structured ones by OBJECT_SYSTEMD_UNIT.
-    const all = (await device.journal({ unit: 'log-probe-fields.service' })).filter((e) => String(e.MESSAGE).startsWith('probe '));
+    const all = (await device.journal({ unit: 'log-probe-fields.service' })).filter((e) =>
+      String(e.MESSAGE).startsWith('probe '),
+    );
     expect(levels(all)).toEqual(expected);
-    expect(all.map((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME)).toEqual(['pass', 'warn', 'fail', undefined]);
+    expect(all.map((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME)).toEqual([
+      'pass',
+      'warn',
+      'fail',
+      undefined,
+    ]);
   });
 
   it('falls back to plain lines when logger cannot be run', async () => {
-    await device.sh(`systemd-run --wait --quiet -u log-probe-nologger -p Environment=PROBE_JOURNAL_COMMAND=/nonexistent/logger node ${probe}; journalctl --sync`);
+    await device.sh(
+      `systemd-run --wait --quiet -u log-probe-nologger -p Environment=PROBE_JOURNAL_COMMAND=/nonexistent/logger node ${probe}; journalctl --sync`,
+    );
     const entries = await device.journal({ unit: 'log-probe-nologger.service', identifier: 'node' });
     expect(levels(entries)).toEqual(expected);
     expect(entries.every((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME === undefined)).toBe(true);
@@ -71,6 +89,8 @@ describe('logging into the real journal', () => {
 
   it('writes plain text without prefixes on a terminal or pipe', async () => {
     const result = await device.exec(['node', probe]);
-    expect(result.stderr).toBe('probe info line\nwarning: probe warning line\nerror: probe error line\nprobe plain line\n');
+    expect(result.stderr).toBe(
+      'probe info line\nwarning: probe warning line\nerror: probe error line\nprobe plain line\n',
+    );
   });
 });

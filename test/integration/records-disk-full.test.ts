@@ -16,9 +16,17 @@ describe('records on a full /var', () => {
 
   beforeAll(async () => {
     device = await bootEdgeDevice({ name: 'disk-full', boot: false });
-    await device.writeFile('/etc/edge-agent/config.yaml', stringify({ microshift: { check: 'off' }, checks: [{ id: 'ok', kind: 'command', command: ['/bin/true'], timeoutSec: 5 }] }));
+    await device.writeFile(
+      '/etc/edge-agent/config.yaml',
+      stringify({
+        microshift: { check: 'off' },
+        checks: [{ id: 'ok', kind: 'command', command: ['/bin/true'], timeoutSec: 5 }],
+      }),
+    );
     // A 256 KiB file system where the records live, filled to the last block.
-    await device.sh(`mkdir -p /var/lib/edge-agent && mount -t tmpfs -o size=256k,nr_inodes=64 edge-full /var/lib/edge-agent && mkdir -p ${BOOTS} && (dd if=/dev/zero of=/var/lib/edge-agent/filler bs=4k 2>/dev/null || true) && for i in $(seq 80); do touch /var/lib/edge-agent/f$i 2>/dev/null || break; done`);
+    await device.sh(
+      `mkdir -p /var/lib/edge-agent && mount -t tmpfs -o size=256k,nr_inodes=64 edge-full /var/lib/edge-agent && mkdir -p ${BOOTS} && (dd if=/dev/zero of=/var/lib/edge-agent/filler bs=4k 2>/dev/null || true) && for i in $(seq 80); do touch /var/lib/edge-agent/f$i 2>/dev/null || break; done`,
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -27,7 +35,9 @@ describe('records on a full /var', () => {
 
   it('check --class required passes by its checks, logs the failed write, and leaves no lock', async () => {
     const run = await device.exec(['edge-agent', 'check', '--class', 'required']);
-    expect(run.stderr).toMatch(/Could not (open this boot's record|record this run) \(the checks decide the verdict anyway\): .*(no space left on device)/);
+    expect(run.stderr).toMatch(
+      /Could not (open this boot's record|record this run) \(the checks decide the verdict anyway\): .*(no space left on device)/,
+    );
     expect(run.exitCode).toBe(ExitCode.Ok);
     const left = (await device.sh(`ls -A ${BOOTS}`)).split('\n').filter(Boolean);
     expect(left.filter((n) => n.includes('lock') || n.endsWith('.tmp'))).toEqual([]);

@@ -16,7 +16,13 @@ import { describeConfig } from '../../agent/config/describe.js';
 import { runtimeVersion } from '../../packaging/rpm/node-runtime.mjs';
 import { repoRoot } from '../harness/bundle.js';
 import { vdevDropIn } from '../harness/install-agent.js';
-import { hideSystemNode, hostRpmArch, rpmInstall, supportedSystemNode, unsupportedSystemNode } from '../harness/install-rpm.js';
+import {
+  hideSystemNode,
+  hostRpmArch,
+  rpmInstall,
+  supportedSystemNode,
+  unsupportedSystemNode,
+} from '../harness/install-rpm.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
 const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -36,7 +42,21 @@ interface Build {
 async function buildRpms(release: number, extra: string[] = []): Promise<Build> {
   const outdir = join(work, `r${release}`);
   const runtime = release === 1 ? await hostRpmArch() : 'none';
-  const result = await execa('node', ['packaging/rpm/build-rpm.mjs', '--no-lint', '--runtime', runtime, '--outdir', outdir, '--release', String(release), ...extra], { cwd: repoRoot, reject: false, all: true });
+  const result = await execa(
+    'node',
+    [
+      'packaging/rpm/build-rpm.mjs',
+      '--no-lint',
+      '--runtime',
+      runtime,
+      '--outdir',
+      outdir,
+      '--release',
+      String(release),
+      ...extra,
+    ],
+    { cwd: repoRoot, reject: false, all: true },
+  );
   if (result.exitCode !== 0) throw new Error(`build of release ${release} failed:\n${result.all}`);
   const names = await readdir(outdir);
   const find = (prefix: string) => join(outdir, names.find((n) => n.startsWith(prefix)) ?? `${prefix}-missing.rpm`);
@@ -46,19 +66,32 @@ async function buildRpms(release: number, extra: string[] = []): Promise<Build> 
 async function repoShims(): Promise<Array<{ inside: string; source: string }>> {
   const root = join(repoRoot, 'greenboot');
   const walk = async (dir: string): Promise<string[]> =>
-    (await Promise.all((await readdir(dir, { withFileTypes: true })).map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])))).flat();
-  return (await walk(root)).filter((f) => f.endsWith('.sh')).map((source) => ({ inside: `/etc/greenboot/${relative(root, source)}`, source }));
+    (
+      await Promise.all(
+        (await readdir(dir, { withFileTypes: true })).map((e) =>
+          e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+        ),
+      )
+    ).flat();
+  return (await walk(root))
+    .filter((f) => f.endsWith('.sh'))
+    .map((source) => ({ inside: `/etc/greenboot/${relative(root, source)}`, source }));
 }
 
 const UNIT = 'edge-agent.service';
 
 /** Polls until probe returns a value; `what` may describe the last state seen, for the error. */
-async function until<T>(what: string | (() => string), probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string | (() => string),
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -112,28 +145,49 @@ describe('edge-agent RPM on a virtual edge device', () => {
 
   const sh = (script: string) => device.sh(script);
   const unitProperties = async (...names: string[]): Promise<Record<string, string>> => {
-    const show = await device.systemctl('show', UNIT, '-p', (names.length ? names : ['ActiveState', 'SubState', 'StatusText', 'MainPID', 'InvocationID', 'NRestarts']).join(','));
-    return Object.fromEntries(show.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const show = await device.systemctl(
+      'show',
+      UNIT,
+      '-p',
+      (names.length ? names : ['ActiveState', 'SubState', 'StatusText', 'MainPID', 'InvocationID', 'NRestarts']).join(
+        ',',
+      ),
+    );
+    return Object.fromEntries(
+      show.stdout
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
   };
 
   it('with no system node, installs edge-agent and edge-agent-runtime with rpm -i and runs the bundle on the bundled Node.js', async () => {
     await hideSystemNode(device);
     const install = await rpmInstall(device, [r1.main, r1.runtime]);
     expect(install.exitCode, install.stderr).toBe(0);
-    expect((await sh('rpm -q edge-agent edge-agent-runtime')).trim()).toBe(`edge-agent-${version}-1.noarch\nedge-agent-runtime-${version}-1.${await hostRpmArch()}`);
-    expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\nruntime: Node.js v${runtimeVersion} (edge-agent-runtime, ${RUNTIME})\n`);
+    expect((await sh('rpm -q edge-agent edge-agent-runtime')).trim()).toBe(
+      `edge-agent-${version}-1.noarch\nedge-agent-runtime-${version}-1.${await hostRpmArch()}`,
+    );
+    expect(await sh('/usr/bin/edge-agent --version')).toBe(
+      `edge-agent ${pkg.version}\nruntime: Node.js v${runtimeVersion} (edge-agent-runtime, ${RUNTIME})\n`,
+    );
     expect(await sh('/usr/bin/edge-agent --help')).toMatch(/^Commands:$/m);
     // Nothing to resolve packages from: no node_modules on the bundle's lookup path.
-    for (const dir of ['/usr/libexec/edge-agent/chunks', '/usr/libexec/edge-agent', '/usr/libexec', '/usr', '']) expect(device.exists(`${dir}/node_modules`), dir).toBe(false);
-    expect(await sh('ls /usr/libexec/edge-agent')).toBe('chunks\ncli.js\nedge-agent.cjs\nnode\npackage.json\nruntime\n');
+    for (const dir of ['/usr/libexec/edge-agent/chunks', '/usr/libexec/edge-agent', '/usr/libexec', '/usr', ''])
+      expect(device.exists(`${dir}/node_modules`), dir).toBe(false);
+    expect(await sh('ls /usr/libexec/edge-agent')).toBe(
+      'chunks\ncli.js\nedge-agent.cjs\nnode\npackage.json\nruntime\n',
+    );
   });
 
   it('ships the generated config, which the installed program accepts; %post made the state directories from tmpfiles.d', async () => {
     expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(describeConfig());
     expect(await sh('/usr/bin/edge-agent config validate')).toMatch(/config ok/);
-    expect(await sh('stat -c "%a %U:%G" /var/lib/edge-agent /var/lib/edge-agent/boots /var/lib/edge-agent/outbox /etc/edge-agent/config.d')).toBe(
-      '700 root:root\n700 root:root\n700 root:root\n755 root:root\n',
-    );
+    expect(
+      await sh(
+        'stat -c "%a %U:%G" /var/lib/edge-agent /var/lib/edge-agent/boots /var/lib/edge-agent/outbox /etc/edge-agent/config.d',
+      ),
+    ).toBe('700 root:root\n700 root:root\n700 root:root\n755 root:root\n');
   });
 
   it('puts every greenboot shim in place, executable, as in the repository', async () => {
@@ -151,7 +205,9 @@ describe('edge-agent RPM on a virtual edge device', () => {
     // Debian lists its merged-/usr unit directory as /lib/systemd/system.
     expect(cat.stdout).toMatch(/^# (\/usr)?\/lib\/systemd\/system\/edge-agent\.service$/m);
     // The daemon starts the installed bundle itself, with Node flags of its own (see the unit).
-    expect(cat.stdout).toMatch(/^ExecStart=\/usr\/libexec\/edge-agent\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run$/m);
+    expect(cat.stdout).toMatch(
+      /^ExecStart=\/usr\/libexec\/edge-agent\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run$/m,
+    );
     const verify = await device.exec(['systemd-analyze', 'verify', 'edge-agent.service']);
     expect(verify.exitCode).toBe(0);
     expect(verify.stdout + verify.stderr).toBe('');
@@ -163,13 +219,21 @@ describe('edge-agent RPM on a virtual edge device', () => {
   });
 
   it('lets a Node daemon in the unit notify readiness, reach D-Bus and journald, and write only where it should', async () => {
-    await sh('mkdir -p /boot/grub2 && grub-editenv /boot/grub2/grubenv create && mkdir -p /usr/local/lib/edge-agent-probe');
+    await sh(
+      'mkdir -p /boot/grub2 && grub-editenv /boot/grub2/grubenv create && mkdir -p /usr/local/lib/edge-agent-probe',
+    );
     await device.writeFile('/usr/local/lib/edge-agent-probe/probe.mjs', probe);
-    await device.writeFile('/etc/systemd/system/edge-agent.service.d/probe.conf', '[Service]\nExecStart=\nExecStart=/usr/libexec/edge-agent/node /usr/local/lib/edge-agent-probe/probe.mjs\nTimeoutStartSec=20\n');
+    await device.writeFile(
+      '/etc/systemd/system/edge-agent.service.d/probe.conf',
+      '[Service]\nExecStart=\nExecStart=/usr/libexec/edge-agent/node /usr/local/lib/edge-agent-probe/probe.mjs\nTimeoutStartSec=20\n',
+    );
     await sh('systemctl daemon-reload');
     try {
       const start = await device.exec(['systemctl', 'start', 'edge-agent.service']);
-      expect(start.exitCode, `${start.stderr}\n${(await device.exec(['journalctl', '-u', 'edge-agent', '--no-pager'])).stdout}`).toBe(0);
+      expect(
+        start.exitCode,
+        `${start.stderr}\n${(await device.exec(['journalctl', '-u', 'edge-agent', '--no-pager'])).stdout}`,
+      ).toBe(0);
       expect(JSON.parse(await device.readFile('/run/edge-agent/probe.json'))).toEqual({
         grubenv: '# GRUB Environment Block',
         stateDir: 'ok',
@@ -184,15 +248,22 @@ describe('edge-agent RPM on a virtual edge device', () => {
       });
       await sh('systemctl stop edge-agent.service');
       // Exit 143 after SIGTERM counts as a clean stop (SuccessExitStatus=143).
-      expect(await sh('systemctl show -p Result -p ActiveState edge-agent.service')).toBe('Result=success\nActiveState=inactive\n');
+      expect(await sh('systemctl show -p Result -p ActiveState edge-agent.service')).toBe(
+        'Result=success\nActiveState=inactive\n',
+      );
     } finally {
-      await sh('rm -rf /etc/systemd/system/edge-agent.service.d /etc/systemd/journald.conf.d/probe.conf && systemctl daemon-reload');
+      await sh(
+        'rm -rf /etc/systemd/system/edge-agent.service.d /etc/systemd/journald.conf.d/probe.conf && systemctl daemon-reload',
+      );
     }
   });
 
   it("greenboot's shims run `edge-agent check` on the bundled runtime, and status works over exec", async () => {
     expect((await device.exec(['bash', '-c', 'command -v node'])).exitCode).not.toBe(0);
-    for (const shim of ['/etc/greenboot/check/wanted.d/35_edge_agent_wanted.sh', '/etc/greenboot/check/required.d/35_edge_agent_required.sh']) {
+    for (const shim of [
+      '/etc/greenboot/check/wanted.d/35_edge_agent_wanted.sh',
+      '/etc/greenboot/check/required.d/35_edge_agent_required.sh',
+    ]) {
       const run = await device.exec([shim], { timeoutMs: 120_000 });
       // A verdict from edge-agent itself (0 pass, 1 fail), not the shim's "missing" nor the
       // chooser's "no Node.js" (69): with no system node, only the runtime can have run it.
@@ -200,10 +271,14 @@ describe('edge-agent RPM on a virtual edge device', () => {
       expect(run.stdout + run.stderr).not.toMatch(/is missing|no Node\.js to run on/);
     }
     const status = await device.exec(['/usr/bin/edge-agent', 'status', '--json']);
-    const result = JSON.parse(status.stdout) as { agent: { runtime?: { kind: string; path: string; version: string } } };
+    const result = JSON.parse(status.stdout) as {
+      agent: { runtime?: { kind: string; path: string; version: string } };
+    };
     expect(result.agent.runtime).toEqual({ kind: 'edge-agent-runtime', path: RUNTIME, version: `v${runtimeVersion}` });
     const human = await device.exec(['/usr/bin/edge-agent', 'status'], { env: { COLUMNS: '200' } });
-    expect(human.stdout).toMatch(new RegExp(`^ +Runtime: Node\\.js v${runtimeVersion.replaceAll('.', '\\.')} \\(edge-agent-runtime,`, 'm'));
+    expect(human.stdout).toMatch(
+      new RegExp(`^ +Runtime: Node\\.js v${runtimeVersion.replaceAll('.', '\\.')} \\(edge-agent-runtime,`, 'm'),
+    );
   }, 300_000);
 
   it('keeps an edited config over upgrades, leaving a changed default as .rpmnew', async () => {
@@ -213,14 +288,18 @@ describe('edge-agent RPM on a virtual edge device', () => {
 
     const same = await device.exec(['rpm', '-U', '--nodeps', r2.main]);
     expect(same.exitCode, same.stderr).toBe(0);
-    expect(await sh('rpm -q edge-agent edge-agent-runtime')).toMatch(new RegExp(`^edge-agent-${version}-2\\.noarch\\nedge-agent-runtime-${version}-1\\.`));
+    expect(await sh('rpm -q edge-agent edge-agent-runtime')).toMatch(
+      new RegExp(`^edge-agent-${version}-2\\.noarch\\nedge-agent-runtime-${version}-1\\.`),
+    );
     expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(edited);
     // The packaged default did not change: nothing to set aside.
     expect(device.exists('/etc/edge-agent/config.yaml.rpmnew')).toBe(false);
 
     const changed = await device.exec(['rpm', '-U', '--nodeps', r3.main]);
     expect(changed.exitCode, changed.stderr).toBe(0);
-    expect(changed.stderr).toMatch(/\/etc\/edge-agent\/config\.yaml created as \/etc\/edge-agent\/config\.yaml\.rpmnew/);
+    expect(changed.stderr).toMatch(
+      /\/etc\/edge-agent\/config\.yaml created as \/etc\/edge-agent\/config\.yaml\.rpmnew/,
+    );
     expect(await device.readFile('/etc/edge-agent/config.yaml')).toBe(edited);
     expect(await device.readFile('/etc/edge-agent/config.yaml.rpmnew')).toBe(changedConfig);
     expect((await device.systemctl('is-enabled', 'edge-agent.service')).stdout.trim()).toBe('enabled');
@@ -237,13 +316,18 @@ describe('edge-agent RPM on a virtual edge device', () => {
       const start = await device.exec(['systemctl', 'start', UNIT]);
       expect(start.exitCode, `${start.stderr}\n${(await device.journalMessages({ unit: UNIT })).join('\n')}`).toBe(0);
       const unit = await unitProperties('ExecStart', 'DropInPaths');
-      expect(unit.ExecStart).toMatch(/argv\[\]=\/usr\/libexec\/edge-agent\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run ;/);
+      expect(unit.ExecStart).toMatch(
+        /argv\[\]=\/usr\/libexec\/edge-agent\/node (--[\w-]+ )+\/usr\/libexec\/edge-agent\/cli\.js run ;/,
+      );
       expect(unit.DropInPaths).toBe(dropIn);
       let seen: Record<string, string> = {};
-      const before = await until(() => `the daemon to run (${JSON.stringify(seen)})`, async () => {
-        const p = (seen = await unitProperties());
-        return p.ActiveState === 'active' && p.SubState === 'running' && p.StatusText !== '' ? p : undefined;
-      });
+      const before = await until(
+        () => `the daemon to run (${JSON.stringify(seen)})`,
+        async () => {
+          const p = (seen = await unitProperties());
+          return p.ActiveState === 'active' && p.SubState === 'running' && p.StatusText !== '' ? p : undefined;
+        },
+      );
       expect(before.StatusText).toMatch(/^boot \w+, no hub configured$/);
       // The chooser exec'd the bundled node: it is the main process itself.
       expect(await sh(`readlink /proc/${before.MainPID}/exe`)).toBe(`${RUNTIME}\n`);
@@ -259,10 +343,18 @@ describe('edge-agent RPM on a virtual edge device', () => {
       expect((await sh('rpm -q edge-agent')).trim()).toBe(`edge-agent-${version}-4.noarch`);
 
       // Restarted, not merely still running: a new invocation with a new main process.
-      const after = await until(() => `a new daemon (${JSON.stringify(seen)})`, async () => {
-        const p = (seen = await unitProperties());
-        return p.ActiveState === 'active' && p.SubState === 'running' && p.InvocationID !== before.InvocationID && p.StatusText !== marker ? p : undefined;
-      });
+      const after = await until(
+        () => `a new daemon (${JSON.stringify(seen)})`,
+        async () => {
+          const p = (seen = await unitProperties());
+          return p.ActiveState === 'active' &&
+            p.SubState === 'running' &&
+            p.InvocationID !== before.InvocationID &&
+            p.StatusText !== marker
+            ? p
+            : undefined;
+        },
+      );
       expect(after.MainPID).not.toBe(before.MainPID);
       expect(after.MainPID).not.toBe('0');
       expect(await sh(`readlink /proc/${after.MainPID}/exe`)).toBe(`${RUNTIME}\n`);
@@ -274,11 +366,23 @@ describe('edge-agent RPM on a virtual edge device', () => {
       // The old process stopped (and said so) before the new one started (and said it runs).
       // Within each phase the daemon's lines and systemd's race each other in the journal.
       const entries = (await device.journal({ unit: UNIT })).filter((e) => Number(e.__REALTIME_TIMESTAMP) >= since);
-      const line = (pattern: RegExp, pid?: string) => entries.findIndex((e) => pattern.test(String(e.MESSAGE)) && (pid === undefined || e._PID === pid));
-      const stopping = [line(/^Stopping edge-agent\.service/), line(/^edge-agent stopping/, before.MainPID), line(/^Stopped edge-agent\.service/)];
-      const starting = [line(/^Starting edge-agent\.service/), line(/^edge-agent \S+ running: /, after.MainPID), line(/^Started edge-agent\.service/)];
+      const line = (pattern: RegExp, pid?: string) =>
+        entries.findIndex((e) => pattern.test(String(e.MESSAGE)) && (pid === undefined || e._PID === pid));
+      const stopping = [
+        line(/^Stopping edge-agent\.service/),
+        line(/^edge-agent stopping/, before.MainPID),
+        line(/^Stopped edge-agent\.service/),
+      ];
+      const starting = [
+        line(/^Starting edge-agent\.service/),
+        line(/^edge-agent \S+ running: /, after.MainPID),
+        line(/^Started edge-agent\.service/),
+      ];
       const journal = entries.map((e) => `${String(e._PID ?? '-')} ${e.MESSAGE}`).join('\n');
-      expect([...stopping, ...starting].every((i) => i >= 0), journal).toBe(true);
+      expect(
+        [...stopping, ...starting].every((i) => i >= 0),
+        journal,
+      ).toBe(true);
       expect(Math.max(...stopping), journal).toBeLessThan(Math.min(...starting));
     } finally {
       await sh(`systemctl stop ${UNIT}; rm -f ${dropIn} && systemctl daemon-reload`);
@@ -295,7 +399,9 @@ describe('edge-agent RPM on a virtual edge device', () => {
       await sh('mv -f /usr/bin/node.new /usr/bin/node');
       const v22 = (await sh('/usr/bin/node --version')).trim();
       expect(v22).toMatch(/^v22\./);
-      expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\nruntime: Node.js ${v22} (system nodejs, /usr/bin/node)\n`);
+      expect(await sh('/usr/bin/edge-agent --version')).toBe(
+        `edge-agent ${pkg.version}\nruntime: Node.js ${v22} (system nodejs, /usr/bin/node)\n`,
+      );
       const start = await device.exec(['systemctl', 'restart', UNIT]);
       expect(start.exitCode, start.stderr).toBe(0);
       const running = await until('the daemon on the system node', async () => {
@@ -303,14 +409,18 @@ describe('edge-agent RPM on a virtual edge device', () => {
         return p.ActiveState === 'active' && p.StatusText !== '' && p.MainPID !== '0' ? p : undefined;
       });
       expect(await sh(`readlink /proc/${running.MainPID}/exe`)).toBe('/usr/bin/node\n');
-      const status = JSON.parse((await device.exec(['/usr/bin/edge-agent', 'status', '--json'])).stdout) as { agent: { runtime?: { kind: string; path: string } } };
+      const status = JSON.parse((await device.exec(['/usr/bin/edge-agent', 'status', '--json'])).stdout) as {
+        agent: { runtime?: { kind: string; path: string } };
+      };
       expect(status.agent.runtime).toMatchObject({ kind: 'system nodejs', path: '/usr/bin/node' });
 
       // RHEL 9's default nodejs is 16: below the supported 22, so the runtime wins over it.
       await device.writeFile('/usr/bin/node.new', unsupportedSystemNode, 0o755);
       await sh('mv -f /usr/bin/node.new /usr/bin/node');
       expect((await sh('/usr/bin/node --version')).trim()).toBe('v16.20.2');
-      expect(await sh('/usr/bin/edge-agent --version')).toBe(`edge-agent ${pkg.version}\nruntime: Node.js v${runtimeVersion} (edge-agent-runtime, ${RUNTIME})\n`);
+      expect(await sh('/usr/bin/edge-agent --version')).toBe(
+        `edge-agent ${pkg.version}\nruntime: Node.js v${runtimeVersion} (edge-agent-runtime, ${RUNTIME})\n`,
+      );
     } finally {
       await sh(`systemctl stop ${UNIT}; rm -f ${dropIn} /usr/bin/node && systemctl daemon-reload`);
     }

@@ -19,7 +19,11 @@ import { makeUpdateAvailable, stageUpdate } from '../harness/rpm-ostree/device-r
 import type { VirtualDevice } from '../harness/vdev.js';
 
 const config = 'microshift:\n  waitTimeoutSec: 60\n  restartWindowSec: 15\n';
-const schema = z.fromJSONSchema(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'packaging', 'schemas', 'status.schema.json'), 'utf8')) as Parameters<typeof z.fromJSONSchema>[0]);
+const schema = z.fromJSONSchema(
+  JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'packaging', 'schemas', 'status.schema.json'), 'utf8'),
+  ) as Parameters<typeof z.fromJSONSchema>[0],
+);
 const devices: VirtualDevice[] = [];
 const servers: Server[] = [];
 
@@ -79,8 +83,12 @@ describe('edge-agent status in the bundle', () => {
     // The bundle is minified: what each chunk holds and imports comes from esbuild's metafile.
     const { outputs } = await agentMetafile();
     const chunksDir = relative(repoRoot, join(await realpath(agentDist), 'chunks'));
-    const chunk = (base: string) => Object.keys(outputs).find((path) => new RegExp(`^${base}-[A-Z0-9]+\\.js$`).test(basename(path)) && dirname(path) === chunksDir) as string;
-    const imports = (path: string, kind: string) => (outputs[path]?.imports ?? []).filter((i) => i.kind === kind).map((i) => i.path);
+    const chunk = (base: string) =>
+      Object.keys(outputs).find(
+        (path) => new RegExp(`^${base}-[A-Z0-9]+\\.js$`).test(basename(path)) && dirname(path) === chunksDir,
+      ) as string;
+    const imports = (path: string, kind: string) =>
+      (outputs[path]?.imports ?? []).filter((i) => i.kind === kind).map((i) => i.path);
     const closureOf = (entry: string) => {
       const closure = new Set<string>();
       const visit = (path: string) => {
@@ -92,20 +100,40 @@ describe('edge-agent status in the bundle', () => {
       return closure;
     };
     const packagesOf = (entry: string) => {
-      const inputs = [...closureOf(entry)].flatMap((path) => Object.entries(outputs[path]?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([input]) => input));
-      return [...new Set(inputs.flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\/(\S*)$/.exec(input)?.slice(1, 3).join('/') ?? []))];
+      const inputs = [...closureOf(entry)].flatMap((path) =>
+        Object.entries(outputs[path]?.inputs ?? {})
+          .filter(([, i]) => i.bytesInOutput > 0)
+          .map(([input]) => input),
+      );
+      return [
+        ...new Set(
+          inputs.flatMap(
+            (input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\/(\S*)$/.exec(input)?.slice(1, 3).join('/') ?? [],
+          ),
+        ),
+      ];
     };
     // The command's chunk, as cli.js loads it (core/status.ts, loaded by the local path, is a status-* chunk too).
-    const cli = Object.keys(outputs).find((path) => dirname(path) === dirname(chunksDir) && basename(path) === 'cli.js') as string;
-    const status = imports(cli, 'dynamic-import').find((path) => /^status-[A-Z0-9]+\.js$/.test(basename(path))) as string;
+    const cli = Object.keys(outputs).find(
+      (path) => dirname(path) === dirname(chunksDir) && basename(path) === 'cli.js',
+    ) as string;
+    const status = imports(cli, 'dynamic-import').find((path) =>
+      /^status-[A-Z0-9]+\.js$/.test(basename(path)),
+    ) as string;
     expect(status).toBeDefined();
     expect(packagesOf(status)).toEqual([]);
     const local = chunk('status-probes');
     expect(imports(status, 'dynamic-import')).toContain(local);
     const packages = packagesOf(local);
     expect(packages.some((p) => p.startsWith('zod/v4/mini/'))).toBe(true);
-    expect(packages.filter((p) => /^(mqtt|@kubernetes|execa|yaml|pino|dbus-next)\//.test(p) || p.startsWith('zod/v4/classic'))).toEqual([]);
-    expect([...closureOf(local)].some((path) => imports(path, 'dynamic-import').includes(chunk('microshift-api')))).toBe(true);
+    expect(
+      packages.filter(
+        (p) => /^(mqtt|@kubernetes|execa|yaml|pino|dbus-next)\//.test(p) || p.startsWith('zod/v4/classic'),
+      ),
+    ).toEqual([]);
+    expect(
+      [...closureOf(local)].some((path) => imports(path, 'dynamic-import').includes(chunk('microshift-api'))),
+    ).toBe(true);
   });
 });
 
@@ -119,12 +147,18 @@ describe('edge-agent status on a virtual edge device', () => {
 
     const green = await status(device);
     expect(green.exitCode).toBe(0);
-    expect(green.json).toMatchObject({ state: 'green', boot: { verdict: 'green', greenboot: 'bash', attempt: 1, attempts: 3 }, device: { ostree: true } });
+    expect(green.json).toMatchObject({
+      state: 'green',
+      boot: { verdict: 'green', greenboot: 'bash', attempt: 1, attempts: 3 },
+      device: { ostree: true },
+    });
     expect(green.json.deployments.list.map((d) => [d.version, d.role])).toEqual([
       ['9.4.20240701.0', 'booted'],
       ['9.4.20240601.0', 'rollback'],
     ]);
-    expect(green.json.checks.results).toContainEqual(expect.objectContaining({ id: 'microshift', class: 'required', outcome: 'pass' }));
+    expect(green.json.checks.results).toContainEqual(
+      expect.objectContaining({ id: 'microshift', class: 'required', outcome: 'pass' }),
+    );
     expect(green.json.problems.filter((p) => p.code === 'config' || p.severity === 'error')).toEqual([]);
     expect(green.json.microshift).toMatchObject({ installed: true, unit: { activeState: 'active' } });
     expect(green.json.microshift.api.state === 'timed-out' || green.json.microshift.api.ready === true).toBe(true);
@@ -135,28 +169,62 @@ describe('edge-agent status on a virtual edge device', () => {
 
     // The daemon's fresh look at MicroShift spares status the Kubernetes client.
     const now = new Date().toISOString();
-    await device.writeFile('/run/edge-agent/daemon.json', JSON.stringify({ schema: 1, pid: 1, version: '0.1.0', startedAt: now, updatedAt: now, hub: { configured: false, connected: false, queued: 0, dropped: 0 }, microshift: { unit: 'active', apiReady: true, workloadsReady: '8/8', checkedAt: now } }), 0o644);
+    await device.writeFile(
+      '/run/edge-agent/daemon.json',
+      JSON.stringify({
+        schema: 1,
+        pid: 1,
+        version: '0.1.0',
+        startedAt: now,
+        updatedAt: now,
+        hub: { configured: false, connected: false, queued: 0, dropped: 0 },
+        microshift: { unit: 'active', apiReady: true, workloadsReady: '8/8', checkedAt: now },
+      }),
+      0o644,
+    );
     const fromDaemon = await status(device);
-    expect(fromDaemon.json.microshift).toMatchObject({ source: 'daemon', api: { ready: true }, workloads: { ready: 8, total: 8 } });
+    expect(fromDaemon.json.microshift).toMatchObject({
+      source: 'daemon',
+      api: { ready: true },
+      workloads: { ready: 8, total: 8 },
+    });
     await device.exec(['rm', '-f', '/run/edge-agent/daemon.json']);
 
     // As the RPM and RHEL lay them out: the agent's state and the grubenv are root's.
-    await device.sh('chmod 0700 /var/lib/edge-agent && chmod 0600 /boot/grub2/grubenv /var/lib/microshift/resources/kubeadmin/kubeconfig');
+    await device.sh(
+      'chmod 0700 /var/lib/edge-agent && chmod 0600 /boot/grub2/grubenv /var/lib/microshift/resources/kubeadmin/kubeconfig',
+    );
     const user = await status(device, { user: 'nobody' });
     expect(user.exitCode).toBe(0);
-    expect(user.json).toMatchObject({ state: 'green', checks: { state: 'needs-root' }, lastRollback: { state: 'needs-root' }, boot: { grubenv: { state: 'needs-root' } }, microshift: { api: { state: 'needs-root' } } });
-    expect(user.json.problems).toContainEqual(expect.objectContaining({ code: 'needs-root', action: 'sudo edge-agent status' }));
+    expect(user.json).toMatchObject({
+      state: 'green',
+      checks: { state: 'needs-root' },
+      lastRollback: { state: 'needs-root' },
+      boot: { grubenv: { state: 'needs-root' } },
+      microshift: { api: { state: 'needs-root' } },
+    });
+    expect(user.json.problems).toContainEqual(
+      expect.objectContaining({ code: 'needs-root', action: 'sudo edge-agent status' }),
+    );
     expect(line(user.text, /Checks of this boot/)).toBeDefined();
     expect(user.text).toContain('needs root: boot records in /var/lib/edge-agent/boots: permission denied');
 
     // A MicroShift API that accepts connections and never answers.
     const port = await hangingServer();
-    await device.sh(`sed -i 's#server: https://[^ ]*#server: https://127.0.0.1:${port}#' /var/lib/microshift/resources/kubeadmin/kubeconfig`);
+    await device.sh(
+      `sed -i 's#server: https://[^ ]*#server: https://127.0.0.1:${port}#' /var/lib/microshift/resources/kubeadmin/kubeconfig`,
+    );
     const hung = await status(device);
     expect(hung.exitCode).toBe(0);
-    expect(hung.json.microshift).toMatchObject({ state: 'ok', unit: { activeState: 'active' }, api: { state: 'timed-out' } });
+    expect(hung.json.microshift).toMatchObject({
+      state: 'ok',
+      unit: { activeState: 'active' },
+      api: { state: 'timed-out' },
+    });
     expect(hung.ms).toBeLessThan(2000);
-    expect(line(hung.text, /^ +API: /)).toMatch(/API: unknown \(timed out\): MicroShift API did not answer within 1\.0 s/);
+    expect(line(hung.text, /^ +API: /)).toMatch(
+      /API: unknown \(timed out\): MicroShift API did not answer within 1\.0 s/,
+    );
   }, 240_000);
 
   it('red with a failing check', async () => {
@@ -164,7 +232,13 @@ describe('edge-agent status on a virtual edge device', () => {
     const red = await status(device);
     expect(red.exitCode).toBe(1);
     expect(red.json).toMatchObject({ state: 'red', boot: { verdict: 'red', updateOnTrial: false } });
-    expect(red.json.checks.results).toContainEqual(expect.objectContaining({ id: 'microshift', outcome: 'fail', reason: expect.stringMatching(/crash-loop|unit-failed/) }));
+    expect(red.json.checks.results).toContainEqual(
+      expect.objectContaining({
+        id: 'microshift',
+        outcome: 'fail',
+        reason: expect.stringMatching(/crash-loop|unit-failed/),
+      }),
+    );
     expect(red.json.problems[0]).toMatchObject({ severity: 'error', code: 'boot-red' });
     expect(header(red.text)).toMatch(/^● RED: .* failed check 'microshift'/);
     expect(red.text).toMatch(/Problems\n {2}✗ This boot is RED: check 'microshift' failed: /);
@@ -175,10 +249,17 @@ describe('edge-agent status on a virtual edge device', () => {
     // Installed without the reboot through greenboot: start this boot's checks by hand, as at boot.
     const device = await boot({ microshift: scenario('api-never-ready'), boot: false });
     await device.sh('systemctl start --no-block microshift.service greenboot-healthcheck.service');
-    await waitFor(async () => (await device.exec(['systemctl', 'is-active', 'greenboot-healthcheck.service'])).stdout.trim() === 'activating', 20_000);
+    await waitFor(
+      async () =>
+        (await device.exec(['systemctl', 'is-active', 'greenboot-healthcheck.service'])).stdout.trim() === 'activating',
+      20_000,
+    );
     const checking = await status(device);
     expect(checking.exitCode).toBe(2);
-    expect(checking.json).toMatchObject({ state: 'checking', boot: { verdict: 'checking', healthcheck: { activeState: 'activating' } } });
+    expect(checking.json).toMatchObject({
+      state: 'checking',
+      boot: { verdict: 'checking', healthcheck: { activeState: 'activating' } },
+    });
     expect(checking.text.split('\n')[0]).toMatch(/^● CHECKING: /);
   }, 120_000);
 
@@ -193,7 +274,14 @@ describe('edge-agent status on a virtual edge device', () => {
     const after = await status(device);
     expect(after.exitCode).toBe(0);
     expect(after.json.deployments.list.find((d) => d.booted)?.version).toBe('9.4.20240601.0');
-    expect(after.json.lastRollback).toMatchObject({ state: 'ok', found: true, current: true, from: { version: '9.4.20240701.0' }, to: { version: '9.4.20240601.0' }, failedBoots: 3 });
+    expect(after.json.lastRollback).toMatchObject({
+      state: 'ok',
+      found: true,
+      current: true,
+      from: { version: '9.4.20240701.0' },
+      to: { version: '9.4.20240601.0' },
+      failedBoots: 3,
+    });
     expect(after.json.lastRollback.reason).toMatch(/^microshift: /);
     expect(after.json.problems).toContainEqual(expect.objectContaining({ code: 'rolled-back', severity: 'warning' }));
     expect(header(after.text)).toMatch(/rolled back from 9\.4\.20240701\.0/);
@@ -204,7 +292,12 @@ describe('edge-agent status on a virtual edge device', () => {
     const device = await boot({ ostree: false, microshift: { state: 'absent' } });
     const plain = await status(device);
     expect(plain.exitCode).toBe(3);
-    expect(plain.json).toMatchObject({ state: 'degraded', device: { ostree: false }, deployments: { state: 'unavailable', note: 'not an ostree system' }, microshift: { installed: false } });
+    expect(plain.json).toMatchObject({
+      state: 'degraded',
+      device: { ostree: false },
+      deployments: { state: 'unavailable', note: 'not an ostree system' },
+      microshift: { installed: false },
+    });
     expect(plain.json.problems).toContainEqual(expect.objectContaining({ code: 'not-ostree' }));
     expect(line(plain.text, /ostree: /)).toMatch(/ostree: no: not an ostree-booted system/);
   }, 120_000);
@@ -219,7 +312,11 @@ describe('edge-agent status on a virtual edge device', () => {
 
   it('--watch refreshes until interrupted, then exits 0', async () => {
     const device = await boot({ microshift: { state: 'absent' } });
-    const watch = device.spawn(['bash', '-c', 'echo $$ > /run/status-watch.pid; exec edge-agent status --watch --json --interval 0.5']);
+    const watch = device.spawn([
+      'bash',
+      '-c',
+      'echo $$ > /run/status-watch.pid; exec edge-agent status --watch --json --interval 0.5',
+    ]);
     let lines: string[] = [];
     watch.stdout?.on('data', (chunk: Buffer) => (lines = [...lines, ...chunk.toString().split('\n').filter(Boolean)]));
     const deadline = Date.now() + 20_000;

@@ -17,7 +17,14 @@ export interface Consumer {
   close(): Promise<void>;
 }
 
-export function startConsumer(config: HubServiceConfig['broker'], tls: TlsMaterial, store: HubStore, limits: { maxPayloadBytes: number }, log: Logger, now: () => number = Date.now): Promise<Consumer> {
+export function startConsumer(
+  config: HubServiceConfig['broker'],
+  tls: TlsMaterial,
+  store: HubStore,
+  limits: { maxPayloadBytes: number },
+  log: Logger,
+  now: () => number = Date.now,
+): Promise<Consumer> {
   const prefix = config.topicPrefix;
   const options: IClientOptions = {
     protocolVersion: 5,
@@ -49,7 +56,10 @@ export function startConsumer(config: HubServiceConfig['broker'], tls: TlsMateri
       (error: Error) => {
         // Not acknowledged: the broker keeps the message in the session and sends it again after
         // the reconnect that mqtt.js starts when the connection drops.
-        if (!failing) log.warn(`cannot store a message from ${packet.topic.slice(0, 200)}: ${error.message}; reconnecting so the broker re-sends it`);
+        if (!failing)
+          log.warn(
+            `cannot store a message from ${packet.topic.slice(0, 200)}: ${error.message}; reconnecting so the broker re-sends it`,
+          );
         failing = true;
         client.stream?.destroy();
         callback(error);
@@ -64,7 +74,8 @@ export function startConsumer(config: HubServiceConfig['broker'], tls: TlsMateri
     client.subscribe([`${prefix}/+/status`, `${prefix}/+/online`, events], { qos: 1 }, (error, granted) => {
       if (error) return log.warn(`subscribe failed: ${error.message}`);
       const refused = (granted ?? []).filter((g) => g.qos > 1);
-      if (refused.length > 0) log.warn(`the broker refused ${refused.map((g) => g.topic).join(', ')} (check the ACL for ${config.clientId})`);
+      if (refused.length > 0)
+        log.warn(`the broker refused ${refused.map((g) => g.topic).join(', ')} (check the ACL for ${config.clientId})`);
     });
   });
   client.on('error', (error) => log.warn(`broker: ${error.message}`));

@@ -5,7 +5,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { DASHBOARD_CSS, renderDeviceListPage, renderDevicePage, renderOverviewPage } from '../../core/hub-service/dashboard-html.js';
+import {
+  DASHBOARD_CSS,
+  renderDeviceListPage,
+  renderDevicePage,
+  renderOverviewPage,
+} from '../../core/hub-service/dashboard-html.js';
 import { decodeCursor, LIST_FILTERS, type DeviceQuery, type ListFilter } from '../../core/hub-service/views.js';
 import type { HubStore } from '../../hub/store.js';
 
@@ -23,15 +28,18 @@ const MAX_PAGE = 500;
 function deviceQuery(params: URLSearchParams, defaultLimit: number): DeviceQuery {
   const limitText = params.get('limit');
   const limit = limitText === null ? defaultLimit : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new BadRequest(`limit: expected a whole number from 1 to ${MAX_PAGE}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+    throw new BadRequest(`limit: expected a whole number from 1 to ${MAX_PAGE}`);
   const filter = params.get('filter') || undefined;
-  if (filter !== undefined && !LIST_FILTERS.includes(filter as ListFilter)) throw new BadRequest(`filter: expected one of ${LIST_FILTERS.join(', ')}`);
+  if (filter !== undefined && !LIST_FILTERS.includes(filter as ListFilter))
+    throw new BadRequest(`filter: expected one of ${LIST_FILTERS.join(', ')}`);
   const cursor = params.get('cursor') || undefined;
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
   if (cursor !== undefined && after === undefined) throw new BadRequest('cursor: not a cursor returned by this API');
   const q = params.get('q') || undefined;
   const version = params.get('version') || undefined;
-  if ((q?.length ?? 0) > 128 || (version?.length ?? 0) > 128) throw new BadRequest('q and version: at most 128 characters');
+  if ((q?.length ?? 0) > 128 || (version?.length ?? 0) > 128)
+    throw new BadRequest('q and version: at most 128 characters');
   return { q, version, filter: filter as ListFilter | undefined, after, limit };
 }
 
@@ -41,9 +49,15 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-export async function startHttp(options: HttpOptions, store: HubStore, now: () => number = Date.now): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startHttp(
+  options: HttpOptions,
+  store: HubStore,
+  now: () => number = Date.now,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    handle(request, response).catch((error: Error) => send(response, 500, 'application/json', JSON.stringify({ error: 'internal', message: error.message })));
+    handle(request, response).catch((error: Error) =>
+      send(response, 500, 'application/json', JSON.stringify({ error: 'internal', message: error.message })),
+    );
   };
   const send = (response: ServerResponse, status: number, type: string, body: string): void => {
     if (response.headersSent) {
@@ -55,26 +69,33 @@ export async function startHttp(options: HttpOptions, store: HubStore, now: () =
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       // Only our own stylesheet; no scripts, frames or foreign origins.
-      'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
+      'content-security-policy':
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
     });
     response.end(body);
   };
-  const json = (response: ServerResponse, status: number, value: unknown) => send(response, status, 'application/json', JSON.stringify(value));
+  const json = (response: ServerResponse, status: number, value: unknown) =>
+    send(response, status, 'application/json', JSON.stringify(value));
   const html = (response: ServerResponse, body: string) => send(response, 200, 'text/html', body);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://hub.invalid');
     const path = url.pathname;
-    if (request.method !== 'GET' && request.method !== 'HEAD') return json(response, 405, { error: 'method-not-allowed' });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return json(response, 405, { error: 'method-not-allowed' });
     if (path === '/healthz') return json(response, 200, { ok: true });
     if (options.token !== undefined && !tokenMatches(request.headers.authorization, options.token)) {
       response.setHeader('www-authenticate', 'Bearer realm="edge-agent-hub"');
-      return json(response, 401, { error: 'unauthorized', message: 'send Authorization: Bearer <token from the token file>' });
+      return json(response, 401, {
+        error: 'unauthorized',
+        message: 'send Authorization: Bearer <token from the token file>',
+      });
     }
     try {
       if (path === '/static/hub.css') return send(response, 200, 'text/css', DASHBOARD_CSS);
       if (path === '/api/v1/overview') return json(response, 200, await store.overview(now()));
-      if (path === '/api/v1/devices') return json(response, 200, await store.listDevices(deviceQuery(url.searchParams, 100), now()));
+      if (path === '/api/v1/devices')
+        return json(response, 200, await store.listDevices(deviceQuery(url.searchParams, 100), now()));
       const api = /^\/api\/v1\/devices\/([^/]+)(\/timeline)?$/.exec(path);
       if (api) {
         const id = decodeURIComponent(api[1] ?? '');
@@ -86,7 +107,14 @@ export async function startHttp(options: HttpOptions, store: HubStore, now: () =
       if (path === '/') return html(response, renderOverviewPage(await store.overview(now())));
       if (path === '/devices') {
         const query = deviceQuery(url.searchParams, 50);
-        return html(response, renderDeviceListPage(await store.listDevices(query, now()), { q: query.q, filter: query.filter, version: query.version }));
+        return html(
+          response,
+          renderDeviceListPage(await store.listDevices(query, now()), {
+            q: query.q,
+            filter: query.filter,
+            version: query.version,
+          }),
+        );
       }
       const page = /^\/devices\/([^/]+)$/.exec(path);
       if (page) {
@@ -97,12 +125,15 @@ export async function startHttp(options: HttpOptions, store: HubStore, now: () =
       }
       return json(response, 404, { error: 'not-found' });
     } catch (error) {
-      if (error instanceof BadRequest || error instanceof URIError) return json(response, 400, { error: 'bad-request', message: error.message });
+      if (error instanceof BadRequest || error instanceof URIError)
+        return json(response, 400, { error: 'bad-request', message: error.message });
       throw error;
     }
   }
 
-  const server: Server = options.tls ? createHttps({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttp(handler);
+  const server: Server = options.tls
+    ? createHttps({ cert: options.tls.cert, key: options.tls.key }, handler)
+    : createHttp(handler);
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -124,6 +155,7 @@ export async function startHttp(options: HttpOptions, store: HubStore, now: () =
 function timelineLimit(params: URLSearchParams): number {
   const text = params.get('limit');
   const limit = text === null ? 200 : Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 2000) throw new BadRequest('limit: expected a whole number from 1 to 2000');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 2000)
+    throw new BadRequest('limit: expected a whole number from 1 to 2000');
   return limit;
 }

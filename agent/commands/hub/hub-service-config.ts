@@ -15,25 +15,64 @@ export const HubServiceConfigSchema = z.strictObject({
   broker: z.strictObject({
     url: z.string().describe('mqtts:// URL of the broker'),
     ca: path().optional().describe('PEM CA of the broker certificate'),
-    cert: path().optional().describe('PEM client certificate of the hub service (CN edge-agent-hub in the example ACL)'),
+    cert: path()
+      .optional()
+      .describe('PEM client certificate of the hub service (CN edge-agent-hub in the example ACL)'),
     key: path().optional().describe('PEM key of cert, mode 0600'),
     allowInsecure: z.boolean().default(false).describe('allow plain mqtt:// (tests only)'),
-    topicPrefix: z.string().regex(/^[^/+#\s]+(\/[^/+#\s]+)*$/, { message: 'expected topic levels without wildcards, e.g. edge/v1' }).default('edge/v1'),
-    clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", ":", "-"' }).default('edge-agent-hub').describe('fixed, so the broker keeps this session while the service is down; unique per instance (a broker that binds the client id to the certificate, as the example does, uses the CN instead: give each instance its own certificate)'),
-    sharedGroup: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", "-"' }).optional().describe('MQTT 5 shared subscription group for events: instances with the same group split the events'),
-    sessionExpirySec: z.number().int().min(60).default(7 * 86_400).describe('how long the broker queues events for a stopped service'),
+    topicPrefix: z
+      .string()
+      .regex(/^[^/+#\s]+(\/[^/+#\s]+)*$/, { message: 'expected topic levels without wildcards, e.g. edge/v1' })
+      .default('edge/v1'),
+    clientId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", ":", "-"' })
+      .default('edge-agent-hub')
+      .describe(
+        'fixed, so the broker keeps this session while the service is down; unique per instance (a broker that binds the client id to the certificate, as the example does, uses the CN instead: give each instance its own certificate)',
+      ),
+    sharedGroup: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_", "-"' })
+      .optional()
+      .describe('MQTT 5 shared subscription group for events: instances with the same group split the events'),
+    sessionExpirySec: z
+      .number()
+      .int()
+      .min(60)
+      .default(7 * 86_400)
+      .describe('how long the broker queues events for a stopped service'),
   }),
   store: z
     .discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('sqlite'), path: path().default('/var/lib/edge-agent-hub/hub.db') }),
-      z.strictObject({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// URL, e.g. postgres://edge_hub@db.example.com:5432/edge_hub' }), maxConnections: z.number().int().min(1).max(100).default(4) }),
+      z.strictObject({
+        kind: z.literal('postgres'),
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, {
+            message: 'expected a postgres:// URL, e.g. postgres://edge_hub@db.example.com:5432/edge_hub',
+          }),
+        maxConnections: z.number().int().min(1).max(100).default(4),
+      }),
     ])
     .default({ kind: 'sqlite', path: '/var/lib/edge-agent-hub/hub.db' }),
-  retention: z.strictObject({ maxEventsPerDevice: z.number().int().min(10).default(2000), maxAgeDays: z.number().int().min(1).default(180), pruneEverySec: z.number().int().min(1).default(3600) }).default({ maxEventsPerDevice: 2000, maxAgeDays: 180, pruneEverySec: 3600 }),
-  limits: z.strictObject({ maxPayloadBytes: z.number().int().min(1024).max(262_144).default(16_384) }).default({ maxPayloadBytes: 16_384 }),
+  retention: z
+    .strictObject({
+      maxEventsPerDevice: z.number().int().min(10).default(2000),
+      maxAgeDays: z.number().int().min(1).default(180),
+      pruneEverySec: z.number().int().min(1).default(3600),
+    })
+    .default({ maxEventsPerDevice: 2000, maxAgeDays: 180, pruneEverySec: 3600 }),
+  limits: z
+    .strictObject({ maxPayloadBytes: z.number().int().min(1024).max(262_144).default(16_384) })
+    .default({ maxPayloadBytes: 16_384 }),
   http: z
     .strictObject({
-      host: z.string().default('127.0.0.1').describe('listen address; anything but loopback needs cert, key and tokenFile'),
+      host: z
+        .string()
+        .default('127.0.0.1')
+        .describe('listen address; anything but loopback needs cert, key and tokenFile'),
       port: z.number().int().min(0).max(65535).default(8787),
       cert: path().optional(),
       key: path().optional(),
@@ -43,19 +82,33 @@ export const HubServiceConfigSchema = z.strictObject({
 });
 export type HubServiceConfig = z.infer<typeof HubServiceConfigSchema>;
 
-export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
 export function parseHubServiceConfig(file: string, text: string): HubServiceConfig {
   const yaml = parseYamlText(file, text);
   if (yaml.status === 'missing') throw new ConfigError([{ file, path: '', message: 'the file does not exist' }]);
   if (yaml.status === 'invalid') throw new ConfigError(yaml.problems);
   const result = HubServiceConfigSchema.safeParse(yaml.data);
-  if (!result.success) throw new ConfigError(result.error.issues.flatMap((issue) => problemsFromIssue(file, issue, yaml.data, HubServiceConfigSchema, yaml.locate)));
+  if (!result.success)
+    throw new ConfigError(
+      result.error.issues.flatMap((issue) =>
+        problemsFromIssue(file, issue, yaml.data, HubServiceConfigSchema, yaml.locate),
+      ),
+    );
   const config = result.data;
   // Exposed beyond this host, the dashboard and API carry the whole fleet's state: TLS and a token.
   if (!isLoopback(config.http.host)) {
     const missing = (['cert', 'key', 'tokenFile'] as const).filter((key) => config.http[key] === undefined);
-    if (missing.length > 0) throw new ConfigError(missing.map((key) => ({ file, path: `http.${key}`, message: `http.host ${config.http.host} is not loopback, so HTTPS and a bearer token are required`, expected: 'an absolute path' })));
+    if (missing.length > 0)
+      throw new ConfigError(
+        missing.map((key) => ({
+          file,
+          path: `http.${key}`,
+          message: `http.host ${config.http.host} is not loopback, so HTTPS and a bearer token are required`,
+          expected: 'an absolute path',
+        })),
+      );
   }
   return config;
 }
@@ -64,6 +117,14 @@ export async function loadHubServiceConfig(fs: HostFs, file: string): Promise<Hu
   const text = await fs.readText(file).catch((error: NodeJS.ErrnoException) => {
     throw new ConfigError([{ file, path: '', message: `cannot read the file (${error.code ?? error.message})` }]);
   });
-  if (text === undefined) throw new ConfigError([{ file, path: '', message: 'the file does not exist', expected: 'a hub service config (see packaging/docs/hub.md)' }]);
+  if (text === undefined)
+    throw new ConfigError([
+      {
+        file,
+        path: '',
+        message: 'the file does not exist',
+        expected: 'a hub service config (see packaging/docs/hub.md)',
+      },
+    ]);
   return parseHubServiceConfig(file, text);
 }

@@ -21,25 +21,43 @@ const link = (params: Record<string, string | undefined>) => {
 };
 
 export function renderOverviewPage(o: Overview): string {
-  const tile = (label: string, n: number, filter?: ListFilter) => `<a class="tile ${esc(filter ?? 'all')}" href="${link({ filter })}" data-count="${esc(label)}"><span class="n">${n}</span><span class="label">${esc(label)}</span></a>`;
+  const tile = (label: string, n: number, filter?: ListFilter) =>
+    `<a class="tile ${esc(filter ?? 'all')}" href="${link({ filter })}" data-count="${esc(label)}"><span class="n">${n}</span><span class="label">${esc(label)}</span></a>`;
   const rejects = Object.entries(o.rejects);
   return layout(
     'Fleet',
     `<h1>Fleet</h1><section class="tiles">${tile('devices', o.devices)}${tile('green', o.verdicts.green, 'green')}${tile('red', o.verdicts.red, 'red')}${tile('checking', o.verdicts.checking, 'checking')}${tile('offline', o.offline, 'offline')}${tile('rolled back 24h', o.rolledBack24h, 'rolled-back')}</section>` +
       searchForm({}) +
       `<p class="meta">unknown verdict: ${o.verdicts.unknown}; online state unknown: ${o.onlineUnknown}; events pruned: ${o.pruned.byCount} by count, ${o.pruned.byAge} by age; as of ${esc(o.generatedAt)}</p>` +
-      (rejects.length ? `<h2>Rejected or escaped input</h2><ul class="rejects">${rejects.map(([k, v]) => `<li>${esc(k)}: ${v}</li>`).join('')}</ul>` : ''),
+      (rejects.length
+        ? `<h2>Rejected or escaped input</h2><ul class="rejects">${rejects.map(([k, v]) => `<li>${esc(k)}: ${v}</li>`).join('')}</ul>`
+        : ''),
   );
 }
 
 function searchForm(current: { q?: string; filter?: string; version?: string }): string {
-  const options = ['', ...LIST_FILTERS].map((f) => `<option value="${esc(f)}"${f === (current.filter ?? '') ? ' selected' : ''}>${esc(f || 'any state')}</option>`).join('');
+  const options = ['', ...LIST_FILTERS]
+    .map(
+      (f) =>
+        `<option value="${esc(f)}"${f === (current.filter ?? '') ? ' selected' : ''}>${esc(f || 'any state')}</option>`,
+    )
+    .join('');
   return `<form class="search" method="get" action="/devices"><input name="q" placeholder="device id contains" value="${esc(current.q)}"><input name="version" placeholder="deployment version" value="${esc(current.version)}"><select name="filter">${options}</select><button type="submit">Search</button></form>`;
 }
 
-export function renderDeviceListPage(page: DevicePage, query: { q?: string; filter?: string; version?: string }): string {
-  const rows = page.devices.map((d) => `<tr class="v-${esc(d.verdict)}"><td><a href="/devices/${encodeURIComponent(d.id)}">${esc(d.id)}</a></td><td>${esc(d.verdict)}</td><td>${esc(d.online)}</td><td>${esc(d.version ?? '-')}</td><td>${esc(d.rollbackAt ?? '-')}</td><td>${esc(d.seenAt)}</td></tr>`).join('');
-  const next = page.next ? `<a class="next" href="${link({ ...query, cursor: page.next })}">next page</a>` : '<span class="end">end of list</span>';
+export function renderDeviceListPage(
+  page: DevicePage,
+  query: { q?: string; filter?: string; version?: string },
+): string {
+  const rows = page.devices
+    .map(
+      (d) =>
+        `<tr class="v-${esc(d.verdict)}"><td><a href="/devices/${encodeURIComponent(d.id)}">${esc(d.id)}</a></td><td>${esc(d.verdict)}</td><td>${esc(d.online)}</td><td>${esc(d.version ?? '-')}</td><td>${esc(d.rollbackAt ?? '-')}</td><td>${esc(d.seenAt)}</td></tr>`,
+    )
+    .join('');
+  const next = page.next
+    ? `<a class="next" href="${link({ ...query, cursor: page.next })}">next page</a>`
+    : '<span class="end">end of list</span>';
   return layout(
     'Devices',
     `<h1>Devices</h1>${searchForm(query)}<table class="devices"><thead><tr><th>device</th><th>verdict</th><th>online</th><th>deployment</th><th>last rollback</th><th>last message</th></tr></thead><tbody>${rows || '<tr><td colspan="6">no device matches</td></tr>'}</tbody></table><nav>${next}</nav>`,
@@ -47,7 +65,12 @@ export function renderDeviceListPage(page: DevicePage, query: { q?: string; filt
 }
 
 export function renderDevicePage(row: DeviceRow, status: unknown, timeline: TimelineEntry[]): string {
-  const s = (status ?? {}) as { attempt?: { n: number; max: number }; agent?: string; staged?: { version?: string; checksum?: string }; outbox?: { queued: number; dropped: number } };
+  const s = (status ?? {}) as {
+    attempt?: { n: number; max: number };
+    agent?: string;
+    staged?: { version?: string; checksum?: string };
+    outbox?: { queued: number; dropped: number };
+  };
   const facts: Array<[string, unknown]> = [
     ['verdict', row.verdict],
     ['online', `${row.online}${row.onlineAt ? ` since ${row.onlineAt}` : ''}`],
@@ -59,7 +82,12 @@ export function renderDevicePage(row: DeviceRow, status: unknown, timeline: Time
     ['last rollback', row.rollbackAt ?? '-'],
     ['events pruned', row.eventsPruned],
   ];
-  const items = timeline.map((e) => `<li class="ev ${esc(e.type)}"><time datetime="${esc(e.time)}">${esc(e.time)}</time> <span class="summary">${esc(e.summary)}</span> <span class="received">reached the hub ${esc(e.receivedAt)}</span></li>`).join('');
+  const items = timeline
+    .map(
+      (e) =>
+        `<li class="ev ${esc(e.type)}"><time datetime="${esc(e.time)}">${esc(e.time)}</time> <span class="summary">${esc(e.summary)}</span> <span class="received">reached the hub ${esc(e.receivedAt)}</span></li>`,
+    )
+    .join('');
   return layout(
     row.id,
     `<h1>${esc(row.id)}</h1><dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl><h2>Boots and rollbacks, newest first</h2><ol class="timeline">${items || '<li>no events yet</li>'}</ol>`,

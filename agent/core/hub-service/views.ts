@@ -62,11 +62,18 @@ export function decodeCursor(cursor: string): string | undefined {
   return Buffer.from(cursor, 'base64url').toString('utf8');
 }
 
-export const isoOf = (ms: number | null | undefined): string | undefined => (ms === null || ms === undefined ? undefined : new Date(Number(ms)).toISOString());
+export const isoOf = (ms: number | null | undefined): string | undefined =>
+  ms === null || ms === undefined ? undefined : new Date(Number(ms)).toISOString();
 
 /** The columns the store keeps per device, derived from a status payload. */
-export function deviceColumns(status: DeviceStatus): { verdict: string; version: string | null; statusAt: number | null; rollbackAt: number | null } {
-  const time = (iso: string | undefined) => (iso === undefined || Number.isNaN(Date.parse(iso)) ? null : Date.parse(iso));
+export function deviceColumns(status: DeviceStatus): {
+  verdict: string;
+  version: string | null;
+  statusAt: number | null;
+  rollbackAt: number | null;
+} {
+  const time = (iso: string | undefined) =>
+    iso === undefined || Number.isNaN(Date.parse(iso)) ? null : Date.parse(iso);
   return {
     verdict: status.verdict,
     version: status.booted ? (status.booted.version ?? status.booted.checksum) : null,
@@ -85,7 +92,11 @@ export function summarizeEvent(type: string, body: Record<string, unknown>): str
     case 'boot-verdict': {
       const attempt = body.attempt as { n: number; max: number } | undefined;
       const failed = (body.failed as Array<{ check: string; reason: string }> | undefined) ?? [];
-      const parts = [`boot ${String(body.verdict).toUpperCase()}`, body.deployment ? `on ${ref(body.deployment)}` : '', attempt ? `attempt ${attempt.n}/${attempt.max}` : ''];
+      const parts = [
+        `boot ${String(body.verdict).toUpperCase()}`,
+        body.deployment ? `on ${ref(body.deployment)}` : '',
+        attempt ? `attempt ${attempt.n}/${attempt.max}` : '',
+      ];
       if (failed.length > 0) parts.push(`failed: ${failed.map((f) => `${f.check} (${f.reason})`).join(', ')}`);
       return parts.filter(Boolean).join(', ');
     }

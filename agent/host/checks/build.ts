@@ -9,19 +9,48 @@ import type { CheckDeps } from './deps.js';
 import { createMicroShiftCheck } from './microshift.js';
 import { createWantedChecks } from './wanted.js';
 
-export const WANTED_BUILTINS = ['journal-persistent', 'pull-secret', 'firewall-trusted', 'lvm-free', 'var-free', 'clock-synchronized', 'registry-mirror', 'greenboot-enabled', 'disabled-healthchecks'];
+export const WANTED_BUILTINS = [
+  'journal-persistent',
+  'pull-secret',
+  'firewall-trusted',
+  'lvm-free',
+  'var-free',
+  'clock-synchronized',
+  'registry-mirror',
+  'greenboot-enabled',
+  'disabled-healthchecks',
+];
 
 export function buildChecks(plan: CheckPlan, config: Config, context: BootContext, deps: CheckDeps): RunnableCheck[] {
   const budgetMs = context.budget.budgetSec * 1000;
   const wanted = new Map(
-    createWantedChecks(config, { microshiftInstalled: context.microshiftUnit !== 'absent', disabledHealthchecks: context.greenbootConf.disabledHealthchecks }, deps).map((c) => [c.id, c]),
+    createWantedChecks(
+      config,
+      {
+        microshiftInstalled: context.microshiftUnit !== 'absent',
+        disabledHealthchecks: context.greenbootConf.disabledHealthchecks,
+      },
+      deps,
+    ).map((c) => [c.id, c]),
   );
   return plan.checks.map((planned): RunnableCheck => {
     const skip = planned.skip;
-    if (skip) return { id: planned.id, class: planned.class, run: async () => ({ outcome: skip.outcome, reason: skip.reason, message: skip.message }) };
+    if (skip)
+      return {
+        id: planned.id,
+        class: planned.class,
+        run: async () => ({ outcome: skip.outcome, reason: skip.reason, message: skip.message }),
+      };
     if (planned.source === 'microshift') {
       const m = config.microshift;
-      const plan2 = { budgetMs, workloads: plan.workloads, crashLoopRestarts: m.crashLoopRestarts, containerRestarts: m.containerRestarts, restartWindowMs: m.restartWindowSec * 1000, restartSettleMs: (m.restartWindowSec * 1000) / 3 };
+      const plan2 = {
+        budgetMs,
+        workloads: plan.workloads,
+        crashLoopRestarts: m.crashLoopRestarts,
+        containerRestarts: m.containerRestarts,
+        restartWindowMs: m.restartWindowSec * 1000,
+        restartSettleMs: (m.restartWindowSec * 1000) / 3,
+      };
       return createMicroShiftCheck({ plan: plan2, bootTimeMs: context.bootTimeMs }, deps);
     }
     if (planned.source === 'declared') {

@@ -14,11 +14,15 @@ export interface ConfigFallbackFacts {
   declaredChecks: DeclaredChecks;
 }
 
-export function createConfigFallbackChecks(facts: ConfigFallbackFacts, classFilter: CheckClass | undefined): RunnableCheck[] {
+export function createConfigFallbackChecks(
+  facts: ConfigFallbackFacts,
+  classFilter: CheckClass | undefined,
+): RunnableCheck[] {
   const cls: CheckClass = facts.declaredChecks === 'unreadable' ? 'required' : 'wanted';
   if (classFilter && classFilter !== cls) return [];
   const first = facts.problems[0] ? formatConfigProblem(facts.problems[0]) : facts.file;
-  const more = facts.problems.length > 1 ? ` (and ${facts.problems.length - 1} more problem(s): edge-agent config validate)` : '';
+  const more =
+    facts.problems.length > 1 ? ` (and ${facts.problems.length - 1} more problem(s): edge-agent config validate)` : '';
   const message =
     cls === 'required'
       ? `the declared checks in ${facts.file} cannot be read, so they cannot pass: ${first}${more}`

@@ -30,13 +30,39 @@ export function createDeclaredCheck(check: CheckSpec, timeoutMs: number, deps: C
         wake: probe.wake,
         assess: (p) =>
           p.ok
-            ? { done: true, result: { outcome: 'pass', reason: 'ok', message: `${describe(check)}: ${p.detail}`, observation: p.observation } }
+            ? {
+                done: true,
+                result: {
+                  outcome: 'pass',
+                  reason: 'ok',
+                  message: `${describe(check)}: ${p.detail}`,
+                  observation: p.observation,
+                },
+              }
             : p.final
-              ? { done: true, result: { outcome: 'fail', reason: `${check.kind}-failed`, message: `${describe(check)}: ${p.detail}`, observation: p.observation } }
+              ? {
+                  done: true,
+                  result: {
+                    outcome: 'fail',
+                    reason: `${check.kind}-failed`,
+                    message: `${describe(check)}: ${p.detail}`,
+                    observation: p.observation,
+                  },
+                }
               : { done: false, progress: `${describe(check)}: ${p.detail}` },
-        onDeadline: (last) => ({ outcome: 'timeout', reason: `${check.kind}-timeout`, message: `${describe(check)} not reached within ${Math.round(timeoutMs / 1000)}s: ${last?.detail ?? 'no answer'}`, observation: last?.observation }),
-        onAbort: (last) => ({ outcome: 'terminated', reason: 'terminated', message: `stopped while waiting: ${last?.detail ?? 'no answer yet'}` }),
-        onProgress: (text, remaining) => deps.log.info({ check: check.id }, `Still waiting (${Math.round(remaining / 1000)}s left): ${text}`),
+        onDeadline: (last) => ({
+          outcome: 'timeout',
+          reason: `${check.kind}-timeout`,
+          message: `${describe(check)} not reached within ${Math.round(timeoutMs / 1000)}s: ${last?.detail ?? 'no answer'}`,
+          observation: last?.observation,
+        }),
+        onAbort: (last) => ({
+          outcome: 'terminated',
+          reason: 'terminated',
+          message: `stopped while waiting: ${last?.detail ?? 'no answer yet'}`,
+        }),
+        onProgress: (text, remaining) =>
+          deps.log.info({ check: check.id }, `Still waiting (${Math.round(remaining / 1000)}s left): ${text}`),
       });
     },
   };
@@ -57,7 +83,10 @@ function describe(check: CheckSpec): string {
   }
 }
 
-async function prober(check: Exclude<CheckSpec, { kind: 'command' }>, deps: CheckDeps): Promise<{ run: (s: AbortSignal) => Promise<Probe>; wake?: (notify: () => void) => () => void }> {
+async function prober(
+  check: Exclude<CheckSpec, { kind: 'command' }>,
+  deps: CheckDeps,
+): Promise<{ run: (s: AbortSignal) => Promise<Probe>; wake?: (notify: () => void) => () => void }> {
   switch (check.kind) {
     case 'unit': {
       const systemd = await deps.systemd();
@@ -71,7 +100,12 @@ async function prober(check: Exclude<CheckSpec, { kind: 'command' }>, deps: Chec
             return { ok: false, detail: (error as Error).message };
           }
           const detail = u.loadState === 'not-found' ? 'unit not found' : `${u.activeState}/${u.subState}`;
-          return { ok: u.activeState === 'active', final: u.activeState === 'failed', detail, observation: { activeState: u.activeState, subState: u.subState, nRestarts: u.nRestarts } };
+          return {
+            ok: u.activeState === 'active',
+            final: u.activeState === 'failed',
+            detail,
+            observation: { activeState: u.activeState, subState: u.subState, nRestarts: u.nRestarts },
+          };
         },
         wake: (notify) => {
           // A watch that cannot be set up leaves polling as the safety net; its rejection must be
@@ -86,7 +120,10 @@ async function prober(check: Exclude<CheckSpec, { kind: 'command' }>, deps: Chec
         run: async (signal) => {
           try {
             const api = await deps.microshift();
-            const [w] = await api.workloads([{ namespace: check.namespace, kind: check.resource, name: check.name }], signal);
+            const [w] = await api.workloads(
+              [{ namespace: check.namespace, kind: check.resource, name: check.name }],
+              signal,
+            );
             return { ok: Boolean(w?.ready), detail: w?.detail ?? 'not found' };
           } catch (error) {
             return { ok: false, detail: (error as Error).message };
@@ -100,17 +137,25 @@ async function prober(check: Exclude<CheckSpec, { kind: 'command' }>, deps: Chec
   }
 }
 
-async function httpProbe(check: Extract<CheckSpec, { kind: 'http' }>, deps: CheckDeps, signal: AbortSignal): Promise<Probe> {
+async function httpProbe(
+  check: Extract<CheckSpec, { kind: 'http' }>,
+  deps: CheckDeps,
+  signal: AbortSignal,
+): Promise<Probe> {
   const url = new URL(check.url);
   const ca = check.ca ? await deps.fs.readText(check.ca) : undefined;
   if (check.ca && ca === undefined) return { ok: false, final: true, detail: `CA file ${check.ca} does not exist` };
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
-    const req = request(url, { method: 'GET', signal, timeout: 5000, ca, rejectUnauthorized: !check.insecureSkipVerify }, (res) => {
-      res.resume();
-      const ok = res.statusCode === check.expectStatus;
-      resolve({ ok, detail: `HTTP ${res.statusCode}`, observation: { status: res.statusCode } });
-    });
+    const req = request(
+      url,
+      { method: 'GET', signal, timeout: 5000, ca, rejectUnauthorized: !check.insecureSkipVerify },
+      (res) => {
+        res.resume();
+        const ok = res.statusCode === check.expectStatus;
+        resolve({ ok, detail: `HTTP ${res.statusCode}`, observation: { status: res.statusCode } });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('no answer within 5s')));
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, detail: error.code ?? error.message }));
     req.end();
@@ -129,15 +174,40 @@ function tcpProbe(host: string, port: number, signal: AbortSignal): Promise<Prob
   });
 }
 
-async function runCommand(check: Extract<CheckSpec, { kind: 'command' }>, timeoutMs: number, deps: CheckDeps, signal: AbortSignal): Promise<CheckReport> {
+async function runCommand(
+  check: Extract<CheckSpec, { kind: 'command' }>,
+  timeoutMs: number,
+  deps: CheckDeps,
+  signal: AbortSignal,
+): Promise<CheckReport> {
   const [file, ...args] = check.command;
   deps.log.info({ check: check.id }, `Running ${check.command.join(' ')} (up to ${Math.round(timeoutMs / 1000)}s)`);
-  const result = await deps.exec.run(file as string, args, { timeoutMs, signal }).catch((error: Error) => ({ exitCode: 127, stdout: '', stderr: error.message, timedOut: false }));
+  const result = await deps.exec
+    .run(file as string, args, { timeoutMs, signal })
+    .catch((error: Error) => ({ exitCode: 127, stdout: '', stderr: error.message, timedOut: false }));
   const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-5).join('\n');
   const observation = { exitCode: result.exitCode, output: output.slice(-2000) };
-  if (signal.aborted) return { outcome: 'terminated', reason: 'terminated', message: 'stopped while the command ran', observation };
-  if (result.timedOut) return { outcome: 'timeout', reason: 'command-timeout', message: `command ${check.command.join(' ')} did not finish within ${Math.round(timeoutMs / 1000)}s`, observation };
-  if (result.exitCode === check.expectExit) return { outcome: 'pass', reason: 'ok', message: `command ${check.command.join(' ')} exited ${result.exitCode}`, observation };
+  if (signal.aborted)
+    return { outcome: 'terminated', reason: 'terminated', message: 'stopped while the command ran', observation };
+  if (result.timedOut)
+    return {
+      outcome: 'timeout',
+      reason: 'command-timeout',
+      message: `command ${check.command.join(' ')} did not finish within ${Math.round(timeoutMs / 1000)}s`,
+      observation,
+    };
+  if (result.exitCode === check.expectExit)
+    return {
+      outcome: 'pass',
+      reason: 'ok',
+      message: `command ${check.command.join(' ')} exited ${result.exitCode}`,
+      observation,
+    };
   const last = output.split('\n').at(-1);
-  return { outcome: 'fail', reason: 'command-failed', message: `command ${check.command.join(' ')} exited ${result.exitCode}${last ? `: ${last}` : ''}`, observation };
+  return {
+    outcome: 'fail',
+    reason: 'command-failed',
+    message: `command ${check.command.join(' ')} exited ${result.exitCode}${last ? `: ${last}` : ''}`,
+    observation,
+  };
 }

@@ -40,6 +40,8 @@ export async function closeCreated(...clients: Lazy<{ close(): unknown }>[]): Pr
   for (const client of clients) {
     const created = client.current();
     if (!created) continue;
-    await Promise.race([created.then((c) => c.close()), new Promise((resolve) => setTimeout(resolve, 500))]).catch(() => undefined);
+    await Promise.race([created.then((c) => c.close()), new Promise((resolve) => setTimeout(resolve, 500))]).catch(
+      () => undefined,
+    );
   }
 }

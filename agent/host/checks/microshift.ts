@@ -47,12 +47,24 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
         let unit: MicroShiftObservation['unit'];
         try {
           const u = watching && watched ? watched : await systemd.unit(MICROSHIFT_UNIT);
-          unit = { loadState: u.loadState, activeState: u.activeState, subState: u.subState, nRestarts: u.nRestarts, unitFileState: u.unitFileState };
+          unit = {
+            loadState: u.loadState,
+            activeState: u.activeState,
+            subState: u.subState,
+            nRestarts: u.nRestarts,
+            unitFileState: u.unitFileState,
+          };
           lastUnit = unit;
         } catch (error) {
           // A D-Bus hiccup is not a verdict: keep waiting with the last known restart count, so
           // neither a false red nor a fake crash loop comes out of it.
-          unit = { loadState: 'unknown', activeState: 'unknown', subState: `systemd not answering: ${(error as Error).message}`, nRestarts: lastUnit?.nRestarts ?? 0, unitFileState: lastUnit?.unitFileState ?? 'unknown' };
+          unit = {
+            loadState: 'unknown',
+            activeState: 'unknown',
+            subState: `systemd not answering: ${(error as Error).message}`,
+            nRestarts: lastUnit?.nRestarts ?? 0,
+            unitFileState: lastUnit?.unitFileState ?? 'unknown',
+          };
         }
         const observation: MicroShiftObservation = {
           unit,
@@ -61,7 +73,10 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
         if (unit.activeState !== 'active') return observation;
         if (!announcedApi) {
           announcedApi = true;
-          deps.log.info({ check: 'microshift' }, `Waiting ${seconds}s for the MicroShift API (readyz, livez) to be healthy`);
+          deps.log.info(
+            { check: 'microshift' },
+            `Waiting ${seconds}s for the MicroShift API (readyz, livez) to be healthy`,
+          );
         }
         let api;
         try {
@@ -74,13 +89,22 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
         if (!observation.api.readyz?.ok || !observation.api.livez?.ok) return observation;
         if (!announcedWorkloads) {
           announcedWorkloads = true;
-          deps.log.info({ check: 'microshift' }, `Waiting ${seconds}s per stage for ${plan.workloads.length} MicroShift core workloads to be ready`);
+          deps.log.info(
+            { check: 'microshift' },
+            `Waiting ${seconds}s per stage for ${plan.workloads.length} MicroShift core workloads to be ready`,
+          );
         }
         const namespaces = [...new Set(plan.workloads.map((w) => w.namespace))];
         try {
-          [observation.workloads, observation.pods] = await Promise.all([api.workloads(plan.workloads, probeSignal), api.pods(namespaces, probeSignal)]);
-          const pulling = observation.pods.filter((p) => p.containers.some((c) => c.waitingReason === 'ErrImagePull' || c.waitingReason === 'ImagePullBackOff'));
-          if (pulling.length > 0) observation.pullEvents = await api.pullEvents([...new Set(pulling.map((p) => p.namespace))], probeSignal);
+          [observation.workloads, observation.pods] = await Promise.all([
+            api.workloads(plan.workloads, probeSignal),
+            api.pods(namespaces, probeSignal),
+          ]);
+          const pulling = observation.pods.filter((p) =>
+            p.containers.some((c) => c.waitingReason === 'ErrImagePull' || c.waitingReason === 'ImagePullBackOff'),
+          );
+          if (pulling.length > 0)
+            observation.pullEvents = await api.pullEvents([...new Set(pulling.map((p) => p.namespace))], probeSignal);
         } catch (error) {
           // A slow or failing list is not a verdict: keep what we saw, try again next poll.
           listError = (error as Error).message;
@@ -118,21 +142,40 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
           if (!announcedReady && assessor.readyAt !== undefined) {
             announcedReady = true;
             const settle = Math.round(plan.restartSettleMs / 1000);
-            deps.log.info({ check: 'microshift' }, `MicroShift is ready after ${Math.round((now - start) / 1000)}s; watching its core containers for ${settle}s before calling the boot good`);
+            deps.log.info(
+              { check: 'microshift' },
+              `MicroShift is ready after ${Math.round((now - start) / 1000)}s; watching its core containers for ${settle}s before calling the boot good`,
+            );
           }
           const why = listError ? `; last API error: ${listError}` : '';
           if (!verdict.done) {
             lastProgress = `${verdict.progress}${why}`;
             return { done: false, progress: lastProgress };
           }
-          return { done: true, result: verdict.report.outcome === 'timeout' ? { ...verdict.report, message: `${verdict.report.message}${why}` } : verdict.report };
+          return {
+            done: true,
+            result:
+              verdict.report.outcome === 'timeout'
+                ? { ...verdict.report, message: `${verdict.report.message}${why}` }
+                : verdict.report,
+          };
         },
-        onDeadline: (last) => ({ outcome: 'timeout', reason: 'budget-exhausted', message: `MicroShift not ready within its budget (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})` }),
+        onDeadline: (last) => ({
+          outcome: 'timeout',
+          reason: 'budget-exhausted',
+          message: `MicroShift not ready within its budget (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})`,
+        }),
         onAbort: (last) => ({
           outcome: 'terminated',
           reason: 'terminated',
           message: `stopped while waiting for MicroShift (last: ${last ? `${last.unit.activeState}/${last.unit.subState}` : 'no observation'})`,
-          observation: { waitingFor: lastProgress ?? (last ? `${MICROSHIFT_UNIT} to start (${last.unit.activeState}/${last.unit.subState})` : 'a first look at MicroShift') },
+          observation: {
+            waitingFor:
+              lastProgress ??
+              (last
+                ? `${MICROSHIFT_UNIT} to start (${last.unit.activeState}/${last.unit.subState})`
+                : 'a first look at MicroShift'),
+          },
         }),
         onProgress: (text) => deps.log.info({ check: 'microshift' }, `Still waiting: ${text}`),
         progressEveryMs: 30_000,

@@ -16,8 +16,14 @@ export class Fatal extends Error {}
 
 export function parseFlags(argv: string[], spec: FlagSpec, stopAtArg = true): { flags: Flags; rest: string[] } {
   const flags: Flags = {};
-  for (const [name, s] of Object.entries(spec)) if (s.default !== undefined) flags[name] = s.kind === 'int' ? Number(s.default) : s.default;
-  const byAlias = new Map(Object.entries(spec).flatMap(([name, s]) => [[name, name] as const, ...(s.alias ? [[s.alias, name] as const] : [])]));
+  for (const [name, s] of Object.entries(spec))
+    if (s.default !== undefined) flags[name] = s.kind === 'int' ? Number(s.default) : s.default;
+  const byAlias = new Map(
+    Object.entries(spec).flatMap(([name, s]) => [
+      [name, name] as const,
+      ...(s.alias ? [[s.alias, name] as const] : []),
+    ]),
+  );
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -34,7 +40,12 @@ export function parseFlags(argv: string[], spec: FlagSpec, stopAtArg = true): { 
     const key = eq >= 0 ? body.slice(0, eq) : body;
     const name = byAlias.get(key);
     // Bundled short booleans: -qa is -q -a.
-    if (!name && !arg.startsWith('--') && eq < 0 && [...key].every((ch) => spec[byAlias.get(ch) ?? '']?.kind === 'bool')) {
+    if (
+      !name &&
+      !arg.startsWith('--') &&
+      eq < 0 &&
+      [...key].every((ch) => spec[byAlias.get(ch) ?? '']?.kind === 'bool')
+    ) {
       for (const ch of key) flags[byAlias.get(ch)!] = true;
       continue;
     }
@@ -62,7 +73,8 @@ export function parseDuration(text: string): number {
   const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
   if (text === '0') return 0;
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new UsageError(`invalid value "${text}" for flag -timeout: parse error`);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text)
+    throw new UsageError(`invalid value "${text}" for flag -timeout: parse error`);
   return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0);
 }
 

@@ -50,7 +50,12 @@ async function main(argv: string[]): Promise<number> {
   if (!endpoint) {
     // No endpoint configured: the real client warns and tries its defaults in turn; CRI-O's is
     // the one that can answer here.
-    process.stderr.write(logrusLine('warning', 'runtime connect using default endpoints: [unix:///run/containerd/containerd.sock unix:///run/crio/crio.sock unix:///var/run/cri-dockerd.sock]. As the default settings are now deprecated, you should set the endpoint instead.'));
+    process.stderr.write(
+      logrusLine(
+        'warning',
+        'runtime connect using default endpoints: [unix:///run/containerd/containerd.sock unix:///run/crio/crio.sock unix:///var/run/cri-dockerd.sock]. As the default settings are now deprecated, you should set the endpoint instead.',
+      ),
+    );
     endpoint = 'unix:///run/crio/crio.sock';
   }
   const configTimeout = Number(config.timeout ?? 0) > 0 ? `${config.timeout}s` : undefined;
@@ -58,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = parseDuration(timeoutText) || 2000;
   const [name, ...args] = rest;
   if (!name) {
-    process.stdout.write('NAME:\n   crictl - client for CRI\n\nUSAGE:\n   crictl [global options] command [command options]\n');
+    process.stdout.write(
+      'NAME:\n   crictl - client for CRI\n\nUSAGE:\n   crictl [global options] command [command options]\n',
+    );
     return 0;
   }
   const command = commands[name];
@@ -68,7 +75,9 @@ async function main(argv: string[]): Promise<number> {
     try {
       await callCrio(runtime.socket, 'Version', { version: 'v1' }, timeoutMs);
     } catch (error) {
-      throw new Fatal(`validate service connection: validate CRI v1 runtime API for endpoint "${endpoint}": ${(error as Error).message}`);
+      throw new Fatal(
+        `validate service connection: validate CRI v1 runtime API for endpoint "${endpoint}": ${(error as Error).message}`,
+      );
     }
   };
   return command(args, runtime, connect);
@@ -79,7 +88,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Fatal || error instanceof UsageError ? error.message : `internal error of the crictl stand-in: ${String(error)}`;
+    const message =
+      error instanceof Fatal || error instanceof UsageError
+        ? error.message
+        : `internal error of the crictl stand-in: ${String(error)}`;
     process.stderr.write(logrusLine('fatal', message));
     process.exitCode = 1;
   },

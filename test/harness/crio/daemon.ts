@@ -79,8 +79,16 @@ function findPod(id: string): SimPod | undefined {
 
 function podOrNotFound(id: string): SimPod {
   const found = lookup(state.pods, id);
-  if (found === 'none') throw new RpcError('NotFound', `could not find pod "${id}": PodSandbox with ID starting with ${id} not found: ID does not exist`);
-  if (found === 'ambiguous') throw new RpcError('NotFound', `could not find pod "${id}": PodSandbox with ID starting with ${id} not found: Multiple IDs found with provided prefix: ${id}`);
+  if (found === 'none')
+    throw new RpcError(
+      'NotFound',
+      `could not find pod "${id}": PodSandbox with ID starting with ${id} not found: ID does not exist`,
+    );
+  if (found === 'ambiguous')
+    throw new RpcError(
+      'NotFound',
+      `could not find pod "${id}": PodSandbox with ID starting with ${id} not found: Multiple IDs found with provided prefix: ${id}`,
+    );
   return found;
 }
 
@@ -110,7 +118,9 @@ async function withFault(pod: SimPod, call: FaultCall): Promise<void> {
 }
 
 type Handler = (params: Record<string, unknown>) => Promise<unknown>;
-type Filter = { id?: string; state?: { state?: string }; podSandboxId?: string; labelSelector?: Record<string, string> } | undefined;
+type Filter =
+  | { id?: string; state?: { state?: string }; podSandboxId?: string; labelSelector?: Record<string, string> }
+  | undefined;
 
 const handlers: Record<string, Handler> = {
   async Version() {
@@ -118,7 +128,12 @@ const handlers: Record<string, Handler> = {
   },
   async ListPodSandbox(params) {
     const filter = params.filter as Filter;
-    const pods = state.pods.filter((p) => (!filter?.id || p.id.startsWith(filter.id)) && (!filter?.state?.state || p.state === filter.state.state) && labelsMatch(p.labels, filter?.labelSelector));
+    const pods = state.pods.filter(
+      (p) =>
+        (!filter?.id || p.id.startsWith(filter.id)) &&
+        (!filter?.state?.state || p.state === filter.state.state) &&
+        labelsMatch(p.labels, filter?.labelSelector),
+    );
     return { items: pods.map(podListItem) };
   },
   async PodSandboxStatus(params) {
@@ -147,7 +162,13 @@ const handlers: Record<string, Handler> = {
     const filter = params.filter as Filter;
     const containers = state.pods.flatMap((pod) =>
       pod.containers
-        .filter((c) => (!filter?.id || c.id.startsWith(filter.id)) && (!filter?.podSandboxId || pod.id.startsWith(filter.podSandboxId)) && (!filter?.state?.state || c.state === filter.state.state) && labelsMatch(c.labels, filter?.labelSelector))
+        .filter(
+          (c) =>
+            (!filter?.id || c.id.startsWith(filter.id)) &&
+            (!filter?.podSandboxId || pod.id.startsWith(filter.podSandboxId)) &&
+            (!filter?.state?.state || c.state === filter.state.state) &&
+            labelsMatch(c.labels, filter?.labelSelector),
+        )
         .map((c) => containerListItem(pod, c)),
     );
     return { containers };
@@ -156,7 +177,11 @@ const handlers: Record<string, Handler> = {
     const id = String(params.containerId ?? '');
     const all = state.pods.flatMap((pod) => pod.containers.map((c) => ({ id: c.id, pod, c })));
     const found = lookup(all, id);
-    if (typeof found === 'string') throw new RpcError('NotFound', `could not find container "${id}": container with ID starting with ${id} not found: ID does not exist`);
+    if (typeof found === 'string')
+      throw new RpcError(
+        'NotFound',
+        `could not find container "${id}": container with ID starting with ${id} not found: ID does not exist`,
+      );
     return containerStatus(found.pod, found.c, Boolean(params.verbose));
   },
   async ListImages(params) {
@@ -173,7 +198,8 @@ const handlers: Record<string, Handler> = {
 
 async function answer(request: RpcRequest): Promise<RpcReply> {
   const handler = handlers[request.method];
-  if (!handler) return { error: { code: 'Unknown', desc: `unknown service runtime.v1.RuntimeService method ${request.method}` } };
+  if (!handler)
+    return { error: { code: 'Unknown', desc: `unknown service runtime.v1.RuntimeService method ${request.method}` } };
   try {
     refresh();
     return { result: await handler(request.params ?? {}) };

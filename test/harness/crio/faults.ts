@@ -63,14 +63,19 @@ export interface FaultEffect {
 /** What the call should suffer now; uses up one count of the matching fault. */
 export function takeFault(pod: SimPod, call: FaultCall): FaultEffect {
   const faults = readFaults();
-  const fault = faults.find((f) => matches(f, pod, call) && ((f.failTimes ?? 0) > 0 || ((f.hangMs ?? 0) > 0 && (f.hangTimes ?? 1) > 0)));
+  const fault = faults.find(
+    (f) => matches(f, pod, call) && ((f.failTimes ?? 0) > 0 || ((f.hangMs ?? 0) > 0 && (f.hangTimes ?? 1) > 0)),
+  );
   if (!fault) return { hangMs: 0 };
   const hangs = (fault.hangMs ?? 0) > 0 && (fault.hangTimes ?? 1) > 0;
   if (hangs && fault.hangTimes !== undefined) fault.hangTimes -= 1;
   const fails = (fault.failTimes ?? 0) > 0;
   if (fails) fault.failTimes = (fault.failTimes ?? 0) - 1;
   writeFaults(faults);
-  return { hangMs: hangs ? (fault.hangMs ?? 0) : 0, failure: fails ? (fault.message ?? cniDeleteFailure(pod)) : undefined };
+  return {
+    hangMs: hangs ? (fault.hangMs ?? 0) : 0,
+    failure: fails ? (fault.message ?? cniDeleteFailure(pod)) : undefined,
+  };
 }
 
 /** CRI-O's error when the CNI plugin cannot tear down a pod's network (OVN-Kubernetes is down). */

@@ -9,8 +9,11 @@
 /** Go's tabwriter with crictl's settings: minwidth 20, padding 3, blanks; the last column is not padded. */
 export function tabulate(rows: string[][]): string {
   const widths: number[] = [];
-  for (const row of rows) row.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 20, cell.length + 3)));
-  return rows.map((row) => `${row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i] ?? 20) : cell)).join('')}\n`).join('');
+  for (const row of rows)
+    row.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 20, cell.length + 3)));
+  return rows
+    .map((row) => `${row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i] ?? 20) : cell)).join('')}\n`)
+    .join('');
 }
 
 /** docker/go-units HumanDuration. */
@@ -67,6 +70,8 @@ export function logrusLine(level: 'fatal' | 'error' | 'warning' | 'info', messag
 export function klogError(call: string, error: string, keys: Record<string, string>, now = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   const stamp = `${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())} ${p(now.getUTCHours())}:${p(now.getUTCMinutes())}:${p(now.getUTCSeconds())}.${p(now.getUTCMilliseconds(), 3)}000`;
-  const extra = Object.entries(keys).map(([key, value]) => ` ${key}=${JSON.stringify(value)}`).join('');
+  const extra = Object.entries(keys)
+    .map(([key, value]) => ` ${key}=${JSON.stringify(value)}`)
+    .join('');
   return `E${stamp} ${String(process.pid).padStart(7)} log.go:32] "${call} from runtime service failed" err=${JSON.stringify(error)}${extra}\n`;
 }

@@ -36,7 +36,16 @@ export function imageItem(ref: string): ImageItem {
   const byDigest = full.includes('@');
   // Between 20 MB and 900 MB, fixed for a given reference.
   const size = 20_000_000 + (parseInt(hex(`size/${full}`).slice(0, 8), 16) % 880_000_000);
-  return { id: hex(`image/${full}`), repoTags: byDigest ? [] : [full], repoDigests: byDigest ? [full] : [], size: String(size), uid: null, username: '', spec: null, pinned: full === pauseImage };
+  return {
+    id: hex(`image/${full}`),
+    repoTags: byDigest ? [] : [full],
+    repoDigests: byDigest ? [full] : [],
+    size: String(size),
+    uid: null,
+    username: '',
+    spec: null,
+    pinned: full === pauseImage,
+  };
 }
 
 /** Every image reference the node holds; records new ones in `state` (true when it changed). */

@@ -58,13 +58,31 @@ export function leftoversOf(container: string, pid: number): HostFile[] {
   const run = ovnLeftovers.runOvn;
   switch (container) {
     case 'northd':
-      return [{ path: run }, { path: `${run}/ovn-northd.pid`, content: `${pid}\n` }, { path: `${run}/ovn-northd.${pid}.ctl`, content: '' }];
+      return [
+        { path: run },
+        { path: `${run}/ovn-northd.pid`, content: `${pid}\n` },
+        { path: `${run}/ovn-northd.${pid}.ctl`, content: '' },
+      ];
     case 'nbdb':
-      return [{ path: run }, { path: `${run}/ovnnb_db.pid`, content: `${pid}\n` }, { path: `${run}/ovnnb_db.sock`, content: '' }, { path: `${run}/ovnnb_db.ctl`, content: '' }];
+      return [
+        { path: run },
+        { path: `${run}/ovnnb_db.pid`, content: `${pid}\n` },
+        { path: `${run}/ovnnb_db.sock`, content: '' },
+        { path: `${run}/ovnnb_db.ctl`, content: '' },
+      ];
     case 'sbdb':
-      return [{ path: run }, { path: `${run}/ovnsb_db.pid`, content: `${pid}\n` }, { path: `${run}/ovnsb_db.sock`, content: '' }, { path: `${run}/ovnsb_db.ctl`, content: '' }];
+      return [
+        { path: run },
+        { path: `${run}/ovnsb_db.pid`, content: `${pid}\n` },
+        { path: `${run}/ovnsb_db.sock`, content: '' },
+        { path: `${run}/ovnsb_db.ctl`, content: '' },
+      ];
     case 'ovn-controller':
-      return [{ path: run }, { path: `${run}/ovn-controller.pid`, content: `${pid}\n` }, { path: `${run}/ovn-controller.${pid}.ctl`, content: '' }];
+      return [
+        { path: run },
+        { path: `${run}/ovn-controller.pid`, content: `${pid}\n` },
+        { path: `${run}/ovn-controller.${pid}.ctl`, content: '' },
+      ];
     case 'ovnkube-master':
       // In MicroShift this process also runs the node side: it installs the CNI plugin.
       return [
@@ -72,7 +90,11 @@ export function leftoversOf(container: string, pid: number): HostFile[] {
         { path: `${ovnLeftovers.runOvnKubernetes}/cni` },
         { path: `${ovnLeftovers.runOvnKubernetes}/cni/ovn-cni-server.sock`, content: '' },
         { path: ovnLeftovers.cniConfig, content: cniConfig },
-        { path: ovnLeftovers.cniBinary, content: '#!/bin/sh\n# ovn-k8s-cni-overlay stand-in (edge-agent test harness)\nexit 1\n', mode: 0o755 },
+        {
+          path: ovnLeftovers.cniBinary,
+          content: '#!/bin/sh\n# ovn-k8s-cni-overlay stand-in (edge-agent test harness)\nexit 1\n',
+          mode: 0o755,
+        },
       ];
     default:
       return [];

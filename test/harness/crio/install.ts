@@ -32,13 +32,30 @@ export interface CrioInstallOptions {
 }
 
 export async function installCrio(device: VirtualDevice, options: CrioInstallOptions = {}): Promise<void> {
-  const [daemon, crictl] = await Promise.all([bundleHarnessProgram('test/harness/crio/daemon.ts', 'crio-sim'), bundleHarnessProgram('test/harness/crio/crictl.ts', 'crictl-sim')]);
-  await device.writeFile(crioPaths.crictl, `#!/bin/sh\n# crictl stand-in of the edge-agent test harness (test/harness/crio)\nexec ${process.execPath} ${crictl} "$@"\n`, 0o755);
+  const [daemon, crictl] = await Promise.all([
+    bundleHarnessProgram('test/harness/crio/daemon.ts', 'crio-sim'),
+    bundleHarnessProgram('test/harness/crio/crictl.ts', 'crictl-sim'),
+  ]);
+  await device.writeFile(
+    crioPaths.crictl,
+    `#!/bin/sh\n# crictl stand-in of the edge-agent test harness (test/harness/crio)\nexec ${process.execPath} ${crictl} "$@"\n`,
+    0o755,
+  );
   await device.writeFile(crioPaths.conmon, conmonScript, 0o755);
   if (options.crictlConfig !== false) await device.writeFile(crioPaths.crictlConfig, crictlConfig);
   const names = ['pause', 'ovsdb-server', ...knownExecutables()];
-  await device.sh(`mkdir -p ${crioPaths.binDir} && for n in ${[...new Set(names)].join(' ')}; do cp /usr/bin/sleep ${crioPaths.binDir}/$n; done`);
-  await device.writeFile(crioPaths.unit, crioUnit({ node: process.execPath, bundle: daemon, stopGraceMs: options.stopGraceMs ?? 2000, dropInfra: options.dropInfra ?? false }));
+  await device.sh(
+    `mkdir -p ${crioPaths.binDir} && for n in ${[...new Set(names)].join(' ')}; do cp /usr/bin/sleep ${crioPaths.binDir}/$n; done`,
+  );
+  await device.writeFile(
+    crioPaths.unit,
+    crioUnit({
+      node: process.execPath,
+      bundle: daemon,
+      stopGraceMs: options.stopGraceMs ?? 2000,
+      dropInfra: options.dropInfra ?? false,
+    }),
+  );
   await device.writeFile(crioPaths.ovsdbUnit, ovsdbUnit(`${crioPaths.binDir}/ovsdb-server`));
   await device.writeFile(crioPaths.microshiftDropIn, microshiftDropIn);
   await device.sh('systemctl daemon-reload && systemctl enable --quiet crio.service ovsdb-server.service');
@@ -68,15 +85,29 @@ export interface PodmanContainer {
  * process named `process` (default: the container's name), e.g. a second `ovn-controller` that a
  * host-wide `pkill` would hit but a cleanup through CRI-O must leave alone.
  */
-export async function startPodmanContainer(device: VirtualDevice, name: string, options: { process?: string } = {}): Promise<PodmanContainer> {
+export async function startPodmanContainer(
+  device: VirtualDevice,
+  name: string,
+  options: { process?: string } = {},
+): Promise<PodmanContainer> {
   const id = randomBytes(32).toString('hex');
   const executable = `/usr/libexec/podman-sim/bin/${options.process ?? name}`;
   await device.sh(`mkdir -p /usr/libexec/podman-sim/bin && [ -e ${executable} ] || cp /usr/bin/sleep ${executable}`);
   const stateDir = `${crioPaths.podmanDir}/${id}`;
-  const argv = conmonArgv({ id, name, executable, args: ['infinity'], slice: 'machine.slice', scopePrefix: 'libpod', stateDir, exitDir: `${crioPaths.podmanDir}/exits` });
+  const argv = conmonArgv({
+    id,
+    name,
+    executable,
+    args: ['infinity'],
+    slice: 'machine.slice',
+    scopePrefix: 'libpod',
+    stateDir,
+    exitDir: `${crioPaths.podmanDir}/exits`,
+  });
   await device.sh(`mkdir -p ${stateDir}`);
   const result = await device.exec(argv);
-  if (result.exitCode !== 0) throw new Error(`podman container ${name}: conmon exited ${result.exitCode}: ${result.stderr}`);
+  if (result.exitCode !== 0)
+    throw new Error(`podman container ${name}: conmon exited ${result.exitCode}: ${result.stderr}`);
   const conmonPid = Number((await device.readFile(`${stateDir}/conmon-pidfile`)).trim());
   const pid = Number((await device.readFile(`${stateDir}/pidfile`)).trim());
   const want = (options.process ?? name).slice(0, 15);

@@ -59,7 +59,8 @@ export interface SimState {
   images?: string[];
 }
 
-export const pauseImage = 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0a1b7d9c6d3e24a6c4c84a8a5f44e5a1d5f0c1d2e3f4a5b6c7d8e9f0a1b2c3d4';
+export const pauseImage =
+  'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0a1b7d9c6d3e24a6c4c84a8a5f44e5a1d5f0c1d2e3f4a5b6c7d8e9f0a1b2c3d4';
 
 const nanos = (ms: number | undefined) => (ms === undefined ? '0' : `${ms}000000`);
 
@@ -75,14 +76,27 @@ export function podListItem(pod: SimPod): Record<string, unknown> {
   };
 }
 
-export function podStatus(pod: SimPod, verbose: boolean): { status: Record<string, unknown>; info?: Record<string, string> } {
+export function podStatus(
+  pod: SimPod,
+  verbose: boolean,
+): { status: Record<string, unknown>; info?: Record<string, string> } {
   const status = {
     id: pod.id,
     metadata: pod.metadata,
     state: pod.state,
     createdAt: nanos(pod.createdAt),
     network: { ip: pod.ip, additionalIps: [] },
-    linux: { namespaces: { options: { network: pod.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD', targetId: '', userNsOptions: null } } },
+    linux: {
+      namespaces: {
+        options: {
+          network: pod.hostNetwork ? 'NODE' : 'POD',
+          pid: 'CONTAINER',
+          ipc: 'POD',
+          targetId: '',
+          userNsOptions: null,
+        },
+      },
+    },
     labels: pod.labels,
     annotations: pod.annotations,
     runtimeHandler: '',
@@ -90,9 +104,15 @@ export function podStatus(pod: SimPod, verbose: boolean): { status: Record<strin
     timestamp: '0',
   };
   if (!verbose) return { status };
-  const runtimeSpec = { ociVersion: '1.0.2-dev', process: { args: ['/usr/bin/pod'] }, linux: { cgroupsPath: `${podSlice(pod.metadata.uid)}:crio:${pod.id}` } };
+  const runtimeSpec = {
+    ociVersion: '1.0.2-dev',
+    process: { args: ['/usr/bin/pod'] },
+    linux: { cgroupsPath: `${podSlice(pod.metadata.uid)}:crio:${pod.id}` },
+  };
   // CRI-O: a spoofed (dropped) infra container reports only its spec, no image and no pid.
-  const info = pod.infra ? { image: pauseImage, pid: pod.state === 'SANDBOX_READY' ? pod.infra.process.pid : 0, runtimeSpec } : { runtimeSpec };
+  const info = pod.infra
+    ? { image: pauseImage, pid: pod.state === 'SANDBOX_READY' ? pod.infra.process.pid : 0, runtimeSpec }
+    : { runtimeSpec };
   return { status, info: { info: JSON.stringify(info) } };
 }
 
@@ -111,7 +131,11 @@ export function containerListItem(pod: SimPod, c: SimContainer): Record<string, 
   };
 }
 
-export function containerStatus(pod: SimPod, c: SimContainer, verbose: boolean): { status: Record<string, unknown>; info?: Record<string, string> } {
+export function containerStatus(
+  pod: SimPod,
+  c: SimContainer,
+  verbose: boolean,
+): { status: Record<string, unknown>; info?: Record<string, string> } {
   const exited = c.state === 'CONTAINER_EXITED';
   const status = {
     id: c.id,
@@ -137,7 +161,11 @@ export function containerStatus(pod: SimPod, c: SimContainer, verbose: boolean):
   const info = {
     sandboxID: pod.id,
     pid: c.state === 'CONTAINER_RUNNING' ? c.process.pid : 0,
-    runtimeSpec: { ociVersion: '1.0.2-dev', process: { args: [c.executable] }, linux: { cgroupsPath: `${podSlice(pod.metadata.uid)}:crio:${c.id}` } },
+    runtimeSpec: {
+      ociVersion: '1.0.2-dev',
+      process: { args: [c.executable] },
+      linux: { cgroupsPath: `${podSlice(pod.metadata.uid)}:crio:${c.id}` },
+    },
     privileged: pod.hostNetwork,
   };
   return { status, info: { info: JSON.stringify(info) } };

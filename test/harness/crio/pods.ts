@@ -13,7 +13,15 @@ import { dirname } from 'node:path';
 import { executableFor, leftoversOf } from './images.js';
 import { kubeContainerName, podSlice, type SimContainer, type SimPod, type SimState } from './model.js';
 import { crioPaths } from './paths.js';
-import { ensureExecutable, exitCodeOf, isRunning, reap, startUnderConmon, stopProcess, type ConmonSpec } from './runtime.js';
+import {
+  ensureExecutable,
+  exitCodeOf,
+  isRunning,
+  reap,
+  startUnderConmon,
+  stopProcess,
+  type ConmonSpec,
+} from './runtime.js';
 
 /** One pod the kubelet wants (what microshift-sim sends). */
 export interface PodRequest {
@@ -49,8 +57,15 @@ function conmonSpec(pod: SimPod, id: string, container: string, attempt: number,
 const starting = new Set<string>();
 
 /** Run the pods that do not run yet (a pod with the same uid and a ready sandbox is kept). */
-export async function runPods(state: SimState, requests: PodRequest[], options: RuntimeOptions, changed: () => void): Promise<string[]> {
-  const missing = requests.filter((r) => !starting.has(r.uid) && !state.pods.some((p) => p.metadata.uid === r.uid && p.state === 'SANDBOX_READY'));
+export async function runPods(
+  state: SimState,
+  requests: PodRequest[],
+  options: RuntimeOptions,
+  changed: () => void,
+): Promise<string[]> {
+  const missing = requests.filter(
+    (r) => !starting.has(r.uid) && !state.pods.some((p) => p.metadata.uid === r.uid && p.state === 'SANDBOX_READY'),
+  );
   for (const r of missing) starting.add(r.uid);
   try {
     return await Promise.all(missing.map((request) => runPod(state, request, options, changed)));
@@ -59,7 +74,12 @@ export async function runPods(state: SimState, requests: PodRequest[], options: 
   }
 }
 
-async function runPod(state: SimState, request: PodRequest, options: RuntimeOptions, changed: () => void): Promise<string> {
+async function runPod(
+  state: SimState,
+  request: PodRequest,
+  options: RuntimeOptions,
+  changed: () => void,
+): Promise<string> {
   const attempt = state.pods.filter((p) => p.metadata.uid === request.uid).length;
   const now = Date.now();
   const pod: SimPod = {
@@ -76,7 +96,9 @@ async function runPod(state: SimState, request: PodRequest, options: RuntimeOpti
     annotations: { 'kubernetes.io/config.seen': new Date(now).toISOString(), 'kubernetes.io/config.source': 'api' },
     hostNetwork: request.hostNetwork ?? false,
     // CRI-O reports no IP for a host-network pod; the kubelet uses the node's.
-    ip: request.hostNetwork ? '' : `10.42.0.${(parseInt(createHash('sha256').update(request.uid).digest('hex').slice(0, 2), 16) % 200) + 10}`,
+    ip: request.hostNetwork
+      ? ''
+      : `10.42.0.${(parseInt(createHash('sha256').update(request.uid).digest('hex').slice(0, 2), 16) % 200) + 10}`,
     infra: null,
     containers: [],
   };
@@ -117,7 +139,10 @@ async function runContainer(pod: SimPod, spec: { name: string; image: string }):
       'io.kubernetes.pod.namespace': pod.metadata.namespace,
       'io.kubernetes.pod.uid': pod.metadata.uid,
     },
-    annotations: { 'io.kubernetes.container.restartCount': '0', 'io.kubernetes.container.terminationMessagePath': '/dev/termination-log' },
+    annotations: {
+      'io.kubernetes.container.restartCount': '0',
+      'io.kubernetes.container.terminationMessagePath': '/dev/termination-log',
+    },
   };
 }
 

@@ -19,7 +19,10 @@ export interface DeviceProcess {
 
 export async function readProcess(device: VirtualDevice, pid: number): Promise<DeviceProcess | undefined> {
   try {
-    const [stat, cgroup] = await Promise.all([readFile(device.path(`/proc/${pid}/stat`), 'utf8'), readFile(device.path(`/proc/${pid}/cgroup`), 'utf8')]);
+    const [stat, cgroup] = await Promise.all([
+      readFile(device.path(`/proc/${pid}/stat`), 'utf8'),
+      readFile(device.path(`/proc/${pid}/cgroup`), 'utf8'),
+    ]);
     const parsed = parseStat(stat);
     if (parsed.state === 'Z') return undefined;
     return { pid, ppid: parsed.ppid, comm: parsed.comm, cgroup: deviceCgroup(cgroup), startTicks: parsed.startTicks };
@@ -38,7 +41,9 @@ function deviceCgroup(text: string): string {
 export async function listProcesses(device: VirtualDevice, comms?: readonly string[]): Promise<DeviceProcess[]> {
   const pids = (await readdir(device.path('/proc'))).filter((name) => /^\d+$/.test(name)).map(Number);
   const all = await Promise.all(pids.map((pid) => readProcess(device, pid)));
-  return all.filter((p): p is DeviceProcess => p !== undefined && (!comms || comms.includes(p.comm))).sort((a, b) => a.pid - b.pid);
+  return all
+    .filter((p): p is DeviceProcess => p !== undefined && (!comms || comms.includes(p.comm)))
+    .sort((a, b) => a.pid - b.pid);
 }
 
 export async function readCrioState(device: VirtualDevice): Promise<SimState> {

@@ -9,7 +9,8 @@
 // gRPC framing, streaming calls, TLS, the image service.
 import { connect } from 'node:net';
 
-export type GrpcCode = 'NotFound' | 'Unknown' | 'DeadlineExceeded' | 'Unavailable' | 'InvalidArgument' | 'FailedPrecondition';
+export type GrpcCode =
+  'NotFound' | 'Unknown' | 'DeadlineExceeded' | 'Unavailable' | 'InvalidArgument' | 'FailedPrecondition';
 
 export class RpcError extends Error {
   constructor(
@@ -28,7 +29,12 @@ export interface RpcRequest {
 export type RpcReply = { result: unknown } | { error: { code: GrpcCode; desc: string } };
 
 /** Call the daemon at `socket`; rejects with an RpcError as the real client would report it. */
-export function callCrio(socket: string, method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+export function callCrio(
+  socket: string,
+  method: string,
+  params: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const conn = connect(socket);
     let buffer = '';
@@ -60,7 +66,11 @@ export function callCrio(socket: string, method: string, params: Record<string, 
 
 /** grpc-go's words for a failed dial, e.g. `connect: no such file or directory`. */
 export function dialError(socket: string, error: NodeJS.ErrnoException): string {
-  const reason: Record<string, string> = { ENOENT: 'no such file or directory', ECONNREFUSED: 'connection refused', EACCES: 'permission denied' };
+  const reason: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    ECONNREFUSED: 'connection refused',
+    EACCES: 'permission denied',
+  };
   const why = reason[error.code ?? ''] ?? error.message;
   return `connection error: desc = "transport: Error while dialing: dial unix ${socket}: connect: ${why}"`;
 }

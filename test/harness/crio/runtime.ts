@@ -26,7 +26,12 @@ export function parseStat(text: string): ProcStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   const rest = text.slice(close + 2).split(' ');
-  return { comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]), startTicks: Number(rest[19]) };
+  return {
+    comm: text.slice(open + 1, close),
+    state: rest[0] ?? '?',
+    ppid: Number(rest[1]),
+    startTicks: Number(rest[19]),
+  };
 }
 
 export function readStat(pid: number): ProcStat | undefined {
@@ -78,11 +83,35 @@ export interface Started {
 /** The systemd-run argv that starts conmon for a container (also used for podman containers). */
 export function conmonArgv(spec: ConmonSpec): string[] {
   return [
-    'systemd-run', '--scope', '--quiet', '--collect', `--unit=${spec.scopePrefix}-conmon-${spec.id}.scope`, `--slice=${spec.slice}`, '--',
-    crioPaths.conmon, '--api-version', '1', '-c', spec.id, '-u', spec.id, '-n', spec.name,
-    '-P', `${spec.stateDir}/conmon-pidfile`, '-p', `${spec.stateDir}/pidfile`, '--exit-dir', spec.exitDir,
-    '--cgroup-unit', `${spec.scopePrefix}-${spec.id}.scope`, '--cgroup-slice', spec.slice,
-    '--', spec.executable, ...spec.args,
+    'systemd-run',
+    '--scope',
+    '--quiet',
+    '--collect',
+    `--unit=${spec.scopePrefix}-conmon-${spec.id}.scope`,
+    `--slice=${spec.slice}`,
+    '--',
+    crioPaths.conmon,
+    '--api-version',
+    '1',
+    '-c',
+    spec.id,
+    '-u',
+    spec.id,
+    '-n',
+    spec.name,
+    '-P',
+    `${spec.stateDir}/conmon-pidfile`,
+    '-p',
+    `${spec.stateDir}/pidfile`,
+    '--exit-dir',
+    spec.exitDir,
+    '--cgroup-unit',
+    `${spec.scopePrefix}-${spec.id}.scope`,
+    '--cgroup-slice',
+    spec.slice,
+    '--',
+    spec.executable,
+    ...spec.args,
   ];
 }
 
@@ -92,7 +121,9 @@ export async function startUnderConmon(spec: ConmonSpec): Promise<Started> {
   mkdirSync(spec.exitDir, { recursive: true });
   const [file, ...args] = conmonArgv(spec);
   await new Promise<void>((resolve, reject) => {
-    execFile(file!, args, { timeout: 15_000 }, (error, _stdout, stderr) => (error ? reject(new Error(`conmon for ${spec.id} failed: ${stderr || error.message}`)) : resolve()));
+    execFile(file!, args, { timeout: 15_000 }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`conmon for ${spec.id} failed: ${stderr || error.message}`)) : resolve(),
+    );
   });
   const conmonPid = Number(readFileSync(`${spec.stateDir}/conmon-pidfile`, 'utf8').trim());
   const pid = Number(readFileSync(`${spec.stateDir}/pidfile`, 'utf8').trim());

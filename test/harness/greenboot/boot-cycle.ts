@@ -12,7 +12,13 @@ import { parseJournalJson, type HaltReason, type JournalEntry, type VirtualDevic
 import { deviceGrubenv, deviceRoot } from '../grub/device-grub.js';
 import { readGrubenv, setGrubenv, type Grubenv } from '../grub/grubenv.js';
 import { applyBootMenu } from '../grub/boot-menu.js';
-import { finalizeAndBoot, makeUpdateAvailable, readDeployments, stageUpdate, type Deployment } from '../rpm-ostree/device-rpm-ostree.js';
+import {
+  finalizeAndBoot,
+  makeUpdateAvailable,
+  readDeployments,
+  stageUpdate,
+  type Deployment,
+} from '../rpm-ostree/device-rpm-ostree.js';
 import { detectImplementation } from './install-greenboot.js';
 import { isGreenbootEntry, summarizeGreenbootJournal, type GreenbootRun } from './journal-summary.js';
 
@@ -90,7 +96,12 @@ export async function nextBoot(device: VirtualDevice, options: { timeoutMs?: num
     rebootRequested: settled === 'halted',
     halt,
     rolledBack: run.fallbackDetected,
-    next: { entry: menu.entry, fallback: menu.fallback, finalized: finalized && ref(finalized), booted: ref(nextBooted) },
+    next: {
+      entry: menu.entry,
+      fallback: menu.fallback,
+      finalized: finalized && ref(finalized),
+      booted: ref(nextBooted),
+    },
     journal: journal.filter(isGreenbootEntry),
   };
 }
@@ -100,7 +111,11 @@ export async function nextBoot(device: VirtualDevice, options: { timeoutMs?: num
  * boot, or a red boot that does not reboot itself (after a fallback or when nothing is on trial).
  * Returns the summaries of the boots that ended, in order.
  */
-export async function runUpdateCycle(device: VirtualDevice, update: { version: string; checksum?: string }, options: { maxBoots?: number } = {}): Promise<BootSummary[]> {
+export async function runUpdateCycle(
+  device: VirtualDevice,
+  update: { version: string; checksum?: string },
+  options: { maxBoots?: number } = {},
+): Promise<BootSummary[]> {
   await makeUpdateAvailable(device, update);
   await stageUpdate(device);
   const summaries = [await nextBoot(device)];
@@ -119,7 +134,11 @@ export async function runUpdateCycle(device: VirtualDevice, update: { version: s
 async function applyShutdownSteps(device: VirtualDevice): Promise<void> {
   const staged = (await readDeployments(device)).find((d) => d.staged);
   if (!staged || detectImplementation(deviceRoot(device)) !== 'rs') return;
-  await setGrubenv(deviceGrubenv(device), { greenboot_next_deployment_id: staged.id, fallback: '0', boot_success: '0' });
+  await setGrubenv(deviceGrubenv(device), {
+    greenboot_next_deployment_id: staged.id,
+    fallback: '0',
+    boot_success: '0',
+  });
 }
 
 /** The journal copy greenboot-sim-keep-journal.service made at shutdown (empty if none). */

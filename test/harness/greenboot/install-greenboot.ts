@@ -54,13 +54,23 @@ export async function installGreenboot(device: VirtualDevice, options: Greenboot
   for (const prefix of ['/usr/lib/greenboot', '/etc/greenboot']) {
     await device.sh(scriptDirs.map((dir) => `mkdir -p ${prefix}/${dir}`).join(' && '));
   }
-  await device.writeFile('/etc/greenboot/greenboot.conf', renderGreenbootConf(options.maxBootAttempts ?? defaultMaxBootAttempts));
+  await device.writeFile(
+    '/etc/greenboot/greenboot.conf',
+    renderGreenbootConf(options.maxBootAttempts ?? defaultMaxBootAttempts),
+  );
   const links: Array<[string, string]> = bootUnits.map((unit) => [`edge-device.target.wants/${unit}`, unit]);
   links.push(['boot-complete.target.requires/greenboot-healthcheck.service', 'greenboot-healthcheck.service']);
   // Bash greenboot's counter is set when ostree-finalize-staged starts, i.e. at staging.
-  if (implementation === 'bash') links.push(['ostree-finalize-staged.service.requires/greenboot-grub2-set-counter.service', 'greenboot-grub2-set-counter.service']);
+  if (implementation === 'bash')
+    links.push([
+      'ostree-finalize-staged.service.requires/greenboot-grub2-set-counter.service',
+      'greenboot-grub2-set-counter.service',
+    ]);
   if (implementation === 'rs') {
-    links.push(['redboot.target.wants/greenboot-set-rollback-trigger.service', 'greenboot-set-rollback-trigger.service']);
+    links.push([
+      'redboot.target.wants/greenboot-set-rollback-trigger.service',
+      'greenboot-set-rollback-trigger.service',
+    ]);
     await device.writeFile('/usr/lib/greenboot-sim/implementation-rs', '');
     // A good boot ends the trial of the next deployment too (simulated greenboot-rs grubenv shape).
     await device.writeFile(
@@ -86,7 +96,13 @@ export function detectImplementation(root: string): GreenbootImplementation | un
 }
 
 /** Put a script into one of greenboot's directories, e.g. ('check/required.d', '50-x.sh', body). */
-export async function writeGreenbootScript(device: VirtualDevice, dir: string, name: string, body: string, prefix = '/etc/greenboot'): Promise<string> {
+export async function writeGreenbootScript(
+  device: VirtualDevice,
+  dir: string,
+  name: string,
+  body: string,
+  prefix = '/etc/greenboot',
+): Promise<string> {
   const inside = `${prefix}/${dir}/${name}`;
   await device.writeFile(inside, body.startsWith('#!') ? body : `#!/bin/bash\n${body}\n`, 0o755);
   return inside;
@@ -94,6 +110,8 @@ export async function writeGreenbootScript(device: VirtualDevice, dir: string, n
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)])));
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)])),
+  );
   return nested.flat();
 }

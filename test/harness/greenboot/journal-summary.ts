@@ -41,8 +41,18 @@ export const greenbootUnits = [
   'redboot-auto-reboot.service',
 ];
 
-const kinds: Record<string, ScriptKind> = { 'Required Health Check': 'required', 'Wanted Health Check': 'wanted', Green: 'green', Red: 'red' };
-const subdirs: Record<ScriptKind, string> = { required: 'check/required.d', wanted: 'check/wanted.d', green: 'green.d', red: 'red.d' };
+const kinds: Record<string, ScriptKind> = {
+  'Required Health Check': 'required',
+  'Wanted Health Check': 'wanted',
+  Green: 'green',
+  Red: 'red',
+};
+const subdirs: Record<ScriptKind, string> = {
+  required: 'check/required.d',
+  wanted: 'check/wanted.d',
+  green: 'green.d',
+  red: 'red.d',
+};
 const prefixes = ['/usr/lib/greenboot', '/etc/greenboot'];
 
 // Lines of a script that exits at once may lack _SYSTEMD_UNIT: journald looks the unit up from
@@ -58,7 +68,14 @@ export function isGreenbootEntry(e: JournalEntry): boolean {
 
 export function summarizeGreenbootJournal(entries: JournalEntry[]): GreenbootRun {
   const own = entries.filter(isGreenbootEntry);
-  const run: GreenbootRun = { ran: false, verdict: 'none', scripts: [], fallbackDetected: false, manualIntervention: false, log: [] };
+  const run: GreenbootRun = {
+    ran: false,
+    verdict: 'none',
+    scripts: [],
+    fallbackDetected: false,
+    manualIntervention: false,
+    log: [],
+  };
   let dir = '';
   let kind: ScriptKind = 'required';
   // Headings seen per kind and unit: greenboot walks the prefixes in order, one heading each.
@@ -80,8 +97,12 @@ export function summarizeGreenbootJournal(entries: JournalEntry[]): GreenbootRun
       }
       const script = scriptLine(message);
       if (script) {
-        const ranHere = (e: JournalEntry) => e.SYSLOG_IDENTIFIER === script.name && (e._SYSTEMD_UNIT === unit || unitless(e));
-        const output = script.outcome === 'success' || script.outcome === 'failure' ? own.filter(ranHere).map((e) => String(e.MESSAGE)) : [];
+        const ranHere = (e: JournalEntry) =>
+          e.SYSLOG_IDENTIFIER === script.name && (e._SYSTEMD_UNIT === unit || unitless(e));
+        const output =
+          script.outcome === 'success' || script.outcome === 'failure'
+            ? own.filter(ranHere).map((e) => String(e.MESSAGE))
+            : [];
         run.scripts.push({ ...script, dir, kind, unit, output });
         continue;
       }
@@ -92,7 +113,8 @@ export function summarizeGreenbootJournal(entries: JournalEntry[]): GreenbootRun
     if (message.includes('Manual intervention necessary')) run.manualIntervention = true;
   }
   // A red check whose red.d runner never logged (e.g. the boot was cut short) is still red.
-  if (run.verdict === 'none' && run.scripts.some((s) => s.kind === 'required' && s.outcome === 'failure')) run.verdict = 'red';
+  if (run.verdict === 'none' && run.scripts.some((s) => s.kind === 'required' && s.outcome === 'failure'))
+    run.verdict = 'red';
   return run;
 }
 

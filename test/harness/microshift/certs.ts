@@ -44,13 +44,42 @@ async function generate(dir: string): Promise<SimCerts> {
     const result = await execa('openssl', args, { reject: false, cwd: dir });
     if (result.exitCode !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
   };
-  const key = (name: string) => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(name));
+  const key = (name: string) =>
+    openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(name));
   await Promise.all([key('ca.key'), key('server.key'), key('client.key')]);
-  await openssl('req', '-x509', '-new', '-key', file('ca.key'), '-out', file('ca.crt'), '-days', '365', '-subj', '/OU=openshift/CN=kube-apiserver-localhost-signer');
+  await openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+    '-days',
+    '365',
+    '-subj',
+    '/OU=openshift/CN=kube-apiserver-localhost-signer',
+  );
   const sign = async (name: string, subject: string, extensions: string) => {
     await writeFile(file(`${name}.ext`), extensions);
     await openssl('req', '-new', '-key', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject);
-    await openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '365', '-out', file(`${name}.crt`), '-extfile', file(`${name}.ext`));
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-out',
+      file(`${name}.crt`),
+      '-extfile',
+      file(`${name}.ext`),
+    );
   };
   const leaf = 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n';
   await sign(
@@ -60,7 +89,13 @@ async function generate(dir: string): Promise<SimCerts> {
   );
   await sign('client', '/O=system:masters/CN=system:admin', `${leaf}extendedKeyUsage = clientAuth\n`);
   const read = (name: string) => readFile(file(name), 'utf8');
-  return { ca: await read('ca.crt'), serverCert: await read('server.crt'), serverKey: await read('server.key'), clientCert: await read('client.crt'), clientKey: await read('client.key') };
+  return {
+    ca: await read('ca.crt'),
+    serverCert: await read('server.crt'),
+    serverKey: await read('server.key'),
+    clientCert: await read('client.crt'),
+    clientKey: await read('client.key'),
+  };
 }
 
 /** A kubeconfig like MicroShift's kubeadmin one: embedded certificate data, client-cert auth. */

@@ -37,10 +37,22 @@ const waitingPull = new Set(['pulling', 'err-image-pull', 'image-pull-backoff'])
 const defaultBackOffMs = 10_000;
 
 /** The container at time `t`; `steps` must be sorted and the first one must have begun. */
-export function renderContainer(c: { name: string; image: string }, steps: ContainerStep[], t: number, ctx: ContainerContext): ContainerView {
+export function renderContainer(
+  c: { name: string; image: string },
+  steps: ContainerStep[],
+  t: number,
+  ctx: ContainerContext,
+): ContainerView {
   const active = steps.filter((s) => s.atMs <= t);
   const events = new Map<string, EventSeed>();
-  const add = (reason: string, type: EventSeed['type'], message: string, firstMs: number, count = 1, lastMs = firstMs) => {
+  const add = (
+    reason: string,
+    type: EventSeed['type'],
+    message: string,
+    firstMs: number,
+    count = 1,
+    lastMs = firstMs,
+  ) => {
     if (count <= 0) return;
     const key = `${reason}\n${message}`;
     const seen = events.get(key);
@@ -60,10 +72,16 @@ export function renderContainer(c: { name: string; image: string }, steps: Conta
     // Restarts happen to containers that ran; a crash loop is entered having just crashed once.
     // (In the pull states `restartEveryMs` only paces the repeated back-off events.)
     const runs = step.state === 'running' || step.state === 'ready';
-    const n = step.state === 'crash-loop' ? 1 + Math.floor((end - step.atMs) / every) : runs && step.restartEveryMs ? Math.floor((end - step.atMs) / every) : 0;
+    const n =
+      step.state === 'crash-loop'
+        ? 1 + Math.floor((end - step.atMs) / every)
+        : runs && step.restartEveryMs
+          ? Math.floor((end - step.atMs) / every)
+          : 0;
     const lastAt = step.atMs + Math.max(0, n - (step.state === 'crash-loop' ? 1 : 0)) * every;
     if (waitingPull.has(step.state)) pulled = true;
-    if (step.state === 'pulling' || step.state === 'err-image-pull') add('Pulling', 'Normal', `Pulling image "${c.image}"`, step.atMs);
+    if (step.state === 'pulling' || step.state === 'err-image-pull')
+      add('Pulling', 'Normal', `Pulling image "${c.image}"`, step.atMs);
     if (step.state === 'err-image-pull') {
       add('Failed', 'Warning', `Failed to pull image "${c.image}": ${step.message ?? pullError(c.image)}`, step.atMs);
       add('Failed', 'Warning', 'Error: ErrImagePull', step.atMs);
@@ -75,7 +93,14 @@ export function renderContainer(c: { name: string; image: string }, steps: Conta
       add('Failed', 'Warning', 'Error: ImagePullBackOff', step.atMs, count, last);
     }
     if ((runs && !running) || (step.state === 'crash-loop' && !running)) {
-      add('Pulled', 'Normal', pulled ? `Successfully pulled image "${c.image}" in 1.843s (1.843s including waiting)` : `Container image "${c.image}" already present on machine`, step.atMs);
+      add(
+        'Pulled',
+        'Normal',
+        pulled
+          ? `Successfully pulled image "${c.image}" in 1.843s (1.843s including waiting)`
+          : `Container image "${c.image}" already present on machine`,
+        step.atMs,
+      );
       add('Created', 'Normal', `Created container ${c.name}`, step.atMs);
       add('Started', 'Normal', `Started container ${c.name}`, step.atMs);
       lastStart = step.atMs;
@@ -86,7 +111,15 @@ export function renderContainer(c: { name: string; image: string }, steps: Conta
       add('Pulled', 'Normal', `Container image "${c.image}" already present on machine`, step.atMs, again, lastAt);
       add('Created', 'Normal', `Created container ${c.name}`, step.atMs, again, lastAt);
       add('Started', 'Normal', `Started container ${c.name}`, step.atMs, again, lastAt);
-      if (step.state === 'crash-loop') add('BackOff', 'Warning', `Back-off restarting failed container ${c.name} in pod ${ctx.podRef}`, step.atMs, n, lastAt);
+      if (step.state === 'crash-loop')
+        add(
+          'BackOff',
+          'Warning',
+          `Back-off restarting failed container ${c.name} in pod ${ctx.podRef}`,
+          step.atMs,
+          n,
+          lastAt,
+        );
       lastExit = { startedMs: n > 1 ? lastAt - every : lastStart, finishedMs: lastAt };
       lastStart = lastAt;
       restarts += n;
@@ -100,7 +133,16 @@ export function renderContainer(c: { name: string; image: string }, steps: Conta
   const status: Record<string, unknown> = {
     name: c.name,
     state,
-    lastState: lastExit ? { terminated: { exitCode: 1, reason: 'Error', startedAt: ctx.ts(lastExit.startedMs), finishedAt: ctx.ts(lastExit.finishedMs) } } : {},
+    lastState: lastExit
+      ? {
+          terminated: {
+            exitCode: 1,
+            reason: 'Error',
+            startedAt: ctx.ts(lastExit.startedMs),
+            finishedAt: ctx.ts(lastExit.finishedMs),
+          },
+        }
+      : {},
     ready,
     restartCount: restarts,
     image: c.image,
@@ -111,7 +153,12 @@ export function renderContainer(c: { name: string; image: string }, steps: Conta
   return { status, ready, everRan: running, events: [...events.values()] };
 }
 
-function stateOf(step: ContainerStep, c: { name: string; image: string }, lastStart: number, ctx: ContainerContext): Record<string, unknown> {
+function stateOf(
+  step: ContainerStep,
+  c: { name: string; image: string },
+  lastStart: number,
+  ctx: ContainerContext,
+): Record<string, unknown> {
   switch (step.state) {
     case 'creating':
     case 'pulling':
@@ -119,9 +166,16 @@ function stateOf(step: ContainerStep, c: { name: string; image: string }, lastSt
     case 'err-image-pull':
       return { waiting: { reason: 'ErrImagePull', message: step.message ?? pullError(c.image) } };
     case 'image-pull-backoff':
-      return { waiting: { reason: 'ImagePullBackOff', message: step.message ?? `Back-off pulling image "${c.image}"` } };
+      return {
+        waiting: { reason: 'ImagePullBackOff', message: step.message ?? `Back-off pulling image "${c.image}"` },
+      };
     case 'crash-loop':
-      return { waiting: { reason: 'CrashLoopBackOff', message: step.message ?? `back-off 40s restarting failed container=${c.name} pod=${ctx.podRef}` } };
+      return {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: step.message ?? `back-off 40s restarting failed container=${c.name} pod=${ctx.podRef}`,
+        },
+      };
     case 'running':
     case 'ready':
       return { running: { startedAt: ctx.ts(lastStart) } };

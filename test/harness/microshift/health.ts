@@ -53,7 +53,9 @@ export interface HealthResponse {
 
 /** The response of one health endpoint given which checks fail right now. */
 export function renderHealth(endpoint: HealthEndpoint, failing: readonly string[], verbose: boolean): HealthResponse {
-  const lines = checks[endpoint].map((name) => (failing.includes(name) ? `[-]${name} failed: reason withheld` : `[+]${name} ok`));
+  const lines = checks[endpoint].map((name) =>
+    failing.includes(name) ? `[-]${name} failed: reason withheld` : `[+]${name} ok`,
+  );
   const failed = checks[endpoint].some((name) => failing.includes(name));
   if (failed) return { status: 500, body: `${lines.join('\n')}\n${endpoint} check failed\n` };
   if (!verbose) return { status: 200, body: 'ok' };

@@ -15,7 +15,8 @@ const year = 365 * day;
 export function humanDuration(ms: number): string {
   if (ms < -second) return '<invalid>';
   if (ms < 0) return '0s';
-  const pair = (big: number, bigUnit: string, small: number, smallUnit: string) => (small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit}${small}${smallUnit}`);
+  const pair = (big: number, bigUnit: string, small: number, smallUnit: string) =>
+    small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit}${small}${smallUnit}`;
   const s = Math.floor(ms / second);
   if (s < 120) return `${s}s`;
   const m = Math.floor(ms / minute);

@@ -72,7 +72,14 @@ export async function installMicroShift(device: VirtualDevice, options: InstallO
   };
   if (state === 'absent') {
     await device.exec(['systemctl', 'disable', 'microshift.service']);
-    await device.exec(['rm', '-f', microshiftPaths.unit, microshiftPaths.etcdUnit, microshiftPaths.kubeconfig, microshiftPaths.scenario]);
+    await device.exec([
+      'rm',
+      '-f',
+      microshiftPaths.unit,
+      microshiftPaths.etcdUnit,
+      microshiftPaths.kubeconfig,
+      microshiftPaths.scenario,
+    ]);
     await device.sh('systemctl daemon-reload');
     return installed;
   }
@@ -81,9 +88,19 @@ export async function installMicroShift(device: VirtualDevice, options: InstallO
   await device.writeFile(`${microshiftPaths.certs}/server.crt`, certs.serverCert, 0o644);
   await device.writeFile(`${microshiftPaths.certs}/server.key`, certs.serverKey, 0o600);
   await device.writeFile(microshiftPaths.kubeconfig, renderKubeconfig(certs, `https://127.0.0.1:${port}`), 0o600);
-  await device.writeFile(microshiftPaths.pullSecret, `${JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('edge-test:not-a-secret').toString('base64') } } })}\n`, 0o600);
+  await device.writeFile(
+    microshiftPaths.pullSecret,
+    `${JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('edge-test:not-a-secret').toString('base64') } } })}\n`,
+    0o600,
+  );
   await device.writeFile(microshiftPaths.scenario, JSON.stringify(options.scenario, null, 2), 0o644);
-  const unit = microshiftUnit({ node: process.execPath, bundle, scenarioPath: microshiftPaths.scenario, certsDir: microshiftPaths.certs, port });
+  const unit = microshiftUnit({
+    node: process.execPath,
+    bundle,
+    scenarioPath: microshiftPaths.scenario,
+    certsDir: microshiftPaths.certs,
+    port,
+  });
   await device.writeFile(microshiftPaths.unit, unit, 0o644);
   await device.writeFile(microshiftPaths.etcdUnit, microshiftEtcdUnit, 0o644);
   await device.sh('systemctl daemon-reload');
@@ -98,7 +115,11 @@ export async function installMicroShift(device: VirtualDevice, options: InstallO
  * timeline keeps counting from its start; `restart: true` restarts the unit instead, so the new
  * timeline begins at zero (and a `failed` unit gets going again).
  */
-export async function setScenario(device: VirtualDevice, scenario: Scenario, options: { restart?: boolean } = {}): Promise<void> {
+export async function setScenario(
+  device: VirtualDevice,
+  scenario: Scenario,
+  options: { restart?: boolean } = {},
+): Promise<void> {
   await device.writeFile(microshiftPaths.scenario, JSON.stringify(scenario, null, 2), 0o644);
   if (options.restart) {
     await device.exec(['systemctl', 'reset-failed', 'microshift.service']);
@@ -107,7 +128,8 @@ export async function setScenario(device: VirtualDevice, scenario: Scenario, opt
   }
   // systemd refuses to reload a unit that is not active; exit codes ignored because with no
   // process running the next start reads the new file anyway.
-  if ((await readMicroShiftUnit(device)).ActiveState === 'active') await device.exec(['systemctl', 'reload', 'microshift.service']);
+  if ((await readMicroShiftUnit(device)).ActiveState === 'active')
+    await device.exec(['systemctl', 'reload', 'microshift.service']);
   else await device.exec(['systemctl', 'kill', '--kill-whom=main', '--signal=SIGHUP', 'microshift.service']);
 }
 
@@ -121,9 +143,25 @@ export interface UnitState {
 
 /** microshift.service as systemd sees it (`systemctl show`). */
 export async function readMicroShiftUnit(device: VirtualDevice): Promise<UnitState> {
-  const result = await device.systemctl('show', 'microshift.service', '-p', 'ActiveState,SubState,Result,NRestarts,UnitFileState');
-  const fields = Object.fromEntries(result.stdout.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-  return { ActiveState: fields.ActiveState ?? '', SubState: fields.SubState ?? '', Result: fields.Result ?? '', NRestarts: Number(fields.NRestarts ?? 0), UnitFileState: fields.UnitFileState ?? '' };
+  const result = await device.systemctl(
+    'show',
+    'microshift.service',
+    '-p',
+    'ActiveState,SubState,Result,NRestarts,UnitFileState',
+  );
+  const fields = Object.fromEntries(
+    result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  return {
+    ActiveState: fields.ActiveState ?? '',
+    SubState: fields.SubState ?? '',
+    Result: fields.Result ?? '',
+    NRestarts: Number(fields.NRestarts ?? 0),
+    UnitFileState: fields.UnitFileState ?? '',
+  };
 }
 
 async function hasOwnNetwork(device: VirtualDevice): Promise<boolean> {

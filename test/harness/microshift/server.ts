@@ -59,10 +59,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let scenario = options.scenario;
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => undefined);
-  const ctx: WorldContext = { startedAt: options.startedAt ?? Date.now(), nodeName: options.nodeName ?? 'microshift-sim', nodeIP: options.nodeIP ?? '192.168.122.10' };
+  const ctx: WorldContext = {
+    startedAt: options.startedAt ?? Date.now(),
+    nodeName: options.nodeName ?? 'microshift-sim',
+    nodeIP: options.nodeIP ?? '192.168.122.10',
+  };
   const store = new ObjectStore();
   const elapsed = () => Date.now() - ctx.startedAt;
-  const failingChecks = () => (scenario.api.readyAfterMs !== null && elapsed() >= scenario.api.readyAfterMs ? [] : scenario.api.failingChecks);
+  const failingChecks = () =>
+    scenario.api.readyAfterMs !== null && elapsed() >= scenario.api.readyAfterMs ? [] : scenario.api.failingChecks;
   let lastSummary = '';
   const tick = () => {
     store.replaceAll(renderWorld(scenario, elapsed(), ctx));
@@ -84,14 +89,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.end(JSON.stringify(body));
     };
     if (!(req.socket as TLSSocket).authorized) return json(401, statusError(401, 'Unauthorized', 'Unauthorized'));
-    if (req.method !== 'GET') return json(405, statusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+    if (req.method !== 'GET')
+      return json(
+        405,
+        statusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+      );
     const route = routeOf(url.pathname, `${ctx.nodeIP}:6443`);
     if (!route) return json(404, statusError(404, 'NotFound', 'the server could not find the requested resource'));
     if (route.kind === 'version') return json(200, version);
     if (route.kind === 'document') return json(200, route.body);
     if (route.kind === 'health') {
       const health = renderHealth(route.endpoint, failingChecks(), url.searchParams.has('verbose'));
-      res.writeHead(health.status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.writeHead(health.status, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+      });
       return res.end(health.body);
     }
     if (route.kind === 'log') {
@@ -105,15 +117,32 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const { resource, namespace } = route;
     const table = tableRequested(req.headers.accept);
     const asTable = (objects: KubeObject[], version: TableVersion) =>
-      renderTable(resource, objects, { version, includeObject: includeObjectOf(url.searchParams.get('includeObject')), resourceVersion: store.resourceVersion, now: Date.now() });
+      renderTable(resource, objects, {
+        version,
+        includeObject: includeObjectOf(url.searchParams.get('includeObject')),
+        resourceVersion: store.resourceVersion,
+        now: Date.now(),
+      });
     const selected = fieldSelection(url.searchParams.get('fieldSelector'));
     const name = route.name ?? selected.name;
     const ns = namespace ?? selected.namespace;
     const labelsMatch = labelMatcher(url.searchParams.get('labelSelector'));
-    if (!labelsMatch) return json(400, statusError(400, 'BadRequest', `unable to parse requirement: labelSelector ${JSON.stringify(url.searchParams.get('labelSelector'))}`));
-    const listed = () => store.list(resource, ns, name).filter((o) => labelsMatch(o.metadata.labels as Record<string, unknown> | undefined));
+    if (!labelsMatch)
+      return json(
+        400,
+        statusError(
+          400,
+          'BadRequest',
+          `unable to parse requirement: labelSelector ${JSON.stringify(url.searchParams.get('labelSelector'))}`,
+        ),
+      );
+    const listed = () =>
+      store
+        .list(resource, ns, name)
+        .filter((o) => labelsMatch(o.metadata.labels as Record<string, unknown> | undefined));
     const watch = url.searchParams.get('watch');
-    if (watch === 'true' || watch === '1') return serveWatch(res, resource, ns, name, url.searchParams, table, labelsMatch);
+    if (watch === 'true' || watch === '1')
+      return serveWatch(res, resource, ns, name, url.searchParams, table, labelsMatch);
     if (route.name !== undefined) {
       // A namespace is named by the path's last segment, so its lookup has no namespace.
       const object = store.get(resource, resources[resource].namespaced ? namespace : undefined, route.name);
@@ -122,16 +151,35 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     if (table) return json(200, asTable(listed(), table));
     const items = listed().map(({ apiVersion: _a, kind: _k, ...item }) => item);
-    json(200, { kind: `${resources[resource].kind}List`, apiVersion: apiVersionOf(resource), metadata: { resourceVersion: store.resourceVersion }, items });
+    json(200, {
+      kind: `${resources[resource].kind}List`,
+      apiVersion: apiVersionOf(resource),
+      metadata: { resourceVersion: store.resourceVersion },
+      items,
+    });
   };
 
-  const serveWatch = (res: ServerResponse, resource: Resource, ns: string | undefined, name: string | undefined, params: URLSearchParams, table: TableVersion | undefined, labelsMatch: (labels: Record<string, unknown> | undefined) => boolean) => {
+  const serveWatch = (
+    res: ServerResponse,
+    resource: Resource,
+    ns: string | undefined,
+    name: string | undefined,
+    params: URLSearchParams,
+    table: TableVersion | undefined,
+    labelsMatch: (labels: Record<string, unknown> | undefined) => boolean,
+  ) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
     res.flushHeaders();
     let first = true;
     const includeObject = includeObjectOf(params.get('includeObject'));
     const asTable = (object: KubeObject, version: TableVersion) => {
-      const body = renderTable(resource, [object], { version, includeObject, resourceVersion: String(object.metadata.resourceVersion ?? store.resourceVersion), now: Date.now(), withColumns: first });
+      const body = renderTable(resource, [object], {
+        version,
+        includeObject,
+        resourceVersion: String(object.metadata.resourceVersion ?? store.resourceVersion),
+        now: Date.now(),
+        withColumns: first,
+      });
       first = false;
       return body;
     };
@@ -139,7 +187,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const body = table && type !== 'ERROR' ? asTable(object as KubeObject, table) : object;
       res.write(`${JSON.stringify({ type, object: body })}\n`);
     };
-    const wanted = (r: Resource, o: KubeObject) => matches(r, o, resource, ns, name) && labelsMatch(o.metadata.labels as Record<string, unknown> | undefined);
+    const wanted = (r: Resource, o: KubeObject) =>
+      matches(r, o, resource, ns, name) && labelsMatch(o.metadata.labels as Record<string, unknown> | undefined);
     const from = params.get('resourceVersion');
     // Unset or "0": start with the current state as synthetic ADDED events.
     if (!from || from === '0') {
@@ -195,6 +244,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 function isReady(object: KubeObject): boolean {
   const s = (object.status ?? {}) as Record<string, number | undefined>;
   const n = (key: string) => s[key] ?? 0;
-  if (object.kind === 'DaemonSet') return n('updatedNumberScheduled') >= n('desiredNumberScheduled') && n('numberAvailable') >= n('desiredNumberScheduled');
-  return n('observedGeneration') >= Number(object.metadata.generation ?? 0) && n('updatedReplicas') >= n('replicas') && n('availableReplicas') >= n('updatedReplicas');
+  if (object.kind === 'DaemonSet')
+    return (
+      n('updatedNumberScheduled') >= n('desiredNumberScheduled') && n('numberAvailable') >= n('desiredNumberScheduled')
+    );
+  return (
+    n('observedGeneration') >= Number(object.metadata.generation ?? 0) &&
+    n('updatedReplicas') >= n('replicas') &&
+    n('availableReplicas') >= n('updatedReplicas')
+  );
 }

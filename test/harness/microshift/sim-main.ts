@@ -48,7 +48,10 @@ const byDeploymentDir = '/etc/microshift-sim/by-deployment';
 /** The booted deployment's own scenario file, if the test gave it one. */
 function deploymentScenario(): string | undefined {
   try {
-    const state = JSON.parse(readFileSync('/var/lib/rpm-ostree-sim/state.json', 'utf8')) as { booted?: string; deployments?: { id: string; version: string }[] };
+    const state = JSON.parse(readFileSync('/var/lib/rpm-ostree-sim/state.json', 'utf8')) as {
+      booted?: string;
+      deployments?: { id: string; version: string }[];
+    };
     const version = state.deployments?.find((d) => d.id === state.booted)?.version;
     const file = version ? join(byDeploymentDir, `${version}.json`) : undefined;
     return file && existsSync(file) ? file : undefined;
@@ -124,12 +127,27 @@ function runPodsInCrio(): void {
   const retry = () => void timers.push(setTimeout(runPodsInCrio, 1000));
   if (!existsSync(crioSocket)) return retry();
   const w = scenario.workloads;
-  const extra = w.extra.map((e) => ({ namespace: e.namespace, name: e.name, kind: e.kind, hostNetwork: false, containers: [{ name: e.container, image: e.image }] }));
+  const extra = w.extra.map((e) => ({
+    namespace: e.namespace,
+    name: e.name,
+    kind: e.kind,
+    hostNetwork: false,
+    containers: [{ name: e.container, image: e.image }],
+  }));
   const pods = [...coreWorkloads(w.lvms), ...extra].map((workload) => {
     const name = podName(workload);
-    return { namespace: workload.namespace, name, uid: stableUid(`pod/${workload.namespace}/${name}`), workload: workload.name, hostNetwork: Boolean(workload.hostNetwork), containers: workload.containers };
+    return {
+      namespace: workload.namespace,
+      name,
+      uid: stableUid(`pod/${workload.namespace}/${name}`),
+      workload: workload.name,
+      hostNetwork: Boolean(workload.hostNetwork),
+      containers: workload.containers,
+    };
   });
-  const conn = connect(crioSocket, () => conn.write(`${JSON.stringify({ method: 'RunPodSandboxes', params: { pods } })}\n`));
+  const conn = connect(crioSocket, () =>
+    conn.write(`${JSON.stringify({ method: 'RunPodSandboxes', params: { pods } })}\n`),
+  );
   let reply = '';
   conn.on('data', (chunk) => (reply += chunk.toString('utf8')));
   conn.on('error', retry);
@@ -147,9 +165,21 @@ function runPodsInCrio(): void {
 
 async function listen(): Promise<void> {
   const dir = args.certs;
-  const tls = { ca: readFileSync(join(dir, 'ca.crt'), 'utf8'), cert: readFileSync(join(dir, 'server.crt'), 'utf8'), key: readFileSync(join(dir, 'server.key'), 'utf8') };
+  const tls = {
+    ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    cert: readFileSync(join(dir, 'server.crt'), 'utf8'),
+    key: readFileSync(join(dir, 'server.key'), 'utf8'),
+  };
   try {
-    server = await startApiServer({ scenario, tls, port: Number(args.port), host: args.host, startedAt, nodeName: hostname(), log });
+    server = await startApiServer({
+      scenario,
+      tls,
+      port: Number(args.port),
+      host: args.host,
+      startedAt,
+      nodeName: hostname(),
+      log,
+    });
   } catch (error) {
     log(`failed to listen: ${String(error)}`);
     process.exit(1);
@@ -166,7 +196,8 @@ function notifyReady(): void {
 
 /** Lines in the spirit of MicroShift's pre-run log: klog headers, then the reason it stopped. */
 function writePrerunFailure(): void {
-  const stamp = (d: Date) => `${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')} ${d.toISOString().slice(11, 23)}000`;
+  const stamp = (d: Date) =>
+    `${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')} ${d.toISOString().slice(11, 23)}000`;
   const now = new Date();
   const lines = [
     `I${stamp(now)} ${process.pid} prerun.go:79] "Pre-run procedure starting"`,

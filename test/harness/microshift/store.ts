@@ -58,7 +58,11 @@ export class ObjectStore {
     for (const { entry } of this.objects.values()) {
       if (matches(entry.resource, entry.object, resource, namespace, name)) out.push(entry.object);
     }
-    return out.sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));
+    return out.sort((a, b) =>
+      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+        `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+      ),
+    );
   }
 
   get(resource: Resource, namespace: string | undefined, name: string): KubeObject | undefined {
@@ -90,7 +94,13 @@ export class ObjectStore {
   }
 }
 
-export function matches(resource: Resource, object: KubeObject, wanted: Resource, namespace?: string, name?: string): boolean {
+export function matches(
+  resource: Resource,
+  object: KubeObject,
+  wanted: Resource,
+  namespace?: string,
+  name?: string,
+): boolean {
   if (resource !== wanted) return false;
   if (namespace !== undefined && object.metadata.namespace !== namespace) return false;
   return name === undefined || object.metadata.name === name;

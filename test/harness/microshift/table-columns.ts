@@ -15,18 +15,31 @@ export interface ColumnDefinition {
   priority: number;
 }
 
-const col = (name: string, description: string, type: ColumnDefinition['type'] = 'string', priority = 0, format = ''): ColumnDefinition => ({ name, type, format, description, priority });
+const col = (
+  name: string,
+  description: string,
+  type: ColumnDefinition['type'] = 'string',
+  priority = 0,
+  format = '',
+): ColumnDefinition => ({ name, type, format, description, priority });
 
 const nameColumn = col('Name', 'Name must be unique within a namespace.', 'string', 0, 'name');
 const age = col('Age', 'Time since the object was created.');
-const workloadWide = [col('Containers', 'Names of each container in the template.', 'string', 1), col('Images', 'Images referenced by each container in the template.', 'string', 1), col('Selector', 'The label query over pods that should match the replicas count.', 'string', 1)];
+const workloadWide = [
+  col('Containers', 'Names of each container in the template.', 'string', 1),
+  col('Images', 'Images referenced by each container in the template.', 'string', 1),
+  col('Selector', 'The label query over pods that should match the replicas count.', 'string', 1),
+];
 
 export const columnsOf: Record<Resource, ColumnDefinition[]> = {
   pods: [
     nameColumn,
     col('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
     col('Status', 'The aggregate status of the containers in this pod.'),
-    col('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    col(
+      'Restarts',
+      'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+    ),
     age,
     col('IP', 'IP address allocated to the pod.', 'string', 1),
     col('Node', 'Name of the node the pod is assigned to.', 'string', 1),
@@ -60,7 +73,12 @@ export const columnsOf: Record<Resource, ColumnDefinition[]> = {
     age,
     ...workloadWide,
   ],
-  statefulsets: [nameColumn, col('Ready', 'Number of ready pods out of the desired ones.'), age, ...workloadWide.slice(0, 2)],
+  statefulsets: [
+    nameColumn,
+    col('Ready', 'Number of ready pods out of the desired ones.'),
+    age,
+    ...workloadWide.slice(0, 2),
+  ],
   namespaces: [nameColumn, col('Status', 'The status of the namespace.'), age],
   nodes: [
     nameColumn,

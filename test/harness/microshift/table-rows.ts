@@ -26,15 +26,44 @@ export function cellsOf(resource: Resource, object: KubeObject, now: number): Ce
     case 'pods':
       return podCells(object, now);
     case 'deployments':
-      return [object.metadata.name, `${int(status.readyReplicas)}/${int(spec.replicas)}`, int(status.updatedReplicas), int(status.availableReplicas), age, ...templateCells(spec)];
+      return [
+        object.metadata.name,
+        `${int(status.readyReplicas)}/${int(spec.replicas)}`,
+        int(status.updatedReplicas),
+        int(status.availableReplicas),
+        age,
+        ...templateCells(spec),
+      ];
     case 'daemonsets': {
       const nodeSelector = labelsText(dict(dict(dict(spec.template).spec).nodeSelector));
-      return [object.metadata.name, int(status.desiredNumberScheduled), int(status.currentNumberScheduled), int(status.numberReady), int(status.updatedNumberScheduled), int(status.numberAvailable), nodeSelector, age, ...templateCells(spec)];
+      return [
+        object.metadata.name,
+        int(status.desiredNumberScheduled),
+        int(status.currentNumberScheduled),
+        int(status.numberReady),
+        int(status.updatedNumberScheduled),
+        int(status.numberAvailable),
+        nodeSelector,
+        age,
+        ...templateCells(spec),
+      ];
     }
     case 'replicasets':
-      return [object.metadata.name, int(spec.replicas), int(status.replicas), int(status.readyReplicas), age, ...templateCells(spec)];
+      return [
+        object.metadata.name,
+        int(spec.replicas),
+        int(status.replicas),
+        int(status.readyReplicas),
+        age,
+        ...templateCells(spec),
+      ];
     case 'statefulsets':
-      return [object.metadata.name, `${int(status.readyReplicas)}/${int(spec.replicas)}`, age, ...templateCells(spec).slice(0, 2)];
+      return [
+        object.metadata.name,
+        `${int(status.readyReplicas)}/${int(spec.replicas)}`,
+        age,
+        ...templateCells(spec).slice(0, 2),
+      ];
     case 'namespaces':
       return [object.metadata.name, text(status.phase, ''), age];
     case 'nodes':
@@ -62,7 +91,10 @@ function podCells(pod: KubeObject, now: number): Cell[] {
     const waiting = dict(state.waiting);
     const terminated = dict(state.terminated);
     if (typeof waiting.reason === 'string' && waiting.reason !== '') reason = waiting.reason;
-    else if (state.terminated) reason = text(terminated.reason, '') || (terminated.signal ? `Signal:${int(terminated.signal)}` : `ExitCode:${int(terminated.exitCode)}`);
+    else if (state.terminated)
+      reason =
+        text(terminated.reason, '') ||
+        (terminated.signal ? `Signal:${int(terminated.signal)}` : `ExitCode:${int(terminated.exitCode)}`);
     else if (state.running && c.ready === true) {
       running = true;
       ready += 1;
@@ -72,9 +104,22 @@ function podCells(pod: KubeObject, now: number): Cell[] {
     const readyCondition = list(status.conditions).find((c) => c.type === 'Ready');
     reason = readyCondition?.status === 'True' ? 'Running' : 'NotReady';
   }
-  const restartText = restarts !== 0 && lastExit > 0 ? `${restarts} (${ageOf(new Date(lastExit).toISOString(), now)} ago)` : String(restarts);
+  const restartText =
+    restarts !== 0 && lastExit > 0
+      ? `${restarts} (${ageOf(new Date(lastExit).toISOString(), now)} ago)`
+      : String(restarts);
   const total = list(spec.containers).length;
-  return [pod.metadata.name, `${ready}/${total}`, reason, restartText, ageOf(pod.metadata.creationTimestamp, now), text(status.podIP), text(spec.nodeName), text(status.nominatedNodeName), '<none>'];
+  return [
+    pod.metadata.name,
+    `${ready}/${total}`,
+    reason,
+    restartText,
+    ageOf(pod.metadata.creationTimestamp, now),
+    text(status.podIP),
+    text(spec.nodeName),
+    text(status.nominatedNodeName),
+    '<none>',
+  ];
 }
 
 function templateCells(spec: Dict): Cell[] {
@@ -99,7 +144,18 @@ function nodeCells(node: KubeObject, age: string): Cell[] {
     .map((label) => label.slice('node-role.kubernetes.io/'.length))
     .sort();
   const address = (type: string) => text(list(status.addresses).find((a) => a.type === type)?.address);
-  return [node.metadata.name, state + unschedulable, roles.join(',') || '<none>', age, text(info.kubeletVersion, ''), address('InternalIP'), address('ExternalIP'), text(info.osImage, '<unknown>'), text(info.kernelVersion, '<unknown>'), text(info.containerRuntimeVersion, '<unknown>')];
+  return [
+    node.metadata.name,
+    state + unschedulable,
+    roles.join(',') || '<none>',
+    age,
+    text(info.kubeletVersion, ''),
+    address('InternalIP'),
+    address('ExternalIP'),
+    text(info.osImage, '<unknown>'),
+    text(info.kernelVersion, '<unknown>'),
+    text(info.containerRuntimeVersion, '<unknown>'),
+  ];
 }
 
 function eventCells(event: KubeObject, now: number): Cell[] {
@@ -108,7 +164,9 @@ function eventCells(event: KubeObject, now: number): Cell[] {
   const count = int(event.count);
   const involved = dict(event.involvedObject);
   const source = dict(event.source);
-  const sourceText = [source.component, source.host].filter((part) => typeof part === 'string' && part !== '').join(', ');
+  const sourceText = [source.component, source.host]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .join(', ');
   return [
     count > 1 ? `${last} (x${count} over ${first})` : first,
     text(event.type, ''),

@@ -19,7 +19,8 @@ export function tableRequested(accept: string | undefined): TableVersion | undef
   for (const entry of (accept ?? '').split(',')) {
     const [type, ...params] = entry.split(';').map((part) => part.trim());
     const p = Object.fromEntries(params.map((param) => param.split('=').map((s) => s.trim()) as [string, string]));
-    if (type === 'application/json' && p.as === 'Table' && p.g === 'meta.k8s.io' && (p.v === 'v1' || p.v === 'v1beta1')) return p.v;
+    if (type === 'application/json' && p.as === 'Table' && p.g === 'meta.k8s.io' && (p.v === 'v1' || p.v === 'v1beta1'))
+      return p.v;
     // Any other JSON entry (plain, or a kind this server does not print) ends the search.
     if (type === 'application/json' || type === '*/*' || type === 'application/*') return undefined;
   }
@@ -44,7 +45,8 @@ export function renderTable(resource: Resource, objects: KubeObject[], options: 
   const rows = objects.map((object) => {
     const row: Record<string, unknown> = { cells: cellsOf(resource, object, options.now) };
     if (options.includeObject === 'Object') row.object = object;
-    if (options.includeObject === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion, metadata: object.metadata };
+    if (options.includeObject === 'Metadata')
+      row.object = { kind: 'PartialObjectMetadata', apiVersion, metadata: object.metadata };
     return row;
   });
   return {

@@ -21,8 +21,20 @@ function releaseImage(component: string): string {
   return `${release}@sha256:${sha256(`release/${component}`)}`;
 }
 
-function spec(namespace: string, name: string, kind: WorkloadSpec['kind'], containers: string[], hostNetwork = false): WorkloadSpec {
-  return { namespace, name, kind, hostNetwork, containers: containers.map((c) => ({ name: c, image: releaseImage(`${name}/${c}`) })) };
+function spec(
+  namespace: string,
+  name: string,
+  kind: WorkloadSpec['kind'],
+  containers: string[],
+  hostNetwork = false,
+): WorkloadSpec {
+  return {
+    namespace,
+    name,
+    kind,
+    hostNetwork,
+    containers: containers.map((c) => ({ name: c, image: releaseImage(`${name}/${c}`) })),
+  };
 }
 
 export function coreWorkloads(lvms: boolean): WorkloadSpec[] {
@@ -39,14 +51,33 @@ export function coreWorkloads(lvms: boolean): WorkloadSpec[] {
   if (!lvms) return core;
   return [
     ...core,
-    { namespace: 'openshift-storage', name: 'lvms-operator', kind: 'Deployment', containers: [{ name: 'manager', image: `${lvmsRegistry}/lvms-rhel9-operator@sha256:${sha256('lvms/manager')}` }] },
-    { namespace: 'openshift-storage', name: 'vg-manager', kind: 'DaemonSet', containers: [{ name: 'vg-manager', image: `${lvmsRegistry}/lvms-rhel9-operator@sha256:${sha256('lvms/vg-manager')}` }] },
+    {
+      namespace: 'openshift-storage',
+      name: 'lvms-operator',
+      kind: 'Deployment',
+      containers: [{ name: 'manager', image: `${lvmsRegistry}/lvms-rhel9-operator@sha256:${sha256('lvms/manager')}` }],
+    },
+    {
+      namespace: 'openshift-storage',
+      name: 'vg-manager',
+      kind: 'DaemonSet',
+      containers: [
+        { name: 'vg-manager', image: `${lvmsRegistry}/lvms-rhel9-operator@sha256:${sha256('lvms/vg-manager')}` },
+      ],
+    },
   ];
 }
 
 /** Namespaces a fresh MicroShift 4.15 has, plus any the scenario's workloads need. */
 export function namespaceNames(workloads: WorkloadSpec[]): string[] {
-  const base = ['default', 'kube-node-lease', 'kube-public', 'kube-system', 'openshift-infra', 'openshift-route-controller-manager'];
+  const base = [
+    'default',
+    'kube-node-lease',
+    'kube-public',
+    'kube-system',
+    'openshift-infra',
+    'openshift-route-controller-manager',
+  ];
   return [...new Set([...base, ...workloads.map((w) => w.namespace)])].sort();
 }
 

@@ -11,7 +11,11 @@ import { openOutbox } from '../../../agent/hub/outbox.js';
 
 const [mode, dir] = process.argv.slice(2) as ['work' | 'drain', string];
 const say = (line: string) => writeSync(1, `${line}\n`);
-const outbox = await openOutbox(dir, { maxBytes: 64 << 20, maxEvents: 1_000_000 }, { fs: createHostFs('/'), clock: systemClock, log: { warn: (m) => writeSync(2, `${m}\n`) }, segmentBytes: 16 << 10 });
+const outbox = await openOutbox(
+  dir,
+  { maxBytes: 64 << 20, maxEvents: 1_000_000 },
+  { fs: createHostFs('/'), clock: systemClock, log: { warn: (m) => writeSync(2, `${m}\n`) }, segmentBytes: 16 << 10 },
+);
 say('ready');
 
 async function deliver(n: number): Promise<number> {
@@ -30,7 +34,12 @@ if (mode === 'drain') {
 } else {
   for (let i = 0; ; i++) {
     const id = `${process.pid}-${i}`;
-    await outbox.enqueue({ id, type: 'check-failed', time: new Date().toISOString(), body: { n: i, pad: 'x'.repeat(i % 300) } });
+    await outbox.enqueue({
+      id,
+      type: 'check-failed',
+      time: new Date().toISOString(),
+      body: { n: i, pad: 'x'.repeat(i % 300) },
+    });
     say(`q ${id}`);
     if (i % 3 === 2) await deliver(1 + (i % 5));
   }

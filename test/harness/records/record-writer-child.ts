@@ -27,7 +27,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   } else if (command === 'inc') {
     void (async () => {
       const n = Number(arg);
-      for (let i = 0; i < n; i++) await records.update(bootId, (r) => void (r.counter = (typeof r.counter === 'number' ? r.counter : 0) + 1));
+      for (let i = 0; i < n; i++)
+        await records.update(bootId, (r) => void (r.counter = (typeof r.counter === 'number' ? r.counter : 0) + 1));
       say(`done ${n}`);
     })().catch((error: unknown) => say(`error ${(error as Error).message}`));
   }

@@ -42,7 +42,11 @@ export async function startRecordWriter(root: string, dir: string, bootId: strin
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`writer ${proc.pid}: no ${prefixes.join('/')} within ${timeoutMs} ms (stdout: ${lines.join(' | ')}; stderr: ${stderr.slice(-500)})`));
+          reject(
+            new Error(
+              `writer ${proc.pid}: no ${prefixes.join('/')} within ${timeoutMs} ms (stdout: ${lines.join(' | ')}; stderr: ${stderr.slice(-500)})`,
+            ),
+          );
         }, timeoutMs);
         const onExit = () => {
           done();
@@ -82,7 +86,14 @@ export interface StaleLockRound {
  * One round: a writer takes the record lock and is killed -9 while holding it (leaving a temp
  * file), then every writer in `writers` makes `perWriter` updates, all starting at once.
  */
-export async function staleLockRound(opts: { root: string; dir: string; bootId: string; writers: RecordWriter[]; perWriter: number; readCounter: () => Promise<number> }): Promise<StaleLockRound> {
+export async function staleLockRound(opts: {
+  root: string;
+  dir: string;
+  bootId: string;
+  writers: RecordWriter[];
+  perWriter: number;
+  readCounter: () => Promise<number>;
+}): Promise<StaleLockRound> {
   const started = performance.now();
   const before = await opts.readCounter();
   const holder = await startRecordWriter(opts.root, opts.dir, opts.bootId);

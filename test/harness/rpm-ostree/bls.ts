@@ -41,7 +41,8 @@ export function writeBlsEntries(root: string, state: SimState): void {
   mkdirSync(dir, { recursive: true });
   const entries = renderBlsEntries(state);
   const keep = new Set(entries.map((e) => e.name));
-  for (const name of existsSync(dir) ? readdirSync(dir) : []) if (/^ostree-.*\.conf$/.test(name) && !keep.has(name)) rmSync(join(dir, name), { force: true });
+  for (const name of existsSync(dir) ? readdirSync(dir) : [])
+    if (/^ostree-.*\.conf$/.test(name) && !keep.has(name)) rmSync(join(dir, name), { force: true });
   for (const entry of entries) {
     const file = join(dir, entry.name);
     writeFileSync(`${file}.tmp`, entry.content);

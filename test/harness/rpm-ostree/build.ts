@@ -12,13 +12,23 @@ const repo = join(here, '..', '..', '..');
 export const rpmOstreeBundle = join(repo, 'build', 'harness', 'rpm-ostree.mjs');
 
 export async function buildRpmOstree(): Promise<string> {
-  const built = await stat(rpmOstreeBundle).then((s) => s.mtimeMs).catch(() => 0);
+  const built = await stat(rpmOstreeBundle)
+    .then((s) => s.mtimeMs)
+    .catch(() => 0);
   const sources = (await readdir(here)).filter((name) => name.endsWith('.ts'));
   const newest = Math.max(...(await Promise.all(sources.map(async (name) => (await stat(join(here, name))).mtimeMs))));
   if (built >= newest) return rpmOstreeBundle;
   await mkdir(dirname(rpmOstreeBundle), { recursive: true });
   const temp = `${rpmOstreeBundle}.${process.pid}.tmp`;
-  await build({ entryPoints: [join(here, 'cli.ts')], outfile: temp, bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning' });
+  await build({
+    entryPoints: [join(here, 'cli.ts')],
+    outfile: temp,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    logLevel: 'warning',
+  });
   await rename(temp, rpmOstreeBundle);
   return rpmOstreeBundle;
 }

@@ -56,7 +56,11 @@ function main(argv: string[]): number {
     case 'status': {
       const bootedOnly = flags.has('-b') || flags.has('--booted');
       const state = load();
-      process.stdout.write(flags.has('--json') ? `${formatJsonGlib(toStatusJson(state, { bootedOnly }))}\n` : renderStatusText(state, { bootedOnly }));
+      process.stdout.write(
+        flags.has('--json')
+          ? `${formatJsonGlib(toStatusJson(state, { bootedOnly }))}\n`
+          : renderStatusText(state, { bootedOnly }),
+      );
       return 0;
     }
     case 'upgrade': {
@@ -101,7 +105,9 @@ function main(argv: string[]): number {
       console.log("rpm-ostree:\n Version: '2024.3'\n Simulated: 'edge-agent test harness'");
       return 0;
     case undefined:
-      console.error('Usage:\n  rpm-ostree [OPTION...] COMMAND\n\nBuiltin Commands (simulated):\n  status\n  upgrade\n  rollback');
+      console.error(
+        'Usage:\n  rpm-ostree [OPTION...] COMMAND\n\nBuiltin Commands (simulated):\n  status\n  upgrade\n  rollback',
+      );
       return 1;
     default:
       console.error(`error: Unknown command '${command}'`);

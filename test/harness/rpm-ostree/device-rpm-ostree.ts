@@ -17,7 +17,16 @@ import type { VirtualDevice } from '../vdev.js';
 import { deviceRoot } from '../grub/device-grub.js';
 import { writeBlsEntries } from './bls.js';
 import { buildRpmOstree } from './build.js';
-import { deploymentId, finalize, layeredChecksum, markBooted, stateFileInside, type AvailableUpdate, type SimDeployment, type SimState } from './state.js';
+import {
+  deploymentId,
+  finalize,
+  layeredChecksum,
+  markBooted,
+  stateFileInside,
+  type AvailableUpdate,
+  type SimDeployment,
+  type SimState,
+} from './state.js';
 
 export interface DeploymentSpec {
   version: string;
@@ -49,8 +58,16 @@ export async function installRpmOstree(
   options: { deployments?: DeploymentSpec[]; booted?: number } = {},
 ): Promise<Deployment[]> {
   const bundle = await buildRpmOstree();
-  await device.writeFile('/usr/bin/rpm-ostree', `#!/bin/sh\n# rpm-ostree stand-in of the edge-agent test harness\nexec ${process.execPath} ${bundle} "$@"\n`, 0o755);
-  await device.writeFile('/usr/bin/ostree', `#!/bin/sh\n# ostree stand-in of the edge-agent test harness (admin status only)\nexec ${process.execPath} ${bundle} --as-ostree "$@"\n`, 0o755);
+  await device.writeFile(
+    '/usr/bin/rpm-ostree',
+    `#!/bin/sh\n# rpm-ostree stand-in of the edge-agent test harness\nexec ${process.execPath} ${bundle} "$@"\n`,
+    0o755,
+  );
+  await device.writeFile(
+    '/usr/bin/ostree',
+    `#!/bin/sh\n# ostree stand-in of the edge-agent test harness (admin status only)\nexec ${process.execPath} ${bundle} --as-ostree "$@"\n`,
+    0o755,
+  );
   await device.writeFile('/etc/systemd/system/ostree-finalize-staged.service', finalizeUnit);
   await device.sh('systemctl daemon-reload');
   const now = Math.floor(Date.now() / 1000);
@@ -63,8 +80,15 @@ export async function installRpmOstree(
 }
 
 /** Let the "remote" offer a new commit; `rpm-ostree upgrade` will stage it. */
-export async function makeUpdateAvailable(device: VirtualDevice, update: { version: string; checksum?: string; timestamp?: number }): Promise<AvailableUpdate> {
-  const available = { version: update.version, checksum: update.checksum ?? checksumFor(update.version), timestamp: update.timestamp ?? Math.floor(Date.now() / 1000) };
+export async function makeUpdateAvailable(
+  device: VirtualDevice,
+  update: { version: string; checksum?: string; timestamp?: number },
+): Promise<AvailableUpdate> {
+  const available = {
+    version: update.version,
+    checksum: update.checksum ?? checksumFor(update.version),
+    timestamp: update.timestamp ?? Math.floor(Date.now() / 1000),
+  };
   await writeState(device, { ...(await readState(device)), available });
   return available;
 }
@@ -92,7 +116,10 @@ export async function finalizeStaged(device: VirtualDevice): Promise<SimDeployme
 }
 
 /** Shutdown then bootloader: finalize a staged deployment, then mark GRUB's entry as booted. */
-export async function finalizeAndBoot(device: VirtualDevice, entryIndex: number): Promise<{ finalized?: SimDeployment; booted: Deployment }> {
+export async function finalizeAndBoot(
+  device: VirtualDevice,
+  entryIndex: number,
+): Promise<{ finalized?: SimDeployment; booted: Deployment }> {
   const finalized = await finalizeStaged(device);
   await writeState(device, markBooted(await readState(device), entryIndex));
   const booted = (await readDeployments(device)).find((d) => d.booted);
@@ -121,7 +148,9 @@ function toDeployment(spec: DeploymentSpec, defaultTimestamp: number): SimDeploy
   const packages = spec.packages ?? [];
   // Layering makes a local commit on top of the base commit.
   const checksum = packages.length > 0 ? layeredChecksum(base, packages) : base;
-  const source = spec.containerImage ? { 'container-image-reference': spec.containerImage } : { origin: spec.origin ?? 'edge:rhel/9/x86_64/edge' };
+  const source = spec.containerImage
+    ? { 'container-image-reference': spec.containerImage }
+    : { origin: spec.origin ?? 'edge:rhel/9/x86_64/edge' };
   return {
     id: deploymentId(osname, checksum, 0),
     osname,

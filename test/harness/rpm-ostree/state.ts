@@ -71,7 +71,9 @@ export function deployUpdate(state: SimState, update: AvailableUpdate): SimDeplo
 
 /** The fake id of a local commit layering `packages` over `base`. */
 export function layeredChecksum(base: string, packages: string[]): string {
-  return createHash('sha256').update(`${base}+${packages.join(',')}`).digest('hex');
+  return createHash('sha256')
+    .update(`${base}+${packages.join(',')}`)
+    .digest('hex');
 }
 
 export function bootedDeployment(state: SimState): SimDeployment {

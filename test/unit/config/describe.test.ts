@@ -37,14 +37,23 @@ describe('describeConfig', () => {
     expect(hub).toMatchObject({ url: 'mqtts://hub.example.com:8883', topicPrefix: 'edge/v1' });
   });
 
-  it.each(['waitTimeoutSec', 'insecureSkipVerify', 'expectExit', 'keepaliveSec', 'crashLoopRestarts', 'registryMirrorConfig'])('mentions %s', (key) => {
+  it.each([
+    'waitTimeoutSec',
+    'insecureSkipVerify',
+    'expectExit',
+    'keepaliveSec',
+    'crashLoopRestarts',
+    'registryMirrorConfig',
+  ])('mentions %s', (key) => {
     expect(text).toMatch(new RegExp(`\\b${key}:`));
   });
 
   it('puts each description above its key', () => {
     const lines = text.split('\n');
     const at = lines.indexOf('  #restartWindowSec: 60');
-    expect(lines[at - 1]).toBe('  # Window in seconds in which a growing restart count of microshift.service fails the check.');
+    expect(lines[at - 1]).toBe(
+      '  # Window in seconds in which a growing restart count of microshift.service fails the check.',
+    );
   });
 });
 
@@ -53,7 +62,11 @@ describe('redact', () => {
     [['hub', 'password'], 'x', '<redacted>'],
     [['hub', 'key'], '/etc/edge-agent/hub/device.key', '/etc/edge-agent/hub/device.key'], // a path, not key material
     [['checks', 0, 'url'], 'https://me:pw@host/x', 'https://me:<redacted>@host/x'],
-    [['x'], { clientSecret: 's', nested: [{ token: 't' }] }, { clientSecret: '<redacted>', nested: [{ token: '<redacted>' }] }],
+    [
+      ['x'],
+      { clientSecret: 's', nested: [{ token: 't' }] },
+      { clientSecret: '<redacted>', nested: [{ token: '<redacted>' }] },
+    ],
   ])('%j', (path, value, expected) => {
     expect(redact(path, value)).toEqual(expected);
   });

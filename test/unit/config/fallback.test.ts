@@ -5,25 +5,40 @@ import { describe, expect, it } from 'vitest';
 import { describeFallback, salvageMainConfig, WHOLE_FILE } from '../../../agent/config/fallback.js';
 import type { LocatedProblem } from '../../../agent/config/problems.js';
 
-const problem = (path: string, message = 'wrong type'): LocatedProblem => ({ file: '/etc/edge-agent/config.yaml', path, message });
+const problem = (path: string, message = 'wrong type'): LocatedProblem => ({
+  file: '/etc/edge-agent/config.yaml',
+  path,
+  message,
+});
 const checks = [{ id: 'app', kind: 'unit', unit: 'app.service' }];
 
 describe('salvageMainConfig', () => {
   it('drops the broken section and keeps the declared checks', () => {
     const data = { hub: { url: 'not a url' }, log: { level: 'debug' }, checks };
-    expect(salvageMainConfig([problem('hub.url', 'wrong format')], data, undefined)).toEqual({ data: { log: { level: 'debug' }, checks }, dropped: ['hub'], declaredChecks: 'kept' });
+    expect(salvageMainConfig([problem('hub.url', 'wrong format')], data, undefined)).toEqual({
+      data: { log: { level: 'debug' }, checks },
+      dropped: ['hub'],
+      declaredChecks: 'kept',
+    });
   });
 
   it.each([
     ['a problem inside a declared check', [problem('checks[0].timeoutSec')]],
     ['a problem in disabledChecks', [problem('disabledChecks[0]')]],
-    ['an unknown top-level key that looks like checks', [problem('chekcs', 'line 1: unknown key (did you mean checks?)')]],
+    [
+      'an unknown top-level key that looks like checks',
+      [problem('chekcs', 'line 1: unknown key (did you mean checks?)')],
+    ],
   ])('%s: the declared checks are unreadable', (_name, problems) => {
-    expect(salvageMainConfig(problems, { checks, chekcs: [], disabledChecks: [''] }, undefined).declaredChecks).toBe('unreadable');
+    expect(salvageMainConfig(problems, { checks, chekcs: [], disabledChecks: [''] }, undefined).declaredChecks).toBe(
+      'unreadable',
+    );
   });
 
   it('an unknown top-level key like nothing known is dropped; no checks declared is "none"', () => {
-    expect(salvageMainConfig([problem('colour', 'unknown key')], { colour: 'red', log: { level: 'info' } }, undefined)).toEqual({ data: { log: { level: 'info' } }, dropped: ['colour'], declaredChecks: 'none' });
+    expect(
+      salvageMainConfig([problem('colour', 'unknown key')], { colour: 'red', log: { level: 'info' } }, undefined),
+    ).toEqual({ data: { log: { level: 'info' } }, dropped: ['colour'], declaredChecks: 'none' });
   });
 
   it.each([
@@ -31,7 +46,11 @@ describe('salvageMainConfig', () => {
     ['mentions checks only in comments', '# checks:\n#  - id: a\nlog:\n  level: [debug\n', 'none'],
     ['could not be read at all (a FIFO, a directory)', undefined, 'unreadable'],
   ] as const)('a file that is not YAML and %s: defaults, declared checks %s', (_name, text, declared) => {
-    expect(salvageMainConfig([problem('', 'YAML syntax error at line 4, column 10')], undefined, text)).toEqual({ data: {}, dropped: [WHOLE_FILE], declaredChecks: declared });
+    expect(salvageMainConfig([problem('', 'YAML syntax error at line 4, column 10')], undefined, text)).toEqual({
+      data: {},
+      dropped: [WHOLE_FILE],
+      declaredChecks: declared,
+    });
   });
 
   it('says in one line what the checks run on', () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGreenbootConf } from '../../../agent/config/greenboot-conf.js';
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/greenboot-conf', name), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(join(import.meta.dirname, '../../fixtures/greenboot-conf', name), 'utf8');
 
 describe('parseGreenbootConf', () => {
   it('reads the default RHEL file without warnings', () => {
@@ -61,7 +62,12 @@ describe('parseGreenbootConf', () => {
     const conf = parseGreenbootConf(fixture('legacy-max-boots.conf'));
     expect(conf.maxBootAttempts).toBeUndefined();
     expect(conf.legacyMaxBoots).toBe('5');
-    expect(conf.warnings).toEqual([expect.objectContaining({ line: 2, message: expect.stringMatching(/MicroShift ≤ 4.15.*GREENBOOT_MAX_BOOT_ATTEMPTS is unset/) })]);
+    expect(conf.warnings).toEqual([
+      expect.objectContaining({
+        line: 2,
+        message: expect.stringMatching(/MicroShift ≤ 4.15.*GREENBOOT_MAX_BOOT_ATTEMPTS is unset/),
+      }),
+    ]);
   });
 
   it('says the legacy key is ignored when the proper key is set', () => {
@@ -71,33 +77,65 @@ describe('parseGreenbootConf', () => {
   });
 
   it('handles CRLF line endings', () => {
-    expect(parseGreenbootConf(fixture('crlf.conf'))).toMatchObject({ maxBootAttempts: '3', disabledHealthchecks: ['a.sh'], warnings: [] });
+    expect(parseGreenbootConf(fixture('crlf.conf'))).toMatchObject({
+      maxBootAttempts: '3',
+      disabledHealthchecks: ['a.sh'],
+      warnings: [],
+    });
   });
 
   it.each([
-    ['last assignment wins', 'GREENBOOT_MAX_BOOT_ATTEMPTS=3\nGREENBOOT_MAX_BOOT_ATTEMPTS=7\n', { maxBootAttempts: '7' }],
-    ['a scalar DISABLED_HEALTHCHECKS is one script', 'DISABLED_HEALTHCHECKS="a.sh"', { disabledHealthchecks: ['a.sh'] }],
+    [
+      'last assignment wins',
+      'GREENBOOT_MAX_BOOT_ATTEMPTS=3\nGREENBOOT_MAX_BOOT_ATTEMPTS=7\n',
+      { maxBootAttempts: '7' },
+    ],
+    [
+      'a scalar DISABLED_HEALTHCHECKS is one script',
+      'DISABLED_HEALTHCHECKS="a.sh"',
+      { disabledHealthchecks: ['a.sh'] },
+    ],
     ['statements separated by ;', 'A=1; GREENBOOT_MAX_BOOT_ATTEMPTS=2', { maxBootAttempts: '2' }],
     ['an array for a scalar key uses its first element', 'GREENBOOT_MAX_BOOT_ATTEMPTS=(4 5)', { maxBootAttempts: '4' }],
-    ['backslash-newline continues the value', 'MICROSHIFT_WAIT_TIMEOUT_SEC=12\\\n00', { microshiftWaitTimeoutSec: '1200' }],
+    [
+      'backslash-newline continues the value',
+      'MICROSHIFT_WAIT_TIMEOUT_SEC=12\\\n00',
+      { microshiftWaitTimeoutSec: '1200' },
+    ],
   ])('%s', (_name, text, expected) => {
     expect(parseGreenbootConf(text)).toMatchObject(expected);
   });
 
-  it.each(['', '\n\n', '((((', ')))', '"', "'", '\\', '=(', 'A=(', 'A="', '\u0000\uffff', 'export', '#!/bin/bash\n'])('never throws on %j', (text) => {
-    expect(() => parseGreenbootConf(text)).not.toThrow();
-  });
+  it.each(['', '\n\n', '((((', ')))', '"', "'", '\\', '=(', 'A=(', 'A="', '\u0000\uffff', 'export', '#!/bin/bash\n'])(
+    'never throws on %j',
+    (text) => {
+      expect(() => parseGreenbootConf(text)).not.toThrow();
+    },
+  );
 
   it('parses a 50 000-line file in linear time, with the right line numbers', () => {
     // Comments, assignments, a multi-line array and lines that are not assignments, repeated.
-    const block = ['# comment', 'KEY_{n}="value {n}"', 'DISABLED_HEALTHCHECKS=(', '  "a.sh"', ')', 'echo not an assignment {n}'];
-    const lines = Array.from({ length: 50_000 }, (_, i) => (block[i % block.length] as string).replaceAll('{n}', String(i)));
+    const block = [
+      '# comment',
+      'KEY_{n}="value {n}"',
+      'DISABLED_HEALTHCHECKS=(',
+      '  "a.sh"',
+      ')',
+      'echo not an assignment {n}',
+    ];
+    const lines = Array.from({ length: 50_000 }, (_, i) =>
+      (block[i % block.length] as string).replaceAll('{n}', String(i)),
+    );
     const started = performance.now();
     const result = parseGreenbootConf(lines.join('\n'));
     const elapsedMs = performance.now() - started;
     // One warning per `echo` line: i % 6 === 5 for 8 333 of the 50 000.
     expect(result.warnings).toHaveLength(8333);
-    expect(result.warnings.at(-1)).toEqual({ line: 49_998, text: 'echo not an assignment 49997', message: 'not a KEY=value assignment; ignored' });
+    expect(result.warnings.at(-1)).toEqual({
+      line: 49_998,
+      text: 'echo not an assignment 49997',
+      message: 'not a KEY=value assignment; ignored',
+    });
     expect(result.values.KEY_49993).toBe('value 49993');
     // Generous for a busy machine: this takes well under a second; counting lines from the top
     // for each statement (the quadratic version) took 4.4 s for 16 000 lines, ~45 s for these.

@@ -38,7 +38,13 @@ describe('loadConfig', () => {
     const { fs } = rootWith({ [MAIN]: fixture('full.yaml') });
     const result = await loadConfig(fs);
     expect(result).toMatchObject({ warnings: [], errors: [], sources: [MAIN] });
-    expect(result.config?.checks.map((c) => c.id)).toEqual(['my-app', 'my-app-http', 'plc-gateway', 'my-db', 'sensors']);
+    expect(result.config?.checks.map((c) => c.id)).toEqual([
+      'my-app',
+      'my-app-http',
+      'plc-gateway',
+      'my-db',
+      'sensors',
+    ]);
   });
 
   it.each([
@@ -54,35 +60,65 @@ describe('loadConfig', () => {
     const { fs } = rootWith({ [MAIN]: fixture('malformed.yaml') });
     const result = await loadConfig(fs);
     expect(result.config).toBeUndefined();
-    expect(result.errors).toEqual([expect.objectContaining({ file: MAIN, line: 6, message: expect.stringMatching(/^YAML syntax error at line 6, column \d+: /) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        file: MAIN,
+        line: 6,
+        message: expect.stringMatching(/^YAML syntax error at line 6, column \d+: /),
+      }),
+    ]);
   });
 
   it('names an unknown key, and suggests the right one', async () => {
     const { fs } = rootWith({ [MAIN]: fixture('unknown-key.yaml') });
     const result = await loadConfig(fs);
     expect(result.config).toBeUndefined();
-    expect(result.errors).toEqual([expect.objectContaining({ file: MAIN, path: 'microshift.restart_window_sec', value: 120, line: 2 })]);
-    expect(formatConfigProblem(result.errors[0]!)).toMatch(/unknown key \(did you mean restartWindowSec\?\).*expected one of check, kubeconfig/);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ file: MAIN, path: 'microshift.restart_window_sec', value: 120, line: 2 }),
+    ]);
+    expect(formatConfigProblem(result.errors[0]!)).toMatch(
+      /unknown key \(did you mean restartWindowSec\?\).*expected one of check, kubeconfig/,
+    );
   });
 
   it('names the file, the key path, the value and the expected type of a wrong value', async () => {
     const { fs } = rootWith({ [MAIN]: fixture('wrong-type.yaml') });
     const result = await loadConfig(fs);
-    expect(result.errors).toEqual([{ file: MAIN, path: 'checks[2].timeoutSec', value: 'soon', expected: 'a number', message: 'line 12: wrong type', line: 12, column: 5 }]);
-    expect(formatConfigProblem(result.errors[0]!)).toBe(`${MAIN}: checks[2].timeoutSec: line 12: wrong type (got "soon"); expected a number`);
+    expect(result.errors).toEqual([
+      {
+        file: MAIN,
+        path: 'checks[2].timeoutSec',
+        value: 'soon',
+        expected: 'a number',
+        message: 'line 12: wrong type',
+        line: 12,
+        column: 5,
+      },
+    ]);
+    expect(formatConfigProblem(result.errors[0]!)).toBe(
+      `${MAIN}: checks[2].timeoutSec: line 12: wrong type (got "soon"); expected a number`,
+    );
   });
 
   it('refuses duplicate check ids, naming both', async () => {
     const { fs } = rootWith({ [MAIN]: fixture('duplicate-ids.yaml') });
     const [error, ...rest] = (await loadConfig(fs)).errors;
     expect(rest).toEqual([]);
-    expect(error).toMatchObject({ path: 'checks[2].id', value: 'app', message: expect.stringContaining('checks[0] and checks[2]') });
+    expect(error).toMatchObject({
+      path: 'checks[2].id',
+      value: 'app',
+      message: expect.stringContaining('checks[0] and checks[2]'),
+    });
   });
 
   it('refuses plain mqtt:// without allowInsecure, and says so', async () => {
     const { fs } = rootWith({ [MAIN]: fixture('insecure-hub.yaml') });
     const [error] = (await loadConfig(fs)).errors;
-    expect(error).toMatchObject({ path: 'hub.url', value: 'mqtt://broker.local:1883', message: expect.stringContaining('must be mqtts:// unless hub.allowInsecure is true') });
+    expect(error).toMatchObject({
+      path: 'hub.url',
+      value: 'mqtt://broker.local:1883',
+      message: expect.stringContaining('must be mqtts:// unless hub.allowInsecure is true'),
+    });
   });
 
   it('applies drop-ins in order, skips a broken one with warnings, and keeps the others', async () => {
@@ -91,7 +127,12 @@ describe('loadConfig', () => {
     const result = await loadConfig(fs);
     expect(result.errors).toEqual([]);
     expect(result.sources).toEqual([MAIN, `${DROP_INS}/10-hub.yaml`, `${DROP_INS}/30-checks.yaml`]);
-    expect(result.config).toMatchObject({ hub: { url: 'mqtts://hub.example.com:8883' }, boots: { keep: 10 }, log: { level: 'warn' }, daemon: { healthIntervalSec: 300 } });
+    expect(result.config).toMatchObject({
+      hub: { url: 'mqtts://hub.example.com:8883' },
+      boots: { keep: 10 },
+      log: { level: 'warn' },
+      daemon: { healthIntervalSec: 300 },
+    });
     expect(result.config?.checks.map((c) => c.id)).toEqual(['app']);
     const lines = result.warnings.map(formatConfigProblem);
     expect(lines).toEqual([
@@ -108,7 +149,10 @@ describe('loadConfig', () => {
       [MAIN]: 'disabledChecks: [a, b]\nwanted:\n  vgName: data\n  varMinFreeMiB: 10\n',
       [`${DROP_INS}/10.yaml`]: 'disabledChecks: [c]\nwanted:\n  vgName: other\n',
     });
-    expect((await loadConfig(fs)).config).toMatchObject({ disabledChecks: ['c'], wanted: { vgName: 'other', varMinFreeMiB: 10 } });
+    expect((await loadConfig(fs)).config).toMatchObject({
+      disabledChecks: ['c'],
+      wanted: { vgName: 'other', varMinFreeMiB: 10 },
+    });
   });
 
   it('validates a drop-in on the merged result', async () => {
@@ -123,7 +167,10 @@ describe('loadConfig', () => {
 
   it('does not apply drop-ins over a broken main file', async () => {
     const { fs } = rootWith({ [MAIN]: 'boots: 5\n', [`${DROP_INS}/10.yaml`]: 'boots:\n  keep: 10\n' });
-    expect(await loadConfig(fs)).toMatchObject({ config: undefined, errors: [{ path: 'boots', expected: 'a mapping of keys' }] });
+    expect(await loadConfig(fs)).toMatchObject({
+      config: undefined,
+      errors: [{ path: 'boots', expected: 'a mapping of keys' }],
+    });
   });
 
   it.each([
@@ -140,18 +187,29 @@ describe('loadConfig', () => {
   it('reports a main file that is a directory instead of throwing', async () => {
     const { root, fs } = rootWith({});
     mkdirSync(join(root, MAIN), { recursive: true });
-    expect(await loadConfig(fs)).toMatchObject({ config: undefined, errors: [{ file: MAIN, message: 'not read: it is a directory', expected: 'a regular file' }] });
+    expect(await loadConfig(fs)).toMatchObject({
+      config: undefined,
+      errors: [{ file: MAIN, message: 'not read: it is a directory', expected: 'a regular file' }],
+    });
   });
 
   it('takes other paths', async () => {
     const { fs } = rootWith({ '/srv/a.yaml': 'log:\n  level: error\n', '/srv/d/1.yaml': 'boots:\n  keep: 7\n' });
-    expect((await loadConfig(fs, { path: '/srv/a.yaml', dropInDir: '/srv/d' })).config).toMatchObject({ log: { level: 'error' }, boots: { keep: 7 } });
+    expect((await loadConfig(fs, { path: '/srv/a.yaml', dropInDir: '/srv/d' })).config).toMatchObject({
+      log: { level: 'error' },
+      boots: { keep: 7 },
+    });
   });
 
   it.each([
     ['a secret-looking key', 'hub:\n  url: mqtts://x\n  password: hunter2\n', 'hub.password', '<redacted>'],
     ['a token inside an echoed mapping', 'log: [{ apiToken: hunter2 }]\n', 'log', [{ apiToken: '<redacted>' }]],
-    ['a password in a URL', 'checks:\n  - id: a\n    kind: http\n    url: https://me:hunter2@x/h\n    expectStatus: nope\n', 'checks[0].expectStatus', 'nope'],
+    [
+      'a password in a URL',
+      'checks:\n  - id: a\n    kind: http\n    url: https://me:hunter2@x/h\n    expectStatus: nope\n',
+      'checks[0].expectStatus',
+      'nope',
+    ],
   ])('redacts %s in problems', async (_name, text, path, value) => {
     const { fs } = rootWith({ [MAIN]: text });
     const { errors } = await loadConfig(fs);

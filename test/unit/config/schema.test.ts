@@ -25,15 +25,47 @@ describe('ConfigSchema', () => {
   it('gives the complete default config for an empty file', () => {
     const config = defaultConfig();
     expect(config).toEqual(ConfigSchema.parse({}));
-    expect(Object.keys(config)).toEqual(['microshift', 'checks', 'disabledChecks', 'wanted', 'boots', 'journal', 'preRollback', 'outbox', 'daemon', 'log']);
-    expect(config.microshift).toMatchObject({ check: 'auto', kubeconfig: '/var/lib/microshift/resources/kubeadmin/kubeconfig', lvms: 'auto', restartWindowSec: 60, crashLoopRestarts: 3 });
+    expect(Object.keys(config)).toEqual([
+      'microshift',
+      'checks',
+      'disabledChecks',
+      'wanted',
+      'boots',
+      'journal',
+      'preRollback',
+      'outbox',
+      'daemon',
+      'log',
+    ]);
+    expect(config.microshift).toMatchObject({
+      check: 'auto',
+      kubeconfig: '/var/lib/microshift/resources/kubeadmin/kubeconfig',
+      lvms: 'auto',
+      restartWindowSec: 60,
+      crashLoopRestarts: 3,
+    });
     expect(config.microshift.waitTimeoutSec).toBeUndefined();
     expect(config.microshift.workloads).toHaveLength(10);
-    expect(config.microshift.workloads.filter((w) => w.when === 'lvms').map((w) => w.name)).toEqual(['lvms-operator', 'vg-manager']);
-    expect(config.wanted).toEqual({ varMinFreeMiB: 1024, vgMinFreeGiB: 1, vgName: 'rhel', clockSyncRequired: true, registryMirrorConfig: '/etc/containers/registries.conf.d', pullSecret: '/etc/crio/openshift-pull-secret' });
+    expect(config.microshift.workloads.filter((w) => w.when === 'lvms').map((w) => w.name)).toEqual([
+      'lvms-operator',
+      'vg-manager',
+    ]);
+    expect(config.wanted).toEqual({
+      varMinFreeMiB: 1024,
+      vgMinFreeGiB: 1,
+      vgName: 'rhel',
+      clockSyncRequired: true,
+      registryMirrorConfig: '/etc/containers/registries.conf.d',
+      pullSecret: '/etc/crio/openshift-pull-secret',
+    });
     expect(config.boots).toEqual({ dir: '/var/lib/edge-agent/boots', keep: 50 });
     expect(config.journal).toEqual({ ensurePersistent: true, systemMaxUse: '1G', runtimeMaxUse: '1G' });
-    expect(config.preRollback).toEqual({ microshiftCleanup: true, totalTimeoutSec: 120, stepTimeoutSec: 30, hooks: [] });
+    expect(config.preRollback).toEqual({
+      microshiftCleanup: true,
+      totalTimeoutSec: 120,
+      stepTimeoutSec: 30,
+      hooks: [],
+    });
     expect(config.outbox).toEqual({ dir: '/var/lib/edge-agent/outbox', maxBytes: 5 * 1024 * 1024, maxEvents: 10000 });
     expect(config.daemon).toEqual({ healthIntervalSec: 300, updateCheckIntervalSec: 300, watchdog: true });
     expect(config.log).toEqual({ level: 'info' });
@@ -51,19 +83,51 @@ describe('ConfigSchema', () => {
     const bad: string[] = [];
     walk(ConfigSchema, '', (path, description) => {
       seen.push(path);
-      if (!/^\S.*\.$/.test(description) || description.includes('\n')) bad.push(`${path}: ${JSON.stringify(description)}`);
+      if (!/^\S.*\.$/.test(description) || description.includes('\n'))
+        bad.push(`${path}: ${JSON.stringify(description)}`);
     });
     expect(bad).toEqual([]);
-    expect(seen).toEqual(expect.arrayContaining(['microshift.workloads[].when', 'checks[2].insecureSkipVerify', 'checks[4].expectExit', 'checks[0].kind', 'preRollback.hooks[].timeoutSec', 'hub.keepaliveSec', 'log.level']));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        'microshift.workloads[].when',
+        'checks[2].insecureSkipVerify',
+        'checks[4].expectExit',
+        'checks[0].kind',
+        'preRollback.hooks[].timeoutSec',
+        'hub.keepaliveSec',
+        'log.level',
+      ]),
+    );
     expect(seen.length).toBeGreaterThan(70);
   });
 
   it('accepts a complete configuration and fills in defaults of list items', () => {
-    const config = ConfigSchema.parse(parse(readFileSync(join(import.meta.dirname, '../../fixtures/config/full.yaml'), 'utf8')));
-    expect(config.checks[1]).toEqual({ id: 'my-app-http', kind: 'http', class: 'wanted', url: 'https://127.0.0.1:8443/healthz', ca: '/etc/my-app/ca.crt', timeoutSec: 120, expectStatus: 200, insecureSkipVerify: false });
+    const config = ConfigSchema.parse(
+      parse(readFileSync(join(import.meta.dirname, '../../fixtures/config/full.yaml'), 'utf8')),
+    );
+    expect(config.checks[1]).toEqual({
+      id: 'my-app-http',
+      kind: 'http',
+      class: 'wanted',
+      url: 'https://127.0.0.1:8443/healthz',
+      ca: '/etc/my-app/ca.crt',
+      timeoutSec: 120,
+      expectStatus: 200,
+      insecureSkipVerify: false,
+    });
     expect(config.checks[0]).toMatchObject({ class: 'required' });
-    expect(config.preRollback.hooks[0]).toEqual({ name: 'stop-my-app', command: ['systemctl', 'stop', 'my-app.service'], timeoutSec: 30 });
-    expect(config.hub).toMatchObject({ allowInsecure: false, topicPrefix: 'edge/v1', heartbeatSec: 3600, statusMinIntervalSec: 30, keepaliveSec: 60 });
+    expect(config.preRollback.hooks[0]).toEqual({
+      name: 'stop-my-app',
+      command: ['systemctl', 'stop', 'my-app.service'],
+      timeoutSec: 30,
+    });
+    expect(config.hub).toMatchObject({
+      allowInsecure: false,
+      topicPrefix: 'edge/v1',
+      heartbeatSec: 3600,
+      statusMinIntervalSec: 30,
+      keepaliveSec: 60,
+    });
   });
 
   it.each<[string, unknown]>([

@@ -8,8 +8,16 @@ const ID = '3f2a9c1e4b5d4e6f8a9b0c1d2e3f4a5b';
 
 describe('boot record', () => {
   it('keeps the ids of queued events and drops garbage in their place', () => {
-    const record = { ...newBootRecord(ID, '2026-11-22T21:00:00.000Z'), hubReported: ['verdict:green'], hubIds: { rollback: '01JD0000000000000000000000' } };
-    expect(parseBootRecord(JSON.parse(JSON.stringify(record)))).toMatchObject({ bootId: ID, hubReported: ['verdict:green'], hubIds: { rollback: '01JD0000000000000000000000' } });
+    const record = {
+      ...newBootRecord(ID, '2026-11-22T21:00:00.000Z'),
+      hubReported: ['verdict:green'],
+      hubIds: { rollback: '01JD0000000000000000000000' },
+    };
+    expect(parseBootRecord(JSON.parse(JSON.stringify(record)))).toMatchObject({
+      bootId: ID,
+      hubReported: ['verdict:green'],
+      hubIds: { rollback: '01JD0000000000000000000000' },
+    });
     for (const garbage of [['x'], 'x', { rollback: 42 }, null]) {
       const parsed = parseBootRecord({ ...record, hubIds: garbage });
       expect(parsed?.bootId, JSON.stringify(garbage)).toBe(ID);

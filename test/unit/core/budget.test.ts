@@ -60,13 +60,17 @@ describe('computeWaitBudget: MICROSHIFT_WAIT_TIMEOUT_SEC', () => {
   });
 
   it('uses the version default for an invalid value on 4.14', () => {
-    expect(budget({ microshiftVersion: '4.14.1', waitTimeoutSec: 'x' }).warnings).toEqual(["Could not parse MICROSHIFT_WAIT_TIMEOUT_SEC value 'x': using '300' instead"]);
+    expect(budget({ microshiftVersion: '4.14.1', waitTimeoutSec: 'x' }).warnings).toEqual([
+      "Could not parse MICROSHIFT_WAIT_TIMEOUT_SEC value 'x': using '300' instead",
+    ]);
   });
 
   it('lets the edge-agent config replace greenboot.conf', () => {
     const result = budget({ baseOverrideSec: 900, waitTimeoutSec: '300', bootCounter: '1' });
     expect(result).toMatchObject({ base: 900, budgetSec: 1800 });
-    expect(formatWaitBudget(result)).toBe('Wait budget 1800s = base 900s from edge-agent config x (max 3 - boot_counter 1) [attempt 2 of 3, bash greenboot]');
+    expect(formatWaitBudget(result)).toBe(
+      'Wait budget 1800s = base 900s from edge-agent config x (max 3 - boot_counter 1) [attempt 2 of 3, bash greenboot]',
+    );
   });
 });
 
@@ -85,9 +89,17 @@ describe('computeWaitBudget: GREENBOOT_MAX_BOOT_ATTEMPTS', () => {
   it('uses the legacy GREENBOOT_MAX_BOOTS only when the proper key is absent', () => {
     const legacy = budget({ legacyMaxBoots: '5', bootCounter: '2' });
     expect(legacy).toMatchObject({ max: 5, budgetSec: 1800 });
-    expect(legacy.warnings).toEqual(["GREENBOOT_MAX_BOOT_ATTEMPTS is unset: using GREENBOOT_MAX_BOOTS value '5' (the key MicroShift 4.15 and older read)"]);
-    expect(budget({ legacyMaxBoots: '5', maxBootAttempts: '3', bootCounter: '2' })).toMatchObject({ max: 3, budgetSec: 600, warnings: [] });
-    expect(budget({ legacyMaxBoots: '12' }).warnings).toContain("GREENBOOT_MAX_BOOTS value '12' is not in the [1..9] range: using '3' instead");
+    expect(legacy.warnings).toEqual([
+      "GREENBOOT_MAX_BOOT_ATTEMPTS is unset: using GREENBOOT_MAX_BOOTS value '5' (the key MicroShift 4.15 and older read)",
+    ]);
+    expect(budget({ legacyMaxBoots: '5', maxBootAttempts: '3', bootCounter: '2' })).toMatchObject({
+      max: 3,
+      budgetSec: 600,
+      warnings: [],
+    });
+    expect(budget({ legacyMaxBoots: '12' }).warnings).toContain(
+      "GREENBOOT_MAX_BOOTS value '12' is not in the [1..9] range: using '3' instead",
+    );
   });
 });
 
@@ -111,7 +123,12 @@ describe('attempt numbering', () => {
   });
 
   it('bash greenboot without a counter: the only attempt, nothing will retry it', () => {
-    expect(describeBootAttempt('bash', undefined, 3)).toEqual({ attempt: 1, attempts: 1, fallback: false, noCounter: true });
+    expect(describeBootAttempt('bash', undefined, 3)).toEqual({
+      attempt: 1,
+      attempts: 1,
+      fallback: false,
+      noCounter: true,
+    });
   });
 });
 
@@ -136,11 +153,26 @@ describe('rollbackImminent', () => {
 describe('formatWaitBudget', () => {
   it.each<[Partial<WaitBudgetInput>, string]>([
     [{ bootCounter: '1' }, 'Wait budget 1200s = base 600s x (max 3 - boot_counter 1) [attempt 2 of 3, bash greenboot]'],
-    [{ bootCounter: '2', maxBootAttempts: '3', implementation: 'rs' }, 'Wait budget 600s = base 600s x (max 3 - boot_counter 2) [attempt 2 of 4, greenboot-rs]'],
-    [{}, 'Wait budget 600s = base 600s x (max 3 - boot_counter unset=2) [attempt 1 of 1, no update on trial, bash greenboot]'],
-    [{ implementation: 'rs' }, 'Wait budget 600s = base 600s x (max 3 - boot_counter unset=2) [attempt 1 of 4, greenboot-rs]'],
-    [{ bootCounter: '-1' }, 'Wait budget 2400s = base 600s x (max 3 - boot_counter -1) [fallback boot, bash greenboot]'],
-    [{ bootCounter: '4', implementation: 'unknown' }, 'Wait budget 600s = base 600s, since base 600s x (max 3 - boot_counter 4) = -600s is not positive [attempt unknown of 3, unknown greenboot]'],
+    [
+      { bootCounter: '2', maxBootAttempts: '3', implementation: 'rs' },
+      'Wait budget 600s = base 600s x (max 3 - boot_counter 2) [attempt 2 of 4, greenboot-rs]',
+    ],
+    [
+      {},
+      'Wait budget 600s = base 600s x (max 3 - boot_counter unset=2) [attempt 1 of 1, no update on trial, bash greenboot]',
+    ],
+    [
+      { implementation: 'rs' },
+      'Wait budget 600s = base 600s x (max 3 - boot_counter unset=2) [attempt 1 of 4, greenboot-rs]',
+    ],
+    [
+      { bootCounter: '-1' },
+      'Wait budget 2400s = base 600s x (max 3 - boot_counter -1) [fallback boot, bash greenboot]',
+    ],
+    [
+      { bootCounter: '4', implementation: 'unknown' },
+      'Wait budget 600s = base 600s, since base 600s x (max 3 - boot_counter 4) = -600s is not positive [attempt unknown of 3, unknown greenboot]',
+    ],
   ])('%j', (inputs, line) => {
     expect(formatWaitBudget(budget(inputs))).toBe(line);
   });

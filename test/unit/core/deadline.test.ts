@@ -2,7 +2,16 @@
 // counted from the start, names the phase it caught, moves when the budget becomes known, and
 // never fires after stop().
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_LIMIT_MS, createDeadline, describeChecksPhase, describeExpiry, limitAfterBudget, MARGIN_MS, type DeadlineExpiry, type DeadlineTimers } from '../../../agent/core/deadline.js';
+import {
+  CONTEXT_LIMIT_MS,
+  createDeadline,
+  describeChecksPhase,
+  describeExpiry,
+  limitAfterBudget,
+  MARGIN_MS,
+  type DeadlineExpiry,
+  type DeadlineTimers,
+} from '../../../agent/core/deadline.js';
 
 /** Timers that move only when advance() says so. */
 function manualTimers() {
@@ -47,7 +56,14 @@ describe('createDeadline', () => {
     advance(CONTEXT_LIMIT_MS - 1);
     expect(fired).toEqual([]);
     advance(1);
-    expect(fired).toEqual([{ phase: 'gathering the boot context', elapsedMs: CONTEXT_LIMIT_MS, limitMs: CONTEXT_LIMIT_MS, limitWhy: 'context bound' }]);
+    expect(fired).toEqual([
+      {
+        phase: 'gathering the boot context',
+        elapsedMs: CONTEXT_LIMIT_MS,
+        limitMs: CONTEXT_LIMIT_MS,
+        limitWhy: 'context bound',
+      },
+    ]);
     advance(10 * CONTEXT_LIMIT_MS);
     expect(fired).toHaveLength(1);
   });
@@ -65,7 +81,10 @@ describe('createDeadline', () => {
     expect(fired).toEqual([]);
     advance(limitMs - 5000 - CONTEXT_LIMIT_MS);
     expect(fired).toHaveLength(1);
-    expect(fired[0]).toMatchObject({ phase: 'running checks, still waiting for: microshift, workloads', elapsedMs: limitMs });
+    expect(fired[0]).toMatchObject({
+      phase: 'running checks, still waiting for: microshift, workloads',
+      elapsedMs: limitMs,
+    });
     expect(describeExpiry(fired[0]!)).toBe(
       'deadline passed after 665 s (limit 665 s: wait budget 600 s + 60 s margin after the boot context) while running checks, still waiting for: microshift, workloads: giving up with a failing verdict (exit 1) so greenboot is not left waiting forever',
     );

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkGateUnitName, decideBootVerdict, gateDropInPath, isGateDropIn, parseUnitName, renderGateDropIn, type BootVerdictFacts } from '../../../agent/core/gate.js';
+import {
+  checkGateUnitName,
+  decideBootVerdict,
+  gateDropInPath,
+  isGateDropIn,
+  parseUnitName,
+  renderGateDropIn,
+  type BootVerdictFacts,
+} from '../../../agent/core/gate.js';
 
 describe('unit names (systemd rules)', () => {
   it.each([
@@ -77,7 +85,9 @@ describe('unit names (systemd rules)', () => {
 describe('gate drop-in', () => {
   it('orders the unit after the good boot and requires it, saying who owns the file', () => {
     const text = renderGateDropIn('myapp.service');
-    expect(text).toMatch(/^# Written by edge-agent \(edge-agent gate add myapp\.service\); edge-agent owns this file\.\n/);
+    expect(text).toMatch(
+      /^# Written by edge-agent \(edge-agent gate add myapp\.service\); edge-agent owns this file\.\n/,
+    );
     expect(text).toContain('edge-agent gate remove myapp.service');
     expect(text.endsWith('[Unit]\nRequires=boot-complete.target\nAfter=boot-complete.target\n')).toBe(true);
     expect(isGateDropIn(text)).toBe(true);
@@ -90,9 +100,24 @@ describe('decideBootVerdict', () => {
   it.each<[string, BootVerdictFacts, string, string]>([
     ['nothing known', {}, 'pending', 'none'],
     ['checks running', { healthcheck: 'activating', bootComplete: 'inactive', redboot: 'inactive' }, 'pending', 'none'],
-    ['boot-complete reached', { healthcheck: 'active', bootComplete: 'active', redboot: 'inactive' }, 'green', 'boot-complete.target'],
-    ['healthcheck failed', { healthcheck: 'failed', bootComplete: 'inactive', redboot: 'inactive' }, 'red', 'greenboot-healthcheck.service'],
-    ['redboot starting', { healthcheck: 'failed', bootComplete: 'inactive', redboot: 'activating' }, 'red', 'redboot.target'],
+    [
+      'boot-complete reached',
+      { healthcheck: 'active', bootComplete: 'active', redboot: 'inactive' },
+      'green',
+      'boot-complete.target',
+    ],
+    [
+      'healthcheck failed',
+      { healthcheck: 'failed', bootComplete: 'inactive', redboot: 'inactive' },
+      'red',
+      'greenboot-healthcheck.service',
+    ],
+    [
+      'redboot starting',
+      { healthcheck: 'failed', bootComplete: 'inactive', redboot: 'activating' },
+      'red',
+      'redboot.target',
+    ],
     ['redboot reached', { healthcheck: 'inactive', redboot: 'active' }, 'red', 'redboot.target'],
     ['record green first', { recordVerdict: 'green', healthcheck: 'activating' }, 'green', 'record'],
     ['record red wins over boot-complete', { recordVerdict: 'red', bootComplete: 'active' }, 'red', 'record'],

@@ -11,8 +11,23 @@ const next = { checksum: 'c'.repeat(64), version: '9.4.3', origin: 'edge:rhel/9/
 
 type Result = NonNullable<BootRecord['checks']['required']>['results'][number];
 
-function result(id: string, cls: 'required' | 'wanted', outcome: string, reason = outcome === 'pass' ? 'ok' : 'crash-loop', endedAt = '2026-01-01T00:01:00.000Z'): Result {
-  return { id, class: cls, startedAt: '2026-01-01T00:00:00.000Z', endedAt, durationMs: 60_000, outcome, reason, message: `${id} ${reason}` };
+function result(
+  id: string,
+  cls: 'required' | 'wanted',
+  outcome: string,
+  reason = outcome === 'pass' ? 'ok' : 'crash-loop',
+  endedAt = '2026-01-01T00:01:00.000Z',
+): Result {
+  return {
+    id,
+    class: cls,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt,
+    durationMs: 60_000,
+    outcome,
+    reason,
+    message: `${id} ${reason}`,
+  };
 }
 
 function record(changes: Partial<BootRecord> & { required?: Result[]; wanted?: Result[] } = {}): BootRecord {
@@ -35,7 +50,8 @@ const rollback: RollbackEvent = {
   to: good,
   failedBoots: 3,
   firstFailure: { id: 'microshift', reason: 'crash-loop' },
-  message: 'rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing check: microshift: crash-loop',
+  message:
+    'rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing check: microshift: crash-loop',
 };
 
 const summary = (r: BootRecord) => pendingEvents(r).map((e) => [e.type, e.mark]);
@@ -44,7 +60,11 @@ describe('pendingEvents', () => {
   it.each<[string, BootRecord, [string, string][]]>([
     ['a record without a verdict or failures', record(), []],
     ['checks still running', record({ required: [] }), []],
-    ['a green boot', record({ verdict: 'green', required: [result('microshift', 'required', 'pass')] }), [['boot-verdict', 'verdict:green']]],
+    [
+      'a green boot',
+      record({ verdict: 'green', required: [result('microshift', 'required', 'pass')] }),
+      [['boot-verdict', 'verdict:green']],
+    ],
     [
       'a red boot: the failed check, then the verdict',
       record({ verdict: 'red', required: [result('microshift', 'required', 'fail')] }),
@@ -55,12 +75,23 @@ describe('pendingEvents', () => {
     ],
     [
       'a timeout counts as failed; pass, skipped and terminated do not',
-      record({ required: [result('microshift', 'required', 'timeout', 'api-not-ready'), result('a', 'required', 'pass'), result('b', 'required', 'skipped', 'disabled'), result('c', 'required', 'terminated', 'sigterm')] }),
+      record({
+        required: [
+          result('microshift', 'required', 'timeout', 'api-not-ready'),
+          result('a', 'required', 'pass'),
+          result('b', 'required', 'skipped', 'disabled'),
+          result('c', 'required', 'terminated', 'sigterm'),
+        ],
+      }),
       [['check-failed', 'check:required:microshift:2026-01-01T00:01:00.000Z']],
     ],
     [
       'a failed wanted check on a green boot',
-      record({ verdict: 'green', required: [result('microshift', 'required', 'pass')], wanted: [result('var-free-space', 'wanted', 'fail', 'below-threshold')] }),
+      record({
+        verdict: 'green',
+        required: [result('microshift', 'required', 'pass')],
+        wanted: [result('var-free-space', 'wanted', 'fail', 'below-threshold')],
+      }),
       [
         ['check-failed', 'check:wanted:var-free-space:2026-01-01T00:01:00.000Z'],
         ['boot-verdict', 'verdict:green'],
@@ -74,20 +105,53 @@ describe('pendingEvents', () => {
         ['boot-verdict', 'verdict:green'],
       ],
     ],
-    ['a staged update', record({ verdict: 'green', staged: next }), [['boot-verdict', 'verdict:green'], ['update-staged', `staged:${next.checksum}`]]],
+    [
+      'a staged update',
+      record({ verdict: 'green', staged: next }),
+      [
+        ['boot-verdict', 'verdict:green'],
+        ['update-staged', `staged:${next.checksum}`],
+      ],
+    ],
     ['a staged deployment without a checksum is not an event', record({ staged: { version: '9.4.3' } }), []],
   ])('%s', (_name, input, expected) => {
     expect(summary(input)).toEqual(expected);
   });
 
   it.each<[string, string[], string[]]>([
-    ['everything already reported', ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', 'verdict:red', `staged:${next.checksum}`], []],
-    ['only the verdict already reported', ['verdict:red'], ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', `staged:${next.checksum}`]],
-    ['another verdict reported before (green, then boot red)', ['verdict:green'], ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', 'verdict:red', `staged:${next.checksum}`]],
-    ['the same check from an earlier run', ['check:required:microshift:2026-01-01T00:00:30.000Z'], ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', 'verdict:red', `staged:${next.checksum}`]],
-    ['another staged update', [`staged:${bad.checksum}`], ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', 'verdict:red', `staged:${next.checksum}`]],
+    [
+      'everything already reported',
+      ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', 'verdict:red', `staged:${next.checksum}`],
+      [],
+    ],
+    [
+      'only the verdict already reported',
+      ['verdict:red'],
+      ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', `staged:${next.checksum}`],
+    ],
+    [
+      'another verdict reported before (green, then boot red)',
+      ['verdict:green'],
+      ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', 'verdict:red', `staged:${next.checksum}`],
+    ],
+    [
+      'the same check from an earlier run',
+      ['check:required:microshift:2026-01-01T00:00:30.000Z'],
+      ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', 'verdict:red', `staged:${next.checksum}`],
+    ],
+    [
+      'another staged update',
+      [`staged:${bad.checksum}`],
+      ['rollback', 'check:required:microshift:2026-01-01T00:01:00.000Z', 'verdict:red', `staged:${next.checksum}`],
+    ],
   ])('skips what the record marks as reported: %s', (_name, hubReported, marks) => {
-    const r = record({ verdict: 'red', rollback, staged: next, required: [result('microshift', 'required', 'fail')], hubReported });
+    const r = record({
+      verdict: 'red',
+      rollback,
+      staged: next,
+      required: [result('microshift', 'required', 'fail')],
+      hubReported,
+    });
     expect(pendingEvents(r).map((e) => e.mark)).toEqual(marks);
   });
 
@@ -102,7 +166,12 @@ describe('pendingEvents', () => {
       wanted: [result('var-free-space', 'wanted', 'fail', 'below-threshold')],
     });
     const bodies = Object.fromEntries(pendingEvents(r).map((e) => [e.mark.split(':')[0], e.body]));
-    expect(bodies.rollback).toEqual({ at: rollback.detectedAt, from: { version: '9.4.2', checksum: 'bbbbbbbbbbbb' }, to: { version: '9.4.0', checksum: 'aaaaaaaaaaaa' }, reason: rollback.message });
+    expect(bodies.rollback).toEqual({
+      at: rollback.detectedAt,
+      from: { version: '9.4.2', checksum: 'bbbbbbbbbbbb' },
+      to: { version: '9.4.0', checksum: 'aaaaaaaaaaaa' },
+      reason: rollback.message,
+    });
     expect(bodies.verdict).toEqual({
       verdict: 'red',
       bootId: r.bootId,
@@ -115,11 +184,26 @@ describe('pendingEvents', () => {
   });
 
   it('gives bodies the hub schema accepts', () => {
-    const r = record({ verdict: 'red', greenboot: { implementation: 'bash', attempt: 1 }, rollback, staged: next, required: [result('microshift', 'required', 'timeout', 'api-not-ready')], wanted: [result('var-free-space', 'wanted', 'fail', 'below-threshold')] });
+    const r = record({
+      verdict: 'red',
+      greenboot: { implementation: 'bash', attempt: 1 },
+      rollback,
+      staged: next,
+      required: [result('microshift', 'required', 'timeout', 'api-not-ready')],
+      wanted: [result('var-free-space', 'wanted', 'fail', 'below-threshold')],
+    });
     const events = pendingEvents(r);
     expect(events).toHaveLength(5);
     for (const [i, e] of events.entries()) {
-      const wire = toWireEvent({ id: `01J00000000000000000000${String(i).padStart(3, '0')}`, type: e.type, time: '2026-01-01T00:02:00.000Z', body: e.body }, 'device-a');
+      const wire = toWireEvent(
+        {
+          id: `01J00000000000000000000${String(i).padStart(3, '0')}`,
+          type: e.type,
+          time: '2026-01-01T00:02:00.000Z',
+          body: e.body,
+        },
+        'device-a',
+      );
       expect(HubEventSchema.safeParse(JSON.parse(wire)).success, `${e.type}: ${wire}`).toBe(true);
     }
   });
@@ -138,8 +222,21 @@ describe('pendingEvents', () => {
       },
     });
     const verdict = pendingEvents(r).find((e) => e.type === 'boot-verdict');
-    expect(verdict?.body).toMatchObject({ stoppedBy: '40_microshift_running_check.sh', scripts: [{ name: '40_microshift_running_check.sh', kind: 'required', exitCode: 1, lastLines: ['line 7', 'line 8', 'line 9'] }] });
-    const wire = toWireEvent({ id: '01J00000000000000000000000', type: 'boot-verdict', time: '2026-01-01T00:02:00.000Z', body: verdict!.body }, 'device-a');
+    expect(verdict?.body).toMatchObject({
+      stoppedBy: '40_microshift_running_check.sh',
+      scripts: [
+        {
+          name: '40_microshift_running_check.sh',
+          kind: 'required',
+          exitCode: 1,
+          lastLines: ['line 7', 'line 8', 'line 9'],
+        },
+      ],
+    });
+    const wire = toWireEvent(
+      { id: '01J00000000000000000000000', type: 'boot-verdict', time: '2026-01-01T00:02:00.000Z', body: verdict!.body },
+      'device-a',
+    );
     expect(HubEventSchema.safeParse(JSON.parse(wire)).success).toBe(true);
   });
 
@@ -154,7 +251,11 @@ describe('deviceStatus', () => {
     ['no record yet', {}, 'unknown'],
     ['a record without checks', { record: record() }, 'unknown'],
     ['required checks running', { record: record({ required: [] }) }, 'checking'],
-    ['required checks failed, verdict not yet written', { record: record({ required: [result('microshift', 'required', 'fail')] }) }, 'checking'],
+    [
+      'required checks failed, verdict not yet written',
+      { record: record({ required: [result('microshift', 'required', 'fail')] }) },
+      'checking',
+    ],
     ['green', { record: record({ verdict: 'green', required: [result('microshift', 'required', 'pass')] }) }, 'green'],
     ['red', { record: record({ verdict: 'red' }) }, 'red'],
   ])('verdict: %s', (_name, facts, verdict) => {
@@ -181,12 +282,26 @@ describe('deviceStatus', () => {
 
   it('shows the last rollback even when it happened in an earlier boot', () => {
     const status = deviceStatus({ record: record({ verdict: 'green' }), lastRollback: rollback });
-    expect(status.rollback).toEqual({ at: rollback.detectedAt, from: { version: '9.4.2', checksum: 'bbbbbbbbbbbb' }, to: { version: '9.4.0', checksum: 'aaaaaaaaaaaa' }, reason: rollback.message });
+    expect(status.rollback).toEqual({
+      at: rollback.detectedAt,
+      from: { version: '9.4.2', checksum: 'bbbbbbbbbbbb' },
+      to: { version: '9.4.0', checksum: 'aaaaaaaaaaaa' },
+      reason: rollback.message,
+    });
   });
 
   it('is a status the hub schema accepts once the sink adds identity and times', () => {
-    const input = deviceStatus({ record: record({ verdict: 'red', greenboot: { implementation: 'bash', attempt: 3, attempts: 3 } }), lastRollback: rollback, microshift: { unit: 'failed', apiReady: false, ready: 0, total: 8 } });
-    const wire = toWireStatus(input, { device: 'device-a', agent: '0.1.0', outbox: { queued: 2, dropped: 0 }, updatedAt: '2026-01-01T00:02:00.000Z' });
+    const input = deviceStatus({
+      record: record({ verdict: 'red', greenboot: { implementation: 'bash', attempt: 3, attempts: 3 } }),
+      lastRollback: rollback,
+      microshift: { unit: 'failed', apiReady: false, ready: 0, total: 8 },
+    });
+    const wire = toWireStatus(input, {
+      device: 'device-a',
+      agent: '0.1.0',
+      outbox: { queued: 2, dropped: 0 },
+      updatedAt: '2026-01-01T00:02:00.000Z',
+    });
     expect(DeviceStatusSchema.safeParse(JSON.parse(JSON.stringify(wire))).success).toBe(true);
   });
 });

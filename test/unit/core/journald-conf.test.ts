@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  EDGE_AGENT_JOURNALD_DROPIN, countListedBoots, describeConflict, effectiveJournaldSettings, orderJournaldFiles, parseJournaldConf,
-  parseJournaldSize, planJournalPersist, renderJournaldDropIn, storageTarget, type ConfFile,
+  EDGE_AGENT_JOURNALD_DROPIN,
+  countListedBoots,
+  describeConflict,
+  effectiveJournaldSettings,
+  orderJournaldFiles,
+  parseJournaldConf,
+  parseJournaldSize,
+  planJournalPersist,
+  renderJournaldDropIn,
+  storageTarget,
+  type ConfFile,
 } from '../../../agent/core/journald-conf.js';
 
 const journal = (body: string) => `[Journal]\n${body}\n`;
@@ -56,39 +65,93 @@ describe('orderJournaldFiles: the order journald reads', () => {
 describe('effective Storage=', () => {
   it.each<[string, ConfFile[], string, string | undefined]>([
     ['nothing set: the default', [], 'auto', undefined],
-    ['commented out in the stock file', [file('/etc/systemd/journald.conf', journal('#Storage=auto'))], 'auto', undefined],
-    ['main file', [file('/etc/systemd/journald.conf', journal('Storage=volatile'))], 'volatile', '/etc/systemd/journald.conf'],
+    [
+      'commented out in the stock file',
+      [file('/etc/systemd/journald.conf', journal('#Storage=auto'))],
+      'auto',
+      undefined,
+    ],
+    [
+      'main file',
+      [file('/etc/systemd/journald.conf', journal('Storage=volatile'))],
+      'volatile',
+      '/etc/systemd/journald.conf',
+    ],
     [
       'a drop-in beats the main file',
-      [file('/etc/systemd/journald.conf', journal('Storage=volatile')), file('/usr/lib/systemd/journald.conf.d/10-v.conf', journal('Storage=persistent'))],
+      [
+        file('/etc/systemd/journald.conf', journal('Storage=volatile')),
+        file('/usr/lib/systemd/journald.conf.d/10-v.conf', journal('Storage=persistent')),
+      ],
       'persistent',
       '/usr/lib/systemd/journald.conf.d/10-v.conf',
     ],
     [
       'the drop-in sorted last wins, whatever its directory',
-      [file('/etc/systemd/journald.conf.d/10-a.conf', journal('Storage=persistent')), file('/usr/lib/systemd/journald.conf.d/90-b.conf', journal('Storage=volatile'))],
+      [
+        file('/etc/systemd/journald.conf.d/10-a.conf', journal('Storage=persistent')),
+        file('/usr/lib/systemd/journald.conf.d/90-b.conf', journal('Storage=volatile')),
+      ],
       'volatile',
       '/usr/lib/systemd/journald.conf.d/90-b.conf',
     ],
     [
       'an /etc file masks the vendor file of the same name (link to /dev/null reads as empty)',
-      [file('/usr/lib/systemd/journald.conf.d/90-b.conf', journal('Storage=volatile')), file('/etc/systemd/journald.conf.d/90-b.conf', '')],
+      [
+        file('/usr/lib/systemd/journald.conf.d/90-b.conf', journal('Storage=volatile')),
+        file('/etc/systemd/journald.conf.d/90-b.conf', ''),
+      ],
       'auto',
       undefined,
     ],
-    ['last assignment in one file wins', [file('/etc/systemd/journald.conf', journal('Storage=volatile\nStorage=persistent'))], 'persistent', '/etc/systemd/journald.conf'],
-    ['an invalid value is ignored', [file('/etc/systemd/journald.conf', journal('Storage=volatile')), file('/etc/systemd/journald.conf.d/x.conf', journal('Storage=Persistent'))], 'volatile', '/etc/systemd/journald.conf'],
-    ['other sections do not count', [file('/etc/systemd/journald.conf', '[Other]\nStorage=volatile\n')], 'auto', undefined],
-    ['assignments before any section do not count', [file('/etc/systemd/journald.conf', 'Storage=volatile\n')], 'auto', undefined],
-    ['whitespace and CRLF', [file('/etc/systemd/journald.conf', '[Journal]\r\n  Storage =  persistent  \r\n')], 'persistent', '/etc/systemd/journald.conf'],
+    [
+      'last assignment in one file wins',
+      [file('/etc/systemd/journald.conf', journal('Storage=volatile\nStorage=persistent'))],
+      'persistent',
+      '/etc/systemd/journald.conf',
+    ],
+    [
+      'an invalid value is ignored',
+      [
+        file('/etc/systemd/journald.conf', journal('Storage=volatile')),
+        file('/etc/systemd/journald.conf.d/x.conf', journal('Storage=Persistent')),
+      ],
+      'volatile',
+      '/etc/systemd/journald.conf',
+    ],
+    [
+      'other sections do not count',
+      [file('/etc/systemd/journald.conf', '[Other]\nStorage=volatile\n')],
+      'auto',
+      undefined,
+    ],
+    [
+      'assignments before any section do not count',
+      [file('/etc/systemd/journald.conf', 'Storage=volatile\n')],
+      'auto',
+      undefined,
+    ],
+    [
+      'whitespace and CRLF',
+      [file('/etc/systemd/journald.conf', '[Journal]\r\n  Storage =  persistent  \r\n')],
+      'persistent',
+      '/etc/systemd/journald.conf',
+    ],
     ['; comments', [file('/etc/systemd/journald.conf', journal(';Storage=volatile'))], 'auto', undefined],
   ])('%s', (_name, files, storage, source) => {
     expect(storageOf(files)).toEqual([storage, source]);
   });
 
   it('keeps the line of the assignment and warns about what journald ignores', () => {
-    const s = effectiveJournaldSettings([file('/etc/systemd/journald.conf', '# hi\nStorage=none\n[Journal]\nSystemMaxUse=2G\nStorage=bogus\n')]);
-    expect(s.values.SystemMaxUse).toEqual({ key: 'SystemMaxUse', value: '2G', path: '/etc/systemd/journald.conf', line: 4 });
+    const s = effectiveJournaldSettings([
+      file('/etc/systemd/journald.conf', '# hi\nStorage=none\n[Journal]\nSystemMaxUse=2G\nStorage=bogus\n'),
+    ]);
+    expect(s.values.SystemMaxUse).toEqual({
+      key: 'SystemMaxUse',
+      value: '2G',
+      path: '/etc/systemd/journald.conf',
+      line: 4,
+    });
     expect(s.warnings).toEqual([
       '/etc/systemd/journald.conf:2: assignment outside of a section, ignored',
       '/etc/systemd/journald.conf:5: Storage=bogus is not one of auto, volatile, persistent, none; journald ignores it',
@@ -96,7 +159,9 @@ describe('effective Storage=', () => {
   });
 
   it('joins continued lines', () => {
-    expect(parseJournaldConf(file('/x', '[Journal]\nStorage=per\\\nsistent\n')).assignments[0]?.value).toBe('per sistent');
+    expect(parseJournaldConf(file('/x', '[Journal]\nStorage=per\\\nsistent\n')).assignments[0]?.value).toBe(
+      'per sistent',
+    );
   });
 
   it.each([
@@ -134,7 +199,7 @@ describe('journald sizes', () => {
 describe('planJournalPersist', () => {
   const ours = (s = sizes) => file(EDGE_AGENT_JOURNALD_DROPIN, renderJournaldDropIn(s));
 
-  it('writes MicroShift\'s documented drop-in', () => {
+  it("writes MicroShift's documented drop-in", () => {
     const plan = planJournalPersist([], sizes);
     expect(plan.kind).toBe('write');
     const text = plan.kind === 'write' ? plan.text : '';
@@ -153,26 +218,52 @@ describe('planJournalPersist', () => {
     ['/etc/systemd/journald.conf.d/10-site.conf', 'volatile'],
     ['/etc/systemd/journald.conf.d/90-site.conf', 'auto'],
     ['/run/systemd/journald.conf.d/10-tool.conf', 'none'],
-  ])('an administrator\'s %s with Storage=%s is a conflict, wherever it sorts', (path, value) => {
+  ])("an administrator's %s with Storage=%s is a conflict, wherever it sorts", (path, value) => {
     const plan = planJournalPersist([file(path, journal(`Storage=${value}`)), ours()], sizes);
     expect(plan).toEqual({ kind: 'conflict', conflicts: [{ path, line: 2, value, why: 'admin-setting' }] });
-    if (plan.kind === 'conflict') expect(describeConflict(plan.conflicts[0]!)).toBe(`${path}:2 sets Storage=${value} and is the administrator's choice, which edge-agent does not override`);
+    if (plan.kind === 'conflict')
+      expect(describeConflict(plan.conflicts[0]!)).toBe(
+        `${path}:2 sets Storage=${value} and is the administrator's choice, which edge-agent does not override`,
+      );
   });
 
-  it('agrees with someone else\'s Storage=persistent', () => {
-    expect(planJournalPersist([file('/etc/systemd/journald.conf.d/10-site.conf', journal('Storage=persistent'))], sizes).kind).toBe('write');
+  it("agrees with someone else's Storage=persistent", () => {
+    expect(
+      planJournalPersist([file('/etc/systemd/journald.conf.d/10-site.conf', journal('Storage=persistent'))], sizes)
+        .kind,
+    ).toBe('write');
   });
 
   it('overrides a vendor default it sorts after, but not one that sorts after it', () => {
-    const before = planJournalPersist([file('/usr/lib/systemd/journald.conf.d/10-vendor.conf', journal('Storage=volatile'))], sizes);
-    expect(before).toMatchObject({ kind: 'write', overrides: [{ path: '/usr/lib/systemd/journald.conf.d/10-vendor.conf', value: 'volatile' }] });
-    const after = planJournalPersist([file('/usr/lib/systemd/journald.conf.d/90-vendor.conf', journal('Storage=volatile'))], sizes);
-    expect(after).toEqual({ kind: 'conflict', conflicts: [{ path: '/usr/lib/systemd/journald.conf.d/90-vendor.conf', line: 2, value: 'volatile', why: 'overrides-ours' }] });
+    const before = planJournalPersist(
+      [file('/usr/lib/systemd/journald.conf.d/10-vendor.conf', journal('Storage=volatile'))],
+      sizes,
+    );
+    expect(before).toMatchObject({
+      kind: 'write',
+      overrides: [{ path: '/usr/lib/systemd/journald.conf.d/10-vendor.conf', value: 'volatile' }],
+    });
+    const after = planJournalPersist(
+      [file('/usr/lib/systemd/journald.conf.d/90-vendor.conf', journal('Storage=volatile'))],
+      sizes,
+    );
+    expect(after).toEqual({
+      kind: 'conflict',
+      conflicts: [
+        { path: '/usr/lib/systemd/journald.conf.d/90-vendor.conf', line: 2, value: 'volatile', why: 'overrides-ours' },
+      ],
+    });
   });
 
   it('never overwrites a file at our path that is not ours (or our name masked with /dev/null)', () => {
-    expect(planJournalPersist([file(EDGE_AGENT_JOURNALD_DROPIN, journal('Storage=volatile'))], sizes)).toMatchObject({ kind: 'conflict', conflicts: [{ why: 'not-ours', value: 'volatile' }] });
-    expect(planJournalPersist([file(EDGE_AGENT_JOURNALD_DROPIN, '')], sizes)).toMatchObject({ kind: 'conflict', conflicts: [{ why: 'not-ours' }] });
+    expect(planJournalPersist([file(EDGE_AGENT_JOURNALD_DROPIN, journal('Storage=volatile'))], sizes)).toMatchObject({
+      kind: 'conflict',
+      conflicts: [{ why: 'not-ours', value: 'volatile' }],
+    });
+    expect(planJournalPersist([file(EDGE_AGENT_JOURNALD_DROPIN, '')], sizes)).toMatchObject({
+      kind: 'conflict',
+      conflicts: [{ why: 'not-ours' }],
+    });
   });
 });
 
@@ -180,7 +271,10 @@ describe('countListedBoots', () => {
   it.each([
     ['[{"index":-1,"boot_id":"a"},{"index":0,"boot_id":"b"}]', 2],
     ['[]', 0],
-    ['IDX BOOT ID                          FIRST ENTRY                 LAST ENTRY\n -1 0123456789abcdef0123456789abcdef Sun 2026-11-22 19:04:37 UTC Sun 2026-11-22 19:04:37 UTC\n  0 a50ec01de1574e6bac3e491de0766268 Sun 2026-11-22 19:04:37 UTC Sun 2026-11-22 19:04:37 UTC\n', 2],
+    [
+      'IDX BOOT ID                          FIRST ENTRY                 LAST ENTRY\n -1 0123456789abcdef0123456789abcdef Sun 2026-11-22 19:04:37 UTC Sun 2026-11-22 19:04:37 UTC\n  0 a50ec01de1574e6bac3e491de0766268 Sun 2026-11-22 19:04:37 UTC Sun 2026-11-22 19:04:37 UTC\n',
+      2,
+    ],
     [' 0 a50ec01de1574e6bac3e491de0766268 Sun 2026-11-22 19:04:37 UTC—Sun 2026-11-22 19:04:37 UTC', 1],
     ['', 0],
   ])('%j -> %d', (stdout, count) => {

@@ -21,23 +21,61 @@ function anInput(patch: Partial<PlanInput> = {}): PlanInput {
   };
 }
 
-const facts = (patch: Partial<PlanFacts> = {}): PlanFacts => ({ microshiftUnit: 'enabled', lvmsExpected: false, disabled: [], ...patch });
+const facts = (patch: Partial<PlanFacts> = {}): PlanFacts => ({
+  microshiftUnit: 'enabled',
+  lvmsExpected: false,
+  disabled: [],
+  ...patch,
+});
 const microshiftOf = (checks: PlannedCheck[]) => checks.find((c) => c.id === 'microshift');
 
 describe('planChecks', () => {
   it.each<[PlanInput['microshiftMode'], PlanFacts['microshiftUnit'], PlannedCheck['skip']]>([
     ['auto', 'enabled', undefined],
-    ['auto', 'disabled', { outcome: 'pass', reason: 'microshift-disabled', message: 'microshift.service is not enabled: nothing to wait for' }],
-    ['auto', 'absent', { outcome: 'pass', reason: 'microshift-absent', message: 'microshift.service is not installed: nothing to wait for' }],
+    [
+      'auto',
+      'disabled',
+      {
+        outcome: 'pass',
+        reason: 'microshift-disabled',
+        message: 'microshift.service is not enabled: nothing to wait for',
+      },
+    ],
+    [
+      'auto',
+      'absent',
+      {
+        outcome: 'pass',
+        reason: 'microshift-absent',
+        message: 'microshift.service is not installed: nothing to wait for',
+      },
+    ],
     ['on', 'enabled', undefined],
     ['on', 'disabled', undefined],
     ['on', 'absent', undefined],
-    ['off', 'enabled', { outcome: 'skipped', reason: 'disabled', message: 'MicroShift check turned off (microshift.check: off)' }],
-    ['off', 'disabled', { outcome: 'skipped', reason: 'disabled', message: 'MicroShift check turned off (microshift.check: off)' }],
-    ['off', 'absent', { outcome: 'skipped', reason: 'disabled', message: 'MicroShift check turned off (microshift.check: off)' }],
+    [
+      'off',
+      'enabled',
+      { outcome: 'skipped', reason: 'disabled', message: 'MicroShift check turned off (microshift.check: off)' },
+    ],
+    [
+      'off',
+      'disabled',
+      { outcome: 'skipped', reason: 'disabled', message: 'MicroShift check turned off (microshift.check: off)' },
+    ],
+    [
+      'off',
+      'absent',
+      { outcome: 'skipped', reason: 'disabled', message: 'MicroShift check turned off (microshift.check: off)' },
+    ],
   ])('microshift.check %s with the unit %s', (mode, unit, skip) => {
     const plan = planChecks(anInput({ microshiftMode: mode }), facts({ microshiftUnit: unit }));
-    expect(microshiftOf(plan.checks)).toEqual({ id: 'microshift', class: 'required', source: 'microshift', ...(skip && { skip }) });
+    expect(microshiftOf(plan.checks)).toEqual({
+      id: 'microshift',
+      class: 'required',
+      source: 'microshift',
+      ...(skip && { skip }),
+    });
   });
 
   it.each<[PlanInput['classFilter'], string[]]>([
@@ -64,7 +102,12 @@ describe('planChecks', () => {
   it.each([['microshift'], ['app'], ['app-http'], ['var-free']])('disabledChecks skips %s and nothing else', (id) => {
     const plan = planChecks(anInput(), facts({ disabled: [id] }));
     const skipped = plan.checks.filter((c) => c.skip);
-    expect(skipped).toEqual([expect.objectContaining({ id, skip: { outcome: 'skipped', reason: 'disabled', message: `${id} is disabled by configuration` } })]);
+    expect(skipped).toEqual([
+      expect.objectContaining({
+        id,
+        skip: { outcome: 'skipped', reason: 'disabled', message: `${id} is disabled by configuration` },
+      }),
+    ]);
   });
 
   it('ignores disabledChecks naming checks that do not exist', () => {

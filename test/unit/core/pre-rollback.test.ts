@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { backupsFor, planPreRollback, podRemovalOrder } from '../../../agent/core/pre-rollback.js';
 
-const base = { imminent: true, microshiftInstalled: true, cleanupEnabled: true, rollbackDeploymentId: 'rhel-abc.0', hooks: [{ name: 'flush', command: ['/bin/true'], timeoutSec: 5 }] };
+const base = {
+  imminent: true,
+  microshiftInstalled: true,
+  cleanupEnabled: true,
+  rollbackDeploymentId: 'rhel-abc.0',
+  hooks: [{ name: 'flush', command: ['/bin/true'], timeoutSec: 5 }],
+};
 
 describe('planPreRollback', () => {
   it('plans MicroShift cleanup then hooks when the rollback is imminent', () => {
@@ -30,14 +36,21 @@ describe('planPreRollback', () => {
     expect(plan.warning).toBeUndefined();
   });
 
-  it.each([true, false])('an unreadable grubenv (imminent guessed %s): nothing runs, and it is a warning that says why', (imminent) => {
-    const plan = planPreRollback({ ...base, imminent, grubenvError: '/boot/grub2/grubenv is a directory, expected a regular file' });
-    expect(plan).toEqual({
-      steps: [],
-      warning: true,
-      note: 'cannot tell whether the next boot is the rollback: the grubenv is unreadable (/boot/grub2/grubenv is a directory, expected a regular file); MicroShift is not prepared for a rollback and no pre-rollback hook runs',
-    });
-  });
+  it.each([true, false])(
+    'an unreadable grubenv (imminent guessed %s): nothing runs, and it is a warning that says why',
+    (imminent) => {
+      const plan = planPreRollback({
+        ...base,
+        imminent,
+        grubenvError: '/boot/grub2/grubenv is a directory, expected a regular file',
+      });
+      expect(plan).toEqual({
+        steps: [],
+        warning: true,
+        note: 'cannot tell whether the next boot is the rollback: the grubenv is unreadable (/boot/grub2/grubenv is a directory, expected a regular file); MicroShift is not prepared for a rollback and no pre-rollback hook runs',
+      });
+    },
+  );
 });
 
 describe('helpers', () => {
@@ -47,7 +60,11 @@ describe('helpers', () => {
   });
 
   it('removes the OVN namespace last', () => {
-    const pods = [{ namespace: 'openshift-ovn-kubernetes', id: 1 }, { namespace: 'openshift-dns', id: 2 }, { namespace: 'kube-system', id: 3 }];
+    const pods = [
+      { namespace: 'openshift-ovn-kubernetes', id: 1 },
+      { namespace: 'openshift-dns', id: 2 },
+      { namespace: 'kube-system', id: 3 },
+    ];
     expect(podRemovalOrder(pods, 'openshift-ovn-kubernetes').map((p) => p.id)).toEqual([2, 3, 1]);
   });
 });

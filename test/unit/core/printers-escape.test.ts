@@ -29,12 +29,33 @@ describe('fleet table', () => {
       {
         verdict: 'red',
         booted: { version: `9.4${HOSTILE}`, checksum: 'aaaaaaaaaaaa' },
-        rollback: { at: '2024-06-12T11:00:00.000Z', from: { version: `new${CLEAR}`, checksum: 'b' }, to: { version: 'old', checksum: 'c' }, reason: `microshift${HOSTILE}` },
+        rollback: {
+          at: '2024-06-12T11:00:00.000Z',
+          from: { version: `new${CLEAR}`, checksum: 'b' },
+          to: { version: 'old', checksum: 'c' },
+          reason: `microshift${HOSTILE}`,
+        },
       },
-      { device: 'device-a', agent: '0.1.0', outbox: { queued: 0, dropped: 0 }, connectedAt: '2024-06-12T10:00:00.000Z', updatedAt: '2024-06-12T11:59:00.000Z' },
+      {
+        device: 'device-a',
+        agent: '0.1.0',
+        outbox: { queued: 0, dropped: 0 },
+        connectedAt: '2024-06-12T10:00:00.000Z',
+        updatedAt: '2024-06-12T11:59:00.000Z',
+      },
     );
-    applyFleetMessage(state, 'edge/v1', { topic: `edge/v1/dev${TITLE}/status`, payload: JSON.stringify(payload), retained: true, receivedAt: 0 });
-    applyFleetMessage(state, 'edge/v1', { topic: 'edge/v1/device-b/status', payload: `{"v":${CLEAR}`, retained: true, receivedAt: 0 });
+    applyFleetMessage(state, 'edge/v1', {
+      topic: `edge/v1/dev${TITLE}/status`,
+      payload: JSON.stringify(payload),
+      retained: true,
+      receivedAt: 0,
+    });
+    applyFleetMessage(state, 'edge/v1', {
+      topic: 'edge/v1/device-b/status',
+      payload: `{"v":${CLEAR}`,
+      retained: true,
+      receivedAt: 0,
+    });
     const table = renderFleetTable(fleetRows(state), Date.parse('2024-06-12T12:00:00.000Z'));
     expect(table).not.toMatch(ACTIVE);
     expect(table).toContain(`9.4${SHOWN}`);
@@ -79,12 +100,30 @@ describe('status', () => {
 describe('the login message and check output', () => {
   it('motd escapes a failed check message quoted in the summary line', () => {
     const text = motdText(`RED: microshift failed: ${HOSTILE}`, new Date('2024-07-02T10:15:00Z'));
-    expect(text).toBe(`edge-agent: RED: microshift failed: ${SHOWN} (as of 2024-07-02 10:15 UTC). Details: edge-agent status\n`);
+    expect(text).toBe(
+      `edge-agent: RED: microshift failed: ${SHOWN} (as of 2024-07-02 10:15 UTC). Details: edge-agent status\n`,
+    );
   });
 
   it('check output escapes messages and warnings from check scripts', () => {
-    const result = { id: 'script', class: 'required', outcome: 'fail', reason: 'exit-1', message: `exit 1: ${HOSTILE}`, startedAt: '', endedAt: '', durationMs: 5 } as CheckResult;
-    const text = renderCheckRun({ bootId: 'b', dryRun: true, verdict: 'fail', budgetLine: 'budget', results: [result], warnings: [`odd ${CLEAR}`] });
+    const result = {
+      id: 'script',
+      class: 'required',
+      outcome: 'fail',
+      reason: 'exit-1',
+      message: `exit 1: ${HOSTILE}`,
+      startedAt: '',
+      endedAt: '',
+      durationMs: 5,
+    } as CheckResult;
+    const text = renderCheckRun({
+      bootId: 'b',
+      dryRun: true,
+      verdict: 'fail',
+      budgetLine: 'budget',
+      results: [result],
+      warnings: [`odd ${CLEAR}`],
+    });
     expect(text).not.toMatch(ACTIVE);
     expect(text).toContain(`exit 1: ${SHOWN}`);
     expect(text).toContain('warning: odd \\x1b[2J\\x1b[H');
@@ -95,7 +134,15 @@ describe('history', () => {
   it('escapes reasons and messages that come from records', () => {
     const entries: HistoryEntry[] = [
       { kind: 'rollback', bootId: 'b2', at: '2024-06-12T11:00:00.000Z', message: `rolled back${CLEAR}` },
-      { kind: 'boot', bootId: 'b1', at: '2024-06-12T10:00:00.000Z', verdict: 'red', deployment: `9.4${BIDI}`, reason: `microshift: ${HOSTILE}`, actions: [{ id: `cleanup${TITLE}`, outcome: 'ok' }] },
+      {
+        kind: 'boot',
+        bootId: 'b1',
+        at: '2024-06-12T10:00:00.000Z',
+        verdict: 'red',
+        deployment: `9.4${BIDI}`,
+        reason: `microshift: ${HOSTILE}`,
+        actions: [{ id: `cleanup${TITLE}`, outcome: 'ok' }],
+      },
     ];
     const text = renderHistory(entries);
     expect(text).not.toMatch(ACTIVE);

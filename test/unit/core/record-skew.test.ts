@@ -10,14 +10,30 @@ import { buildStatus } from '../../../agent/core/status.js';
 import { greenAfterUpdate } from '../../fixtures/status/scenarios.js';
 
 const ID = 'a1'.repeat(16);
-const result = (id: string, extra: object = {}) => ({ id, class: 'required' as const, startedAt: 's', endedAt: 'e', durationMs: 5, outcome: 'pass', reason: 'ok', message: 'fine', ...extra });
+const result = (id: string, extra: object = {}) => ({
+  id,
+  class: 'required' as const,
+  startedAt: 's',
+  endedAt: 'e',
+  durationMs: 5,
+  outcome: 'pass',
+  reason: 'ok',
+  message: 'fine',
+  ...extra,
+});
 const future = () => ({
   schema: 3,
   bootId: ID,
   firstSeenAt: '2026-11-30T10:00:00.000Z',
   verdict: 'amber',
   greenboot: { implementation: 'rs', attempt: '2 of 3' },
-  checks: { required: { startedAt: 's', verdict: 'pass', results: [result('a'), result('b', { class: 'optional' }), result('c', { durationMs: { ms: 5 } })] } },
+  checks: {
+    required: {
+      startedAt: 's',
+      verdict: 'pass',
+      results: [result('a'), result('b', { class: 'optional' }), result('c', { durationMs: { ms: 5 } })],
+    },
+  },
   actions: [{ id: 'stop-microshift', startedAt: 's', endedAt: 'e', outcome: 'done', message: 'm', steps: 2 }],
   futureField: { x: 1 },
 });
@@ -42,7 +58,13 @@ describe('reading a record written by a newer edge-agent', () => {
     read.record.knownGood = true;
     const written = structuredClone(read.record) as Record<string, unknown>;
     restoreNewer(written, read.newer);
-    expect(written).toEqual({ ...future(), knownGood: true, checks: { required: { ...future().checks.required, results: [...future().checks.required.results, result('d')] } } });
+    expect(written).toEqual({
+      ...future(),
+      knownGood: true,
+      checks: {
+        required: { ...future().checks.required, results: [...future().checks.required.results, result('d')] },
+      },
+    });
     // `boot green` sets the verdict: this version's value wins over the one it could not read.
     read.record.verdict = 'green';
     const green = structuredClone(read.record) as Record<string, unknown>;
@@ -55,16 +77,22 @@ describe('reading a record written by a newer edge-agent', () => {
     expect(readBootRecord({ verdict: 'green' })).toBeUndefined();
     expect(readBootRecord({ bootId: 7 })).toBeUndefined();
     expect(readBootRecord([1, 2])).toBeUndefined();
-    expect(readBootRecord({ bootId: ID, checks: 'moved elsewhere', schema: '3.0' })?.newer.map((n) => n.path.join('.'))).toEqual(['schema', 'checks']);
+    expect(
+      readBootRecord({ bootId: ID, checks: 'moved elsewhere', schema: '3.0' })?.newer.map((n) => n.path.join('.')),
+    ).toEqual(['schema', 'checks']);
   });
 
   it('shows status what it could not read, as a warning naming the boot', () => {
     const record = parseStatusRecord(future());
     expect(record?.verdict).toBeUndefined();
-    expect(record?.newerNote).toMatch(/^written by a newer edge-agent \(verdict: "amber"; greenboot\.attempt: "2 of 3"; checks\.required\.results\[1\]\.class: "optional"; checks\.required\.results\[2\]\.durationMs: \{"ms":5\}\)$/);
+    expect(record?.newerNote).toMatch(
+      /^written by a newer edge-agent \(verdict: "amber"; greenboot\.attempt: "2 of 3"; checks\.required\.results\[1\]\.class: "optional"; checks\.required\.results\[2\]\.durationMs: \{"ms":5\}\)$/,
+    );
     expect(parseStatusRecord({ bootId: ID, verdict: 'green', extra: [1] })?.newerNote).toBeUndefined();
     const f = greenAfterUpdate();
     const status = buildStatus({ ...f, history: ok([...(f.history.state === 'ok' ? f.history.value : []), record!]) });
-    expect(status.problems.find((p) => p.code === 'record-newer')?.message).toBe(`The record of boot ${ID.slice(0, 8)} was ${record?.newerNote}`);
+    expect(status.problems.find((p) => p.code === 'record-newer')?.message).toBe(
+      `The record of boot ${ID.slice(0, 8)} was ${record?.newerNote}`,
+    );
   });
 });

@@ -2,7 +2,12 @@
 // result objects `--json` prints.
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../../agent/core/check-result.js';
-import { checkSummaryLine, formatDuration, renderCheckRun, type CheckRunView } from '../../../agent/core/render-check.js';
+import {
+  checkSummaryLine,
+  formatDuration,
+  renderCheckRun,
+  type CheckRunView,
+} from '../../../agent/core/render-check.js';
 
 function aResult(patch: Partial<CheckResult> = {}): CheckResult {
   return {
@@ -37,10 +42,36 @@ describe('renderCheckRun', () => {
         verdict: 'fail',
         results: [
           aResult(),
-          aResult({ id: 'my-app-http', durationMs: 2004, outcome: 'timeout', reason: 'http-timeout', message: 'GET http://127.0.0.1:8080/ answering 200 not reached within 2s: HTTP 404' }),
-          aResult({ id: 'var-free', class: 'wanted', durationMs: 4, outcome: 'fail', reason: 'var-low', message: '/var has 10 MiB free, below 1024 MiB' }),
-          aResult({ id: 'lvm-free', class: 'wanted', durationMs: 0, outcome: 'skipped', reason: 'vgs-absent', message: 'vgs is not installed' }),
-          aResult({ id: 'app', durationMs: 61_000, outcome: 'terminated', reason: 'terminated', message: 'stopped by SIGTERM before deciding' }),
+          aResult({
+            id: 'my-app-http',
+            durationMs: 2004,
+            outcome: 'timeout',
+            reason: 'http-timeout',
+            message: 'GET http://127.0.0.1:8080/ answering 200 not reached within 2s: HTTP 404',
+          }),
+          aResult({
+            id: 'var-free',
+            class: 'wanted',
+            durationMs: 4,
+            outcome: 'fail',
+            reason: 'var-low',
+            message: '/var has 10 MiB free, below 1024 MiB',
+          }),
+          aResult({
+            id: 'lvm-free',
+            class: 'wanted',
+            durationMs: 0,
+            outcome: 'skipped',
+            reason: 'vgs-absent',
+            message: 'vgs is not installed',
+          }),
+          aResult({
+            id: 'app',
+            durationMs: 61_000,
+            outcome: 'terminated',
+            reason: 'terminated',
+            message: 'stopped by SIGTERM before deciding',
+          }),
         ],
       }),
     );
@@ -67,11 +98,22 @@ describe('renderCheckRun', () => {
     [['fail', 'timeout'], 'Result: PASS (2 wanted checks reported a problem)'],
   ])('counts wanted problems (%j) next to a passing result', (outcomes, line) => {
     const results = outcomes.map((outcome, i) => aResult({ id: `w${i}`, class: 'wanted', outcome }));
-    expect(renderCheckRun(aView({ classFilter: 'wanted', results })).trimEnd().split('\n').at(-1)).toBe(line);
+    expect(
+      renderCheckRun(aView({ classFilter: 'wanted', results }))
+        .trimEnd()
+        .split('\n')
+        .at(-1),
+    ).toBe(line);
   });
 
   it('says when nothing is recorded, which class ran, and lists the warnings', () => {
-    const text = renderCheckRun(aView({ dryRun: true, classFilter: 'required', warnings: ['grubenv: cannot read /boot/grub2/grubenv', '/etc/greenboot/greenboot.conf:3: not an assignment'] }));
+    const text = renderCheckRun(
+      aView({
+        dryRun: true,
+        classFilter: 'required',
+        warnings: ['grubenv: cannot read /boot/grub2/grubenv', '/etc/greenboot/greenboot.conf:3: not an assignment'],
+      }),
+    );
     expect(text.split('\n').slice(0, 4)).toEqual([
       'edge-agent check --class required (dry run: no verdict recorded)',
       '  Wait budget 600s = base 600s x (max 3 - boot_counter 2) [attempt 1 of 3, bash greenboot]',
@@ -82,8 +124,13 @@ describe('renderCheckRun', () => {
   });
 
   it('keeps columns aligned for ids shorter than the minimum width', () => {
-    const lines = renderCheckRun(aView({ results: [aResult({ id: 'a', durationMs: 5 }), aResult({ id: 'bb', durationMs: 5 })] })).split('\n');
-    expect(lines.filter((l) => l.startsWith('  PASS'))).toEqual(['  PASS    a            5ms  MicroShift is ready', '  PASS    bb           5ms  MicroShift is ready']);
+    const lines = renderCheckRun(
+      aView({ results: [aResult({ id: 'a', durationMs: 5 }), aResult({ id: 'bb', durationMs: 5 })] }),
+    ).split('\n');
+    expect(lines.filter((l) => l.startsWith('  PASS'))).toEqual([
+      '  PASS    a            5ms  MicroShift is ready',
+      '  PASS    bb           5ms  MicroShift is ready',
+    ]);
   });
 });
 

@@ -15,7 +15,13 @@ const red: BootRecord = {
     readAt: '2026-01-01T00:02:00.000Z',
     firstRequiredFailure: '30_vendor_disk.sh',
     scripts: [
-      { name: '30_vendor_disk.sh', kind: 'required', outcome: 'failure', exitCode: 3, lastLines: ['checking /var', '/var is 99% full \\x1b[31m'] },
+      {
+        name: '30_vendor_disk.sh',
+        kind: 'required',
+        outcome: 'failure',
+        exitCode: 3,
+        lastLines: ['checking /var', '/var is 99% full \\x1b[31m'],
+      },
       { name: '50_w.sh', kind: 'wanted', outcome: 'failure', exitCode: 1 },
       { name: '10_ok.sh', kind: 'required', outcome: 'success', exitCode: 0 },
     ],
@@ -44,7 +50,10 @@ describe('history with greenboot scripts', () => {
   });
 
   it('a raw control character that reached a record is escaped on the way out', () => {
-    const tampered: BootRecord = { ...red, greenbootScripts: { readAt: '', scripts: [{ name: 'x\u001b[2J.sh', kind: 'required', outcome: 'failure' }] } };
+    const tampered: BootRecord = {
+      ...red,
+      greenbootScripts: { readAt: '', scripts: [{ name: 'x\u001b[2J.sh', kind: 'required', outcome: 'failure' }] },
+    };
     expect(renderHistory(historyEntries([tampered], 10))).toContain('script failed: x\\x1b[2J.sh (required)');
   });
 });

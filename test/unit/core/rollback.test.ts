@@ -7,16 +7,36 @@ const good = { checksum: 'aaaaaaa1111', version: '9.4.0' };
 const bad = { checksum: 'bbbbbbb2222', version: '9.4.2' };
 
 function boot(id: string, deployment: typeof good, verdict?: 'green' | 'red', failure?: string): BootRecord {
-  const results = failure ? [{ id: 'microshift', class: 'required' as const, startedAt: '', endedAt: '', durationMs: 1, outcome: 'fail', reason: failure, message: `MicroShift ${failure}` }] : [];
+  const results = failure
+    ? [
+        {
+          id: 'microshift',
+          class: 'required' as const,
+          startedAt: '',
+          endedAt: '',
+          durationMs: 1,
+          outcome: 'fail',
+          reason: failure,
+          message: `MicroShift ${failure}`,
+        },
+      ]
+    : [];
   return { schema: 1, bootId: id, deployment, verdict, checks: { required: { startedAt: '', results } } };
 }
 
 describe('detectRollback', () => {
   it('explains a rollback after three failed boots, with the first failing check', () => {
-    const earlier = [boot('b4', bad, 'red', 'crash-loop'), boot('b3', bad, 'red', 'crash-loop'), boot('b2', bad, 'red', 'unit-failed'), boot('b1', good, 'green')];
+    const earlier = [
+      boot('b4', bad, 'red', 'crash-loop'),
+      boot('b3', bad, 'red', 'crash-loop'),
+      boot('b2', bad, 'red', 'unit-failed'),
+      boot('b1', good, 'green'),
+    ];
     const event = detectRollback({ booted: good, earlier, detectedAt: 'now' });
     expect(event).toMatchObject({ failedBoots: 3, firstFailure: { id: 'microshift', reason: 'unit-failed' } });
-    expect(event?.message).toBe('rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing check: microshift: MicroShift unit-failed');
+    expect(event?.message).toBe(
+      'rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing check: microshift: MicroShift unit-failed',
+    );
   });
 
   it.each([
@@ -37,15 +57,41 @@ describe('detectRollback', () => {
     const name = '40_microshift_running_check.sh';
     const red = (id: string): BootRecord => ({
       ...boot(id, bad, 'red'),
-      greenbootScripts: { readAt: '', firstRequiredFailure: name, scripts: [{ name, kind: 'required', outcome: 'failure', exitCode: 1, lastLines: ['Checking microshift.service', 'Timed out waiting for the MicroShift API'] }] },
+      greenbootScripts: {
+        readAt: '',
+        firstRequiredFailure: name,
+        scripts: [
+          {
+            name,
+            kind: 'required',
+            outcome: 'failure',
+            exitCode: 1,
+            lastLines: ['Checking microshift.service', 'Timed out waiting for the MicroShift API'],
+          },
+        ],
+      },
     });
-    const event = detectRollback({ booted: good, earlier: [red('b4'), red('b3'), red('b2'), boot('b1', good, 'green')], detectedAt: 'now' });
-    expect(event?.firstFailure).toEqual({ id: name, reason: 'greenboot-script-failed', message: 'Timed out waiting for the MicroShift API' });
-    expect(event?.message).toBe(`rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing greenboot script: ${name}: Timed out waiting for the MicroShift API`);
+    const event = detectRollback({
+      booted: good,
+      earlier: [red('b4'), red('b3'), red('b2'), boot('b1', good, 'green')],
+      detectedAt: 'now',
+    });
+    expect(event?.firstFailure).toEqual({
+      id: name,
+      reason: 'greenboot-script-failed',
+      message: 'Timed out waiting for the MicroShift API',
+    });
+    expect(event?.message).toBe(
+      `rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing greenboot script: ${name}: Timed out waiting for the MicroShift API`,
+    );
   });
 
   it('still reports a rollback when the failed boots left no check results', () => {
-    const event = detectRollback({ booted: good, earlier: [boot('b2', bad), boot('b1', good, 'green')], detectedAt: 'now' });
+    const event = detectRollback({
+      booted: good,
+      earlier: [boot('b2', bad), boot('b1', good, 'green')],
+      detectedAt: 'now',
+    });
     expect(event).toBeDefined();
     expect(event?.message).toContain('after 1 failed boot; no check result was recorded');
   });

@@ -33,15 +33,18 @@ describe('cronEvery', () => {
     expect(cronEvery(seconds)).toEqual({ expression, seconds: actual });
   });
 
-  it.each([1, 10, 45, 55, 59, 60, 90, 300, 3000, 3599, 3600, 5400, 86400])('gives croner an expression that fires every interval it names, %ds', (seconds) => {
-    const { expression, seconds: actual } = cronEvery(seconds);
-    const job = new Cron(expression, { paused: true });
-    // From an odd moment: the first run is the next aligned one, then one per interval.
-    const runs = job.nextRuns(4, new Date(2026, 10, 22, 10, 17, 33, 250)).map((d) => d.getTime());
-    expect(runs).toHaveLength(4);
-    expect(runs[0] as number).toBeGreaterThan(new Date(2026, 10, 22, 10, 17, 33, 250).getTime());
-    expect(runs.slice(1).map((t, i) => (t - (runs[i] as number)) / 1000)).toEqual([actual, actual, actual]);
-  });
+  it.each([1, 10, 45, 55, 59, 60, 90, 300, 3000, 3599, 3600, 5400, 86400])(
+    'gives croner an expression that fires every interval it names, %ds',
+    (seconds) => {
+      const { expression, seconds: actual } = cronEvery(seconds);
+      const job = new Cron(expression, { paused: true });
+      // From an odd moment: the first run is the next aligned one, then one per interval.
+      const runs = job.nextRuns(4, new Date(2026, 10, 22, 10, 17, 33, 250)).map((d) => d.getTime());
+      expect(runs).toHaveLength(4);
+      expect(runs[0] as number).toBeGreaterThan(new Date(2026, 10, 22, 10, 17, 33, 250).getTime());
+      expect(runs.slice(1).map((t, i) => (t - (runs[i] as number)) / 1000)).toEqual([actual, actual, actual]);
+    },
+  );
 
   it('never strays further than the nearest usable interval', () => {
     for (let seconds = 10; seconds <= 86400; seconds += 37) {
@@ -49,12 +52,14 @@ describe('cronEvery', () => {
       expect(actual).toBeGreaterThan(0);
       // Off by at most half the widest gap between usable intervals of the range (30..60 s,
       // 30..60 min, 12..24 h), plus the rounding to whole minutes or hours.
-      expect(Math.abs(actual - seconds)).toBeLessThanOrEqual(seconds < 60 ? 15 : seconds < 3600 ? 15 * 60 + 30 : 6 * 3600 + 1800);
+      expect(Math.abs(actual - seconds)).toBeLessThanOrEqual(
+        seconds < 60 ? 15 : seconds < 3600 ? 15 * 60 + 30 : 6 * 3600 + 1800,
+      );
     }
   });
 
   // Edge devices often boot with a wrong real-time clock that NTP then steps, forwards or back.
-  describe('the daemon\'s schedules when the wall clock steps', () => {
+  describe("the daemon's schedules when the wall clock steps", () => {
     afterEach(() => {
       vi.useRealTimers();
     });

@@ -13,7 +13,9 @@ import { NOW, scenarios } from '../../fixtures/status/scenarios.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'fixtures', 'status');
 const update = process.env.UPDATE_GOLDEN === '1';
-const exported = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'packaging', 'schemas', 'status.schema.json'), 'utf8')) as Record<string, unknown>;
+const exported = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', '..', 'packaging', 'schemas', 'status.schema.json'), 'utf8'),
+) as Record<string, unknown>;
 const fromFile = z.fromJSONSchema(exported as Parameters<typeof z.fromJSONSchema>[0]);
 
 function golden(name: string, actual: string): void {
@@ -26,7 +28,11 @@ const expected: Record<string, { state: StatusResult['state']; exitCode: number;
   'green-after-update': { state: 'green', exitCode: 0, codes: [] },
   'red-failing-check': { state: 'red', exitCode: 1, codes: ['boot-red', 'microshift-restarting'] },
   'red-greenboot-dns-check': { state: 'red', exitCode: 1, codes: ['boot-red'] },
-  'checking-in-progress': { state: 'checking', exitCode: 2, codes: ['microshift-api-not-ready', 'microshift-workloads', 'journal-volatile', 'hub-disconnected'] },
+  'checking-in-progress': {
+    state: 'checking',
+    exitCode: 2,
+    codes: ['microshift-api-not-ready', 'microshift-workloads', 'journal-volatile', 'hub-disconnected'],
+  },
   'fallback-after-rollback': { state: 'green', exitCode: 0, codes: ['rolled-back'] },
   'non-ostree-host': { state: 'unknown', exitCode: 3, codes: ['boot-unknown', 'not-ostree', 'daemon-down'] },
   'microshift-absent': { state: 'green', exitCode: 0, codes: [] },
@@ -47,7 +53,9 @@ describe('status goldens', () => {
 
     it('has the expected verdict, exit code and problems', () => {
       const want = expected[name];
-      expect({ state: result.state, exitCode: result.exitCode, codes: result.problems.map((p) => p.code) }).toEqual(want);
+      expect({ state: result.state, exitCode: result.exitCode, codes: result.problems.map((p) => p.code) }).toEqual(
+        want,
+      );
     });
 
     it('matches the golden JSON, which validates against the exported schema', () => {

@@ -16,15 +16,40 @@ describe('status JSON Schema', () => {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
     }
-    expect(readFileSync(file, 'utf8'), 'packaging/schemas/status.schema.json is out of date: run UPDATE_GOLDEN=1 npx vitest run test/unit/core/status-schema.test.ts').toBe(text);
+    expect(
+      readFileSync(file, 'utf8'),
+      'packaging/schemas/status.schema.json is out of date: run UPDATE_GOLDEN=1 npx vitest run test/unit/core/status-schema.test.ts',
+    ).toBe(text);
   });
 
   it('pins the version and lets newer agents add fields', () => {
-    const schema = statusJsonSchema() as { properties: Record<string, { const?: unknown; enum?: unknown[] }>; additionalProperties: unknown; required: string[] };
+    const schema = statusJsonSchema() as {
+      properties: Record<string, { const?: unknown; enum?: unknown[] }>;
+      additionalProperties: unknown;
+      required: string[];
+    };
     expect(schema.properties.schema?.const).toBe(STATUS_SCHEMA_VERSION);
     expect(schema.additionalProperties).toEqual({});
-    expect(schema.required).toEqual(expect.arrayContaining(['schema', 'state', 'exitCode', 'summary', 'problems', 'device', 'deployments', 'boot', 'checks', 'lastRollback', 'microshift', 'journal', 'agent']));
-    const boot = schema.properties.boot as unknown as { properties: { verdict: { enum: string[] }; state: { enum: string[] } } };
+    expect(schema.required).toEqual(
+      expect.arrayContaining([
+        'schema',
+        'state',
+        'exitCode',
+        'summary',
+        'problems',
+        'device',
+        'deployments',
+        'boot',
+        'checks',
+        'lastRollback',
+        'microshift',
+        'journal',
+        'agent',
+      ]),
+    );
+    const boot = schema.properties.boot as unknown as {
+      properties: { verdict: { enum: string[] }; state: { enum: string[] } };
+    };
     expect(boot.properties.verdict.enum).toEqual([...BOOT_VERDICTS]);
     expect(boot.properties.state.enum).toEqual([...SECTION_STATES]);
   });

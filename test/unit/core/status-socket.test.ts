@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseStatusView, type StatusView } from '../../../agent/core/status-view.js';
 import { createHostFs, withSyncReads } from '../../../agent/host/fs.js';
-import { askDaemonStatus, serveStatus, type StatusAnswer, type StatusServer } from '../../../agent/host/status-socket.js';
+import {
+  askDaemonStatus,
+  serveStatus,
+  type StatusAnswer,
+  type StatusServer,
+} from '../../../agent/host/status-socket.js';
 
 const text: StatusView = { format: 'text', width: 80, color: false };
 let dir: string;
@@ -42,9 +47,16 @@ function raw(request: string): Promise<string> {
 describe('status socket', () => {
   it('answers a view with the exit code and the output, in a directory only root may enter', async () => {
     const views: StatusView[] = [];
-    server = await serveStatus(path, async (view) => (views.push(view), { exitCode: 2, output: `checking at ${view.width} columns\n` }), () => undefined);
+    server = await serveStatus(
+      path,
+      async (view) => (views.push(view), { exitCode: 2, output: `checking at ${view.width} columns\n` }),
+      () => undefined,
+    );
     expect((await stat(join(dir, 'private'))).mode & 0o777).toBe(0o700);
-    expect(await askDaemonStatus(path, { ...text, width: 72 }, { timeoutMs: 2000 })).toEqual({ exitCode: 2, output: 'checking at 72 columns\n' });
+    expect(await askDaemonStatus(path, { ...text, width: 72 }, { timeoutMs: 2000 })).toEqual({
+      exitCode: 2,
+      output: 'checking at 72 columns\n',
+    });
     expect(views).toEqual([{ format: 'text', width: 72, color: false }]);
   });
 
@@ -52,7 +64,11 @@ describe('status socket', () => {
     await mkdir(join(dir, 'private'), { mode: 0o755 });
     await chmod(join(dir, 'private'), 0o755);
     await writeFile(path, 'left over');
-    server = await serveStatus(path, async () => ({ exitCode: 0, output: 'ok\n' }), () => undefined);
+    server = await serveStatus(
+      path,
+      async () => ({ exitCode: 0, output: 'ok\n' }),
+      () => undefined,
+    );
     expect((await stat(join(dir, 'private'))).mode & 0o777).toBe(0o700);
     expect((await askDaemonStatus(path, text, { timeoutMs: 2000 }))?.output).toBe('ok\n');
   });
@@ -61,12 +77,20 @@ describe('status socket', () => {
     let gathered = 0;
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    server = await serveStatus(path, async (view) => {
-      gathered++;
-      await gate;
-      return { exitCode: 0, output: view.format };
-    }, () => undefined);
-    const answers = [askDaemonStatus(path, text, { timeoutMs: 2000 }), askDaemonStatus(path, text, { timeoutMs: 2000 }), askDaemonStatus(path, { ...text, format: 'json' }, { timeoutMs: 2000 })];
+    server = await serveStatus(
+      path,
+      async (view) => {
+        gathered++;
+        await gate;
+        return { exitCode: 0, output: view.format };
+      },
+      () => undefined,
+    );
+    const answers = [
+      askDaemonStatus(path, text, { timeoutMs: 2000 }),
+      askDaemonStatus(path, text, { timeoutMs: 2000 }),
+      askDaemonStatus(path, { ...text, format: 'json' }, { timeoutMs: 2000 }),
+    ];
     await new Promise((resolve) => setTimeout(resolve, 100));
     release();
     expect((await Promise.all(answers)).map((a) => a?.output)).toEqual(['text', 'text', 'json']);
@@ -76,10 +100,14 @@ describe('status socket', () => {
   it('gives no answer when the daemon declines or fails, and says why in its log for a failure', async () => {
     const warnings: string[] = [];
     let mode: 'decline' | 'fail' = 'decline';
-    server = await serveStatus(path, async () => {
-      if (mode === 'fail') throw new Error('records unreadable');
-      return undefined;
-    }, (m) => warnings.push(m));
+    server = await serveStatus(
+      path,
+      async () => {
+        if (mode === 'fail') throw new Error('records unreadable');
+        return undefined;
+      },
+      (m) => warnings.push(m),
+    );
     expect(await askDaemonStatus(path, text, { timeoutMs: 2000 })).toBeUndefined();
     mode = 'fail';
     expect(await askDaemonStatus(path, text, { timeoutMs: 2000 })).toBeUndefined();
@@ -88,7 +116,11 @@ describe('status socket', () => {
 
   it('closes on requests that are not a view, and on a request line that never ends', async () => {
     let asked = 0;
-    server = await serveStatus(path, async () => (asked++, { exitCode: 0, output: 'x' }), () => undefined);
+    server = await serveStatus(
+      path,
+      async () => (asked++, { exitCode: 0, output: 'x' }),
+      () => undefined,
+    );
     expect(await raw('hello\n')).toBe('');
     expect(await raw(`${JSON.stringify({ format: 'yaml', width: 80, color: false })}\n`)).toBe('');
     expect(await raw('x'.repeat(5000))).toBe('');
@@ -98,13 +130,19 @@ describe('status socket', () => {
 
   it('takes nothing that is not an answer of this schema, and does not wait for a silent server', async () => {
     const fake = (reply: string | undefined) => {
-      const s = createServer((socket) => socket.once('data', () => (reply === undefined ? undefined : socket.end(reply))));
+      const s = createServer((socket) =>
+        socket.once('data', () => (reply === undefined ? undefined : socket.end(reply))),
+      );
       others.push(s);
       return new Promise<void>((resolve) => s.listen(path, resolve));
     };
     await mkdir(join(dir, 'private'));
     const answers: (StatusAnswer | undefined)[] = [];
-    for (const reply of ['not json', JSON.stringify({ schema: 2, exitCode: 0, output: 'x' }), JSON.stringify({ schema: 1, exitCode: '0', output: 'x' })]) {
+    for (const reply of [
+      'not json',
+      JSON.stringify({ schema: 2, exitCode: 0, output: 'x' }),
+      JSON.stringify({ schema: 1, exitCode: '0', output: 'x' }),
+    ]) {
       await fake(reply);
       answers.push(await askDaemonStatus(path, text, { timeoutMs: 2000 }));
       await new Promise((resolve) => others.pop()?.close(resolve));
@@ -121,9 +159,21 @@ describe('status socket', () => {
 
 describe('status view', () => {
   it('accepts the three formats at 40 to 80 columns and nothing else', () => {
-    expect(parseStatusView({ format: 'json-line', width: 40, color: true })).toEqual({ format: 'json-line', width: 40, color: true });
+    expect(parseStatusView({ format: 'json-line', width: 40, color: true })).toEqual({
+      format: 'json-line',
+      width: 40,
+      color: true,
+    });
     expect(parseStatusView({ format: 'text', width: 80, color: false, extra: 1 })).toEqual(text);
-    for (const bad of [null, 'text', [], { format: 'html', width: 80, color: false }, { format: 'text', width: 81, color: false }, { format: 'text', width: 39.5, color: false }, { format: 'text', width: 80, color: 'no' }]) {
+    for (const bad of [
+      null,
+      'text',
+      [],
+      { format: 'html', width: 80, color: false },
+      { format: 'text', width: 81, color: false },
+      { format: 'text', width: 39.5, color: false },
+      { format: 'text', width: 80, color: 'no' },
+    ]) {
       expect(parseStatusView(bad), JSON.stringify(bad)).toBeUndefined();
     }
   });
@@ -140,7 +190,13 @@ describe('sync reads', () => {
     expect(await fs.list('/etc')).toEqual(['a.conf', 'b.conf']);
     expect(await fs.info('/etc/b.conf')).toMatchObject({ mode: 0o600, size: 4, isFile: true, isDirectory: false });
     expect(await fs.exists('/etc/a.conf')).toBe(true);
-    expect([await fs.readText('/etc/none'), await fs.readBytes('/etc/a.conf/x'), await fs.list('/none'), await fs.info('/none'), await fs.exists('/none')]).toEqual([undefined, undefined, [], undefined, false]);
+    expect([
+      await fs.readText('/etc/none'),
+      await fs.readBytes('/etc/a.conf/x'),
+      await fs.list('/none'),
+      await fs.info('/none'),
+      await fs.exists('/none'),
+    ]).toEqual([undefined, undefined, [], undefined, false]);
     // Anything but "not there" is an error the caller sees, as with the async port.
     await expect(fs.readText('/etc')).rejects.toMatchObject({ code: 'not-a-regular-file', kind: 'a directory' });
   });

@@ -2,7 +2,13 @@
 // escapes, URL passwords hidden, JSON that still parses to the same value.
 import { describe, expect, it } from 'vitest';
 import { redactSecrets } from '../../../agent/core/redact.js';
-import { displayJson, displayText, mapStrings, terminalSafe, terminalSafeJson } from '../../../agent/core/terminal-text.js';
+import {
+  displayJson,
+  displayText,
+  mapStrings,
+  terminalSafe,
+  terminalSafeJson,
+} from '../../../agent/core/terminal-text.js';
 
 // What a hostile string would do on a terminal: set the window title, clear the screen and home
 // the cursor, the same through the 8-bit CSI (U+009B), ring the bell, erase with DEL, and
@@ -32,7 +38,8 @@ describe('terminalSafe', () => {
   });
 
   it('leaves ordinary text alone, non-ASCII letters included', () => {
-    for (const text of ['device-a', '9.4.20240701.0 -> 9.4.20240612.0', 'Grüße 日本 🚀', 'C:\\path "quoted"']) expect(terminalSafe(text)).toBe(text);
+    for (const text of ['device-a', '9.4.20240701.0 -> 9.4.20240612.0', 'Grüße 日本 🚀', 'C:\\path "quoted"'])
+      expect(terminalSafe(text)).toBe(text);
   });
 
   it('keeps newlines only when asked', () => {
@@ -54,7 +61,10 @@ describe('redactSecrets', () => {
   it.each([
     ['mqtts://user:hunter2@hub.example.com:8883', 'mqtts://user:***@hub.example.com:8883'],
     ['mqtts://:hunter2@hub:8883/path', 'mqtts://:***@hub:8883/path'],
-    ['cannot connect to mqtt://me:p@ss@10.0.0.5:1883: refused', 'cannot connect to mqtt://me:***@10.0.0.5:1883: refused'],
+    [
+      'cannot connect to mqtt://me:p@ss@10.0.0.5:1883: refused',
+      'cannot connect to mqtt://me:***@10.0.0.5:1883: refused',
+    ],
     ['two: https://a:b@x/ and wss://c:d@y?q=1', 'two: https://a:***@x/ and wss://c:***@y?q=1'],
     ['mqtts://hub.example.com:8883', 'mqtts://hub.example.com:8883'],
     ['mqtts://token-only@hub:8883', 'mqtts://token-only@hub:8883'],
@@ -75,6 +85,12 @@ describe('displayText, displayJson and mapStrings', () => {
 
   it('mapStrings reaches every string, keys and nested arrays included, and keeps other values', () => {
     const input = { a: 'x', n: 1, b: true, none: null, list: ['y', { deep: 'z', [`k${TITLE}`]: 2 }] };
-    expect(mapStrings(input, (s) => s.toUpperCase())).toEqual({ A: 'X', N: 1, B: true, NONE: null, LIST: ['Y', { DEEP: 'Z', [`K${TITLE}`.toUpperCase()]: 2 }] });
+    expect(mapStrings(input, (s) => s.toUpperCase())).toEqual({
+      A: 'X',
+      N: 1,
+      B: true,
+      NONE: null,
+      LIST: ['Y', { DEEP: 'Z', [`K${TITLE}`.toUpperCase()]: 2 }],
+    });
   });
 });

@@ -38,7 +38,9 @@ describe('waitUntil', () => {
 
   it('returns the assessment as soon as it is final, without another sleep', async () => {
     const clock = new FakeClock({ autoAdvance: true });
-    const { probedAt, run } = aWait(clock, { assess: (n, now) => (n === 3 ? { done: true, result: { how: 'done', at: now, last: n } } : { done: false }) });
+    const { probedAt, run } = aWait(clock, {
+      assess: (n, now) => (n === 3 ? { done: true, result: { how: 'done', at: now, last: n } } : { done: false }),
+    });
     expect(await run()).toEqual({ how: 'done', at: 2000, last: 3 });
     expect(probedAt).toHaveLength(3);
     expect(clock.pendingTimers).toBe(0);
@@ -203,7 +205,12 @@ describe('waitUntil', () => {
   it('reports no progress when the assessment has none to give', async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const progress: string[] = [];
-    const { run } = aWait(clock, { deadline: 100_000, progressEveryMs: 1000, assess: () => ({ done: false }), onProgress: (text) => progress.push(text) });
+    const { run } = aWait(clock, {
+      deadline: 100_000,
+      progressEveryMs: 1000,
+      assess: () => ({ done: false }),
+      onProgress: (text) => progress.push(text),
+    });
     await run();
     expect(progress).toEqual([]);
   });

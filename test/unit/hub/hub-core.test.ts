@@ -11,18 +11,39 @@ describe('planStatusPublish', () => {
   it.each<[string, Partial<StatusPublishFacts>, ReturnType<typeof planStatusPublish>]>([
     ['nothing to publish yet', { fingerprint: undefined }, { kind: 'idle' }],
     ['first status', { fingerprint: 'a' }, { kind: 'now' }],
-    ['changed after the minimum interval', { fingerprint: 'b', sent: { fingerprint: 'a', atMs: 60_000 } }, { kind: 'now' }],
-    ['changed too soon: wait out the interval', { fingerprint: 'b', sent: { fingerprint: 'a', atMs: 90_000 } }, { kind: 'at', atMs: 120_000 }],
-    ['unchanged: next heartbeat', { fingerprint: 'a', sent: { fingerprint: 'a', atMs: 90_000 } }, { kind: 'at', atMs: 3_690_000 }],
-    ['unchanged and heartbeat due', { fingerprint: 'a', sent: { fingerprint: 'a', atMs: 100_000 - 3_600_000 } }, { kind: 'now' }],
+    [
+      'changed after the minimum interval',
+      { fingerprint: 'b', sent: { fingerprint: 'a', atMs: 60_000 } },
+      { kind: 'now' },
+    ],
+    [
+      'changed too soon: wait out the interval',
+      { fingerprint: 'b', sent: { fingerprint: 'a', atMs: 90_000 } },
+      { kind: 'at', atMs: 120_000 },
+    ],
+    [
+      'unchanged: next heartbeat',
+      { fingerprint: 'a', sent: { fingerprint: 'a', atMs: 90_000 } },
+      { kind: 'at', atMs: 3_690_000 },
+    ],
+    [
+      'unchanged and heartbeat due',
+      { fingerprint: 'a', sent: { fingerprint: 'a', atMs: 100_000 - 3_600_000 } },
+      { kind: 'now' },
+    ],
   ])('%s', (_name, facts, plan) => {
     expect(planStatusPublish({ ...base, ...facts })).toEqual(plan);
   });
 
   it('the fingerprint ignores updatedAt only', () => {
-    const status = (updatedAt: string, queued: number) => toWireStatus({ verdict: 'green' }, { device: 'd', agent: '1', outbox: { queued, dropped: 0 }, updatedAt });
-    expect(statusFingerprint(status('2024-01-01T00:00:00.000Z', 0))).toBe(statusFingerprint(status('2024-01-02T00:00:00.000Z', 0)));
-    expect(statusFingerprint(status('2024-01-01T00:00:00.000Z', 0))).not.toBe(statusFingerprint(status('2024-01-01T00:00:00.000Z', 1)));
+    const status = (updatedAt: string, queued: number) =>
+      toWireStatus({ verdict: 'green' }, { device: 'd', agent: '1', outbox: { queued, dropped: 0 }, updatedAt });
+    expect(statusFingerprint(status('2024-01-01T00:00:00.000Z', 0))).toBe(
+      statusFingerprint(status('2024-01-02T00:00:00.000Z', 0)),
+    );
+    expect(statusFingerprint(status('2024-01-01T00:00:00.000Z', 0))).not.toBe(
+      statusFingerprint(status('2024-01-01T00:00:00.000Z', 1)),
+    );
   });
 });
 

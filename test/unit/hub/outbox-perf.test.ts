@@ -29,7 +29,12 @@ function checkFailed(n: number): HubEventRecord {
     id: newId(),
     type: 'check-failed',
     time: new Date().toISOString(),
-    body: { check: 'microshift', class: 'required', reason: 'workloads-not-ready', message: `openshift-ingress/router-default: 0/1 ready after 300 s (sample ${n})` },
+    body: {
+      check: 'microshift',
+      class: 'required',
+      reason: 'workloads-not-ready',
+      message: `openshift-ingress/router-default: 0/1 ready after 300 s (sample ${n})`,
+    },
   };
 }
 
@@ -58,7 +63,9 @@ it('replays 10 000 queued events quickly', async () => {
   }
   const done = performance.now();
   await reader.close();
-  console.log(`outbox replay: ${delivered} events (${(bytes / 1024).toFixed(0)} KiB): open ${(opened - started).toFixed(0)} ms, peek+ack all ${(done - opened).toFixed(0)} ms`);
+  console.log(
+    `outbox replay: ${delivered} events (${(bytes / 1024).toFixed(0)} KiB): open ${(opened - started).toFixed(0)} ms, peek+ack all ${(done - opened).toFixed(0)} ms`,
+  );
   expect(delivered).toBe(10_000);
   expect(done - started).toBeLessThan(5000);
 });
@@ -83,7 +90,9 @@ it('keeps memory flat over 10 000 enqueue/ack cycles', async () => {
   const elapsed = performance.now() - started;
   await outbox.close();
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-  console.log(`outbox cycles: ${(elapsed / 10_000).toFixed(2)} ms per enqueue+fsync/peek/ack; heap ${samples.map((s) => mb(s.heap)).join(' → ')} MB; rss ${samples.map((s) => mb(s.rss)).join(' → ')} MB`);
+  console.log(
+    `outbox cycles: ${(elapsed / 10_000).toFixed(2)} ms per enqueue+fsync/peek/ack; heap ${samples.map((s) => mb(s.heap)).join(' → ')} MB; rss ${samples.map((s) => mb(s.rss)).join(' → ')} MB`,
+  );
   const first = samples[0]!;
   const last = samples[samples.length - 1]!;
   expect(last.heap - first.heap).toBeLessThan(2 * 1024 * 1024);

@@ -30,18 +30,28 @@ afterEach(async () => {
 });
 
 async function open(limits: Partial<OutboxLimits> = {}, segmentBytes?: number): Promise<Outbox> {
-  const outbox = await openOutbox(dir, { maxBytes: 1 << 20, maxEvents: 1000, ...limits }, { fs: createHostFs(root), clock, log: { warn: (m) => warnings.push(m) }, segmentBytes });
+  const outbox = await openOutbox(
+    dir,
+    { maxBytes: 1 << 20, maxEvents: 1000, ...limits },
+    { fs: createHostFs(root), clock, log: { warn: (m) => warnings.push(m) }, segmentBytes },
+  );
   opened.push(outbox);
   return outbox;
 }
 
 function event(type = 'check-failed', body: unknown = {}): HubEventRecord {
   seq += 1;
-  return { id: `E${String(seq).padStart(25, '0')}`, type, time: new Date(clock.now()).toISOString(), body: { n: seq, ...(body as object) } };
+  return {
+    id: `E${String(seq).padStart(25, '0')}`,
+    type,
+    time: new Date(clock.now()).toISOString(),
+    body: { n: seq, ...(body as object) },
+  };
 }
 
 const ids = (items: OutboxItem[]) => items.map((i) => (i.kind === 'event' ? i.event.id : `drops:${i.report.count}`));
-const bodyN = (items: OutboxItem[]) => items.flatMap((i) => (i.kind === 'event' ? [(i.event.body as { n: number }).n] : []));
+const bodyN = (items: OutboxItem[]) =>
+  items.flatMap((i) => (i.kind === 'event' ? [(i.event.body as { n: number }).n] : []));
 const real = (...parts: string[]) => join(root, dir, ...parts);
 
 describe('outbox order and acks', () => {
@@ -95,7 +105,9 @@ describe('outbox order and acks', () => {
 
   it('refuses an event too large to queue', async () => {
     const outbox = await open({ maxBytes: 65536 });
-    await expect(outbox.enqueue(event('check-failed', { message: 'x'.repeat(20000) }))).rejects.toThrow(/at most 16384/);
+    await expect(outbox.enqueue(event('check-failed', { message: 'x'.repeat(20000) }))).rejects.toThrow(
+      /at most 16384/,
+    );
   });
 });
 
@@ -129,7 +141,10 @@ describe('outbox caps', () => {
     expect(await outbox.enqueue(event('update-staged'))).toEqual({ stored: false, evicted: 0 });
     expect(await outbox.enqueue(event('rollback-detected'))).toEqual({ stored: true, evicted: 1 });
     const items = await outbox.peek(10);
-    expect(items[0]).toMatchObject({ kind: 'drops', report: { count: 2, byType: { 'update-staged': 1, 'boot-verdict': 1 } } });
+    expect(items[0]).toMatchObject({
+      kind: 'drops',
+      report: { count: 2, byType: { 'update-staged': 1, 'boot-verdict': 1 } },
+    });
     expect(bodyN(items)).toEqual([2, 3, 5]);
   });
 
@@ -174,13 +189,16 @@ describe('outbox caps', () => {
 
   it('keeps disk use near the live size when priority events pin old segments', async () => {
     const outbox = await open({ maxEvents: 40 }, 4096);
-    for (let i = 0; i < 400; i += 1) await outbox.enqueue(event(i % 20 === 0 ? 'boot-verdict' : 'check-failed', { pad: 'p'.repeat(100) }));
+    for (let i = 0; i < 400; i += 1)
+      await outbox.enqueue(event(i % 20 === 0 ? 'boot-verdict' : 'check-failed', { pad: 'p'.repeat(100) }));
     const files = await readdir(real());
     const sizes = await Promise.all(files.map(async (f) => (await stat(real(f))).size));
     const disk = sizes.reduce((a, b) => a + b, 0);
     expect(outbox.size().events).toBe(40);
     expect(disk).toBeLessThan(2 * outbox.size().bytes + 4096 + 4096);
-    expect(bodyN(await outbox.peek(40)).filter((n) => (n - 1) % 20 === 0)).toEqual(Array.from({ length: 20 }, (_, i) => i * 20 + 1));
+    expect(bodyN(await outbox.peek(40)).filter((n) => (n - 1) % 20 === 0)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i * 20 + 1),
+    );
   });
 });
 
@@ -226,41 +244,46 @@ describe('outbox after power loss', () => {
     ['a payload byte flipped', (rec: Buffer) => void (rec[rec.length - 5] = (rec[rec.length - 5] ?? 0) ^ 0x20)],
     ['the header zeroed', (rec: Buffer) => void rec.fill(0, 0, 20)],
     ['the length field made huge', (rec: Buffer) => void rec.writeUInt32BE(0x7fffffff, 4)],
-  ])('skips a corrupt record in the middle (%s), counts it once and keeps every record after it', async (_name, damage) => {
-    const outbox = await open({}, 16 << 10);
-    // Enough events for three segments; the damaged record sits early in the first one.
-    const events = Array.from({ length: 300 }, () => event('check-failed', { pad: 'p'.repeat(100) }));
-    await outbox.enqueueMany(events);
-    await outbox.ack([events[0]!.id]);
-    await outbox.close();
-    const segments = (await readdir(real())).filter((f) => f.startsWith('seg-')).sort();
-    expect(segments.length).toBeGreaterThanOrEqual(3);
-    const first = real(segments[0]!);
-    const data = await readFile(first);
-    const records = scanRecords(data).items;
-    const victim = records[3]!;
-    damage(data.subarray(victim.offset, victim.offset + victim.length));
-    await writeFile(first, data);
+  ])(
+    'skips a corrupt record in the middle (%s), counts it once and keeps every record after it',
+    async (_name, damage) => {
+      const outbox = await open({}, 16 << 10);
+      // Enough events for three segments; the damaged record sits early in the first one.
+      const events = Array.from({ length: 300 }, () => event('check-failed', { pad: 'p'.repeat(100) }));
+      await outbox.enqueueMany(events);
+      await outbox.ack([events[0]!.id]);
+      await outbox.close();
+      const segments = (await readdir(real())).filter((f) => f.startsWith('seg-')).sort();
+      expect(segments.length).toBeGreaterThanOrEqual(3);
+      const first = real(segments[0]!);
+      const data = await readFile(first);
+      const records = scanRecords(data).items;
+      const victim = records[3]!;
+      damage(data.subarray(victim.offset, victim.offset + victim.length));
+      await writeFile(first, data);
 
-    const again = await open({}, 16 << 10);
-    const kept = events.filter((_, i) => i !== 0 && i !== 3).map((e) => e.id);
-    expect(ids(await again.peek(1000))).toEqual(['drops:1', ...kept]);
-    expect(again.dropped()).toEqual({ total: 1, unreported: 1 });
-    expect(warnings.join('\n')).toMatch(new RegExp(`${segments[0]}: .* at byte ${victim.offset}; skipped ${victim.length} unreadable bytes`));
-    const peeked = await again.peek(1);
-    expect(peeked[0]?.kind === 'drops' && peeked[0].report.byType).toEqual({ 'unreadable-record': 1 });
-    await again.close();
-    // The bad bytes are gone from the file, so a later start neither counts them again nor loses more.
-    warnings = [];
-    const third = await open({}, 16 << 10);
-    expect(third.dropped().total).toBe(1);
-    expect(ids(await third.peek(1000))).toEqual(['drops:1', ...kept]);
-    expect(warnings).toEqual([]);
-    const more = event();
-    await third.enqueue(more);
-    await third.close();
-    expect(ids(await (await open({}, 16 << 10)).peek(1000))).toEqual(['drops:1', ...kept, more.id]);
-  });
+      const again = await open({}, 16 << 10);
+      const kept = events.filter((_, i) => i !== 0 && i !== 3).map((e) => e.id);
+      expect(ids(await again.peek(1000))).toEqual(['drops:1', ...kept]);
+      expect(again.dropped()).toEqual({ total: 1, unreported: 1 });
+      expect(warnings.join('\n')).toMatch(
+        new RegExp(`${segments[0]}: .* at byte ${victim.offset}; skipped ${victim.length} unreadable bytes`),
+      );
+      const peeked = await again.peek(1);
+      expect(peeked[0]?.kind === 'drops' && peeked[0].report.byType).toEqual({ 'unreadable-record': 1 });
+      await again.close();
+      // The bad bytes are gone from the file, so a later start neither counts them again nor loses more.
+      warnings = [];
+      const third = await open({}, 16 << 10);
+      expect(third.dropped().total).toBe(1);
+      expect(ids(await third.peek(1000))).toEqual(['drops:1', ...kept]);
+      expect(warnings).toEqual([]);
+      const more = event();
+      await third.enqueue(more);
+      await third.close();
+      expect(ids(await (await open({}, 16 << 10)).peek(1000))).toEqual(['drops:1', ...kept, more.id]);
+    },
+  );
 
   it('cuts a torn acks.log entry (that ack is simply redone)', async () => {
     const outbox = await open();
