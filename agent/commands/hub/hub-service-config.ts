@@ -48,11 +48,9 @@ export const HubServiceConfigSchema = z.strictObject({
       z.strictObject({ kind: z.literal('sqlite'), path: path().default('/var/lib/edge-agent-hub/hub.db') }),
       z.strictObject({
         kind: z.literal('postgres'),
-        url: z
-          .string()
-          .regex(/^postgres(ql)?:\/\//, {
-            message: 'expected a postgres:// URL, e.g. postgres://edge_hub@db.example.com:5432/edge_hub',
-          }),
+        url: z.string().regex(/^postgres(ql)?:\/\//, {
+          message: 'expected a postgres:// URL, e.g. postgres://edge_hub@db.example.com:5432/edge_hub',
+        }),
         maxConnections: z.number().int().min(1).max(100).default(4),
       }),
     ])
