@@ -44,8 +44,11 @@ function resultLine(view: CheckRunView): string {
   const warnings = view.results.filter(
     (r) => r.class === 'wanted' && (r.outcome === 'fail' || r.outcome === 'timeout'),
   ).length;
-  const note = warnings ? ` (${warnings} wanted check${warnings > 1 ? 's' : ''} reported a problem)` : '';
-  return `Result: ${view.verdict === 'pass' ? 'PASS' : 'FAIL'}${note}`;
+  if (view.verdict !== 'pass') return 'Result: FAIL';
+  // A bare "PASS" beside a failed wanted check read as a contradiction: say WARN, and that the
+  // boot is not affected, since greenboot ignores wanted scripts' exit codes.
+  if (warnings === 0) return 'Result: PASS';
+  return `Result: WARN (${warnings} wanted check${warnings > 1 ? 's' : ''} reported a problem; wanted checks do not fail the boot)`;
 }
 
 /** One journal line per finished check, in the spirit of greenboot's `Script 'X' SUCCESS`. */

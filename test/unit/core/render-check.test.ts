@@ -94,8 +94,8 @@ describe('renderCheckRun', () => {
 
   it.each<[CheckResult['outcome'][], string]>([
     [['pass', 'skipped'], 'Result: PASS'],
-    [['fail', 'pass'], 'Result: PASS (1 wanted check reported a problem)'],
-    [['fail', 'timeout'], 'Result: PASS (2 wanted checks reported a problem)'],
+    [['fail', 'pass'], 'Result: WARN (1 wanted check reported a problem; wanted checks do not fail the boot)'],
+    [['fail', 'timeout'], 'Result: WARN (2 wanted checks reported a problem; wanted checks do not fail the boot)'],
   ])('counts wanted problems (%j) next to a passing result', (outcomes, line) => {
     const results = outcomes.map((outcome, i) => aResult({ id: `w${i}`, class: 'wanted', outcome }));
     expect(
