@@ -119,10 +119,12 @@ describe('a failing update', () => {
 
 describe('the cleanup before a rollback', () => {
   it('ends only MicroShift pod processes, is harmless twice, and cuts off a hung step', async () => {
+    // Only the hung hook has a short limit: with a 2 s limit for every step, a busy machine cut
+    // the first run's pod removal short and the second run found a pod left.
     const d = await bootEdgeDevice({
       deployments: [{ version: '9.4.0' }, { version: '9.3.9' }],
       microshift: scenario('healthy'),
-      config: `${config}preRollback:\n  stepTimeoutSec: 2\n  totalTimeoutSec: 30\n  hooks:\n    - name: hang\n      command: ["/bin/sleep", "60"]\n      timeoutSec: 2\n`,
+      config: `${config}preRollback:\n  stepTimeoutSec: 60\n  totalTimeoutSec: 180\n  hooks:\n    - name: hang\n      command: ["/bin/sleep", "60"]\n      timeoutSec: 2\n`,
       boot: false,
     });
     device = d;
