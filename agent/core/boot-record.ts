@@ -70,6 +70,8 @@ const greenbootScripts = z.looseObject({
   firstRequiredFailure: z.string().optional(),
   /** Why the journal could not be read (then scripts is empty). */
   error: z.string().optional(),
+  /** Copied by that later boot: this boot ended before it kept its own copy. */
+  fromLaterBoot: z.string().optional(),
 });
 
 export const bootRecordSchema = z.looseObject({
