@@ -348,6 +348,7 @@ function coreContainersStarted(o: MicroShiftObservation, plan: MicroShiftCheckPl
 
 function apiPending(o: MicroShiftObservation): string {
   if (!o.api) return 'MicroShift API not asked yet';
+  if (o.api.error?.startsWith('slow:')) return `MicroShift API ${o.api.error}`;
   if (!o.api.reachable) return `MicroShift API unreachable (${o.api.error ?? 'no answer'})`;
   const failing = [...(o.api.readyz?.failing ?? []), ...(o.api.livez?.failing ?? [])];
   return `MicroShift API not ready${failing.length ? `: ${[...new Set(failing)].join(', ')} failing` : ''}`;
