@@ -15,6 +15,7 @@ import { noteBoot } from '../host/boot-history.js';
 import { createBootRecords } from '../host/boot-records.js';
 import { closeCreated, lazy } from '../host/checks/deps.js';
 import { readGreenbootScripts } from '../host/greenboot-journal.js';
+import { fillPreviousBootScripts, scriptsCopy } from '../host/previous-boot-scripts.js';
 import { applyPreRollback, OUR_MARKER_NOTE } from '../host/pre-rollback.js';
 import type { CommandMain, Deps } from './types.js';
 
@@ -55,15 +56,13 @@ export const main: CommandMain = async ({ positionals }, deps) => {
     const scripts = await readGreenbootScripts(host.exec, { boot: '0', signal: deps.signal });
     if (scripts.error) log.warn(`greenboot's scripts of this boot could not be read: ${scripts.error}`);
     await records.update(context.bootId, (r) => {
-      r.greenbootScripts = {
-        readAt: at,
-        scripts: (scripts.run?.scripts ?? []).map((s) => ({ ...s })),
-        ...(scripts.run?.firstRequiredFailure !== undefined && {
-          firstRequiredFailure: scripts.run.firstRequiredFailure,
-        }),
-        ...(scripts.error !== undefined && { error: scripts.error }),
-      };
+      r.greenbootScripts = scriptsCopy(scripts, at);
     });
+    // The boot before may have ended before it kept its own copy (power cut): the journal may still have it.
+    await fillPreviousBootScripts(
+      { records, exec: host.exec, clock: host.clock, log, signal: deps.signal },
+      context.bootId,
+    );
 
     if (verdict === 'green') {
       await records.update(context.bootId, (r) => {

@@ -50,6 +50,8 @@ const rollbackEvent = z.looseObject({
   failedBoots: z.number(),
   firstFailure: z.looseObject({ id: z.string(), reason: z.string(), message: z.string().optional() }).optional(),
   message: z.string(),
+  /** GRUB booted the old deployment because the update's last attempt was red (not a manual rollback). */
+  fallback: z.boolean().optional(),
 });
 
 // greenboot's scripts of the boot as read from its journal (core/greenboot-journal.ts). Lenient:
@@ -68,6 +70,8 @@ const greenbootScripts = z.looseObject({
   firstRequiredFailure: z.string().optional(),
   /** Why the journal could not be read (then scripts is empty). */
   error: z.string().optional(),
+  /** Copied by that later boot: this boot ended before it kept its own copy. */
+  fromLaterBoot: z.string().optional(),
 });
 
 export const bootRecordSchema = z.looseObject({

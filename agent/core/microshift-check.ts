@@ -2,10 +2,13 @@
 // pass, fail or keep waiting.
 //
 // Patience: MicroShift's own check (4.15) gives every stage the full budget T, one stage after
-// another: unit active, API ready, any pod running, then per core namespace images present and
-// pods ready. We watch all stages at once but accept each stage with exactly MicroShift's
-// allowance counted from when the previous stage was accepted, so a boot that MicroShift's check
-// would pass is never failed here for being slow (no new false reds).
+// another: unit active, API ready, any pod running, then the images of every core namespace in
+// turn (T each), then the ready pods of every core namespace in turn (T each). We watch all
+// stages at once but give each the latest deadline MicroShift's chain allows, so a boot that
+// MicroShift's check would pass is never failed here for being slow (no new false reds). The
+// images are not seen here (MicroShift asks crictl): a core container that has started had its
+// image, so "every core container started" is a moment at or after MicroShift's images stage;
+// until then the namespaces' deadlines count from the latest that stage could end.
 // Impatience: a failure that waiting cannot fix ends the check at once: unit failed, crash loop,
 // pre-run failure, a permanent image pull error, a container that keeps restarting.
 import type { CheckReport } from './check-result.js';
@@ -39,6 +42,8 @@ export const STAGE_GRACE_MS = 5000;
 type Stage = {
   id: string;
   allowanceMs: number;
+  /** Counted from the later of the previous stage and the end of MicroShift's images stage. */
+  afterImages?: boolean;
   ready: (o: MicroShiftObservation) => boolean;
   pending: (o: MicroShiftObservation) => string;
 };
@@ -54,6 +59,8 @@ export class MicroShiftAssessor {
   private readonly unitRestarts: { at: number; n: number }[] = [];
   private readonly containerRestarts = new Map<string, { at: number; n: number }[]>();
   private readonly lastGrowth = new Map<string, number>();
+  /** When every core container was first seen started (their images are on the node). */
+  private imagesSeenAt: number | undefined;
 
   constructor(
     private readonly plan: MicroShiftCheckPlan,
@@ -67,13 +74,32 @@ export class MicroShiftAssessor {
   get deadline(): number {
     const index = this.accepted.findIndex((a) => a === undefined);
     if (index === -1) return this.startedAt;
-    const previous = index === 0 ? this.startedAt : (this.accepted[index - 1] as number);
-    return previous + (this.stages[index] as Stage).allowanceMs + STAGE_GRACE_MS;
+    return this.stageDeadline(index);
   }
 
-  /** Upper bound of the whole check: every stage using its full allowance. */
+  /** Upper bound of the whole check: every stage using its full allowance, and MicroShift's images stage. */
   get outerDeadline(): number {
-    return this.startedAt + this.stages.reduce((sum, s) => sum + s.allowanceMs + STAGE_GRACE_MS, 0);
+    return (
+      this.startedAt +
+      imagesStageMs(this.plan) +
+      this.stages.reduce((sum, s) => sum + s.allowanceMs + STAGE_GRACE_MS, 0)
+    );
+  }
+
+  private stageDeadline(index: number): number {
+    const stage = this.stages[index] as Stage;
+    let from = index === 0 ? this.startedAt : (this.accepted[index - 1] as number);
+    if (stage.afterImages) from = Math.max(from, this.imagesEnd());
+    return from + stage.allowanceMs + STAGE_GRACE_MS;
+  }
+
+  /**
+   * The latest moment MicroShift's images stage can have ended: when every core container was
+   * seen started, and at most T per namespace after any pod ran (where MicroShift gives up).
+   */
+  private imagesEnd(): number {
+    const podsAccepted = this.accepted[this.stages.findIndex((s) => s.id === 'pods')] as number;
+    return Math.min(this.imagesSeenAt ?? Infinity, podsAccepted + imagesStageMs(this.plan));
   }
 
   assess(
@@ -82,6 +108,7 @@ export class MicroShiftAssessor {
   ): { done: true; report: CheckReport } | { done: false; progress: string } {
     const terminal = this.terminalFailure(o, now);
     if (terminal) return { done: true, report: terminal };
+    if (this.imagesSeenAt === undefined && coreContainersStarted(o, this.plan)) this.imagesSeenAt = now;
     for (let i = 0; i < this.stages.length; i++) {
       if (this.accepted[i] !== undefined) continue;
       const stage = this.stages[i] as Stage;
@@ -91,7 +118,7 @@ export class MicroShiftAssessor {
       }
       const previous = i === 0 ? this.startedAt : (this.accepted[i - 1] as number);
       const waited = Math.round((now - previous) / 1000);
-      if (now - previous >= stage.allowanceMs + STAGE_GRACE_MS) {
+      if (now >= this.stageDeadline(i)) {
         return {
           done: true,
           report: {
@@ -102,7 +129,8 @@ export class MicroShiftAssessor {
           },
         };
       }
-      return { done: false, progress: `${stage.pending(o)} (${waited}s of ${Math.round(stage.allowanceMs / 1000)}s)` };
+      const allowed = Math.round((this.stageDeadline(i) - STAGE_GRACE_MS - previous) / 1000);
+      return { done: false, progress: `${stage.pending(o)} (${waited}s of ${allowed}s)` };
     }
     // Ready. MicroShift samples restart counts after readiness; we watch the core containers for
     // a settle period (and longer while one keeps restarting, up to the restart window) so a pod
@@ -247,10 +275,11 @@ function buildStages(plan: MicroShiftCheckPlan): Stage[] {
       ready: (o) => (o.pods ?? []).some((p) => p.phase === 'Running'),
       pending: () => 'no MicroShift pod running yet',
     },
-    // MicroShift waits per namespace for images (T) and then for ready pods (T).
+    // MicroShift waits for each namespace's ready pods (T each) after all the images.
     ...namespaces.map((ns) => ({
       id: `workloads:${ns}`,
-      allowanceMs: 2 * t,
+      allowanceMs: t,
+      afterImages: true,
       ready: (o: MicroShiftObservation) => workloadsIn(o, ns, plan).every((w) => w.ready),
       pending: (o: MicroShiftObservation) =>
         `workloads in ${ns} not ready: ${describeNotReady(workloadsIn(o, ns, plan), o.pods ?? [])}`,
@@ -284,8 +313,42 @@ function describeNotReady(workloads: WorkloadObservation[], pods: PodObservation
     .join(', ');
 }
 
+// MicroShift 4.15's core namespaces (LVMS adds one): its images stage lasts up to T for each.
+const MICROSHIFT_CORE_NAMESPACES = 5;
+
+function imagesStageMs(plan: MicroShiftCheckPlan): number {
+  const namespaces = new Set(plan.workloads.map((w) => w.namespace)).size;
+  return Math.max(namespaces, MICROSHIFT_CORE_NAMESPACES) * plan.budgetMs;
+}
+
+// Waiting reasons that leave open whether the image is on the node yet (the pull happens while a
+// container is ContainerCreating); every other state comes after the image was there.
+const beforeImage = new Set([
+  'ContainerCreating',
+  'PodInitializing',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+]);
+
+/** Every core workload has pods and every container of them is past getting its image. */
+function coreContainersStarted(o: MicroShiftObservation, plan: MicroShiftCheckPlan): boolean {
+  const pods = (o.pods ?? []).filter((p) => podBelongsTo(p, plan.workloads));
+  const covered = plan.workloads.every((w) => pods.some((p) => podBelongsTo(p, [w])));
+  return (
+    covered &&
+    pods.every(
+      (p) =>
+        p.containers.length > 0 &&
+        p.containers.every((c) => c.ready || c.restartCount > 0 || !beforeImage.has(c.waitingReason ?? '')),
+    )
+  );
+}
+
 function apiPending(o: MicroShiftObservation): string {
   if (!o.api) return 'MicroShift API not asked yet';
+  if (o.api.error?.startsWith('slow:')) return `MicroShift API ${o.api.error}`;
   if (!o.api.reachable) return `MicroShift API unreachable (${o.api.error ?? 'no answer'})`;
   const failing = [...(o.api.readyz?.failing ?? []), ...(o.api.livez?.failing ?? [])];
   return `MicroShift API not ready${failing.length ? `: ${[...new Set(failing)].join(', ')} failing` : ''}`;

@@ -45,6 +45,10 @@ export function detectRollback(input: RollbackInput): RollbackEvent | undefined 
     to: input.booted,
     failedBoots: failed.length,
     firstFailure,
+    // greenboot's check-fallback unsets boot_counter=-1 before any edge-agent run of this boot, so
+    // the grubenv no longer shows the fallback; the last red boot's record does: it was the last
+    // attempt, so GRUB, not a person, chose the old deployment.
+    fallback: previous.verdict === 'red' && previous.rollbackImminent === true,
     message: `rolled back from ${from} to ${to} after ${failed.length} failed boot${failed.length === 1 ? '' : 's'}${why}`,
   };
 }

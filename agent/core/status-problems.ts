@@ -170,12 +170,14 @@ function bootProblems(s: Sections, add: Add): void {
       'systemctl enable greenboot-healthcheck.service',
     );
   }
-  if (b.fallback)
+  // Once edge-agent has noticed the rollback, its 'rolled-back' problem says the same with the why.
+  const rollbackShown = s.lastRollback.found && s.lastRollback.current;
+  if (b.fallback && !rollbackShown)
     add(
       'warning',
       'boot',
       'fallback-boot',
-      'GRUB booted the previous deployment (boot_counter=-1): the update failed every attempt',
+      'GRUB booted the previous deployment: the update failed every attempt',
       'see the last rollback below and edge-agent history',
     );
 }

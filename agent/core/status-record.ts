@@ -69,6 +69,7 @@ export const statusRecordSchema = z.looseObject({
       failedBoots: number(),
       firstFailure: lenient(failure),
       message: text(),
+      fallback: lenient(z.boolean()),
     }),
   ),
   rollbackImminent: lenient(z.boolean()),

@@ -132,7 +132,8 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
   const b = result.boot;
   title('This boot');
   kv('Verdict', `${b.verdict.toUpperCase()}: ${b.reason}`, STATE_STYLE[b.verdict]);
-  if (b.attempt !== undefined && b.attempts !== undefined)
+  // A fallback boot is no attempt of any update: its record says 1 of 1 (no counter was left).
+  if (b.attempt !== undefined && b.attempts !== undefined && !b.fallback)
     kv(
       'Attempt',
       `${b.attempt} of ${b.attempts}${b.verdict !== 'green' && !b.updateOnTrial && !b.fallback ? ' (no update on trial: a red boot is not retried)' : ''}`,

@@ -114,7 +114,11 @@ export const StatusSchema = z
         .describe('bash greenboot (0.15), greenboot-rs (0.16) or none'),
       attempt: z.number().int().min(1).optional().describe('Which boot of this deployment this is'),
       attempts: z.number().int().min(1).optional().describe('Boots the deployment gets before greenboot rolls it back'),
-      fallback: z.boolean().describe('GRUB booted the previous deployment (boot_counter -1)'),
+      fallback: z
+        .boolean()
+        .describe(
+          'GRUB booted the previous deployment: boot_counter -1, or the rollback this boot noticed followed a red last attempt',
+        ),
       updateOnTrial: z.boolean().describe('A boot counter is set: a red boot reboots and is retried'),
       grubenv: z.looseObject({
         state: sectionState,

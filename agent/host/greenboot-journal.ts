@@ -20,10 +20,10 @@ export interface GreenbootJournalRead {
   error?: string;
 }
 
-/** `boot`: journalctl's boot offset ("0" this boot, "-1" the one before). */
+/** `boot`: journalctl's boot offset ("0" this boot, "-1" the one before) or a boot id. */
 export async function readGreenbootScripts(
   exec: Exec,
-  options: { boot: '0' | '-1'; signal?: AbortSignal; timeoutMs?: number },
+  options: { boot: string; signal?: AbortSignal; timeoutMs?: number },
 ): Promise<GreenbootJournalRead> {
   const units = GREENBOOT_SCRIPT_UNITS.map((u) => `_SYSTEMD_UNIT=${u}`);
   const first = await query(exec, options, units);
@@ -43,7 +43,7 @@ const MAX_IDENTIFIERS = 20;
 
 async function query(
   exec: Exec,
-  options: { boot: '0' | '-1'; signal?: AbortSignal; timeoutMs?: number },
+  options: { boot: string; signal?: AbortSignal; timeoutMs?: number },
   matches: string[],
 ): Promise<GreenbootJournalRead> {
   const args = ['-o', 'json', '--no-pager', '-q', '-b', options.boot, '-n', String(MAX_ENTRIES), ...matches];

@@ -35,12 +35,19 @@ export interface MicroShiftApi {
 export interface MicroShiftApiOptions {
   fs: HostFs;
   kubeconfig: string;
+  /** Per call: until the API accepts the connection, and (unless answerTimeoutMs) for its answer. */
   timeoutMs?: number;
+  /**
+   * Per call, once the API accepted the connection. A busy machine slows the answer of a healthy
+   * API: `status` waits longer for that than for an API that does not even accept a connection.
+   */
+  answerTimeoutMs?: number;
 }
 
 export async function createMicroShiftApi(options: MicroShiftApiOptions): Promise<MicroShiftApi> {
   const { fs, kubeconfig } = options;
   const timeoutMs = options.timeoutMs ?? 3000;
+  const answerTimeoutMs = Math.max(timeoutMs, options.answerTimeoutMs ?? timeoutMs);
   const text = await fs.readText(kubeconfig).catch((error: NodeJS.ErrnoException) => {
     const why =
       error instanceof NotRegularFileError
@@ -86,7 +93,8 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
   const apps = kc.makeApiClient(AppsV1Api);
 
   const call = async <T>(what: string, run: (opts: object) => Promise<T>, signal?: AbortSignal): Promise<T> => {
-    const bounded = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
+    // The client does not say when its connection was accepted: its calls get the answer's time.
+    const bounded = AbortSignal.any([AbortSignal.timeout(answerTimeoutMs), ...(signal ? [signal] : [])]);
     // The object-parameter API runs middleware as its (stubbed) Observables: anything with
     // toPromise(). This one bounds each call and reuses the keep-alive agent.
     type Ctx = { setSignal(s: AbortSignal): void; setAgent(a: Agent): void };
@@ -111,8 +119,8 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
   return {
     async health(signal) {
       const [readyz, livez] = await Promise.all([
-        getHealth(cluster.server, '/readyz?verbose', https, timeoutMs, signal),
-        getHealth(cluster.server, '/livez?verbose', https, timeoutMs, signal),
+        getHealth(cluster.server, '/readyz?verbose', https, { timeoutMs, answerTimeoutMs }, signal),
+        getHealth(cluster.server, '/livez?verbose', https, { timeoutMs, answerTimeoutMs }, signal),
       ]);
       const unreachable = [readyz, livez].find((r) => 'error' in r);
       if (unreachable && 'error' in unreachable) return { reachable: false, error: unreachable.error };
@@ -217,11 +225,13 @@ function getHealth(
   server: string,
   path: string,
   base: RequestOptions,
-  timeoutMs: number,
+  limits: { timeoutMs: number; answerTimeoutMs: number },
   signal?: AbortSignal,
 ): Promise<HealthResult> {
+  const { timeoutMs, answerTimeoutMs } = limits;
   return new Promise((resolve) => {
     const url = new URL(path, server);
+    let connected = false;
     const req = request(url, { ...base, method: 'GET', timeout: timeoutMs, signal }, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -233,7 +243,25 @@ function getHealth(
       });
       res.on('error', (error) => resolve({ error: error.message }));
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+    // Accepted (a new connection, or one kept alive): the API is there, maybe slow; its answer
+    // gets its own time from here.
+    req.on('socket', (socket) => {
+      const accepted = () => {
+        connected = true;
+        req.setTimeout(answerTimeoutMs);
+      };
+      if (socket.connecting) socket.once('connect', accepted);
+      else accepted();
+    });
+    req.on('timeout', () =>
+      req.destroy(
+        new Error(
+          connected
+            ? `slow: connected, but no answer within ${answerTimeoutMs}ms`
+            : `no answer: no connection within ${timeoutMs}ms`,
+        ),
+      ),
+    );
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: describeConnectError(error, url.origin) }));
     req.end();
   });

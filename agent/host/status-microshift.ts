@@ -17,8 +17,10 @@ export interface StatusMicroShiftInput {
   workloads: StatusWorkload[] | undefined;
   now: number;
   signal: AbortSignal;
-  /** Per API call. */
+  /** Per API call, until the API accepts the connection. */
   callTimeoutMs: number;
+  /** Per API call, for the answer once connected (default callTimeoutMs). */
+  answerTimeoutMs?: number;
   /** false: never load the Kubernetes client (the daemon, which must stay small, answering status). */
   askApi?: boolean;
 }
@@ -69,7 +71,12 @@ async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<M
   ]);
   let api;
   try {
-    api = await createMicroShiftApi({ fs, kubeconfig: input.kubeconfig, timeoutMs: input.callTimeoutMs });
+    api = await createMicroShiftApi({
+      fs,
+      kubeconfig: input.kubeconfig,
+      timeoutMs: input.callTimeoutMs,
+      answerTimeoutMs: input.answerTimeoutMs,
+    });
   } catch (error) {
     if (isPermissionError(error))
       return failed('needs-root', `the MicroShift kubeconfig ${input.kubeconfig} is readable by root only`);
@@ -93,7 +100,9 @@ async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<M
       ? ok({ ready: Boolean(health.readyz?.ok), failing: health.readyz?.failing ?? [] })
       : failed(
           health.error === 'aborted' || /within/.test(health.error ?? '') ? 'timed-out' : 'error',
-          `the API is not reachable: ${health.error ?? 'no answer'}`,
+          health.error?.startsWith('slow:')
+            ? `the API is ${health.error}`
+            : `the API is not reachable: ${health.error ?? 'no answer'}`,
         );
     return ok({ source: 'live', checkedAt, api: apiProbe, workloads });
   } finally {

@@ -37,7 +37,10 @@ export interface StatusLimits {
   files: number;
   dbus: number;
   rpmOstree: number;
+  /** Until the MicroShift API accepts a connection. */
   microshift: number;
+  /** For its answer once it did (a healthy API on a busy machine answers late, not never). */
+  microshiftAnswer: number;
   journal: number;
   noteBoot: number;
 }
@@ -50,6 +53,7 @@ export const DEFAULT_STATUS_LIMITS: StatusLimits = {
   dbus: 1000,
   rpmOstree: 1000,
   microshift: 1000,
+  microshiftAnswer: 3000,
   journal: 800,
   noteBoot: 300,
 };
@@ -111,7 +115,11 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       ),
     );
     let askedMicroShift = false;
-    const microshiftProbe = withLimit('MicroShift API', limits.microshift, signal, async (s) => {
+    // The whole probe: the connection's limit and the answer's, plus twice the connection's for
+    // the local work before them (systemd's answer, loading the Kubernetes client: over a second
+    // on a busy machine), so that the API's own limits, which say "slow" or "no answer", end first.
+    const microshiftLimit = 3 * limits.microshift + limits.microshiftAnswer;
+    const microshiftProbe = withLimit('MicroShift API', microshiftLimit, signal, async (s) => {
       const [u, d] = await Promise.all([unitStates, daemon]);
       askedMicroShift = true;
       return probeStatusMicroShift(host.fs, {
@@ -122,6 +130,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         now,
         signal: s,
         callTimeoutMs: limits.microshift,
+        answerTimeoutMs: limits.microshiftAnswer,
         askApi: options.askMicroShiftApi,
       });
     });

@@ -8,7 +8,7 @@ import type { BootRecord } from '../../agent/core/boot-record.js';
 import { installCrio, startPodmanContainer } from '../harness/crio/install.js';
 import { listProcesses } from '../harness/crio/processes.js';
 import { bootEdgeDevice, recordOnDisk } from '../harness/edge-device.js';
-import { nextBoot, type BootSummary } from '../harness/greenboot/boot-cycle.js';
+import { nextBoot, settleBoot, type BootSummary } from '../harness/greenboot/boot-cycle.js';
 import { setDeploymentScenario } from '../harness/microshift/install.js';
 import { scenario } from '../harness/microshift/scenario.js';
 import { makeUpdateAvailable, readDeployments, stageUpdate } from '../harness/rpm-ostree/device-rpm-ostree.js';
@@ -21,10 +21,15 @@ afterEach(async () => {
   device = undefined;
 });
 
+interface FallbackStatus {
+  boot?: { fallback?: boolean; attempt?: number; grubenv?: { bootCounter?: number } };
+  problems?: { code: string }[];
+}
+
 async function failingUpdate(
   persistentJournal: boolean,
   agent: 'bundle' | 'rpm',
-): Promise<{ summaries: BootSummary[]; records: BootRecord[]; d: VirtualDevice }> {
+): Promise<{ summaries: BootSummary[]; records: BootRecord[]; d: VirtualDevice; fallbackStatus?: FallbackStatus }> {
   const d = await bootEdgeDevice({
     deployments: [{ version: '9.4.0' }],
     microshift: scenario('healthy'),
@@ -44,13 +49,19 @@ async function failingUpdate(
   await nextBoot(d);
   // The podman container runs on every boot of the update: it must survive the cleanup.
   const summaries: BootSummary[] = [];
+  let fallbackStatus: FallbackStatus | undefined;
   for (let boot = 0; boot < 5; boot++) {
     const summary = await nextBoot(d);
     summaries.push(summary);
+    // The device now runs the fallback boot: ask status there, once greenboot is done with it.
+    if (summary.next.fallback) {
+      await settleBoot(d, 120_000);
+      fallbackStatus = JSON.parse((await d.exec(['edge-agent', 'status', '--json'])).stdout) as FallbackStatus;
+    }
     if (summary.verdict !== 'red' || !summary.rebootRequested) break;
   }
   const records = await Promise.all(summaries.map((s) => recordOnDisk(d, s.bootId)));
-  return { summaries, records, d };
+  return { summaries, records, d, fallbackStatus };
 }
 
 describe('a failing update', () => {
@@ -60,7 +71,7 @@ describe('a failing update', () => {
   ] as const)(
     'is tried three times, cleaned up before the rollback and explained afterwards (%s)',
     async (_name, persistent, agent) => {
-      const { summaries, records, d } = await failingUpdate(persistent, agent);
+      const { summaries, records, d, fallbackStatus } = await failingUpdate(persistent, agent);
       expect(summaries.map((s) => [s.booted?.version, s.grubenv.atBoot?.boot_counter, s.verdict])).toEqual([
         ['9.4.2', '2', 'red'],
         ['9.4.2', '1', 'red'],
@@ -104,11 +115,18 @@ describe('a failing update', () => {
       // its chance to restore at that boot's start; a marker left behind would restore again later).
       expect(d.exists('/var/lib/microshift-backups/restore')).toBe(false);
       expect(d.exists('/var/lib/edge-agent/restore-marker.json')).toBe(false);
-      // `edge-agent status` on the fallback's successor tells the same story.
+      // `edge-agent status` on the fallback boot calls it one, although greenboot's check-fallback
+      // unit had already unset boot_counter=-1 when it ran; the rollback problem says why.
+      expect(rollback?.fallback).toBe(true);
+      expect([fallbackStatus?.boot?.fallback, fallbackStatus?.boot?.grubenv?.bootCounter]).toEqual([true, undefined]);
+      expect(fallbackStatus?.problems?.map((p) => p.code)).toContain('rolled-back');
+      // `edge-agent status` on the fallback's successor tells the same story, and that boot is no fallback.
       const status = JSON.parse((await d.exec(['edge-agent', 'status', '--json'])).stdout) as {
         lastRollback?: { from?: { version?: string } };
+        boot?: { fallback?: boolean };
       };
       expect(JSON.stringify(status)).toContain('9.4.2');
+      expect(status.boot?.fallback).toBe(false);
       // The journal of the failed boots is there only when it was persistent.
       const boots = await d.exec(['journalctl', '--list-boots', '--no-pager']);
       expect(boots.stdout.trim().split('\n').length > 3).toBe(persistent);

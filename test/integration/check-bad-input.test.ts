@@ -498,7 +498,7 @@ describe('the MicroShift check against a misbehaving API (real TLS server on loo
       'accepts connections and never answers',
       () => api(() => undefined),
       { reason: 'api-timeout' },
-      /^MicroShift API unreachable \(no answer within 500ms\) after [67]s$/,
+      /^MicroShift API slow: connected, but no answer within 500ms after [67]s$/,
     ],
     [
       'is healthy but lists garbage',

@@ -62,6 +62,11 @@ beforeAll(async () => {
       '/etc/edge-agent/hub/device.crt': await readFile(client.cert, 'utf8'),
       '/etc/edge-agent/hub/device.key': { content: await readFile(client.key, 'utf8'), mode: 0o600 },
       '/usr/local/libexec/app-check': { content: appCheck, mode: 0o755 },
+      // Another vendor's wanted greenboot script that fails on every boot: shown, never red.
+      '/etc/greenboot/check/wanted.d/50_vendor_updates.sh': {
+        content: '#!/bin/bash\necho "update server unreachable" >&2\nexit 1\n',
+        mode: 0o755,
+      },
     },
   });
   // The device boots edge-device.target: enable the daemon there, so it runs on every boot.
@@ -133,6 +138,11 @@ describe('a device reporting to the hub', () => {
       device: 'device-a',
       body: { verdict: 'green', bootId: device.bootId.replaceAll('-', ''), deployment: { version: '9.4.0' } },
     });
+    // greenboot's scripts that failed this boot, whoever wrote them, travel with the verdict.
+    expect((verdict?.body as { scripts?: unknown }).scripts).toEqual([
+      { name: '50_vendor_updates.sh', kind: 'wanted', exitCode: 1, lastLines: ['update server unreachable'] },
+    ]);
+    expect(verdict?.body).not.toHaveProperty('stoppedBy');
   }, 90_000);
 
   it('queues an event again with its first id when the daemon died between queueing it and marking it reported', async () => {
@@ -255,6 +265,20 @@ describe('a device reporting to the hub', () => {
       'rollback-detected',
       'boot-verdict:green',
     ]);
+    // The red boot of 9.4.2: edge-agent's required script stopped greenboot's required scripts,
+    // with its last lines; greenboot then runs no wanted.d of that directory, so the vendor's
+    // wanted script is not among them.
+    const redVerdict = firsts.filter((e) => e.type === 'boot-verdict').at(-2);
+    const redBody = redVerdict?.body as {
+      verdict?: string;
+      stoppedBy?: string;
+      scripts?: { name: string; kind: string; exitCode?: number; lastLines?: string[] }[];
+    };
+    expect([redBody.verdict, redBody.stoppedBy]).toEqual(['red', '35_edge_agent_required.sh']);
+    expect(redBody.scripts?.map((x) => [x.name, x.kind, x.exitCode])).toEqual([
+      ['35_edge_agent_required.sh', 'required', 1],
+    ]);
+    expect(redBody.scripts?.[0]?.lastLines?.join('\n')).toContain('app');
     const rollback = firsts.find((e) => e.type === 'rollback-detected');
     expect(rollback?.body).toMatchObject({
       from: { version: '9.4.2' },

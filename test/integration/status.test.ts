@@ -221,9 +221,10 @@ describe('edge-agent status on a virtual edge device', () => {
       unit: { activeState: 'active' },
       api: { state: 'timed-out' },
     });
-    expect(hung.ms).toBeLessThan(2000);
+    // It accepted the connection: its answer gets 3 s (a busy machine answers late), then it is slow.
+    expect(hung.ms).toBeLessThan(7000);
     expect(line(hung.text, /^ +API: /)).toMatch(
-      /API: unknown \(timed out\): MicroShift API did not answer within 1\.0 s/,
+      /API: unknown \(timed out\): the API is slow: connected, but no answer within 3000ms/,
     );
   }, 240_000);
 

@@ -39,6 +39,21 @@ describe('detectRollback', () => {
     );
   });
 
+  it('calls it a fallback only when the last red boot was the last attempt', () => {
+    const last = (imminent: boolean | undefined): BootRecord => ({
+      ...boot('b2', bad, 'red', 'crash-loop'),
+      ...(imminent !== undefined && { rollbackImminent: imminent }),
+    });
+    const fallbackAfter = (previous: BootRecord) =>
+      detectRollback({ booted: good, earlier: [previous, boot('b1', good, 'green')], detectedAt: 'now' })?.fallback;
+    // GRUB fell back after the last attempt.
+    expect(fallbackAfter(last(true))).toBe(true);
+    // An operator's `rpm-ostree rollback` after a red boot that was not the last: not GRUB's doing.
+    expect(fallbackAfter(last(false))).toBe(false);
+    // A record from before edge-agent kept the flag: not known, so not claimed.
+    expect(fallbackAfter(last(undefined))).toBe(false);
+  });
+
   it.each([
     ['the first boot ever', []],
     ['the same deployment again', [boot('b1', good, 'green')]],

@@ -165,7 +165,7 @@ describe('status probes', () => {
     const started = performance.now();
     const facts = await gather({
       systemd: hung,
-      limits: { dbus: 250, rpmOstree: 200, microshift: 100, noteBoot: 150 },
+      limits: { dbus: 250, rpmOstree: 200, microshift: 50, microshiftAnswer: 50, noteBoot: 150 },
     });
     expect(performance.now() - started).toBeLessThan(1000);
     expect(facts.units).toEqual({ state: 'timed-out', note: 'systemd (D-Bus) did not answer within 0.3 s' });
