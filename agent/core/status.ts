@@ -187,7 +187,7 @@ function buildBoot(
     greenboot: implementation,
     attempt: implementation === 'none' ? undefined : attempt,
     attempts: implementation === 'none' ? undefined : attempts,
-    fallback: grub?.bootCounter !== undefined && grub.bootCounter < 0,
+    fallback: decision.fallback,
     updateOnTrial: grub?.bootCounter !== undefined && grub.bootCounter >= 0,
     grubenv:
       f.grubenv.state === 'ok'
