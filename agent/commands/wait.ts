@@ -185,7 +185,7 @@ export class GreenbootUnitStates {
     if (this.warned) return;
     this.warned = true;
     this.deps.log.warn(
-      `systemd is not reachable over D-Bus (${(error as Error).message}): deciding from this boot's record only until it is`,
+      `systemd is not reachable over D-Bus (${(error as Error).message}): deciding from this boot's record and the grubenv until it is`,
     );
   }
 }
