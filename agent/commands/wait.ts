@@ -1,9 +1,11 @@
 // `edge-agent wait --green [--timeout SEC] [--json]`: wait until this boot is declared good.
-// Exit 0 green, 1 red, 2 timed out (ExitCode.Ok/Failed/Pending). The truth, in order: this
-// boot's record (`edge-agent boot green|red`), then greenboot's units: boot-complete.target
-// active = green; redboot.target started or greenboot-healthcheck.service failed = red.
-// Unit changes arrive over D-Bus as they happen; the record is read every second.
-import { decideBootVerdict, type BootVerdict, type BootVerdictFacts } from '../core/gate.js';
+// Exit 0 green, 1 red, 2 timed out (ExitCode.Ok/Failed/Pending). The verdict is the one every
+// other command shows (core/verdict/boot-verdict.ts): this boot's record, greenboot's units and
+// the grubenv; checking and unknown both mean "keep waiting".
+// Unit changes arrive over D-Bus as they happen; the record and the grubenv are read every second.
+import { decideBootVerdict, type BootVerdictDecision, type BootVerdictInputs } from '../core/verdict/boot-verdict.js';
+import { recordInput, unitInput, type RecordLike } from '../core/verdict/verdict-inputs.js';
+import { waitAction } from '../core/verdict/verdict-views.js';
 import { waitUntil } from '../core/wait.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -11,14 +13,12 @@ import { createBootFacts } from '../host/boot-facts.js';
 import { createBootRecords } from '../host/boot-records.js';
 import { closeCreated, lazy } from '../host/checks/deps.js';
 import type { Systemd, UnitState } from '../host/systemd.js';
+import { createGrubEnvReader, type GrubEnvReader } from '../host/grubenv.js';
+import { GREENBOOT_UNITS, readGrubenvInput } from '../host/verdict-probe.js';
 import type { CommandMain, Deps } from './types.js';
 
-const UNITS = {
-  bootComplete: 'boot-complete.target',
-  redboot: 'redboot.target',
-  healthcheck: 'greenboot-healthcheck.service',
-} as const;
-type UnitKey = keyof typeof UNITS;
+type UnitKey = keyof typeof GREENBOOT_UNITS;
+type Units = Exclude<BootVerdictInputs['units'], 'past-boot'>;
 const POLL_MS = 1000;
 // The shared wait loop sleeps with one timer: keep each round below setTimeout's 24.8-day limit.
 const ROUND_MS = 24 * 3600 * 1000;
@@ -29,7 +29,8 @@ export const main: CommandMain = async ({ flags }, deps) => {
   const timeoutSec = parseTimeout(flags.timeout);
   const { host, config, log, signal } = deps;
   const started = host.clock.monotonic();
-  const bootId = await createBootFacts({ fs: host.fs, clock: host.clock }).bootId();
+  const bootFacts = createBootFacts({ fs: host.fs, clock: host.clock });
+  const [bootId, greenboot] = await Promise.all([bootFacts.bootId(), bootFacts.greenbootImplementation()]);
   const records = createBootRecords({
     fs: host.fs,
     clock: host.clock,
@@ -39,33 +40,34 @@ export const main: CommandMain = async ({ flags }, deps) => {
   const systemd = lazy(async () =>
     (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
   );
-  const units = new UnitStates(deps, systemd);
+  const units = new GreenbootUnitStates(deps, systemd);
+  const probe = createVerdictProbe({
+    readRecord: () => records.read(bootId),
+    units,
+    grubenv: createGrubEnvReader({ fs: host.fs }),
+    greenboot,
+  });
   try {
     await units.watch();
-    const probe = async (): Promise<BootVerdictFacts> => {
-      const record = await records.read(bootId).catch(() => undefined);
-      return { recordVerdict: record?.verdict, ...(await units.current()) };
-    };
+    const decided = (d: BootVerdictDecision) => waitAction(d.verdict) !== 'wait';
     // Always look once, also when the deadline passed while connecting: 0 means "check once".
-    const first = decideBootVerdict(await probe());
-    let outcome: BootVerdict | undefined = first.verdict !== 'pending' || timeoutSec === 0 ? first : undefined;
+    let last = decideBootVerdict(await probe());
+    let outcome: BootVerdictDecision | undefined = decided(last) || timeoutSec === 0 ? last : undefined;
     if (!outcome) {
       const deadline = timeoutSec === undefined ? Infinity : started + timeoutSec * 1000;
       while (!outcome && !signal.aborted) {
         const roundEnd = Math.min(deadline, host.clock.monotonic() + ROUND_MS);
-        outcome = await waitUntil<BootVerdictFacts, BootVerdict | undefined>({
+        outcome = await waitUntil<BootVerdictInputs, BootVerdictDecision | undefined>({
           clock: host.clock,
           deadline: roundEnd,
           signal,
           pollMs: POLL_MS,
           probe,
-          assess: (facts) => {
-            const verdict = decideBootVerdict(facts);
-            return verdict.verdict === 'pending'
-              ? { done: false, progress: describePending(facts) }
-              : { done: true, result: verdict };
+          assess: (inputs) => {
+            last = decideBootVerdict(inputs);
+            return decided(last) ? { done: true, result: last } : { done: false, progress: last.reason };
           },
-          onDeadline: (last) => (roundEnd >= deadline ? decideBootVerdict(last ?? {}) : undefined),
+          onDeadline: (seen) => (roundEnd >= deadline ? (seen ? decideBootVerdict(seen) : last) : undefined),
           onAbort: () => undefined,
           wake: (notify) => units.onChange(notify),
           onProgress: (progress) => log.info(`Still waiting for this boot to be declared good: ${progress}`),
@@ -73,38 +75,65 @@ export const main: CommandMain = async ({ flags }, deps) => {
         });
       }
     }
+    const seen = outcome ?? last;
+    const action = waitAction(seen.verdict);
     const result = {
       bootId,
-      ...(outcome ?? { verdict: 'pending' as const, source: 'none' as const }),
+      // green and red end the wait; anything else is still pending when the time is up.
+      verdict: action === 'release' ? ('green' as const) : action === 'fail' ? ('red' as const) : ('pending' as const),
+      state: seen.verdict,
+      code: seen.code,
+      reason: seen.reason,
       waitedMs: Math.round(host.clock.monotonic() - started),
       timeoutSec: timeoutSec ?? null,
     };
     deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...result }, null, 2)}\n` : render(result));
-    return result.verdict === 'green' ? ExitCode.Ok : result.verdict === 'red' ? ExitCode.Failed : ExitCode.Pending;
+    return action === 'release' ? ExitCode.Ok : action === 'fail' ? ExitCode.Failed : ExitCode.Pending;
   } finally {
     await units.stop();
     await closeCreated(systemd);
   }
 };
 
-/** The latest ActiveState of greenboot's units: from D-Bus signals while the watch holds, else read per probe. */
-class UnitStates {
-  private states: Partial<Record<UnitKey, string>> = {};
+/** One look at this boot's verdict inputs, as `wait` takes it every second. */
+export function createVerdictProbe(options: {
+  readRecord: () => Promise<RecordLike | undefined>;
+  units: Pick<GreenbootUnitStates, 'current'>;
+  grubenv: GrubEnvReader;
+  greenboot: BootVerdictInputs['greenboot'];
+}): () => Promise<BootVerdictInputs> {
+  return async () => {
+    const [record, grubenv, units] = await Promise.all([
+      options.readRecord().then(
+        (r) => (r ? recordInput(r) : ('none' as const)),
+        () => 'unreadable' as const,
+      ),
+      readGrubenvInput(options.grubenv),
+      options.units.current(),
+    ]);
+    return { record, units, grubenv, greenboot: options.greenboot };
+  };
+}
+
+/** The latest state of greenboot's units: from D-Bus signals while the watch holds, else read per probe. */
+export class GreenbootUnitStates {
+  private states: Partial<Record<UnitKey, ReturnType<typeof unitInput>>> = {};
   private watching = false;
+  private unreachableNote: string | undefined;
   private stops: Array<() => Promise<void>> = [];
   private listeners = new Set<() => void>();
   private warned = false;
 
   constructor(
-    private readonly deps: Deps,
+    private readonly deps: Pick<Deps, 'log' | 'signal'>,
     private readonly systemd: () => Promise<Systemd>,
   ) {}
 
   async watch(): Promise<void> {
     try {
       const systemd = await this.systemd();
-      for (const key of Object.keys(UNITS) as UnitKey[]) {
-        const stop = await systemd.watchUnit(UNITS[key], (state) => this.set(key, state), {
+      for (const key of Object.keys(GREENBOOT_UNITS) as UnitKey[]) {
+        const stop = await systemd.watchUnit(GREENBOOT_UNITS[key], (state) => this.set(key, state), {
           signal: this.deps.signal,
           // A lost connection ends the watch: read the units on each probe from then on.
           onError: () => void (this.watching = false),
@@ -112,22 +141,27 @@ class UnitStates {
         this.stops.push(stop);
       }
       this.watching = true;
+      this.unreachableNote = undefined;
     } catch (error) {
       this.unreachable(error);
     }
   }
 
-  async current(): Promise<Omit<BootVerdictFacts, 'recordVerdict'>> {
+  async current(): Promise<Units> {
     if (!this.watching) {
       try {
         const systemd = await this.systemd();
-        for (const key of Object.keys(UNITS) as UnitKey[])
-          this.set(key, await systemd.unit(UNITS[key], { signal: this.deps.signal }));
+        for (const key of Object.keys(GREENBOOT_UNITS) as UnitKey[])
+          this.set(key, await systemd.unit(GREENBOOT_UNITS[key], { signal: this.deps.signal }));
+        this.unreachableNote = undefined;
       } catch (error) {
         this.unreachable(error);
       }
     }
-    return { ...this.states };
+    if (this.unreachableNote !== undefined) return { unreachable: this.unreachableNote };
+    const units: Units = {};
+    for (const [key, unit] of Object.entries(this.states)) if (unit) units[key as UnitKey] = unit;
+    return units;
   }
 
   onChange(listener: () => void): () => void {
@@ -140,26 +174,20 @@ class UnitStates {
   }
 
   private set(key: UnitKey, state: UnitState): void {
-    const value = state.loadState === 'not-found' ? undefined : state.activeState;
-    if (this.states[key] === value) return;
+    const value = unitInput(state);
+    if (JSON.stringify(this.states[key]) === JSON.stringify(value)) return;
     this.states[key] = value;
     for (const listener of this.listeners) listener();
   }
 
   private unreachable(error: unknown): void {
+    this.unreachableNote = (error as Error).message;
     if (this.warned) return;
     this.warned = true;
     this.deps.log.warn(
-      `systemd is not reachable over D-Bus (${(error as Error).message}): deciding from this boot's record only until it is`,
+      `systemd is not reachable over D-Bus (${(error as Error).message}): deciding from this boot's record and the grubenv until it is`,
     );
   }
-}
-
-function describePending(facts: BootVerdictFacts): string {
-  if (facts.healthcheck === undefined)
-    return 'greenboot-healthcheck.service is not installed: only boot-complete.target or edge-agent boot green|red can decide';
-  if (facts.healthcheck === 'activating') return 'greenboot health checks are running';
-  return `greenboot-healthcheck.service is ${facts.healthcheck}, boot-complete.target is ${facts.bootComplete ?? 'not loaded'}`;
 }
 
 function parseTimeout(value: unknown): number | undefined {
@@ -170,11 +198,9 @@ function parseTimeout(value: unknown): number | undefined {
   return Number(text);
 }
 
-function render(r: { verdict: string; source: string; waitedMs: number; timeoutSec: number | null }): string {
+function render(r: { verdict: string; reason: string; waitedMs: number; timeoutSec: number | null }): string {
   const after = `after ${(r.waitedMs / 1000).toFixed(1)} s`;
-  if (r.verdict === 'green')
-    return `Boot is GREEN (${r.source === 'record' ? "this boot's record" : `${r.source} reached`}) ${after}\n`;
-  if (r.verdict === 'red')
-    return `Boot is RED (${r.source === 'record' ? "this boot's record" : r.source === 'redboot.target' ? 'redboot.target started' : `${r.source} failed`}) ${after}\n`;
-  return `No verdict yet ${after}${r.timeoutSec === null ? '' : ` (--timeout ${r.timeoutSec})`}: greenboot's checks have not finished\n`;
+  if (r.verdict === 'green') return `Boot is GREEN (${r.reason}) ${after}\n`;
+  if (r.verdict === 'red') return `Boot is RED (${r.reason}) ${after}\n`;
+  return `No verdict yet ${after}${r.timeoutSec === null ? '' : ` (--timeout ${r.timeoutSec})`}: ${r.reason}\n`;
 }

@@ -1,9 +1,9 @@
-// The workload gate: a systemd drop-in that holds a unit until greenboot declares the boot good,
-// and the verdict `edge-agent wait --green` waits for. greenboot-healthcheck.service is
-// RequiredBy= and Before= boot-complete.target (host-contracts §1), so a unit that Requires= and
-// is After= boot-complete.target starts only after the required checks passed and never on a red
-// boot (its start job fails with "dependency"). A rollback returns /var to the old state, so
-// workloads must not write data before that point (§4).
+// The workload gate: a systemd drop-in that holds a unit until greenboot declares the boot good
+// (`edge-agent wait --green` waits for the same verdict: core/verdict/boot-verdict.ts).
+// greenboot-healthcheck.service is RequiredBy= and Before= boot-complete.target, so a unit that
+// Requires= and is After= boot-complete.target starts only after the required checks passed and
+// never on a red boot (its start job fails with "dependency"). A rollback returns /var to the old
+// state, so workloads must not write data before that point.
 
 export const GATE_DROPIN_NAME = '50-edge-agent-gate.conf';
 const MARKER = '# Written by edge-agent';
@@ -125,30 +125,4 @@ function refusal(unit: string, prefix: string): string | undefined {
     return `${unit} is part of the boot itself (systemd, D-Bus or a boot target) that greenboot's checks run in: gating it would hold the whole boot or create an ordering cycle`;
   }
   return undefined;
-}
-
-/** What `wait --green` reads each time: this boot's record and greenboot's units. */
-export interface BootVerdictFacts {
-  /** `verdict` of this boot's record (written by `edge-agent boot green|red`). */
-  recordVerdict?: 'green' | 'red';
-  /** ActiveState of each unit as systemd reports it ('active', 'failed', ...). */
-  bootComplete?: string;
-  redboot?: string;
-  healthcheck?: string;
-}
-
-export type BootVerdict =
-  | {
-      verdict: 'green' | 'red';
-      source: 'record' | 'boot-complete.target' | 'redboot.target' | 'greenboot-healthcheck.service';
-    }
-  | { verdict: 'pending'; source: 'none' };
-
-/** The record is the first truth (it is what `boot green|red` decided); then greenboot's units. */
-export function decideBootVerdict(facts: BootVerdictFacts): BootVerdict {
-  if (facts.recordVerdict) return { verdict: facts.recordVerdict, source: 'record' };
-  if (facts.bootComplete === 'active') return { verdict: 'green', source: 'boot-complete.target' };
-  if (facts.redboot === 'active' || facts.redboot === 'activating') return { verdict: 'red', source: 'redboot.target' };
-  if (facts.healthcheck === 'failed') return { verdict: 'red', source: 'greenboot-healthcheck.service' };
-  return { verdict: 'pending', source: 'none' };
 }

@@ -1,8 +1,9 @@
-// What the daemon tells the hub about this boot, decided from the boot record: the events not
-// reported yet, and the compact status. Pure; the record keeps what was reported (hubReported),
+// What the daemon tells the hub about this boot: the events not reported yet (from the boot
+// record), and the compact status (its verdict is the one verdict, decided by the caller). Pure; the record keeps what was reported (hubReported),
 // so a restarted daemon never reports the same verdict twice and never misses one.
 import type { BootRecord, DeploymentRef as RecordDeployment } from './boot-record.js';
 import type { DeploymentRef, DeviceStatusInput, HubEventBody, HubEventType } from './hub-payloads.js';
+import type { BootVerdictDecision } from './verdict/boot-verdict.js';
 
 export interface PendingEvent<T extends HubEventType = HubEventType> {
   type: T;
@@ -68,6 +69,8 @@ export function pendingEvents(record: BootRecord): PendingEvent[] {
 
 export interface StatusFacts {
   record?: BootRecord;
+  /** The one verdict of this boot (core/verdict/boot-verdict.ts); unknown until it has been decided. */
+  verdict?: BootVerdictDecision;
   staged?: RecordDeployment;
   microshift?: { unit: string; apiReady: boolean; ready: number; total: number };
   journalPersistent?: boolean;
@@ -77,12 +80,11 @@ export interface StatusFacts {
 
 export function deviceStatus(facts: StatusFacts): DeviceStatusInput {
   const r = facts.record;
-  const checking = r?.checks.required && !r.verdict;
   const rb = facts.lastRollback;
   return {
     booted: shortRef(r?.deployment),
     staged: shortRef(facts.staged),
-    verdict: r?.verdict ?? (checking ? 'checking' : 'unknown'),
+    verdict: facts.verdict?.verdict ?? 'unknown',
     attempt: r?.greenboot?.attempt
       ? { n: r.greenboot.attempt, max: r.greenboot.attempts ?? r.greenboot.attempt }
       : undefined,

@@ -4,13 +4,16 @@ import { newerNote, type NewerValue } from './record-skew.js';
 import { summarizeRequiredFailure } from './greenboot-journal.js';
 import { describe } from './rollback.js';
 import { displayText, mapStrings } from './terminal-text.js';
+import { decideBootVerdict, type BootVerdict, type BootVerdictInputs } from './verdict/boot-verdict.js';
+import { pastBootInputs } from './verdict/verdict-inputs.js';
 
 export interface HistoryEntry {
   kind: 'boot' | 'rollback';
   bootId: string;
   at: string;
   deployment?: string;
-  verdict?: 'green' | 'red';
+  /** The one boot verdict (core/verdict/boot-verdict.ts): this boot's from its live inputs, earlier ones from their records. */
+  verdict?: BootVerdict;
   attempt?: string;
   reason?: string;
   message?: string;
@@ -25,6 +28,8 @@ export function historyEntries(
   records: readonly BootRecord[],
   limit: number,
   newerValues: (record: BootRecord) => readonly NewerValue[] = () => [],
+  /** This boot and what its verdict rests on now; without it every boot is judged by its record alone. */
+  current?: { bootId: string; inputs: BootVerdictInputs },
 ): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
   for (const r of records) {
@@ -43,7 +48,7 @@ export function historyEntries(
       bootId: r.bootId,
       at: r.firstSeenAt ?? r.verdictAt ?? '',
       deployment: r.deployment ? describe(r.deployment) : undefined,
-      verdict: r.verdict,
+      verdict: decideBootVerdict(r.bootId === current?.bootId ? current.inputs : pastBootInputs(r)).verdict,
       attempt: r.greenboot?.attempt ? `${r.greenboot.attempt}/${r.greenboot.attempts}` : undefined,
       reason: failure ? `${failure.id}: ${failure.message ?? failure.reason}` : undefined,
       actions: r.actions?.map((a) => ({ id: a.id, outcome: a.outcome })),
@@ -73,7 +78,7 @@ export function renderHistory(entries: readonly HistoryEntry[]): string {
     .map((e) => {
       const when = e.at.replace('T', ' ').slice(0, 19);
       if (e.kind === 'rollback') return `${when}  ROLLBACK  ${e.message}`;
-      const verdict = (e.verdict ?? 'unknown').toUpperCase().padEnd(7);
+      const verdict = (e.verdict ?? 'unknown').toUpperCase().padEnd(10);
       const attempt = e.attempt ? ` attempt ${e.attempt}` : '';
       const reason = e.reason ? `\n${' '.repeat(21)}failed: ${e.reason}` : '';
       const cleanup = e.actions?.length
@@ -86,7 +91,7 @@ export function renderHistory(entries: readonly HistoryEntry[]): string {
             `\n${' '.repeat(21)}script failed: ${x.name} (${x.kind}${x.exitCode === undefined ? '' : `, exit ${x.exitCode}`})${x.lastLine ? `: ${x.lastLine}` : ''}`,
         )
         .join('');
-      return `${when}  ${verdict}   ${e.deployment ?? 'unknown deployment'}${attempt}  boot ${e.bootId.slice(0, 8)}${reason}${scripts}${cleanup}${newer}`;
+      return `${when}  ${verdict}${e.deployment ?? 'unknown deployment'}${attempt}  boot ${e.bootId.slice(0, 8)}${reason}${scripts}${cleanup}${newer}`;
     });
   return `${lines.join('\n')}\n`;
 }

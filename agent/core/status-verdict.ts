@@ -1,55 +1,35 @@
-// The verdict of this boot as `status` reports it, from every source that knows a part of it:
-// edge-agent's record (the green/red step and the checks), greenboot's units (the live truth
-// while the checks run), and the grubenv (greenboot's own mark). Red wins over everything: a
-// red boot must never be reported as anything else.
+// `status`'s view of the one boot verdict (core/verdict/boot-verdict.ts): its probes mapped to the
+// verdict's inputs, and what status adds on top: when a green boot is degraded, and the exit code.
 import { ExitCode } from '../exit-codes.js';
-import type { StatusFacts, UnitFacts } from './status-facts.js';
+import type { StatusFacts } from './status-facts.js';
 import type { BootVerdict, StatusState } from './status-schema.js';
+import {
+  decideBootVerdict as decideVerdict,
+  type BootVerdictDecision,
+  type BootVerdictInputs,
+} from './verdict/boot-verdict.js';
+import { grubenvInput, recordInput, unitInput } from './verdict/verdict-inputs.js';
 
-export interface BootVerdictDecision {
-  verdict: BootVerdict;
-  /** What the verdict rests on, in one line. */
-  reason: string;
+/** The verdict's inputs from what the status probes found. */
+export function statusVerdictInputs(f: StatusFacts): BootVerdictInputs {
+  const units = f.units.state === 'ok' ? f.units.value : undefined;
+  const grub = f.grubenv.state === 'ok' ? f.grubenv.value : undefined;
+  return {
+    record: f.record.state !== 'ok' ? 'unreadable' : f.record.value ? recordInput(f.record.value) : 'none',
+    units: units
+      ? {
+          ...(unitInput(units.healthcheck) && { healthcheck: unitInput(units.healthcheck) }),
+          ...(unitInput(units.bootComplete) && { bootComplete: unitInput(units.bootComplete) }),
+          ...(unitInput(units.redboot) && { redboot: unitInput(units.redboot) }),
+        }
+      : { unreachable: f.units.state === 'ok' ? '' : f.units.note },
+    grubenv: !grub ? 'unreadable' : grub.present ? grubenvInput(grub) : 'absent',
+    greenboot: f.greenboot.implementation,
+  };
 }
 
-const isActive = (unit: UnitFacts | undefined) => unit?.activeState === 'active' || unit?.activeState === 'reloading';
-const ENABLED = ['enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generated'];
-
 export function decideBootVerdict(f: StatusFacts): BootVerdictDecision {
-  const record = f.record.state === 'ok' ? f.record.value : undefined;
-  const units = f.units.state === 'ok' ? f.units.value : {};
-  const hc = units.healthcheck;
-  const grub = f.grubenv.state === 'ok' ? f.grubenv.value : undefined;
-  const required = record?.checks.required;
-
-  if (record?.verdict === 'red') return { verdict: 'red', reason: 'the red step recorded this boot as bad' };
-  if (hc?.activeState === 'failed') return { verdict: 'red', reason: 'greenboot-healthcheck.service failed' };
-  if (isActive(units.redboot))
-    return { verdict: 'red', reason: 'greenboot started redboot.target: the boot was declared bad' };
-  if (record?.verdict === 'green') return { verdict: 'green', reason: 'the green step recorded this boot as good' };
-  if (isActive(units.bootComplete))
-    return { verdict: 'green', reason: 'boot-complete.target reached: greenboot declared the boot good' };
-  if (isActive(hc)) return { verdict: 'green', reason: 'greenboot-healthcheck.service passed' };
-  if (hc?.activeState === 'activating')
-    return { verdict: 'checking', reason: 'greenboot-healthcheck.service is running the checks' };
-  if (required?.verdict === 'fail' && !required.dryRun)
-    return { verdict: 'red', reason: "edge-agent's required checks failed" };
-  if (grub?.bootSuccess === 1) return { verdict: 'green', reason: 'boot_success=1: greenboot declared the boot good' };
-  if (hc && hc.loadState === 'loaded' && hc.activeState === 'inactive' && ENABLED.includes(hc.unitFileState)) {
-    return { verdict: 'checking', reason: 'greenboot-healthcheck.service has not started yet' };
-  }
-  if (required?.verdict === 'pass' && !required.dryRun)
-    return { verdict: 'green', reason: "edge-agent's required checks passed" };
-  if (f.greenboot.implementation === 'none')
-    return { verdict: 'unknown', reason: 'greenboot is not installed: boots are not checked' };
-  if (hc && hc.loadState === 'loaded' && !ENABLED.includes(hc.unitFileState))
-    return {
-      verdict: 'unknown',
-      reason: `greenboot-healthcheck.service is ${hc.unitFileState || 'not enabled'}: boots are not checked`,
-    };
-  if (f.units.state !== 'ok')
-    return { verdict: 'unknown', reason: `systemd cannot be asked (${f.units.note}) and no verdict is recorded` };
-  return { verdict: 'unknown', reason: 'no verdict is recorded and greenboot has not reported one' };
+  return decideVerdict(statusVerdictInputs(f));
 }
 
 /** Why a green boot is not vouched for, or undefined when it is. */

@@ -187,9 +187,7 @@ function buildBoot(
     greenboot: implementation,
     attempt: implementation === 'none' ? undefined : attempt,
     attempts: implementation === 'none' ? undefined : attempts,
-    // boot_counter=-1 lasts only until greenboot's check-fallback unit runs; after that the record
-    // of this boot holds the fallback (the rollback edge-agent noticed at its first run).
-    fallback: (grub?.bootCounter !== undefined && grub.bootCounter < 0) || record?.rollback?.fallback === true,
+    fallback: decision.fallback,
     updateOnTrial: grub?.bootCounter !== undefined && grub.bootCounter >= 0,
     grubenv:
       f.grubenv.state === 'ok'

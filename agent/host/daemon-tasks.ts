@@ -7,16 +7,20 @@ import type { BootRecord } from '../core/boot-record.js';
 import { DAEMON_STATE_PATH, type DaemonStateFile } from '../core/daemon-state.js';
 import { redactSecrets } from '../core/redact.js';
 import { summaryLine } from '../core/status-summary.js';
+import { decideBootVerdict } from '../core/verdict/boot-verdict.js';
+import { notifyStatusText, verdictSummary } from '../core/verdict/verdict-views.js';
 import type { Deps } from '../commands/types.js';
 import type { Hub } from '../hub/hub.js';
 import { version } from '../version.js';
 import { gatherBootContext, type BootContext } from './boot-context.js';
 import { noteBoot } from './boot-history.js';
 import type { BootRecords } from './boot-records.js';
+import { createGrubEnvReader } from './grubenv.js';
 import { ensureJournalPersistent } from './journald.js';
 import { writeMotd } from './motd.js';
 import { createRpmOstree } from './rpm-ostree.js';
 import type { Systemd } from './systemd.js';
+import { readLiveVerdictInputs } from './verdict-probe.js';
 
 export interface DaemonTaskDeps extends Deps {
   systemd: () => Promise<Systemd>;
@@ -34,15 +38,15 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
   let microshiftCheckedAt: string | undefined;
 
   const publish = async () => {
+    // The one verdict, from the record and greenboot's live units and grubenv, as `status` decides it.
+    const inputs = await readLiveVerdictInputs(
+      { grubenv: createGrubEnvReader({ fs: host.fs }), systemd: deps.systemd, signal: deps.signal },
+      facts.record ?? 'none',
+      context?.implementation ?? 'unknown',
+    );
+    facts.verdict = decideBootVerdict(inputs);
     hub?.sink.publishStatus(deviceStatus(facts));
-    const r = facts.record;
-    const line = summaryLine({
-      state: r?.verdict ?? (r?.checks.required ? 'checking' : 'unknown'),
-      deployment: r?.deployment,
-      attempt: r?.greenboot?.attempt,
-      attempts: r?.greenboot?.attempts,
-      failure: r?.firstFailure,
-    });
+    const line = summaryLine(verdictSummary(facts.verdict, facts.record));
     await writeMotd({ fs: host.fs, clock: host.clock }, line).catch((error: Error) =>
       log.debug(`motd: ${error.message}`),
     );
@@ -75,8 +79,8 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
 
   const tasks = {
     statusLine(): string {
-      const verdict = facts.record?.verdict ?? 'checking';
-      if (!hub) return `boot ${verdict}, no hub configured`;
+      const verdict = facts.verdict ?? { verdict: 'unknown' };
+      if (!hub) return notifyStatusText(verdict, undefined);
       const s = hub.sink.state();
       const link = hub.link();
       const where =
@@ -87,7 +91,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
             : s.connected
               ? 'connected'
               : 'offline';
-      return `boot ${verdict}, hub ${where}, ${hub.outbox.size().events} queued`;
+      return notifyStatusText(verdict, `hub ${where}, ${hub.outbox.size().events} queued`);
     },
     /** Open this boot's record (rollback detection) and report what is pending. */
     async boot() {

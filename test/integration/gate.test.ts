@@ -115,7 +115,15 @@ describe('gate', () => {
     });
     const waited = await agent(d, 'wait', '--green', '--json');
     expect(waited.exitCode).toBe(1);
-    expect(JSON.parse(waited.stdout)).toMatchObject({ verdict: 'red', bootId: d.bootId.replaceAll('-', '') });
+    // The same verdict `status` shows, with the rule that decided it.
+    expect(JSON.parse(waited.stdout)).toMatchObject({
+      verdict: 'red',
+      state: 'red',
+      code: expect.stringMatching(/^(record-red|healthcheck-failed|redboot-started)$/),
+      bootId: d.bootId.replaceAll('-', ''),
+    });
+    const status = JSON.parse((await agent(d, 'status', '--json')).stdout) as { boot: { verdict: string } };
+    expect(status.boot.verdict).toBe('red');
     expect(waited.ms).toBeLessThan(3000);
   }, 90_000);
 
@@ -158,10 +166,18 @@ describe('wait --green', () => {
 
     const once = await agent(d, 'wait', '--green', '--timeout', '0', '--json');
     expect(once.exitCode).toBe(2);
-    expect(JSON.parse(once.stdout)).toMatchObject({ verdict: 'pending', timeoutSec: 0 });
+    expect(JSON.parse(once.stdout)).toMatchObject({
+      verdict: 'pending',
+      state: 'checking',
+      code: 'healthcheck-running',
+      reason: 'greenboot-healthcheck.service is running the checks',
+      timeoutSec: 0,
+    });
     const timedOut = await agent(d, 'wait', '--green', '--timeout', '1');
     expect(timedOut.exitCode).toBe(2);
-    expect(timedOut.stdout).toMatch(/^No verdict yet after 1\.\d s \(--timeout 1\)/);
+    expect(timedOut.stdout).toMatch(
+      /^No verdict yet after 1\.\d s \(--timeout 1\): greenboot-healthcheck\.service is running the checks\n$/,
+    );
     expect(timedOut.ms).toBeLessThan(3000);
 
     const green = await agent(d, 'wait', '--green', '--json');

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkGateUnitName,
-  decideBootVerdict,
   gateDropInPath,
   isGateDropIn,
   parseUnitName,
   renderGateDropIn,
-  type BootVerdictFacts,
 } from '../../../agent/core/gate.js';
 
 describe('unit names (systemd rules)', () => {
@@ -93,36 +91,5 @@ describe('gate drop-in', () => {
     expect(isGateDropIn(text)).toBe(true);
     expect(isGateDropIn('[Unit]\nAfter=boot-complete.target\n')).toBe(false);
     expect(gateDropInPath('myapp.service')).toBe('/etc/systemd/system/myapp.service.d/50-edge-agent-gate.conf');
-  });
-});
-
-describe('decideBootVerdict', () => {
-  it.each<[string, BootVerdictFacts, string, string]>([
-    ['nothing known', {}, 'pending', 'none'],
-    ['checks running', { healthcheck: 'activating', bootComplete: 'inactive', redboot: 'inactive' }, 'pending', 'none'],
-    [
-      'boot-complete reached',
-      { healthcheck: 'active', bootComplete: 'active', redboot: 'inactive' },
-      'green',
-      'boot-complete.target',
-    ],
-    [
-      'healthcheck failed',
-      { healthcheck: 'failed', bootComplete: 'inactive', redboot: 'inactive' },
-      'red',
-      'greenboot-healthcheck.service',
-    ],
-    [
-      'redboot starting',
-      { healthcheck: 'failed', bootComplete: 'inactive', redboot: 'activating' },
-      'red',
-      'redboot.target',
-    ],
-    ['redboot reached', { healthcheck: 'inactive', redboot: 'active' }, 'red', 'redboot.target'],
-    ['record green first', { recordVerdict: 'green', healthcheck: 'activating' }, 'green', 'record'],
-    ['record red wins over boot-complete', { recordVerdict: 'red', bootComplete: 'active' }, 'red', 'record'],
-    ['greenboot missing', { bootComplete: 'inactive' }, 'pending', 'none'],
-  ])('%s -> %s', (_name, facts, verdict, source) => {
-    expect(decideBootVerdict(facts)).toEqual({ verdict, source });
   });
 });

@@ -1,8 +1,11 @@
-// What the daemon tells the hub, decided from the boot record alone: the events not reported yet
-// (in a fixed order, each under a mark kept in the record) and the compact device status.
+// What the daemon tells the hub: the events not reported yet, decided from the boot record (in a
+// fixed order, each under a mark kept in the record), and the compact device status, whose verdict
+// is the one boot verdict (core/verdict/boot-verdict.ts) the daemon decided.
 import { describe, expect, it } from 'vitest';
 import type { BootRecord, RollbackEvent } from '../../../agent/core/boot-record.js';
 import { deviceStatus, pendingEvents, shortRef, type StatusFacts } from '../../../agent/core/hub-report.js';
+import { decideBootVerdict } from '../../../agent/core/verdict/boot-verdict.js';
+import { recordInput } from '../../../agent/core/verdict/verdict-inputs.js';
 import { DeviceStatusSchema, HubEventSchema, toWireEvent, toWireStatus } from '../../../agent/core/hub-payloads.js';
 
 const good = { checksum: 'a'.repeat(64), version: '9.4.0' };
@@ -53,6 +56,17 @@ const rollback: RollbackEvent = {
   message:
     'rolled back from 9.4.2 (bbbbbbb) to 9.4.0 (aaaaaaa) after 3 failed boots; first failing check: microshift: crash-loop',
 };
+
+/** The daemon's facts when D-Bus is down: the verdict rests on the record alone. */
+function withVerdict(r: BootRecord | undefined, more: Omit<StatusFacts, 'record' | 'verdict'> = {}): StatusFacts {
+  const verdict = decideBootVerdict({
+    record: r ? recordInput(r) : 'none',
+    units: { unreachable: 'D-Bus is down' },
+    grubenv: 'absent',
+    greenboot: 'bash',
+  });
+  return { record: r, verdict, ...more };
+}
 
 const summary = (r: BootRecord) => pendingEvents(r).map((e) => [e.type, e.mark]);
 
@@ -248,27 +262,29 @@ describe('pendingEvents', () => {
 
 describe('deviceStatus', () => {
   it.each<[string, StatusFacts, string]>([
-    ['no record yet', {}, 'unknown'],
-    ['a record without checks', { record: record() }, 'unknown'],
-    ['required checks running', { record: record({ required: [] }) }, 'checking'],
+    ['no verdict decided yet', {}, 'unknown'],
+    ['no record yet', withVerdict(undefined), 'unknown'],
+    ['a record without checks', withVerdict(record()), 'unknown'],
+    ['required checks running', withVerdict(record({ required: [] })), 'checking'],
     [
-      'required checks failed, verdict not yet written',
-      { record: record({ required: [result('microshift', 'required', 'fail')] }) },
+      'a required check failed, the run and the verdict not yet written',
+      withVerdict(record({ required: [result('microshift', 'required', 'fail')] })),
       'checking',
     ],
-    ['green', { record: record({ verdict: 'green', required: [result('microshift', 'required', 'pass')] }) }, 'green'],
-    ['red', { record: record({ verdict: 'red' }) }, 'red'],
+    ['green', withVerdict(record({ verdict: 'green', required: [result('microshift', 'required', 'pass')] })), 'green'],
+    ['red', withVerdict(record({ verdict: 'red' })), 'red'],
   ])('verdict: %s', (_name, facts, verdict) => {
     expect(deviceStatus(facts).verdict).toBe(verdict);
   });
 
   it('carries the booted and staged deployments, the attempt, MicroShift and the journal', () => {
-    const status = deviceStatus({
-      record: record({ verdict: 'green', deployment: good, greenboot: { implementation: 'bash', attempt: 1 } }),
-      staged: next,
-      microshift: { unit: 'active', apiReady: true, ready: 8, total: 8 },
-      journalPersistent: true,
-    });
+    const status = deviceStatus(
+      withVerdict(record({ verdict: 'green', deployment: good, greenboot: { implementation: 'bash', attempt: 1 } }), {
+        staged: next,
+        microshift: { unit: 'active', apiReady: true, ready: 8, total: 8 },
+        journalPersistent: true,
+      }),
+    );
     expect(status).toEqual({
       booted: { version: '9.4.0', checksum: 'aaaaaaaaaaaa' },
       staged: { version: '9.4.3', checksum: 'cccccccccccc' },
@@ -281,7 +297,7 @@ describe('deviceStatus', () => {
   });
 
   it('shows the last rollback even when it happened in an earlier boot', () => {
-    const status = deviceStatus({ record: record({ verdict: 'green' }), lastRollback: rollback });
+    const status = deviceStatus(withVerdict(record({ verdict: 'green' }), { lastRollback: rollback }));
     expect(status.rollback).toEqual({
       at: rollback.detectedAt,
       from: { version: '9.4.2', checksum: 'bbbbbbbbbbbb' },
@@ -291,11 +307,12 @@ describe('deviceStatus', () => {
   });
 
   it('is a status the hub schema accepts once the sink adds identity and times', () => {
-    const input = deviceStatus({
-      record: record({ verdict: 'red', greenboot: { implementation: 'bash', attempt: 3, attempts: 3 } }),
-      lastRollback: rollback,
-      microshift: { unit: 'failed', apiReady: false, ready: 0, total: 8 },
-    });
+    const input = deviceStatus(
+      withVerdict(record({ verdict: 'red', greenboot: { implementation: 'bash', attempt: 3, attempts: 3 } }), {
+        lastRollback: rollback,
+        microshift: { unit: 'failed', apiReady: false, ready: 0, total: 8 },
+      }),
+    );
     const wire = toWireStatus(input, {
       device: 'device-a',
       agent: '0.1.0',
