@@ -27,7 +27,11 @@ export async function readTreeFacts(fs: HostFs, arch: string, root = ''): Promis
     (root === '' ? await fs.readText('/etc/os-release') : undefined) ??
     (await fs.readText(`${root}/usr/lib/os-release`));
   const release = exists ? await readReleaseManifests(fs, arch, root) : { manifests: [], problems: [] };
-  const core = release.manifests.find((m) => m.file === `${root}${RELEASE_DIR}/release-${arch}.json`);
+  const coreFile = `${root}${RELEASE_DIR}/release-${arch}.json`;
+  const core = release.manifests.find((m) => m.file === coreFile);
+  // Optional components' manifests without the core one: MicroShift's own images are unknown.
+  if (!core && release.manifests.length > 0)
+    release.problems.push(`${coreFile} is missing: cannot tell which images MicroShift needs`);
   return {
     root,
     exists,
@@ -52,6 +56,10 @@ export function compatibilityOf(booted: TreeFacts, staged: TreeFacts | undefined
   const problems = [...booted.release.problems, ...(staged?.release.problems ?? [])];
   if (staged && !staged.exists)
     problems.push(`the staged deployment's tree ${staged.root} is not there: its MicroShift version is unknown`);
+  else if (staged && booted.microshift && !staged.microshift && staged.release.problems.length === 0)
+    problems.push(
+      `the staged deployment has no MicroShift release manifest: MicroShift ${booted.microshift} would be gone`,
+    );
   if (problems.length === 0) return fact;
   return { ...fact, level: 'warning', reasons: [...fact.reasons, ...problems] };
 }
