@@ -12,6 +12,7 @@ import type { Hub } from '../hub/hub.js';
 import { version } from '../version.js';
 import { gatherBootContext, type BootContext } from './boot-context.js';
 import { noteBoot } from './boot-history.js';
+import { reportStagedPreflight } from './daemon-preflight.js';
 import type { BootRecords } from './boot-records.js';
 import { ensureJournalPersistent } from './journald.js';
 import { writeMotd } from './motd.js';
@@ -150,6 +151,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
           else delete r.staged;
         });
       }
+      await reportStagedPreflight(deps, staged);
       await tasks.report();
     },
     /** The checks, run now as a dry run in a child process: informational, never a verdict. */
