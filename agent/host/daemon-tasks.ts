@@ -151,8 +151,8 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
           else delete r.staged;
         });
       }
-      await reportStagedPreflight(deps, staged);
       await tasks.report();
+      await reportStagedPreflight(deps, staged);
     },
     /** The checks, run now as a dry run in a child process: informational, never a verdict. */
     async health() {
