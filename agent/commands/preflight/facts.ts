@@ -1,6 +1,5 @@
 // Gathers what `edge-agent preflight` decides on. Every source is read on its own: one that
 // fails becomes that item's reason, never the end of the run.
-import { arch } from 'node:os';
 import type { Config } from '../../config/schema.js';
 import { parseGreenbootConf } from '../../config/greenboot-conf.js';
 import { computeWaitBudget } from '../../core/budget.js';
@@ -8,19 +7,16 @@ import { shortChecksum, type Deployment, type DeploymentSet } from '../../core/d
 import { effectiveJournaldSettings, orderJournaldFiles, storageTarget } from '../../core/journald-conf.js';
 import type { PreflightFacts, SpaceFact } from '../../core/preflight/plan.js';
 import { createBootFacts } from '../../host/boot-facts.js';
-import { createCrio } from '../../host/crio.js';
 import { readDiskSpace } from '../../host/disk-space.js';
 import type { Host } from '../../host/host.js';
 import { PERSISTENT_DIR, readJournaldFiles } from '../../host/journald.js';
-import { releaseArch, RELEASE_DIR } from '../../host/microshift-release.js';
 import { createRpmOstree } from '../../host/rpm-ostree.js';
-import { compatibilityOf, readOfflineFact, readStagedTree, readTreeFacts } from '../../host/update-readiness.js';
+import { probeUpdateReadiness } from '../../host/readiness-probe.js';
 import { detectRegistryAccess } from './registry-access.js';
 
 const GIB = 2 ** 30;
 const GREENBOOT_CONF = '/etc/greenboot/greenboot.conf';
 const BACKUPS_DIR = '/var/lib/microshift-backups';
-const UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system'];
 
 export interface GatherOptions {
   host: Host;
@@ -107,11 +103,6 @@ async function readSpace(host: Host, staged: boolean): Promise<SpaceFact[]> {
   ];
 }
 
-async function microshiftInstalled(host: Host, arch: string): Promise<boolean> {
-  const paths = [...UNIT_DIRS.map((d) => `${d}/microshift.service`), `${RELEASE_DIR}/release-${arch}.json`];
-  return (await Promise.all(paths.map((p) => host.fs.exists(p)))).some(Boolean);
-}
-
 async function countBackups(host: Host): Promise<number> {
   const names = await host.fs.list(BACKUPS_DIR).catch(() => []);
   // Backups are directories; the restore marker and prerun_failed.log are files.
@@ -120,25 +111,15 @@ async function countBackups(host: Host): Promise<number> {
 }
 
 export async function gatherPreflightFacts({ host, config, signal, registry }: GatherOptions): Promise<PreflightFacts> {
-  const machineArch = releaseArch(host.env.EDGE_AGENT_ARCH || arch());
-  const [set, implementation, booted] = await Promise.all([
+  const [set, implementation] = await Promise.all([
     readDeployments(host, signal),
     createBootFacts({ fs: host.fs, clock: host.clock }).greenbootImplementation(),
-    readTreeFacts(host.fs, machineArch),
   ]);
   const stagedDeployment = typeof set === 'string' ? undefined : set.staged;
-  const staged = stagedDeployment && (await readStagedTree(host.fs, machineArch, stagedDeployment));
-  const installed = await microshiftInstalled(host, machineArch);
-  const tree = staged ?? booted;
+  const readiness = await probeUpdateReadiness(host, stagedDeployment, signal);
   const access = registry
     ? { noRegistry: registry === 'offline', why: `--${registry} given` }
     : await detectRegistryAccess(host.fs);
-  let offline = await readOfflineFact(createCrio({ exec: host.exec, fs: host.fs }), tree, signal);
-  if (!offline && (installed || (staged && booted.microshift)))
-    offline = {
-      ok: false,
-      reason: `${tree.root}${RELEASE_DIR}/release-${machineArch}.json is missing: cannot tell which images MicroShift needs`,
-    };
   return {
     rpmOstree:
       typeof set === 'string'
@@ -155,11 +136,14 @@ export async function gatherPreflightFacts({ host, config, signal, registry }: G
     greenboot: implementation,
     healthcheckEnabled:
       implementation === 'none' ? undefined : await isEnabled(host, 'greenboot-healthcheck.service', signal),
-    budget: await readBudget(host, config, implementation, booted.microshift),
+    budget: await readBudget(host, config, implementation, readiness.microshiftVersion),
     journal: await readJournal(host),
     space: await readSpace(host, stagedDeployment !== undefined),
-    microshift: { installed, backups: installed ? await countBackups(host) : 0 },
-    compat: compatibilityOf(booted, staged),
-    offline: { ...access, tree: staged ? 'staged' : 'booted', result: offline },
+    microshift: {
+      installed: readiness.microshiftInstalled,
+      backups: readiness.microshiftInstalled ? await countBackups(host) : 0,
+    },
+    compat: readiness.compatibility,
+    offline: { ...access, ...readiness.offline },
   };
 }
