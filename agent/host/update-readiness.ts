@@ -54,7 +54,8 @@ export function compatibilityOf(booted: TreeFacts, staged: TreeFacts | undefined
   });
   // A manifest that cannot be read hides the version: say so rather than judge without it.
   const problems = [...booted.release.problems, ...(staged?.release.problems ?? [])];
-  if (staged && !staged.exists)
+  // Without MicroShift on the booted tree a missing checkout has nothing to say (a real host always has it).
+  if (staged && !staged.exists && booted.microshift)
     problems.push(`the staged deployment's tree ${staged.root} is not there: its MicroShift version is unknown`);
   else if (staged && booted.microshift && !staged.microshift && staged.release.problems.length === 0)
     problems.push(

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHostFs } from '../../agent/host/fs.js';
 import { deploymentRoot, readReleaseManifests, releaseArch } from '../../agent/host/microshift-release.js';
+import { compatibilityOf, type TreeFacts } from '../../agent/host/update-readiness.js';
 
 let root: string;
 beforeEach(() => {
@@ -61,5 +62,37 @@ describe('readReleaseManifests', () => {
 
   it('names architectures as uname -m does', () => {
     expect([releaseArch('x64'), releaseArch('arm64')]).toEqual(['x86_64', 'aarch64']);
+  });
+});
+
+describe('compatibilityOf', () => {
+  const tree = (over: Partial<TreeFacts>): TreeFacts => ({
+    root: '',
+    exists: true,
+    release: { manifests: [], problems: [] },
+    ...over,
+  });
+
+  it('warns when the staged checkout is missing on a MicroShift host, and not on a host without it', () => {
+    const staged = tree({ root: '/ostree/deploy/rhel/deploy/abc.0', exists: false });
+    expect(compatibilityOf(tree({ rhel: '9.2', microshift: '4.15.2' }), staged)).toMatchObject({
+      level: 'warning',
+      reasons: [
+        "the staged deployment's tree /ostree/deploy/rhel/deploy/abc.0 is not there: its MicroShift version is unknown",
+      ],
+    });
+    expect(compatibilityOf(tree({ rhel: '9.2' }), staged).level).toBe('unknown');
+  });
+
+  it('warns when the staged deployment drops MicroShift, and passes manifest problems on as reasons', () => {
+    const booted = tree({ rhel: '9.2', microshift: '4.15.2' });
+    expect(compatibilityOf(booted, tree({ root: '/x' })).reasons).toEqual([
+      'the staged deployment has no MicroShift release manifest: MicroShift 4.15.2 would be gone',
+    ]);
+    const broken = tree({ root: '/x', release: { manifests: [], problems: ['/x/f.json: not JSON (oops)'] } });
+    expect(compatibilityOf(booted, broken)).toMatchObject({
+      level: 'warning',
+      reasons: ['/x/f.json: not JSON (oops)'],
+    });
   });
 });
