@@ -201,6 +201,21 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/history.js'),
   },
   {
+    name: 'preflight',
+    summary: 'whether this device can take an update safely: each item pass, warn or fail with the reason',
+    usage:
+      'edge-agent preflight [--json] [--offline | --online]\n\nExit codes: 0 every item passed, 1 an item failed, 2 warnings only',
+    flags: { offline: { type: 'boolean' }, online: { type: 'boolean' }, ...json },
+    flagHelp: {
+      offline:
+        'treat the device as having no registry access: a missing release image fails (default: detected from registry mirrors in /etc/containers)',
+      online: 'treat the registry as reachable: missing release images would be pulled',
+      json: 'print the result as JSON (schema: packaging/schemas/preflight.schema.json)',
+    },
+    needsConfig: true,
+    load: () => import('./commands/preflight/main.js'),
+  },
+  {
     name: 'run',
     summary: 'the daemon (edge-agent.service): reports to the hub, keeps status and MOTD current',
     usage: 'edge-agent run',

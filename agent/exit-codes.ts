@@ -4,9 +4,9 @@
 export const ExitCode = {
   /** check: every check passed; status: boot is green; wait: boot went green. */
   Ok: 0,
-  /** check: a check failed (greenboot: this boot is red); status: red; wait: red. */
+  /** check: a check failed (greenboot: this boot is red); status: red; wait: red; preflight: an item failed. */
   Failed: 1,
-  /** status: checks still running; wait: timed out before a verdict. */
+  /** status: checks still running; wait: timed out before a verdict; preflight: warnings, no failure. */
   Pending: 2,
   /** status: unknown or degraded (not an ostree system, records missing). */
   Unknown: 3,
@@ -33,8 +33,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** One line per code, for --help and the man page. */
 export const exitCodeHelp: Record<ExitCode, string> = {
   [ExitCode.Ok]: 'success: checks passed / boot green',
-  [ExitCode.Failed]: 'a check failed / boot red',
-  [ExitCode.Pending]: 'status: checks still running; wait: timed out',
+  [ExitCode.Failed]: 'a check failed / boot red / a preflight item failed',
+  [ExitCode.Pending]: 'status: checks still running; wait: timed out; preflight: warnings only',
   [ExitCode.Unknown]: 'status: unknown or degraded',
   [ExitCode.Usage]: 'usage error (unknown command, flag or value)',
   [ExitCode.DataError]: 'input data unusable (state file, tool output)',

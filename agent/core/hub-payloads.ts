@@ -115,6 +115,22 @@ const bodies = {
   }),
   'update-staged': z.looseObject({ deployment: DeploymentRefSchema }),
   'journal-persistence-changed': z.looseObject({ persistent: z.boolean(), reason: z.string().optional() }),
+  preflight: z
+    .looseObject({
+      deployment: DeploymentRefSchema.describe('The staged deployment the result is about'),
+      status: z.enum(['pass', 'warn', 'fail']).describe('fail when any item fails, else warn when any warns'),
+      counts: z.looseObject({ pass: count(), warn: count(), fail: count() }),
+      items: z
+        .array(
+          z.looseObject({
+            id: z.string(),
+            status: z.enum(['warn', 'fail']),
+            reason: z.string().describe('At most 200 characters'),
+          }),
+        )
+        .describe('The items that did not pass, with their reasons (see edge-agent preflight --json)'),
+    })
+    .describe('edge-agent preflight, run once per staged deployment'),
   'events-dropped': z.looseObject({
     count: z.number().int().min(1).describe('Events dropped in this report'),
     total: count().describe('Events dropped since install'),
@@ -150,6 +166,7 @@ export const HubEventSchema = z
     eventOf('update-staged'),
     eventOf('journal-persistence-changed'),
     eventOf('events-dropped'),
+    eventOf('preflight'),
   ])
   .describe(
     'Payload of <prefix>/<device>/events (QoS 1, not retained): one event per message, delivered at least once',

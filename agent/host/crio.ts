@@ -10,6 +10,7 @@
 // the hang itself before we have to kill it.
 import * as z from 'zod';
 import { DataError, HostError } from '../errors.js';
+import type { LocalImage } from '../core/readiness/offline.js';
 import type { Exec, ExecResult } from './exec.js';
 import type { HostFs } from './fs.js';
 
@@ -74,6 +75,8 @@ export interface Crio {
   podPids(podId: string, options?: CrioCallOptions): Promise<PodProcesses>;
   /** `crictl rmp -f`, one pod after another in the given order; one result per id. */
   removePods(ids: readonly string[], options?: CrioCallOptions): Promise<PodRemoval[]>;
+  /** The images in CRI-O's store (`crictl images -o json`). */
+  images(options?: CrioCallOptions): Promise<LocalImage[]>;
 }
 
 export interface CrioOptions {
@@ -189,6 +192,8 @@ const containerItem = z.object({
   metadata: z.object({ name: str }).catch({ name: '' }),
   state: str,
 });
+const stringList = z.array(z.string()).catch([]);
+const imageItem = z.object({ repoTags: stringList.nullish(), repoDigests: stringList.nullish() });
 const statusItem = z.object({
   status: z.object({ id: str, state: str }).catch({ id: '', state: '' }),
   info: z.record(z.string(), z.unknown()).optional().catch(undefined),
@@ -385,6 +390,11 @@ export function createCrio(options: CrioOptions): Crio {
         results.push(failure ? { id, outcome, reason: failure.reason } : { id, outcome });
       }
       return results;
+    },
+
+    async images(call) {
+      const items = parseList(await runJson(['images', '-o', 'json'], 'images', call), 'images', imageItem);
+      return items.map((i) => ({ repoTags: i.repoTags ?? [], repoDigests: i.repoDigests ?? [] }));
     },
   };
   return crio;

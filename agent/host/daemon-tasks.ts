@@ -14,6 +14,7 @@ import type { Hub } from '../hub/hub.js';
 import { version } from '../version.js';
 import { gatherBootContext, type BootContext } from './boot-context.js';
 import { noteBoot } from './boot-history.js';
+import { reportStagedPreflight } from './daemon-preflight.js';
 import type { BootRecords } from './boot-records.js';
 import { createGrubEnvReader } from './grubenv.js';
 import { ensureJournalPersistent } from './journald.js';
@@ -155,6 +156,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         });
       }
       await tasks.report();
+      await reportStagedPreflight(deps, staged);
     },
     /** The checks, run now as a dry run in a child process: informational, never a verdict. */
     async health() {

@@ -222,14 +222,23 @@ describe('a device reporting to the hub', () => {
     await outboxHolds('"update-staged"');
     const queued = eventsOf(watcher.messages).length;
     await broker.start();
-    await watcher.until((m) => eventsOf(m).some((e) => e.type === 'update-staged'), 90_000);
+    // The daemon runs preflight once the update is staged and reports it after the update itself.
+    await watcher.until((m) => eventsOf(m).some((e) => e.type === 'preflight'), 90_000);
     expect(eventsOf(watcher.messages).length).toBeGreaterThan(queued);
     const firsts = firstDeliveries(watcher.messages).map(describeEvent);
     expect(firsts.filter((e) => e !== 'journal-persistence-changed')).toEqual([
       'boot-verdict:green',
       'boot-verdict:red',
       'update-staged:9.4.2',
+      'preflight:9.4.2',
     ]);
+    // What `edge-agent preflight` said on the device, counted; only the items that did not pass listed.
+    const preflight = firstDeliveries(watcher.messages).find((e) => e.type === 'preflight')?.body as {
+      counts: Record<string, number>;
+      items: { id: string; status: string }[];
+    };
+    expect(Object.values(preflight.counts).reduce((a, b) => a + b, 0)).toBe(10);
+    expect(preflight.items.length).toBe(preflight.counts.warn! + preflight.counts.fail!);
     expect(lastRetained('online')).toBe('online');
   }, 120_000);
 
@@ -260,6 +269,7 @@ describe('a device reporting to the hub', () => {
       'boot-verdict:green',
       'boot-verdict:red',
       'update-staged:9.4.2',
+      'preflight:9.4.2',
       'check-failed:app',
       'boot-verdict:red',
       'rollback-detected',

@@ -110,6 +110,11 @@ export function summarizeEvent(type: string, body: Record<string, unknown>): str
       return `journal ${body.persistent ? 'persistent' : 'volatile'}${body.reason ? ` (${String(body.reason)})` : ''}`;
     case 'events-dropped':
       return `${String(body.count)} events dropped on the device (${String(body.total)} since install)`;
+    case 'preflight': {
+      const items = (body.items as Array<{ id: string; status: string }> | undefined) ?? [];
+      const notes = items.map((i) => `${i.id} ${i.status}`).join(', ');
+      return `preflight of ${ref(body.deployment)}: ${String(body.status).toUpperCase()}${notes ? ` (${notes})` : ''}`;
+    }
     default:
       return `${type} ${JSON.stringify(body).slice(0, 200)}`;
   }

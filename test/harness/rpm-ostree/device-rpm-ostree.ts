@@ -102,6 +102,11 @@ export async function stageUpdate(device: VirtualDevice): Promise<Deployment> {
   return staged;
 }
 
+/** Pretend another client runs a transaction (undefined: none), as `rpm-ostree status` then shows. */
+export async function setTransaction(device: VirtualDevice, transaction: [string, string] | undefined): Promise<void> {
+  await writeState(device, { ...(await readState(device)), transaction });
+}
+
 /** Deployments in boot order, with booted/staged flags (works on a running or halted device). */
 export async function readDeployments(device: VirtualDevice): Promise<Deployment[]> {
   const state = await readState(device);

@@ -41,6 +41,8 @@ export interface SimState {
   staged?: string;
   /** What the remote offers: `rpm-ostree upgrade` stages it. */
   available?: AvailableUpdate;
+  /** A transaction another client holds (title, initiator), shown by `status`; tests set it. */
+  transaction?: [string, string];
 }
 
 export const stateFileInside = '/var/lib/rpm-ostree-sim/state.json';

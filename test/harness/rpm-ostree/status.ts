@@ -25,7 +25,7 @@ export function toStatusJson(state: SimState, options: { bootedOnly?: boolean } 
     'requested-modules': [],
     'requested-modules-enabled': [],
   }));
-  return { deployments, transaction: null, 'cached-update': null, 'update-driver': null };
+  return { deployments, transaction: state.transaction ?? null, 'cached-update': null, 'update-driver': null };
 }
 
 /** JSON with json-glib's spacing, so output also looks right to people who grep it. */

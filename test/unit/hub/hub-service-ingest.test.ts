@@ -28,6 +28,24 @@ describe('classifyMessage', () => {
     ['online', `${P}/dev-1/online`, 'offline', { kind: 'online', device: 'dev-1', online: 'offline' }],
     ['online cleared', `${P}/dev-1/online`, '', { kind: 'online', device: 'dev-1', online: undefined }],
     ['event', `${P}/dev-1/events`, event('dev-1'), { kind: 'event', device: 'dev-1', markup: false }],
+    [
+      'preflight event',
+      `${P}/dev-1/events`,
+      toWireEvent(
+        sampleEvents.find((e) => e.type === 'preflight')!,
+        'dev-1',
+      ),
+      { kind: 'event', device: 'dev-1' },
+    ],
+    [
+      'preflight event with a passing item in its list',
+      `${P}/dev-1/events`,
+      toWireEvent(
+        sampleEvents.find((e) => e.type === 'preflight')!,
+        'dev-1',
+      ).replace('"status":"warn","reason"', '"status":"pass","reason"'),
+      { kind: 'reject', reason: 'bad-schema' },
+    ],
     ['other prefix', 'other/dev-1/status', status('dev-1'), { kind: 'reject', reason: 'bad-topic' }],
     ['unknown suffix', `${P}/dev-1/config`, '{}', { kind: 'reject', reason: 'bad-topic' }],
     ['deeper topic', `${P}/dev-1/events/x`, event('dev-1'), { kind: 'reject', reason: 'bad-topic' }],
@@ -136,6 +154,13 @@ describe('views', () => {
     );
     expect(summarizeEvent('rollback-detected', sampleEvents[1]!.body as Record<string, unknown>)).toBe(
       'ROLLBACK from 9.4.20240612.0 to 9.4.20240601.0: boot red 3 times',
+    );
+  });
+
+  it('summarizes a preflight result with the items that did not pass', () => {
+    const preflight = sampleEvents.find((e) => e.type === 'preflight')!;
+    expect(summarizeEvent('preflight', preflight.body as Record<string, unknown>)).toBe(
+      'preflight of 9.4.20240701.0: WARN (compatibility warn)',
     );
   });
 

@@ -75,4 +75,17 @@ export const sampleEvents: HubEventRecord[] = [
       byType: { 'check-failed': 3 },
     },
   },
+  {
+    id: '01J0ZK4N2Q8V3W5X6Y7Z8A9B0J',
+    type: 'preflight',
+    time: '2024-06-12T06:00:00.000Z',
+    body: {
+      deployment: { version: '9.4.20240701.0', checksum: 'a9e8d7c6b5a4' },
+      status: 'warn',
+      counts: { pass: 9, warn: 1, fail: 0 },
+      items: [
+        { id: 'compatibility', status: 'warn', reason: 'MicroShift 4.14 -> 4.17 is not a supported update path' },
+      ],
+    },
+  },
 ];
