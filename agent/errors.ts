@@ -102,14 +102,6 @@ export class PermissionError extends AgentError {
   readonly exitCode = ExitCode.NoPermission;
 }
 
-/** The run was aborted by SIGTERM/SIGINT. */
-export class TerminatedError extends AgentError {
-  readonly exitCode = ExitCode.Terminated;
-  constructor(signal: string) {
-    super('terminated', `terminated by ${signal}`);
-  }
-}
-
 /** Map anything thrown to an exit code and a one-line reason. Unknown errors are bugs. */
 export function describeError(error: unknown): { exitCode: ExitCode; line: string } {
   if (error instanceof AgentError) return { exitCode: error.exitCode, line: error.message };

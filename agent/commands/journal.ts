@@ -3,6 +3,7 @@
 // not anything had to change), 1 when someone else's Storage= or journald itself keeps it from
 // being persistent; status exits 0 and describes what it found.
 import { parseJournaldSize, type JournalSizes } from '../core/journald-conf.js';
+import { formatBytes } from '../core/status-format.js';
 import { PermissionError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { lazy, closeCreated } from '../host/checks/deps.js';
@@ -98,15 +99,4 @@ function renderStatus(s: JournalStatus): string {
     ...s.warnings.map((w) => `warning: ${w}`),
   ];
   return `${lines.join('\n')}\n`;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'K', 'M', 'G', 'T'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)}${units[unit]}`;
 }
