@@ -1,35 +1,12 @@
 #!/usr/bin/env node
 // Entry point: the command table and argument parsing. Each command's module is imported only
 // when that command runs, so `--help`, `--version` and `status` stay light.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { clipEcho } from './errors.js';
 import { ExitCode, exitCodeHelp } from './exit-codes.js';
 import { describeRuntime, runtimeInfo } from './core/runtime-kind.js';
 import { version } from './version.js';
-import type { CommandMain } from './commands/types.js';
-
-type FlagSpec = NonNullable<ParseArgsConfig['options']>;
-
-export interface CommandSpec {
-  /** e.g. 'check' or 'config validate'. */
-  name: string;
-  summary: string;
-  usage: string;
-  flags: FlagSpec;
-  /** Names of the positional arguments it takes, in order (none when absent): more are refused. */
-  positionals?: string[];
-  /** Flag descriptions for --help, in order. */
-  flagHelp: Record<string, string>;
-  /** Needs a valid config (most commands); `config validate` reports problems itself. */
-  needsConfig: boolean;
-  /** With a broken main config, runs on what can be salvaged of it (config/fallback.ts). */
-  configFallback?: boolean;
-  /** Logs rarely and starts often: pino is loaded only when something is logged. */
-  lightLogger?: boolean;
-  /** A run greenboot waits for without a time limit: armed with a process-wide deadline from the start (config included). */
-  deadline?: (invocation: { flags: Record<string, unknown> }) => boolean;
-  load: () => Promise<{ main: CommandMain }>;
-}
+import type { CommandSpec } from './commands/types.js';
 
 const json = { json: { type: 'boolean' } } as const;
 

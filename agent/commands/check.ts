@@ -11,10 +11,9 @@ import { planChecks } from '../core/plan-checks.js';
 import { checkSummaryLine, renderCheckRun } from '../core/render-check.js';
 import { gatherBootContext, type BootContext } from '../host/boot-context.js';
 import { noteBoot } from '../host/boot-history.js';
-import { createBootRecords } from '../host/boot-records.js';
 import { buildChecks, WANTED_BUILTINS } from '../host/checks/build.js';
 import { createConfigFallbackChecks } from '../host/checks/config-fallback.js';
-import { closeCreated, lazy, type CheckDeps } from '../host/checks/deps.js';
+import type { CheckDeps } from '../host/checks/check-deps.js';
 import { armProcessDeadline, testDeadlineMs } from '../host/deadline.js';
 import { describeChecksPhase, limitAfterBudget, type Deadline } from '../core/deadline.js';
 import type { CommandMain, Deps } from './types.js';
@@ -28,38 +27,23 @@ export const main: CommandMain = async ({ flags }, deps) => {
     throw new UsageError(`--timeout must be a positive number of seconds (got '${String(flags.timeout)}')`);
   if (timeoutSec !== undefined && !dryRun)
     throw new UsageError('--timeout only goes with --dry-run: a boot verdict always gets the full wait budget');
-  const systemd = lazy(async () =>
-    (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
-  );
-  const microshift = lazy(async () =>
-    (await import('../host/microshift-api.js')).createMicroShiftApi({
-      fs: host.fs,
-      kubeconfig: config.microshift.kubeconfig,
-    }),
-  );
-  const checkDeps: CheckDeps = { clock: host.clock, exec: host.exec, fs: host.fs, log, systemd, microshift };
+  const checkDeps: CheckDeps = { ...host, log };
   const deadline = armDeadline(deps, classFilter, dryRun);
   try {
     deadline?.enter(
       'gathering the boot context (boot id, grubenv, greenboot.conf, rpm-ostree status, MicroShift unit)',
     );
-    const context = await gatherBootContext(
-      config,
-      { fs: host.fs, exec: host.exec, clock: host.clock, systemd },
-      signal,
-    );
+    const context = await gatherBootContext(config, host, signal);
     for (const warning of context.warnings) log.warn(warning);
     // The first run of a boot opens its record and looks for a rollback (not on a dry run:
     // that writes nothing).
     deadline?.enter('opening the boot record');
     if (!dryRun)
-      await keepVerdict(deps, "open this boot's record", () =>
-        noteBoot(
-          createBootRecords({ fs: host.fs, clock: host.clock, dir: config.boots.dir, warn: (m) => log.warn(m) }),
-          host.clock,
-          log,
-          { bootId: context.bootId, deployments: context.deployments },
-        ),
+      await keepVerdict(deps, "open this boot's record", async () =>
+        noteBoot(await host.records(), host.clock, log, {
+          bootId: context.bootId,
+          deployments: context.deployments,
+        }),
       );
     const budgetLine = formatWaitBudget(context.budget);
     log.info({ attempt: context.budget.attempt, budget: context.budget.budgetSec }, budgetLine);
@@ -132,7 +116,6 @@ export const main: CommandMain = async ({ flags }, deps) => {
     if (verdict === 'fail') log.error(`Required checks FAILED: the boot is not healthy`);
     return verdict === 'fail' || wantedFailed ? ExitCode.Failed : ExitCode.Ok;
   } finally {
-    await closeCreated(systemd, microshift);
     deadline?.stop();
   }
 };
@@ -197,13 +180,8 @@ async function record(
   verdict: 'pass' | 'fail',
   results: CheckResult[],
 ): Promise<void> {
-  const { host, config, log } = deps;
-  const records = createBootRecords({
-    fs: host.fs,
-    clock: host.clock,
-    dir: config.boots.dir,
-    warn: (m) => log.warn(m),
-  });
+  const { host, config } = deps;
+  const records = await host.records();
   const endedAt = new Date(host.clock.now()).toISOString();
   await records.update(context.bootId, (r) => {
     for (const cls of classFilter ? [classFilter] : (['required', 'wanted'] as const)) {

@@ -4,10 +4,7 @@
 import { checkGateUnitName, parseUnitName } from '../core/gate.js';
 import { PermissionError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { closeCreated, lazy } from '../host/checks/deps.js';
 import { addGate, listGates, removeGate, type GateChange, type GateDeps } from '../host/gate.js';
-import type { Lazy } from '../host/checks/deps.js';
-import type { Systemd } from '../host/systemd.js';
 import type { CommandMain, Deps, Invocation } from './types.js';
 
 export const add: CommandMain = (invocation, deps) => change('add', invocation, deps);
@@ -58,15 +55,8 @@ async function change(action: 'add' | 'remove', { flags, positionals }: Invocati
   });
 }
 
-async function withGateDeps(deps: Deps, run: (gateDeps: GateDeps) => Promise<number>): Promise<number> {
-  const systemd: Lazy<Systemd> = lazy(async () =>
-    (await import('../host/systemd.js')).createSystemd({ busAddress: deps.host.env.DBUS_SYSTEM_BUS_ADDRESS }),
-  );
-  try {
-    return await run({ fs: deps.host.fs, systemd, signal: deps.signal });
-  } finally {
-    await closeCreated(systemd);
-  }
+function withGateDeps(deps: Deps, run: (gateDeps: GateDeps) => Promise<number>): Promise<number> {
+  return run({ fs: deps.host.fs, systemd: deps.host.systemd, signal: deps.signal });
 }
 
 function render(action: 'add' | 'remove', r: GateChange): string {

@@ -4,19 +4,13 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { historyEntries, renderHistory } from '../core/render-history.js';
 import { displayJson } from '../core/terminal-text.js';
-import { createBootRecords } from '../host/boot-records.js';
 import type { CommandMain } from './types.js';
 
-export const main: CommandMain = async ({ flags }, { host, config, log, out }) => {
+export const main: CommandMain = async ({ flags }, { host, out }) => {
   const limit = flags.n === undefined ? 20 : Number(flags.n);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`-n must be a positive whole number (got '${String(flags.n)}')`);
-  const records = createBootRecords({
-    fs: host.fs,
-    clock: host.clock,
-    dir: config.boots.dir,
-    warn: (m) => log.warn(m),
-  });
+  const records = await host.records();
   const entries = historyEntries(await records.list(), limit, (r) => records.newerValues(r));
   out(
     flags.json

@@ -6,7 +6,6 @@ import { parseJournaldSize, type JournalSizes } from '../core/journald-conf.js';
 import { formatBytes } from '../core/status-format.js';
 import { PermissionError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { lazy, closeCreated } from '../host/checks/deps.js';
 import { persistJournal, readJournalStatus, type JournalStatus, type PersistResult } from '../host/journald.js';
 import type { CommandMain, Deps, Flags } from './types.js';
 
@@ -18,16 +17,9 @@ export const persist: CommandMain = async ({ flags }, deps) => {
       'needs-root',
       'journal persist writes /etc/systemd/journald.conf.d/ and restarts systemd-journald: run it as root',
     );
-  const systemd = lazy(async () =>
-    (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
-  );
-  try {
-    const result = await persistJournal({ host, log: deps.log, signal: deps.signal, systemd }, sizes);
-    deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...result, sizes }, null, 2)}\n` : renderPersist(result));
-    return result.outcome === 'persistent' ? ExitCode.Ok : ExitCode.Failed;
-  } finally {
-    await closeCreated(systemd);
-  }
+  const result = await persistJournal({ host, log: deps.log, signal: deps.signal }, sizes);
+  deps.out(flags.json ? `${JSON.stringify({ schema: 1, ...result, sizes }, null, 2)}\n` : renderPersist(result));
+  return result.outcome === 'persistent' ? ExitCode.Ok : ExitCode.Failed;
 };
 
 export const status: CommandMain = async ({ flags }, deps) => {

@@ -11,8 +11,6 @@ import { watch } from 'node:fs';
 import { ExitCode } from '../exit-codes.js';
 import { cronEvery } from '../core/schedule.js';
 import { version } from '../version.js';
-import { createBootRecords } from '../host/boot-records.js';
-import { closeCreated, lazy } from '../host/checks/deps.js';
 import { createNotifier } from '../host/sd-notify.js';
 import { createDaemonTasks } from '../host/daemon-tasks.js';
 import type { CommandMain } from './types.js';
@@ -25,21 +23,13 @@ const INFLIGHT_GRACE_MS = 5000;
 export const main: CommandMain = async (_invocation, deps) => {
   const { host, config, log, signal } = deps;
   const notifier = createNotifier(host.exec, host.env);
-  const systemd = lazy(async () =>
-    (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
-  );
-  const records = createBootRecords({
-    fs: host.fs,
-    clock: host.clock,
-    dir: config.boots.dir,
-    warn: (m) => log.warn(m),
-  });
+  const records = await host.records();
   // Hub files that arrive later (or get fixed) change what status shows: write the state then.
   let linkChanged = () => undefined as void;
   const hub = config.hub
     ? await (await import('../hub/hub.js')).startHub(config, host, log, version, { onLinkChange: () => linkChanged() })
     : undefined;
-  const tasks = createDaemonTasks({ ...deps, systemd, records, hub, cliPath: process.argv[1] ?? '' });
+  const tasks = createDaemonTasks({ ...deps, records, hub, cliPath: process.argv[1] ?? '' });
 
   const inflight = new Map<Promise<void>, { name: string; since: number }>();
   const run = (name: string, task: () => Promise<void>): Promise<void> => {
@@ -133,7 +123,7 @@ export const main: CommandMain = async (_invocation, deps) => {
     await settleWithin([...inflight.keys()], INFLIGHT_GRACE_MS);
     await tasks.stop();
     await hub?.close({ timeoutMs: 5000 });
-    await closeCreated(systemd);
+    await host.close();
   }
   return ExitCode.Ok;
 };

@@ -8,8 +8,6 @@ import { waitUntil } from '../core/wait.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { createBootFacts } from '../host/boot-facts.js';
-import { createBootRecords } from '../host/boot-records.js';
-import { closeCreated, lazy } from '../host/checks/deps.js';
 import type { Systemd, UnitState } from '../host/systemd.js';
 import type { CommandMain, Deps } from './types.js';
 
@@ -27,19 +25,11 @@ export const main: CommandMain = async ({ flags }, deps) => {
   if (!flags.green)
     throw new UsageError('wait needs --green: it waits until this boot is declared good (see edge-agent wait --help)');
   const timeoutSec = parseTimeout(flags.timeout);
-  const { host, config, log, signal } = deps;
+  const { host, log, signal } = deps;
   const started = host.clock.monotonic();
   const bootId = await createBootFacts({ fs: host.fs, clock: host.clock }).bootId();
-  const records = createBootRecords({
-    fs: host.fs,
-    clock: host.clock,
-    dir: config.boots.dir,
-    warn: (m) => log.warn(m),
-  });
-  const systemd = lazy(async () =>
-    (await import('../host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
-  );
-  const units = new UnitStates(deps, systemd);
+  const records = await host.records();
+  const units = new UnitStates(deps, host.systemd);
   try {
     await units.watch();
     const probe = async (): Promise<BootVerdictFacts> => {
@@ -83,7 +73,6 @@ export const main: CommandMain = async ({ flags }, deps) => {
     return result.verdict === 'green' ? ExitCode.Ok : result.verdict === 'red' ? ExitCode.Failed : ExitCode.Pending;
   } finally {
     await units.stop();
-    await closeCreated(systemd);
   }
 };
 

@@ -16,10 +16,8 @@ import type { BootRecords } from './boot-records.js';
 import { ensureJournalPersistent } from './journald.js';
 import { writeMotd } from './motd.js';
 import { createRpmOstree } from './rpm-ostree.js';
-import type { Systemd } from './systemd.js';
 
 export interface DaemonTaskDeps extends Deps {
-  systemd: () => Promise<Systemd>;
   records: BootRecords;
   hub?: Hub;
   /** The bundle entry, to run `check --dry-run` in a child process (keeps the daemon small). */
@@ -91,11 +89,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
     },
     /** Open this boot's record (rollback detection) and report what is pending. */
     async boot() {
-      context = await gatherBootContext(
-        config,
-        { fs: host.fs, exec: host.exec, clock: host.clock, systemd: deps.systemd },
-        deps.signal,
-      );
+      context = await gatherBootContext(config, host, deps.signal);
       const noted = await noteBoot(records, host.clock, log, {
         bootId: context.bootId,
         deployments: context.deployments,
@@ -200,7 +194,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
     },
     async journal() {
       const before = facts.journalPersistent;
-      const result = await ensureJournalPersistent({ host, log, signal: deps.signal, systemd: deps.systemd, config });
+      const result = await ensureJournalPersistent({ host, log, signal: deps.signal, config });
       facts.journalPersistent =
         result.outcome === 'persistent' ? true : result.outcome === 'disabled' ? facts.journalPersistent : false;
       const changed = result.outcome === 'persistent' && result.changed;

@@ -18,7 +18,7 @@ import {
 import { runtimeInfo } from '../core/runtime-kind.js';
 import { version } from '../version.js';
 import { createBootFacts, type BootFacts } from './boot-facts.js';
-import { closeCreated, lazy } from './checks/deps.js';
+import { closeCreated, lazy } from './lazy.js';
 import { createGrubEnvReader } from './grubenv.js';
 import type { Host } from './host.js';
 import type { Logger } from './log.js';

@@ -8,7 +8,7 @@ import type { WorkloadObservation } from '../../agent/core/microshift-observatio
 import { CheckSchema, type CheckSpec } from '../../agent/config/schema.js';
 import { HostError } from '../../agent/errors.js';
 import { createDeclaredCheck } from '../../agent/host/checks/declared.js';
-import type { CheckDeps } from '../../agent/host/checks/deps.js';
+import type { CheckDeps } from '../../agent/host/checks/check-deps.js';
 import { createHostFs } from '../../agent/host/fs.js';
 import { createLogger } from '../../agent/host/log.js';
 import type { MicroShiftApi } from '../../agent/host/microshift-api.js';

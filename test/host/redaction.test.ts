@@ -33,14 +33,13 @@ const withPassword = (url: string) => url.replace('://', `://edge:${SECRET}@`);
 describe('daemon.json', () => {
   it('holds the broker URL with the password replaced by ***', async () => {
     const config = ConfigSchema.parse({ hub: { url: 'mqtts://edge:hunter2-s3cret@hub.example.com:8883' } });
-    const host = createHost({ EDGE_AGENT_ROOT: root });
+    const host = createHost({ env: { EDGE_AGENT_ROOT: root } });
     const deps = {
       host,
       config,
       log: createLogger({ write: () => undefined }),
       signal: new AbortController().signal,
       out: () => undefined,
-      systemd: () => Promise.reject(new Error('unused')),
       records: undefined as never,
       cliPath: '',
     } satisfies DaemonTaskDeps;

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../agent/core/check-result.js';
 import { defaultConfig, type Config } from '../../agent/config/schema.js';
-import type { CheckDeps } from '../../agent/host/checks/deps.js';
+import type { CheckDeps } from '../../agent/host/checks/check-deps.js';
 import { createWantedChecks, type WantedFacts } from '../../agent/host/checks/wanted.js';
 import { createHostFs } from '../../agent/host/fs.js';
 import { createLogger } from '../../agent/host/log.js';

@@ -5,7 +5,7 @@ import type { RunnableCheck } from '../../core/check-runner.js';
 import type { Config } from '../../config/schema.js';
 import type { BootContext } from '../boot-context.js';
 import { createDeclaredCheck } from './declared.js';
-import type { CheckDeps } from './deps.js';
+import type { CheckDeps } from './check-deps.js';
 import { createMicroShiftCheck } from './microshift.js';
 import { createWantedChecks } from './wanted.js';
 

@@ -8,7 +8,7 @@ import { waitUntil } from '../../core/wait.js';
 import type { CheckReport } from '../../core/check-result.js';
 import type { RunnableCheck } from '../../core/check-runner.js';
 import type { CheckSpec } from '../../config/schema.js';
-import type { CheckDeps } from './deps.js';
+import type { CheckDeps } from './check-deps.js';
 
 type Probe = { ok: boolean; final?: boolean; detail: string; observation?: Record<string, unknown> };
 

@@ -6,7 +6,7 @@ import { waitUntil } from '../../core/wait.js';
 import type { CheckReport } from '../../core/check-result.js';
 import type { RunnableCheck } from '../../core/check-runner.js';
 import type { MicroShiftObservation } from '../../core/microshift-observation.js';
-import type { CheckDeps } from './deps.js';
+import type { CheckDeps } from './check-deps.js';
 
 export const MICROSHIFT_UNIT = 'microshift.service';
 export const PRERUN_FAILED_LOG = '/var/lib/microshift-backups/prerun_failed.log';

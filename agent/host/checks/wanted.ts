@@ -4,7 +4,7 @@ import { statfs } from 'node:fs/promises';
 import type { CheckReport } from '../../core/check-result.js';
 import type { RunnableCheck } from '../../core/check-runner.js';
 import type { Config } from '../../config/schema.js';
-import type { CheckDeps } from './deps.js';
+import type { CheckDeps } from './check-deps.js';
 import { scriptNames } from './greenboot-scripts.js';
 
 export interface WantedFacts {

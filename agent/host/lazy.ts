@@ -1,20 +1,6 @@
-// What the runnable checks use from the host. Costly clients are created on first use and shared
-// by every check of the run (one D-Bus connection, one Kubernetes client).
-import type { Clock } from '../clock.js';
-import type { Exec } from '../exec.js';
-import type { HostFs } from '../fs.js';
-import type { Logger } from '../log.js';
-import type { MicroShiftApi } from '../microshift-api.js';
-import type { Systemd } from '../systemd.js';
-
-export interface CheckDeps {
-  clock: Clock;
-  exec: Exec;
-  fs: HostFs;
-  log: Logger;
-  systemd: () => Promise<Systemd>;
-  microshift: () => Promise<MicroShiftApi>;
-}
+// Clients that cost something to create (a D-Bus connection, the Kubernetes client, a module that
+// pulls in a package) are made on first use, shared by everyone who asks, and closed at the end
+// only if they were ever made.
 
 export interface Lazy<T> {
   (): Promise<T>;
