@@ -62,7 +62,7 @@ export const commands: CommandSpec[] = [
       json: 'print the rows as JSON',
     },
     needsConfig: false,
-    load: () => import('./commands/fleet.js'),
+    load: () => import('./commands/fleet/fleet.js'),
   },
   {
     name: 'hub',
@@ -75,7 +75,7 @@ export const commands: CommandSpec[] = [
       check: 'validate the config and exit',
     },
     needsConfig: false,
-    load: () => import('./commands/hub.js'),
+    load: () => import('./commands/hub/hub.js'),
   },
   {
     name: 'journal persist',
@@ -88,7 +88,7 @@ export const commands: CommandSpec[] = [
       json: 'print the result object as JSON',
     },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/journal.js')).persist }),
+    load: async () => ({ main: (await import('./commands/journal/journal.js')).persist }),
   },
   {
     name: 'journal status',
@@ -97,7 +97,7 @@ export const commands: CommandSpec[] = [
     flags: { ...json },
     flagHelp: { json: 'print the status object as JSON' },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/journal.js')).status }),
+    load: async () => ({ main: (await import('./commands/journal/journal.js')).status }),
   },
   {
     name: 'gate add',
@@ -107,7 +107,7 @@ export const commands: CommandSpec[] = [
     positionals: ['UNIT'],
     flagHelp: { json: 'print the result object as JSON' },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/gate.js')).add }),
+    load: async () => ({ main: (await import('./commands/gate/gate.js')).add }),
   },
   {
     name: 'gate remove',
@@ -117,7 +117,7 @@ export const commands: CommandSpec[] = [
     positionals: ['UNIT'],
     flagHelp: { json: 'print the result object as JSON' },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/gate.js')).remove }),
+    load: async () => ({ main: (await import('./commands/gate/gate.js')).remove }),
   },
   {
     name: 'gate list',
@@ -126,7 +126,7 @@ export const commands: CommandSpec[] = [
     flags: { ...json },
     flagHelp: { json: 'print the gated units as JSON' },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/gate.js')).list }),
+    load: async () => ({ main: (await import('./commands/gate/gate.js')).list }),
   },
   {
     name: 'wait',
@@ -139,7 +139,7 @@ export const commands: CommandSpec[] = [
       json: 'print the result object as JSON',
     },
     needsConfig: true,
-    load: () => import('./commands/wait.js'),
+    load: () => import('./commands/wait/wait.js'),
   },
   {
     name: 'check',
@@ -155,7 +155,7 @@ export const commands: CommandSpec[] = [
     needsConfig: true,
     configFallback: true,
     deadline: ({ flags }) => flags.class === 'required' && !flags['dry-run'],
-    load: () => import('./commands/check.js'),
+    load: () => import('./commands/check/check.js'),
   },
   {
     name: 'boot',
@@ -166,7 +166,7 @@ export const commands: CommandSpec[] = [
     flagHelp: {},
     needsConfig: true,
     configFallback: true,
-    load: () => import('./commands/boot.js'),
+    load: () => import('./commands/boot/boot.js'),
   },
   {
     name: 'history',
@@ -175,7 +175,7 @@ export const commands: CommandSpec[] = [
     flags: { n: { type: 'string', short: 'n' }, ...json },
     flagHelp: { n: 'show the newest N entries (default 20)', json: 'print the entries as JSON' },
     needsConfig: true,
-    load: () => import('./commands/history.js'),
+    load: () => import('./commands/history/history.js'),
   },
   {
     name: 'run',
@@ -184,7 +184,7 @@ export const commands: CommandSpec[] = [
     flags: {},
     flagHelp: {},
     needsConfig: true,
-    load: () => import('./commands/run.js'),
+    load: () => import('./commands/run/run.js'),
   },
   {
     name: 'config validate',
@@ -193,7 +193,7 @@ export const commands: CommandSpec[] = [
     flags: { ...json },
     flagHelp: { json: 'print problems as JSON' },
     needsConfig: false,
-    load: () => import('./commands/config-validate.js'),
+    load: () => import('./commands/config-validate/config-validate.js'),
   },
 ];
 

@@ -9,7 +9,7 @@ import { createDeferredLogger } from './host/log-deferred.js';
 import type { Logger } from './host/log.js';
 import type { Config } from './config/schema.js';
 import type { CommandSpec, Invocation } from './commands/types.js';
-import type { ConfigFallbackFacts } from './host/checks/config-fallback.js';
+import type { ConfigFallbackFacts } from './commands/check/config-fallback.js';
 
 export async function runCommand(spec: CommandSpec, invocation: Invocation): Promise<never> {
   let settings: HostSettings | undefined;

@@ -276,7 +276,7 @@ interface DriverResult {
   rssCurveMB: number[];
 }
 
-/** Inside the device: the daemon's tasks, built as agent/commands/run.ts builds them. */
+/** Inside the device: the daemon's tasks, built as agent/commands/run/run.ts builds them. */
 async function driver(): Promise<void> {
   const [{ createHost }, { loadConfig }, { createLogger }, { startHub }, { createDaemonTasks }, { version }] =
     await Promise.all([
@@ -284,7 +284,7 @@ async function driver(): Promise<void> {
       import('../agent/config/load.js'),
       import('../agent/host/log.js'),
       import('../agent/hub/hub.js'),
-      import('../agent/host/daemon-tasks.js'),
+      import('../agent/commands/run/daemon-tasks.js'),
       import('../agent/version.js'),
     ]);
   const known: { settings?: HostSettings } = {};

@@ -2,7 +2,7 @@
 // composition root (main.ts) hands them the host adapters, the config, the logger and a signal.
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/schema.js';
-import type { ConfigFallbackFacts } from '../host/checks/config-fallback.js';
+import type { ConfigFallbackFacts } from './check/config-fallback.js';
 import type { Deadline } from '../core/deadline.js';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../host/log.js';

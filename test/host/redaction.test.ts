@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../agent/config/schema.js';
 import { DAEMON_STATE_PATH } from '../../agent/core/daemon-state.js';
-import { createDaemonTasks, type DaemonTaskDeps } from '../../agent/host/daemon-tasks.js';
+import { createDaemonTasks, type DaemonTaskDeps } from '../../agent/commands/run/daemon-tasks.js';
 import { createHost } from '../../agent/host/host.js';
 import { createLogger } from '../../agent/host/log.js';
 import { agentDist } from '../harness/agent-build.js';

@@ -3,13 +3,13 @@
 // boot's record (`edge-agent boot green|red`), then greenboot's units: boot-complete.target
 // active = green; redboot.target started or greenboot-healthcheck.service failed = red.
 // Unit changes arrive over D-Bus as they happen; the record is read every second.
-import { decideBootVerdict, type BootVerdict, type BootVerdictFacts } from '../core/gate.js';
-import { waitUntil } from '../core/wait.js';
-import { UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { createBootFacts } from '../host/boot-facts.js';
-import type { Systemd, UnitState } from '../host/systemd.js';
-import type { CommandMain, Deps } from './types.js';
+import { decideBootVerdict, type BootVerdict, type BootVerdictFacts } from '../../core/gate.js';
+import { waitUntil } from '../../core/wait.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { createBootFacts } from '../../host/boot-facts.js';
+import type { Systemd, UnitState } from '../../host/systemd.js';
+import type { CommandMain, Deps } from '../types.js';
 
 const UNITS = {
   bootComplete: 'boot-complete.target',

@@ -3,18 +3,18 @@
 // MicroShift for the rollback only when the next boot is the rollback; green marks the booted
 // deployment known-good and clears a restore marker edge-agent left behind. greenboot ignores
 // these exit codes; ours still say what happened (0 done, 1 a step failed).
-import { UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { firstFailure, type CheckResult } from '../core/check-result.js';
-import { describeRequiredFailure } from '../core/greenboot-journal.js';
-import { rollbackImminent } from '../core/greenboot.js';
-import { planPreRollback, RESTORE_MARKER } from '../core/pre-rollback.js';
-import { describe as describeDeployment } from '../core/rollback.js';
-import { gatherBootContext } from '../host/boot-context.js';
-import { noteBoot } from '../host/boot-history.js';
-import { readGreenbootScripts } from '../host/greenboot-journal.js';
-import { applyPreRollback, OUR_MARKER_NOTE } from '../host/pre-rollback.js';
-import type { CommandMain, Deps } from './types.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { firstFailure, type CheckResult } from '../../core/check-result.js';
+import { describeRequiredFailure } from '../../core/greenboot-journal.js';
+import { rollbackImminent } from '../../core/greenboot.js';
+import { planPreRollback, RESTORE_MARKER } from '../../core/pre-rollback.js';
+import { describe as describeDeployment } from '../../core/rollback.js';
+import { gatherBootContext } from '../../host/boot-context.js';
+import { noteBoot } from '../../host/boot-history.js';
+import { readGreenbootScripts } from '../../host/greenboot-journal.js';
+import { applyPreRollback, OUR_MARKER_NOTE } from './pre-rollback.js';
+import type { CommandMain, Deps } from '../types.js';
 
 export const main: CommandMain = async ({ positionals }, deps) => {
   const verdict = positionals[0];

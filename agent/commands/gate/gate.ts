@@ -1,11 +1,11 @@
 // `edge-agent gate add UNIT`, `gate remove UNIT`, `gate list [--json]`: hold workloads until the
 // boot is declared good (see core/gate.ts for how). add/remove exit 0 when the gate is (or already
 // was) in the wanted state; a refused unit name is a usage error (64) that says why.
-import { checkGateUnitName, parseUnitName } from '../core/gate.js';
-import { PermissionError, UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { addGate, listGates, removeGate, type GateChange, type GateDeps } from '../host/gate.js';
-import type { CommandMain, Deps, Invocation } from './types.js';
+import { checkGateUnitName, parseUnitName } from '../../core/gate.js';
+import { PermissionError, UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { addGate, listGates, removeGate, type GateChange, type GateDeps } from './gate-drop-ins.js';
+import type { CommandMain, Deps, Invocation } from '../types.js';
 
 export const add: CommandMain = (invocation, deps) => change('add', invocation, deps);
 export const remove: CommandMain = (invocation, deps) => change('remove', invocation, deps);

@@ -12,14 +12,14 @@ import {
   type FleetFilter,
   type FleetSort,
   type FleetState,
-} from '../core/hub-fleet.js';
-import { displayJson } from '../core/terminal-text.js';
-import { UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { checkBrokerUrl, readTlsMaterial } from '../hub/hub-config.js';
-import { readFleet, watchFleet } from '../hub/fleet-reader.js';
-import { readFleetFromHub } from '../hub/hub-api-client.js';
-import type { CommandMain, Flags } from './types.js';
+} from '../../core/hub-fleet.js';
+import { displayJson } from '../../core/terminal-text.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { checkBrokerUrl, readTlsMaterial } from '../../hub/hub-config.js';
+import { readFleet, watchFleet } from '../../hub/fleet-reader.js';
+import { readFleetFromHub } from '../../hub/hub-api-client.js';
+import type { CommandMain, Flags } from '../types.js';
 
 const str = (flags: Flags, name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
 

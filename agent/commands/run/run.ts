@@ -8,12 +8,12 @@
 // exit 0.
 import { Cron } from 'croner';
 import { watch } from 'node:fs';
-import { ExitCode } from '../exit-codes.js';
-import { cronEvery } from '../core/schedule.js';
-import { version } from '../version.js';
-import { createNotifier } from '../host/sd-notify.js';
-import { createDaemonTasks } from '../host/daemon-tasks.js';
-import type { CommandMain } from './types.js';
+import { ExitCode } from '../../exit-codes.js';
+import { cronEvery } from '../../core/schedule.js';
+import { version } from '../../version.js';
+import { createNotifier } from '../../host/sd-notify.js';
+import { createDaemonTasks } from './daemon-tasks.js';
+import type { CommandMain } from '../types.js';
 
 /** A task running longer than this stops the watchdog pings: systemd restarts the daemon. */
 const STALL_MS = 10 * 60_000;
@@ -27,7 +27,9 @@ export const main: CommandMain = async (_invocation, deps) => {
   // Hub files that arrive later (or get fixed) change what status shows: write the state then.
   let linkChanged = () => undefined as void;
   const hub = config.hub
-    ? await (await import('../hub/hub.js')).startHub(config, host, log, version, { onLinkChange: () => linkChanged() })
+    ? await (
+        await import('../../hub/hub.js')
+      ).startHub(config, host, log, version, { onLinkChange: () => linkChanged() })
     : undefined;
   const tasks = createDaemonTasks({ ...deps, records, hub, cliPath: process.argv[1] ?? '' });
 
@@ -68,7 +70,7 @@ export const main: CommandMain = async (_invocation, deps) => {
   try {
     await tasks.boot();
     // `edge-agent status` asks here first (as root): answered in milliseconds by a warm process.
-    statusServer = await import('../host/status-serve.js')
+    statusServer = await import('../../host/status-serve.js')
       .then((m) => m.startStatusServer({ host, log, signal }))
       .catch((error: Error) => void log.warn(`status socket: ${error.message}; status runs on its own`));
     await notifier.ready(tasks.statusLine());

@@ -2,12 +2,12 @@
 // `edge-agent journal status [--json]`. persist exits 0 when the journal is on disk (whether or
 // not anything had to change), 1 when someone else's Storage= or journald itself keeps it from
 // being persistent; status exits 0 and describes what it found.
-import { parseJournaldSize, type JournalSizes } from '../core/journald-conf.js';
-import { formatBytes } from '../core/status-format.js';
-import { PermissionError, UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { persistJournal, readJournalStatus, type JournalStatus, type PersistResult } from '../host/journald.js';
-import type { CommandMain, Deps, Flags } from './types.js';
+import { parseJournaldSize, type JournalSizes } from '../../core/journald-conf.js';
+import { formatBytes } from '../../core/status-format.js';
+import { PermissionError, UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { persistJournal, readJournalStatus, type JournalStatus, type PersistResult } from '../../host/journald.js';
+import type { CommandMain, Deps, Flags } from '../types.js';
 
 export const persist: CommandMain = async ({ flags }, deps) => {
   const { host } = deps;

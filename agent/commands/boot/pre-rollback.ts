@@ -2,14 +2,20 @@
 // its own time limit and all of them at the total limit, so a stuck step never holds the reboot.
 // Every step's result is returned for the boot record. Processes are only ever ended when CRI-O
 // named them as MicroShift's before its pods were removed: a podman container's conmon survives.
-import { backupsFor, BACKUP_DIR, podRemovalOrder, RESTORE_MARKER, type PreRollbackStep } from '../core/pre-rollback.js';
-import type { ActionResult } from '../core/boot-record.js';
-import type { Clock } from './clock.js';
-import { readProcess, type Crio } from './crio.js';
-import type { Exec } from './exec.js';
-import type { HostFs } from './fs.js';
-import type { Logger } from './log.js';
-import type { Systemd } from './systemd.js';
+import {
+  backupsFor,
+  BACKUP_DIR,
+  podRemovalOrder,
+  RESTORE_MARKER,
+  type PreRollbackStep,
+} from '../../core/pre-rollback.js';
+import type { ActionResult } from '../../core/boot-record.js';
+import type { Clock } from '../../host/clock.js';
+import { readProcess, type Crio } from '../../host/crio.js';
+import type { Exec } from '../../host/exec.js';
+import type { HostFs } from '../../host/fs.js';
+import type { Logger } from '../../host/log.js';
+import type { Systemd } from '../../host/systemd.js';
 
 export const OUR_MARKER_NOTE = '/var/lib/edge-agent/restore-marker.json';
 

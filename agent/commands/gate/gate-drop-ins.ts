@@ -1,10 +1,10 @@
 // Gates on this host: our drop-in in /etc/systemd/system/UNIT.d/, written and removed atomically,
 // followed by a daemon-reload so systemd sees the change at once. The decisions (names, text)
 // are in core/gate.ts.
-import { GATE_DROPIN_NAME, gateDropInPath, isGateDropIn, renderGateDropIn } from '../core/gate.js';
-import { DataError } from '../errors.js';
-import type { HostFs } from './fs.js';
-import type { Systemd } from './systemd.js';
+import { GATE_DROPIN_NAME, gateDropInPath, isGateDropIn, renderGateDropIn } from '../../core/gate.js';
+import { DataError } from '../../errors.js';
+import type { HostFs } from '../../host/fs.js';
+import type { Systemd } from '../../host/systemd.js';
 
 const UNIT_DIR = '/etc/systemd/system';
 

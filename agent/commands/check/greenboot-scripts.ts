@@ -1,6 +1,6 @@
 // greenboot's check scripts as greenboot finds them: `*.sh`, recursively, under the required.d
 // and wanted.d directories of /usr/lib/greenboot/check and /etc/greenboot/check.
-import type { HostFs } from '../fs.js';
+import type { HostFs } from '../../host/fs.js';
 
 export const CHECK_DIRS = [
   '/usr/lib/greenboot/check/required.d',

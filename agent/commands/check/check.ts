@@ -2,21 +2,21 @@
 // this boot. greenboot's contract: exit 0 = pass, 1 = fail. The run is recorded atomically in
 // this boot's record before the process exits, also when SIGTERM stops it (--dry-run records
 // nothing and never touches the grubenv, which edge-agent never writes anyway).
-import { describeError, UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { formatWaitBudget } from '../core/budget.js';
-import { decideRunVerdict, type CheckClass, type CheckResult } from '../core/check-result.js';
-import { runChecks } from '../core/check-runner.js';
-import { planChecks } from '../core/plan-checks.js';
-import { checkSummaryLine, renderCheckRun } from '../core/render-check.js';
-import { gatherBootContext, type BootContext } from '../host/boot-context.js';
-import { noteBoot } from '../host/boot-history.js';
-import { buildChecks, WANTED_BUILTINS } from '../host/checks/build.js';
-import { createConfigFallbackChecks } from '../host/checks/config-fallback.js';
-import type { CheckDeps } from '../host/checks/check-deps.js';
-import { armProcessDeadline, testDeadlineMs } from '../host/deadline.js';
-import { describeChecksPhase, limitAfterBudget, type Deadline } from '../core/deadline.js';
-import type { CommandMain, Deps } from './types.js';
+import { describeError, UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { formatWaitBudget } from '../../core/budget.js';
+import { decideRunVerdict, type CheckClass, type CheckResult } from '../../core/check-result.js';
+import { runChecks } from '../../core/check-runner.js';
+import { planChecks } from '../../core/plan-checks.js';
+import { checkSummaryLine, renderCheckRun } from '../../core/render-check.js';
+import { gatherBootContext, type BootContext } from '../../host/boot-context.js';
+import { noteBoot } from '../../host/boot-history.js';
+import { buildChecks, WANTED_BUILTINS } from './build.js';
+import { createConfigFallbackChecks } from './config-fallback.js';
+import type { CheckDeps } from './check-deps.js';
+import { armProcessDeadline, testDeadlineMs } from '../../host/deadline.js';
+import { describeChecksPhase, limitAfterBudget, type Deadline } from '../../core/deadline.js';
+import type { CommandMain, Deps } from '../types.js';
 
 export const main: CommandMain = async ({ flags }, deps) => {
   const { host, config, log, signal } = deps;

@@ -1,10 +1,10 @@
 // `edge-agent hub`: the fleet hub service (edge-agent-hub.service). Runs until SIGTERM; the
 // work lives in commands/hub/.
 import { resolve } from 'node:path';
-import { ExitCode } from '../exit-codes.js';
-import { defaultHubServiceConfigPath, loadHubServiceConfig } from './hub/hub-service-config.js';
-import { startHubService } from './hub/service.js';
-import type { CommandMain } from './types.js';
+import { ExitCode } from '../../exit-codes.js';
+import { defaultHubServiceConfigPath, loadHubServiceConfig } from './hub-service-config.js';
+import { startHubService } from './service.js';
+import type { CommandMain } from '../types.js';
 
 export const main: CommandMain = async ({ flags }, { host, log, out, signal }) => {
   const file = typeof flags.config === 'string' ? resolve(process.cwd(), flags.config) : defaultHubServiceConfigPath;

@@ -1,10 +1,10 @@
 // `edge-agent history [--json] [-n N]`: boots and rollbacks, newest first, with reasons. Reads
 // only the records in /var, so it tells the truth after a rollback and with a volatile journal.
-import { UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { historyEntries, renderHistory } from '../core/render-history.js';
-import { displayJson } from '../core/terminal-text.js';
-import type { CommandMain } from './types.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { historyEntries, renderHistory } from '../../core/render-history.js';
+import { displayJson } from '../../core/terminal-text.js';
+import type { CommandMain } from '../types.js';
 
 export const main: CommandMain = async ({ flags }, { host, out }) => {
   const limit = flags.n === undefined ? 20 : Number(flags.n);

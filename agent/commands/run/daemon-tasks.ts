@@ -2,20 +2,20 @@
 // rpm-ostree, the journal settings, a dry run of the checks) and passes what changed to the hub
 // sink, the MOTD line and /run/edge-agent/daemon.json. Runtime health is informational: it never
 // changes a boot verdict.
-import { deviceStatus, pendingEvents, type StatusFacts } from '../core/hub-report.js';
-import type { BootRecord } from '../core/boot-record.js';
-import { DAEMON_STATE_PATH, type DaemonStateFile } from '../core/daemon-state.js';
-import { redactSecrets } from '../core/redact.js';
-import { summaryLine } from '../core/status-summary.js';
-import type { Deps } from '../commands/types.js';
-import type { Hub } from '../hub/hub.js';
-import { version } from '../version.js';
-import { gatherBootContext, type BootContext } from './boot-context.js';
-import { noteBoot } from './boot-history.js';
-import type { BootRecords } from './boot-records.js';
-import { ensureJournalPersistent } from './journald.js';
-import { writeMotd } from './motd.js';
-import { createRpmOstree } from './rpm-ostree.js';
+import { deviceStatus, pendingEvents, type StatusFacts } from '../../core/hub-report.js';
+import type { BootRecord } from '../../core/boot-record.js';
+import { DAEMON_STATE_PATH, type DaemonStateFile } from '../../core/daemon-state.js';
+import { redactSecrets } from '../../core/redact.js';
+import { summaryLine } from '../../core/status-summary.js';
+import type { Deps } from '../types.js';
+import type { Hub } from '../../hub/hub.js';
+import { version } from '../../version.js';
+import { gatherBootContext, type BootContext } from '../../host/boot-context.js';
+import { noteBoot } from '../../host/boot-history.js';
+import type { BootRecords } from '../../host/boot-records.js';
+import { ensureJournalPersistent } from '../../host/journald.js';
+import { writeMotd } from '../../host/motd.js';
+import { createRpmOstree } from '../../host/rpm-ostree.js';
 
 export interface DaemonTaskDeps extends Deps {
   records: BootRecords;

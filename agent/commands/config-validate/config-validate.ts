@@ -1,10 +1,10 @@
 // `edge-agent config validate`: every problem in /etc/edge-agent/ with file, key, value and what
 // was expected. Exit 0 when the config is usable (warnings allowed), 78 when it is not.
-import { formatConfigProblem } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { describeFallback } from '../config/fallback.js';
-import { defaultConfigPath, loadConfig } from '../config/load.js';
-import type { CommandMain } from './types.js';
+import { formatConfigProblem } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { describeFallback } from '../../config/fallback.js';
+import { defaultConfigPath, loadConfig } from '../../config/load.js';
+import type { CommandMain } from '../types.js';
 
 export const main: CommandMain = async ({ flags }, { host, out }) => {
   // Salvaging also reads the drop-ins behind a broken main file, so their problems show too.
