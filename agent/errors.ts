@@ -76,6 +76,13 @@ export class HostError extends AgentError {
   }
 }
 
+/** Something on the host did not answer in time. Recognised by its class, never by its text. */
+export class TimeoutError extends HostError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('timeout', message, { ...options, retryable: true });
+  }
+}
+
 /** Data from the host or a state file could not be understood. */
 export class DataError extends AgentError {
   readonly exitCode = ExitCode.DataError;

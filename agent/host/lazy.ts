@@ -1,6 +1,8 @@
 // Clients that cost something to create (a D-Bus connection, the Kubernetes client, a module that
 // pulls in a package) are made on first use, shared by everyone who asks, and closed at the end
 // only if they were ever made.
+import { raceDeadline } from '../core/deadline.js';
+import { systemClock } from './clock.js';
 
 export interface Lazy<T> {
   (): Promise<T>;
@@ -26,8 +28,10 @@ export async function closeCreated(...clients: Lazy<{ close(): unknown }>[]): Pr
   for (const client of clients) {
     const created = client.current();
     if (!created) continue;
-    await Promise.race([created.then((c) => c.close()), new Promise((resolve) => setTimeout(resolve, 500))]).catch(
-      () => undefined,
-    );
+    await raceDeadline(Promise.resolve(created.then((c) => c.close())), {
+      clock: systemClock,
+      ms: 500,
+      onTimeout: () => undefined,
+    }).catch(() => undefined);
   }
 }

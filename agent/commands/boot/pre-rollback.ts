@@ -9,6 +9,7 @@ import {
   RESTORE_MARKER,
   type PreRollbackStep,
 } from '../../core/pre-rollback.js';
+import { raceDeadline } from '../../core/deadline.js';
 import type { ActionResult } from '../../core/boot-record.js';
 import type { Clock } from '../../host/clock.js';
 import { readProcess, type Crio } from '../../host/crio.js';
@@ -60,13 +61,13 @@ export async function applyPreRollback(
       const controller = new AbortController();
       // The step honours its own limit through the signal; this cut-off, a moment later, is for
       // a step that does not (a hung D-Bus call, a tool that ignores SIGTERM).
-      const timer = clock.sleep(limit + 1000, controller.signal).then(
-        (): StepOutcome => ({ outcome: 'failed', message: `cut off after ${Math.round(limit / 1000)}s` }),
-        () => ({ outcome: 'failed', message: 'cancelled' }) as StepOutcome,
-      );
       try {
         const stepSignal = AbortSignal.any([controller.signal, AbortSignal.timeout(limit)]);
-        result = await Promise.race([runStep(step, deps, snapshot, stepSignal, limit), timer]);
+        result = await raceDeadline(runStep(step, deps, snapshot, stepSignal, limit), {
+          clock,
+          ms: limit + 1000,
+          onTimeout: (): StepOutcome => ({ outcome: 'failed', message: `cut off after ${Math.round(limit / 1000)}s` }),
+        });
       } catch (error) {
         result = { outcome: 'failed', message: (error as Error).message };
       } finally {

@@ -9,6 +9,7 @@
 import { Cron } from 'croner';
 import { watch } from 'node:fs';
 import { ExitCode } from '../../exit-codes.js';
+import { raceDeadline } from '../../core/deadline.js';
 import { cronEvery } from '../../core/schedule.js';
 import { version } from '../../version.js';
 import { createNotifier } from '../../host/sd-notify.js';
@@ -122,19 +123,17 @@ export const main: CommandMain = async (_invocation, deps) => {
     await statusServer?.close();
     for (const s of schedules) s.stop();
     // The signal has aborted their child processes: an event is queued and marked, or neither.
-    await settleWithin([...inflight.keys()], INFLIGHT_GRACE_MS);
+    await raceDeadline(Promise.allSettled(inflight.keys()), {
+      clock: host.clock,
+      ms: INFLIGHT_GRACE_MS,
+      onTimeout: () => undefined,
+    });
     await tasks.stop();
     await hub?.close({ timeoutMs: 5000 });
     await host.close();
   }
   return ExitCode.Ok;
 };
-
-async function settleWithin(work: Promise<unknown>[], ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(work), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
 
 function watchQuietly(dir: string, onChange: () => void): { close(): void } | undefined {
   try {
