@@ -62,7 +62,8 @@ export function fakeHost(options: FakeHostOptions): FakeHost {
     crio: lazy(async () => createCrio({ exec, fs })),
     microshift,
     records,
-    close: () => closeCreated(systemd, microshift),
+    // The fakes outlive a run, as systemd outlives a process: a test may run several commands.
+    close: () => closeCreated(microshift),
     fakeExec,
     fakeSystemd,
     fakeClock,
