@@ -6,7 +6,7 @@ import { parseGreenbootConf, type GreenbootConf } from '../config/greenboot-conf
 import { computeWaitBudget, type WaitBudget } from '../core/budget.js';
 import type { DeploymentSet } from '../core/deployment.js';
 import type { Config } from '../config/schema.js';
-import { createBootFacts } from './boot-facts.js';
+import { createBootFacts } from './system-facts.js';
 import { createGrubEnvReader, type GrubEnv } from './grubenv.js';
 import { createRpmOstree } from './rpm-ostree.js';
 import type { Clock } from './clock.js';

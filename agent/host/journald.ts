@@ -19,7 +19,7 @@ import {
   type StorageConflict,
 } from '../core/journald-conf.js';
 import { HostError } from '../errors.js';
-import { createBootFacts } from './boot-facts.js';
+import { createBootFacts } from './system-facts.js';
 import type { Host } from './host.js';
 import type { Logger } from './log.js';
 

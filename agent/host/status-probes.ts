@@ -17,7 +17,7 @@ import {
 } from '../core/status-facts.js';
 import { runtimeInfo } from '../core/runtime-kind.js';
 import { version } from '../version.js';
-import { createBootFacts, type BootFacts } from './boot-facts.js';
+import { createBootFacts, type BootFacts } from './system-facts.js';
 import { closeCreated, lazy } from './lazy.js';
 import { createGrubEnvReader } from './grubenv.js';
 import type { Host } from './host.js';

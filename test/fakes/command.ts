@@ -55,7 +55,7 @@ export async function putFile(host: Host, path: string, content: string): Promis
   await writeFile(file, content);
 }
 
-/** The kernel's view of this boot: its id and start time, as boot-facts reads them. */
+/** The kernel's view of this boot: its id and start time, as host/system-facts.ts reads them. */
 export async function aBoot(host: Host, bootId: string, bootTime = '2024-06-01T00:00:00Z'): Promise<void> {
   await putFile(host, '/proc/sys/kernel/random/boot_id', `${bootId}\n`);
   await putFile(host, '/proc/stat', `cpu 0 0 0 0\nbtime ${Math.floor(Date.parse(bootTime) / 1000)}\n`);

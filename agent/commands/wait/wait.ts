@@ -7,7 +7,7 @@ import { decideBootVerdict, type BootVerdict, type BootVerdictFacts } from '../.
 import { waitUntil } from '../../core/wait.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { createBootFacts } from '../../host/boot-facts.js';
+import { createBootFacts } from '../../host/system-facts.js';
 import type { Systemd, UnitState } from '../../host/systemd.js';
 import type { CommandMain, Deps } from '../types.js';
 

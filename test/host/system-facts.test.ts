@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBootFacts, type BootFacts } from '../../agent/host/boot-facts.js';
+import { createBootFacts, type BootFacts } from '../../agent/host/system-facts.js';
 import { createHostFs } from '../../agent/host/fs.js';
 import { FakeClock } from '../fakes/clock.js';
 
