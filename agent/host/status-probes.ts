@@ -42,7 +42,7 @@ export interface StatusLimits {
   noteBoot: number;
 }
 
-// As in boot-context.ts, which status does not import: it loads rpm-ostree's parser and zod.
+// As in greenboot-context.ts, which status does not import: it loads rpm-ostree's parser and zod.
 const GREENBOOT_CONF = '/etc/greenboot/greenboot.conf';
 
 export const DEFAULT_STATUS_LIMITS: StatusLimits = {

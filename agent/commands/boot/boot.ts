@@ -10,7 +10,7 @@ import { describeRequiredFailure } from '../../core/greenboot-journal.js';
 import { rollbackImminent } from '../../core/greenboot.js';
 import { planPreRollback, RESTORE_MARKER } from '../../core/pre-rollback.js';
 import { describe as describeDeployment } from '../../core/rollback.js';
-import { gatherBootContext } from '../../host/boot-context.js';
+import { gatherBootContext } from '../../host/greenboot-context.js';
 import { noteBoot } from '../../host/boot-history.js';
 import { readGreenbootScripts } from '../../host/greenboot-journal.js';
 import { applyPreRollback, OUR_MARKER_NOTE } from './pre-rollback.js';

@@ -3,7 +3,7 @@
 import type { CheckPlan } from '../../core/plan-checks.js';
 import type { RunnableCheck } from '../../core/check-runner.js';
 import type { Config } from '../../config/schema.js';
-import type { BootContext } from '../../host/boot-context.js';
+import type { BootContext } from '../../host/greenboot-context.js';
 import { createDeclaredCheck } from './declared.js';
 import type { CheckDeps } from './check-deps.js';
 import { createMicroShiftCheck } from './microshift.js';

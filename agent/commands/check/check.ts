@@ -9,7 +9,7 @@ import { decideRunVerdict, type CheckClass, type CheckResult } from '../../core/
 import { runChecks } from '../../core/check-runner.js';
 import { planChecks } from '../../core/plan-checks.js';
 import { checkSummaryLine, renderCheckRun } from '../../core/render-check.js';
-import { gatherBootContext, type BootContext } from '../../host/boot-context.js';
+import { gatherBootContext, type BootContext } from '../../host/greenboot-context.js';
 import { noteBoot } from '../../host/boot-history.js';
 import { buildChecks, WANTED_BUILTINS } from './build.js';
 import { createConfigFallbackChecks } from './config-fallback.js';

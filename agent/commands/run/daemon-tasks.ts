@@ -10,7 +10,7 @@ import { summaryLine } from '../../core/status-summary.js';
 import type { Deps } from '../types.js';
 import type { Hub } from '../../hub/hub.js';
 import { version } from '../../version.js';
-import { gatherBootContext, type BootContext } from '../../host/boot-context.js';
+import { gatherBootContext, type BootContext } from '../../host/greenboot-context.js';
 import { noteBoot } from '../../host/boot-history.js';
 import type { BootRecords } from '../../host/boot-records.js';
 import { ensureJournalPersistent } from '../../host/journald.js';
