@@ -67,7 +67,7 @@ export async function noteThisBoot(
   deployments: Deployment[] | undefined,
 ): Promise<void> {
   const [{ noteBoot }, { createBootRecords }] = await Promise.all([
-    import('./boot-history.js'),
+    import('./open-boot-record.js'),
     import('./boot-records.js'),
   ]);
   const records = createBootRecords({ fs: deps.fs, clock: deps.clock, dir, warn: (m) => deps.log.warn(m) });

@@ -11,7 +11,7 @@ import { rollbackImminent } from '../../core/greenboot.js';
 import { planPreRollback, RESTORE_MARKER } from '../../core/pre-rollback.js';
 import { describe as describeDeployment } from '../../core/rollback.js';
 import { gatherBootContext } from '../../host/greenboot-context.js';
-import { noteBoot } from '../../host/boot-history.js';
+import { noteBoot } from '../../host/open-boot-record.js';
 import { readGreenbootScripts } from '../../host/greenboot-journal.js';
 import { applyPreRollback, OUR_MARKER_NOTE } from './pre-rollback.js';
 import type { CommandMain, Deps } from '../types.js';

@@ -10,7 +10,7 @@ import { runChecks } from '../../core/check-runner.js';
 import { planChecks } from '../../core/plan-checks.js';
 import { checkSummaryLine, renderCheckRun } from '../../core/render-check.js';
 import { gatherBootContext, type BootContext } from '../../host/greenboot-context.js';
-import { noteBoot } from '../../host/boot-history.js';
+import { noteBoot } from '../../host/open-boot-record.js';
 import { buildChecks, WANTED_BUILTINS } from './build.js';
 import { createConfigFallbackChecks } from './config-fallback.js';
 import type { CheckDeps } from './check-deps.js';

@@ -11,7 +11,7 @@ import type { Deps } from '../types.js';
 import type { Hub } from '../../hub/hub.js';
 import { version } from '../../version.js';
 import { gatherBootContext, type BootContext } from '../../host/greenboot-context.js';
-import { noteBoot } from '../../host/boot-history.js';
+import { noteBoot } from '../../host/open-boot-record.js';
 import type { BootRecords } from '../../host/boot-records.js';
 import { ensureJournalPersistent } from '../../host/journald.js';
 import { writeMotd } from '../../host/motd.js';

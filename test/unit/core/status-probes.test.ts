@@ -62,7 +62,7 @@ function systemd(units: Partial<UnitState>[] = []): () => Promise<Systemd> {
   return async () => fake;
 }
 
-// Under vitest the first noteBoot transforms boot-history.ts and its imports on the fly, which on
+// Under vitest the first noteBoot transforms open-boot-record.ts and its imports on the fly, which on
 // a loaded CI machine takes longer than the 300 ms a built agent is given; tests that are about the
 // limits set their own.
 const TEST_LIMITS: Partial<StatusLimits> = { noteBoot: 10_000 };
