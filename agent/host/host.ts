@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './clock.js';
 import { createExec, createSafeExec, type Exec } from './exec.js';
 import { createHostFs, type HostFs } from './fs.js';
 import { closeCreated, lazy, type Lazy } from './lazy.js';
-import type { BootRecords } from './boot-records.js';
+import type { BootRecords } from './record-store.js';
 import type { Crio } from './crio.js';
 import type { MicroShiftApi } from './microshift-api.js';
 import type { Systemd } from './systemd.js';
@@ -76,7 +76,7 @@ export function createHost(options: HostOptions = {}): Host {
   );
   const records = lazy(async () => {
     const { bootsDir, warn } = settings('the boot records');
-    return (await import('./boot-records.js')).createBootRecords({ fs, clock, dir: bootsDir, warn });
+    return (await import('./record-store.js')).createBootRecords({ fs, clock, dir: bootsDir, warn });
   });
   return {
     root,

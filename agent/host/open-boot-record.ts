@@ -4,7 +4,7 @@
 import { detectRollback } from '../core/rollback.js';
 import type { BootRecord, DeploymentRef, RollbackEvent } from '../core/boot-record.js';
 import type { DeploymentSet } from '../core/deployment.js';
-import type { BootRecords } from './boot-records.js';
+import type { BootRecords } from './record-store.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 

@@ -68,7 +68,7 @@ export async function noteThisBoot(
 ): Promise<void> {
   const [{ noteBoot }, { createBootRecords }] = await Promise.all([
     import('./open-boot-record.js'),
-    import('./boot-records.js'),
+    import('./record-store.js'),
   ]);
   const records = createBootRecords({ fs: deps.fs, clock: deps.clock, dir, warn: (m) => deps.log.warn(m) });
   const set = deployments ? { deployments, ...findDeploymentRoles(deployments), warnings: [] } : undefined;

@@ -3,7 +3,7 @@
 // clock. Like `--dry-run` on a device, it is built in safe mode: whatever would reboot, roll back
 // or stop a service is refused by the adapters themselves, so a command under test cannot reach
 // further than the fakes even through a bug.
-import { createBootRecords } from '../../agent/host/boot-records.js';
+import { createBootRecords } from '../../agent/host/record-store.js';
 import { createCrio } from '../../agent/host/crio.js';
 import { createSafeExec } from '../../agent/host/exec.js';
 import { createHostFs } from '../../agent/host/fs.js';

@@ -12,7 +12,7 @@ import type { Hub } from '../../hub/hub.js';
 import { version } from '../../version.js';
 import { gatherBootContext, type BootContext } from '../../host/greenboot-context.js';
 import { noteBoot } from '../../host/open-boot-record.js';
-import type { BootRecords } from '../../host/boot-records.js';
+import type { BootRecords } from '../../host/record-store.js';
 import { ensureJournalPersistent } from '../../host/journald.js';
 import { writeMotd } from '../../host/motd.js';
 import { createRpmOstree } from '../../host/rpm-ostree.js';

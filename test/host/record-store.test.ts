@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBootRecords } from '../../agent/host/boot-records.js';
+import { createBootRecords } from '../../agent/host/record-store.js';
 import { systemClock } from '../../agent/host/clock.js';
 import { createHostFs } from '../../agent/host/fs.js';
 import { StateWriteError } from '../../agent/errors.js';
@@ -91,7 +91,7 @@ describe('boot records', () => {
     const { root, dir } = await store();
     // A writer that rewrites one large record as fast as it can.
     const script = `
-      import { createBootRecords } from '${join(repo, 'agent/host/boot-records.ts')}';
+      import { createBootRecords } from '${join(repo, 'agent/host/record-store.ts')}';
       import { createHostFs } from '${join(repo, 'agent/host/fs.ts')}';
       import { systemClock } from '${join(repo, 'agent/host/clock.ts')}';
       const records = createBootRecords({ fs: createHostFs(${JSON.stringify(root)}), clock: systemClock, dir: '/var/lib/edge-agent/boots', warn: () => {} });
@@ -133,7 +133,7 @@ describe('boot records', () => {
       mount -t tmpfs -o size=64k tmpfs ${root}
       cd '${repo}'
       node --import tsx --input-type=module -e '
-        import { createBootRecords } from "./agent/host/boot-records.ts";
+        import { createBootRecords } from "./agent/host/record-store.ts";
         import { createHostFs } from "./agent/host/fs.ts";
         import { systemClock } from "./agent/host/clock.ts";
         import { readFile } from "node:fs/promises";
