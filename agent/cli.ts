@@ -1,35 +1,12 @@
 #!/usr/bin/env node
 // Entry point: the command table and argument parsing. Each command's module is imported only
 // when that command runs, so `--help`, `--version` and `status` stay light.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { clipEcho } from './errors.js';
 import { ExitCode, exitCodeHelp } from './exit-codes.js';
 import { describeRuntime, runtimeInfo } from './core/runtime-kind.js';
 import { version } from './version.js';
-import type { CommandMain } from './commands/types.js';
-
-type FlagSpec = NonNullable<ParseArgsConfig['options']>;
-
-export interface CommandSpec {
-  /** e.g. 'check' or 'config validate'. */
-  name: string;
-  summary: string;
-  usage: string;
-  flags: FlagSpec;
-  /** Names of the positional arguments it takes, in order (none when absent): more are refused. */
-  positionals?: string[];
-  /** Flag descriptions for --help, in order. */
-  flagHelp: Record<string, string>;
-  /** Needs a valid config (most commands); `config validate` reports problems itself. */
-  needsConfig: boolean;
-  /** With a broken main config, runs on what can be salvaged of it (config/fallback.ts). */
-  configFallback?: boolean;
-  /** Logs rarely and starts often: pino is loaded only when something is logged. */
-  lightLogger?: boolean;
-  /** A run greenboot waits for without a time limit: armed with a process-wide deadline from the start (config included). */
-  deadline?: (invocation: { flags: Record<string, unknown> }) => boolean;
-  load: () => Promise<{ main: CommandMain }>;
-}
+import type { CommandSpec } from './commands/types.js';
 
 const json = { json: { type: 'boolean' } } as const;
 
@@ -85,7 +62,7 @@ export const commands: CommandSpec[] = [
       json: 'print the rows as JSON',
     },
     needsConfig: false,
-    load: () => import('./commands/fleet.js'),
+    load: () => import('./commands/fleet/fleet.js'),
   },
   {
     name: 'hub',
@@ -98,7 +75,7 @@ export const commands: CommandSpec[] = [
       check: 'validate the config and exit',
     },
     needsConfig: false,
-    load: () => import('./commands/hub.js'),
+    load: () => import('./commands/hub/hub.js'),
   },
   {
     name: 'journal persist',
@@ -111,7 +88,7 @@ export const commands: CommandSpec[] = [
       json: 'print the result object as JSON',
     },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/journal.js')).persist }),
+    load: async () => ({ main: (await import('./commands/journal/journal.js')).persist }),
   },
   {
     name: 'journal status',
@@ -120,7 +97,7 @@ export const commands: CommandSpec[] = [
     flags: { ...json },
     flagHelp: { json: 'print the status object as JSON' },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/journal.js')).status }),
+    load: async () => ({ main: (await import('./commands/journal/journal.js')).status }),
   },
   {
     name: 'gate add',
@@ -130,7 +107,7 @@ export const commands: CommandSpec[] = [
     positionals: ['UNIT'],
     flagHelp: { json: 'print the result object as JSON' },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/gate.js')).add }),
+    load: async () => ({ main: (await import('./commands/gate/gate.js')).add }),
   },
   {
     name: 'gate remove',
@@ -140,7 +117,7 @@ export const commands: CommandSpec[] = [
     positionals: ['UNIT'],
     flagHelp: { json: 'print the result object as JSON' },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/gate.js')).remove }),
+    load: async () => ({ main: (await import('./commands/gate/gate.js')).remove }),
   },
   {
     name: 'gate list',
@@ -149,7 +126,7 @@ export const commands: CommandSpec[] = [
     flags: { ...json },
     flagHelp: { json: 'print the gated units as JSON' },
     needsConfig: true,
-    load: async () => ({ main: (await import('./commands/gate.js')).list }),
+    load: async () => ({ main: (await import('./commands/gate/gate.js')).list }),
   },
   {
     name: 'wait',
@@ -162,7 +139,7 @@ export const commands: CommandSpec[] = [
       json: 'print the result object as JSON',
     },
     needsConfig: true,
-    load: () => import('./commands/wait.js'),
+    load: () => import('./commands/wait/wait.js'),
   },
   {
     name: 'check',
@@ -178,7 +155,7 @@ export const commands: CommandSpec[] = [
     needsConfig: true,
     configFallback: true,
     deadline: ({ flags }) => flags.class === 'required' && !flags['dry-run'],
-    load: () => import('./commands/check.js'),
+    load: () => import('./commands/check/check.js'),
   },
   {
     name: 'boot',
@@ -189,7 +166,7 @@ export const commands: CommandSpec[] = [
     flagHelp: {},
     needsConfig: true,
     configFallback: true,
-    load: () => import('./commands/boot.js'),
+    load: () => import('./commands/boot/boot.js'),
   },
   {
     name: 'history',
@@ -198,7 +175,7 @@ export const commands: CommandSpec[] = [
     flags: { n: { type: 'string', short: 'n' }, ...json },
     flagHelp: { n: 'show the newest N entries (default 20)', json: 'print the entries as JSON' },
     needsConfig: true,
-    load: () => import('./commands/history.js'),
+    load: () => import('./commands/history/history.js'),
   },
   {
     name: 'preflight',
@@ -222,7 +199,7 @@ export const commands: CommandSpec[] = [
     flags: {},
     flagHelp: {},
     needsConfig: true,
-    load: () => import('./commands/run.js'),
+    load: () => import('./commands/run/run.js'),
   },
   {
     name: 'config validate',
@@ -231,7 +208,7 @@ export const commands: CommandSpec[] = [
     flags: { ...json },
     flagHelp: { json: 'print problems as JSON' },
     needsConfig: false,
-    load: () => import('./commands/config-validate.js'),
+    load: () => import('./commands/config-validate/config-validate.js'),
   },
 ];
 

@@ -76,6 +76,13 @@ export class HostError extends AgentError {
   }
 }
 
+/** Something on the host did not answer in time. Recognised by its class, never by its text. */
+export class TimeoutError extends HostError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('timeout', message, { ...options, retryable: true });
+  }
+}
+
 /** Data from the host or a state file could not be understood. */
 export class DataError extends AgentError {
   readonly exitCode = ExitCode.DataError;
@@ -100,14 +107,6 @@ export class StateWriteError extends AgentError {
 /** The command needs privileges it does not have. */
 export class PermissionError extends AgentError {
   readonly exitCode = ExitCode.NoPermission;
-}
-
-/** The run was aborted by SIGTERM/SIGINT. */
-export class TerminatedError extends AgentError {
-  readonly exitCode = ExitCode.Terminated;
-  constructor(signal: string) {
-    super('terminated', `terminated by ${signal}`);
-  }
 }
 
 /** Map anything thrown to an exit code and a one-line reason. Unknown errors are bugs. */

@@ -1,18 +1,21 @@
-// The composition root: load config, create the host adapters and the logger, run one command,
-// map its outcome to an exit code. Short and boring on purpose.
+// The composition root: build the one Host (every adapter, the costly ones on first use), load
+// the config, create the logger, run one command, close what it opened, map its outcome to an
+// exit code. Short and boring on purpose.
 import { displayText } from './core/terminal-text.js';
 import { describeError, ConfigError, formatConfigProblem } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { createHost } from './host/host.js';
+import { createHost, type HostSettings } from './host/host.js';
 import { createDeferredLogger } from './host/log-deferred.js';
 import type { Logger } from './host/log.js';
-import type { CommandSpec } from './cli.js';
 import type { Config } from './config/schema.js';
-import type { Invocation } from './commands/types.js';
-import type { ConfigFallbackFacts } from './host/checks/config-fallback.js';
+import type { CommandSpec, Invocation } from './commands/types.js';
+import type { ConfigFallbackFacts } from './commands/check/config-fallback.js';
 
 export async function runCommand(spec: CommandSpec, invocation: Invocation): Promise<never> {
-  const host = createHost();
+  let settings: HostSettings | undefined;
+  // A dry run must not change the host even through a bug: the adapters refuse reboots,
+  // rollbacks and stopping services themselves.
+  const host = createHost({ settings: () => settings, safe: invocation.flags['dry-run'] === true });
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means "now": do not wait for clean-up.
@@ -60,6 +63,7 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
         };
       } else throw new ConfigError(loaded.errors);
       if (!host.env.EDGE_AGENT_LOG_LEVEL) log = await createLogger(config.log.level);
+      settings = { kubeconfig: config.microshift.kubeconfig, bootsDir: config.boots.dir, warn: (m) => log.warn(m) };
     }
     const { main } = await spec.load();
     const code = await main(invocation, {
@@ -72,10 +76,12 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
       exit: (exitCode) => process.exit(exitCode),
       deadline,
     });
+    await host.close();
     await flush(log);
     process.exit(controller.signal.aborted && code !== ExitCode.Ok ? ExitCode.Terminated : code);
   } catch (error) {
     const { exitCode, line } = describeError(error);
+    await host.close();
     await flush(log);
     // Messages quote flags, files and remote answers: shown with controls escaped, passwords hidden.
     process.stderr.write(`edge-agent ${spec.name}: ${displayText(line, { newlines: true })}\n`);

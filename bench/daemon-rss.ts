@@ -30,6 +30,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestBroker } from '../test/harness/mosquitto.js';
 import type { VirtualDevice } from './lib/device.js';
+import type { HostSettings } from '../agent/host/host.js';
 import { progress, round } from './lib/figures.js';
 
 const CYCLES = positiveInt(process.env.BENCH_CYCLES, 10_000);
@@ -275,42 +276,26 @@ interface DriverResult {
   rssCurveMB: number[];
 }
 
-/** Inside the device: the daemon's tasks, built as agent/commands/run.ts builds them. */
+/** Inside the device: the daemon's tasks, built as agent/commands/run/run.ts builds them. */
 async function driver(): Promise<void> {
-  const [
-    { createHost },
-    { loadConfig },
-    { createLogger },
-    { createBootRecords },
-    { closeCreated, lazy },
-    { startHub },
-    { createDaemonTasks },
-    { version },
-  ] = await Promise.all([
-    import('../agent/host/host.js'),
-    import('../agent/config/load.js'),
-    import('../agent/host/log.js'),
-    import('../agent/host/boot-records.js'),
-    import('../agent/host/checks/deps.js'),
-    import('../agent/hub/hub.js'),
-    import('../agent/host/daemon-tasks.js'),
-    import('../agent/version.js'),
-  ]);
-  const host = createHost();
+  const [{ createHost }, { loadConfig }, { createLogger }, { startHub }, { createDaemonTasks }, { version }] =
+    await Promise.all([
+      import('../agent/host/host.js'),
+      import('../agent/config/load.js'),
+      import('../agent/host/log.js'),
+      import('../agent/hub/hub.js'),
+      import('../agent/commands/run/daemon-tasks.js'),
+      import('../agent/version.js'),
+    ]);
+  const known: { settings?: HostSettings } = {};
+  const host = createHost({ settings: () => known.settings });
   const loaded = await loadConfig(host.fs);
   if (!loaded.config?.hub) throw new Error('no hub in the device config');
   const config = loaded.config;
   const log = createLogger({ level: 'warn' });
+  known.settings = { kubeconfig: config.microshift.kubeconfig, bootsDir: config.boots.dir, warn: (m) => log.warn(m) };
   const controller = new AbortController();
-  const systemd = lazy(async () =>
-    (await import('../agent/host/systemd.js')).createSystemd({ busAddress: host.env.DBUS_SYSTEM_BUS_ADDRESS }),
-  );
-  const records = createBootRecords({
-    fs: host.fs,
-    clock: host.clock,
-    dir: config.boots.dir,
-    warn: (m) => log.warn(m),
-  });
+  const records = await host.records();
   const hub = await startHub(config, host, log, version);
   if (!hub) throw new Error('no hub');
   const tasks = createDaemonTasks({
@@ -319,7 +304,6 @@ async function driver(): Promise<void> {
     log,
     signal: controller.signal,
     out: () => undefined,
-    systemd,
     records,
     hub,
     cliPath: '',
@@ -403,7 +387,7 @@ async function driver(): Promise<void> {
     rssCurveMB: curve,
   };
   await hub.close({ timeoutMs: 5000 });
-  await closeCreated(systemd);
+  await host.close();
   console.log(JSON.stringify(result));
 }
 

@@ -1,7 +1,8 @@
 // What every subcommand receives and returns. Commands construct nothing themselves: the
 // composition root (main.ts) hands them the host adapters, the config, the logger and a signal.
+import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/schema.js';
-import type { ConfigFallbackFacts } from '../host/checks/config-fallback.js';
+import type { ConfigFallbackFacts } from './check/config-fallback.js';
 import type { Deadline } from '../core/deadline.js';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../host/log.js';
@@ -34,3 +35,27 @@ export interface Invocation {
 }
 
 export type CommandMain = (invocation: Invocation, deps: Deps) => Promise<number>;
+
+type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** One row of the command table (cli.ts); main.ts runs it. */
+export interface CommandSpec {
+  /** e.g. 'check' or 'config validate'. */
+  name: string;
+  summary: string;
+  usage: string;
+  flags: FlagSpec;
+  /** Names of the positional arguments it takes, in order (none when absent): more are refused. */
+  positionals?: string[];
+  /** Flag descriptions for --help, in order. */
+  flagHelp: Record<string, string>;
+  /** Needs a valid config (most commands); `config validate` reports problems itself. */
+  needsConfig: boolean;
+  /** With a broken main config, runs on what can be salvaged of it (config/fallback.ts). */
+  configFallback?: boolean;
+  /** Logs rarely and starts often: pino is loaded only when something is logged. */
+  lightLogger?: boolean;
+  /** A run greenboot waits for without a time limit: armed with a process-wide deadline from the start (config included). */
+  deadline?: (invocation: { flags: Record<string, unknown> }) => boolean;
+  load: () => Promise<{ main: CommandMain }>;
+}

@@ -5,7 +5,7 @@
 //   defaults, which could quietly drop the checks an operator declared;
 // - a broken drop-in is a warning and only that drop-in is skipped: one bad file from a
 //   workload team must not switch off everything else, nor stop the health checks.
-import type { HostFs } from '../host/fs.js';
+import type { ConfigFiles } from './config-files.js';
 import { problemsFromIssue, type LocatedProblem, type Locate } from './problems.js';
 import { salvageMainConfig, type DeclaredChecks } from './fallback.js';
 import { ConfigSchema, type Config } from './schema.js';
@@ -37,7 +37,7 @@ export interface LoadedConfig {
   fallback?: { config: Config; dropped: string[]; declaredChecks: DeclaredChecks };
 }
 
-export async function loadConfig(fs: HostFs, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+export async function loadConfig(fs: ConfigFiles, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const path = options.path ?? defaultConfigPath;
   const dropInDir = options.dropInDir ?? defaultDropInDir;
   const warnings: LocatedProblem[] = [];
@@ -71,7 +71,7 @@ export async function loadConfig(fs: HostFs, options: LoadConfigOptions = {}): P
 
 /** Apply the drop-ins in order over `base`; each one that does not fit is skipped with warnings. */
 async function applyDropIns(
-  fs: HostFs,
+  fs: ConfigFiles,
   dropInDir: string,
   base: { data: unknown; config: Config },
   warnings: LocatedProblem[],
@@ -109,7 +109,7 @@ function validate(file: string, data: unknown, locate: Locate | undefined): Vali
   };
 }
 
-async function listDropIns(fs: HostFs, dir: string, warnings: LocatedProblem[]): Promise<string[]> {
+async function listDropIns(fs: ConfigFiles, dir: string, warnings: LocatedProblem[]): Promise<string[]> {
   let names: string[];
   try {
     // list() treats "not a directory" like "missing"; a file put where the drop-in directory

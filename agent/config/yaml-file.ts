@@ -2,7 +2,7 @@
 // Bad input is returned as problems, never thrown: the loader decides what is fatal.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { NotRegularFileError } from '../errors.js';
-import type { HostFs } from '../host/fs.js';
+import type { ConfigFiles } from './config-files.js';
 import type { KeyPath, Locate, LocatedProblem } from './problems.js';
 import { isRecord } from './schema-walk.js';
 
@@ -11,7 +11,7 @@ export type YamlFile =
   | { status: 'invalid'; problems: LocatedProblem[] }
   | { status: 'ok'; data: Record<string, unknown>; locate: Locate };
 
-export async function readYamlFile(fs: HostFs, file: string): Promise<YamlFile> {
+export async function readYamlFile(fs: ConfigFiles, file: string): Promise<YamlFile> {
   let text: string | undefined;
   try {
     text = await fs.readText(file);

@@ -97,11 +97,6 @@ export function parseDaemonState(data: unknown): DaemonState | undefined {
   return result.success ? result.data : undefined;
 }
 
-/** The file's content, for the writer. */
-export function formatDaemonState(state: DaemonStateFile): string {
-  return `${JSON.stringify(state, null, 2)}\n`;
-}
-
 /** The daemon's look at MicroShift, if it is recent enough to show as the current one. */
 export function currentMicroShiftLook(
   state: DaemonState | undefined,

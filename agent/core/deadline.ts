@@ -95,3 +95,44 @@ export function describeExpiry(expiry: DeadlineExpiry): string {
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
   return `deadline passed after ${seconds(expiry.elapsedMs)} (limit ${seconds(expiry.limitMs)}: ${expiry.limitWhy}) while ${expiry.phase}: giving up with a failing verdict (exit 1) so greenboot is not left waiting forever`;
 }
+
+/** What raceDeadline needs of a clock: a sleep that an abort ends early (it may reject then). */
+export interface RaceClock {
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface RaceOptions<F> {
+  clock: RaceClock;
+  /** How long the work gets; Infinity: no timer at all. */
+  ms: number;
+  /** An abort ends the race at once with the signal's reason, also when the work ignores it. */
+  signal?: AbortSignal;
+  /** What the race gives when the timer wins: a value, or throw (e.g. a TimeoutError). */
+  onTimeout: () => F | Promise<F>;
+}
+
+/**
+ * The one way edge-agent races work against a timer: the work's value if it settles first,
+ * onTimeout() if the timer does, the signal's reason if an abort comes first. The timer is always
+ * cancelled, so a finished race leaves nothing pending that keeps the process alive.
+ */
+export async function raceDeadline<T, F>(work: Promise<T>, options: RaceOptions<F>): Promise<T | F> {
+  const { clock, ms, signal } = options;
+  const timer = new AbortController();
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>((_, reject) => (onAbort = () => reject(signal?.reason)));
+  aborted.catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  const never = new Promise<never>(() => undefined);
+  try {
+    return await Promise.race([
+      work,
+      aborted,
+      Number.isFinite(ms) ? clock.sleep(Math.max(0, ms), timer.signal).then(options.onTimeout, () => never) : never,
+    ]);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    timer.abort();
+  }
+}

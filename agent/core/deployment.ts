@@ -74,13 +74,6 @@ export function deploymentDisplayName(deployment: Pick<Deployment, 'version' | '
   return deployment.version ? `${deployment.version} (${short})` : short;
 }
 
-/** Where the deployment came from: the refspec or the container image, whichever it has. */
-export function deploymentSource(
-  deployment: Pick<Deployment, 'origin' | 'containerImageReference'>,
-): string | undefined {
-  return deployment.containerImageReference ?? deployment.origin;
-}
-
 /** What `rpm-ostree status` says about the host, parsed. */
 export interface DeploymentSet extends DeploymentRoles {
   /** In boot order: index 0 is the next boot's default. */

@@ -141,7 +141,6 @@ const bodies = {
 } as const;
 
 export type HubEventType = keyof typeof bodies;
-export const EVENT_TYPES = Object.keys(bodies) as HubEventType[];
 export type HubEventBody<T extends HubEventType> = z.infer<(typeof bodies)[T]>;
 
 /** Kept longest when the outbox is full: the events a fleet operator must never miss. */
@@ -221,10 +220,3 @@ export const exportedSchemas = {
   event: HubEventSchema,
   online: OnlineSchema,
 } as const;
-
-/** A deployment as the hub sees it: version and a 12-digit checksum (enough to tell commits apart). */
-export function deploymentRef(deployment: { version?: string; checksum: string }): DeploymentRef {
-  return deployment.version === undefined
-    ? { checksum: deployment.checksum.slice(0, 12) }
-    : { version: deployment.version, checksum: deployment.checksum.slice(0, 12) };
-}

@@ -2,6 +2,7 @@
 // loop probes until the assessment is final, the deadline passes or the signal aborts. Between
 // probes it sleeps `pollMs`, or less when `wake` reports a change (D-Bus signals, watch events),
 // so detection is event-driven with polling only as a safety net. Runs instantly on a fake clock.
+import { raceDeadline } from './deadline.js';
 
 export interface WaitClock {
   monotonic(): number;
@@ -49,7 +50,15 @@ export async function waitUntil<O, R>(options: WaitOptions<O, R>): Promise<R> {
       if (now >= options.deadline) return options.onDeadline(last, now);
       wake.pending = false;
       try {
-        last = await withDeadline(options.probe(loop.signal), clock, options.deadline - now, loop.signal);
+        // An abort ends the race too: a probe that ignores its signal must not keep SIGTERM waiting.
+        last = await raceDeadline(options.probe(loop.signal), {
+          clock,
+          ms: options.deadline - now,
+          signal: loop.signal,
+          onTimeout: () => {
+            throw new DeadlinePassed();
+          },
+        });
       } catch (error) {
         if (signal?.aborted) return options.onAbort(last);
         if (!(error instanceof DeadlinePassed)) throw error;
@@ -77,33 +86,8 @@ export async function waitUntil<O, R>(options: WaitOptions<O, R>): Promise<R> {
   }
 }
 
+/** The probe ran past the deadline: not an error of the probe, the loop decides from the last look. */
 class DeadlinePassed extends Error {}
-
-async function withDeadline<T>(work: Promise<T>, clock: WaitClock, ms: number, signal: AbortSignal): Promise<T> {
-  const timer = new AbortController();
-  // An abort ends the race too: a probe that ignores its signal must not keep SIGTERM waiting.
-  let stop: (reason: unknown) => void = () => undefined;
-  const stopped = new Promise<never>((_, reject) => (stop = reject));
-  const onAbort = () => {
-    timer.abort();
-    stop(signal.reason);
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  if (signal.aborted) onAbort();
-  try {
-    return await Promise.race([
-      work,
-      stopped,
-      clock.sleep(ms, timer.signal).then(
-        () => Promise.reject(new DeadlinePassed()),
-        () => new Promise<never>(() => undefined),
-      ),
-    ]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    timer.abort();
-  }
-}
 
 async function sleepOrWake(
   clock: WaitClock,

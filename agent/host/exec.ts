@@ -54,20 +54,46 @@ export function createExec(): Exec {
   };
 }
 
-/** Refuses commands that would change the real host's boot: for tests and --dry-run. */
-export function createSafeExec(
-  inner: Exec,
-  refused: readonly string[] = ['reboot', 'shutdown', 'poweroff', 'grub2-editenv', 'grub-editenv'],
-): Exec {
+/**
+ * What safe mode refuses: a tool whatever its arguments, or a tool given one of these verbs.
+ * Everything that reboots, rolls back, changes the next boot's grubenv (greenboot's boot_counter
+ * lives there) or stops services and pods. A verb anywhere in the arguments counts (options such
+ * as crictl's `-r ENDPOINT` come first): refusing a harmless read fails a test, missing a write
+ * would change the machine.
+ */
+const REFUSED: Record<string, readonly string[] | 'always'> = {
+  reboot: 'always',
+  shutdown: 'always',
+  poweroff: 'always',
+  halt: 'always',
+  kexec: 'always',
+  systemctl: ['reboot', 'soft-reboot', 'poweroff', 'halt', 'kexec', 'stop', 'restart', 'kill', 'isolate', 'rescue'],
+  'grub2-editenv': ['set', 'unset', 'create'],
+  'grub-editenv': ['set', 'unset', 'create'],
+  'rpm-ostree': ['rollback', 'upgrade', 'deploy', 'rebase', 'reset', 'cleanup', 'finalize-deployment'],
+  crictl: ['stop', 'stopp', 'rm', 'rmp'],
+};
+
+function refused(base: string, args: readonly string[]): boolean {
+  const rule = REFUSED[base];
+  return rule === 'always' || (rule !== undefined && args.some((arg) => rule.includes(arg)));
+}
+
+/**
+ * The safe executor, for `--dry-run` and tests: a command that would reboot, roll back, change the
+ * boot counter or stop a service is refused here, before anything runs, with an error naming it.
+ */
+export function createSafeExec(inner: Exec): Exec {
   return {
     run(file, args, request) {
       const base = file.split('/').pop() ?? file;
-      if (
-        refused.includes(base) ||
-        (base === 'rpm-ostree' && ['rollback', 'upgrade', 'deploy', 'rebase'].includes(args[0] ?? ''))
-      ) {
-        return Promise.reject(new HostError('exec-refused', `refused to run ${base} ${args.join(' ')} in safe mode`));
-      }
+      if (refused(base, args))
+        return Promise.reject(
+          new HostError(
+            'exec-refused',
+            `refused to run '${[base, ...args].join(' ')}' in safe mode (--dry-run or a test)`,
+          ),
+        );
       return inner.run(file, args, request);
     },
   };

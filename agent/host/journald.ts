@@ -19,10 +19,9 @@ import {
   type StorageConflict,
 } from '../core/journald-conf.js';
 import { HostError } from '../errors.js';
-import { createBootFacts } from './boot-facts.js';
+import { createBootFacts } from './system-facts.js';
 import type { Host } from './host.js';
 import type { Logger } from './log.js';
-import type { Systemd } from './systemd.js';
 
 export const PERSISTENT_DIR = '/var/log/journal';
 export const RUNTIME_DIR = '/run/log/journal';
@@ -31,8 +30,6 @@ const JOURNALD = 'systemd-journald.service';
 export interface JournaldDeps {
   host: Host;
   log: Logger;
-  /** Created on first use; the caller closes it. */
-  systemd: () => Promise<Systemd>;
   signal?: AbortSignal;
 }
 
@@ -216,7 +213,7 @@ export async function persistJournal(deps: JournaldDeps, sizes: JournalSizes): P
   const journalDir = `${PERSISTENT_DIR}/${machineId}`;
   let restarted = false;
   const restart = async () => {
-    const systemd = await deps.systemd();
+    const systemd = await deps.host.systemd();
     const result = await systemd.restartUnit(JOURNALD, { signal, timeoutMs: 60_000 });
     if (result !== 'done')
       throw new HostError('journald-restart-failed', `restarting ${JOURNALD} ended with '${result}'`);
@@ -259,33 +256,19 @@ export async function persistJournal(deps: JournaldDeps, sizes: JournalSizes): P
 
 /**
  * What the green step and the daemon call: honours `journal.ensurePersistent` and the configured
- * sizes, and logs what it could not do. A conflict is a result, not an exception. Pass `systemd`
- * to share a D-Bus connection; otherwise one is opened and closed here.
+ * sizes, and logs what it could not do. A conflict is a result, not an exception. The D-Bus
+ * connection is the Host's, shared with the rest of the run.
  */
 export async function ensureJournalPersistent(
-  deps: Omit<JournaldDeps, 'systemd'> & {
-    systemd?: () => Promise<Systemd>;
-    config: { journal: { ensurePersistent: boolean } & JournalSizes };
-  },
+  deps: JournaldDeps & { config: { journal: { ensurePersistent: boolean } & JournalSizes } },
 ): Promise<PersistResult> {
   const { journal } = deps.config;
   if (!journal.ensurePersistent)
     return { outcome: 'disabled', message: 'journal.ensurePersistent is false: the journal is left as configured' };
-  let own: Promise<Systemd> | undefined;
-  const systemd =
-    deps.systemd ??
-    (() =>
-      (own ??= import('./systemd.js').then((m) =>
-        m.createSystemd({ busAddress: deps.host.env.DBUS_SYSTEM_BUS_ADDRESS }),
-      )));
-  try {
-    const result = await persistJournal(
-      { ...deps, systemd },
-      { systemMaxUse: journal.systemMaxUse, runtimeMaxUse: journal.runtimeMaxUse },
-    );
-    if (result.outcome === 'conflict' || result.outcome === 'not-persistent') deps.log.warn(result.message);
-    return result;
-  } finally {
-    await own?.then((s) => s.close()).catch(() => undefined);
-  }
+  const result = await persistJournal(deps, {
+    systemMaxUse: journal.systemMaxUse,
+    runtimeMaxUse: journal.runtimeMaxUse,
+  });
+  if (result.outcome === 'conflict' || result.outcome === 'not-persistent') deps.log.warn(result.message);
+  return result;
 }

@@ -28,7 +28,3 @@ export async function writeMotd(
   await deps.fs.writeAtomic(MOTD_PATH, text, 0o644);
   return text;
 }
-
-export async function removeMotd(deps: Pick<MotdDeps, 'fs'>): Promise<void> {
-  await deps.fs.remove(MOTD_PATH);
-}

@@ -5,7 +5,7 @@
 // would make -1 another boot). Done once: a failed read is kept as the copy's error.
 import type { BootRecord } from '../core/boot-record.js';
 import { detectRollback } from '../core/rollback.js';
-import type { BootRecords } from './boot-records.js';
+import type { BootRecords } from './record-store.js';
 import type { Clock } from './clock.js';
 import type { Exec } from './exec.js';
 import { readGreenbootScripts, type GreenbootJournalRead } from './greenboot-journal.js';

@@ -8,7 +8,7 @@
 // file need not repeat them.)
 import { effectiveJournaldSettings, orderJournaldFiles, type JournalSizes } from '../core/journald-conf.js';
 import { ok, type JournalFacts, type Probe } from '../core/status-facts.js';
-import { createBootFacts } from './boot-facts.js';
+import { createBootFacts } from './system-facts.js';
 import type { Host } from './host.js';
 import { PERSISTENT_DIR, RUNTIME_DIR, readJournalStatus, readJournaldFiles } from './journald.js';
 

@@ -17,8 +17,8 @@ import {
 } from '../core/status-facts.js';
 import { runtimeInfo } from '../core/runtime-kind.js';
 import { version } from '../version.js';
-import { createBootFacts, type BootFacts } from './boot-facts.js';
-import { closeCreated, lazy } from './checks/deps.js';
+import { createBootFacts, type BootFacts } from './system-facts.js';
+import { closeCreated, lazy } from './lazy.js';
 import { createGrubEnvReader } from './grubenv.js';
 import type { Host } from './host.js';
 import type { Logger } from './log.js';
@@ -45,7 +45,7 @@ export interface StatusLimits {
   noteBoot: number;
 }
 
-// As in boot-context.ts, which status does not import: it loads rpm-ostree's parser and zod.
+// As in greenboot-context.ts, which status does not import: it loads rpm-ostree's parser and zod.
 const GREENBOOT_CONF = '/etc/greenboot/greenboot.conf';
 
 export const DEFAULT_STATUS_LIMITS: StatusLimits = {

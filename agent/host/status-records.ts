@@ -67,8 +67,8 @@ export async function noteThisBoot(
   deployments: Deployment[] | undefined,
 ): Promise<void> {
   const [{ noteBoot }, { createBootRecords }] = await Promise.all([
-    import('./boot-history.js'),
-    import('./boot-records.js'),
+    import('./open-boot-record.js'),
+    import('./record-store.js'),
   ]);
   const records = createBootRecords({ fs: deps.fs, clock: deps.clock, dir, warn: (m) => deps.log.warn(m) });
   const set = deployments ? { deployments, ...findDeploymentRoles(deployments), warnings: [] } : undefined;

@@ -5,7 +5,7 @@
 import { checkCompatibility, type CompatFact } from '../core/readiness/compat.js';
 import { compareImages, type OfflineFact } from '../core/readiness/offline.js';
 import type { Deployment } from '../core/deployment.js';
-import { parseOsRelease } from './boot-facts.js';
+import { parseOsRelease } from './system-facts.js';
 import type { Crio } from './crio.js';
 import type { HostFs } from './fs.js';
 import { deploymentRoot, readReleaseManifests, RELEASE_DIR, type ReleaseManifests } from './microshift-release.js';

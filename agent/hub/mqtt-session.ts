@@ -3,6 +3,7 @@
 // its PUBACK, so the outbox keeps those events and sends them again on the next connection.
 import { connect, type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { HostError } from '../errors.js';
+import { raceDeadline } from '../core/deadline.js';
 import type { Clock } from '../host/clock.js';
 import { displayUrl, type TlsMaterial } from './hub-config.js';
 
@@ -80,9 +81,7 @@ export class Session {
     if (this.open) {
       const ended = this.client.endAsync(false);
       ended.catch(() => undefined);
-      const timer = new AbortController();
-      await Promise.race([ended, clock.sleep(timeoutMs, timer.signal)]).catch(() => undefined);
-      timer.abort();
+      await raceDeadline(ended, { clock, ms: timeoutMs, onTimeout: () => undefined }).catch(() => undefined);
     }
     this.destroy();
   }

@@ -18,7 +18,8 @@ import {
 } from '../core/hub-payloads.js';
 import { backoffDelayMs, defaultBackoff, type BackoffPolicy } from '../core/hub-backoff.js';
 import { planStatusPublish, statusFingerprint } from '../core/hub-status.js';
-import { DataError } from '../errors.js';
+import { DataError, TimeoutError } from '../errors.js';
+import { raceDeadline } from '../core/deadline.js';
 import type { Clock } from '../host/clock.js';
 import { createIdGenerator, idTime, type IdGenerator } from './event-id.js';
 import { displayUrl, type HubConnection } from './hub-config.js';
@@ -156,9 +157,7 @@ class MqttSink implements HubSink {
       this.wake();
     }
     if (!this.running) return;
-    const grace = new AbortController();
-    await Promise.race([this.running, this.options.clock.sleep(timeoutMs + 2000, grace.signal).catch(() => undefined)]);
-    grace.abort();
+    await raceDeadline(this.running, { clock: this.options.clock, ms: timeoutMs + 2000, onTimeout: () => undefined });
     this.session?.destroy();
   }
 
@@ -309,18 +308,14 @@ class MqttSink implements HubSink {
 
   private async publish(session: Session, topic: string, payload: string, retain: boolean): Promise<void> {
     const remaining = this.deadline - this.options.clock.monotonic();
-    if (remaining <= 0) throw new Error('out of time');
-    const timer = new AbortController();
-    try {
-      await Promise.race([
-        session.publish(topic, payload, { qos: 1, retain }),
-        ...(Number.isFinite(remaining)
-          ? [this.options.clock.sleep(remaining, timer.signal).then(() => Promise.reject(new Error('out of time')))]
-          : []),
-      ]);
-    } finally {
-      timer.abort();
-    }
+    if (remaining <= 0) throw new TimeoutError('out of time');
+    await raceDeadline(session.publish(topic, payload, { qos: 1, retain }), {
+      clock: this.options.clock,
+      ms: remaining,
+      onTimeout: () => {
+        throw new TimeoutError('out of time');
+      },
+    });
     this.stats.payloadBytes += Buffer.byteLength(topic) + Buffer.byteLength(payload);
   }
 }

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { roleOf } from '../../agent/core/deployment.js';
 import { FakeClock } from './clock.js';
-import { FakeGrubEnv } from './grubenv.js';
 import { aDeployment, FakeRpmOstree } from './rpm-ostree.js';
 import { aUnit, FakeSystemd } from './systemd.js';
 
@@ -109,16 +108,5 @@ describe('FakeRpmOstree', () => {
     expect(await roles()).toEqual(['booted 9.3', 'rollback 9.4']);
     expect((await rpmOstree.status())?.rollback?.checksum).toBe(update.checksum);
     expect(await new FakeRpmOstree(null).status()).toBeUndefined();
-  });
-});
-
-describe('FakeGrubEnv', () => {
-  it('interprets variables like the real reader', async () => {
-    const grubenv = new FakeGrubEnv({ boot_success: '0' });
-    grubenv.set('boot_counter', -1);
-    expect(await grubenv.read()).toMatchObject({ bootCounter: -1, bootSuccess: 0 });
-    grubenv.unset('boot_counter');
-    expect((await grubenv.read())?.bootCounter).toBeUndefined();
-    expect(await new FakeGrubEnv(null).read()).toBeUndefined();
   });
 });

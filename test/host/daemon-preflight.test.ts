@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../agent/config/schema.js';
-import { reportStagedPreflight, type PreflightReportDeps } from '../../agent/host/daemon-preflight.js';
+import { reportStagedPreflight, type PreflightReportDeps } from '../../agent/commands/run/daemon-preflight.js';
 import { createHostFs } from '../../agent/host/fs.js';
 import type { Host } from '../../agent/host/host.js';
 import { createLogger } from '../../agent/host/log.js';
@@ -57,7 +57,7 @@ function deps(): PreflightReportDeps {
       },
     },
   } as unknown as Hub;
-  const host = { fs: createHostFs(root), exec, clock: new FakeClock(), env: {}, root, isRoot: true } as Host;
+  const host = { fs: createHostFs(root), exec, clock: new FakeClock(), env: {}, root, isRoot: true } as unknown as Host;
   return {
     host,
     config: defaultConfig(),

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../agent/commands/fleet.js';
+import { main } from '../../agent/commands/fleet/fleet.js';
 import type { Deps, Flags } from '../../agent/commands/types.js';
 import type { FleetRow } from '../../agent/core/hub-fleet.js';
 import { ConfigError, UsageError, type AgentError } from '../../agent/errors.js';

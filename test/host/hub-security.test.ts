@@ -5,7 +5,7 @@
 // write, its own status, reaches the operator's terminal only escaped.
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main as fleet } from '../../agent/commands/fleet.js';
+import { main as fleet } from '../../agent/commands/fleet/fleet.js';
 import type { Deps, Flags } from '../../agent/commands/types.js';
 import type { FleetRow } from '../../agent/core/hub-fleet.js';
 import { readFleet } from '../../agent/hub/fleet-reader.js';

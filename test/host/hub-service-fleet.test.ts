@@ -2,7 +2,7 @@
 // how many devices it saw and that it is complete (exit 0); one the time cap cut short says so
 // and exits 2. A device that never stops publishing keeps the collection from settling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../agent/commands/fleet.js';
+import { main } from '../../agent/commands/fleet/fleet.js';
 import type { Deps, Flags } from '../../agent/commands/types.js';
 import { ExitCode } from '../../agent/exit-codes.js';
 import { createHost } from '../../agent/host/host.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { historyEntries, renderHistory } from '../../agent/core/render-history.js';
-import { createBootRecords } from '../../agent/host/boot-records.js';
+import { createBootRecords } from '../../agent/host/record-store.js';
 import { systemClock } from '../../agent/host/clock.js';
 import { createHostFs } from '../../agent/host/fs.js';
 import { readStatusRecords } from '../../agent/host/status-records.js';

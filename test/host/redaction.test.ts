@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../agent/config/schema.js';
 import { DAEMON_STATE_PATH } from '../../agent/core/daemon-state.js';
-import { createDaemonTasks, type DaemonTaskDeps } from '../../agent/host/daemon-tasks.js';
+import { createDaemonTasks, type DaemonTaskDeps } from '../../agent/commands/run/daemon-tasks.js';
 import { createHost } from '../../agent/host/host.js';
 import { createLogger } from '../../agent/host/log.js';
 import { agentDist } from '../harness/agent-build.js';
@@ -33,14 +33,13 @@ const withPassword = (url: string) => url.replace('://', `://edge:${SECRET}@`);
 describe('daemon.json', () => {
   it('holds the broker URL with the password replaced by ***', async () => {
     const config = ConfigSchema.parse({ hub: { url: 'mqtts://edge:hunter2-s3cret@hub.example.com:8883' } });
-    const host = createHost({ EDGE_AGENT_ROOT: root });
+    const host = createHost({ env: { EDGE_AGENT_ROOT: root } });
     const deps = {
       host,
       config,
       log: createLogger({ write: () => undefined }),
       signal: new AbortController().signal,
       out: () => undefined,
-      systemd: () => Promise.reject(new Error('unused')),
       records: undefined as never,
       cliPath: '',
     } satisfies DaemonTaskDeps;

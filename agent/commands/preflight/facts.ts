@@ -6,7 +6,7 @@ import { computeWaitBudget } from '../../core/budget.js';
 import { shortChecksum, type Deployment, type DeploymentSet } from '../../core/deployment.js';
 import { effectiveJournaldSettings, orderJournaldFiles, storageTarget } from '../../core/journald-conf.js';
 import type { PreflightFacts, SpaceFact } from '../../core/preflight/plan.js';
-import { createBootFacts } from '../../host/boot-facts.js';
+import { createBootFacts } from '../../host/system-facts.js';
 import { readDiskSpace } from '../../host/disk-space.js';
 import type { Host } from '../../host/host.js';
 import { PERSISTENT_DIR, readJournaldFiles } from '../../host/journald.js';

@@ -5,7 +5,7 @@
 //   inc N     make N updates that each add 1 to the record's counter; print `done N`
 import { writeFileSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createBootRecords } from '../../../agent/host/boot-records.js';
+import { createBootRecords } from '../../../agent/host/record-store.js';
 import { systemClock } from '../../../agent/host/clock.js';
 import { createHostFs } from '../../../agent/host/fs.js';
 

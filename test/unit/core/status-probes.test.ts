@@ -1,6 +1,7 @@
 // The host side of `status` on a device laid out in a temp directory (EDGE_AGENT_ROOT-style):
 // which sources it reads, the rpm-ostree cache, time limits on hung sources, opening this boot's
 // record as root, the cheap config reader, the read-only outbox counts, the login message.
+import { fakeHost } from '../../fakes/host.js';
 import { mkdtemp, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,7 +48,7 @@ async function put(path: string, content: string | Buffer, mode?: number): Promi
 }
 
 function host(patch: Partial<Host> = {}): Host {
-  return { root, fs: createHostFs(root), exec, clock: systemClock, env: {}, isRoot: true, ...patch };
+  return { ...fakeHost({ root }), fs: createHostFs(root), exec, clock: systemClock, env: {}, isRoot: true, ...patch };
 }
 
 function systemd(units: Partial<UnitState>[] = []): () => Promise<Systemd> {
@@ -61,7 +62,7 @@ function systemd(units: Partial<UnitState>[] = []): () => Promise<Systemd> {
   return async () => fake;
 }
 
-// Under vitest the first noteBoot transforms boot-history.ts and its imports on the fly, which on
+// Under vitest the first noteBoot transforms open-boot-record.ts and its imports on the fly, which on
 // a loaded CI machine takes longer than the 300 ms a built agent is given; tests that are about the
 // limits set their own.
 const TEST_LIMITS: Partial<StatusLimits> = { noteBoot: 10_000 };

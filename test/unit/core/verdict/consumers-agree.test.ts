@@ -3,7 +3,7 @@
 // facts and its record reader, `wait --green` its probe over systemd and the grubenv, the daemon
 // and `history` the live-inputs reader — and what each shows or does is mapped back to one value.
 import { describe, expect, it } from 'vitest';
-import { createVerdictProbe, GreenbootUnitStates } from '../../../../agent/commands/wait.js';
+import { createVerdictProbe, GreenbootUnitStates } from '../../../../agent/commands/wait/wait.js';
 import { parseBootRecord, type BootRecord } from '../../../../agent/core/boot-record.js';
 import { deviceStatus } from '../../../../agent/core/hub-report.js';
 import { historyEntries } from '../../../../agent/core/render-history.js';
