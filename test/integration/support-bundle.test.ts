@@ -1,0 +1,279 @@
+// `edge-agent support-bundle` on a virtual device: the archive's contents against its MANIFEST,
+// secrets planted in config, pull secret, hub key and token file never in it (extracted files and
+// raw archive), mode 0600, the caps with a large journal, bad input, and an upload to a real hub
+// service on loopback through a proxy that drops the connection in the middle of a chunk.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { installAgent } from '../harness/install-agent.js';
+import { VirtualDevice } from '../harness/vdev.js';
+
+const BROKER_PASSWORD = 'Brok3r-pa55word-planted';
+const API_TOKEN = 'api-token-planted-0123456789abcdef';
+const PULL_PASSWORD = 'pull-pa55word-planted';
+const PULL_AUTH = Buffer.from(`robot:${PULL_PASSWORD}`).toString('base64');
+const SECRETS = [BROKER_PASSWORD, API_TOKEN, PULL_PASSWORD, PULL_AUTH];
+
+let device: VirtualDevice | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await device?.dispose();
+  device = undefined;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+function deviceConfig(hubServiceUrl = 'http://127.0.0.1:9', deviceId = 'device-a'): string {
+  return [
+    'hub:',
+    `  url: mqtt://edge:${BROKER_PASSWORD}@127.0.0.1:1`,
+    '  allowInsecure: true',
+    `  deviceId: ${deviceId}`,
+    '  cert: /etc/edge-agent/hub/device.crt',
+    '  key: /etc/edge-agent/hub/device.key',
+    'hubService:',
+    `  url: ${hubServiceUrl}`,
+    '  tokenFile: /etc/edge-agent/hub/api-token',
+    '',
+  ].join('\n');
+}
+
+/** The body lines of the device's private key: none may appear in a bundle. */
+async function keyLines(d: VirtualDevice): Promise<string[]> {
+  const pem = await d.readFile('/etc/edge-agent/hub/device.key');
+  return pem.split('\n').filter((line) => line && !line.startsWith('-----'));
+}
+
+async function plantedDevice(config = deviceConfig()): Promise<VirtualDevice> {
+  device = await VirtualDevice.boot();
+  await installAgent(device, { shims: false, config });
+  await device.writeFile('/etc/edge-agent/hub/api-token', `${API_TOKEN}\n`, 0o600);
+  await device.sh(
+    'openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=device-a -keyout /etc/edge-agent/hub/device.key -out /etc/edge-agent/hub/device.crt 2>/dev/null && chmod 600 /etc/edge-agent/hub/device.key',
+  );
+  await device.writeFile(
+    '/etc/crio/openshift-pull-secret',
+    JSON.stringify({ auths: { 'mirror.example.com:5000': { auth: PULL_AUTH } } }),
+    0o600,
+  );
+  // A secret that leaked into a file the bundle copies as it is: the second layer must catch it.
+  await device.writeFile(
+    '/etc/greenboot/greenboot.conf',
+    `GREENBOOT_MAX_BOOT_ATTEMPTS=3\n# pasted by mistake: ${PULL_PASSWORD}\n`,
+  );
+  return device;
+}
+
+interface BundleResult {
+  path: string;
+  sha256: string;
+  bytes: number;
+  durationMs: number;
+  items: Array<{ name: string; command: string; exit: number | null; bytes: number; cutFrom?: number; note?: string }>;
+  upload?: { url: string; retries: number; resumedAt: number[] };
+}
+
+async function bundle(d: VirtualDevice, ...args: string[]) {
+  const r = await d.exec(['edge-agent', 'support-bundle', '--json', ...args], { timeoutMs: 240_000 });
+  return { ...r, result: (r.exitCode === 0 ? JSON.parse(r.stdout) : undefined) as BundleResult };
+}
+
+/** Extract on the host with the system tar; every file's path and text. */
+async function extract(d: VirtualDevice, path: string): Promise<Map<string, string>> {
+  const dir = await mkdtemp(join(tmpdir(), 'edge-bundle-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  execFileSync('tar', ['-xzf', d.path(path), '-C', dir]);
+  const files = new Map<string, string>();
+  const walk = async (at: string): Promise<void> => {
+    for (const entry of await readdir(at, { withFileTypes: true })) {
+      const full = join(at, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else files.set(relative(dir, full).split('/').slice(1).join('/'), await readFile(full, 'utf8'));
+    }
+  };
+  await walk(dir);
+  return files;
+}
+
+describe('support-bundle contents', () => {
+  it('writes a 0600 archive whose MANIFEST lists every item, with every planted secret left out', async () => {
+    const d = await plantedDevice();
+    const { exitCode, stderr, result } = await bundle(d);
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    expect(result.path).toMatch(/^\/var\/tmp\/edge-agent-support-[A-Za-z0-9._-]+-\d{8}T\d{6}Z\.tar\.gz$/);
+    const raw = await readFile(d.path(result.path));
+    expect((await stat(d.path(result.path))).mode & 0o777).toBe(0o600);
+    expect(createHash('sha256').update(raw).digest('hex')).toBe(result.sha256);
+    expect(raw.length).toBe(result.bytes);
+
+    const files = await extract(d, result.path);
+    const names = [...files.keys()].filter((n) => n !== 'MANIFEST' && n !== 'manifest.json').sort();
+    expect(names).toEqual(result.items.map((i) => i.name).sort());
+    for (const wanted of [
+      'status.json',
+      'preflight.json',
+      'history.json',
+      'config/config.yaml.redacted.yaml',
+      'config/problems.txt',
+      'greenboot.conf',
+      'pull-secret.txt',
+      'rpm-ostree-status.json',
+      'grubenv.txt',
+      'units-failed.txt',
+      'units.txt',
+      'df.txt',
+      'crictl-pods.txt',
+      'crictl-ps.txt',
+      'journal/boot0-greenboot.txt',
+      'journal/boot0-edge-agent.txt',
+      'journal/boot-1-microshift.txt',
+    ])
+      expect(names).toContain(wanted);
+    const manifest = files.get('MANIFEST') ?? '';
+    for (const item of result.items) {
+      expect(manifest).toContain(`${item.name}\t${item.command}\t${item.exit ?? '-'}\t`);
+      expect(Buffer.byteLength(files.get(item.name) ?? '')).toBe(item.bytes);
+    }
+    expect(JSON.parse(files.get('status.json') ?? '')).toHaveProperty('schema', 1);
+    expect(files.get('df.txt')).toMatch(/\/var|\/\n/);
+    // preflight is built in parallel: either its JSON or the note that this agent has none.
+    const preflight = result.items.find((i) => i.name === 'preflight.json');
+    if (preflight?.exit !== 0) expect(preflight?.note).toBe('preflight not available in this edge-agent');
+    expect(files.get('pull-secret.txt')).toMatch(
+      /^\/etc\/crio\/openshift-pull-secret: present, \d+ bytes, owner 0:0, mode 0600/,
+    );
+    expect(files.get('config/config.yaml.redacted.yaml')).toContain('url: mqtt://edge:***@127.0.0.1:1');
+    expect(files.get('config/config.yaml.redacted.yaml')).toContain('tokenFile: /etc/edge-agent/hub/api-token');
+    expect(files.get('greenboot.conf')).toContain('# pasted by mistake: ***');
+
+    const tarStream = gunzipSync(raw).toString('latin1');
+    const keys = await keyLines(d);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const secret of [...SECRETS, ...keys]) {
+      for (const [name, text] of files) expect(text.includes(secret), `${secret} in ${name}`).toBe(false);
+      expect(tarStream.includes(secret)).toBe(false);
+      expect(raw.includes(secret)).toBe(false);
+    }
+  });
+});
+
+describe('support-bundle caps', () => {
+  it('stays within the size and time caps with a large journal, cutting items with a marker', async () => {
+    const d = await plantedDevice();
+    // 60 000 lines of ~120 bytes under an edge-agent unit; rate limiting off so none are dropped.
+    await d.sh(
+      'systemd-run --wait --quiet -p LogRateLimitIntervalSec=0 --unit=edge-agent-noise sh -c \'seq 1 60000 | sed "s/^/noise line padded to be long enough to matter for the cap, number /"\' && journalctl --sync',
+      { timeoutMs: 180_000 },
+    );
+    const started = Date.now();
+    const { exitCode, stderr, result } = await bundle(d, '--lines', '100000', '--max-mb', '1', '--max-sec', '60');
+    const wall = Date.now() - started;
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    expect(wall).toBeLessThan(90_000);
+    const journal = result.items.find((i) => i.name === 'journal/boot0-edge-agent.txt');
+    expect(journal?.cutFrom).toBeGreaterThan(1024 * 1024);
+    const total = result.items.reduce((sum, i) => sum + i.bytes, 0);
+    expect(total).toBeLessThanOrEqual(1024 * 1024);
+    const files = await extract(d, result.path);
+    expect(files.get('journal/boot0-edge-agent.txt')).toMatch(
+      /\[edge-agent support-bundle: cut here, \d+ of \d+ bytes kept\]\n$/,
+    );
+    expect(files.get('MANIFEST')).toMatch(/journal\/boot0-edge-agent\.txt\t[^\n]*\tyes \(from \d+\)/);
+  });
+});
+
+describe('support-bundle bad input', () => {
+  it('says /var/tmp is not writable, exit 74, and leaves nothing behind', async () => {
+    const d = await plantedDevice();
+    await d.sh('mount -t tmpfs -o ro tmpfs /var/tmp');
+    const r = await d.exec(['edge-agent', 'support-bundle']);
+    expect(r.exitCode).toBe(74);
+    expect(r.stderr).toContain('/var/tmp is not writable (EROFS): the bundle is written there');
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses --upload without a hub service with the key to set, exit 78, before collecting', async () => {
+    const d = await plantedDevice('hub:\n  url: mqtts://hub.example.com:8883\n  deviceId: device-a\n');
+    const r = await d.exec(['edge-agent', 'support-bundle', '--upload']);
+    expect(r.exitCode).toBe(78);
+    expect(r.stderr).toContain(
+      '/etc/edge-agent/config.yaml: hubService.url: --upload needs a hub service, and none is configured; expected hubService.url',
+    );
+    expect(await d.sh('ls /var/tmp | grep -c edge-agent-support || true')).toBe('0\n');
+  });
+
+  it('refuses a bad cap value naming the flag, exit 64', async () => {
+    const d = await plantedDevice();
+    const r = await d.exec(['edge-agent', 'support-bundle', '--max-mb', 'lots']);
+    expect(r.exitCode).toBe(64);
+    expect(r.stderr).toContain("--max-mb: expected a whole number from 1 to 1024, got 'lots'");
+  });
+});
+
+/** A TCP proxy to `port` that cuts its first connection once `cutAfter` bytes went upstream. */
+async function droppingProxy(port: number, cutAfter: number): Promise<{ port: number; cuts: () => number }> {
+  let cuts = 0;
+  const server: Server = createServer((client: Socket) => {
+    const upstream = connect(port, '127.0.0.1');
+    let sent = 0;
+    const cutThis = cuts === 0;
+    client.on('data', (data: Buffer) => {
+      if (cutThis && cuts === 0 && sent + data.length > cutAfter) {
+        upstream.write(data.subarray(0, cutAfter - sent));
+        cuts++;
+        // Let the partial chunk reach the service, then drop both sides as a lost link would.
+        setTimeout(() => {
+          client.destroy();
+          upstream.destroy();
+        }, 200);
+        return;
+      }
+      sent += data.length;
+      upstream.write(data);
+    });
+    upstream.on('data', (data: Buffer) => client.write(data));
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return { port: (server.address() as { port: number }).port, cuts: () => cuts };
+}
+
+describe('support-bundle --upload', () => {
+  it('uploads to a real hub service in chunks and resumes after a connection dropped mid-chunk', async () => {
+    const { startUploadHub } = await import('../harness/bundle-hub.js');
+    const hub = await startUploadHub({ token: API_TOKEN, knownDevice: 'device-a' });
+    cleanups.push(hub.close);
+    const proxy = await droppingProxy(hub.port, 6000);
+    const d = await plantedDevice(deviceConfig(`http://127.0.0.1:${proxy.port}`));
+    const { exitCode, stderr, result } = await bundle(d, '--upload', '--chunk-kb', '4');
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    expect(proxy.cuts()).toBe(1);
+    expect(result.upload?.retries).toBeGreaterThanOrEqual(1);
+    // The service kept the partial chunk: the upload went on from an offset inside a chunk.
+    expect(result.upload?.resumedAt.some((offset) => offset % 4096 !== 0)).toBe(true);
+    const stored = await readFile(join(hub.bundlesDir, 'device-a', `${result.sha256}.tar.gz`));
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(result.sha256);
+    expect((await stat(join(hub.bundlesDir, 'device-a', `${result.sha256}.tar.gz`))).mode & 0o777).toBe(0o600);
+  });
+
+  it('names the device the hub does not know, exit 69', async () => {
+    const { startUploadHub } = await import('../harness/bundle-hub.js');
+    const hub = await startUploadHub({ token: API_TOKEN, knownDevice: 'device-a' });
+    cleanups.push(hub.close);
+    const d = await plantedDevice(deviceConfig(`http://127.0.0.1:${hub.port}`, 'device-unknown'));
+    const r = await d.exec(['edge-agent', 'support-bundle', '--upload']);
+    expect(r.exitCode).toBe(69);
+    expect(r.stderr).toMatch(/bundles\/[0-9a-f]{64}: HTTP 404 not-found: no device device-unknown/);
+  });
+});
