@@ -16,7 +16,11 @@ export interface UploadHub {
   close(): Promise<void>;
 }
 
-export async function startUploadHub(options: { token: string; knownDevice: string }): Promise<UploadHub> {
+export async function startUploadHub(options: {
+  token: string;
+  knownDevice: string;
+  maxBytes?: number;
+}): Promise<UploadHub> {
   const broker = await startBroker({ clients: [options.knownDevice, 'edge-agent-hub'] });
   const dir = await mkdtemp(join(tmpdir(), 'edge-bundle-hub-'));
   const closers: Array<() => Promise<unknown>> = [
@@ -34,7 +38,7 @@ export async function startUploadHub(options: { token: string; knownDevice: stri
       broker: { url: broker.url, ca: broker.ca, cert: client.cert, key: client.key },
       store: { kind: 'sqlite', path: join(dir, 'hub.db') },
       http: { port: 0, tokenFile },
-      bundles: { dir: join(dir, 'bundles') },
+      bundles: { dir: join(dir, 'bundles'), ...(options.maxBytes && { maxBytes: options.maxBytes }) },
     });
     const quiet = () => undefined;
     const service = await startHubService(config, {

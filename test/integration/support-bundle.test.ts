@@ -216,15 +216,17 @@ describe('support-bundle bad input', () => {
   });
 });
 
-/** A TCP proxy to `port` that cuts its first connection once `cutAfter` bytes went upstream. */
+/**
+ * A TCP proxy to `port` that drops its connection once, when `cutAfter` bytes in all have gone
+ * upstream: the service gets part of a chunk, the client a reset.
+ */
 async function droppingProxy(port: number, cutAfter: number): Promise<{ port: number; cuts: () => number }> {
   let cuts = 0;
+  let sent = 0;
   const server: Server = createServer((client: Socket) => {
     const upstream = connect(port, '127.0.0.1');
-    let sent = 0;
-    const cutThis = cuts === 0;
     client.on('data', (data: Buffer) => {
-      if (cutThis && cuts === 0 && sent + data.length > cutAfter) {
+      if (cuts === 0 && sent + data.length > cutAfter) {
         upstream.write(data.subarray(0, cutAfter - sent));
         cuts++;
         // Let the partial chunk reach the service, then drop both sides as a lost link would.
@@ -255,9 +257,14 @@ describe('support-bundle --upload', () => {
     cleanups.push(hub.close);
     const proxy = await droppingProxy(hub.port, 6000);
     const d = await plantedDevice(deviceConfig(`http://127.0.0.1:${proxy.port}`));
+    // Journal lines that do not compress, so the bundle spans many 4 KiB chunks.
+    await d.sh(
+      "systemd-run --wait --quiet -p LogRateLimitIntervalSec=0 --unit=edge-agent-noise sh -c 'head -c 60000 /dev/urandom | base64' && journalctl --sync",
+    );
     const { exitCode, stderr, result } = await bundle(d, '--upload', '--chunk-kb', '4');
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
+    expect(result.bytes).toBeGreaterThan(8 * 4096);
     expect(proxy.cuts()).toBe(1);
     expect(result.upload?.retries).toBeGreaterThanOrEqual(1);
     // The service kept the partial chunk: the upload went on from an offset inside a chunk.
