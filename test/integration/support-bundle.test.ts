@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { installCrio } from '../harness/crio/install.js';
+import { bootEdgeDevice } from '../harness/edge-device.js';
 import { installAgent } from '../harness/install-agent.js';
+import { scenario } from '../harness/microshift/scenario.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
 const BROKER_PASSWORD = 'Brok3r-pa55word-planted';
@@ -48,9 +51,19 @@ async function keyLines(d: VirtualDevice): Promise<string[]> {
   return pem.split('\n').filter((line) => line && !line.startsWith('-----'));
 }
 
-async function plantedDevice(config = deviceConfig()): Promise<VirtualDevice> {
-  device = await VirtualDevice.boot();
-  await installAgent(device, { shims: false, config });
+/**
+ * A device with secrets planted where edge-agent's config points. `edge`: the complete edge host
+ * (rpm-ostree, GRUB, greenboot, MicroShift and CRI-O stand-ins) booted through greenboot once;
+ * otherwise a bare device with only edge-agent.
+ */
+async function plantedDevice(config = deviceConfig(), edge = false): Promise<VirtualDevice> {
+  if (edge) {
+    device = await bootEdgeDevice({ config, microshift: scenario('healthy') });
+    await installCrio(device);
+  } else {
+    device = await VirtualDevice.boot();
+    await installAgent(device, { shims: false, config });
+  }
   await device.writeFile('/etc/edge-agent/hub/api-token', `${API_TOKEN}\n`, 0o600);
   await device.sh(
     'openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=device-a -keyout /etc/edge-agent/hub/device.key -out /etc/edge-agent/hub/device.crt 2>/dev/null && chmod 600 /etc/edge-agent/hub/device.key',
@@ -61,9 +74,8 @@ async function plantedDevice(config = deviceConfig()): Promise<VirtualDevice> {
     0o600,
   );
   // A secret that leaked into a file the bundle copies as it is: the second layer must catch it.
-  await device.writeFile(
-    '/etc/greenboot/greenboot.conf',
-    `GREENBOOT_MAX_BOOT_ATTEMPTS=3\n# pasted by mistake: ${PULL_PASSWORD}\n`,
+  await device.sh(
+    `mkdir -p /etc/greenboot && echo '# pasted by mistake: ${PULL_PASSWORD}' >> /etc/greenboot/greenboot.conf`,
   );
   return device;
 }
@@ -101,7 +113,7 @@ async function extract(d: VirtualDevice, path: string): Promise<Map<string, stri
 
 describe('support-bundle contents', () => {
   it('writes a 0600 archive whose MANIFEST lists every item, with every planted secret left out', async () => {
-    const d = await plantedDevice();
+    const d = await plantedDevice(deviceConfig(), true);
     const { exitCode, stderr, result } = await bundle(d);
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
@@ -140,6 +152,14 @@ describe('support-bundle contents', () => {
       expect(Buffer.byteLength(files.get(item.name) ?? '')).toBe(item.bytes);
     }
     expect(JSON.parse(files.get('status.json') ?? '')).toHaveProperty('schema', 1);
+    const ok = (name: string) => expect(result.items.find((i) => i.name === name)?.exit, name).toBe(0);
+    for (const name of ['status.json', 'history.json', 'rpm-ostree-status.json', 'grubenv.txt', 'crictl-pods.txt'])
+      if (name !== 'status.json') ok(name);
+    expect(JSON.parse(files.get('rpm-ostree-status.json') ?? '').deployments.length).toBeGreaterThan(0);
+    expect(files.get('grubenv.txt')).toMatch(/^boot_success=/m);
+    expect(JSON.parse(files.get('history.json') ?? '{}').entries.length).toBeGreaterThan(0);
+    expect(files.get('journal/boot0-greenboot.txt')).toContain('Boot Status is GREEN');
+    expect(files.get('crictl-pods.txt')).toMatch(/POD ID/);
     expect(files.get('df.txt')).toMatch(/\/var|\/\n/);
     // preflight is built in parallel: either its JSON or the note that this agent has none.
     const preflight = result.items.find((i) => i.name === 'preflight.json');
@@ -159,6 +179,28 @@ describe('support-bundle contents', () => {
       expect(tarStream.includes(secret)).toBe(false);
       expect(raw.includes(secret)).toBe(false);
     }
+  }, 300_000);
+});
+
+describe('support-bundle --sos', () => {
+  it('runs sos report --batch beside the bundle and names the archive it made', async () => {
+    const d = await plantedDevice();
+    // A stand-in for sos: prints what sos report prints at its end (no microshift-sos-report here).
+    await d.writeFile(
+      '/usr/local/bin/sos',
+      '#!/bin/sh\necho "$@" > /run/sos-args\nprintf "Your sos report has been generated and saved in:\\n\\t/var/tmp/sosreport-vdev-2026.tar.xz\\n"\n',
+      0o755,
+    );
+    const { exitCode, result } = await bundle(d, '--sos');
+    expect(exitCode).toBe(0);
+    expect((await d.readFile('/run/sos-args')).trim()).toBe('report --batch');
+    expect((result as BundleResult & { sos: { archive?: string } }).sos.archive).toBe(
+      '/var/tmp/sosreport-vdev-2026.tar.xz',
+    );
+    const files = await extract(d, result.path);
+    expect(files.get('MANIFEST')).toContain(
+      'sos: sos report --batch: exit 0, archive /var/tmp/sosreport-vdev-2026.tar.xz',
+    );
   });
 });
 
@@ -185,7 +227,7 @@ describe('support-bundle caps', () => {
       /\[edge-agent support-bundle: cut here, \d+ of \d+ bytes kept\]\n$/,
     );
     expect(files.get('MANIFEST')).toMatch(/journal\/boot0-edge-agent\.txt\t[^\n]*\tyes \(from \d+\)/);
-  });
+  }, 300_000);
 });
 
 describe('support-bundle bad input', () => {
@@ -272,7 +314,7 @@ describe('support-bundle --upload', () => {
     const stored = await readFile(join(hub.bundlesDir, 'device-a', `${result.sha256}.tar.gz`));
     expect(createHash('sha256').update(stored).digest('hex')).toBe(result.sha256);
     expect((await stat(join(hub.bundlesDir, 'device-a', `${result.sha256}.tar.gz`))).mode & 0o777).toBe(0o600);
-  });
+  }, 180_000);
 
   it('names the device the hub does not know, exit 69', async () => {
     const { startUploadHub } = await import('../harness/bundle-hub.js');

@@ -11,7 +11,11 @@ export interface ManifestRow {
   /** Bytes before cutting, when the item was cut. */
   cutFrom?: number;
   note?: string;
+  /** The command's stderr, clipped: a warning or the reason for a failure. */
+  stderr?: string;
 }
+
+const STDERR_MAX = 2000;
 
 export interface Collected {
   rows: ManifestRow[];
@@ -77,6 +81,7 @@ export async function collectItems(
             bytes: 0,
             note: out.note,
           };
+          if (out.stderr?.trim()) row.stderr = out.stderr.trim();
         } catch (error) {
           row = {
             name: item.name,
@@ -104,15 +109,18 @@ export async function collectItems(
     row.bytes = kept.length;
     if (cut) row.cutFrom = raw.length;
     if (row.note) row.note = scrub(row.note);
+    if (row.stderr) row.stderr = clip(scrub(row.stderr), STDERR_MAX);
     data.set(row.name, kept);
     rows.push(row);
   }
   return { rows, data, timedOut: options.now() - started >= limits.maxMs };
 }
 
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}...` : text);
+
 /** The MANIFEST: one line per item, in a fixed column order a person and `column -t` can read. */
 export function renderManifest(rows: ManifestRow[], header: string[]): string {
-  const lines = [...header, '', 'item\tcommand\texit\tduration_ms\tbytes\tcut\tnote'];
+  const lines = [...header, '', 'item\tcommand\texit\tduration_ms\tbytes\tcut\tnote (full stderr in manifest.json)'];
   for (const r of rows)
     lines.push(
       [
@@ -122,7 +130,7 @@ export function renderManifest(rows: ManifestRow[], header: string[]): string {
         r.durationMs,
         r.bytes,
         r.cutFrom === undefined ? 'no' : `yes (from ${r.cutFrom})`,
-        r.note ?? '',
+        [r.note, r.stderr && `stderr: ${clip(r.stderr.replace(/\s+/g, ' '), 200)}`].filter(Boolean).join('; '),
       ].join('\t'),
     );
   return `${lines.join('\n')}\n`;

@@ -6,6 +6,7 @@ export interface ItemOutput {
   /** Exit code of the command; undefined for files and for commands that could not start. */
   exit?: number;
   text: string;
+  stderr?: string;
   /** Why the item is empty or partial (tool not installed, file missing, timed out). */
   note?: string;
 }

@@ -21,10 +21,11 @@ async function runTool(
   const [file, ...args] = argv as [string, ...string[]];
   try {
     const r = await host.exec.run(file, args, { signal, timeoutMs });
-    const stderr = r.stderr.trim() ? `\n--- stderr ---\n${r.stderr}` : '';
     return {
       exit: r.exitCode,
-      text: `${r.stdout}${stderr}`,
+      // Kept apart so a .json item stays JSON; the MANIFEST carries it.
+      text: r.stdout,
+      stderr: r.stderr,
       note: r.timedOut
         ? `timed out after ${timeoutMs} ms`
         : signal.aborted
@@ -48,7 +49,7 @@ function selfItem(name: string, args: string[], itemMs: number, host: Host): Bun
       const entry = process.argv[1] ?? '';
       const out = await runTool(host, [process.execPath, entry, ...args], signal, timeoutMs);
       // 64 with "unknown command": an edge-agent older than the command (preflight is new).
-      if (out.exit === 64 && out.text.includes('unknown command'))
+      if (out.exit === 64 && out.stderr?.includes('unknown command'))
         return { ...out, note: `${args[0]} not available in this edge-agent` };
       return out;
     },
