@@ -230,6 +230,31 @@ describe('support-bundle caps', () => {
   }, 300_000);
 });
 
+describe('support-bundle time limits', () => {
+  it('stops an item that hangs at its limit and still writes the bundle, printing path and sha256', async () => {
+    const d = await plantedDevice();
+    // A crictl that never answers, as one stuck on a dead CRI-O socket does.
+    await d.writeFile('/usr/local/bin/crictl', '#!/bin/sh\nexec sleep 1000\n', 0o755);
+    const started = Date.now();
+    const r = await d.exec(['edge-agent', 'support-bundle', '--max-sec', '8'], { timeoutMs: 120_000 });
+    const wall = Date.now() - started;
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    // The cap plus starting Node and writing the archive on a busy machine: far below 1000 s.
+    expect(wall).toBeLessThan(60_000);
+    const [path, sha, summary] = r.stdout.split('\n');
+    expect(path).toMatch(/^\/var\/tmp\/edge-agent-support-.*\.tar\.gz$/);
+    const raw = await readFile(d.path(path ?? ''));
+    expect(sha).toBe(`sha256 ${createHash('sha256').update(raw).digest('hex')}`);
+    expect(summary).toMatch(/^\d+ bytes, \d+\.\d s/);
+    const manifest = (await extract(d, path ?? '')).get('MANIFEST') ?? '';
+    expect(manifest).toMatch(
+      /crictl-pods\.txt\tcrictl pods\t[^\n]*(timed out after \d+ ms|stopped: the run cap was reached)/,
+    );
+    expect(await d.sh('pgrep -f "^sleep 1000$" || true')).toBe('');
+  }, 180_000);
+});
+
 describe('support-bundle bad input', () => {
   it('says /var/tmp is not writable, exit 74, and leaves nothing behind', async () => {
     const d = await plantedDevice();
