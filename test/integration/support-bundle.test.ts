@@ -275,6 +275,24 @@ describe('support-bundle bad input', () => {
     expect(await d.sh('ls /var/tmp | grep -c edge-agent-support || true')).toBe('0\n');
   });
 
+  it('is made with a broken config: the problem named, its secret redacted, the record files as history', async () => {
+    const d = await plantedDevice(`${deviceConfig()}notAKey:\n  token: planted-token-in-a-typo\n`);
+    await d.writeFile('/var/lib/edge-agent/boots/0123abcd.json', '{"schema":1,"bootId":"0123abcd"}\n');
+    const { exitCode, stderr, result } = await bundle(d);
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    const files = await extract(d, result.path);
+    expect(files.get('config/problems.txt')).toContain('notAKey');
+    expect(files.get('config/config.yaml.redacted.yaml')).toContain('token: "***"');
+    const history = result.items.find((i) => i.name === 'history.json');
+    expect(history?.exit).toBe(78);
+    expect(history?.note).toMatch(/^history failed: the 1 record files of \/var\/lib\/edge-agent\/boots follow$/);
+    expect(files.get('history.json')).toContain(
+      '=== /var/lib/edge-agent/boots/0123abcd.json\n{"schema":1,"bootId":"0123abcd"}',
+    );
+    for (const [name, text] of files) expect(text.includes('planted-token-in-a-typo'), name).toBe(false);
+  }, 120_000);
+
   it('refuses a bad cap value naming the flag, exit 64', async () => {
     const d = await plantedDevice();
     const r = await d.exec(['edge-agent', 'support-bundle', '--max-mb', 'lots']);

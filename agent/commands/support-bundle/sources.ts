@@ -143,13 +143,11 @@ export async function planItems(
 ): Promise<BundleItem[]> {
   const ms = limits.itemMs;
   const boots = config.boots.dir;
+  const historyCommand = selfItem('history.json', ['history', '--json', '-n', '200'], ms, host);
   const history: BundleItem = {
-    ...selfItem('history.json', ['history', '--json', '-n', '200'], ms, host),
+    ...historyCommand,
     collect: async (signal, timeoutMs) => {
-      const out = await selfItem('history.json', ['history', '--json', '-n', '200'], ms, host).collect(
-        signal,
-        timeoutMs,
-      );
+      const out = await historyCommand.collect(signal, timeoutMs);
       if (out.exit === 0) return out;
       // Without a working history command the record files themselves are the history.
       const names = (await host.fs.list(boots)).filter((n) => n.endsWith('.json')).sort();
@@ -157,7 +155,7 @@ export async function planItems(
         names.map(async (n) => `=== ${boots}/${n}\n${(await host.fs.readText(`${boots}/${n}`)) ?? ''}`),
       );
       return {
-        exit: out.exit,
+        ...out,
         text: `${out.text}\n${records.join('\n')}`,
         note: `history failed: the ${names.length} record files of ${boots} follow`,
       };
