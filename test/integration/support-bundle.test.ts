@@ -367,5 +367,7 @@ describe('support-bundle --upload', () => {
     const r = await d.exec(['edge-agent', 'support-bundle', '--upload']);
     expect(r.exitCode).toBe(69);
     expect(r.stderr).toMatch(/bundles\/[0-9a-f]{64}: HTTP 404 not-found: no device device-unknown/);
+    // The bundle was made before the upload failed: its path is still given.
+    expect(r.stdout).toMatch(/^\/var\/tmp\/edge-agent-support-.*\.tar\.gz\nsha256 [0-9a-f]{64}\n/);
   });
 });

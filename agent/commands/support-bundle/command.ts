@@ -100,15 +100,20 @@ export const main: CommandMain = async (invocation, deps) => {
     throw new StateWriteError('bundle-write', `cannot write ${path}: ${(error as Error).message}`, { cause: error });
   }
   let upload: UploadResult | undefined;
+  let uploadError: unknown;
   if (target) {
-    upload = await uploadBundle({
-      ...target,
-      file: deps.host.fs.resolve(path),
-      sha256: written.sha256,
-      size: written.bytes,
-      chunkBytes: chunkKb * 1024,
-      signal: deps.signal,
-    });
+    try {
+      upload = await uploadBundle({
+        ...target,
+        file: deps.host.fs.resolve(path),
+        sha256: written.sha256,
+        size: written.bytes,
+        chunkBytes: chunkKb * 1024,
+        signal: deps.signal,
+      });
+    } catch (error) {
+      uploadError = error;
+    }
   }
   const result = {
     path,
@@ -122,6 +127,8 @@ export const main: CommandMain = async (invocation, deps) => {
   };
   if (flags.json) deps.out(`${JSON.stringify(result, null, 2)}\n`);
   else deps.out(renderHuman(result, collected.rows.filter((r) => r.cutFrom !== undefined).length));
+  // The bundle is on disk either way: its path is printed first, then the upload's failure.
+  if (uploadError) throw uploadError;
   return ExitCode.Ok;
 };
 
