@@ -213,7 +213,7 @@ export const commands: CommandSpec[] = [
     name: 'support-bundle',
     summary: 'one archive for whoever helps: records, journals, tool outputs, redacted config (0600 in /var/tmp)',
     usage:
-      'edge-agent support-bundle [--upload [--chunk-kb N]] [--sos] [--boots N] [--lines N] [--max-mb N] [--max-sec N] [--json]',
+      'edge-agent support-bundle [--upload [--chunk-kb N]] [--sos] [--boots N] [--lines N] [--max-mb N] [--max-sec N] [--json]\n\nExit codes: 0 bundle written (and uploaded); 64 bad flag; 69 upload failed (the bundle is kept, its path printed); 74 /var/tmp not writable; 78 --upload without hubService in config',
     flags: {
       upload: { type: 'boolean' },
       'chunk-kb': { type: 'string' },
