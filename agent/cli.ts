@@ -202,6 +202,35 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/run/run.js'),
   },
   {
+    name: 'support-bundle',
+    summary: 'one archive for whoever helps: records, journals, tool outputs, redacted config (0600 in /var/tmp)',
+    usage:
+      'edge-agent support-bundle [--upload [--chunk-kb N]] [--sos] [--boots N] [--lines N] [--max-mb N] [--max-sec N] [--json]\n\nExit codes: 0 bundle written (and uploaded); 64 bad flag; 69 upload failed (the bundle is kept, its path printed); 74 /var/tmp not writable; 78 --upload without hubService in config',
+    flags: {
+      upload: { type: 'boolean' },
+      'chunk-kb': { type: 'string' },
+      sos: { type: 'boolean' },
+      boots: { type: 'string' },
+      lines: { type: 'string' },
+      'max-mb': { type: 'string' },
+      'max-sec': { type: 'string' },
+      ...json,
+    },
+    flagHelp: {
+      upload: 'send the bundle to the hub service (hubService in config): chunked, resumed after a dropped connection',
+      'chunk-kb': 'with --upload: chunk size in KiB (default 1024; smaller for slow links)',
+      sos: 'also run microshift-sos-report (or sos report --batch) when installed and name its archive',
+      boots: 'journal of this many boots, this one included (default 3)',
+      lines: 'newest journal lines per unit group and boot (default 5000)',
+      'max-mb': 'cap of the bundle before compression in MiB; items over it are cut with a marker (default 50)',
+      'max-sec': 'cap of the whole run in seconds (default 120); each item also has its own limit',
+      json: 'print the result (path, sha256, items) as JSON',
+    },
+    // A broken config is part of what the bundle reports: it loads the config itself.
+    needsConfig: false,
+    load: () => import('./commands/support-bundle/command.js'),
+  },
+  {
     name: 'config validate',
     summary: 'check /etc/edge-agent/ and print precise errors',
     usage: 'edge-agent config validate [--json]',

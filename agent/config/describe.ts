@@ -18,6 +18,9 @@ const examples: Record<string, unknown> = {
   'hub.cert': '/etc/edge-agent/hub/device.crt',
   'hub.key': '/etc/edge-agent/hub/device.key',
   'hub.deviceId': 'store-0042',
+  'hubService.url': 'https://hub.example.com:8787',
+  'hubService.tokenFile': '/etc/edge-agent/hub/api-token',
+  'hubService.ca': '/etc/edge-agent/hub/ca.crt',
   checks: [
     { id: 'my-app', kind: 'unit', unit: 'my-app.service' },
     { id: 'my-app-http', kind: 'http', url: 'http://127.0.0.1:8080/healthz', class: 'wanted' },

@@ -186,6 +186,20 @@ const HubSchema = z
     }
   });
 
+// The hub service's HTTP API (edge-agent hub), used only by `support-bundle --upload`; the MQTT
+// hub above stays the reporting path.
+const HubServiceSchema = z.strictObject({
+  url: matching(/^https?:\/\/[^\s/]+/, 'an https:// (or http://) URL').describe(
+    'URL of the hub service, for example https://hub.example.com:8787.',
+  ),
+  tokenFile: absolutePath()
+    .optional()
+    .describe('File holding the bearer token of the hub service API (mode 0600; never copied into a bundle).'),
+  ca: absolutePath()
+    .optional()
+    .describe('PEM file of the CA that signs the hub service certificate; unset means the system trust store.'),
+});
+
 const OutboxSchema = z.strictObject({
   dir: absolutePath()
     .default('/var/lib/edge-agent/outbox')
@@ -239,6 +253,9 @@ export const ConfigSchema = z.strictObject({
   ),
   hub: HubSchema.optional().describe(
     'The MQTT hub to report to over TLS with a client certificate; leave it out to run without a hub.',
+  ),
+  hubService: HubServiceSchema.optional().describe(
+    'The hub service API that `edge-agent support-bundle --upload` sends bundles to; leave it out to keep bundles local.',
   ),
   outbox: OutboxSchema.prefault({}).describe(
     'Durable queue of events for the hub, so nothing is lost while the device is offline.',

@@ -13,12 +13,15 @@ import {
 } from '../../core/hub-service/dashboard-html.js';
 import { decodeCursor, LIST_FILTERS, type DeviceQuery, type ListFilter } from '../../core/hub-service/views.js';
 import type { HubStore } from '../../hub/store.js';
+import { createBundleHandler, type BundleOptions } from './bundle-upload.js';
 
 export interface HttpOptions {
   host: string;
   port: number;
   tls?: { cert: Buffer; key: Buffer };
   token?: string;
+  /** Where uploaded support bundles go; without it the bundle endpoints answer 404. */
+  bundles?: BundleOptions;
 }
 
 class BadRequest extends Error {}
@@ -77,11 +80,14 @@ export async function startHttp(
   const json = (response: ServerResponse, status: number, value: unknown) =>
     send(response, status, 'application/json', JSON.stringify(value));
   const html = (response: ServerResponse, body: string) => send(response, 200, 'text/html', body);
+  const handleBundle = options.bundles ? createBundleHandler(options.bundles, store) : undefined;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://hub.invalid');
     const path = url.pathname;
-    if (request.method !== 'GET' && request.method !== 'HEAD')
+    // The one write in the API: devices PUT their support bundles.
+    const bundle = /^\/api\/v1\/devices\/([^/]+)\/bundles\/([0-9a-f]{64})$/.exec(path);
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !(bundle && request.method === 'PUT'))
       return json(response, 405, { error: 'method-not-allowed' });
     if (path === '/healthz') return json(response, 200, { ok: true });
     if (options.token !== undefined && !tokenMatches(request.headers.authorization, options.token)) {
@@ -92,6 +98,10 @@ export async function startHttp(
       });
     }
     try {
+      if (bundle && handleBundle)
+        return await handleBundle(request, decodeURIComponent(bundle[1] ?? ''), bundle[2] ?? '', (status, body) =>
+          json(response, status, body),
+        );
       if (path === '/static/hub.css') return send(response, 200, 'text/css', DASHBOARD_CSS);
       if (path === '/api/v1/overview') return json(response, 200, await store.overview(now()));
       if (path === '/api/v1/devices')

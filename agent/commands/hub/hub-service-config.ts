@@ -65,6 +65,20 @@ export const HubServiceConfigSchema = z.strictObject({
   limits: z
     .strictObject({ maxPayloadBytes: z.number().int().min(1024).max(262_144).default(16_384) })
     .default({ maxPayloadBytes: 16_384 }),
+  bundles: z
+    .strictObject({
+      dir: path()
+        .default('/var/lib/edge-agent-hub/bundles')
+        .describe('where support bundles uploaded by devices are kept'),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .default(100 * 1024 * 1024)
+        .describe('largest bundle accepted, in bytes'),
+      keepPerDevice: z.number().int().min(1).default(5).describe('complete bundles kept per device, newest first'),
+    })
+    .default({ dir: '/var/lib/edge-agent-hub/bundles', maxBytes: 100 * 1024 * 1024, keepPerDevice: 5 }),
   http: z
     .strictObject({
       host: z

@@ -59,6 +59,7 @@ export async function startHubService(
         port: config.http.port,
         tls: httpTls?.cert && httpTls.key ? { cert: httpTls.cert, key: httpTls.key.reveal() } : undefined,
         token,
+        bundles: config.bundles,
       },
       store,
       now,
