@@ -3,6 +3,7 @@
 // so a restarted daemon never reports the same verdict twice and never misses one.
 import type { BootRecord, DeploymentRef as RecordDeployment } from './boot-record.js';
 import type { DeploymentRef, DeviceStatusInput, HubEventBody, HubEventType } from './hub-payloads.js';
+import type { HubReadiness } from './readiness/facts.js';
 
 export interface PendingEvent<T extends HubEventType = HubEventType> {
   type: T;
@@ -71,6 +72,8 @@ export interface StatusFacts {
   staged?: RecordDeployment;
   microshift?: { unit: string; apiReady: boolean; ready: number; total: number };
   journalPersistent?: boolean;
+  /** Production-readiness summary, refreshed by the daemon's readiness task. */
+  readiness?: HubReadiness;
   /** The last rollback from history (may be an earlier boot's). */
   lastRollback?: BootRecord['rollback'];
 }
@@ -102,5 +105,6 @@ export function deviceStatus(facts: StatusFacts): DeviceStatusInput {
         }
       : undefined,
     journalPersistent: facts.journalPersistent,
+    readiness: facts.readiness,
   };
 }

@@ -14,6 +14,8 @@ import { gatherBootContext, type BootContext } from './boot-context.js';
 import { noteBoot } from './boot-history.js';
 import type { BootRecords } from './boot-records.js';
 import { ensureJournalPersistent } from './journald.js';
+import { buildReadinessSection, hubReadiness } from '../core/readiness/facts.js';
+import { gatherReadiness, readinessSources } from './readiness.js';
 import { writeMotd } from './motd.js';
 import { createRpmOstree } from './rpm-ostree.js';
 import type { Systemd } from './systemd.js';
@@ -197,6 +199,21 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         log.warn({ check: r.id, outcome: r.outcome }, `Runtime health: ${r.id} ${r.outcome} (${r.reason})`);
       await publish();
       await tasks.writeState();
+    },
+    /** Readiness facts for the hub's status; hourly: certificates and packages change slowly. */
+    async readiness() {
+      const gathered = await gatherReadiness(
+        {
+          fs: host.fs,
+          exec: host.exec,
+          signal: deps.signal,
+          timeoutMs: 10_000,
+          deployments: context?.deployments?.deployments,
+        },
+        readinessSources(config),
+      );
+      facts.readiness = hubReadiness(buildReadinessSection(gathered, host.clock.now()));
+      await publish();
     },
     async journal() {
       const before = facts.journalPersistent;

@@ -25,6 +25,7 @@ import type { Logger } from './log.js';
 import { readStatusConfig } from './status-config.js';
 import { readStatusDeployments } from './status-deployments.js';
 import { readStatusJournal } from './status-journal.js';
+import { gatherStatusReadiness, withLayering } from './status-readiness.js';
 import { withLimit } from './status-limit.js';
 import { probeStatusMicroShift } from './status-microshift.js';
 import { readOutboxCounts } from './status-outbox.js';
@@ -40,6 +41,7 @@ export interface StatusLimits {
   microshift: number;
   journal: number;
   noteBoot: number;
+  readiness: number;
 }
 
 // As in boot-context.ts, which status does not import: it loads rpm-ostree's parser and zod.
@@ -52,6 +54,7 @@ export const DEFAULT_STATUS_LIMITS: StatusLimits = {
   microshift: 1000,
   journal: 800,
   noteBoot: 300,
+  readiness: 1000,
 };
 
 export interface StatusProbeDeps {
@@ -134,6 +137,9 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const journal = withLimit('journal', limits.journal, signal, async (s) =>
       readStatusJournal(host, cfg.journal, { bootId: await bootId, signal: s }),
     );
+    const readiness = withLimit('readiness facts', limits.readiness, signal, async (s) =>
+      ok(await gatherStatusReadiness(host, cfg, s)),
+    );
     const [device, grubenv, greenboot] = await Promise.all([
       withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
       withLimit('grubenv', limits.files, signal, () => readGrubenv(host)),
@@ -183,6 +189,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       journal: await journal,
       outbox,
       config: { hubConfigured: cfg.hubUrl !== undefined, hubUrl: cfg.hubUrl, problems: cfg.problems },
+      readiness: withLayering(await readiness, await deployments),
     };
   }
 

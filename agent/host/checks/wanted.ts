@@ -6,6 +6,8 @@ import type { RunnableCheck } from '../../core/check-runner.js';
 import type { Config } from '../../config/schema.js';
 import type { CheckDeps } from './deps.js';
 import { scriptNames } from './greenboot-scripts.js';
+import { readPullSecret } from '../pull-secret.js';
+import { configuredMirrors } from '../readiness.js';
 
 export interface WantedFacts {
   microshiftInstalled: boolean;
@@ -53,9 +55,16 @@ export function createWantedChecks(config: Config, facts: WantedFacts, deps: Che
         info.uid !== 0 || info.gid !== 0 ? `owner ${info.uid}:${info.gid} (want root:root)` : '',
         info.mode !== 0o600 ? `mode ${info.mode.toString(8).padStart(4, '0')} (want 0600)` : '',
       ].filter(Boolean);
-      return problems.length
-        ? warn('pull-secret-permissions', `pull secret ${w.pullSecret}: ${problems.join(', ')}`)
-        : pass(`pull secret ${w.pullSecret} present, root:root 0600`);
+      if (problems.length)
+        return warn('pull-secret-permissions', `pull secret ${w.pullSecret}: ${problems.join(', ')}`);
+      const read = await readPullSecret(
+        deps.fs,
+        w.pullSecret,
+        await configuredMirrors(deps.fs, w.registryMirrorConfig),
+      );
+      if (read.state === 'read' && read.fact.problem)
+        return warn(read.fact.valid ? 'pull-secret-mirror-missing' : 'pull-secret-invalid', read.fact.problem);
+      return pass(`pull secret ${w.pullSecret} present, root:root 0600, valid JSON with "auths"`);
     }),
     check('firewall-trusted', async () => {
       const systemd = await deps.systemd();
@@ -156,7 +165,7 @@ export function createWantedChecks(config: Config, facts: WantedFacts, deps: Che
  * inline `mirror = [...]` list. The `location` of a [[registry]] itself is the registry being
  * mirrored (quay.io), whose CA is public: asking for one would be a false warning.
  */
-function mirrorHosts(text: string): string[] {
+export function mirrorHosts(text: string): string[] {
   const hosts: string[] = [];
   let section = '';
   let inlineList = false;
