@@ -137,8 +137,12 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const journal = withLimit('journal', limits.journal, signal, async (s) =>
       readStatusJournal(host, cfg.journal, { bootId: await bootId, signal: s }),
     );
-    const readiness = withLimit('readiness facts', limits.readiness, signal, async (s) =>
-      ok(await gatherStatusReadiness(host, cfg, s)),
+    // Started once systemd has answered: its two subprocesses (rpm, firewall-cmd) must not delay
+    // the D-Bus answer the MicroShift probe waits for.
+    const readiness = unitStates.then(() =>
+      withLimit('readiness facts', limits.readiness, signal, async (s) =>
+        ok(await gatherStatusReadiness(host, cfg, s)),
+      ),
     );
     const [device, grubenv, greenboot] = await Promise.all([
       withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
