@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyMessage } from '../../../agent/core/hub-service/ingest.js';
 import { DeviceStatusSchema, toWireStatus } from '../../../agent/core/hub-payloads.js';
+import { deviceStatus } from '../../../agent/core/hub-report.js';
 import type { HubReadiness } from '../../../agent/core/readiness/facts.js';
 import { sampleStatus } from './samples.js';
 
@@ -38,6 +39,11 @@ describe('readiness in the hub status', () => {
     const text = wire({ ...sampleStatus, readiness });
     expect(classify(text)).toMatchObject({ kind: 'status', device: 'dev-1' });
     expect(DeviceStatusSchema.parse(JSON.parse(text)).readiness).toEqual(readiness);
+  });
+
+  it("the daemon's status input carries what its readiness task found, and nothing when it has not run", () => {
+    expect(deviceStatus({ readiness }).readiness).toEqual(readiness);
+    expect(deviceStatus({}).readiness).toBeUndefined();
   });
 
   it('fields a newer agent adds inside it are accepted', () => {
