@@ -39,7 +39,10 @@ export function renderReadiness(r: ReadinessStatus, d: ReadinessDrawing): void {
     for (const item of c.items.filter((i) => i.level !== 'ok')) d.note(item.message, STYLE[item.level]);
   }
   if (r.fips) d.kv('FIPS', r.fips.message);
-  if (r.pullSecret) kvLevel(d, 'Pull secret', `${r.pullSecret.file}: ${r.pullSecret.message}`, r.pullSecret.level);
+  const ps = r.pullSecret;
+  // Problems already start with the file's name.
+  if (ps)
+    kvLevel(d, 'Pull secret', ps.message.startsWith(ps.file) ? ps.message : `${ps.file}: ${ps.message}`, ps.level);
   const comp = r.components;
   if (comp) {
     if (comp.state !== 'ok' || !comp.versions) d.kv('Components', d.why(comp));
