@@ -22,6 +22,8 @@ export interface Deployment {
   /** Layered packages (NEVRAs or names as rpm-ostree prints them). */
   packages: string[];
   requestedPackages: string[];
+  /** Base packages requested removed (`rpm-ostree override remove`); absent from older parses. */
+  requestedBaseRemovals?: string[];
   /** The base commit when packages are layered on top of it. */
   baseChecksum?: string;
   /** Fields this version of edge-agent does not know, kept as they were. */

@@ -5,6 +5,7 @@
 // Wire rules: compact JSON (no whitespace), `v` is the schema version and only grows, objects
 // accept unknown fields so an older reader copes with what a newer agent sends.
 import * as z from 'zod';
+import { ReadinessHubSchema } from './readiness/schema.js';
 
 export const HUB_SCHEMA_VERSION = 1;
 
@@ -68,6 +69,7 @@ export const DeviceStatusSchema = z
       })
       .optional(),
     journalPersistent: z.boolean().optional(),
+    readiness: ReadinessHubSchema.optional(),
     outbox: z.looseObject({
       queued: count().describe('Events waiting for the hub'),
       dropped: count().describe('Events dropped since install (queue full)'),
@@ -80,7 +82,7 @@ export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 /** What the daemon knows; the sink adds identity, outbox counts and times. */
 export type DeviceStatusInput = Pick<
   DeviceStatus,
-  'booted' | 'staged' | 'verdict' | 'attempt' | 'rollback' | 'microshift' | 'journalPersistent'
+  'booted' | 'staged' | 'verdict' | 'attempt' | 'rollback' | 'microshift' | 'journalPersistent' | 'readiness'
 >;
 
 const bodies = {
@@ -208,6 +210,7 @@ export function toWireStatus(
     rollback: input.rollback,
     microshift: input.microshift,
     journalPersistent: input.journalPersistent,
+    readiness: input.readiness,
     outbox: extra.outbox,
     connectedAt: extra.connectedAt,
     updatedAt: extra.updatedAt,

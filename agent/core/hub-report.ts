@@ -4,6 +4,7 @@
 import type { BootRecord, DeploymentRef as RecordDeployment } from './boot-record.js';
 import type { DeploymentRef, DeviceStatusInput, HubEventBody, HubEventType } from './hub-payloads.js';
 import type { BootVerdictDecision } from './verdict/boot-verdict.js';
+import type { HubReadiness } from './readiness/facts.js';
 
 export interface PendingEvent<T extends HubEventType = HubEventType> {
   type: T;
@@ -74,6 +75,8 @@ export interface StatusFacts {
   staged?: RecordDeployment;
   microshift?: { unit: string; apiReady: boolean; ready: number; total: number };
   journalPersistent?: boolean;
+  /** Production-readiness summary, refreshed by the daemon's readiness task. */
+  readiness?: HubReadiness;
   /** The last rollback from history (may be an earlier boot's). */
   lastRollback?: BootRecord['rollback'];
 }
@@ -104,5 +107,6 @@ export function deviceStatus(facts: StatusFacts): DeviceStatusInput {
         }
       : undefined,
     journalPersistent: facts.journalPersistent,
+    readiness: facts.readiness,
   };
 }

@@ -7,6 +7,7 @@ import type { DaemonState } from './daemon-state.js';
 import type { Deployment } from './deployment.js';
 import type { SectionState } from './status-schema.js';
 import type { StatusRecord } from './status-record.js';
+import type { ReadinessFacts } from './readiness/facts.js';
 
 export type Probe<T> = { state: 'ok'; value: T } | { state: Exclude<SectionState, 'ok'>; note: string };
 
@@ -119,4 +120,6 @@ export interface StatusFacts {
   /** Read from the outbox directory when the daemon is not there to say. */
   outbox?: Probe<OutboxFacts>;
   config: StatusConfigFacts;
+  /** Production-readiness facts (certificates, FIPS, pull secret, components, firewall). */
+  readiness?: Probe<ReadinessFacts>;
 }

@@ -17,6 +17,7 @@ import {
 import { listSome } from './status-problems.js';
 import type { StatusResult, StatusState } from './status-schema.js';
 import { deploymentLabel } from './status-summary.js';
+import { renderReadiness } from './readiness/status-section.js';
 
 export type RenderOptions = Partial<FormatOptions>;
 
@@ -266,6 +267,8 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
           : 'none: only this boot is in the journal',
     );
   }
+
+  if (result.readiness) renderReadiness(result.readiness, { title, kv, note, why });
 
   const a = result.agent;
   title('Agent and hub');

@@ -15,6 +15,8 @@ import {
   STATUS_STATES,
 } from './status-enums.js';
 
+import { ReadinessStatusSchema } from './readiness/schema.js';
+
 export { STATUS_SCHEMA_VERSION } from './status-enums.js';
 
 const time = () => z.string().describe('ISO 8601 time (UTC)');
@@ -261,6 +263,7 @@ export const StatusSchema = z
           ),
       }),
     }),
+    readiness: ReadinessStatusSchema.extend(section).partial().extend({ state: sectionState }).optional(),
   })
   .describe('edge-agent status --json: the one-screen truth about a device');
 

@@ -10,6 +10,7 @@ import type { StatusRecord, StatusRecordRef } from './status-record.js';
 import { STATUS_SCHEMA_VERSION } from './status-enums.js';
 import type { StatusDeployment, StatusResult } from './status-schema.js';
 import { summaryLine } from './status-summary.js';
+import { buildReadinessStatus } from './readiness/status-section.js';
 import { decideBootVerdict, degradedReason, overallState, statusExitCode } from './status-verdict.js';
 
 type Section<K extends keyof StatusResult> = StatusResult[K];
@@ -37,6 +38,7 @@ export function buildStatus(f: StatusFacts): StatusResult {
     microshift: buildMicroShiftSection(f),
     journal: buildJournalSection(f),
     agent: buildAgentSection(f),
+    ...(f.readiness && { readiness: buildReadinessStatus(f.readiness, f.now) }),
   };
   const booted = deployments.list.find((d) => d.booted) ?? record?.deployment;
   const gs = partial.scripts;

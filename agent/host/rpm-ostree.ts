@@ -87,6 +87,7 @@ const deploymentFields = {
   pinned: z.boolean(),
   packages: z.array(z.string()),
   'requested-packages': z.array(z.string()),
+  'requested-base-removals': z.array(z.string()),
   'base-checksum': z.string(),
 };
 const known = new Set(Object.keys(deploymentFields));
@@ -167,6 +168,7 @@ function parseDeployment(raw: unknown, index: number, warnings: string[]): Deplo
     pinned: d.pinned ?? false,
     packages: d.packages ?? [],
     requestedPackages: d['requested-packages'] ?? [],
+    requestedBaseRemovals: d['requested-base-removals'] ?? [],
     baseChecksum: d['base-checksum'] ?? undefined,
     extra,
   };

@@ -27,6 +27,8 @@ export interface StatusConfig {
   workloads?: StatusWorkload[];
   hubUrl?: string;
   journal: { systemMaxUse: string; runtimeMaxUse: string };
+  /** Files of the readiness facts, where the config sets them (host/readiness.ts has the defaults). */
+  readiness?: Partial<Record<'hubCa' | 'hubCert' | 'pullSecret' | 'registryMirrorConfig', string>>;
   /** Settings that could not be used, one line each (status then works on the default). */
   problems: string[];
 }
@@ -97,6 +99,13 @@ function apply(config: StatusConfig, file: string, data: unknown): void {
   config.kubeconfig = path(get('microshift', 'kubeconfig'), 'microshift.kubeconfig') ?? config.kubeconfig;
   config.journal.systemMaxUse = size(get('journal', 'systemMaxUse')) ?? config.journal.systemMaxUse;
   config.journal.runtimeMaxUse = size(get('journal', 'runtimeMaxUse')) ?? config.journal.runtimeMaxUse;
+  const files = {
+    hubCa: path(get('hub', 'ca'), 'hub.ca'),
+    hubCert: path(get('hub', 'cert'), 'hub.cert'),
+    pullSecret: path(get('wanted', 'pullSecret'), 'wanted.pullSecret'),
+    registryMirrorConfig: path(get('wanted', 'registryMirrorConfig'), 'wanted.registryMirrorConfig'),
+  };
+  for (const [key, value] of Object.entries(files)) if (value) config.readiness = { ...config.readiness, [key]: value };
   const url = get('hub', 'url');
   if (typeof url === 'string') config.hubUrl = url;
   const workloads = get('microshift', 'workloads');

@@ -228,11 +228,11 @@ describe('journal-persistent (journald.conf and its drop-ins, as journald reads 
 describe('pull-secret', () => {
   const secret = '/etc/crio/openshift-pull-secret';
   it.each<[string, (() => Promise<void>) | undefined, string]>([
-    ['root:root 0600', () => put(secret, '{}', 0o600), 'pass:ok'],
-    ['0640', () => put(secret, '{}', 0o640), 'fail:pull-secret-permissions'],
+    ['root:root 0600', () => put(secret, '{"auths":{}}', 0o600), 'pass:ok'],
+    ['0640', () => put(secret, '{"auths":{}}', 0o640), 'fail:pull-secret-permissions'],
     [
       'owned by uid 1000',
-      async () => (await put(secret, '{}', 0o600), await chown(join(root, secret), 1000, 0)),
+      async () => (await put(secret, '{"auths":{}}', 0o600), await chown(join(root, secret), 1000, 0)),
       'fail:pull-secret-permissions',
     ],
     ['missing', undefined, 'fail:pull-secret-missing'],

@@ -75,6 +75,8 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
       'registry-mirror': 'skipped',
       'greenboot-enabled': 'pass',
       'disabled-healthchecks': 'pass',
+      certificates: 'skipped',
+      'optional-components': 'skipped',
     });
     expect(run.exitCode).toBe(0);
     // Only wanted checks run: the MicroShift check belongs to --class required.
@@ -147,7 +149,12 @@ describe('wanted checks on an edge host with MicroShift installed', () => {
 
   describe('pull secret', () => {
     it.each([
-      ['right: root:root 0600', '', 'pass', `pull secret ${PULL_SECRET} present, root:root 0600`],
+      [
+        'right: root:root 0600',
+        '',
+        'pass',
+        `pull secret ${PULL_SECRET} present, root:root 0600, valid JSON with "auths"`,
+      ],
       [
         'readable by everyone',
         `chmod 0644 ${PULL_SECRET}`,

@@ -8,6 +8,7 @@ import { createDeclaredCheck } from './declared.js';
 import type { CheckDeps } from './check-deps.js';
 import { createMicroShiftCheck } from './microshift.js';
 import { createWantedChecks } from './wanted.js';
+import { createReadinessChecks, READINESS_WANTED } from './readiness-wanted.js';
 
 export const WANTED_BUILTINS = [
   'journal-persistent',
@@ -19,6 +20,7 @@ export const WANTED_BUILTINS = [
   'registry-mirror',
   'greenboot-enabled',
   'disabled-healthchecks',
+  ...READINESS_WANTED,
 ];
 
 export function buildChecks(plan: CheckPlan, config: Config, context: BootContext, deps: CheckDeps): RunnableCheck[] {
@@ -33,6 +35,7 @@ export function buildChecks(plan: CheckPlan, config: Config, context: BootContex
       deps,
     ).map((c) => [c.id, c]),
   );
+  for (const c of createReadinessChecks(config, deps)) wanted.set(c.id, c);
   return plan.checks.map((planned): RunnableCheck => {
     const skip = planned.skip;
     if (skip)

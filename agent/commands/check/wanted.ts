@@ -6,6 +6,9 @@ import type { RunnableCheck } from '../../core/check-runner.js';
 import type { Config } from '../../config/schema.js';
 import type { CheckDeps } from './check-deps.js';
 import { scriptNames } from './greenboot-scripts.js';
+import { readPullSecret } from '../../host/pull-secret.js';
+import { configuredMirrors } from '../../host/readiness.js';
+import { mirrorHosts } from '../../core/readiness/mirrors.js';
 
 export interface WantedFacts {
   microshiftInstalled: boolean;
@@ -53,9 +56,16 @@ export function createWantedChecks(config: Config, facts: WantedFacts, deps: Che
         info.uid !== 0 || info.gid !== 0 ? `owner ${info.uid}:${info.gid} (want root:root)` : '',
         info.mode !== 0o600 ? `mode ${info.mode.toString(8).padStart(4, '0')} (want 0600)` : '',
       ].filter(Boolean);
-      return problems.length
-        ? warn('pull-secret-permissions', `pull secret ${w.pullSecret}: ${problems.join(', ')}`)
-        : pass(`pull secret ${w.pullSecret} present, root:root 0600`);
+      if (problems.length)
+        return warn('pull-secret-permissions', `pull secret ${w.pullSecret}: ${problems.join(', ')}`);
+      const read = await readPullSecret(
+        deps.fs,
+        w.pullSecret,
+        await configuredMirrors(deps.fs, w.registryMirrorConfig),
+      );
+      if (read.state === 'read' && read.fact.problem)
+        return warn(read.fact.valid ? 'pull-secret-mirror-missing' : 'pull-secret-invalid', read.fact.problem);
+      return pass(`pull secret ${w.pullSecret} present, root:root 0600, valid JSON with "auths"`);
     }),
     check('firewall-trusted', async () => {
       const systemd = await deps.systemd();
@@ -149,31 +159,6 @@ export function createWantedChecks(config: Config, facts: WantedFacts, deps: Che
         : pass(`DISABLED_HEALTHCHECKS disables ${facts.disabledHealthchecks.join(', ')}`);
     }),
   ];
-}
-
-/**
- * Hosts of the mirrors in a registries.conf drop-in: locations under [[registry.mirror]] or in an
- * inline `mirror = [...]` list. The `location` of a [[registry]] itself is the registry being
- * mirrored (quay.io), whose CA is public: asking for one would be a false warning.
- */
-function mirrorHosts(text: string): string[] {
-  const hosts: string[] = [];
-  let section = '';
-  let inlineList = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*/, '');
-    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*$/.exec(line);
-    if (header) {
-      section = header[1] as string;
-      inlineList = false;
-      continue;
-    }
-    if (/^\s*mirror\s*=/.test(line)) inlineList = true;
-    if (section === 'registry.mirror' || inlineList)
-      for (const [, host] of line.matchAll(/location\s*=\s*"([^/"]+)/g)) hosts.push(host as string);
-    if (inlineList && /\]\s*$/.test(line)) inlineList = false;
-  }
-  return hosts;
 }
 
 /** Storage= as journald will use it: journald.conf, then drop-ins (last one wins). */

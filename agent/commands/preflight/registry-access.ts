@@ -3,6 +3,7 @@
 // disconnected site every probe costs a timeout. Instead we read the configuration an air-gapped
 // MicroShift install is documented to have: registry mirrors in containers-registries.conf(5)
 // (`[[registry.mirror]]`), which point image pulls at a local mirror instead of the internet.
+import { mirrorHosts } from '../../core/readiness/mirrors.js';
 import type { HostFs } from '../../host/fs.js';
 
 const MAIN = '/etc/containers/registries.conf';
@@ -12,7 +13,7 @@ export async function detectRegistryAccess(fs: HostFs): Promise<{ noRegistry: bo
   const files = [MAIN, ...(await fs.list(DROP_INS)).filter((n) => n.endsWith('.conf')).map((n) => `${DROP_INS}/${n}`)];
   for (const file of files) {
     const text = await fs.readText(file).catch(() => undefined);
-    if (text && /^\s*\[\[\s*registry\.mirror\s*\]\]/m.test(text))
+    if (text && mirrorHosts(text).length > 0)
       return { noRegistry: true, why: `${file} configures a registry mirror (an air-gapped setup)` };
   }
   return { noRegistry: false, why: 'no registry mirror is configured in /etc/containers' };

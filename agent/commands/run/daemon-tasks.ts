@@ -21,6 +21,8 @@ import { notifyStatusText, verdictSummary } from '../../core/verdict/verdict-vie
 import { reportStagedPreflight } from './daemon-preflight.js';
 import { createGrubEnvReader } from '../../host/grubenv.js';
 import { readLiveVerdictInputs } from '../../host/verdict-probe.js';
+import { buildReadinessSection, hubReadiness } from '../../core/readiness/facts.js';
+import { gatherReadiness, readinessSources } from '../../host/readiness.js';
 
 export interface DaemonTaskDeps extends Deps {
   records: BootRecords;
@@ -197,6 +199,21 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
         log.warn({ check: r.id, outcome: r.outcome }, `Runtime health: ${r.id} ${r.outcome} (${r.reason})`);
       await publish();
       await tasks.writeState();
+    },
+    /** Readiness facts for the hub's status; hourly: certificates and packages change slowly. */
+    async readiness() {
+      const gathered = await gatherReadiness(
+        {
+          fs: host.fs,
+          exec: host.exec,
+          signal: deps.signal,
+          timeoutMs: 10_000,
+          deployments: context?.deployments?.deployments,
+        },
+        readinessSources(config),
+      );
+      facts.readiness = hubReadiness(buildReadinessSection(gathered, host.clock.now()));
+      await publish();
     },
     async journal() {
       const before = facts.journalPersistent;

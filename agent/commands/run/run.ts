@@ -87,9 +87,11 @@ export const main: CommandMain = async (_invocation, deps) => {
       every('updates', config.daemon.updateCheckIntervalSec, () => tasks.updates()),
       every('health', config.daemon.healthIntervalSec, () => tasks.health()),
       every('journal', 3600, () => tasks.journal()),
+      every('readiness', 3600, () => tasks.readiness()),
       every('state', 30, () => tasks.writeState()),
     ];
     void run('health', () => tasks.health());
+    void run('readiness', () => tasks.readiness());
     // Verdicts and check results land in the boot records: report them as soon as they are written
     // (report() runs one at a time and picks up changes made while it ran).
     watcher = watchQuietly(host.fs.resolve(config.boots.dir), () => void run('report', () => tasks.report()));

@@ -40,6 +40,8 @@ export interface DeploymentSpec {
   pinned?: boolean;
   /** Layered packages: the deployment's checksum becomes a local commit over base-checksum. */
   packages?: string[];
+  /** Base packages removed (`rpm-ostree override remove`): like layering, a local commit. */
+  removals?: string[];
 }
 
 export interface Deployment extends SimDeployment {
@@ -151,8 +153,10 @@ function toDeployment(spec: DeploymentSpec, defaultTimestamp: number): SimDeploy
   const osname = spec.osname ?? 'rhel';
   const base = spec.checksum ?? checksumFor(spec.version);
   const packages = spec.packages ?? [];
-  // Layering makes a local commit on top of the base commit.
-  const checksum = packages.length > 0 ? layeredChecksum(base, packages) : base;
+  const removals = spec.removals ?? [];
+  // Layering (or removing base packages) makes a local commit on top of the base commit.
+  const local = [...packages, ...removals.map((r) => `-${r}`)];
+  const checksum = local.length > 0 ? layeredChecksum(base, local) : base;
   const source = spec.containerImage
     ? { 'container-image-reference': spec.containerImage }
     : { origin: spec.origin ?? 'edge:rhel/9/x86_64/edge' };
@@ -167,7 +171,8 @@ function toDeployment(spec: DeploymentSpec, defaultTimestamp: number): SimDeploy
     pinned: spec.pinned ?? false,
     'requested-packages': packages,
     packages,
-    ...(packages.length > 0 ? { 'base-checksum': base } : {}),
+    'requested-base-removals': removals,
+    ...(local.length > 0 ? { 'base-checksum': base } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export interface SimDeployment {
   pinned: boolean;
   'requested-packages': string[];
   packages: string[];
+  /** Base packages requested removed (rpm-ostree prints the list always, empty when none). */
+  'requested-base-removals'?: string[];
   /** Only when packages are layered: the base commit under the local layered commit. */
   'base-checksum'?: string;
 }

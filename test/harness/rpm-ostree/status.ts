@@ -2,7 +2,8 @@
 //
 // Simulates: the JSON document of `status --json` (top-level deployments, transaction,
 // cached-update, update-driver; per deployment the fields listed in host-contracts §5 plus the
-// always-empty ones a plain RHEL for Edge host shows), printed in json-glib's style (`"key" : v`),
+// always-empty ones a plain RHEL for Edge host shows; requested-base-removals from the state, while
+// base-removals, the resolved packages, stays empty), printed in json-glib's style (`"key" : v`),
 // and the text form. Leaves out: GPG signatures, container digests, package diffs, `-v` details,
 // and the `●` the real tool prints for the booted deployment in a UTF-8 locale (always `*` here).
 import type { SimState } from './state.js';
@@ -16,7 +17,7 @@ export function toStatusJson(state: SimState, options: { bootedOnly?: boolean } 
     unlocked: 'none',
     'requested-local-packages': [],
     'base-removals': [],
-    'requested-base-removals': [],
+    'requested-base-removals': d['requested-base-removals'] ?? [],
     'base-local-replacements': [],
     'requested-base-local-replacements': [],
     'regenerate-initramfs': false,

@@ -1,0 +1,23 @@
+// FIPS mode as a fact. RHEL for Edge images do not support FIPS mode, so on an ostree-booted host
+// the flag is not a question worth asking: the answer is the reason. On an RPM-installed RHEL the
+// kernel's flag says whether FIPS mode is on.
+export type FipsInput = {
+  ostreeBooted: boolean;
+  /** Content of /proc/sys/crypto/fips_enabled; undefined when the file is absent. */
+  fipsEnabled?: string;
+};
+
+export type FipsFact = {
+  state: 'on' | 'off' | 'not-supported' | 'unknown';
+  message: string;
+};
+
+export function decideFips(input: FipsInput, file = '/proc/sys/crypto/fips_enabled'): FipsFact {
+  if (input.ostreeBooted)
+    return { state: 'not-supported', message: 'FIPS mode is not supported on RHEL for Edge (ostree) images' };
+  const value = input.fipsEnabled?.trim();
+  if (value === undefined) return { state: 'unknown', message: `${file} is absent: this kernel has no FIPS flag` };
+  if (value === '1') return { state: 'on', message: 'FIPS mode is on' };
+  if (value === '0') return { state: 'off', message: 'FIPS mode is off' };
+  return { state: 'unknown', message: `${file} holds '${value.slice(0, 20)}', expected 0 or 1` };
+}
