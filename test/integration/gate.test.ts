@@ -75,7 +75,8 @@ describe('gate', () => {
 
     const waited = await agent(d, 'wait', '--green');
     expect(waited).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^Boot is GREEN \(/) });
-    expect(waited.ms).toBeLessThan(3000);
+    // Already decided: an answer well before any wait would end (bound generous for a busy machine).
+    expect(waited.ms).toBeLessThan(10_000);
 
     const listed = JSON.parse((await agent(d, 'gate', 'list', '--json')).stdout) as { gates: unknown[] };
     expect(listed.gates).toEqual([{ unit: GATED, dropIn: DROP_IN, activeState: 'active', unitFileState: 'enabled' }]);
@@ -116,7 +117,8 @@ describe('gate', () => {
     const waited = await agent(d, 'wait', '--green', '--json');
     expect(waited.exitCode).toBe(1);
     expect(JSON.parse(waited.stdout)).toMatchObject({ verdict: 'red', bootId: d.bootId.replaceAll('-', '') });
-    expect(waited.ms).toBeLessThan(3000);
+    // Already decided: an answer well before any wait would end (bound generous for a busy machine).
+    expect(waited.ms).toBeLessThan(10_000);
   }, 90_000);
 
   it('refuses to gate greenboot, MicroShift, edge-agent and invalid names, saying why', async () => {
@@ -162,7 +164,7 @@ describe('wait --green', () => {
     const timedOut = await agent(d, 'wait', '--green', '--timeout', '1');
     expect(timedOut.exitCode).toBe(2);
     expect(timedOut.stdout).toMatch(/^No verdict yet after 1\.\d s \(--timeout 1\)/);
-    expect(timedOut.ms).toBeLessThan(3000);
+    expect(timedOut.ms).toBeLessThan(10_000);
 
     const green = await agent(d, 'wait', '--green', '--json');
     expect(green.exitCode).toBe(0);
@@ -175,7 +177,8 @@ describe('wait --green', () => {
       await d.sh('systemctl show boot-complete.target -p ActiveEnterTimestamp --value --timestamp=us+utc')
     ).trim();
     const completeAt = Date.parse(complete.replace(/^\w+ /, '').replace(' ', 'T').replace(' UTC', 'Z'));
-    expect(returnedAt - completeAt).toBeLessThan(1500);
+    // Seconds, not the 10 s the slow check sleeps: room for a busy machine, still far from polling late.
+    expect(returnedAt - completeAt).toBeLessThan(4000);
     expect(returnedAt - completeAt).toBeGreaterThanOrEqual(-50);
   }, 60_000);
 

@@ -221,7 +221,8 @@ describe('edge-agent status on a virtual edge device', () => {
       unit: { activeState: 'active' },
       api: { state: 'timed-out' },
     });
-    expect(hung.ms).toBeLessThan(2000);
+    // The API limit is 1 s; the rest leaves room for a busy machine, far from hanging.
+    expect(hung.ms).toBeLessThan(5000);
     expect(line(hung.text, /^ +API: /)).toMatch(
       /API: unknown \(timed out\): MicroShift API did not answer within 1\.0 s/,
     );
