@@ -12,6 +12,7 @@ import { checkSummaryLine, renderCheckRun } from '../core/render-check.js';
 import { gatherBootContext, type BootContext } from '../host/boot-context.js';
 import { noteBoot } from '../host/boot-history.js';
 import { createBootRecords } from '../host/boot-records.js';
+import { noteRecordWriteFailure } from '../host/record-write-failure.js';
 import { buildChecks, WANTED_BUILTINS } from '../host/checks/build.js';
 import { createConfigFallbackChecks } from '../host/checks/config-fallback.js';
 import { closeCreated, lazy, type CheckDeps } from '../host/checks/deps.js';
@@ -160,12 +161,14 @@ function waitingFor(result: CheckResult): string {
  * be written (/var full, read-only) must not decide the boot. The failure goes to the journal as
  * an error; the checks' own result still decides the exit code.
  */
-async function keepVerdict({ log }: Deps, what: string, write: () => Promise<unknown>): Promise<void> {
+async function keepVerdict({ log, host }: Deps, what: string, write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
   } catch (error) {
     const { line } = describeError(error);
     log.error({ event: 'record-write-failed' }, `Could not ${what} (the checks decide the verdict anyway): ${line}`);
+    // /var may be the file system that failed: `status` learns of it from a note in /run.
+    await noteRecordWriteFailure(host.fs, what, error, host.clock.now(), (m) => log.warn(m));
   }
 }
 

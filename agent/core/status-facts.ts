@@ -119,4 +119,6 @@ export interface StatusFacts {
   /** Read from the outbox directory when the daemon is not there to say. */
   outbox?: Probe<OutboxFacts>;
   config: StatusConfigFacts;
+  /** A boot record write of this boot that failed (noted in /run, since /var may be what failed). */
+  recordWriteFailure?: { what: string; file?: string; errno: string; at: string };
 }

@@ -28,6 +28,7 @@ import { readStatusJournal } from './status-journal.js';
 import { withLimit } from './status-limit.js';
 import { probeStatusMicroShift } from './status-microshift.js';
 import { readOutboxCounts } from './status-outbox.js';
+import { readRecordWriteFailure } from './record-write-failure.js';
 import { needsNoteBoot, noteThisBoot, readStatusRecords } from './status-records.js';
 import type { UnitReader } from './status-units.js';
 import type { Systemd } from './systemd.js';
@@ -156,7 +157,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       if (opened.state === 'ok') ({ record, history } = opened.value);
       else log.warn(`status: ${opened.note}`);
     }
-    const [u, d] = await Promise.all([unitStates, daemon]);
+    const [u, d, recordWriteFailure] = await Promise.all([unitStates, daemon, readRecordWriteFailure(host.fs)]);
     const state = d.state === 'ok' ? d.value : undefined;
     const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;
     const daemonRunning = u.state === 'ok' ? u.value.daemon?.activeState === 'active' : daemonPidAlive === true;
@@ -183,6 +184,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       journal: await journal,
       outbox,
       config: { hubConfigured: cfg.hubUrl !== undefined, hubUrl: cfg.hubUrl, problems: cfg.problems },
+      ...(recordWriteFailure && { recordWriteFailure }),
     };
   }
 
