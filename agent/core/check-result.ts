@@ -1,4 +1,3 @@
-import { compareText } from './compare-text.js';
 // What a check run produces. These shapes go into the per-boot record, the `--json` output and
 // hub events, so they only ever grow: new fields are optional, old ones keep their meaning.
 
@@ -40,5 +39,5 @@ export function decideRunVerdict(results: readonly CheckResult[]): RunVerdict {
 export function firstFailure(results: readonly CheckResult[]): CheckResult | undefined {
   return [...results]
     .filter((r) => r.class === 'required' && r.outcome !== 'pass' && r.outcome !== 'skipped')
-    .sort((a, b) => compareText(a.endedAt, b.endedAt))[0];
+    .sort((a, b) => a.endedAt.localeCompare(b.endedAt))[0];
 }

@@ -3,7 +3,6 @@
 // is moved aside with a warning and never stops a check, a verdict or `status`. One a newer
 // edge-agent wrote is kept whole: values this version cannot read are carried along and written
 // back (core/record-skew.ts).
-import { compareText } from '../core/compare-text.js';
 import { newBootRecord, readBootRecord, RECORD_SCHEMA_VERSION, type BootRecord } from '../core/boot-record.js';
 import { restoreNewer, type NewerValue } from '../core/record-skew.js';
 import type { Clock } from './clock.js';
@@ -108,7 +107,7 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
       const records = (await Promise.all(names.map((n) => load(`${dir}/${n}`)))).filter(
         (r): r is BootRecord => r !== undefined,
       );
-      return records.sort((a, b) => compareText(b.firstSeenAt ?? '', a.firstSeenAt ?? ''));
+      return records.sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
     },
     newerValues: (record) => newerOf.get(record) ?? [],
     async prune(keep) {

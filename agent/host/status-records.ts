@@ -2,7 +2,6 @@
 // core/status-record.ts instead of the full record schema), and never moving a bad record
 // aside (that is the writers' job). As root, the first edge-agent run of a boot opens the
 // record and looks for a rollback (noteBoot); status does that too when nothing has yet.
-import { compareText } from '../core/compare-text.js';
 import { findDeploymentRoles, type Deployment } from '../core/deployment.js';
 import { failed, ok, type Probe } from '../core/status-facts.js';
 import { parseStatusRecord, type StatusRecord } from '../core/status-record.js';
@@ -33,7 +32,7 @@ async function readAll(fs: HostFs, dir: string, bootId: string | undefined): Pro
   const unreadable = records.filter((r) => r.read === 'unreadable').length;
   const history = records
     .flatMap((r) => (typeof r.read === 'object' ? [r.read] : []))
-    .sort((a, b) => compareText(b.firstSeenAt ?? '', a.firstSeenAt ?? ''));
+    .sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
   const id = bootId?.replaceAll('-', '');
   const own = records.find((r) => r.name === `${id}.json`)?.read;
   const record: Probe<StatusRecord | undefined> =
