@@ -122,4 +122,6 @@ export interface StatusFacts {
   config: StatusConfigFacts;
   /** Production-readiness facts (certificates, FIPS, pull secret, components, firewall). */
   readiness?: Probe<ReadinessFacts>;
+  /** A boot record write of this boot that failed (noted in /run, since /var may be what failed). */
+  recordWriteFailure?: { what: string; file?: string; errno: string; at: string };
 }

@@ -33,6 +33,17 @@ export function findProblems(f: StatusFacts, s: Sections): StatusProblem[] {
   ) => problems.push({ severity, section, code, message, action });
 
   bootProblems(s, add);
+  const w = f.recordWriteFailure;
+  if (w)
+    add(
+      'error',
+      'checks',
+      'record-write-failed',
+      `Could not ${w.what}${w.file ? `: ${w.file}` : ''}: ${w.errno} (at ${w.at}); the checks still decided the verdict`,
+      w.errno === 'ENOSPC'
+        ? 'free space in /var, then edge-agent check --class required'
+        : 'see the journal of edge-agent',
+    );
   // After a rollback this agent may be older than the one that wrote the record: say so, since
   // what it could not read is missing from the sections below (the record itself is kept).
   for (const r of f.history.state === 'ok' ? f.history.value.filter((h) => h.newerNote) : []) {

@@ -29,6 +29,7 @@ import { gatherStatusReadiness, withLayering } from './status-readiness.js';
 import { withLimit } from './status-limit.js';
 import { probeStatusMicroShift } from './status-microshift.js';
 import { readOutboxCounts } from './status-outbox.js';
+import { readRecordWriteFailure } from './record-write-failure.js';
 import { needsNoteBoot, noteThisBoot, readStatusRecords } from './status-records.js';
 import type { UnitReader } from './status-units.js';
 import type { Systemd } from './systemd.js';
@@ -177,7 +178,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       if (opened.state === 'ok') ({ record, history } = opened.value);
       else log.warn(`status: ${opened.note}`);
     }
-    const [u, d] = await Promise.all([unitStates, daemon]);
+    const [u, d, recordWriteFailure] = await Promise.all([unitStates, daemon, readRecordWriteFailure(host.fs)]);
     const state = d.state === 'ok' ? d.value : undefined;
     const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;
     const daemonRunning = u.state === 'ok' ? u.value.daemon?.activeState === 'active' : daemonPidAlive === true;
@@ -205,6 +206,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       outbox,
       config: { hubConfigured: cfg.hubUrl !== undefined, hubUrl: cfg.hubUrl, problems: cfg.problems },
       readiness: withLayering(await readiness, await deployments),
+      ...(recordWriteFailure && { recordWriteFailure }),
     };
   }
 

@@ -203,7 +203,9 @@ describe('a good update', () => {
     await settleBoot(d, 120_000);
     // The daemon notices the verdict when green.d writes the record (a file watch): give it a moment.
     let show = '';
-    for (let i = 0; i < 50 && !show.includes('StatusText=boot green'); i++) {
+    // A deadline, not a count of tries: each systemctl call can itself take seconds on a busy machine.
+    const deadline = Date.now() + 60_000;
+    while (!show.includes('StatusText=boot green') && Date.now() < deadline) {
       show = (await d.exec(['systemctl', 'show', 'edge-agent.service', '-p', 'ActiveState,StatusText'])).stdout;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -115,7 +115,8 @@ describe('MicroShift check through greenboot', () => {
     device = await bootEdgeDevice({ microshift: { state }, config });
     const check = (await record(device)).checks.required?.results[0];
     expect(check).toMatchObject({ outcome: 'pass', reason: `microshift-${state}` });
-    expect(check?.durationMs).toBeLessThan(1000);
+    // Not the 60 s API wait: the bound only leaves room for a busy machine.
+    expect(check?.durationMs).toBeLessThan(5000);
     expect(await device.journalMessages({ identifier: 'edge-agent' })).toContainEqual(
       expect.stringContaining(`microshift.service is not ${state === 'absent' ? 'installed' : 'enabled'}`),
     );

@@ -202,7 +202,8 @@ describe('starting', () => {
       const frozen = await run();
       expect(frozen.json.agent.daemon.answered).toBeUndefined();
       expect(frozen.exitCode).toBe(own.exitCode);
-      expect(frozen.ms).toBeLessThan(2000);
+      // status gives the daemon 1.5 s; the rest leaves room for a busy machine.
+      expect(frozen.ms).toBeLessThan(5000);
     } finally {
       await device.sh(`kill -CONT ${MainPID}`);
     }

@@ -75,7 +75,8 @@ describe('gate', () => {
 
     const waited = await agent(d, 'wait', '--green');
     expect(waited).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^Boot is GREEN \(/) });
-    expect(waited.ms).toBeLessThan(3000);
+    // Already decided: an answer well before any wait would end (bound generous for a busy machine).
+    expect(waited.ms).toBeLessThan(10_000);
 
     const listed = JSON.parse((await agent(d, 'gate', 'list', '--json')).stdout) as { gates: unknown[] };
     expect(listed.gates).toEqual([{ unit: GATED, dropIn: DROP_IN, activeState: 'active', unitFileState: 'enabled' }]);
@@ -124,7 +125,7 @@ describe('gate', () => {
     });
     const status = JSON.parse((await agent(d, 'status', '--json')).stdout) as { boot: { verdict: string } };
     expect(status.boot.verdict).toBe('red');
-    expect(waited.ms).toBeLessThan(3000);
+    expect(waited.ms).toBeLessThan(10_000);
   }, 90_000);
 
   it('refuses to gate greenboot, MicroShift, edge-agent and invalid names, saying why', async () => {
@@ -178,7 +179,7 @@ describe('wait --green', () => {
     expect(timedOut.stdout).toMatch(
       /^No verdict yet after 1\.\d s \(--timeout 1\): greenboot-healthcheck\.service is running the checks\n$/,
     );
-    expect(timedOut.ms).toBeLessThan(3000);
+    expect(timedOut.ms).toBeLessThan(10_000);
 
     const green = await agent(d, 'wait', '--green', '--json');
     expect(green.exitCode).toBe(0);
@@ -191,7 +192,8 @@ describe('wait --green', () => {
       await d.sh('systemctl show boot-complete.target -p ActiveEnterTimestamp --value --timestamp=us+utc')
     ).trim();
     const completeAt = Date.parse(complete.replace(/^\w+ /, '').replace(' ', 'T').replace(' UTC', 'Z'));
-    expect(returnedAt - completeAt).toBeLessThan(1500);
+    // Seconds, not the 10 s the slow check sleeps: room for a busy machine, still far from polling late.
+    expect(returnedAt - completeAt).toBeLessThan(4000);
     expect(returnedAt - completeAt).toBeGreaterThanOrEqual(-50);
   }, 60_000);
 

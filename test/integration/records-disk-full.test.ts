@@ -43,6 +43,18 @@ describe('records on a full /var', () => {
     expect(left.filter((n) => n.includes('lock') || n.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
 
+  it('status says the record write failed, naming the file and the errno', async () => {
+    const json = await device.exec(['edge-agent', 'status', '--json']);
+    const problems = (JSON.parse(json.stdout) as { problems: Array<{ code: string; message: string }> }).problems;
+    const failed = problems.find((p) => p.code === 'record-write-failed');
+    expect(failed?.message).toMatch(
+      new RegExp(`^Could not (open this boot's record|record this run): ${BOOTS}/\\S+: ENOSPC \\(at `),
+    );
+    const text = await device.exec(['edge-agent', 'status']);
+    // The text view wraps long lines: the file and errno come first, on the problem line itself.
+    expect(text.stdout).toContain(failed?.message.split(' (at ')[0]);
+  }, 60_000);
+
   it('boot green fails at once with exit 74, naming the full disk', async () => {
     const started = performance.now();
     const run = await device.exec(['edge-agent', 'boot', 'green']);

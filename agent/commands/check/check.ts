@@ -17,6 +17,7 @@ import type { CheckDeps } from './check-deps.js';
 import { armProcessDeadline, testDeadlineMs } from '../../host/deadline.js';
 import { describeChecksPhase, limitAfterBudget, type Deadline } from '../../core/deadline.js';
 import type { CommandMain, Deps } from '../types.js';
+import { noteRecordWriteFailure } from '../../host/record-write-failure.js';
 
 export const main: CommandMain = async ({ flags }, deps) => {
   const { host, config, log, signal } = deps;
@@ -143,12 +144,14 @@ function waitingFor(result: CheckResult): string {
  * be written (/var full, read-only) must not decide the boot. The failure goes to the journal as
  * an error; the checks' own result still decides the exit code.
  */
-async function keepVerdict({ log }: Deps, what: string, write: () => Promise<unknown>): Promise<void> {
+async function keepVerdict({ log, host }: Deps, what: string, write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
   } catch (error) {
     const { line } = describeError(error);
     log.error({ event: 'record-write-failed' }, `Could not ${what} (the checks decide the verdict anyway): ${line}`);
+    // /var may be the file system that failed: `status` learns of it from a note in /run.
+    await noteRecordWriteFailure(host.fs, what, error, host.clock.now(), (m) => log.warn(m));
   }
 }
 

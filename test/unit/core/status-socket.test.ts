@@ -53,7 +53,7 @@ describe('status socket', () => {
       () => undefined,
     );
     expect((await stat(join(dir, 'private'))).mode & 0o777).toBe(0o700);
-    expect(await askDaemonStatus(path, { ...text, width: 72 }, { timeoutMs: 2000 })).toEqual({
+    expect(await askDaemonStatus(path, { ...text, width: 72 }, { timeoutMs: 10_000 })).toEqual({
       exitCode: 2,
       output: 'checking at 72 columns\n',
     });
@@ -70,7 +70,7 @@ describe('status socket', () => {
       () => undefined,
     );
     expect((await stat(join(dir, 'private'))).mode & 0o777).toBe(0o700);
-    expect((await askDaemonStatus(path, text, { timeoutMs: 2000 }))?.output).toBe('ok\n');
+    expect((await askDaemonStatus(path, text, { timeoutMs: 10_000 }))?.output).toBe('ok\n');
   });
 
   it('gathers once for requests of the same view made while one is answered', async () => {
@@ -87,9 +87,9 @@ describe('status socket', () => {
       () => undefined,
     );
     const answers = [
-      askDaemonStatus(path, text, { timeoutMs: 2000 }),
-      askDaemonStatus(path, text, { timeoutMs: 2000 }),
-      askDaemonStatus(path, { ...text, format: 'json' }, { timeoutMs: 2000 }),
+      askDaemonStatus(path, text, { timeoutMs: 10_000 }),
+      askDaemonStatus(path, text, { timeoutMs: 10_000 }),
+      askDaemonStatus(path, { ...text, format: 'json' }, { timeoutMs: 10_000 }),
     ];
     await new Promise((resolve) => setTimeout(resolve, 100));
     release();
@@ -144,7 +144,7 @@ describe('status socket', () => {
       JSON.stringify({ schema: 1, exitCode: '0', output: 'x' }),
     ]) {
       await fake(reply);
-      answers.push(await askDaemonStatus(path, text, { timeoutMs: 2000 }));
+      answers.push(await askDaemonStatus(path, text, { timeoutMs: 10_000 }));
       await new Promise((resolve) => others.pop()?.close(resolve));
     }
     expect(answers).toEqual([undefined, undefined, undefined]);
