@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DAEMON_FAST_ANSWER_MS, STATUS_SOCKET_PATH, askDaemonStatus } from './host/status-socket.js';
-import { terminalView } from './host/status-terminal.js';
+import { terminalView } from './commands/status/terminal.js';
 import { describeRuntime, runtimeInfo } from './core/runtime-kind.js';
 import { version } from './version.js';
 

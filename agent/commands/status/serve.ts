@@ -1,16 +1,16 @@
-// The daemon's side of `status` (status-socket.ts): each connection gets the status gathered then,
+// The daemon's side of `status` (host/status-socket.ts): each connection gets the status gathered then,
 // by the probes status itself uses, over one D-Bus connection the daemon keeps for them. The
 // daemon never loads the Kubernetes client for it (that would double its memory): MicroShift's
 // API and workloads come from its own runtime health check. When that look is overdue, it does
 // not answer, and status gathers everything itself, asking the API live.
-import { currentMicroShiftLook, DAEMON_STATE_PATH, parseDaemonState } from '../core/daemon-state.js';
-import { buildStatus } from '../core/status.js';
-import { formatStatus } from '../core/status-output.js';
-import { withSyncReads } from './fs.js';
-import type { StatusProbeDeps } from './status-probes.js';
-import { createStatusProbes, DEFAULT_STATUS_LIMITS } from './status-probes.js';
-import { STATUS_SOCKET_PATH, serveStatus, type StatusServer } from './status-socket.js';
-import { createBusUnitReader } from './status-units.js';
+import { currentMicroShiftLook, DAEMON_STATE_PATH, parseDaemonState } from '../../core/daemon-state.js';
+import { buildStatus } from '../../core/status.js';
+import { formatStatus } from '../../core/status-output.js';
+import { withSyncReads } from '../../host/fs.js';
+import type { StatusProbeDeps } from './probes.js';
+import { createStatusProbes, DEFAULT_STATUS_LIMITS } from './probes.js';
+import { STATUS_SOCKET_PATH, serveStatus, type StatusServer } from '../../host/status-socket.js';
+import { createBusUnitReader } from './units.js';
 
 export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusServer> {
   const { host, log } = deps;

@@ -6,11 +6,11 @@
 // changes. The rest (Storage=, where journald writes, disk use) is read from files each time.
 // (Proposal for journald.ts: export its locate()/dirBytes() or take { listBoots: false }, so this
 // file need not repeat them.)
-import { effectiveJournaldSettings, orderJournaldFiles, type JournalSizes } from '../core/journald-conf.js';
-import { ok, type JournalFacts, type Probe } from '../core/status-facts.js';
-import { createBootFacts } from './boot-facts.js';
-import type { Host } from './host.js';
-import { PERSISTENT_DIR, RUNTIME_DIR, readJournalStatus, readJournaldFiles } from './journald.js';
+import { effectiveJournaldSettings, orderJournaldFiles, type JournalSizes } from '../../core/journald-conf.js';
+import { ok, type JournalFacts, type Probe } from '../../core/status-facts.js';
+import { createBootFacts } from '../../host/boot-facts.js';
+import type { Host } from '../../host/host.js';
+import { PERSISTENT_DIR, RUNTIME_DIR, readJournalStatus, readJournaldFiles } from '../../host/journald.js';
 
 export const JOURNAL_BOOTS_CACHE = '/run/edge-agent/journal-boots.json';
 

@@ -1,12 +1,17 @@
-// Where `status` gets its output: from the running daemon when it answers (status-socket.ts), else
+// Where `status` gets its output: from the running daemon when it answers (host/status-socket.ts), else
 // gathered and formatted in this process. The local path is loaded only when it is needed: it is
 // most of the code a cold start of `status` would otherwise compile.
-import type { formatStatus } from '../core/status-output.js';
-import type { StatusResult } from '../core/status-schema.js';
-import type { StatusView } from '../core/status-view.js';
-import { withSyncReads } from './fs.js';
-import type { StatusProbeDeps } from './status-probes.js';
-import { DAEMON_FAST_ANSWER_MS, STATUS_SOCKET_PATH, askDaemonStatus, type StatusAnswer } from './status-socket.js';
+import type { formatStatus } from '../../core/status-output.js';
+import type { StatusResult } from '../../core/status-schema.js';
+import type { StatusView } from '../../core/status-view.js';
+import { withSyncReads } from '../../host/fs.js';
+import type { StatusProbeDeps } from './probes.js';
+import {
+  DAEMON_FAST_ANSWER_MS,
+  STATUS_SOCKET_PATH,
+  askDaemonStatus,
+  type StatusAnswer,
+} from '../../host/status-socket.js';
 
 /** The daemon's own probes are bounded near 1.3 s; past this it is not coming. */
 const DAEMON_LIMIT_MS = 1500;
@@ -27,9 +32,9 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
     | undefined;
   const load = () =>
     (loaded ??= Promise.all([
-      import('./status-probes.js'),
-      import('../core/status.js'),
-      import('../core/status-output.js'),
+      import('./probes.js'),
+      import('../../core/status.js'),
+      import('../../core/status-output.js'),
     ]).then(([p, s, o]) => {
       // A status run may block on its reads: it has nothing else to do meanwhile.
       const probes = p.createStatusProbes({ ...deps, host: { ...host, fs: withSyncReads(host.fs) } });
@@ -53,7 +58,7 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
       { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal },
     );
     if (!raw || view.format === 'json-line') return raw;
-    const { formatStatus } = await import('../core/status-output.js');
+    const { formatStatus } = await import('../../core/status-output.js');
     return { exitCode: raw.exitCode, output: formatStatus(JSON.parse(raw.output) as StatusResult, view) };
   };
 

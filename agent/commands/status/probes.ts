@@ -4,8 +4,8 @@
 // its cache in /run no longer matches), the journal, and the MicroShift API (only when the
 // daemon's look is stale; the Kubernetes client is loaded for it alone). Nothing here decides:
 // core/status.ts does.
-import { parseGreenbootConf } from '../config/greenboot-conf.js';
-import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../core/daemon-state.js';
+import { parseGreenbootConf } from '../../config/greenboot-conf.js';
+import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../../core/daemon-state.js';
 import {
   failed,
   ok,
@@ -14,23 +14,23 @@ import {
   type GrubenvFacts,
   type Probe,
   type StatusFacts,
-} from '../core/status-facts.js';
-import { runtimeInfo } from '../core/runtime-kind.js';
-import { version } from '../version.js';
-import { createBootFacts, type BootFacts } from './boot-facts.js';
-import { closeCreated, lazy } from './checks/deps.js';
-import { createGrubEnvReader } from './grubenv.js';
-import type { Host } from './host.js';
-import type { Logger } from './log.js';
-import { readStatusConfig } from './status-config.js';
-import { readStatusDeployments } from './status-deployments.js';
-import { readStatusJournal } from './status-journal.js';
-import { withLimit } from './status-limit.js';
-import { probeStatusMicroShift } from './status-microshift.js';
-import { readOutboxCounts } from './status-outbox.js';
-import { needsNoteBoot, noteThisBoot, readStatusRecords } from './status-records.js';
-import type { UnitReader } from './status-units.js';
-import type { Systemd } from './systemd.js';
+} from '../../core/status-facts.js';
+import { runtimeInfo } from '../../core/runtime-kind.js';
+import { version } from '../../version.js';
+import { createBootFacts, type BootFacts } from '../../host/boot-facts.js';
+import { closeCreated, lazy } from '../../host/checks/deps.js';
+import { createGrubEnvReader } from '../../host/grubenv.js';
+import type { Host } from '../../host/host.js';
+import type { Logger } from '../../host/log.js';
+import { readStatusConfig } from './config.js';
+import { readStatusDeployments } from './deployments.js';
+import { readStatusJournal } from './journal.js';
+import { withLimit } from './limit.js';
+import { probeStatusMicroShift } from './microshift.js';
+import { readOutboxCounts } from './outbox.js';
+import { needsNoteBoot, noteThisBoot, readStatusRecords } from './records.js';
+import type { UnitReader } from './units.js';
+import type { Systemd } from '../../host/systemd.js';
 
 /** Time limits in ms. The longest path (rpm-ostree, then opening the record) stays near 1.3 s. */
 export interface StatusLimits {
@@ -82,7 +82,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
   const shared = options.units;
   const units = lazy(async (): Promise<UnitReader> => {
     if (shared) return shared;
-    const { createBusUnitReader, unitReaderFromSystemd } = await import('./status-units.js');
+    const { createBusUnitReader, unitReaderFromSystemd } = await import('./units.js');
     if (options.systemd) return unitReaderFromSystemd(options.systemd);
     return createBusUnitReader({
       address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket',

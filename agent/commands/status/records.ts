@@ -2,13 +2,13 @@
 // core/status-record.ts instead of the full record schema), and never moving a bad record
 // aside (that is the writers' job). As root, the first edge-agent run of a boot opens the
 // record and looks for a rollback (noteBoot); status does that too when nothing has yet.
-import { findDeploymentRoles, type Deployment } from '../core/deployment.js';
-import { failed, ok, type Probe } from '../core/status-facts.js';
-import { parseStatusRecord, type StatusRecord } from '../core/status-record.js';
-import type { Clock } from './clock.js';
-import type { HostFs } from './fs.js';
-import type { Logger } from './log.js';
-import { describeFailure } from './status-limit.js';
+import { findDeploymentRoles, type Deployment } from '../../core/deployment.js';
+import { failed, ok, type Probe } from '../../core/status-facts.js';
+import { parseStatusRecord, type StatusRecord } from '../../core/status-record.js';
+import type { Clock } from '../../host/clock.js';
+import type { HostFs } from '../../host/fs.js';
+import type { Logger } from '../../host/log.js';
+import { describeFailure } from './limit.js';
 
 export interface StatusRecords {
   record: Probe<StatusRecord | undefined>;
@@ -67,8 +67,8 @@ export async function noteThisBoot(
   deployments: Deployment[] | undefined,
 ): Promise<void> {
   const [{ noteBoot }, { createBootRecords }] = await Promise.all([
-    import('./boot-history.js'),
-    import('./boot-records.js'),
+    import('../../host/boot-history.js'),
+    import('../../host/boot-records.js'),
   ]);
   const records = createBootRecords({ fs: deps.fs, clock: deps.clock, dir, warn: (m) => deps.log.warn(m) });
   const set = deployments ? { deployments, ...findDeploymentRoles(deployments), warnings: [] } : undefined;
