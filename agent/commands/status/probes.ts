@@ -28,7 +28,7 @@ import { readStatusJournal } from './journal.js';
 import { withLimit } from './limit.js';
 import { probeStatusMicroShift } from './microshift.js';
 import { readOutboxCounts } from './outbox.js';
-import { needsNoteBoot, noteThisBoot, readStatusRecords } from './records.js';
+import { readStatusRecords } from './records.js';
 import type { UnitReader } from './units.js';
 import type { Systemd } from '../../host/systemd.js';
 
@@ -39,7 +39,6 @@ export interface StatusLimits {
   rpmOstree: number;
   microshift: number;
   journal: number;
-  noteBoot: number;
 }
 
 // As in boot-context.ts, which status does not import: it loads rpm-ostree's parser and zod.
@@ -51,7 +50,6 @@ export const DEFAULT_STATUS_LIMITS: StatusLimits = {
   rpmOstree: 1000,
   microshift: 1000,
   journal: 800,
-  noteBoot: 300,
 };
 
 export interface StatusProbeDeps {
@@ -68,6 +66,12 @@ export interface StatusProbeOptions {
   units?: UnitReader;
   /** false: take MicroShift's state only from the daemon's look, never load the Kubernetes client. */
   askMicroShiftApi?: boolean;
+  /**
+   * true: keep rpm-ostree's answer and journalctl's boot count in /run for the next look. Only the
+   * daemon does: `status` itself never writes (a read that changes the device cannot be trusted
+   * to show it).
+   */
+  writeCaches?: boolean;
 }
 
 export interface StatusProbes {
@@ -76,7 +80,7 @@ export interface StatusProbes {
 }
 
 export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOptions = {}): StatusProbes {
-  const { host, log, signal } = deps;
+  const { host, signal } = deps;
   const limits = { ...DEFAULT_STATUS_LIMITS, ...options.limits };
   // Loaded, not imported: the file reads below start while dbus-next compiles.
   const shared = options.units;
@@ -92,7 +96,6 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
   // The settings are read once, also in --watch: they rarely change and cost a YAML parse.
   const config = lazy(() => readStatusConfig(host.fs));
   const facts = createBootFacts({ fs: host.fs, clock: host.clock });
-  let noted = false;
 
   async function gather(): Promise<StatusFacts> {
     const now = host.clock.now();
@@ -107,7 +110,13 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const deployments = withLimit('rpm-ostree status', limits.rpmOstree, signal, async (s) =>
       readStatusDeployments(
         { fs: host.fs, exec: host.exec, now: () => host.clock.now() },
-        { bootId: await bootId, ostree: await ostree, writeCache: host.isRoot, signal: s, timeoutMs: limits.rpmOstree },
+        {
+          bootId: await bootId,
+          ostree: await ostree,
+          writeCache: options.writeCaches === true,
+          signal: s,
+          timeoutMs: limits.rpmOstree,
+        },
       ),
     );
     let askedMicroShift = false;
@@ -132,30 +141,18 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         : m,
     );
     const journal = withLimit('journal', limits.journal, signal, async (s) =>
-      readStatusJournal(host, cfg.journal, { bootId: await bootId, signal: s }),
+      readStatusJournal(host, cfg.journal, {
+        bootId: await bootId,
+        signal: s,
+        writeCache: options.writeCaches === true,
+      }),
     );
     const [device, grubenv, greenboot] = await Promise.all([
       withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
       withLimit('grubenv', limits.files, signal, () => readGrubenv(host)),
       readGreenboot(host, facts),
     ]);
-    let { record, history } = await records;
-    const id = await bootId;
-    if (host.isRoot && !noted && id && needsNoteBoot(record)) {
-      noted = true;
-      const d = await deployments;
-      const opened = await withLimit("opening this boot's record", limits.noteBoot, signal, async () => {
-        await noteThisBoot(
-          { fs: host.fs, clock: host.clock, log },
-          cfg.bootsDir,
-          id,
-          d.state === 'ok' ? d.value.deployments : undefined,
-        );
-        return ok(await readStatusRecords(host.fs, cfg.bootsDir, id));
-      });
-      if (opened.state === 'ok') ({ record, history } = opened.value);
-      else log.warn(`status: ${opened.note}`);
-    }
+    const { record, history } = await records;
     const [u, d] = await Promise.all([unitStates, daemon]);
     const state = d.state === 'ok' ? d.value : undefined;
     const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;

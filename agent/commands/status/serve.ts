@@ -25,7 +25,7 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
     async (view) => {
       if (await microshiftLookOverdue(deps)) return undefined;
       // New probes each time: the settings are read afresh, as a status run of its own would.
-      const probes = createStatusProbes({ ...deps, host: fast }, { units, askMicroShiftApi: false });
+      const probes = createStatusProbes({ ...deps, host: fast }, { units, askMicroShiftApi: false, writeCaches: true });
       try {
         const gathered = buildStatus(await probes.gather());
         const result = {
