@@ -1,10 +1,11 @@
-// Where `status` gets its output: from the running daemon when it answers (host/status-socket.ts), else
-// gathered and formatted in this process. The local path is loaded only when it is needed: it is
+// Where `status` gets its output: from the running daemon when it answers (host/status-socket.ts),
+// else from the snapshot it keeps (snapshot.ts), else gathered and formatted in this process. The local path is loaded only when it is needed: it is
 // most of the code a cold start of `status` would otherwise compile.
 import type { formatStatus } from '../../core/status-output.js';
 import type { StatusResult } from '../../core/status-schema.js';
 import type { StatusView } from '../../core/status-view.js';
 import { withSyncReads } from '../../host/fs.js';
+import { answerFromSnapshot } from './snapshot.js';
 import type { StatusProbeDeps } from './probes.js';
 import {
   DAEMON_FAST_ANSWER_MS,
@@ -62,6 +63,12 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
     return { exitCode: raw.exitCode, output: formatStatus(JSON.parse(raw.output) as StatusResult, view) };
   };
 
+  // For everyone but root, who asks the daemon itself; formatted here, so TZ is honoured.
+  const fromSnapshot = async (view: StatusView): Promise<StatusAnswer | undefined> =>
+    socket && !host.isRoot
+      ? answerFromSnapshot((path) => host.fs.readText(path).catch(() => undefined), view, host.clock.now())
+      : undefined;
+
   return {
     async next(view) {
       const asked = fromDaemon(view);
@@ -72,7 +79,7 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
         new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), DAEMON_FAST_ANSWER_MS))),
       ]);
       clearTimeout(timer);
-      if (early === undefined) return local(view);
+      if (early === undefined) return (await fromSnapshot(view)) ?? local(view);
       if (early !== 'waiting') return early;
       // A slow daemon (busy, or stalled until its watchdog fires): the first complete answer wins.
       const own = local(view);
