@@ -7,9 +7,11 @@
 // scripts printed (their last lines, quoted in the explanation too) may hold anything, and stays out. The file says which
 // boot and when it was gathered; a snapshot of another boot, one older than SNAPSHOT_MAX_AGE_MS
 // (the daemon stopped or hung), or one of another status schema is not shown as current.
+//
+// This file is the reader's half and part of the launcher's front, so it imports nothing that
+// loads zod; the writer's half is status-snapshot-plan.ts.
 import { STATUS_SCHEMA_VERSION } from './status-enums.js';
 import type { StatusResult } from './status-schema.js';
-import { withoutScriptOutput } from './status.js';
 
 export const STATUS_SNAPSHOT_PATH = '/run/edge-agent/status.json';
 /** How often the daemon gathers a new snapshot. */
@@ -25,22 +27,6 @@ export interface StatusSnapshot {
   /** ISO 8601: when the daemon gathered it. */
   gatheredAt: string;
   result: StatusResult;
-}
-
-/** The snapshot to write for `result`, gathered now in boot `bootId`, without what is not for everyone. */
-export function planSnapshot(result: StatusResult, bootId: string, now: number): StatusSnapshot {
-  const scripts = result.scripts && withoutScriptOutput(result.scripts);
-  const shared: StatusResult = {
-    ...result,
-    ...(scripts && { scripts }),
-    agent: { ...result.agent, daemon: { ...result.agent.daemon, answered: true } },
-  };
-  return {
-    schema: STATUS_SCHEMA_VERSION,
-    bootId: normalBootId(bootId),
-    gatheredAt: new Date(now).toISOString(),
-    result: shared,
-  };
 }
 
 /** The result to show from the snapshot file's text, or undefined when it is not current. */
@@ -64,6 +50,6 @@ export function readSnapshot(
 }
 
 /** The kernel writes the boot id with dashes; records and status use 32 hex digits. */
-function normalBootId(id: string): string {
+export function normalBootId(id: string): string {
   return id.trim().replaceAll('-', '').toLowerCase();
 }

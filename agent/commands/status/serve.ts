@@ -7,7 +7,8 @@
 import { currentMicroShiftLook, DAEMON_STATE_PATH, parseDaemonState } from '../../core/daemon-state.js';
 import { buildStatus } from '../../core/status.js';
 import type { StatusResult } from '../../core/status-schema.js';
-import { planSnapshot, SNAPSHOT_EVERY_MS, STATUS_SNAPSHOT_PATH } from '../../core/status-snapshot.js';
+import { planSnapshot } from '../../core/status-snapshot-plan.js';
+import { SNAPSHOT_EVERY_MS, STATUS_SNAPSHOT_PATH } from '../../core/status-snapshot.js';
 import { formatStatus } from '../../core/status-output.js';
 import { withSyncReads } from '../../host/fs.js';
 import type { StatusProbeDeps } from './probes.js';
