@@ -101,10 +101,15 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
     try {
       return await run({ middleware, middlewareMergeStrategy: 'append' });
     } catch (error) {
-      throw new HostError('kube-api', `${what}: ${describeKubeError(error, bounded)}`, {
-        cause: error,
-        retryable: true,
-      });
+      // A code ending in -timeout: callers tell a slow API from a failing one by the error, not its text.
+      throw new HostError(
+        bounded.aborted ? 'kube-api-timeout' : 'kube-api',
+        `${what}: ${describeKubeError(error, bounded)}`,
+        {
+          cause: error,
+          retryable: true,
+        },
+      );
     }
   };
 
@@ -115,7 +120,8 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
         getHealth(cluster.server, '/livez?verbose', https, timeoutMs, signal),
       ]);
       const unreachable = [readyz, livez].find((r) => 'error' in r);
-      if (unreachable && 'error' in unreachable) return { reachable: false, error: unreachable.error };
+      if (unreachable && 'error' in unreachable)
+        return { reachable: false, error: unreachable.error, timedOut: unreachable.timedOut };
       return { reachable: true, readyz: readyz as HealthEndpoint, livez: livez as HealthEndpoint };
     },
     async workloads(refs, signal) {
@@ -210,7 +216,7 @@ function observePod(pod: V1Pod, nowMs: number): PodObservation {
   };
 }
 
-type HealthResult = HealthEndpoint | { error: string };
+type HealthResult = HealthEndpoint | { error: string; timedOut?: boolean };
 
 /** GET /readyz?verbose or /livez?verbose: 200 = ok; otherwise the `[-]name failed` lines. */
 function getHealth(
@@ -233,8 +239,17 @@ function getHealth(
       });
       res.on('error', (error) => resolve({ error: error.message }));
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: describeConnectError(error, url.origin) }));
+    let late = false;
+    req.on('timeout', () => {
+      late = true;
+      req.destroy(new Error(`no answer within ${timeoutMs}ms`));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({
+        error: describeConnectError(error, url.origin),
+        ...((late || error.code === 'ABORT_ERR') && { timedOut: true }),
+      }),
+    );
     req.end();
   });
 }

@@ -84,17 +84,16 @@ async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<M
         (list) => ok(countReady(list, refs)),
         (error: unknown) =>
           failed(
-            input.signal.aborted || /in time/.test((error as Error).message) ? 'timed-out' : 'error',
+            input.signal.aborted || (error instanceof AgentError && error.code.endsWith('timeout'))
+              ? 'timed-out'
+              : 'error',
             (error as Error).message,
           ),
       ),
     ]);
     const apiProbe = health.reachable
       ? ok({ ready: Boolean(health.readyz?.ok), failing: health.readyz?.failing ?? [] })
-      : failed(
-          health.error === 'aborted' || /within/.test(health.error ?? '') ? 'timed-out' : 'error',
-          `the API is not reachable: ${health.error ?? 'no answer'}`,
-        );
+      : failed(health.timedOut ? 'timed-out' : 'error', `the API is not reachable: ${health.error ?? 'no answer'}`);
     return ok({ source: 'live', checkedAt, api: apiProbe, workloads });
   } finally {
     api.close();
