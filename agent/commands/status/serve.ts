@@ -25,7 +25,7 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
     timeoutMs: DEFAULT_STATUS_LIMITS.dbus,
   });
   /** The status as of now, or undefined when the daemon's facts would not be current. */
-  const gather = async (): Promise<StatusResult | undefined> => {
+  const gatherNow = async (): Promise<StatusResult | undefined> => {
     if (await microshiftLookOverdue(deps)) return undefined;
     // New probes each time: the settings are read afresh, as a status run of its own would.
     const probes = createStatusProbes({ ...deps, host: fast }, { units, askMicroShiftApi: false, writeCaches: true });
@@ -36,6 +36,10 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
       await probes.close();
     }
   };
+  // A request that arrives while a gathering is under way (for the snapshot or another request)
+  // shares it: that gathering started moments ago, and a busy daemon does not do the work twice.
+  let inflight: Promise<StatusResult | undefined> | undefined;
+  const gather = () => (inflight ??= gatherNow().finally(() => (inflight = undefined)));
   const server = await serveStatus(
     host.fs.resolve(STATUS_SOCKET_PATH),
     async (view) => {
