@@ -82,12 +82,6 @@ export default tseslint.config(
       ],
     },
   },
-  // The status read model still reads the outbox's files through hub/'s parsers; it is being
-  // reworked separately (issue 14, status), and leaves host/ or stops doing so there.
-  {
-    files: ['agent/host/status-*.ts'],
-    rules: { 'no-restricted-imports': ['error', upward('agent/host/', ['**/commands/**', '**/main.js', '**/cli.js'])] },
-  },
   {
     files: ['agent/config/**/*.ts'],
     rules: {

@@ -24,7 +24,7 @@ export const commands: CommandSpec[] = [
     },
     needsConfig: false,
     lightLogger: true,
-    load: () => import('./commands/status.js'),
+    load: () => import('./commands/status/status.js'),
   },
   {
     name: 'fleet',

@@ -18,6 +18,8 @@ export interface HealthEndpoint {
 export interface ApiObservation {
   reachable: boolean;
   error?: string;
+  /** Unreachable because no answer came in time (or the caller gave up), not because of an error. */
+  timedOut?: boolean;
   readyz?: HealthEndpoint;
   livez?: HealthEndpoint;
 }

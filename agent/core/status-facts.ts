@@ -1,5 +1,5 @@
 // What `edge-agent status` found on the host, already parsed, before any decision: the input of
-// the pure status builder (status.ts). The host probes (host/status-probes.ts) fill it; tests
+// the pure status builder (status.ts). The host probes (commands/status/probes.ts) fill it; tests
 // build it by hand. Every source can fail on its own, so each is a Probe: its value, or why
 // there is none.
 import type { RuntimeInfo } from './runtime-kind.js';

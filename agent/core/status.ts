@@ -87,6 +87,17 @@ function buildScripts(copy: NonNullable<StatusRecord['greenbootScripts']>): NonN
 }
 
 /** The status section back in the reader's shape (kinds and outcomes stay strings from the record). */
+/** The scripts section without what the scripts printed (their last lines, also quoted in the explanation). */
+export function withoutScriptOutput(
+  section: NonNullable<StatusResult['scripts']>,
+): NonNullable<StatusResult['scripts']> {
+  const list = section.list.map(({ lastLines: _printed, ...rest }) => rest);
+  const failed = section.firstRequiredFailure;
+  const explanation =
+    failed === undefined ? undefined : describeRequiredFailure(asRun({ list, firstRequiredFailure: failed }));
+  return { ...section, list, explanation };
+}
+
 function asRun(
   section: Pick<NonNullable<StatusResult['scripts']>, 'list' | 'firstRequiredFailure'>,
 ): Parameters<typeof describeRequiredFailure>[0] {

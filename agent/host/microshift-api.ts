@@ -109,10 +109,15 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
     try {
       return await run({ middleware, middlewareMergeStrategy: 'append' });
     } catch (error) {
-      throw new HostError('kube-api', `${what}: ${describeKubeError(error, bounded)}`, {
-        cause: error,
-        retryable: true,
-      });
+      // A code ending in -timeout: callers tell a slow API from a failing one by the error, not its text.
+      throw new HostError(
+        bounded.aborted ? 'kube-api-timeout' : 'kube-api',
+        `${what}: ${describeKubeError(error, bounded)}`,
+        {
+          cause: error,
+          retryable: true,
+        },
+      );
     }
   };
 
@@ -123,7 +128,8 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
         getHealth(cluster.server, '/livez?verbose', https, { timeoutMs, answerTimeoutMs }, signal),
       ]);
       const unreachable = [readyz, livez].find((r) => 'error' in r);
-      if (unreachable && 'error' in unreachable) return { reachable: false, error: unreachable.error };
+      if (unreachable && 'error' in unreachable)
+        return { reachable: false, error: unreachable.error, timedOut: unreachable.timedOut };
       return { reachable: true, readyz: readyz as HealthEndpoint, livez: livez as HealthEndpoint };
     },
     async workloads(refs, signal) {
@@ -218,7 +224,7 @@ function observePod(pod: V1Pod, nowMs: number): PodObservation {
   };
 }
 
-type HealthResult = HealthEndpoint | { error: string };
+type HealthResult = HealthEndpoint | { error: string; timedOut?: boolean };
 
 /** GET /readyz?verbose or /livez?verbose: 200 = ok; otherwise the `[-]name failed` lines. */
 function getHealth(
@@ -245,6 +251,7 @@ function getHealth(
     });
     // Accepted (a new connection, or one kept alive): the API is there, maybe slow; its answer
     // gets its own time from here.
+    let late = false;
     req.on('socket', (socket) => {
       const accepted = () => {
         connected = true;
@@ -253,16 +260,22 @@ function getHealth(
       if (socket.connecting) socket.once('connect', accepted);
       else accepted();
     });
-    req.on('timeout', () =>
+    req.on('timeout', () => {
+      late = true;
       req.destroy(
         new Error(
           connected
             ? `slow: connected, but no answer within ${answerTimeoutMs}ms`
             : `no answer: no connection within ${timeoutMs}ms`,
         ),
-      ),
+      );
+    });
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({
+        error: describeConnectError(error, url.origin),
+        ...((late || error.code === 'ABORT_ERR') && { timedOut: true }),
+      }),
     );
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: describeConnectError(error, url.origin) }));
     req.end();
   });
 }

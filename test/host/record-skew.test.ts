@@ -9,7 +9,7 @@ import { historyEntries, renderHistory } from '../../agent/core/render-history.j
 import { createBootRecords } from '../../agent/host/record-store.js';
 import { systemClock } from '../../agent/host/clock.js';
 import { createHostFs } from '../../agent/host/fs.js';
-import { readStatusRecords } from '../../agent/host/status-records.js';
+import { readStatusRecords } from '../../agent/commands/status/records.js';
 
 const DIR = '/var/lib/edge-agent/boots';
 const roots: string[] = [];

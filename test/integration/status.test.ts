@@ -122,7 +122,7 @@ describe('edge-agent status in the bundle', () => {
     ) as string;
     expect(status).toBeDefined();
     expect(packagesOf(status)).toEqual([]);
-    const local = chunk('status-probes');
+    const local = chunk('probes');
     expect(imports(status, 'dynamic-import')).toContain(local);
     const packages = packagesOf(local);
     expect(packages.some((p) => p.startsWith('zod/v4/mini/'))).toBe(true);

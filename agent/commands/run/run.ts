@@ -71,7 +71,7 @@ export const main: CommandMain = async (_invocation, deps) => {
   try {
     await tasks.boot();
     // `edge-agent status` asks here first (as root): answered in milliseconds by a warm process.
-    statusServer = await import('../../host/status-serve.js')
+    statusServer = await import('../status/serve.js')
       .then((m) => m.startStatusServer({ host, log, signal }))
       .catch((error: Error) => void log.warn(`status socket: ${error.message}; status runs on its own`));
     await notifier.ready(tasks.statusLine());

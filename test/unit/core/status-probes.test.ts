@@ -14,11 +14,11 @@ import { createHostFs, type HostFs } from '../../../agent/host/fs.js';
 import type { Host } from '../../../agent/host/host.js';
 import { createLogger } from '../../../agent/host/log.js';
 import { MOTD_PATH, writeMotd } from '../../../agent/host/motd.js';
-import { readStatusConfig, STATUS_CONFIG_DEFAULTS } from '../../../agent/host/status-config.js';
-import { DEPLOYMENTS_CACHE } from '../../../agent/host/status-deployments.js';
-import { readOutboxCounts } from '../../../agent/host/status-outbox.js';
-import { createStatusProbes, type StatusLimits } from '../../../agent/host/status-probes.js';
-import { redrawFrame, terminalView } from '../../../agent/host/status-terminal.js';
+import { readStatusConfig, STATUS_CONFIG_DEFAULTS } from '../../../agent/commands/status/config.js';
+import { DEPLOYMENTS_CACHE } from '../../../agent/commands/status/deployments.js';
+import { readOutboxCounts } from '../../../agent/commands/status/outbox.js';
+import { createStatusProbes, type StatusLimits } from '../../../agent/commands/status/probes.js';
+import { redrawFrame, terminalView } from '../../../agent/commands/status/terminal.js';
 import type { Systemd, UnitState } from '../../../agent/host/systemd.js';
 import { openOutbox } from '../../../agent/hub/outbox.js';
 import { FakeExec } from '../../fakes/exec.js';
@@ -62,11 +62,6 @@ function systemd(units: Partial<UnitState>[] = []): () => Promise<Systemd> {
   return async () => fake;
 }
 
-// Under vitest the first noteBoot transforms open-boot-record.ts and its imports on the fly, which on
-// a loaded CI machine takes longer than the 300 ms a built agent is given; tests that are about the
-// limits set their own.
-const TEST_LIMITS: Partial<StatusLimits> = { noteBoot: 10_000 };
-
 async function gather(
   options: {
     host?: Partial<Host>;
@@ -74,12 +69,17 @@ async function gather(
     systemd?: () => Promise<Systemd>;
     limits?: Partial<StatusLimits>;
     askMicroShiftApi?: boolean;
+    writeCaches?: boolean;
   } = {},
 ) {
-  const limits = { ...TEST_LIMITS, ...options.limits };
   const probes = createStatusProbes(
     { host: host(options.host), log, signal: new AbortController().signal },
-    { systemd: options.systemd ?? systemd(options.units), limits, askMicroShiftApi: options.askMicroShiftApi },
+    {
+      systemd: options.systemd ?? systemd(options.units),
+      limits: options.limits,
+      askMicroShiftApi: options.askMicroShiftApi,
+      writeCaches: options.writeCaches,
+    },
   );
   try {
     return await probes.gather();
@@ -114,7 +114,7 @@ afterEach(async () => {
 });
 
 describe('status probes', () => {
-  it('read a healthy device: files, units, rpm-ostree, and open the record of this boot as root', async () => {
+  it('read a healthy device as root: files, units, rpm-ostree, and write nothing (not even a record of this boot)', async () => {
     const facts = await gather({ units: [{ name: 'microshift.service', loadState: 'not-found', unitFileState: '' }] });
     expect(facts.device).toMatchObject({
       state: 'ok',
@@ -124,11 +124,10 @@ describe('status probes', () => {
     expect(facts.grubenv).toEqual({ state: 'ok', value: { present: true, bootSuccess: 1, bootCounter: undefined } });
     expect(facts.deployments).toMatchObject({ state: 'ok', value: { source: 'rpm-ostree' } });
     expect(facts.microshift).toEqual({ state: 'unavailable', note: 'MicroShift is not installed' });
-    // The first edge-agent run of a boot opens its record (noteBoot), status included.
-    expect(facts.record).toMatchObject({
-      state: 'ok',
-      value: { bootId: ID, rollbackChecked: true, deployment: { checksum: expect.any(String) } },
-    });
+    // Opening this boot's record is the daemon's and the boot checks' job: status only reads.
+    expect(facts.record).toEqual({ state: 'ok', value: undefined });
+    await expect(stat(join(root, 'var/lib/edge-agent/boots', `${ID}.json`))).rejects.toThrow();
+    await expect(stat(join(root, DEPLOYMENTS_CACHE))).rejects.toThrow();
     const result = buildStatus(facts);
     expect(result.boot.verdict).toBe('green');
     expect(result.state).toBe('degraded');
@@ -138,7 +137,8 @@ describe('status probes', () => {
   it('keep rpm-ostree output while ostree deployments are unchanged, and ask again when they change', async () => {
     await mkdir(join(root, 'ostree/deploy/rhel/deploy'), { recursive: true });
     await mkdir(join(root, 'boot/loader/entries'), { recursive: true });
-    await gather();
+    // The daemon keeps the cache; status runs of their own read it.
+    await gather({ writeCaches: true });
     expect(JSON.parse(await readFile(join(root, DEPLOYMENTS_CACHE), 'utf8'))).toMatchObject({ schema: 1, bootId: ID });
     exec.ran.length = 0;
     const cached = await gather();
@@ -151,11 +151,12 @@ describe('status probes', () => {
     expect(fresh.deployments).toMatchObject({ state: 'ok', value: { source: 'rpm-ostree' } });
   });
 
-  it('write no cache as an ordinary user and never without a real ostree sysroot', async () => {
-    await gather();
+  it('write no cache unless asked (the daemon), and never without a real ostree sysroot', async () => {
+    await gather({ writeCaches: true });
     await expect(stat(join(root, DEPLOYMENTS_CACHE))).rejects.toThrow();
     await mkdir(join(root, 'ostree/deploy/rhel/deploy'), { recursive: true });
-    await gather({ host: { isRoot: false } });
+    await mkdir(join(root, 'boot/loader/entries'), { recursive: true });
+    await gather();
     await expect(stat(join(root, DEPLOYMENTS_CACHE))).rejects.toThrow();
   });
 
@@ -166,7 +167,7 @@ describe('status probes', () => {
     const started = performance.now();
     const facts = await gather({
       systemd: hung,
-      limits: { dbus: 250, rpmOstree: 200, microshift: 50, microshiftAnswer: 50, noteBoot: 150 },
+      limits: { dbus: 250, rpmOstree: 200, microshift: 50, microshiftAnswer: 50 },
     });
     expect(performance.now() - started).toBeLessThan(1000);
     expect(facts.units).toEqual({ state: 'timed-out', note: 'systemd (D-Bus) did not answer within 0.3 s' });

@@ -1,14 +1,10 @@
 // The per-boot records as `status` reads them: read-only, cheap (the lenient projection of
 // core/status-record.ts instead of the full record schema), and never moving a bad record
-// aside (that is the writers' job). As root, the first edge-agent run of a boot opens the
-// record and looks for a rollback (noteBoot); status does that too when nothing has yet.
-import { findDeploymentRoles, type Deployment } from '../core/deployment.js';
-import { failed, ok, type Probe } from '../core/status-facts.js';
-import { parseStatusRecord, type StatusRecord } from '../core/status-record.js';
-import type { Clock } from './clock.js';
-import type { HostFs } from './fs.js';
-import type { Logger } from './log.js';
-import { describeFailure } from './status-limit.js';
+// aside (that is the writers' job), nor opening this boot's record: status never writes.
+import { failed, ok, type Probe } from '../../core/status-facts.js';
+import { parseStatusRecord, type StatusRecord } from '../../core/status-record.js';
+import type { HostFs } from '../../host/fs.js';
+import { describeFailure } from './limit.js';
 
 export interface StatusRecords {
   record: Probe<StatusRecord | undefined>;
@@ -52,25 +48,4 @@ async function readOne(fs: HostFs, path: string): Promise<StatusRecord | 'unread
   } catch {
     return 'unreadable';
   }
-}
-
-/** A record without `rollbackChecked` means no edge-agent run of this boot has looked for a rollback yet. */
-export function needsNoteBoot(record: Probe<StatusRecord | undefined>): boolean {
-  return record.state === 'ok' && !record.value?.rollbackChecked;
-}
-
-/** Open this boot's record and look for a rollback, as the first edge-agent run of a boot does. */
-export async function noteThisBoot(
-  deps: { fs: HostFs; clock: Clock; log: Logger },
-  dir: string,
-  bootId: string,
-  deployments: Deployment[] | undefined,
-): Promise<void> {
-  const [{ noteBoot }, { createBootRecords }] = await Promise.all([
-    import('./open-boot-record.js'),
-    import('./record-store.js'),
-  ]);
-  const records = createBootRecords({ fs: deps.fs, clock: deps.clock, dir, warn: (m) => deps.log.warn(m) });
-  const set = deployments ? { deployments, ...findDeploymentRoles(deployments), warnings: [] } : undefined;
-  await noteBoot(records, deps.clock, deps.log, { bootId, deployments: set });
 }

@@ -3,13 +3,13 @@
 // missing); --watch ends with 0 when interrupted. Works without root, the daemon, MicroShift or
 // greenboot: what cannot be read is shown as such. Reads its few settings itself (needsConfig is
 // false), so a broken configuration is reported instead of hiding the device's state. As root, the
-// running daemon gathers the facts when it answers in time (host/status-source.ts).
-import { UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import type { StatusView } from '../core/status-view.js';
-import { createStatusSource } from '../host/status-source.js';
-import { redrawFrame, terminalView } from '../host/status-terminal.js';
-import type { CommandMain } from './types.js';
+// running daemon gathers the facts when it answers in time (source.ts).
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import type { StatusView } from '../../core/status-view.js';
+import { createStatusSource } from './source.js';
+import { redrawFrame, terminalView } from './terminal.js';
+import type { CommandMain } from '../types.js';
 
 export const main: CommandMain = async ({ flags }, deps) => {
   const { host, signal, out } = deps;

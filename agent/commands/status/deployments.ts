@@ -10,10 +10,10 @@
 // and only in the boot that wrote it. Without those paths (not a real ostree sysroot) there is no
 // cache and rpm-ostree is always asked.
 import * as z from 'zod/mini';
-import type { Deployment } from '../core/deployment.js';
-import { failed, ok, type DeploymentFacts, type Probe } from '../core/status-facts.js';
-import type { Exec } from './exec.js';
-import type { HostFs } from './fs.js';
+import type { Deployment } from '../../core/deployment.js';
+import { failed, ok, type DeploymentFacts, type Probe } from '../../core/status-facts.js';
+import type { Exec } from '../../host/exec.js';
+import type { HostFs } from '../../host/fs.js';
 
 export const DEPLOYMENTS_CACHE = '/run/edge-agent/deployments.json';
 const CACHE_SCHEMA = 1;
@@ -43,7 +43,7 @@ export async function readStatusDeployments(
     const cached = await readCache(deps.fs, options.bootId as string, fingerprint);
     if (cached) return ok(cached);
   }
-  const { createRpmOstree } = await import('./rpm-ostree.js');
+  const { createRpmOstree } = await import('../../host/rpm-ostree.js');
   const set = await createRpmOstree({ exec: deps.exec }).status({
     signal: options.signal,
     timeoutMs: options.timeoutMs,

@@ -4,8 +4,8 @@
 // its cache in /run no longer matches), the journal, and the MicroShift API (only when the
 // daemon's look is stale; the Kubernetes client is loaded for it alone). Nothing here decides:
 // core/status.ts does.
-import { parseGreenbootConf } from '../config/greenboot-conf.js';
-import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../core/daemon-state.js';
+import { parseGreenbootConf } from '../../config/greenboot-conf.js';
+import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../../core/daemon-state.js';
 import {
   failed,
   ok,
@@ -14,25 +14,25 @@ import {
   type GrubenvFacts,
   type Probe,
   type StatusFacts,
-} from '../core/status-facts.js';
-import { runtimeInfo } from '../core/runtime-kind.js';
-import { version } from '../version.js';
-import { createBootFacts, type BootFacts } from './system-facts.js';
-import { closeCreated, lazy } from './lazy.js';
-import { createGrubEnvReader } from './grubenv.js';
-import type { Host } from './host.js';
-import type { Logger } from './log.js';
-import { readStatusConfig } from './status-config.js';
-import { readStatusDeployments } from './status-deployments.js';
-import { readStatusJournal } from './status-journal.js';
-import { gatherStatusReadiness, withLayering } from './status-readiness.js';
-import { withLimit } from './status-limit.js';
-import { probeStatusMicroShift } from './status-microshift.js';
-import { readOutboxCounts } from './status-outbox.js';
-import { readRecordWriteFailure } from './record-write-failure.js';
-import { needsNoteBoot, noteThisBoot, readStatusRecords } from './status-records.js';
-import type { UnitReader } from './status-units.js';
-import type { Systemd } from './systemd.js';
+} from '../../core/status-facts.js';
+import { runtimeInfo } from '../../core/runtime-kind.js';
+import { version } from '../../version.js';
+import { createBootFacts, type BootFacts } from '../../host/system-facts.js';
+import { closeCreated, lazy } from '../../host/lazy.js';
+import { createGrubEnvReader } from '../../host/grubenv.js';
+import type { Host } from '../../host/host.js';
+import type { Logger } from '../../host/log.js';
+import { readStatusConfig } from './config.js';
+import { readStatusDeployments } from './deployments.js';
+import { readStatusJournal } from './journal.js';
+import { withLimit } from './limit.js';
+import { probeStatusMicroShift } from './microshift.js';
+import { readOutboxCounts } from './outbox.js';
+import { readStatusRecords } from './records.js';
+import { gatherStatusReadiness, withLayering } from './readiness.js';
+import { readRecordWriteFailure } from '../../host/record-write-failure.js';
+import type { UnitReader } from './units.js';
+import type { Systemd } from '../../host/systemd.js';
 
 /** Time limits in ms. The longest path (rpm-ostree, then opening the record) stays near 1.3 s. */
 export interface StatusLimits {
@@ -44,7 +44,6 @@ export interface StatusLimits {
   /** For its answer once it did (a healthy API on a busy machine answers late, not never). */
   microshiftAnswer: number;
   journal: number;
-  noteBoot: number;
   readiness: number;
 }
 
@@ -58,7 +57,6 @@ export const DEFAULT_STATUS_LIMITS: StatusLimits = {
   microshift: 1000,
   microshiftAnswer: 3000,
   journal: 800,
-  noteBoot: 300,
   readiness: 1000,
 };
 
@@ -76,6 +74,12 @@ export interface StatusProbeOptions {
   units?: UnitReader;
   /** false: take MicroShift's state only from the daemon's look, never load the Kubernetes client. */
   askMicroShiftApi?: boolean;
+  /**
+   * true: keep rpm-ostree's answer and journalctl's boot count in /run for the next look. Only the
+   * daemon does: `status` itself never writes (a read that changes the device cannot be trusted
+   * to show it).
+   */
+  writeCaches?: boolean;
 }
 
 export interface StatusProbes {
@@ -84,13 +88,13 @@ export interface StatusProbes {
 }
 
 export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOptions = {}): StatusProbes {
-  const { host, log, signal } = deps;
+  const { host, signal } = deps;
   const limits = { ...DEFAULT_STATUS_LIMITS, ...options.limits };
   // Loaded, not imported: the file reads below start while dbus-next compiles.
   const shared = options.units;
   const units = lazy(async (): Promise<UnitReader> => {
     if (shared) return shared;
-    const { createBusUnitReader, unitReaderFromSystemd } = await import('./status-units.js');
+    const { createBusUnitReader, unitReaderFromSystemd } = await import('./units.js');
     if (options.systemd) return unitReaderFromSystemd(options.systemd);
     return createBusUnitReader({
       address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket',
@@ -100,7 +104,6 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
   // The settings are read once, also in --watch: they rarely change and cost a YAML parse.
   const config = lazy(() => readStatusConfig(host.fs));
   const facts = createBootFacts({ fs: host.fs, clock: host.clock });
-  let noted = false;
 
   async function gather(): Promise<StatusFacts> {
     const now = host.clock.now();
@@ -115,7 +118,13 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const deployments = withLimit('rpm-ostree status', limits.rpmOstree, signal, async (s) =>
       readStatusDeployments(
         { fs: host.fs, exec: host.exec, now: () => host.clock.now() },
-        { bootId: await bootId, ostree: await ostree, writeCache: host.isRoot, signal: s, timeoutMs: limits.rpmOstree },
+        {
+          bootId: await bootId,
+          ostree: await ostree,
+          writeCache: options.writeCaches === true,
+          signal: s,
+          timeoutMs: limits.rpmOstree,
+        },
       ),
     );
     let askedMicroShift = false;
@@ -145,7 +154,11 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         : m,
     );
     const journal = withLimit('journal', limits.journal, signal, async (s) =>
-      readStatusJournal(host, cfg.journal, { bootId: await bootId, signal: s }),
+      readStatusJournal(host, cfg.journal, {
+        bootId: await bootId,
+        signal: s,
+        writeCache: options.writeCaches === true,
+      }),
     );
     // Started once systemd has answered: its two subprocesses (rpm, firewall-cmd) must not delay
     // the D-Bus answer the MicroShift probe waits for. Its limit still ends where it would have
@@ -161,23 +174,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       withLimit('grubenv', limits.files, signal, () => readGrubenv(host)),
       readGreenboot(host, facts),
     ]);
-    let { record, history } = await records;
-    const id = await bootId;
-    if (host.isRoot && !noted && id && needsNoteBoot(record)) {
-      noted = true;
-      const d = await deployments;
-      const opened = await withLimit("opening this boot's record", limits.noteBoot, signal, async () => {
-        await noteThisBoot(
-          { fs: host.fs, clock: host.clock, log },
-          cfg.bootsDir,
-          id,
-          d.state === 'ok' ? d.value.deployments : undefined,
-        );
-        return ok(await readStatusRecords(host.fs, cfg.bootsDir, id));
-      });
-      if (opened.state === 'ok') ({ record, history } = opened.value);
-      else log.warn(`status: ${opened.note}`);
-    }
+    const { record, history } = await records;
     const [u, d, recordWriteFailure] = await Promise.all([unitStates, daemon, readRecordWriteFailure(host.fs)]);
     const state = d.state === 'ok' ? d.value : undefined;
     const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;

@@ -6,8 +6,8 @@
 // Same files and merge order as config/load.ts (config.yaml, then config.d/*.yaml in code-point
 // order, later files win per key, lists replace). The defaults are the schema's: a unit test
 // holds them equal to defaultConfig().
-import { isPermissionError } from './status-limit.js';
-import type { HostFs } from './fs.js';
+import { isPermissionError } from './limit.js';
+import type { HostFs } from '../../host/fs.js';
 
 export const STATUS_CONFIG_FILE = '/etc/edge-agent/config.yaml';
 export const STATUS_CONFIG_DROP_INS = '/etc/edge-agent/config.d';

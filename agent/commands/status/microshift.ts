@@ -2,12 +2,12 @@
 // it is fresh; otherwise the API is asked, which needs the Kubernetes client (a 5 MB chunk, only
 // loaded here) and root (the kubeadmin kubeconfig is root's). The caller bounds the whole probe,
 // the client's import included.
-import { currentMicroShiftLook, parseWorkloadsReady, type DaemonState } from '../core/daemon-state.js';
-import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../core/status-facts.js';
-import { AgentError } from '../errors.js';
-import type { HostFs } from './fs.js';
-import type { StatusWorkload } from './status-config.js';
-import { isPermissionError } from './status-limit.js';
+import { currentMicroShiftLook, parseWorkloadsReady, type DaemonState } from '../../core/daemon-state.js';
+import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../../core/status-facts.js';
+import { AgentError } from '../../errors.js';
+import type { HostFs } from '../../host/fs.js';
+import type { StatusWorkload } from './config.js';
+import { isPermissionError } from './limit.js';
 
 export interface StatusMicroShiftInput {
   /** microshift.service; undefined when systemd could not be asked. */
@@ -66,7 +66,7 @@ async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<M
   );
   if (readable) return readable;
   const [{ createMicroShiftApi }, refs] = await Promise.all([
-    import('./microshift-api.js'),
+    import('../../host/microshift-api.js'),
     workloadRefs(input.workloads),
   ]);
   let api;
@@ -91,7 +91,9 @@ async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<M
         (list) => ok(countReady(list, refs)),
         (error: unknown) =>
           failed(
-            input.signal.aborted || /in time/.test((error as Error).message) ? 'timed-out' : 'error',
+            input.signal.aborted || (error instanceof AgentError && error.code.endsWith('timeout'))
+              ? 'timed-out'
+              : 'error',
             (error as Error).message,
           ),
       ),
@@ -99,7 +101,7 @@ async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<M
     const apiProbe = health.reachable
       ? ok({ ready: Boolean(health.readyz?.ok), failing: health.readyz?.failing ?? [] })
       : failed(
-          health.error === 'aborted' || /within/.test(health.error ?? '') ? 'timed-out' : 'error',
+          health.timedOut ? 'timed-out' : 'error',
           health.error?.startsWith('slow:')
             ? `the API is ${health.error}`
             : `the API is not reachable: ${health.error ?? 'no answer'}`,
@@ -115,7 +117,7 @@ type Ref = Omit<StatusWorkload, 'when'> & { when: StatusWorkload['when'] };
 async function workloadRefs(configured: StatusWorkload[] | undefined): Promise<Ref[]> {
   if (configured) return configured;
   // The default set lives with the config schema; loading it here keeps zod off the common path.
-  return (await import('../config/schema-checks.js')).defaultWorkloads();
+  return (await import('../../config/schema-checks.js')).defaultWorkloads();
 }
 
 /** LVMS workloads count only where they exist: status does not run `vgs` to expect them. */

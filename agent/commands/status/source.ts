@@ -1,12 +1,18 @@
-// Where `status` gets its output: from the running daemon when it answers (status-socket.ts), else
-// gathered and formatted in this process. The local path is loaded only when it is needed: it is
+// Where `status` gets its output: from the running daemon when it answers (host/status-socket.ts),
+// else from the snapshot it keeps (snapshot.ts), else gathered and formatted in this process. The local path is loaded only when it is needed: it is
 // most of the code a cold start of `status` would otherwise compile.
-import type { formatStatus } from '../core/status-output.js';
-import type { StatusResult } from '../core/status-schema.js';
-import type { StatusView } from '../core/status-view.js';
-import { withSyncReads } from './fs.js';
-import type { StatusProbeDeps } from './status-probes.js';
-import { DAEMON_FAST_ANSWER_MS, STATUS_SOCKET_PATH, askDaemonStatus, type StatusAnswer } from './status-socket.js';
+import type { formatStatus } from '../../core/status-output.js';
+import type { StatusResult } from '../../core/status-schema.js';
+import type { StatusView } from '../../core/status-view.js';
+import { withSyncReads } from '../../host/fs.js';
+import { answerFromSnapshot } from './snapshot.js';
+import type { StatusProbeDeps } from './probes.js';
+import {
+  DAEMON_FAST_ANSWER_MS,
+  STATUS_SOCKET_PATH,
+  askDaemonStatus,
+  type StatusAnswer,
+} from '../../host/status-socket.js';
 
 /** The daemon's own probes are bounded near 1.3 s; past this it is not coming. */
 const DAEMON_LIMIT_MS = 1500;
@@ -27,9 +33,9 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
     | undefined;
   const load = () =>
     (loaded ??= Promise.all([
-      import('./status-probes.js'),
-      import('../core/status.js'),
-      import('../core/status-output.js'),
+      import('./probes.js'),
+      import('../../core/status.js'),
+      import('../../core/status-output.js'),
     ]).then(([p, s, o]) => {
       // A status run may block on its reads: it has nothing else to do meanwhile.
       const probes = p.createStatusProbes({ ...deps, host: { ...host, fs: withSyncReads(host.fs) } });
@@ -53,9 +59,15 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
       { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal },
     );
     if (!raw || view.format === 'json-line') return raw;
-    const { formatStatus } = await import('../core/status-output.js');
+    const { formatStatus } = await import('../../core/status-output.js');
     return { exitCode: raw.exitCode, output: formatStatus(JSON.parse(raw.output) as StatusResult, view) };
   };
+
+  // For everyone but root, who asks the daemon itself; formatted here, so TZ is honoured.
+  const fromSnapshot = async (view: StatusView): Promise<StatusAnswer | undefined> =>
+    socket && !host.isRoot
+      ? answerFromSnapshot((path) => host.fs.readText(path).catch(() => undefined), view, host.clock.now())
+      : undefined;
 
   return {
     async next(view) {
@@ -67,7 +79,7 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
         new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), DAEMON_FAST_ANSWER_MS))),
       ]);
       clearTimeout(timer);
-      if (early === undefined) return local(view);
+      if (early === undefined) return (await fromSnapshot(view)) ?? local(view);
       if (early !== 'waiting') return early;
       // A slow daemon (busy, or stalled until its watchdog fires): the first complete answer wins.
       const own = local(view);

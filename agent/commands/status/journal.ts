@@ -6,11 +6,11 @@
 // changes. The rest (Storage=, where journald writes, disk use) is read from files each time.
 // (Proposal for journald.ts: export its locate()/dirBytes() or take { listBoots: false }, so this
 // file need not repeat them.)
-import { effectiveJournaldSettings, orderJournaldFiles, type JournalSizes } from '../core/journald-conf.js';
-import { ok, type JournalFacts, type Probe } from '../core/status-facts.js';
-import { createBootFacts } from './system-facts.js';
-import type { Host } from './host.js';
-import { PERSISTENT_DIR, RUNTIME_DIR, readJournalStatus, readJournaldFiles } from './journald.js';
+import { effectiveJournaldSettings, orderJournaldFiles, type JournalSizes } from '../../core/journald-conf.js';
+import { ok, type JournalFacts, type Probe } from '../../core/status-facts.js';
+import { createBootFacts } from '../../host/system-facts.js';
+import type { Host } from '../../host/host.js';
+import { PERSISTENT_DIR, RUNTIME_DIR, readJournalStatus, readJournaldFiles } from '../../host/journald.js';
 
 export const JOURNAL_BOOTS_CACHE = '/run/edge-agent/journal-boots.json';
 
@@ -23,7 +23,7 @@ interface Listing {
 export async function readStatusJournal(
   host: Host,
   sizes: JournalSizes,
-  options: { bootId: string | undefined; signal: AbortSignal },
+  options: { bootId: string | undefined; signal: AbortSignal; writeCache: boolean },
 ): Promise<Probe<JournalFacts>> {
   const [files, machineId, persistent, runtime] = await Promise.all([
     readJournaldFiles(host),
@@ -47,9 +47,10 @@ export async function readStatusJournal(
   const full = await readJournalStatus({ host, signal: options.signal }, sizes);
   // An aborted journalctl reports no boots, which is not the same as none.
   if (options.signal.aborted || full.boots === undefined) return ok(facts);
-  await host.fs
-    .writeAtomic(JOURNAL_BOOTS_CACHE, `${JSON.stringify({ key, boots: full.boots })}\n`, 0o644)
-    .catch(() => undefined);
+  if (options.writeCache)
+    await host.fs
+      .writeAtomic(JOURNAL_BOOTS_CACHE, `${JSON.stringify({ key, boots: full.boots })}\n`, 0o644)
+      .catch(() => undefined);
   return ok({ ...facts, boots: full.boots, earlierBoots: full.boots > 1 });
 }
 

@@ -1,12 +1,12 @@
 // The readiness facts for `status`: the files the config names (or the defaults), under status's
 // own time limit. The layering comes from the deployments status asks rpm-ostree for anyway,
 // joined afterwards so the readiness probe never waits for rpm-ostree.
-import { layeringOf } from '../core/readiness/components.js';
-import type { ReadinessFacts } from '../core/readiness/facts.js';
-import type { DeploymentFacts, Probe } from '../core/status-facts.js';
-import type { Host } from './host.js';
-import { gatherReadiness, READINESS_DEFAULTS } from './readiness.js';
-import type { StatusConfig } from './status-config.js';
+import { layeringOf } from '../../core/readiness/components.js';
+import type { ReadinessFacts } from '../../core/readiness/facts.js';
+import type { DeploymentFacts, Probe } from '../../core/status-facts.js';
+import type { Host } from '../../host/host.js';
+import { gatherReadiness, READINESS_DEFAULTS } from '../../host/readiness.js';
+import type { StatusConfig } from './config.js';
 
 export function gatherStatusReadiness(host: Host, cfg: StatusConfig, signal: AbortSignal): Promise<ReadinessFacts> {
   return gatherReadiness(
