@@ -442,7 +442,10 @@ async function reapStaleDevices(): Promise<void> {
       .then((t) => JSON.parse(t) as { pid: number })
       .catch(() => undefined);
     if (owner && (owner.pid === process.pid || (await isAlive(owner.pid)))) continue;
-    if (!owner && Date.now() - (await stat(dir)).mtimeMs < 60_000) continue;
+    // Another test process may be reaping the same directory right now: gone is fine.
+    const made = await stat(dir).catch(() => undefined);
+    if (!made) continue;
+    if (!owner && Date.now() - made.mtimeMs < 60_000) continue;
     await rm(dir, { recursive: true, force: true });
   }
   const groups = join(cgroupRoot(), 'edge-vdev');
