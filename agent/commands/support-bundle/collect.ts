@@ -59,38 +59,17 @@ export async function collectItems(
       let row: ManifestRow;
       let text = '';
       if (remaining <= 0 || overall.aborted) {
-        row = {
-          name: item.name,
-          command: item.command,
-          exit: null,
-          durationMs: 0,
-          bytes: 0,
-          note: 'skipped: the run cap was reached',
-        };
+        row = manifestRow(item, null, 'skipped: the run cap was reached');
       } else {
         const timeoutMs = Math.min(item.timeoutMs, remaining);
         const signal = AbortSignal.any([overall, AbortSignal.timeout(timeoutMs)]);
         try {
           const out = await item.collect(signal, timeoutMs);
           text = out.text;
-          row = {
-            name: item.name,
-            command: item.command,
-            exit: out.exit ?? null,
-            durationMs: 0,
-            bytes: 0,
-            note: out.note,
-          };
+          row = manifestRow(item, out.exit ?? null, out.note);
           if (out.stderr?.trim()) row.stderr = out.stderr.trim();
         } catch (error) {
-          row = {
-            name: item.name,
-            command: item.command,
-            exit: null,
-            durationMs: 0,
-            bytes: 0,
-            note: `failed: ${(error as Error).message}`,
-          };
+          row = manifestRow(item, null, `failed: ${(error as Error).message}`);
         }
         row.durationMs = options.now() - begin;
       }
@@ -134,4 +113,9 @@ export function renderManifest(rows: ManifestRow[], header: string[]): string {
       ].join('\t'),
     );
   return `${lines.join('\n')}\n`;
+}
+
+/** A MANIFEST row before its time and size are known (filled in once the item is written). */
+function manifestRow(item: BundleItem, exit: number | null, note: string | undefined): ManifestRow {
+  return { name: item.name, command: item.command, exit, durationMs: 0, bytes: 0, note };
 }

@@ -2,6 +2,9 @@
 // `collect.ts` gives it its own time limit, redacts it and cuts it to size. Items that read secret
 // material (config, pull secret) are built in `sources.ts`.
 
+/** The units whose state explains a boot: ours, greenboot's, MicroShift's and CRI-O's. */
+const UNIT_PATTERNS = ['edge-agent*', 'greenboot*', 'redboot*', 'microshift*', 'crio*'];
+
 export interface ItemOutput {
   /** Exit code of the command; undefined for files and for commands that could not start. */
   exit?: number;
@@ -85,31 +88,11 @@ export function commandItems(limits: Limits): CommandItem[] {
     { name: 'units-failed.txt', argv: ['systemctl', 'list-units', '--failed', '--no-pager', '--all'] },
     {
       name: 'units.txt',
-      argv: [
-        'systemctl',
-        'list-units',
-        '--all',
-        '--no-pager',
-        'edge-agent*',
-        'greenboot*',
-        'redboot*',
-        'microshift*',
-        'crio*',
-        'boot-complete.target',
-      ],
+      argv: ['systemctl', 'list-units', '--all', '--no-pager', ...UNIT_PATTERNS, 'boot-complete.target'],
     },
     {
       name: 'unit-files.txt',
-      argv: [
-        'systemctl',
-        'list-unit-files',
-        '--no-pager',
-        'edge-agent*',
-        'greenboot*',
-        'redboot*',
-        'microshift*',
-        'crio*',
-      ],
+      argv: ['systemctl', 'list-unit-files', '--no-pager', ...UNIT_PATTERNS],
     },
     { name: 'df.txt', argv: ['df', '-P', '-h', '/var', '/sysroot', '/'] },
     { name: 'crictl-pods.txt', argv: ['crictl', 'pods'] },
