@@ -85,13 +85,20 @@ async function askApi(fs: HostFs, input: StatusMicroShiftInput): Promise<Probe<M
   }
   try {
     const checkedAt = new Date(input.now).toISOString();
+    // An API that did not answer its health endpoints will not answer the workload lists either:
+    // stop those then, so a slow or unreachable API costs status its own limits and no more.
+    const unanswered = new AbortController();
+    const workloadsSignal = AbortSignal.any([input.signal, unanswered.signal]);
     const [health, workloads] = await Promise.all([
-      api.health(input.signal),
-      api.workloads(refs, input.signal).then(
+      api.health(input.signal).then((h) => {
+        if (!h.reachable) unanswered.abort();
+        return h;
+      }),
+      api.workloads(refs, workloadsSignal).then(
         (list) => ok(countReady(list, refs)),
         (error: unknown) =>
           failed(
-            input.signal.aborted || (error instanceof AgentError && error.code.endsWith('timeout'))
+            workloadsSignal.aborted || (error instanceof AgentError && error.code.endsWith('timeout'))
               ? 'timed-out'
               : 'error',
             (error as Error).message,

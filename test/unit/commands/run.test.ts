@@ -11,11 +11,14 @@ import { createLogger } from '../../../agent/host/log.js';
 import { MOTD_PATH } from '../../../agent/host/motd.js';
 import { aBoot } from '../../fakes/command.js';
 import { fakeHost, type FakeHost } from '../../fakes/host.js';
+import { aUnit, FakeSystemd } from '../../fakes/systemd.js';
 
 const BOOT = 'abcdefabcdefabcdefabcdefabcdef00';
 let host: FakeHost;
 beforeEach(async () => {
-  host = fakeHost({ root: await mkdtemp(join(tmpdir(), 'run-')) });
+  // greenboot is running its checks: the one boot verdict says "checking" until a verdict is recorded.
+  const systemd = new FakeSystemd([aUnit('greenboot-healthcheck.service', { activeState: 'activating' })]);
+  host = fakeHost({ root: await mkdtemp(join(tmpdir(), 'run-')), systemd });
   await aBoot(host, BOOT);
 });
 afterEach(async () => {

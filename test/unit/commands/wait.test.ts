@@ -1,5 +1,5 @@
 // `edge-agent wait --green` through a Host of fakes: this boot's record decides first, then
-// greenboot's units as systemd reports them.
+// greenboot's units as systemd reports them, decided by the one boot verdict (core/verdict/).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ describe('wait --green', () => {
     await (await host.records()).update(BOOT, (r) => void (r.verdict = 'green'));
     const run = await runMain(main, host, { flags: { green: true, json: true } });
     expect(run.code).toBe(ExitCode.Ok);
-    expect(JSON.parse(run.out)).toMatchObject({ bootId: BOOT, verdict: 'green', source: 'record' });
+    expect(JSON.parse(run.out)).toMatchObject({ bootId: BOOT, verdict: 'green', state: 'green', code: 'record-green' });
   });
 
   it('exits 1 when greenboot-healthcheck.service failed', async () => {
@@ -40,7 +40,9 @@ describe('wait --green', () => {
   it('with --timeout 0 and the checks still running: looks once and exits 2', async () => {
     const run = await runMain(main, host, { flags: { green: true, timeout: '0' } });
     expect(run.code).toBe(ExitCode.Pending);
-    expect(run.out).toContain("No verdict yet after 0.0 s (--timeout 0): greenboot's checks have not finished");
+    expect(run.out).toContain(
+      'No verdict yet after 0.0 s (--timeout 0): greenboot-healthcheck.service is running the checks',
+    );
   });
 
   it('is released when boot-complete.target is reached while it waits', async () => {
@@ -53,7 +55,7 @@ describe('wait --green', () => {
     );
     const run = await waiting;
     expect(run.code).toBe(ExitCode.Ok);
-    expect(run.out).toMatch(/^Boot is GREEN \(boot-complete\.target reached\)/);
+    expect(run.out).toMatch(/^Boot is GREEN \(boot-complete\.target reached: greenboot declared the boot good\)/);
   });
 
   it('refuses a run without --green and a timeout that is not a number', async () => {
