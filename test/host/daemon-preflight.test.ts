@@ -5,12 +5,10 @@ import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../agent/config/schema.js';
 import { reportStagedPreflight, type PreflightReportDeps } from '../../agent/commands/run/daemon-preflight.js';
-import { createHostFs } from '../../agent/host/fs.js';
-import type { Host } from '../../agent/host/host.js';
 import { createLogger } from '../../agent/host/log.js';
 import type { Hub } from '../../agent/hub/hub.js';
-import { FakeClock } from '../fakes/clock.js';
 import { FakeExec } from '../fakes/exec.js';
+import { fakeHost } from '../fakes/host.js';
 import { aDeployment } from '../fakes/rpm-ostree.js';
 
 const result = {
@@ -57,7 +55,7 @@ function deps(): PreflightReportDeps {
       },
     },
   } as unknown as Hub;
-  const host = { fs: createHostFs(root), exec, clock: new FakeClock(), env: {}, root, isRoot: true } as unknown as Host;
+  const host = fakeHost({ root, exec });
   return {
     host,
     config: defaultConfig(),
