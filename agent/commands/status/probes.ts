@@ -30,6 +30,7 @@ import { probeStatusMicroShift } from './microshift.js';
 import { readOutboxCounts } from './outbox.js';
 import { readStatusRecords } from './records.js';
 import { gatherStatusReadiness, withLayering } from './readiness.js';
+import type { ReadinessFacts } from '../../core/readiness/facts.js';
 import { readRecordWriteFailure } from '../../host/record-write-failure.js';
 import type { UnitReader } from './units.js';
 import type { Systemd } from '../../host/systemd.js';
@@ -80,6 +81,11 @@ export interface StatusProbeOptions {
    * to show it).
    */
   writeCaches?: boolean;
+  /**
+   * Wraps the readiness look (two subprocesses and the certificates), so a long-lived caller —
+   * the daemon, which gathers status every few seconds — can keep its answer a while.
+   */
+  readiness?: (look: () => Promise<Probe<ReadinessFacts>>) => Promise<Probe<ReadinessFacts>>;
 }
 
 export interface StatusProbes {
@@ -164,11 +170,13 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     // the D-Bus answer the MicroShift probe waits for. Its limit still ends where it would have
     // from the start of the run, so it never makes status slower than the other probes' limits.
     const begun = performance.now();
-    const readiness = unitStates.then(() =>
-      withLimit('readiness facts', Math.max(100, limits.readiness - (performance.now() - begun)), signal, async (s) =>
-        ok(await gatherStatusReadiness(host, cfg, s)),
-      ),
-    );
+    const lookReadiness = () =>
+      unitStates.then(() =>
+        withLimit('readiness facts', Math.max(100, limits.readiness - (performance.now() - begun)), signal, async (s) =>
+          ok(await gatherStatusReadiness(host, cfg, s)),
+        ),
+      );
+    const readiness = options.readiness ? options.readiness(lookReadiness) : lookReadiness();
     const [device, grubenv, greenboot] = await Promise.all([
       withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
       withLimit('grubenv', limits.files, signal, () => readGrubenv(host)),

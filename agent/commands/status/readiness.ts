@@ -22,3 +22,22 @@ export function withLayering(
   if (readiness.state !== 'ok' || deployments.state !== 'ok') return readiness;
   return { state: 'ok', value: { ...readiness.value, layering: layeringOf(deployments.value.deployments) } };
 }
+
+/**
+ * A readiness look kept for `everyMs`: certificates, package versions and firewall zones change
+ * slowly, and the daemon's five-second status snapshot must not run rpm and firewall-cmd each
+ * time. Only a complete answer is kept, so a look that timed out is tried again next time.
+ */
+export function keepReadiness(
+  clock: { monotonic(): number },
+  everyMs: number,
+): (look: () => Promise<Probe<ReadinessFacts>>) => Promise<Probe<ReadinessFacts>> {
+  let kept: { at: number; value: Probe<ReadinessFacts> } | undefined;
+  return async (look) => {
+    const now = clock.monotonic();
+    if (kept && now - kept.at < everyMs) return kept.value;
+    const value = await look();
+    kept = value.state === 'ok' ? { at: now, value } : undefined;
+    return value;
+  };
+}

@@ -15,6 +15,10 @@ import type { StatusProbeDeps } from './probes.js';
 import { createStatusProbes, DEFAULT_STATUS_LIMITS } from './probes.js';
 import { STATUS_SOCKET_PATH, serveStatus, type StatusServer } from '../../host/status-socket.js';
 import { createBusUnitReader } from './units.js';
+import { keepReadiness } from './readiness.js';
+
+/** How long the daemon keeps its readiness look for status (see keepReadiness). */
+const READINESS_EVERY_MS = 10 * 60_000;
 
 export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusServer> {
   const { host, log } = deps;
@@ -24,11 +28,15 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
     address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket',
     timeoutMs: DEFAULT_STATUS_LIMITS.dbus,
   });
+  const readiness = keepReadiness(host.clock, READINESS_EVERY_MS);
   /** The status as of now, or undefined when the daemon's facts would not be current. */
   const gatherNow = async (): Promise<StatusResult | undefined> => {
     if (await microshiftLookOverdue(deps)) return undefined;
     // New probes each time: the settings are read afresh, as a status run of its own would.
-    const probes = createStatusProbes({ ...deps, host: fast }, { units, askMicroShiftApi: false, writeCaches: true });
+    const probes = createStatusProbes(
+      { ...deps, host: fast },
+      { units, askMicroShiftApi: false, writeCaches: true, readiness },
+    );
     try {
       const gathered = buildStatus(await probes.gather());
       return { ...gathered, agent: { ...gathered.agent, daemon: { ...gathered.agent.daemon, answered: true } } };
