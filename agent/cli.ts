@@ -190,7 +190,7 @@ export const commands: CommandSpec[] = [
       json: 'print the result as JSON (schema: packaging/schemas/preflight.schema.json)',
     },
     needsConfig: true,
-    load: () => import('./commands/preflight/main.js'),
+    load: () => import('./commands/preflight/preflight.js'),
   },
   {
     name: 'run',
