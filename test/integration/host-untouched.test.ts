@@ -1,13 +1,14 @@
 // The virtual edge device never writes the host: a device writes everywhere it can (/etc, /usr,
 // /var, /boot, the repo, root's home) from a shell and from a unit, reboots, and is disposed;
-// then nothing on the host outside /tmp, /proc, /sys, /dev and /run is newer than a marker.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+// then nothing on the host outside /tmp, /proc, /sys, /dev and /run is newer than a marker, save
+// files a live host process still holds open for writing (the CI runner's own log).
+import { mkdtemp, open, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { repoRoot } from '../harness/bundle.js';
-import { findHostWrites } from '../harness/host-writes.js';
+import { filesOpenForWriting, findHostWrites } from '../harness/host-writes.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
 it('leaves the host file system untouched', async () => {
@@ -47,10 +48,31 @@ it('leaves the host file system untouched', async () => {
   }
   for (const target of targets) expect(existsSync(target)).toBe(false);
   // Only the test process's own outputs in the repo may be newer (bundles, vitest's cache).
-  const writes = await findHostWrites(marker, [
+  const { writes, heldOpen } = await findHostWrites(marker, [
     join(repoRoot, 'build'),
     join(repoRoot, 'node_modules', '.vite'),
     join(repoRoot, 'node_modules', '.vitest'),
   ]);
+  if (heldOpen.length) console.log(`newer but held open for writing by a live host process: ${heldOpen.join(', ')}`);
   expect(writes).toEqual([]);
+});
+
+// The scan's one exception must see what it claims to: a file this process holds open for writing
+// is listed, one it only reads is not, and one it has closed again is not.
+it('tells files held open for writing from files that were written and closed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'edge-held-'));
+  const [held, read, closed] = ['held', 'read', 'closed'].map((name) => join(dir, name));
+  await Promise.all([writeFile(read, 'r'), writeFile(closed, 'c')]);
+  const writer = await open(held, 'a');
+  const reader = await open(read, 'r');
+  try {
+    const openNow = await filesOpenForWriting();
+    expect(openNow.has(held)).toBe(true);
+    expect(openNow.has(read)).toBe(false);
+    expect(openNow.has(closed)).toBe(false);
+  } finally {
+    await writer.close();
+    await reader.close();
+  }
+  expect((await filesOpenForWriting()).has(held)).toBe(false);
 });
