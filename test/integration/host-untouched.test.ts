@@ -61,7 +61,9 @@ it('leaves the host file system untouched', async () => {
 // is listed, one it only reads is not, and one it has closed again is not.
 it('tells files held open for writing from files that were written and closed', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'edge-held-'));
-  const [held, read, closed] = ['held', 'read', 'closed'].map((name) => join(dir, name));
+  const held = join(dir, 'held');
+  const read = join(dir, 'read');
+  const closed = join(dir, 'closed');
   await Promise.all([writeFile(read, 'r'), writeFile(closed, 'c')]);
   const writer = await open(held, 'a');
   const reader = await open(read, 'r');
