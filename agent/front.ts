@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { StatusView } from './core/status-view.js';
+import type { StatusView } from './core/status/view.js';
 import { answerFromSnapshot } from './commands/status/snapshot.js';
 import { DAEMON_FAST_ANSWER_MS, STATUS_SOCKET_PATH, askDaemonStatus, type StatusAnswer } from './host/status-socket.js';
 import { terminalView } from './commands/status/terminal.js';

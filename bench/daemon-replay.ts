@@ -11,7 +11,7 @@
 // has them all, in order.
 import { round } from './lib/figures.js';
 import { createTestSink, eventually, startBroker, subscribe } from '../test/harness/mosquitto.js';
-import { HubEventSchema } from '../agent/core/hub-payloads.js';
+import { HubEventSchema } from '../agent/core/hub/payloads.js';
 
 const EVENTS = positiveInt(process.env.BENCH_EVENTS, 10_000);
 

@@ -16,7 +16,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
-import { toWireEvent, toWireStatus } from '../agent/core/hub-payloads.js';
+import { toWireEvent, toWireStatus } from '../agent/core/hub/payloads.js';
 import { createIdGenerator } from '../agent/hub/event-id.js';
 import { buildAgent } from '../test/harness/agent-build.js';
 

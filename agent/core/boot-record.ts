@@ -106,7 +106,7 @@ export const bootRecordSchema = z.looseObject({
   rollback: rollbackEvent.optional(),
   rollbackImminent: z.boolean().optional(),
   actions: z.array(actionResult).optional(),
-  /** Marks of what the daemon already queued for the hub (see core/hub-report.ts). */
+  /** Marks of what the daemon already queued for the hub (see core/hub/report.ts). */
   hubReported: z.array(z.string()).catch([]).optional(),
   /** Ids given to events queued but not yet marked in hubReported (mark -> event id). */
   hubIds: z.record(z.string(), z.string()).catch({}).optional(),

@@ -2,8 +2,8 @@
 // every file there at login; /run is emptied at boot, so a message never outlives its boot).
 // Written by the green and red steps and refreshed by the daemon, from the same summary line as
 // `edge-agent status`. greenboot-rs writes its own /etc/motd.d/boot-status; ours is separate.
-import type { StatusResult } from '../core/status-schema.js';
-import { motdText, summaryLine, type SummaryInput } from '../core/status-summary.js';
+import type { StatusResult } from '../core/status/schema.js';
+import { motdText, summaryLine, type SummaryInput } from '../core/status/summary.js';
 import type { Clock } from './clock.js';
 import type { HostFs } from './fs.js';
 

@@ -13,8 +13,8 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { chmod, mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { STATUS_SCHEMA_VERSION } from '../core/status-enums.js';
-import { parseStatusView, type StatusView } from '../core/status-view.js';
+import { STATUS_SCHEMA_VERSION } from '../core/status/enums.js';
+import { parseStatusView, type StatusView } from '../core/status/view.js';
 
 export const STATUS_SOCKET_PATH = '/run/edge-agent/private/status.sock';
 /** The daemon answers in milliseconds; one that has not by then is busy or stalled. */

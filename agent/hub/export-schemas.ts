@@ -1,4 +1,4 @@
-// Exports the hub payload schemas (core/hub-payloads.ts) as JSON Schema files for hub developers:
+// Exports the hub payload schemas (core/hub/payloads.ts) as JSON Schema files for hub developers:
 // packaging/schemas/hub-<name>.schema.json (status.schema.json there is `edge-agent status
 // --json`, a different contract). Run after changing a payload schema:
 //   node --import tsx agent/hub/export-schemas.ts
@@ -7,7 +7,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { HUB_SCHEMA_VERSION, exportedSchemas } from '../core/hub-payloads.js';
+import { HUB_SCHEMA_VERSION, exportedSchemas } from '../core/hub/payloads.js';
 
 const titles: Record<keyof typeof exportedSchemas, string> = {
   status: 'edge-agent device status (<prefix>/<device>/status)',

@@ -2,8 +2,8 @@
 // collects the retained messages. The broker sends retained messages right after SUBACK, with no
 // marker for "that was all", so collecting stops once nothing new arrived for a settle time.
 import { randomBytes } from 'node:crypto';
-import { applyFleetMessage, type FleetState } from '../core/hub-fleet.js';
-import { backoffDelayMs, type BackoffPolicy } from '../core/hub-backoff.js';
+import { applyFleetMessage, type FleetState } from '../core/hub/fleet.js';
+import { backoffDelayMs, type BackoffPolicy } from '../core/hub/backoff.js';
 import type { Clock } from '../host/clock.js';
 import type { TlsMaterial } from './hub-config.js';
 import { openSession, sleepUnless, type Session } from './mqtt-session.js';

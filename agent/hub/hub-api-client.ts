@@ -3,8 +3,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { HostError } from '../errors.js';
-import type { DevicePage } from '../core/hub-service/views.js';
-import type { FleetRow } from '../core/hub-fleet.js';
+import type { DevicePage } from '../core/hub/service/views.js';
+import type { FleetRow } from '../core/hub/fleet.js';
 
 export interface HubApiOptions {
   url: string;

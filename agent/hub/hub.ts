@@ -8,7 +8,7 @@
 // others can read) is reported with its path, in the journal and in `status`, and looked at again
 // whenever it changes. Only a broker URL the config itself gets wrong stops the daemon.
 import type { Config } from '../config/schema.js';
-import type { DeviceStatusInput, HubEventBody, HubEventType } from '../core/hub-payloads.js';
+import type { DeviceStatusInput, HubEventBody, HubEventType } from '../core/hub/payloads.js';
 import { ConfigError } from '../errors.js';
 import type { Clock } from '../host/clock.js';
 import type { HostFs } from '../host/fs.js';

@@ -15,9 +15,9 @@ import {
   type HubEventBody,
   type HubEventRecord,
   type HubEventType,
-} from '../core/hub-payloads.js';
-import { backoffDelayMs, defaultBackoff, type BackoffPolicy } from '../core/hub-backoff.js';
-import { planStatusPublish, statusFingerprint } from '../core/hub-status.js';
+} from '../core/hub/payloads.js';
+import { backoffDelayMs, defaultBackoff, type BackoffPolicy } from '../core/hub/backoff.js';
+import { planStatusPublish, statusFingerprint } from '../core/hub/status.js';
 import { DataError, TimeoutError } from '../errors.js';
 import { raceDeadline } from '../core/deadline.js';
 import type { Clock } from '../host/clock.js';

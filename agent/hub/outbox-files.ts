@@ -2,7 +2,7 @@
 // reading payloads of queued entries, rewriting a mostly-dead segment. Format: outbox-records.ts.
 import { mkdir, open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HubEventRecord } from '../core/hub-payloads.js';
+import type { HubEventRecord } from '../core/hub/payloads.js';
 import { StateWriteError } from '../errors.js';
 import { writeFileAtomic } from '../host/fs.js';
 import type { Entry, Segment } from './outbox-index.js';

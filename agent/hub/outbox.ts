@@ -13,7 +13,7 @@
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError, DataError, StateWriteError } from '../errors.js';
-import { isPriorityEvent, type HubEventRecord } from '../core/hub-payloads.js';
+import { isPriorityEvent, type HubEventRecord } from '../core/hub/payloads.js';
 import type { Clock } from '../host/clock.js';
 import { writeFileAtomic, type HostFs } from '../host/fs.js';
 import { createIdGenerator, type IdGenerator } from './event-id.js';

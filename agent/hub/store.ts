@@ -1,7 +1,7 @@
 // The hub service's store: device state, the append-only event history, rejects and counters,
 // over either SQL adapter. Every write is idempotent (retained messages and QoS 1 events arrive
 // again after a reconnect), so a message acknowledged twice is stored once.
-import type { Ingest } from '../core/hub-service/ingest.js';
+import type { Ingest } from '../core/hub/service/ingest.js';
 import {
   deviceColumns,
   encodeCursor,
@@ -12,7 +12,7 @@ import {
   type DeviceRow,
   type Overview,
   type TimelineEntry,
-} from '../core/hub-service/views.js';
+} from '../core/hub/service/views.js';
 import type { Sql, SqlValue } from './store-sql.js';
 import { migrate } from './store-schema.js';
 

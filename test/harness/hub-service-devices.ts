@@ -7,7 +7,7 @@ import {
   toWireStatus,
   type DeviceStatusInput,
   type HubEventRecord,
-} from '../../agent/core/hub-payloads.js';
+} from '../../agent/core/hub/payloads.js';
 import { createIdGenerator } from '../../agent/hub/event-id.js';
 import { connectClient, type TestBroker } from './mosquitto.js';
 

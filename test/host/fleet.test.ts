@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../agent/commands/fleet/fleet.js';
 import type { Deps, Flags } from '../../agent/commands/types.js';
-import type { FleetRow } from '../../agent/core/hub-fleet.js';
+import type { FleetRow } from '../../agent/core/hub/fleet.js';
 import { ConfigError, UsageError, type AgentError } from '../../agent/errors.js';
 import { ExitCode } from '../../agent/exit-codes.js';
 import { createHost } from '../../agent/host/host.js';

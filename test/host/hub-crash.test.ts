@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { HubEventSchema } from '../../agent/core/hub-payloads.js';
+import { HubEventSchema } from '../../agent/core/hub/payloads.js';
 import { repoRoot } from '../harness/bundle.js';
 import { eventually, startBroker, subscribe, type Subscriber, type TestBroker } from '../harness/mosquitto.js';
 

@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main as fleet } from '../../agent/commands/fleet/fleet.js';
 import type { Deps, Flags } from '../../agent/commands/types.js';
-import type { FleetRow } from '../../agent/core/hub-fleet.js';
+import type { FleetRow } from '../../agent/core/hub/fleet.js';
 import { readFleet } from '../../agent/hub/fleet-reader.js';
 import { createHost } from '../../agent/host/host.js';
 import { createLogger } from '../../agent/host/log.js';

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetRow } from '../../agent/core/hub-fleet.js';
+import type { FleetRow } from '../../agent/core/hub/fleet.js';
 import { agentDist } from '../harness/agent-build.js';
 import { connectDevice, deployment, type VirtualDevice } from '../harness/hub-service-devices.js';
 import { DEVICES, startBroker, type TestBroker } from '../harness/mosquitto.js';

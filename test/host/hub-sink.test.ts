@@ -2,7 +2,7 @@
 // status and online, events with unique ids, nothing lost while the broker is down, drops
 // reported when the outbox overflows, and the ACL keeping a device below its own prefix.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceStatusSchema, HubEventSchema, type HubEvent } from '../../agent/core/hub-payloads.js';
+import { DeviceStatusSchema, HubEventSchema, type HubEvent } from '../../agent/core/hub/payloads.js';
 import {
   connectClient,
   createTestSink,

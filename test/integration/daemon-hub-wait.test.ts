@@ -5,7 +5,7 @@
 // certificate: an error naming the file in status and the journal, the daemon still up.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubEventSchema } from '../../agent/core/hub-payloads.js';
+import { HubEventSchema } from '../../agent/core/hub/payloads.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
 import { startBroker, subscribe, type Subscriber, type TestBroker } from '../harness/mosquitto.js';
 import type { VirtualDevice } from '../harness/vdev.js';

@@ -6,7 +6,7 @@
 // The device has no greenboot-default-health-checks package: its DNS check is played by a script
 // of the same name and place that fails the way the real one does offline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatusResult } from '../../agent/core/status-schema.js';
+import type { StatusResult } from '../../agent/core/status/schema.js';
 import { bootEdgeDevice, recordOnDisk } from '../harness/edge-device.js';
 import { nextBoot, runUpdateCycle, settleBoot, writeGreenbootScript } from '../harness/greenboot/boot-cycle.js';
 import { scenario } from '../harness/microshift/scenario.js';

@@ -3,7 +3,7 @@
 // runs it keeps /run/edge-agent/status.json for everyone; stopped, it leaves none, and status
 // gathers for itself, as root writing nothing: not this boot's record, not the caches in /run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatusResult } from '../../agent/core/status-schema.js';
+import type { StatusResult } from '../../agent/core/status/schema.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
 import { scenario } from '../harness/microshift/scenario.js';
 import type { VirtualDevice } from '../harness/vdev.js';

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import type { StatusResult } from '../../agent/core/status-schema.js';
+import type { StatusResult } from '../../agent/core/status/schema.js';
 import { agentDist, agentMetafile } from '../harness/agent-build.js';
 import { repoRoot } from '../harness/bundle.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
@@ -113,7 +113,7 @@ describe('edge-agent status in the bundle', () => {
         ),
       ];
     };
-    // The command's chunk, as cli.js loads it (core/status.ts, loaded by the local path, is a status-* chunk too).
+    // The command's chunk, as cli.js loads it (core/status/status.ts, loaded by the local path, is a status-* chunk too).
     const cli = Object.keys(outputs).find(
       (path) => dirname(path) === dirname(chunksDir) && basename(path) === 'cli.js',
     ) as string;

@@ -12,7 +12,7 @@ import {
   type FleetFilter,
   type FleetSort,
   type FleetState,
-} from '../../core/hub-fleet.js';
+} from '../../core/hub/fleet.js';
 import { displayJson } from '../../core/terminal-text.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';

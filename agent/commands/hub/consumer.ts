@@ -4,7 +4,7 @@
 // back, and handles one message at a time, so per-device order is the broker's order.
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { brokerAddress } from '../../hub/mqtt-session.js';
-import { classifyMessage } from '../../core/hub-service/ingest.js';
+import { classifyMessage } from '../../core/hub/service/ingest.js';
 import type { Logger } from '../../host/logger.js';
 import type { TlsMaterial } from '../../hub/hub-config.js';
 import type { HubStore } from '../../hub/store.js';

@@ -10,8 +10,8 @@ import {
   renderDeviceListPage,
   renderDevicePage,
   renderOverviewPage,
-} from '../../core/hub-service/dashboard-html.js';
-import { decodeCursor, LIST_FILTERS, type DeviceQuery, type ListFilter } from '../../core/hub-service/views.js';
+} from '../../core/hub/service/dashboard-html.js';
+import { decodeCursor, LIST_FILTERS, type DeviceQuery, type ListFilter } from '../../core/hub/service/views.js';
 import type { HubStore } from '../../hub/store.js';
 import { createBundleHandler, type BundleOptions } from './bundle-upload.js';
 

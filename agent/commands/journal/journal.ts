@@ -3,7 +3,7 @@
 // not anything had to change), 1 when someone else's Storage= or journald itself keeps it from
 // being persistent; status exits 0 and describes what it found.
 import { parseJournaldSize, type JournalSizes } from '../../core/journald-conf.js';
-import { formatBytes } from '../../core/status-format.js';
+import { formatBytes } from '../../core/status/format.js';
 import { PermissionError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { persistJournal, readJournalStatus, type JournalStatus, type PersistResult } from '../../host/journald.js';

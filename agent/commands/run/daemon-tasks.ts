@@ -2,11 +2,11 @@
 // rpm-ostree, the journal settings, a dry run of the checks) and passes what changed to the hub
 // sink, the MOTD line and /run/edge-agent/daemon.json. Runtime health is informational: it never
 // changes a boot verdict.
-import { deviceStatus, pendingEvents, type StatusFacts } from '../../core/hub-report.js';
+import { deviceStatus, pendingEvents, type StatusFacts } from '../../core/hub/report.js';
 import type { BootRecord } from '../../core/boot-record.js';
 import { DAEMON_STATE_PATH, type DaemonStateFile } from '../../core/daemon-state.js';
 import { redactSecrets } from '../../core/redact.js';
-import { summaryLine } from '../../core/status-summary.js';
+import { summaryLine } from '../../core/status/summary.js';
 import type { Deps } from '../types.js';
 import type { Hub } from '../../hub/hub.js';
 import { version } from '../../version.js';

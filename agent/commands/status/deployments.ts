@@ -11,7 +11,7 @@
 // cache and rpm-ostree is always asked.
 import * as z from 'zod/mini';
 import type { Deployment } from '../../core/deployment.js';
-import { failed, ok, type DeploymentFacts, type Probe } from '../../core/status-facts.js';
+import { failed, ok, type DeploymentFacts, type Probe } from '../../core/status/facts.js';
 import type { Exec } from '../../host/exec.js';
 import type { HostFs } from '../../host/fs.js';
 

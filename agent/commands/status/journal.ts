@@ -7,7 +7,7 @@
 // (Proposal for journald.ts: export its locate()/dirBytes() or take { listBoots: false }, so this
 // file need not repeat them.)
 import { effectiveJournaldSettings, orderJournaldFiles, type JournalSizes } from '../../core/journald-conf.js';
-import { ok, type JournalFacts, type Probe } from '../../core/status-facts.js';
+import { ok, type JournalFacts, type Probe } from '../../core/status/facts.js';
 import { createBootFacts } from '../../host/system-facts.js';
 import type { Host } from '../../host/host.js';
 import { PERSISTENT_DIR, RUNTIME_DIR, readJournalStatus, readJournaldFiles } from '../../host/journald.js';

@@ -1,7 +1,7 @@
 // Every live source of `status` runs under its own time limit: a hung D-Bus, rpm-ostree or
 // Kubernetes API makes its section "unknown (timed out)", never the command hang. The work left
 // behind is aborted through its signal; what cannot be aborted ends with the process.
-import { failed, type Probe } from '../../core/status-facts.js';
+import { failed, type Probe } from '../../core/status/facts.js';
 import { AgentError } from '../../errors.js';
 
 export async function withLimit<T>(

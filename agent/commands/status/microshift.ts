@@ -3,7 +3,7 @@
 // loaded here) and root (the kubeadmin kubeconfig is root's). The caller bounds the whole probe,
 // the client's import included.
 import { currentMicroShiftLook, parseWorkloadsReady, type DaemonState } from '../../core/daemon-state.js';
-import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../../core/status-facts.js';
+import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../../core/status/facts.js';
 import { AgentError } from '../../errors.js';
 import type { HostFs } from '../../host/fs.js';
 import type { StatusWorkload } from './config.js';

@@ -1,7 +1,7 @@
 // Outbox counts for `status` when the daemon is not there to report them. Strictly read-only:
 // openOutbox() repairs torn tails, evicts and tidies, which must never race the daemon, so this
 // uses only the outbox's format scanners and its drop-counter parser.
-import { failed, ok, type OutboxFacts, type Probe } from '../../core/status-facts.js';
+import { failed, ok, type OutboxFacts, type Probe } from '../../core/status/facts.js';
 import { isSegmentName, scanAcks, scanRecords } from '../../hub/outbox-records.js';
 import type { HostFs } from '../../host/fs.js';
 import { describeFailure } from './limit.js';

@@ -14,7 +14,7 @@ import {
   type GrubenvFacts,
   type Probe,
   type StatusFacts,
-} from '../../core/status-facts.js';
+} from '../../core/status/facts.js';
 import { runtimeInfo } from '../../core/runtime-kind.js';
 import { version } from '../../version.js';
 import { createBootFacts, type BootFacts } from '../../host/system-facts.js';

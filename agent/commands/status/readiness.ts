@@ -3,7 +3,7 @@
 // joined afterwards so the readiness probe never waits for rpm-ostree.
 import { layeringOf } from '../../core/readiness/components.js';
 import type { ReadinessFacts } from '../../core/readiness/facts.js';
-import type { DeploymentFacts, Probe } from '../../core/status-facts.js';
+import type { DeploymentFacts, Probe } from '../../core/status/facts.js';
 import type { Host } from '../../host/host.js';
 import { gatherReadiness, READINESS_DEFAULTS } from '../../host/readiness.js';
 import type { StatusConfig } from './config.js';

@@ -1,8 +1,8 @@
 // The per-boot records as `status` reads them: read-only, cheap (the lenient projection of
-// core/status-record.ts instead of the full record schema), and never moving a bad record
+// core/status/record.ts instead of the full record schema), and never moving a bad record
 // aside (that is the writers' job), nor opening this boot's record: status never writes.
-import { failed, ok, type Probe } from '../../core/status-facts.js';
-import { parseStatusRecord, type StatusRecord } from '../../core/status-record.js';
+import { failed, ok, type Probe } from '../../core/status/facts.js';
+import { parseStatusRecord, type StatusRecord } from '../../core/status/record.js';
 import type { HostFs } from '../../host/fs.js';
 import { describeFailure } from './limit.js';
 

@@ -1,15 +1,15 @@
 // The daemon's side of `status`: root's requests on its socket (host/status-socket.ts) and the
-// snapshot any user reads (core/status-snapshot.ts). Each connection gets the status gathered then,
+// snapshot any user reads (core/status/snapshot.ts). Each connection gets the status gathered then,
 // by the probes status itself uses, over one D-Bus connection the daemon keeps for them. The
 // daemon never loads the Kubernetes client for it (that would double its memory): MicroShift's
 // API and workloads come from its own runtime health check. When that look is overdue, it does
 // not answer, and status gathers everything itself, asking the API live.
 import { currentMicroShiftLook, DAEMON_STATE_PATH, parseDaemonState } from '../../core/daemon-state.js';
-import { buildStatus } from '../../core/status.js';
-import type { StatusResult } from '../../core/status-schema.js';
-import { planSnapshot } from '../../core/status-snapshot-plan.js';
-import { SNAPSHOT_EVERY_MS, STATUS_SNAPSHOT_PATH } from '../../core/status-snapshot.js';
-import { formatStatus } from '../../core/status-output.js';
+import { buildStatus } from '../../core/status/status.js';
+import type { StatusResult } from '../../core/status/schema.js';
+import { planSnapshot } from '../../core/status/snapshot-plan.js';
+import { SNAPSHOT_EVERY_MS, STATUS_SNAPSHOT_PATH } from '../../core/status/snapshot.js';
+import { formatStatus } from '../../core/status/output.js';
 import { withSyncReads } from '../../host/fs.js';
 import type { StatusProbeDeps } from './probes.js';
 import { createStatusProbes, DEFAULT_STATUS_LIMITS } from './probes.js';
@@ -67,7 +67,7 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
 }
 
 /**
- * Gather a snapshot now and every SNAPSHOT_EVERY_MS (core/status-snapshot.ts). One that cannot be
+ * Gather a snapshot now and every SNAPSHOT_EVERY_MS (core/status/snapshot.ts). One that cannot be
  * current is removed rather than left to age: status then gathers for itself.
  */
 function keepSnapshot(

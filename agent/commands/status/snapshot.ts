@@ -1,9 +1,9 @@
-// `status` from the daemon's snapshot (core/status-snapshot.ts): two small reads and the
+// `status` from the daemon's snapshot (core/status/snapshot.ts): two small reads and the
 // formatting, nothing gathered. Used first by the launcher's front (agent/front.ts), where no Host
 // exists yet, and by the full command (source.ts), hence the plain read function.
-import { formatStatus } from '../../core/status-output.js';
-import { readSnapshot, STATUS_SNAPSHOT_PATH } from '../../core/status-snapshot.js';
-import type { StatusView } from '../../core/status-view.js';
+import { formatStatus } from '../../core/status/output.js';
+import { readSnapshot, STATUS_SNAPSHOT_PATH } from '../../core/status/snapshot.js';
+import type { StatusView } from '../../core/status/view.js';
 import type { StatusAnswer } from '../../host/status-socket.js';
 
 const BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id';

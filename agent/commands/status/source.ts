@@ -1,9 +1,9 @@
 // Where `status` gets its output: from the running daemon when it answers (host/status-socket.ts),
 // else from the snapshot it keeps (snapshot.ts), else gathered and formatted in this process. The local path is loaded only when it is needed: it is
 // most of the code a cold start of `status` would otherwise compile.
-import type { formatStatus } from '../../core/status-output.js';
-import type { StatusResult } from '../../core/status-schema.js';
-import type { StatusView } from '../../core/status-view.js';
+import type { formatStatus } from '../../core/status/output.js';
+import type { StatusResult } from '../../core/status/schema.js';
+import type { StatusView } from '../../core/status/view.js';
 import { withSyncReads } from '../../host/fs.js';
 import { answerFromSnapshot } from './snapshot.js';
 import type { StatusProbeDeps } from './probes.js';
@@ -34,8 +34,8 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
   const load = () =>
     (loaded ??= Promise.all([
       import('./probes.js'),
-      import('../../core/status.js'),
-      import('../../core/status-output.js'),
+      import('../../core/status/status.js'),
+      import('../../core/status/output.js'),
     ]).then(([p, s, o]) => {
       // A status run may block on its reads: it has nothing else to do meanwhile.
       const probes = p.createStatusProbes({ ...deps, host: { ...host, fs: withSyncReads(host.fs) } });
@@ -59,7 +59,7 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
       { timeoutMs: DAEMON_LIMIT_MS, signal: deps.signal },
     );
     if (!raw || view.format === 'json-line') return raw;
-    const { formatStatus } = await import('../../core/status-output.js');
+    const { formatStatus } = await import('../../core/status/output.js');
     return { exitCode: raw.exitCode, output: formatStatus(JSON.parse(raw.output) as StatusResult, view) };
   };
 

@@ -6,7 +6,7 @@
 // running daemon gathers the facts when it answers in time (source.ts).
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import type { StatusView } from '../../core/status-view.js';
+import type { StatusView } from '../../core/status/view.js';
 import { createStatusSource } from './source.js';
 import { redrawFrame, terminalView } from './terminal.js';
 import type { CommandMain } from '../types.js';

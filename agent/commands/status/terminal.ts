@@ -1,6 +1,6 @@
 // How the human view of `status` is drawn on this output: colours only on a terminal and never
 // with NO_COLOR (no-color.org: set and not empty) or TERM=dumb; at most 80 columns.
-import type { RenderOptions } from '../../core/status-render.js';
+import type { RenderOptions } from '../../core/status/render.js';
 
 export interface OutputStream {
   isTTY?: boolean;

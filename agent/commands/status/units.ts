@@ -3,7 +3,7 @@
 // adapter's unit() reads every property of two interfaces (GetAll: about 300 values, with arrays
 // of structs, for a service), which dbus-next takes ~5 ms per unit to unmarshal; status needs six
 // values. (Proposal for host/systemd.ts: a unitStates(names) method doing this.)
-import { failed, ok, WATCHED_UNITS, type Probe, type UnitFacts, type WatchedUnit } from '../../core/status-facts.js';
+import { failed, ok, WATCHED_UNITS, type Probe, type UnitFacts, type WatchedUnit } from '../../core/status/facts.js';
 import { MANAGER, MANAGER_PATH, PROPERTIES, openSystemBus, type SystemBus } from '../../host/systemd-bus.js';
 import type { Systemd } from '../../host/systemd.js';
 import { describeFailure } from './limit.js';

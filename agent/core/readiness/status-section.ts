@@ -1,7 +1,7 @@
 // The readiness section of `edge-agent status`: built from the gathered facts (or from why they
 // could not be gathered), and drawn for people with the status view's own helpers.
-import type { Probe } from '../status-facts.js';
-import type { SectionState } from '../status-schema.js';
+import type { Probe } from '../status/facts.js';
+import type { SectionState } from '../status/schema.js';
 import { buildReadinessSection, type ReadinessFacts, type ReadinessSection } from './facts.js';
 
 export type ReadinessStatus = { state: SectionState; note?: string } & Partial<ReadinessSection>;

@@ -1,7 +1,7 @@
 // What each consumer makes of the one boot verdict, kept here so that the property test can put
 // every consumer side by side: `wait --green` acts on it, the daemon shows it in its sd_notify
 // STATUS and the login message, the hub gets it as the status `verdict` field.
-import type { SummaryInput } from '../status-summary.js';
+import type { SummaryInput } from '../status/summary.js';
 import type { BootVerdict, BootVerdictDecision } from './boot-verdict.js';
 
 /** `wait --green`: release the waiter (exit 0), give up (exit 1), or keep waiting. */

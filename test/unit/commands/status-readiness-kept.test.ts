@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { keepReadiness } from '../../../agent/commands/status/readiness.js';
 import type { ReadinessFacts } from '../../../agent/core/readiness/facts.js';
-import type { Probe } from '../../../agent/core/status-facts.js';
+import type { Probe } from '../../../agent/core/status/facts.js';
 import { FakeClock } from '../../fakes/clock.js';
 
 const okLook = { state: 'ok', value: {} as ReadinessFacts } as Probe<ReadinessFacts>;

@@ -3,10 +3,10 @@
 // is the one boot verdict (core/verdict/boot-verdict.ts) the daemon decided.
 import { describe, expect, it } from 'vitest';
 import type { BootRecord, RollbackEvent } from '../../../agent/core/boot-record.js';
-import { deviceStatus, pendingEvents, shortRef, type StatusFacts } from '../../../agent/core/hub-report.js';
+import { deviceStatus, pendingEvents, shortRef, type StatusFacts } from '../../../agent/core/hub/report.js';
 import { decideBootVerdict } from '../../../agent/core/verdict/boot-verdict.js';
 import { recordInput } from '../../../agent/core/verdict/verdict-inputs.js';
-import { DeviceStatusSchema, HubEventSchema, toWireEvent, toWireStatus } from '../../../agent/core/hub-payloads.js';
+import { DeviceStatusSchema, HubEventSchema, toWireEvent, toWireStatus } from '../../../agent/core/hub/payloads.js';
 
 const good = { checksum: 'a'.repeat(64), version: '9.4.0' };
 const bad = { checksum: 'b'.repeat(64), version: '9.4.2' };

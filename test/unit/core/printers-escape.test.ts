@@ -2,15 +2,15 @@
 // status views (records, daemon.json, the config) and history (records) show control characters
 // as visible escapes and never a URL password.
 import { describe, expect, it } from 'vitest';
-import { applyFleetMessage, fleetRows, renderFleetTable, type FleetState } from '../../../agent/core/hub-fleet.js';
-import { toWireStatus } from '../../../agent/core/hub-payloads.js';
+import { applyFleetMessage, fleetRows, renderFleetTable, type FleetState } from '../../../agent/core/hub/fleet.js';
+import { toWireStatus } from '../../../agent/core/hub/payloads.js';
 import type { CheckResult } from '../../../agent/core/check-result.js';
 import { renderCheckRun } from '../../../agent/core/render-check.js';
 import { renderHistory, type HistoryEntry } from '../../../agent/core/render-history.js';
-import { motdText } from '../../../agent/core/status-summary.js';
-import type { StatusFacts } from '../../../agent/core/status-facts.js';
-import { formatStatus } from '../../../agent/core/status-output.js';
-import { buildStatus } from '../../../agent/core/status.js';
+import { motdText } from '../../../agent/core/status/summary.js';
+import type { StatusFacts } from '../../../agent/core/status/facts.js';
+import { formatStatus } from '../../../agent/core/status/output.js';
+import { buildStatus } from '../../../agent/core/status/status.js';
 import { scenarios } from '../../fixtures/status/scenarios.js';
 
 const TITLE = '\x1b]0;owned\x07';

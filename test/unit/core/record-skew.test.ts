@@ -2,11 +2,11 @@
 // a field whose type changed, a check of a class it does not know) are set aside, shown as
 // "written by a newer edge-agent", and put back on the next write unless the writer set them.
 import { describe, expect, it } from 'vitest';
-import { ok } from '../../../agent/core/status-facts.js';
+import { ok } from '../../../agent/core/status/facts.js';
 import { readBootRecord } from '../../../agent/core/boot-record.js';
 import { newerNote, restoreNewer } from '../../../agent/core/record-skew.js';
-import { parseStatusRecord } from '../../../agent/core/status-record.js';
-import { buildStatus } from '../../../agent/core/status.js';
+import { parseStatusRecord } from '../../../agent/core/status/record.js';
+import { buildStatus } from '../../../agent/core/status/status.js';
 import { greenAfterUpdate } from '../../fixtures/status/scenarios.js';
 
 const ID = 'a1'.repeat(16);

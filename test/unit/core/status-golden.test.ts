@@ -6,9 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { buildStatus } from '../../../agent/core/status.js';
-import { renderStatus } from '../../../agent/core/status-render.js';
-import { StatusSchema, type StatusResult } from '../../../agent/core/status-schema.js';
+import { buildStatus } from '../../../agent/core/status/status.js';
+import { renderStatus } from '../../../agent/core/status/render.js';
+import { StatusSchema, type StatusResult } from '../../../agent/core/status/schema.js';
 import { NOW, scenarios } from '../../fixtures/status/scenarios.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'fixtures', 'status');

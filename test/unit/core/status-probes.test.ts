@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../agent/config/schema.js';
 import { defaultWorkloads } from '../../../agent/config/schema-checks.js';
-import { buildStatus } from '../../../agent/core/status.js';
+import { buildStatus } from '../../../agent/core/status/status.js';
 import { systemClock } from '../../../agent/host/clock.js';
 import { createHostFs, type HostFs } from '../../../agent/host/fs.js';
 import type { Host } from '../../../agent/host/host.js';

@@ -4,8 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BOOT_VERDICTS, SECTION_STATES, STATUS_SCHEMA_VERSION } from '../../../agent/core/status-enums.js';
-import { statusJsonSchema } from '../../../agent/core/status-schema.js';
+import { BOOT_VERDICTS, SECTION_STATES, STATUS_SCHEMA_VERSION } from '../../../agent/core/status/enums.js';
+import { statusJsonSchema } from '../../../agent/core/status/schema.js';
 
 const file = join(import.meta.dirname, '..', '..', '..', 'packaging', 'schemas', 'status.schema.json');
 

@@ -1,9 +1,9 @@
 // The daemon's status snapshot: what goes in (no script output, marked as the daemon's) and when
 // a reader takes it as current (this boot, recent, this schema).
 import { describe, expect, it } from 'vitest';
-import { buildStatus } from '../../../agent/core/status.js';
-import { planSnapshot } from '../../../agent/core/status-snapshot-plan.js';
-import { readSnapshot, SNAPSHOT_MAX_AGE_MS } from '../../../agent/core/status-snapshot.js';
+import { buildStatus } from '../../../agent/core/status/status.js';
+import { planSnapshot } from '../../../agent/core/status/snapshot-plan.js';
+import { readSnapshot, SNAPSHOT_MAX_AGE_MS } from '../../../agent/core/status/snapshot.js';
 import { NOW, scenarios } from '../../fixtures/status/scenarios.js';
 
 const BOOT = '5f2c7a1e-0b3d-4c8e-9a6f-1d2e3c4b5a69';

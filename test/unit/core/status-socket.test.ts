@@ -6,7 +6,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseStatusView, type StatusView } from '../../../agent/core/status-view.js';
+import { parseStatusView, type StatusView } from '../../../agent/core/status/view.js';
 import { createHostFs, withSyncReads } from '../../../agent/host/fs.js';
 import {
   askDaemonStatus,

@@ -2,11 +2,11 @@
 // degraded, the exit codes, the one-line summary, and the daemon state reader.
 import { describe, expect, it } from 'vitest';
 import { parseDaemonState, parseWorkloadsReady } from '../../../agent/core/daemon-state.js';
-import { failed, ok, type StatusFacts, type UnitFacts } from '../../../agent/core/status-facts.js';
-import { parseStatusRecord, type StatusRecord } from '../../../agent/core/status-record.js';
-import { buildStatus } from '../../../agent/core/status.js';
-import { motdText, summaryLine } from '../../../agent/core/status-summary.js';
-import { decideBootVerdict, statusExitCode } from '../../../agent/core/status-verdict.js';
+import { failed, ok, type StatusFacts, type UnitFacts } from '../../../agent/core/status/facts.js';
+import { parseStatusRecord, type StatusRecord } from '../../../agent/core/status/record.js';
+import { buildStatus } from '../../../agent/core/status/status.js';
+import { motdText, summaryLine } from '../../../agent/core/status/summary.js';
+import { decideBootVerdict, statusExitCode } from '../../../agent/core/status/verdict.js';
 import { greenAfterUpdate, notFound, unit } from '../../fixtures/status/scenarios.js';
 
 type Units = Partial<Record<'healthcheck' | 'bootComplete' | 'redboot' | 'microshift' | 'daemon', UnitFacts>>;

@@ -8,8 +8,8 @@ import {
   renderFleetTable,
   sortFleetRows,
   type FleetState,
-} from '../../../agent/core/hub-fleet.js';
-import { toWireStatus, type DeviceStatusInput } from '../../../agent/core/hub-payloads.js';
+} from '../../../agent/core/hub/fleet.js';
+import { toWireStatus, type DeviceStatusInput } from '../../../agent/core/hub/payloads.js';
 
 const now = Date.parse('2024-06-12T12:00:00.000Z');
 const prefix = 'edge/v1';

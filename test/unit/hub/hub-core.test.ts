@@ -1,9 +1,9 @@
 // Pure hub decisions: when to publish the status, reconnect delays, event ids.
 import { describe, expect, it } from 'vitest';
-import { planStatusPublish, statusFingerprint, type StatusPublishFacts } from '../../../agent/core/hub-status.js';
-import { backoffDelayMs } from '../../../agent/core/hub-backoff.js';
+import { planStatusPublish, statusFingerprint, type StatusPublishFacts } from '../../../agent/core/hub/status.js';
+import { backoffDelayMs } from '../../../agent/core/hub/backoff.js';
 import { createIdGenerator, idTime } from '../../../agent/hub/event-id.js';
-import { EventIdSchema, toWireStatus } from '../../../agent/core/hub-payloads.js';
+import { EventIdSchema, toWireStatus } from '../../../agent/core/hub/payloads.js';
 import { FakeClock } from '../../fakes/clock.js';
 
 describe('planStatusPublish', () => {

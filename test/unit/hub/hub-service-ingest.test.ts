@@ -1,11 +1,11 @@
 // The hub service's pure decisions: what one broker message becomes, the config's precise
 // errors, cursors, and the dashboard's escaping.
 import { describe, expect, it } from 'vitest';
-import { classifyMessage } from '../../../agent/core/hub-service/ingest.js';
-import { decodeCursor, encodeCursor, summarizeEvent } from '../../../agent/core/hub-service/views.js';
-import { esc, renderDeviceListPage } from '../../../agent/core/hub-service/dashboard-html.js';
+import { classifyMessage } from '../../../agent/core/hub/service/ingest.js';
+import { decodeCursor, encodeCursor, summarizeEvent } from '../../../agent/core/hub/service/views.js';
+import { esc, renderDeviceListPage } from '../../../agent/core/hub/service/dashboard-html.js';
 import { parseHubServiceConfig } from '../../../agent/commands/hub/hub-service-config.js';
-import { toWireEvent, toWireStatus } from '../../../agent/core/hub-payloads.js';
+import { toWireEvent, toWireStatus } from '../../../agent/core/hub/payloads.js';
 import { sampleEvents, sampleStatus } from './samples.js';
 
 const P = 'edge/v1';

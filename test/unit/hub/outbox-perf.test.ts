@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createHostFs } from '../../../agent/host/fs.js';
 import { createIdGenerator } from '../../../agent/hub/event-id.js';
 import { openOutbox } from '../../../agent/hub/outbox.js';
-import type { HubEventRecord } from '../../../agent/core/hub-payloads.js';
+import type { HubEventRecord } from '../../../agent/core/hub/payloads.js';
 import { systemClock } from '../../../agent/host/clock.js';
 
 let root = '';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHostFs } from '../../../agent/host/fs.js';
 import { openOutbox, type Outbox, type OutboxItem, type OutboxLimits } from '../../../agent/hub/outbox.js';
 import { scanRecords } from '../../../agent/hub/outbox-records.js';
-import type { HubEventRecord } from '../../../agent/core/hub-payloads.js';
+import type { HubEventRecord } from '../../../agent/core/hub/payloads.js';
 import { FakeClock } from '../../fakes/clock.js';
 
 let root = '';

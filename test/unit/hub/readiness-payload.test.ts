@@ -1,9 +1,9 @@
 // The readiness summary in the retained status: optional both ways. A hub takes a status from an
 // older agent that sends none, and one from a newer agent that adds fields inside it.
 import { describe, expect, it } from 'vitest';
-import { classifyMessage } from '../../../agent/core/hub-service/ingest.js';
-import { DeviceStatusSchema, toWireStatus } from '../../../agent/core/hub-payloads.js';
-import { deviceStatus } from '../../../agent/core/hub-report.js';
+import { classifyMessage } from '../../../agent/core/hub/service/ingest.js';
+import { DeviceStatusSchema, toWireStatus } from '../../../agent/core/hub/payloads.js';
+import { deviceStatus } from '../../../agent/core/hub/report.js';
 import type { HubReadiness } from '../../../agent/core/readiness/facts.js';
 import { sampleStatus } from './samples.js';
 

@@ -1,5 +1,5 @@
 // Realistic hub payloads, shared by the schema and traffic tests.
-import type { DeviceStatusInput, HubEventRecord } from '../../../agent/core/hub-payloads.js';
+import type { DeviceStatusInput, HubEventRecord } from '../../../agent/core/hub/payloads.js';
 
 export const sampleStatus: DeviceStatusInput = {
   booted: { version: '9.4.20240612.0', checksum: '3f1c2e9a7b4d' },

@@ -4,7 +4,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderJsonSchemas, schemasDir } from '../../../agent/hub/export-schemas.js';
-import { DeviceStatusSchema, HubEventSchema, toWireEvent, toWireStatus } from '../../../agent/core/hub-payloads.js';
+import { DeviceStatusSchema, HubEventSchema, toWireEvent, toWireStatus } from '../../../agent/core/hub/payloads.js';
 import { sampleEvents, sampleStatus } from './samples.js';
 
 describe('exported JSON Schema files', () => {

@@ -5,12 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { createVerdictProbe, GreenbootUnitStates } from '../../../../agent/commands/wait/wait.js';
 import { parseBootRecord, type BootRecord } from '../../../../agent/core/boot-record.js';
-import { deviceStatus } from '../../../../agent/core/hub-report.js';
+import { deviceStatus } from '../../../../agent/core/hub/report.js';
 import { historyEntries } from '../../../../agent/core/render-history.js';
-import { failed, ok, type StatusFacts, type UnitFacts } from '../../../../agent/core/status-facts.js';
-import { parseStatusRecord } from '../../../../agent/core/status-record.js';
-import { motdText, summaryLine } from '../../../../agent/core/status-summary.js';
-import { buildStatus } from '../../../../agent/core/status.js';
+import { failed, ok, type StatusFacts, type UnitFacts } from '../../../../agent/core/status/facts.js';
+import { parseStatusRecord } from '../../../../agent/core/status/record.js';
+import { motdText, summaryLine } from '../../../../agent/core/status/summary.js';
+import { buildStatus } from '../../../../agent/core/status/status.js';
 import { decideBootVerdict, type BootVerdict } from '../../../../agent/core/verdict/boot-verdict.js';
 import { notifyStatusText, verdictSummary, waitAction } from '../../../../agent/core/verdict/verdict-views.js';
 import { HostError } from '../../../../agent/errors.js';

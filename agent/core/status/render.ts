@@ -1,7 +1,7 @@
 // The human view of `edge-agent status`, in the style of `systemctl status` and `rpm-ostree
 // status`: the verdict line, the problems with what to do, then one block per section. Rendered
 // from the same result object as --json; pure, so it is tested with golden files.
-import { describeRuntime } from './runtime-kind.js';
+import { describeRuntime } from '../runtime-kind.js';
 import {
   formatAge,
   formatBytes,
@@ -13,11 +13,11 @@ import {
   wrap,
   type FormatOptions,
   type Style,
-} from './status-format.js';
-import { listSome } from './status-problems.js';
-import type { StatusResult, StatusState } from './status-schema.js';
-import { deploymentLabel } from './status-summary.js';
-import { renderReadiness } from './readiness/status-section.js';
+} from './format.js';
+import { listSome } from './problems.js';
+import type { StatusResult, StatusState } from './schema.js';
+import { deploymentLabel } from './summary.js';
+import { renderReadiness } from '../readiness/status-section.js';
 
 export type RenderOptions = Partial<FormatOptions>;
 

@@ -1,7 +1,7 @@
 // When to publish the retained status: on change, but at most every statusMinIntervalSec, and
 // at least every heartbeatSec. The fingerprint leaves out the times that change on every
 // publish, so a heartbeat alone never counts as a change.
-import type { DeviceStatus } from './hub-payloads.js';
+import type { DeviceStatus } from './payloads.js';
 
 export function statusFingerprint(status: DeviceStatus): string {
   const { updatedAt: _updatedAt, ...content } = status;

@@ -1,14 +1,14 @@
 // `status`'s view of the one boot verdict (core/verdict/boot-verdict.ts): its probes mapped to the
 // verdict's inputs, and what status adds on top: when a green boot is degraded, and the exit code.
-import { ExitCode } from '../exit-codes.js';
-import type { StatusFacts } from './status-facts.js';
-import type { BootVerdict, StatusState } from './status-schema.js';
+import { ExitCode } from '../../exit-codes.js';
+import type { StatusFacts } from './facts.js';
+import type { BootVerdict, StatusState } from './schema.js';
 import {
   decideBootVerdict as decideVerdict,
   type BootVerdictDecision,
   type BootVerdictInputs,
-} from './verdict/boot-verdict.js';
-import { grubenvInput, recordInput, unitInput } from './verdict/verdict-inputs.js';
+} from '../verdict/boot-verdict.js';
+import { grubenvInput, recordInput, unitInput } from '../verdict/verdict-inputs.js';
 
 /** The verdict's inputs from what the status probes found. */
 export function statusVerdictInputs(f: StatusFacts): BootVerdictInputs {

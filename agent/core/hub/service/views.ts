@@ -1,6 +1,6 @@
 // What the hub's API and dashboard show, computed from store rows: the fleet overview, device
 // list pages (keyset cursors, so page 500 costs what page 1 costs), a device's timeline entries.
-import type { DeviceStatus } from '../hub-payloads.js';
+import type { DeviceStatus } from '../payloads.js';
 
 export const LIST_FILTERS = ['green', 'red', 'checking', 'unknown', 'offline', 'online', 'rolled-back'] as const;
 export type ListFilter = (typeof LIST_FILTERS)[number];

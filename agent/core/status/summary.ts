@@ -1,8 +1,8 @@
 // The one-line verdict: the `summary` of `status --json`, the first line of the human view and
 // the login message (host/motd.ts). The green/red steps and the daemon build the same line from
 // what they know, so the message at login and `status` never disagree in wording.
-import { displayText } from './terminal-text.js';
-import type { StatusState } from './status-schema.js';
+import { displayText } from '../terminal-text.js';
+import type { StatusState } from './schema.js';
 
 export interface SummaryInput {
   state: StatusState;

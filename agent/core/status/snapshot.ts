@@ -10,8 +10,8 @@
 //
 // This file is the reader's half and part of the launcher's front, so it imports nothing that
 // loads zod; the writer's half is status-snapshot-plan.ts.
-import { STATUS_SCHEMA_VERSION } from './status-enums.js';
-import type { StatusResult } from './status-schema.js';
+import { STATUS_SCHEMA_VERSION } from './enums.js';
+import type { StatusResult } from './schema.js';
 
 export const STATUS_SNAPSHOT_PATH = '/run/edge-agent/status.json';
 /** How often the daemon gathers a new snapshot. */

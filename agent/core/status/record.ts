@@ -4,7 +4,7 @@
 // it shares with this one. Parsed with zod/mini, which loads in a third of the time of zod's
 // classic API that the full record schema uses: `status` is on a cold-start budget.
 import * as z from 'zod/mini';
-import { newerNote, type NewerValue, type SkewPath } from './record-skew.js';
+import { newerNote, type NewerValue, type SkewPath } from '../record-skew.js';
 
 const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
 const text = () => lenient(z.string());

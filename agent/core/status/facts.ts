@@ -2,12 +2,12 @@
 // the pure status builder (status.ts). The host probes (commands/status/probes.ts) fill it; tests
 // build it by hand. Every source can fail on its own, so each is a Probe: its value, or why
 // there is none.
-import type { RuntimeInfo } from './runtime-kind.js';
-import type { DaemonState } from './daemon-state.js';
-import type { Deployment } from './deployment.js';
-import type { SectionState } from './status-schema.js';
-import type { StatusRecord } from './status-record.js';
-import type { ReadinessFacts } from './readiness/facts.js';
+import type { RuntimeInfo } from '../runtime-kind.js';
+import type { DaemonState } from '../daemon-state.js';
+import type { Deployment } from '../deployment.js';
+import type { SectionState } from './schema.js';
+import type { StatusRecord } from './record.js';
+import type { ReadinessFacts } from '../readiness/facts.js';
 
 export type Probe<T> = { state: 'ok'; value: T } | { state: Exclude<SectionState, 'ok'>; note: string };
 

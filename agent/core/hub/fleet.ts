@@ -1,8 +1,8 @@
 // The fleet view: what `edge-agent fleet` makes of the retained status/online messages under a
 // topic prefix. Pure: messages in, rows and text out. Readers are lenient: a device running a
 // newer agent may send fields (or a schema version) this one does not know.
-import { DeviceStatusSchema, type DeploymentRef, type DeviceStatus } from './hub-payloads.js';
-import { displayText } from './terminal-text.js';
+import { DeviceStatusSchema, type DeploymentRef, type DeviceStatus } from './payloads.js';
+import { displayText } from '../terminal-text.js';
 
 export interface FleetDevice {
   id: string;

@@ -1,8 +1,8 @@
 // The service sections of `status`: MicroShift, the journal, and edge-agent's own daemon and hub.
-import { DAEMON_STATE_REFRESH_SEC } from './daemon-state.js';
-import { redactSecrets } from './redact.js';
-import type { StatusFacts, UnitFacts } from './status-facts.js';
-import type { StatusResult, StatusUnit } from './status-schema.js';
+import { DAEMON_STATE_REFRESH_SEC } from '../daemon-state.js';
+import { redactSecrets } from '../redact.js';
+import type { StatusFacts, UnitFacts } from './facts.js';
+import type { StatusResult, StatusUnit } from './schema.js';
 
 const unitView = (u: UnitFacts): StatusUnit => ({
   activeState: u.activeState,

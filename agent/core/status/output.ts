@@ -1,10 +1,10 @@
 // What `edge-agent status` prints, from a status result and how the caller wants it shown. The
 // daemon formats with the same function when it answers (host/status-socket.ts), so the view is
 // the same whoever gathered the facts.
-import { renderStatus } from './status-render.js';
-import type { StatusResult } from './status-schema.js';
-import type { StatusView } from './status-view.js';
-import { displayJson, displayText, mapStrings } from './terminal-text.js';
+import { renderStatus } from './render.js';
+import type { StatusResult } from './schema.js';
+import type { StatusView } from './view.js';
+import { displayJson, displayText, mapStrings } from '../terminal-text.js';
 
 /** The human view uses the local time zone: the caller's own when it formats, the system's in the daemon. */
 // Every string in the result may come from elsewhere (records, daemon.json, the config, a

@@ -13,11 +13,11 @@ import {
   STATUS_SCHEMA_VERSION,
   STATUS_SECTIONS,
   STATUS_STATES,
-} from './status-enums.js';
+} from './enums.js';
 
-import { ReadinessStatusSchema } from './readiness/schema.js';
+import { ReadinessStatusSchema } from '../readiness/schema.js';
 
-export { STATUS_SCHEMA_VERSION } from './status-enums.js';
+export { STATUS_SCHEMA_VERSION } from './enums.js';
 
 const time = () => z.string().describe('ISO 8601 time (UTC)');
 const count = () => z.number().int().min(0);

@@ -5,7 +5,7 @@
 // Wire rules: compact JSON (no whitespace), `v` is the schema version and only grows, objects
 // accept unknown fields so an older reader copes with what a newer agent sends.
 import * as z from 'zod';
-import { ReadinessHubSchema } from './readiness/schema.js';
+import { ReadinessHubSchema } from '../readiness/schema.js';
 
 export const HUB_SCHEMA_VERSION = 1;
 

@@ -1,10 +1,10 @@
 // What the daemon tells the hub about this boot: the events not reported yet (from the boot
 // record), and the compact status (its verdict is the one verdict, decided by the caller). Pure; the record keeps what was reported (hubReported),
 // so a restarted daemon never reports the same verdict twice and never misses one.
-import type { BootRecord, DeploymentRef as RecordDeployment } from './boot-record.js';
-import type { DeploymentRef, DeviceStatusInput, HubEventBody, HubEventType } from './hub-payloads.js';
-import type { BootVerdictDecision } from './verdict/boot-verdict.js';
-import type { HubReadiness } from './readiness/facts.js';
+import type { BootRecord, DeploymentRef as RecordDeployment } from '../boot-record.js';
+import type { DeploymentRef, DeviceStatusInput, HubEventBody, HubEventType } from './payloads.js';
+import type { BootVerdictDecision } from '../verdict/boot-verdict.js';
+import type { HubReadiness } from '../readiness/facts.js';
 
 export interface PendingEvent<T extends HubEventType = HubEventType> {
   type: T;

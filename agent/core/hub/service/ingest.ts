@@ -1,7 +1,7 @@
 // What the hub service makes of one message from the broker: a device status, an online state,
 // an event for the history, or a reject with a counted reason. Pure: topic and bytes in, a
 // decision out. Everything a device sends is untrusted; nothing here throws on bad input.
-import { DeviceStatusSchema, HubEventSchema, type DeviceStatus, type HubEvent } from '../hub-payloads.js';
+import { DeviceStatusSchema, HubEventSchema, type DeviceStatus, type HubEvent } from '../payloads.js';
 
 export const REJECT_REASONS = [
   'bad-topic',

@@ -1,9 +1,9 @@
 // Problems first: everything in the status that needs attention, most severe first, each with
 // what to do about it. Built from the finished sections, so the list and the sections below it
 // can never disagree.
-import type { StatusFacts } from './status-facts.js';
-import type { StatusProblem, StatusResult, StatusSection } from './status-schema.js';
-import { deploymentLabel } from './status-summary.js';
+import type { StatusFacts } from './facts.js';
+import type { StatusProblem, StatusResult, StatusSection } from './schema.js';
+import { deploymentLabel } from './summary.js';
 
 type Sections = Pick<
   StatusResult,

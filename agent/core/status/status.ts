@@ -1,17 +1,17 @@
 // `edge-agent status`: from the facts the probes gathered to the result object that both the
 // human view and --json are made of. Pure: the same facts always give the same result.
-import { computeWaitBudget } from './budget.js';
-import { describeRequiredFailure, summarizeRequiredFailure } from './greenboot-journal.js';
-import { findDeploymentRoles, roleOf, type Deployment } from './deployment.js';
-import type { StatusFacts } from './status-facts.js';
-import { buildAgentSection, buildJournalSection, buildMicroShiftSection } from './status-services.js';
-import { findProblems } from './status-problems.js';
-import type { StatusRecord, StatusRecordRef } from './status-record.js';
-import { STATUS_SCHEMA_VERSION } from './status-enums.js';
-import type { StatusDeployment, StatusResult } from './status-schema.js';
-import { summaryLine } from './status-summary.js';
-import { buildReadinessStatus } from './readiness/status-section.js';
-import { decideBootVerdict, degradedReason, overallState, statusExitCode } from './status-verdict.js';
+import { computeWaitBudget } from '../budget.js';
+import { describeRequiredFailure, summarizeRequiredFailure } from '../greenboot-journal.js';
+import { findDeploymentRoles, roleOf, type Deployment } from '../deployment.js';
+import type { StatusFacts } from './facts.js';
+import { buildAgentSection, buildJournalSection, buildMicroShiftSection } from './services.js';
+import { findProblems } from './problems.js';
+import type { StatusRecord, StatusRecordRef } from './record.js';
+import { STATUS_SCHEMA_VERSION } from './enums.js';
+import type { StatusDeployment, StatusResult } from './schema.js';
+import { summaryLine } from './summary.js';
+import { buildReadinessStatus } from '../readiness/status-section.js';
+import { decideBootVerdict, degradedReason, overallState, statusExitCode } from './verdict.js';
 
 type Section<K extends keyof StatusResult> = StatusResult[K];
 const iso = (ms: number) => new Date(ms).toISOString();

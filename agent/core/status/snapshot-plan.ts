@@ -1,7 +1,7 @@
 // The writer's half of the status snapshot (status-snapshot.ts): what the daemon puts in it.
-import { STATUS_SCHEMA_VERSION } from './status-enums.js';
-import type { StatusResult } from './status-schema.js';
-import { normalBootId, type StatusSnapshot } from './status-snapshot.js';
+import { STATUS_SCHEMA_VERSION } from './enums.js';
+import type { StatusResult } from './schema.js';
+import { normalBootId, type StatusSnapshot } from './snapshot.js';
 import { withoutScriptOutput } from './status.js';
 
 /** The snapshot to write for `result`, gathered now in boot `bootId`, without what is not for everyone. */
