@@ -405,7 +405,14 @@ export class VirtualDevice {
     // A long boot job keeps the boot "starting"; a red boot may be rebooting itself meanwhile
     // (redboot-auto-reboot): neither is a boot that failed to come up.
     if (this.halted) return;
-    const state = (await this.exec(['systemctl', 'is-system-running'], { timeoutMs: 10_000 })).stdout.trim();
+    // No answer at all (an exec cut off by its limit on a loaded machine) is not a state: ask again,
+    // for up to a minute, before calling the boot failed.
+    let state = '';
+    const askUntil = Date.now() + 60_000;
+    while (!state && !this.halted && Date.now() < askUntil) {
+      state = (await this.exec(['systemctl', 'is-system-running'], { timeoutMs: 10_000 })).stdout.trim();
+      if (!state) await sleep(500);
+    }
     // systemd says "initializing" rather than "starting" while a boot job that the default target
     // waits for (greenboot's health check) still runs; on a busy machine that outlasts settleMs.
     if (state === 'initializing' || state === 'starting' || state === 'stopping' || this.halted) return;
