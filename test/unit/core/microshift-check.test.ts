@@ -293,8 +293,8 @@ describe('MicroShiftAssessor', () => {
   it('times out a stage only after MicroShift would, naming what is missing', () => {
     const a = new MicroShiftAssessor(plan, 0);
     expect(a.assess(observation({ ready: [] }), 0).done).toBe(false);
-    expect(a.assess(observation({ ready: [] }), 604_000).done).toBe(false);
-    const result = a.assess(observation({ ready: [] }), 605_000);
+    expect(a.assess(observation({ ready: [] }), 600_999).done).toBe(false);
+    const result = a.assess(observation({ ready: [] }), 601_000);
     expect(result).toMatchObject({ done: true, report: { outcome: 'timeout', reason: 'api-timeout' } });
     expect(result.done && result.report.message).toContain('etcd');
   });
@@ -441,6 +441,34 @@ describe('never stricter than MicroShift 4.15', () => {
       if (a.assess(observe415(boot, now), now).done) ended = now;
     // MicroShift gives up at T (after the instant stages); we at T plus the grace, not later.
     expect(ended).toBe(t + STAGE_GRACE_MS);
+  });
+
+  it("API never ready: ends once MicroShift's check has surely made its last probe, not after it has surely ended", () => {
+    // MicroShift's API stage starts at its first 1 s poll that sees the unit active: somewhere in
+    // [unitAt, unitAt + 1 s]. Its last probe starts before that + T; it gives up at that + T.
+    for (const unitAt of [0, 300, 999, 1000, 2500, 7999]) {
+      const boot: Boot415 = {
+        unitAt,
+        apiAt: Infinity,
+        namespaces: core415.map(() => ({ imageAt: Infinity, startAt: Infinity, readyAt: Infinity })),
+      };
+      expect(microshift415Passes(boot, t)).toBe(false);
+      const a = new MicroShiftAssessor({ ...plan, workloads: core415, budgetMs: t }, 0);
+      let ended: { at: number; reason: string } | undefined;
+      // Observed every 100 ms, like a check woken by the unit's watch.
+      for (let now = 0; now <= 3 * t && !ended; now += 100) {
+        const r = a.assess(observe415(boot, now), now);
+        if (r.done) ended = { at: now, reason: r.report.reason };
+      }
+      const seen = Math.ceil(unitAt / 100) * 100;
+      const latestLastProbe = unitAt + 1000 + t - 1000;
+      const latestEnd = unitAt + 1000 + t;
+      expect(ended?.reason, `unit at ${unitAt}`).toBe('api-timeout');
+      expect(ended!.at, `unit at ${unitAt}`).toBeGreaterThanOrEqual(latestLastProbe);
+      // No later than MicroShift's own end when its poll saw the unit last (within our 100 ms step).
+      expect(ended!.at, `unit at ${unitAt}`).toBeLessThan(latestEnd + 100);
+      expect(ended!.at).toBe(seen + t + STAGE_GRACE_MS);
+    }
   });
 
   it('passes every random boot that MicroShift 4.15 would pass (3000 boots)', () => {
