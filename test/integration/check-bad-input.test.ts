@@ -434,6 +434,18 @@ describe('the MicroShift check with a missing, unreadable or invalid kubeconfig 
   );
 });
 
+describe('the MicroShift check between two polls (fake clock)', () => {
+  it("decides at the stage's deadline, not at the next poll after it", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    // A 10 s poll and a 1 s budget: the API stage ends at 1 s + the grace, long before a next poll.
+    const check = microshiftCheck(new MemoryFs(), clock, { budgetMs: 1000, pollMs: 10_000 });
+    const result = await check.run();
+    expect(result).toMatchObject({ outcome: 'timeout', reason: 'api-timeout' });
+    expect(result.message).toMatch(new RegExp(`after ${(1000 + STAGE_GRACE_MS) / 1000}s$`));
+    expect(result.durationMs).toBeLessThan(10_000);
+  });
+});
+
 describe('the MicroShift check against a misbehaving API (real TLS server on loopback)', () => {
   let certs: SimCerts;
 
