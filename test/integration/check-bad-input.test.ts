@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../agent/core/check-runner.js';
 import type { CheckResult } from '../../agent/core/check-result.js';
 import type { WorkloadRef } from '../../agent/core/microshift-observation.js';
+import { STAGE_GRACE_MS } from '../../agent/core/microshift-check.js';
 import { systemClock, type Clock } from '../../agent/host/clock.js';
 import type { CheckDeps } from '../../agent/commands/check/check-deps.js';
 import { lazy } from '../../agent/host/lazy.js';
@@ -422,7 +423,8 @@ describe('the MicroShift check with a missing, unreadable or invalid kubeconfig 
       const result = await check.run();
       expect(result).toMatchObject({ outcome: 'timeout', reason: 'api-timeout' });
       expect(result.message.startsWith(`MicroShift API unreachable (${problem}`)).toBe(true);
-      expect(result.message).toMatch(/after 605s$/);
+      // The API stage's budget plus the grace for MicroShift's own 1 s polls.
+      expect(result.message).toMatch(new RegExp(`after ${600 + STAGE_GRACE_MS / 1000}s$`));
       // It kept trying (MicroShift writes its kubeconfig on first start), and told the operator.
       expect(check.apiCreations()).toBeGreaterThan(100);
       const progress = check.lines.filter((l) => l.startsWith('Still waiting: '));
@@ -430,6 +432,18 @@ describe('the MicroShift check with a missing, unreadable or invalid kubeconfig 
       expect(progress[0]).toContain(problem);
     },
   );
+});
+
+describe('the MicroShift check between two polls (fake clock)', () => {
+  it("decides at the stage's deadline, not at the next poll after it", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    // A 10 s poll and a 1 s budget: the API stage ends at 1 s + the grace, long before a next poll.
+    const check = microshiftCheck(new MemoryFs(), clock, { budgetMs: 1000, pollMs: 10_000 });
+    const result = await check.run();
+    expect(result).toMatchObject({ outcome: 'timeout', reason: 'api-timeout' });
+    expect(result.message).toMatch(new RegExp(`after ${(1000 + STAGE_GRACE_MS) / 1000}s$`));
+    expect(result.durationMs).toBeLessThan(10_000);
+  });
 });
 
 describe('the MicroShift check against a misbehaving API (real TLS server on loopback)', () => {
@@ -473,7 +487,7 @@ describe('the MicroShift check against a misbehaving API (real TLS server on loo
   }
 
   const healthy = (path: string) => path.startsWith('/readyz') || path.startsWith('/livez');
-  // A 1 s budget: the API stage ends 1 s + the 5 s grace after the unit was seen active.
+  // A 1 s budget: the API stage ends 1 s + the 1 s grace after the unit was seen active.
   const budget = { budgetMs: 1000, apiTimeoutMs: 500, pollMs: 200 };
 
   it.concurrent.each<[string, () => Promise<Api>, Partial<CheckResult>, RegExp]>([
@@ -481,37 +495,37 @@ describe('the MicroShift check against a misbehaving API (real TLS server on loo
       'answers 500 with a Status body',
       () => api((_p, reply) => reply(500, '{"kind":"Status","status":"Failure","message":"etcd is down","code":500}')),
       { reason: 'api-timeout' },
-      /^MicroShift API not ready: HTTP 500 failing after [67]s$/,
+      /^MicroShift API not ready: HTTP 500 failing after [23]s$/,
     ],
     [
       'answers 500 with the failing checks',
       () => api((_p, reply) => reply(500, '[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed\n')),
       { reason: 'api-timeout' },
-      /^MicroShift API not ready: etcd failing after [67]s$/,
+      /^MicroShift API not ready: etcd failing after [23]s$/,
     ],
     [
       'talks garbage instead of HTTP',
       () => listen(createTcpServer((socket) => void socket.end('SSH-2.0-OpenSSH_9.2\r\ngarbage\r\n'))),
       { reason: 'api-timeout' },
-      /^MicroShift API unreachable \(.+\) after [67]s$/,
+      /^MicroShift API unreachable \(.+\) after [23]s$/,
     ],
     [
       'accepts connections and never answers',
       () => api(() => undefined),
       { reason: 'api-timeout' },
-      /^MicroShift API slow: connected, but no answer within 500ms after [67]s$/,
+      /^MicroShift API slow: connected, but no answer within 500ms after [23]s$/,
     ],
     [
       'is healthy but lists garbage',
       () => api((p, reply) => (healthy(p) ? reply(200, 'ok') : reply(200, 'this is not JSON'))),
       { reason: 'pods-timeout' },
-      /^no MicroShift pod running yet after [67]s; last API error: list (pods|daemonsets): .+/,
+      /^no MicroShift pod running yet after [23]s; last API error: list (pods|daemonsets): .+/,
     ],
     [
       'is healthy but every list fails with 500',
       () => api((p, reply) => (healthy(p) ? reply(200, 'ok') : reply(500, '{"kind":"Status","code":500}'))),
       { reason: 'pods-timeout' },
-      /^no MicroShift pod running yet after [67]s; last API error: list (pods|daemonsets): HTTP 500$/,
+      /^no MicroShift pod running yet after [23]s; last API error: list (pods|daemonsets): HTTP 500$/,
     ],
   ])('%s: waits, then times out naming the API problem', async (_name, start, expected, message) => {
     const { fs, close } = await start();
@@ -521,7 +535,7 @@ describe('the MicroShift check against a misbehaving API (real TLS server on loo
       expect(result).toMatchObject({ outcome: 'timeout', ...expected });
       expect(result.message).toMatch(message);
       // The budget is honoured (no early red), and a hung API does not stretch it much.
-      expect(Date.now() - started).toBeGreaterThanOrEqual(6000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(budget.budgetMs + STAGE_GRACE_MS);
       expect(Date.now() - started).toBeLessThan(12_000);
     } finally {
       await close();

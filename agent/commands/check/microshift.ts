@@ -42,6 +42,24 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
       // What the check was waiting for at its last look: a run stopped early (SIGTERM, a dry
       // run's --timeout) still says why it could not decide, e.g. that the API could not be asked.
       let lastProgress: string | undefined;
+      // A stage's deadline or the end of the settle period may fall between two polls: a look is
+      // woken for that moment, so the verdict is not up to a poll interval late.
+      const pollMs = options.pollMs ?? 500;
+      let notifyNow: (() => void) | undefined;
+      let decisionTimer: AbortController | undefined;
+      const lookAtNextDecision = () => {
+        decisionTimer?.abort();
+        decisionTimer = undefined;
+        const at = assessor.readyAt === undefined ? assessor.deadline : assessor.readyAt + plan.restartSettleMs;
+        const left = at - deps.clock.monotonic();
+        if (!notifyNow || left <= 0 || left >= pollMs) return;
+        const timer = new AbortController();
+        decisionTimer = timer;
+        deps.clock.sleep(left, timer.signal).then(
+          () => !timer.signal.aborted && notifyNow?.(),
+          () => undefined,
+        );
+      };
       const probe = async (probeSignal: AbortSignal): Promise<MicroShiftObservation> => {
         listError = undefined;
         let unit: MicroShiftObservation['unit'];
@@ -116,9 +134,10 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
         clock: deps.clock,
         signal,
         deadline: assessor.outerDeadline,
-        pollMs: options.pollMs ?? 500,
+        pollMs,
         probe,
         wake: (notify) => {
+          notifyNow = notify;
           // The watch delivers the unit's state on every change, so polls need not read it over
           // D-Bus (two GetAll calls each: most of a long wait's CPU). If the watch breaks, polls
           // read the unit themselves again.
@@ -135,7 +154,11 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
             .watchUnit(MICROSHIFT_UNIT, onChange, { onError })
             .then((s) => ((watching = true), s))
             .catch(() => undefined);
-          return () => void stop.then((s) => s?.()).catch(() => undefined);
+          return () => {
+            notifyNow = undefined;
+            decisionTimer?.abort();
+            void stop.then((s) => s?.()).catch(() => undefined);
+          };
         },
         assess: (observation, now) => {
           const verdict = assessor.assess(observation, now);
@@ -149,6 +172,7 @@ export function createMicroShiftCheck(options: MicroShiftCheckOptions, deps: Che
           }
           const why = listError ? `; last API error: ${listError}` : '';
           if (!verdict.done) {
+            lookAtNextDecision();
             lastProgress = `${verdict.progress}${why}`;
             return { done: false, progress: lastProgress };
           }

@@ -23,6 +23,7 @@ import { createGrubEnvReader } from '../../host/grubenv.js';
 import { readLiveVerdictInputs } from '../../host/verdict-probe.js';
 import { buildReadinessSection, hubReadiness } from '../../core/readiness/facts.js';
 import { gatherReadiness, readinessSources } from '../../host/readiness.js';
+import { readGreenbootRunning } from '../../host/greenboot-running.js';
 
 export interface DaemonTaskDeps extends Deps {
   records: BootRecords;
@@ -38,6 +39,21 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
   const facts: StatusFacts = {};
   let microshiftCheckedAt: string | undefined;
 
+  // Its start, not its age: the retained status changes when the script does, not every publish.
+  const runningScript = async () => {
+    const r = await readGreenbootRunning(host.fs).catch(() => undefined);
+    return (
+      r && {
+        script: r.name,
+        kind: r.kind,
+        since:
+          r.runningMs === undefined
+            ? undefined
+            : new Date(Math.round((host.clock.now() - r.runningMs) / 1000) * 1000).toISOString(),
+      }
+    );
+  };
+
   const publish = async () => {
     // The one verdict, from the record and greenboot's live units and grubenv, as `status` decides it.
     const inputs = await readLiveVerdictInputs(
@@ -46,6 +62,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
       context?.implementation ?? 'unknown',
     );
     facts.verdict = decideBootVerdict(inputs);
+    facts.greenbootRunning = facts.verdict.verdict === 'checking' ? await runningScript() : undefined;
     hub?.sink.publishStatus(deviceStatus(facts));
     const line = summaryLine(verdictSummary(facts.verdict, facts.record));
     await writeMotd({ fs: host.fs, clock: host.clock }, line).catch((error: Error) =>

@@ -32,6 +32,7 @@ import { readStatusRecords } from './records.js';
 import { gatherStatusReadiness, withLayering } from './readiness.js';
 import type { ReadinessFacts } from '../../core/readiness/facts.js';
 import { readRecordWriteFailure } from '../../host/record-write-failure.js';
+import { readGreenbootRunning } from '../../host/greenboot-running.js';
 import type { UnitReader } from './units.js';
 import type { Systemd } from '../../host/systemd.js';
 
@@ -177,6 +178,13 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         ),
       );
     const readiness = options.readiness ? options.readiness(lookReadiness) : lookReadiness();
+    // While greenboot's check runs (a oneshot: "activating"), which script it is on and for how
+    // long: greenboot itself never gives up on one.
+    const running = unitStates.then((u) =>
+      u.state === 'ok' && u.value.healthcheck?.activeState === 'activating'
+        ? withLimit('greenboot processes', limits.files, signal, async () => ok(await readGreenbootRunning(host.fs)))
+        : undefined,
+    );
     const [device, grubenv, greenboot] = await Promise.all([
       withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
       withLimit('grubenv', limits.files, signal, () => readGrubenv(host)),
@@ -211,6 +219,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       outbox,
       config: { hubConfigured: cfg.hubUrl !== undefined, hubUrl: cfg.hubUrl, problems: cfg.problems },
       readiness: withLayering(await readiness, await deployments),
+      greenbootRunning: await running,
       ...(recordWriteFailure && { recordWriteFailure }),
     };
   }

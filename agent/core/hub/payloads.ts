@@ -70,6 +70,14 @@ export const DeviceStatusSchema = z
       .optional(),
     journalPersistent: z.boolean().optional(),
     readiness: ReadinessHubSchema.optional(),
+    greenbootRunning: z
+      .looseObject({
+        script: z.string().describe('File name of the greenboot script running now (control characters escaped)'),
+        kind: z.enum(['required', 'wanted', 'green', 'red']),
+        since: time().optional().describe('When it started: greenboot has no limit per script'),
+      })
+      .optional()
+      .describe("While greenboot's check runs: the script it is on"),
     outbox: z.looseObject({
       queued: count().describe('Events waiting for the hub'),
       dropped: count().describe('Events dropped since install (queue full)'),
@@ -82,7 +90,15 @@ export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 /** What the daemon knows; the sink adds identity, outbox counts and times. */
 export type DeviceStatusInput = Pick<
   DeviceStatus,
-  'booted' | 'staged' | 'verdict' | 'attempt' | 'rollback' | 'microshift' | 'journalPersistent' | 'readiness'
+  | 'booted'
+  | 'staged'
+  | 'verdict'
+  | 'attempt'
+  | 'rollback'
+  | 'microshift'
+  | 'journalPersistent'
+  | 'readiness'
+  | 'greenbootRunning'
 >;
 
 const bodies = {
@@ -211,6 +227,7 @@ export function toWireStatus(
     microshift: input.microshift,
     journalPersistent: input.journalPersistent,
     readiness: input.readiness,
+    greenbootRunning: input.greenbootRunning,
     outbox: extra.outbox,
     connectedAt: extra.connectedAt,
     updatedAt: extra.updatedAt,

@@ -77,6 +77,8 @@ export interface StatusFacts {
   journalPersistent?: boolean;
   /** Production-readiness summary, refreshed by the daemon's readiness task. */
   readiness?: HubReadiness;
+  /** The greenboot script running now, while the verdict is still being decided. */
+  greenbootRunning?: DeviceStatusInput['greenbootRunning'];
   /** The last rollback from history (may be an earlier boot's). */
   lastRollback?: BootRecord['rollback'];
 }
@@ -108,5 +110,6 @@ export function deviceStatus(facts: StatusFacts): DeviceStatusInput {
       : undefined,
     journalPersistent: facts.journalPersistent,
     readiness: facts.readiness,
+    greenbootRunning: facts.verdict?.verdict === 'checking' ? facts.greenbootRunning : undefined,
   };
 }

@@ -8,6 +8,7 @@ import type { Deployment } from '../deployment.js';
 import type { SectionState } from './schema.js';
 import type { StatusRecord } from './record.js';
 import type { ReadinessFacts } from '../readiness/facts.js';
+import type { RunningScript } from '../greenboot-running.js';
 
 export type Probe<T> = { state: 'ok'; value: T } | { state: Exclude<SectionState, 'ok'>; note: string };
 
@@ -122,6 +123,11 @@ export interface StatusFacts {
   config: StatusConfigFacts;
   /** Production-readiness facts (certificates, FIPS, pull secret, components, firewall). */
   readiness?: Probe<ReadinessFacts>;
+  /**
+   * The greenboot script running now, looked up only while greenboot-healthcheck.service is
+   * starting (undefined: not looked; ok(undefined): looked, none found).
+   */
+  greenbootRunning?: Probe<RunningScript | undefined>;
   /** A boot record write of this boot that failed (noted in /run, since /var may be what failed). */
   recordWriteFailure?: { what: string; file?: string; errno: string; at: string };
 }

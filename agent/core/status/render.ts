@@ -155,6 +155,7 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
     'greenboot',
     `${names[b.greenboot]}${b.healthcheck ? `; healthcheck ${b.healthcheck.activeState} (${b.healthcheck.subState})` : ''}`,
   );
+  if (b.running) kv('Running', b.running.message, b.running.kind === 'required' ? 'yellow' : undefined);
   if (b.checksStartedAt)
     kv(
       'Checks ran',

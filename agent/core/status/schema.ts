@@ -129,6 +129,20 @@ export const StatusSchema = z
         bootSuccess: z.number().int().min(0).max(1).optional(),
       }),
       healthcheck: UnitSchema.optional().describe('greenboot-healthcheck.service'),
+      running: z
+        .looseObject({
+          script: z.string().describe('File name of the greenboot script running now (control characters escaped)'),
+          kind: z.enum(['required', 'wanted', 'green', 'red']),
+          dir: z.string().describe('Its directory'),
+          pid: z.number().int().min(1),
+          runningSec: count().optional().describe('How long it has run'),
+          since: time().optional(),
+          message: z.string().describe('One line for people'),
+        })
+        .optional()
+        .describe(
+          'While greenboot-healthcheck.service runs: the script it is running now (greenboot has no limit per script)',
+        ),
       checksStartedAt: time().optional(),
       checksEndedAt: time().optional(),
       verdictAt: time().optional().describe('When the green or red step recorded the verdict'),

@@ -2,6 +2,7 @@
 // human view and --json are made of. Pure: the same facts always give the same result.
 import { computeWaitBudget } from '../budget.js';
 import { describeRequiredFailure, summarizeRequiredFailure } from '../greenboot-journal.js';
+import { describeRunningScript } from '../greenboot-running.js';
 import { findDeploymentRoles, roleOf, type Deployment } from '../deployment.js';
 import type { StatusFacts } from './facts.js';
 import { buildAgentSection, buildJournalSection, buildMicroShiftSection } from './services.js';
@@ -215,9 +216,25 @@ function buildBoot(
       hc && hc.loadState !== 'not-found'
         ? { activeState: hc.activeState, subState: hc.subState, unitFileState: hc.unitFileState }
         : undefined,
+    running: buildRunning(f),
     checksStartedAt: required?.dryRun ? undefined : required?.startedAt,
     checksEndedAt: required?.dryRun ? undefined : required?.endedAt,
     verdictAt: record?.verdictAt,
+  };
+}
+
+function buildRunning(f: StatusFacts): Section<'boot'>['running'] {
+  const r = f.greenbootRunning?.state === 'ok' ? f.greenbootRunning.value : undefined;
+  // Only while greenboot's check runs: a process seen in a look that raced its end is not shown.
+  if (!r || f.units.state !== 'ok' || f.units.value.healthcheck?.activeState !== 'activating') return undefined;
+  return {
+    script: r.name,
+    kind: r.kind,
+    dir: r.dir,
+    pid: r.pid,
+    runningSec: r.runningSec,
+    since: r.runningMs === undefined ? undefined : iso(Math.round((f.now - r.runningMs) / 1000) * 1000),
+    message: describeRunningScript(r),
   };
 }
 

@@ -222,16 +222,51 @@ describe('MicroShiftAssessor', () => {
     expect(a.assess(observation({ pods: [extra(9)] }), 10_000).done).toBe(false);
   });
 
-  it('names the pod and container whose restart count keeps growing', () => {
+  it('names the pod and container whose restart count keeps growing once everything was ready', () => {
     const a = new MicroShiftAssessor(plan, 0);
     const restarting = (n: number) =>
       observation({
+        ready: ['api', 'pods', 'openshift-dns', 'openshift-ingress'],
         pods: [pod('openshift-dns', 'dns-default-abc', { restartCount: n, waitingReason: 'CrashLoopBackOff' })],
       });
     expect(a.assess(restarting(1), 0).done).toBe(false);
-    const result = a.assess(restarting(4), 40_000);
+    const result = a.assess(restarting(4), 15_000);
     expect(result).toMatchObject({ done: true, report: { reason: 'container-restarting' } });
     expect(result.done && result.report.message).toContain('openshift-dns/dns-default-abc');
+    expect(result.done && result.report.message).toContain('restarted 3 times in 60s');
+  });
+
+  it('does not count restarts from before everything was ready: 3 early restarts, then stable, pass', () => {
+    const a = new MicroShiftAssessor(plan, 0);
+    const dns = (n: number, ready: string[]) =>
+      observation({ ready, pods: [pod('openshift-dns', 'dns-default-abc', { restartCount: n })] });
+    const starting = ['api', 'pods', 'openshift-ingress'];
+    const all = [...starting, 'openshift-dns'];
+    expect(a.assess(dns(0, starting), 0).done).toBe(false);
+    expect(a.assess(dns(1, starting), 5000).done).toBe(false);
+    expect(a.assess(dns(2, starting), 10_000).done).toBe(false);
+    expect(a.assess(dns(3, starting), 15_000).done).toBe(false);
+    expect(a.assess(dns(3, all), 16_000).done).toBe(false);
+    expect(a.readyAt).toBe(16_000);
+    // The same container restarting once more after readiness is below the threshold (1 of 3).
+    expect(a.assess(dns(4, all), 20_000).done).toBe(false);
+    const result = a.assess(dns(4, all), 60_000);
+    expect(result).toMatchObject({ done: true, report: { outcome: 'pass', reason: 'ok' } });
+  });
+
+  it('still fails a core container that crash-loops and never gets ready, at its stage deadline', () => {
+    const a = new MicroShiftAssessor({ ...plan, budgetMs: 60_000 }, 0);
+    const looping = (n: number) =>
+      observation({
+        ready: ['api', 'pods', 'openshift-ingress'],
+        pods: [pod('openshift-dns', 'dns-default-abc', { restartCount: n, waitingReason: 'CrashLoopBackOff' })],
+      });
+    let ended: { at: number; reason: string } | undefined;
+    for (let now = 0, n = 0; now <= 2_000_000 && !ended; now += 1000, n += now % 5000 === 0 ? 1 : 0) {
+      const r = a.assess(looping(n), now);
+      if (r.done) ended = { at: now, reason: r.report.reason };
+    }
+    expect(ended?.reason).toBe('workloads-timeout');
   });
 
   it('holds the pass while a core container restarted moments ago, then passes once it stays up', () => {
@@ -258,8 +293,8 @@ describe('MicroShiftAssessor', () => {
   it('times out a stage only after MicroShift would, naming what is missing', () => {
     const a = new MicroShiftAssessor(plan, 0);
     expect(a.assess(observation({ ready: [] }), 0).done).toBe(false);
-    expect(a.assess(observation({ ready: [] }), 604_000).done).toBe(false);
-    const result = a.assess(observation({ ready: [] }), 605_000);
+    expect(a.assess(observation({ ready: [] }), 600_999).done).toBe(false);
+    const result = a.assess(observation({ ready: [] }), 601_000);
     expect(result).toMatchObject({ done: true, report: { outcome: 'timeout', reason: 'api-timeout' } });
     expect(result.done && result.report.message).toContain('etcd');
   });
@@ -271,19 +306,23 @@ describe('MicroShiftAssessor', () => {
 // probe failing with T or more seconds gone since the stage started ends the check. Stages, in
 // order, each with T: the unit active, /readyz and /livez ok, any pod Running, then the images of
 // each core namespace in its order (crictl), then each namespace's pods Ready (expected count).
-// The restart sampling that follows (10 samples 5 s apart) is left out: these boots do not
-// restart. `oc` answers are taken as instant, which makes the model lenient (it accepts a
+// The restart sampling that follows (10 samples 5 s apart, per namespace) starts only once every
+// namespace is ready, so restarts before that never count there; these boots do not restart
+// after readiness, so the sampling always passes and is left out. `oc` answers are taken as instant, which makes the model lenient (it accepts a
 // stage on the first poll after the condition holds): a stronger reference for "never stricter".
 // Where the two differ on purpose (tested above, not here): more Ready pods than MicroShift's
 // count in a core namespace (a GPU plugin in kube-system) ends MicroShift's check red at once and
 // passes ours, which checks named workloads; a core container restarting 3 times within the
-// restart window fails ours before MicroShift's 50 s sampling would (which passes up to 4 restarts
-// in its 10 samples, and never looks at restarts before every namespace is ready).
+// restart window *after* everything was ready fails ours before MicroShift's 50 s sampling would
+// (which passes up to 4 restarts in its 10 samples). Restarts before readiness count in neither.
 interface Boot415 {
   unitAt: number;
   apiAt: number;
-  /** Per core namespace, in MicroShift's order: image on the node, container started, pod Ready. */
-  namespaces: { imageAt: number; startAt: number; readyAt: number }[];
+  /**
+   * Per core namespace, in MicroShift's order: image on the node, container started, pod Ready,
+   * and when its container restarted while starting (all before readyAt).
+   */
+  namespaces: { imageAt: number; startAt: number; readyAt: number; restartsAt?: number[] }[];
 }
 
 function microshift415Passes(boot: Boot415, t: number): boolean {
@@ -348,7 +387,7 @@ function observe415(boot: Boot415, now: number): MicroShiftObservation {
             name: 'main',
             image: `quay.io/example/${w.name}@sha256:1`,
             ready: n.readyAt <= now,
-            restartCount: 0,
+            restartCount: (n.restartsAt ?? []).filter((r) => r <= now).length,
             ...(!started && { waitingReason: 'ContainerCreating' }),
           },
         ],
@@ -404,11 +443,40 @@ describe('never stricter than MicroShift 4.15', () => {
     expect(ended).toBe(t + STAGE_GRACE_MS);
   });
 
+  it("API never ready: ends once MicroShift's check has surely made its last probe, not after it has surely ended", () => {
+    // MicroShift's API stage starts at its first 1 s poll that sees the unit active: somewhere in
+    // [unitAt, unitAt + 1 s]. Its last probe starts before that + T; it gives up at that + T.
+    for (const unitAt of [0, 300, 999, 1000, 2500, 7999]) {
+      const boot: Boot415 = {
+        unitAt,
+        apiAt: Infinity,
+        namespaces: core415.map(() => ({ imageAt: Infinity, startAt: Infinity, readyAt: Infinity })),
+      };
+      expect(microshift415Passes(boot, t)).toBe(false);
+      const a = new MicroShiftAssessor({ ...plan, workloads: core415, budgetMs: t }, 0);
+      let ended: { at: number; reason: string } | undefined;
+      // Observed every 100 ms, like a check woken by the unit's watch.
+      for (let now = 0; now <= 3 * t && !ended; now += 100) {
+        const r = a.assess(observe415(boot, now), now);
+        if (r.done) ended = { at: now, reason: r.report.reason };
+      }
+      const seen = Math.ceil(unitAt / 100) * 100;
+      const latestLastProbe = unitAt + 1000 + t - 1000;
+      const latestEnd = unitAt + 1000 + t;
+      expect(ended?.reason, `unit at ${unitAt}`).toBe('api-timeout');
+      expect(ended!.at, `unit at ${unitAt}`).toBeGreaterThanOrEqual(latestLastProbe);
+      // No later than MicroShift's own end when its poll saw the unit last (within our 100 ms step).
+      expect(ended!.at, `unit at ${unitAt}`).toBeLessThan(latestEnd + 100);
+      expect(ended!.at).toBe(seen + t + STAGE_GRACE_MS);
+    }
+  });
+
   it('passes every random boot that MicroShift 4.15 would pass (3000 boots)', () => {
     let seed = 42;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     let compared = 0;
     let late = 0;
+    let restarted = 0;
     for (let boot = 0; boot < 3000; boot++) {
       const at = (spread: number) => Math.floor(random() * spread * t);
       const b: Boot415 = {
@@ -417,16 +485,23 @@ describe('never stricter than MicroShift 4.15', () => {
         namespaces: core415.map(() => {
           const imageAt = at(3);
           const startAt = imageAt + at(0.3);
-          return { imageAt, startAt, readyAt: startAt + at(2.5) };
+          const readyAt = startAt + at(2.5);
+          // A third of the containers restart 3 to 6 times while starting, a few seconds apart.
+          const count = random() < 1 / 3 ? 3 + Math.floor(random() * 4) : 0;
+          const restartsAt = Array.from({ length: count }, (_, i) => startAt + (i + 1) * (1000 + at(0.05)));
+          return { imageAt, startAt, readyAt: Math.max(readyAt, restartsAt.at(-1) ?? 0), restartsAt };
         }),
       };
       if (!microshift415Passes(b, t)) continue;
       compared++;
       // Boots where the old per-namespace 2 T allowance would have failed: the images chain matters.
       if ((b.namespaces[0]?.readyAt ?? 0) > Math.max(b.unitAt, b.apiAt) + 2 * t) late++;
+      if (b.namespaces.some((n) => (n.restartsAt?.length ?? 0) >= plan.containerRestarts)) restarted++;
       expect(edgeAgentOutcome(b, t), `boot ${boot}: ${JSON.stringify(b)}`).toBe('pass');
     }
     expect(compared).toBeGreaterThan(100);
     expect(late).toBeGreaterThan(0);
+    // Boots with 3 or more restarts of a core container while starting, within the restart window.
+    expect(restarted).toBeGreaterThan(30);
   });
 });
