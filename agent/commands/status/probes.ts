@@ -171,11 +171,12 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     // from the start of the run, so it never makes status slower than the other probes' limits.
     const begun = performance.now();
     const lookReadiness = () =>
-      unitStates.then(() =>
-        withLimit('readiness facts', Math.max(100, limits.readiness - (performance.now() - begun)), signal, async (s) =>
-          ok(await gatherStatusReadiness(host, cfg, s)),
-        ),
-      );
+      unitStates.then(() => {
+        const limitMs = Math.max(100, limits.readiness - (performance.now() - begun));
+        return withLimit('readiness facts', limitMs, signal, async (s) =>
+          ok(await gatherStatusReadiness(host, cfg, s, { deployments, limitMs })),
+        );
+      });
     const readiness = options.readiness ? options.readiness(lookReadiness) : lookReadiness();
     const [device, grubenv, greenboot] = await Promise.all([
       withLimit('device facts', limits.files, signal, async () => ok(await readDevice(host, facts, await ostree))),
