@@ -35,10 +35,18 @@ export async function probeUpdateReadiness(
   // MicroShift is there (or was, for a staged tree) but the manifest is not: that is a finding.
   if (!offline && (installed || (stagedTree && booted.microshift)))
     offline = { ok: false, reason: `${tree.root}${core} is missing: cannot tell which images MicroShift needs` };
+  let compatibility = compatibilityOf(booted, stagedTree);
+  // MicroShift's unit is there but its manifest is not: the booted version cannot be judged.
+  if (installed && !booted.microshift && booted.release.manifests.length === 0 && booted.release.problems.length === 0)
+    compatibility = {
+      ...compatibility,
+      level: 'warning',
+      reasons: [...compatibility.reasons, `${core} is missing: the booted MicroShift version is unknown`],
+    };
   return {
     microshiftInstalled: installed,
     microshiftVersion: booted.microshift,
-    compatibility: compatibilityOf(booted, stagedTree),
+    compatibility,
     offline: { tree: stagedTree ? 'staged' : 'booted', result: offline },
   };
 }
