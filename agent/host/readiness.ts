@@ -16,7 +16,6 @@ import type { HostFs } from './fs.js';
 import { mirrorHosts } from '../core/readiness/mirrors.js';
 import { readPullSecret } from './pull-secret.js';
 import { queryComponents } from './rpm.js';
-import { probeUpdateReadiness } from './readiness-probe.js';
 
 export const TRUST_ANCHORS = '/etc/pki/ca-trust/source/anchors';
 export const REGISTRY_CERTS = '/etc/containers/certs.d';
@@ -103,6 +102,9 @@ async function readUpdate(deps: ReadinessDeps, airGapped: boolean): Promise<Upda
     typeof list === 'string' ? `a staged deployment was not looked for: ${list.replace(/\.$/, '')}` : undefined;
   const staged = typeof list === 'string' ? undefined : list.find((d) => d.staged);
   try {
+    // Loaded when asked: the manifest and crictl parsers bring zod's full API, which status's
+    // first output must not wait for; it loads here in parallel with the other readiness reads.
+    const { probeUpdateReadiness } = await import('./readiness-probe.js');
     const value = await probeUpdateReadiness(deps, staged, deps.signal, deps.timeoutMs);
     return { state: 'ok', value: { ...value, airGapped, ...(stagedUnknown && { stagedUnknown }) } };
   } catch (error) {
