@@ -37,12 +37,20 @@ export async function probeUpdateReadiness(
     offline = { ok: false, reason: `${tree.root}${core} is missing: cannot tell which images MicroShift needs` };
   let compatibility = compatibilityOf(booted, stagedTree);
   // MicroShift's unit is there but its manifest is not: the booted version cannot be judged.
-  if (installed && !booted.microshift && booted.release.manifests.length === 0 && booted.release.problems.length === 0)
+  if (
+    installed &&
+    !booted.microshift &&
+    booted.release.manifests.length === 0 &&
+    booted.release.problems.length === 0
+  ) {
+    const missing = `${core} is missing: the booted MicroShift version is unknown`;
     compatibility = {
       ...compatibility,
       level: 'warning',
-      reasons: [...compatibility.reasons, `${core} is missing: the booted MicroShift version is unknown`],
+      reasons: [...compatibility.reasons, missing],
+      unreadable: [...(compatibility.unreadable ?? []), missing],
     };
+  }
   return {
     microshiftInstalled: installed,
     microshiftVersion: booted.microshift,

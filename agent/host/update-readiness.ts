@@ -63,7 +63,7 @@ export function compatibilityOf(booted: TreeFacts, staged: TreeFacts | undefined
       `the staged deployment has no MicroShift release manifest: MicroShift ${booted.microshift} would be gone`,
     );
   if (problems.length === 0) return fact;
-  return { ...fact, level: 'warning', reasons: [...fact.reasons, ...problems] };
+  return { ...fact, level: 'warning', reasons: [...fact.reasons, ...problems], unreadable: problems };
 }
 
 /** undefined when the tree has no release manifest (MicroShift not in it). */

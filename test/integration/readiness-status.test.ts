@@ -170,7 +170,8 @@ describe('compatibility and offline readiness in status', () => {
       expect(run.readiness.update?.offline?.message).toMatch(pattern);
       const problem = readinessProblems(run).find((p) => p.code === 'images-unknown');
       expect(problem?.message).toMatch(pattern);
-      expect(problem?.action).toMatch(/rpm -qf/);
+      expect(problem?.action).toMatch(/rpm -V microshift-release-info/);
+      expect(readinessProblems(run).find((p) => p.code === 'compatibility-unknown')?.message).toMatch(pattern);
     },
   );
 
@@ -182,7 +183,7 @@ describe('compatibility and offline readiness in status', () => {
     expect(run.readiness.update?.compatibility?.reasons).toContain(
       `${RELEASE} is missing: the booted MicroShift version is unknown`,
     );
-    expect(readinessProblems(run).find((p) => p.code === 'unsupported-version')?.message).toContain(RELEASE);
+    expect(readinessProblems(run).find((p) => p.code === 'compatibility-unknown')?.message).toContain(RELEASE);
   });
 
   it("CRI-O stopped: crictl's reason, and the rest of the readiness section", async () => {

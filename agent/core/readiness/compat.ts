@@ -104,6 +104,8 @@ export interface CompatFact {
   /** ok: every pair and path known and supported; warning: one is not (see reasons); unknown: nothing to judge. */
   level: 'ok' | 'warning' | 'unknown';
   reasons: string[];
+  /** Those of `reasons` that say a version could not be read (a manifest missing or malformed). */
+  unreadable?: string[];
   booted: { rhel?: string; microshift?: string };
   staged?: { rhel?: string; microshift?: string };
 }

@@ -54,7 +54,15 @@ export function readinessProblems(r: ReadinessStatus | undefined): ReadinessProb
   const u = r.update;
   if (u?.state !== 'ok') return problems;
   const c = u.compatibility;
-  if (c?.level === 'warn') {
+  if (c?.level === 'warn' && c.unreadableOnly)
+    problems.push({
+      severity: 'warning',
+      code: 'compatibility-unknown',
+      message: `Compatibility unknown: ${c.reasons.join('; ')}`,
+      action:
+        'the microshift-release-info package provides the release manifests: rpm -V microshift-release-info, or rebuild the image with it',
+    });
+  else if (c?.level === 'warn') {
     const staged = c.staged !== undefined;
     problems.push({
       severity: 'warning',
@@ -80,7 +88,7 @@ export function readinessProblems(r: ReadinessStatus | undefined): ReadinessProb
       message: `Offline readiness unknown: ${o.message}`,
       action: /CRI-O/.test(o.message)
         ? 'systemctl status crio; crictl images'
-        : 'reinstall the microshift package that owns the file (rpm -qf <file>)',
+        : 'rpm -V microshift-release-info (it provides the release manifests), or rebuild the image with it',
     });
   return problems;
 }

@@ -69,6 +69,7 @@ export const ReadinessStatusSchema = z
             level: maybeLevel,
             message: z.string(),
             reasons: z.array(z.string()),
+            unreadableOnly: z.boolean().optional().describe('Every reason is a version that could not be read'),
             booted: pair,
             staged: pair.optional(),
           })

@@ -25,6 +25,8 @@ export type UpdateSection = {
     level: ReadinessLevel | 'unknown';
     message: string;
     reasons: string[];
+    /** Every reason is about a version that could not be read, none about a known-bad pair. */
+    unreadableOnly?: boolean;
     booted: { rhel?: string; microshift?: string };
     staged?: { rhel?: string; microshift?: string };
   };
@@ -55,6 +57,7 @@ export function buildUpdateSection(u: UpdateReadiness): UpdateSection {
           ].join('; ')
         : reasons.join('; '),
     reasons,
+    ...(c.unreadable?.length && c.reasons.every((r) => c.unreadable?.includes(r)) ? { unreadableOnly: true } : {}),
     booted: c.booted,
     ...(c.staged && { staged: c.staged }),
   };

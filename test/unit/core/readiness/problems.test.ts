@@ -140,6 +140,30 @@ describe('readinessProblems', () => {
     expect(p?.action).toMatch(/^do not reboot into the staged deployment/);
   });
 
+  it('a version that could not be read is said as unknown, not as an unsupported pair', () => {
+    const reason = '/usr/share/microshift/release/release-x86_64.json: not JSON (Unexpected end of JSON input)';
+    const unreadable = update({
+      compatibility: { level: 'warning', reasons: [reason], unreadable: [reason], booted: { rhel: '9.4' } },
+    });
+    expect(readinessProblems(status(facts({ update: unreadable })))).toEqual([
+      {
+        severity: 'warning',
+        code: 'compatibility-unknown',
+        message: `Compatibility unknown: ${reason}`,
+        action: expect.stringMatching(/^the microshift-release-info package provides the release manifests/),
+      },
+    ]);
+    const both = update({
+      compatibility: {
+        level: 'warning',
+        reasons: ['booted MicroShift 4.17 is not supported on RHEL 9.2 (supported: RHEL 9.4)', reason],
+        unreadable: [reason],
+        booted: { rhel: '9.2', microshift: '4.17.0' },
+      },
+    });
+    expect(codes(facts({ update: both }))).toEqual(['unsupported-version']);
+  });
+
   it('missing images: a problem on an air-gapped device only', () => {
     const missing = { images: ['quay.io/a:1', 'quay.io/b:2'], local: ['quay.io/a:1'] };
     expect(codes(facts({ update: update(missing) }))).toEqual([]);
