@@ -186,6 +186,23 @@ describe('compatibility and offline readiness in status', () => {
     expect(readinessProblems(run).find((p) => p.code === 'compatibility-unknown')?.message).toContain(RELEASE);
   });
 
+  it('an ordinary user: what cannot be read is said, and is no problem of the device', async () => {
+    const r = await device.exec(['runuser', '-u', 'nobody', '--', 'edge-agent', 'status', '--json'], {
+      timeoutMs: 60_000,
+    });
+    expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    const json = JSON.parse(r.stdout) as { readiness?: ReadinessStatus; problems: StatusProblem[] };
+    // CRI-O's socket refuses the user: unknown and said so (when the part was not skipped for time).
+    if (json.readiness?.update?.state === 'ok')
+      expect(json.readiness.update.offline).toMatchObject({
+        level: 'unknown',
+        message: expect.stringMatching(/permission denied.*\(run as root to compare images\)$/),
+      });
+    const codes = json.problems.filter((p) => p.section === 'readiness').map((p) => p.code);
+    expect(codes).not.toContain('images-unknown');
+    expect(codes).not.toContain('compatibility-unknown');
+  });
+
   it("CRI-O stopped: crictl's reason, and the rest of the readiness section", async () => {
     await device.sh('systemctl stop crio.service');
     const run = await status();

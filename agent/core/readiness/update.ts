@@ -41,6 +41,8 @@ export type UpdateSection = {
   };
 };
 
+const PERMISSION = /permission denied|EACCES/i;
+
 const pair = (p: { rhel?: string; microshift?: string }) =>
   `RHEL ${p.rhel ?? '(unknown)'} with MicroShift ${p.microshift ?? '(none)'}`;
 
@@ -68,7 +70,13 @@ export function buildUpdateSection(u: UpdateReadiness): UpdateSection {
   const offline = !r
     ? { level: 'unknown' as const, tree, airGapped, message: 'MicroShift is not installed: no images to check' }
     : !r.ok
-      ? { level: 'warn' as const, tree, airGapped, message: r.reason }
+      ? {
+          // An ordinary user may not talk to CRI-O: that is no finding about the device.
+          level: PERMISSION.test(r.reason) ? ('unknown' as const) : ('warn' as const),
+          tree,
+          airGapped,
+          message: PERMISSION.test(r.reason) ? `${r.reason} (run as root to compare images)` : r.reason,
+        }
       : {
           level: r.value.level === 'ok' || !airGapped ? ('ok' as const) : ('warn' as const),
           tree,

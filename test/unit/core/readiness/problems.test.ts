@@ -195,6 +195,17 @@ describe('readinessProblems', () => {
     ]);
   });
 
+  it('CRI-O refusing an ordinary user is no finding: unknown, and said to need root', () => {
+    const reason =
+      "cannot list CRI-O's images: crictl images: dial unix /var/run/crio/crio.sock: connect: permission denied";
+    const f = facts({ update: update({ offline: { tree: 'booted', result: { ok: false, reason } } }) });
+    expect(codes(f)).toEqual([]);
+    expect(status(f).update?.offline).toMatchObject({
+      level: 'unknown',
+      message: `${reason} (run as root to compare images)`,
+    });
+  });
+
   it('FIPS on where it is not supported', () => {
     expect(codes(facts({ fips: { ostreeBooted: true, fipsEnabled: '1\n' } }))).toEqual(['fips-unsupported']);
     expect(codes(facts({ fips: { ostreeBooted: false, fipsEnabled: '1\n' } }))).toEqual([]);
