@@ -1,35 +1,25 @@
-// Compatibility and offline readiness in one call, for whoever shows them: `preflight` today,
-// `status` and the daemon's hub status when they take them up. It runs crictl, so a caller on
-// a hot path (status's cold start) should take the daemon's copy rather than call it each time.
+// Compatibility and offline readiness in one call, for `preflight`, `status` and the daemon's hub
+// status. It runs crictl once, so the daemon keeps its answer a while (keepReadiness) and
+// `status` gives it a short time limit of its own.
 import { arch } from 'node:os';
-import type { CompatFact } from '../core/readiness/compat.js';
 import type { Deployment } from '../core/deployment.js';
 import { createCrio } from './crio.js';
-import type { Host } from './host.js';
+import type { Exec } from './exec.js';
+import type { HostFs } from './fs.js';
 import { releaseArch, RELEASE_DIR } from './microshift-release.js';
-import {
-  compatibilityOf,
-  readOfflineFact,
-  readStagedTree,
-  readTreeFacts,
-  type OfflineRead,
-} from './update-readiness.js';
+import type { UpdateReadiness } from '../core/readiness/update.js';
+import { compatibilityOf, readOfflineFact, readStagedTree, readTreeFacts } from './update-readiness.js';
 
 const UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system'];
 
-export interface UpdateReadiness {
-  microshiftInstalled: boolean;
-  /** MicroShift version of the booted tree (its release manifest's base). */
-  microshiftVersion?: string;
-  compatibility: CompatFact;
-  /** Images of the staged deployment when one is staged, else of the booted one. */
-  offline: { tree: 'staged' | 'booted'; result: OfflineRead | undefined };
-}
+export type { UpdateReadiness };
 
 export async function probeUpdateReadiness(
-  host: Host,
+  host: { fs: HostFs; exec: Exec },
   staged: Deployment | undefined,
   signal?: AbortSignal,
+  /** Of the one crictl run. */
+  crioTimeoutMs = 15_000,
 ): Promise<UpdateReadiness> {
   const machineArch = releaseArch(arch());
   const core = `${RELEASE_DIR}/release-${machineArch}.json`;
@@ -41,14 +31,30 @@ export async function probeUpdateReadiness(
     ),
   ]);
   const tree = stagedTree ?? booted;
-  let offline = await readOfflineFact(createCrio({ exec: host.exec, fs: host.fs }), tree, signal);
+  let offline = await readOfflineFact(createCrio({ exec: host.exec, fs: host.fs }), tree, signal, crioTimeoutMs);
   // MicroShift is there (or was, for a staged tree) but the manifest is not: that is a finding.
   if (!offline && (installed || (stagedTree && booted.microshift)))
     offline = { ok: false, reason: `${tree.root}${core} is missing: cannot tell which images MicroShift needs` };
+  let compatibility = compatibilityOf(booted, stagedTree);
+  // MicroShift's unit is there but its manifest is not: the booted version cannot be judged.
+  if (
+    installed &&
+    !booted.microshift &&
+    booted.release.manifests.length === 0 &&
+    booted.release.problems.length === 0
+  ) {
+    const missing = `${core} is missing: the booted MicroShift version is unknown`;
+    compatibility = {
+      ...compatibility,
+      level: 'warning',
+      reasons: [...compatibility.reasons, missing],
+      unreadable: [...(compatibility.unreadable ?? []), missing],
+    };
+  }
   return {
     microshiftInstalled: installed,
     microshiftVersion: booted.microshift,
-    compatibility: compatibilityOf(booted, stagedTree),
+    compatibility,
     offline: { tree: stagedTree ? 'staged' : 'booted', result: offline },
   };
 }

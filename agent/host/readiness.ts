@@ -1,11 +1,13 @@
 // Gathers the production-readiness facts: certificate dates (hub client certificate and CA, the
 // system trust anchors, the mirror registries' CAs), FIPS mode, the pull secret, installed
 // component versions, rpm-ostree layering and firewalld's zones. Cheap and local: file reads, one
-// rpm query and one firewall-cmd call, in parallel. Nothing here decides (core/readiness/ does).
+// rpm query and one firewall-cmd call, in parallel; besides them, compatibility and offline
+// readiness (release manifests and one crictl run) under a time limit of their own, so a slow
+// CRI-O costs only that part. Nothing here decides (core/readiness/ does).
 import type { Config } from '../config/schema.js';
 import type { Deployment } from '../core/deployment.js';
 import { layeringOf } from '../core/readiness/components.js';
-import type { ReadinessFacts } from '../core/readiness/facts.js';
+import type { ReadinessFacts, UpdateFacts } from '../core/readiness/facts.js';
 import { mergeReads, readCertificateDir, readCertificateFile } from './certificates.js';
 import type { Exec } from './exec.js';
 import { readFipsInput } from './fips.js';
@@ -40,6 +42,13 @@ export interface ReadinessDeps {
   timeoutMs?: number;
   /** The deployments rpm-ostree reported, when the caller has them (for layering). */
   deployments?: readonly Deployment[];
+  /**
+   * For the staged deployment's compatibility and images: rpm-ostree's answer as it arrives, or
+   * why there is none. Defaults to `deployments`.
+   */
+  pendingDeployments?: Promise<readonly Deployment[] | string>;
+  /** Time limit of the compatibility and offline part; past it, that part says it was skipped. */
+  updateLimitMs?: number;
 }
 
 /** The files the readiness facts read, as the configuration names them. */
@@ -74,6 +83,7 @@ export async function gatherReadiness(deps: ReadinessDeps, sources: ReadinessSou
     queryComponents(deps.exec, request),
     readFirewallZones(deps.exec, request),
   ]);
+  const update = await withUpdateLimit(readUpdate(deps, mirrors.length > 0), deps.updateLimitMs);
   const reads = [hubCert, hubCa, anchors, ...mirrorCas].filter((r) => r !== undefined);
   return {
     certificates: mergeReads(reads),
@@ -82,5 +92,43 @@ export async function gatherReadiness(deps: ReadinessDeps, sources: ReadinessSou
     components,
     layering: deps.deployments ? layeringOf(deps.deployments) : undefined,
     firewall,
+    update,
   };
+}
+
+async function readUpdate(deps: ReadinessDeps, airGapped: boolean): Promise<UpdateFacts> {
+  const list = await (deps.pendingDeployments ?? deps.deployments ?? 'rpm-ostree was not asked');
+  const stagedUnknown =
+    typeof list === 'string' ? `a staged deployment was not looked for: ${list.replace(/\.$/, '')}` : undefined;
+  const staged = typeof list === 'string' ? undefined : list.find((d) => d.staged);
+  try {
+    // Loaded when asked: the manifest and crictl parsers bring zod's full API, which status's
+    // first output must not wait for; it loads here in parallel with the other readiness reads.
+    const { probeUpdateReadiness } = await import('./readiness-probe.js');
+    const value = await probeUpdateReadiness(deps, staged, deps.signal, deps.timeoutMs);
+    return { state: 'ok', value: { ...value, airGapped, ...(stagedUnknown && { stagedUnknown }) } };
+  } catch (error) {
+    deps.signal?.throwIfAborted();
+    return { state: 'error', note: `compatibility and images: ${(error as Error).message}` };
+  }
+}
+
+async function withUpdateLimit(work: Promise<UpdateFacts>, limitMs: number | undefined): Promise<UpdateFacts> {
+  if (limitMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const skipped = new Promise<UpdateFacts>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          state: 'skipped',
+          note: `the release manifests and CRI-O's images were not read within ${(limitMs / 1000).toFixed(1)} s`,
+        }),
+      limitMs,
+    );
+  });
+  try {
+    return await Promise.race([work, skipped]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

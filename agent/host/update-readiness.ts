@@ -3,7 +3,8 @@
 // release manifests' images against CRI-O's store). Shared by `preflight`, `status` and the
 // daemon's report of a staged update.
 import { checkCompatibility, type CompatFact } from '../core/readiness/compat.js';
-import { compareImages, type OfflineFact } from '../core/readiness/offline.js';
+import { compareImages } from '../core/readiness/offline.js';
+import type { OfflineRead } from '../core/readiness/update.js';
 import type { Deployment } from '../core/deployment.js';
 import { parseOsRelease } from './system-facts.js';
 import type { Crio } from './crio.js';
@@ -62,21 +63,20 @@ export function compatibilityOf(booted: TreeFacts, staged: TreeFacts | undefined
       `the staged deployment has no MicroShift release manifest: MicroShift ${booted.microshift} would be gone`,
     );
   if (problems.length === 0) return fact;
-  return { ...fact, level: 'warning', reasons: [...fact.reasons, ...problems] };
+  return { ...fact, level: 'warning', reasons: [...fact.reasons, ...problems], unreadable: problems };
 }
-
-export type OfflineRead = { ok: true; value: OfflineFact } | { ok: false; reason: string };
 
 /** undefined when the tree has no release manifest (MicroShift not in it). */
 export async function readOfflineFact(
   crio: Pick<Crio, 'images'>,
   tree: TreeFacts,
   signal?: AbortSignal,
+  timeoutMs = 15_000,
 ): Promise<OfflineRead | undefined> {
   if (tree.release.problems.length) return { ok: false, reason: tree.release.problems.join('; ') };
   if (tree.release.manifests.length === 0) return undefined;
   try {
-    const local = await crio.images({ signal, timeoutMs: 15_000 });
+    const local = await crio.images({ signal, timeoutMs });
     return { ok: true, value: compareImages(tree.release.manifests, local) };
   } catch (error) {
     signal?.throwIfAborted();

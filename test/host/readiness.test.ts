@@ -84,7 +84,8 @@ describe('certificate files', () => {
 
 describe('FIPS flag', () => {
   it.each<[string, boolean, string | undefined, string]>([
-    ['ostree-booted', true, '1\n', 'not-supported'],
+    ['ostree-booted', true, '0\n', 'not-supported'],
+    ['ostree-booted, flag set (said with the not-supported note)', true, '1\n', 'on'],
     ['RPM host, on', false, '1\n', 'on'],
     ['RPM host, off', false, '0\n', 'off'],
     ['RPM host, no flag', false, undefined, 'unknown'],

@@ -172,11 +172,12 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     // from the start of the run, so it never makes status slower than the other probes' limits.
     const begun = performance.now();
     const lookReadiness = () =>
-      unitStates.then(() =>
-        withLimit('readiness facts', Math.max(100, limits.readiness - (performance.now() - begun)), signal, async (s) =>
-          ok(await gatherStatusReadiness(host, cfg, s)),
-        ),
-      );
+      unitStates.then(() => {
+        const limitMs = Math.max(100, limits.readiness - (performance.now() - begun));
+        return withLimit('readiness facts', limitMs, signal, async (s) =>
+          ok(await gatherStatusReadiness(host, cfg, s, { deployments, limitMs })),
+        );
+      });
     const readiness = options.readiness ? options.readiness(lookReadiness) : lookReadiness();
     // While greenboot's check runs (a oneshot: "activating"), which script it is on and for how
     // long: greenboot itself never gives up on one.

@@ -1,6 +1,7 @@
 // The readiness facts for `status`: the files the config names (or the defaults), under status's
 // own time limit. The layering comes from the deployments status asks rpm-ostree for anyway,
-// joined afterwards so the readiness probe never waits for rpm-ostree.
+// joined afterwards so the readiness probe never waits for rpm-ostree; only the staged
+// deployment's compatibility and images wait for it, within their own shorter limit.
 import { layeringOf } from '../../core/readiness/components.js';
 import type { ReadinessFacts } from '../../core/readiness/facts.js';
 import type { DeploymentFacts, Probe } from '../../core/status/facts.js';
@@ -8,9 +9,26 @@ import type { Host } from '../../host/host.js';
 import { gatherReadiness, READINESS_DEFAULTS } from '../../host/readiness.js';
 import type { StatusConfig } from './config.js';
 
-export function gatherStatusReadiness(host: Host, cfg: StatusConfig, signal: AbortSignal): Promise<ReadinessFacts> {
+export function gatherStatusReadiness(
+  host: Host,
+  cfg: StatusConfig,
+  signal: AbortSignal,
+  options: { deployments?: Promise<Probe<DeploymentFacts>>; limitMs?: number } = {},
+): Promise<ReadinessFacts> {
+  const limitMs = options.limitMs ?? 1000;
+  const pendingDeployments = options.deployments?.then((d) =>
+    d.state === 'ok' ? d.value.deployments : `rpm-ostree status: ${d.note ?? d.state}`,
+  );
   return gatherReadiness(
-    { fs: host.fs, exec: host.exec, signal, timeoutMs: 1000 },
+    {
+      fs: host.fs,
+      exec: host.exec,
+      signal,
+      timeoutMs: limitMs,
+      pendingDeployments,
+      // Leaves room for the rest of the section: a slow crictl skips this part, not the whole.
+      updateLimitMs: Math.max(50, limitMs - 100),
+    },
     { ...READINESS_DEFAULTS, ...cfg.readiness },
   );
 }
@@ -37,7 +55,8 @@ export function keepReadiness(
     const now = clock.monotonic();
     if (kept && now - kept.at < everyMs) return kept.value;
     const value = await look();
-    kept = value.state === 'ok' ? { at: now, value } : undefined;
+    // A look whose compatibility and images part was skipped is kept no more than a timed-out one.
+    kept = value.state === 'ok' && value.value.update?.state !== 'skipped' ? { at: now, value } : undefined;
     return value;
   };
 }

@@ -1,11 +1,20 @@
 // Which RHEL for Edge release runs which MicroShift line, and which MicroShift updates are
-// supported paths. Kept as data so a new line is one row. Each row says where it comes from:
-// `issue` = the pairs and paths issue #15 lists from the MicroShift 4.15 documentation;
-// `knowledge` = later lines as MicroShift's release notes give them (4.16-4.18 on RHEL 9.4,
-// 4.19-4.21 on 9.6, EUS-to-EUS jumps), not re-checked against a document here.
+// supported paths. Kept as data so a new line is one row. Each row says where it comes from
+// (`source`: 'issue' = the pairs and paths issue #15 lists; 'docs' = Red Hat's published
+// compatibility matrix) and where it was last compared with a published document (`checked`).
 // Pure: version strings in, a verdict with its reasons out.
 
-export type Source = 'issue' | 'knowledge';
+export type Source = 'issue' | 'docs';
+
+/** The documents the rows were compared with on 2026-12-04. */
+export const CHECKED = {
+  /** openshift-docs snippets/microshift-rhde-compatibility-table-snip.adoc (the 4.21 docs' matrix, RHEL 9.2 to 10.0). */
+  matrix421: 'Red Hat Device Edge release compatibility matrix, MicroShift 4.21 documentation',
+  /** docs.redhat.com red_hat_build_of_microshift/4.17/html/updating/microshift-update-options. */
+  matrix417: 'Red Hat Device Edge release compatibility matrix, MicroShift 4.17 "Update options"',
+  /** docs.redhat.com red_hat_build_of_microshift/4.16/html/updating/microshift-about-updates. */
+  matrix416: 'Red Hat Device Edge release compatibility matrix, MicroShift 4.16 "About updates"',
+} as const;
 
 export interface PlatformRow {
   /** MicroShift minor line, e.g. "4.15". */
@@ -13,38 +22,46 @@ export interface PlatformRow {
   /** RHEL minor releases that line is supported on, e.g. ["9.2", "9.3"]. */
   rhel: string[];
   source: Source;
+  checked: string;
 }
 
 export interface UpdatePathRow {
   from: string;
   to: string;
   source: Source;
+  checked: string;
 }
 
+// The 4.21 matrix lists 4.14 on RHEL 9.2 only and drops 4.15 (both out of support by then); the
+// 4.16 and 4.17 matrices list both lines on 9.2 and 9.3, as the issue does, so 9.3 stays.
+// 4.21 is also listed on RHEL 10.0 as a Technology Preview, which is not a supported pair.
 export const platformTable: readonly PlatformRow[] = [
-  { microshift: '4.14', rhel: ['9.2', '9.3'], source: 'issue' },
-  { microshift: '4.15', rhel: ['9.2', '9.3'], source: 'issue' },
-  { microshift: '4.16', rhel: ['9.4'], source: 'knowledge' },
-  { microshift: '4.17', rhel: ['9.4'], source: 'knowledge' },
-  { microshift: '4.18', rhel: ['9.4'], source: 'knowledge' },
-  { microshift: '4.19', rhel: ['9.6'], source: 'knowledge' },
-  { microshift: '4.20', rhel: ['9.6'], source: 'knowledge' },
-  { microshift: '4.21', rhel: ['9.6'], source: 'knowledge' },
+  { microshift: '4.14', rhel: ['9.2', '9.3'], source: 'issue', checked: CHECKED.matrix417 },
+  { microshift: '4.15', rhel: ['9.2', '9.3'], source: 'issue', checked: CHECKED.matrix417 },
+  { microshift: '4.16', rhel: ['9.4'], source: 'docs', checked: CHECKED.matrix421 },
+  { microshift: '4.17', rhel: ['9.4'], source: 'docs', checked: CHECKED.matrix421 },
+  { microshift: '4.18', rhel: ['9.4'], source: 'docs', checked: CHECKED.matrix421 },
+  { microshift: '4.19', rhel: ['9.6'], source: 'docs', checked: CHECKED.matrix421 },
+  { microshift: '4.20', rhel: ['9.6'], source: 'docs', checked: CHECKED.matrix421 },
+  { microshift: '4.21', rhel: ['9.6'], source: 'docs', checked: CHECKED.matrix421 },
 ];
 
-/** Minor-to-minor jumps; a z-stream update within one line (4.15.0 -> 4.15.z) is always supported. */
+/**
+ * Minor-to-minor jumps; a z-stream update within one line (4.15.0 -> 4.15.z) is always supported.
+ * Not listed although one might expect it: 4.18 -> 4.19. No published matrix has it (4.18 goes
+ * to 4.20 directly, 4.19 is reached from nowhere earlier), so a device taking it gets a warning.
+ */
 export const updatePathTable: readonly UpdatePathRow[] = [
-  { from: '4.14', to: '4.15', source: 'issue' },
-  { from: '4.15', to: '4.16', source: 'knowledge' },
-  { from: '4.16', to: '4.17', source: 'knowledge' },
-  { from: '4.17', to: '4.18', source: 'knowledge' },
-  { from: '4.18', to: '4.19', source: 'knowledge' },
-  { from: '4.19', to: '4.20', source: 'knowledge' },
-  { from: '4.20', to: '4.21', source: 'knowledge' },
-  // Extended Update Support lines may be skipped over in one update.
-  { from: '4.14', to: '4.16', source: 'knowledge' },
-  { from: '4.16', to: '4.18', source: 'knowledge' },
-  { from: '4.18', to: '4.20', source: 'knowledge' },
+  { from: '4.14', to: '4.15', source: 'issue', checked: CHECKED.matrix416 },
+  { from: '4.15', to: '4.16', source: 'docs', checked: CHECKED.matrix416 },
+  { from: '4.16', to: '4.17', source: 'docs', checked: CHECKED.matrix421 },
+  { from: '4.17', to: '4.18', source: 'docs', checked: CHECKED.matrix421 },
+  { from: '4.19', to: '4.20', source: 'docs', checked: CHECKED.matrix421 },
+  { from: '4.20', to: '4.21', source: 'docs', checked: CHECKED.matrix421 },
+  // Extended Update Support lines may be skipped over in one update (with the RHEL update).
+  { from: '4.14', to: '4.16', source: 'docs', checked: CHECKED.matrix421 },
+  { from: '4.16', to: '4.18', source: 'docs', checked: CHECKED.matrix421 },
+  { from: '4.18', to: '4.20', source: 'docs', checked: CHECKED.matrix421 },
 ];
 
 export interface Version {
@@ -87,6 +104,8 @@ export interface CompatFact {
   /** ok: every pair and path known and supported; warning: one is not (see reasons); unknown: nothing to judge. */
   level: 'ok' | 'warning' | 'unknown';
   reasons: string[];
+  /** Those of `reasons` that say a version could not be read (a manifest missing or malformed). */
+  unreadable?: string[];
   booted: { rhel?: string; microshift?: string };
   staged?: { rhel?: string; microshift?: string };
 }

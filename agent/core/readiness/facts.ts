@@ -11,9 +11,13 @@ import type { ComponentVersions, LayeringFacts } from './components.js';
 import { decideFips, type FipsFact, type FipsInput } from './fips.js';
 import { microshiftPortFacts, type FirewallZone, type PortFact } from './firewall.js';
 import type { PullSecretFact } from './pull-secret.js';
+import { buildUpdateSection, type UpdateReadiness, type UpdateSection } from './update.js';
 
 /** A source that may be missing: its value, or why there is none. */
 export type Sourced<T> = { state: 'ok'; value: T } | { state: 'unavailable' | 'error'; note: string };
+
+/** Compatibility and offline readiness; `skipped` when they did not fit the caller's time limit. */
+export type UpdateFacts = Sourced<UpdateReadiness> | { state: 'skipped'; note: string };
 
 export type ReadinessFacts = {
   certificates: { certs: CertificateFacts[]; problems: CertificateFileProblem[] };
@@ -22,6 +26,8 @@ export type ReadinessFacts = {
   components: Sourced<ComponentVersions>;
   layering?: LayeringFacts;
   firewall: Sourced<FirewallZone[]>;
+  /** Absent from callers that did not look (older daemons' cached facts). */
+  update?: UpdateFacts;
 };
 
 export type ReadinessSection = {
@@ -44,6 +50,7 @@ export type ReadinessSection = {
     removed?: string[];
   };
   firewall: { state: 'ok' | 'unavailable' | 'error'; note?: string; ports?: PortFact[] };
+  update?: { state: UpdateFacts['state']; note?: string } & Partial<UpdateSection>;
 };
 
 export function buildReadinessSection(f: ReadinessFacts, nowMs: number): ReadinessSection {
@@ -70,13 +77,28 @@ export function buildReadinessSection(f: ReadinessFacts, nowMs: number): Readine
     fw.state === 'ok'
       ? { state: 'ok' as const, ports: microshiftPortFacts(fw.value) }
       : { state: fw.state, note: fw.note };
+  const u = f.update;
+  const update: ReadinessSection['update'] = !u
+    ? undefined
+    : u.state === 'ok'
+      ? { state: 'ok' as const, ...buildUpdateSection(u.value) }
+      : { state: u.state, note: u.note };
+  const fips = decideFips(f.fips);
+  const known = (l: ReadinessLevel | 'unknown' | undefined): ReadinessLevel => (l && l !== 'unknown' ? l : 'ok');
   return {
-    level: worstLevel([certificates.level, pullSecret.level]),
+    level: worstLevel([
+      certificates.level,
+      pullSecret.level,
+      fips.level ?? 'ok',
+      known(update?.compatibility?.level),
+      known(update?.offline?.level),
+    ]),
     certificates,
-    fips: decideFips(f.fips),
+    fips,
     pullSecret,
     components,
     firewall,
+    ...(update && { update }),
   };
 }
 
@@ -90,6 +112,10 @@ export type HubReadiness = {
   layered?: string[];
   removed?: string[];
   openPorts?: string[];
+  compatibility?: { level: ReadinessLevel | 'unknown'; reasons: string[] };
+  offline?: { level: ReadinessLevel | 'unknown'; tree: 'staged' | 'booted'; message: string; missingCount?: number };
+  /** Why compatibility and offline readiness are not there. */
+  updateNote?: string;
 };
 
 export function hubReadiness(s: ReadinessSection): HubReadiness {
@@ -110,5 +136,17 @@ export function hubReadiness(s: ReadinessSection): HubReadiness {
     layered: s.components.layered,
     removed: s.components.removed,
     openPorts: s.firewall.ports?.flatMap((p) => p.zones.map((z) => `${p.port}@${z}`)),
+    ...(s.update?.compatibility && {
+      compatibility: { level: s.update.compatibility.level, reasons: s.update.compatibility.reasons },
+    }),
+    ...(s.update?.offline && {
+      offline: {
+        level: s.update.offline.level,
+        tree: s.update.offline.tree,
+        message: s.update.offline.message,
+        missingCount: s.update.offline.missingCount,
+      },
+    }),
+    ...(s.update?.note && { updateNote: `${s.update.state}: ${s.update.note}` }),
   };
 }

@@ -8,6 +8,8 @@ const level = z
   .enum(['ok', 'warn', 'fail'])
   .describe('ok; warn: within 30 days or worth fixing; fail: within 7 days, expired, not valid yet or unusable');
 const sourceState = z.enum(['ok', 'unavailable', 'error']);
+const maybeLevel = z.enum(['ok', 'warn', 'fail', 'unknown']).describe('unknown: MicroShift is not installed');
+const pair = z.looseObject({ rhel: z.string().optional(), microshift: z.string().optional() });
 const fipsState = z
   .enum(['on', 'off', 'not-supported', 'unknown'])
   .describe('not-supported: an ostree-booted RHEL for Edge host, where FIPS mode is not supported');
@@ -58,8 +60,39 @@ export const ReadinessStatusSchema = z
         .optional()
         .describe("MicroShift's ports and the active firewalld zones that admit them"),
     }),
+    update: z
+      .looseObject({
+        state: z.enum(['ok', 'unavailable', 'error', 'skipped']).describe('skipped: not read within the time limit'),
+        note: z.string().optional(),
+        compatibility: z
+          .looseObject({
+            level: maybeLevel,
+            message: z.string(),
+            reasons: z.array(z.string()),
+            unreadableOnly: z.boolean().optional().describe('Every reason is a version that could not be read'),
+            booted: pair,
+            staged: pair.optional(),
+          })
+          .optional()
+          .describe('The RHEL/MicroShift pair and a staged update path, against the compatibility table'),
+        offline: z
+          .looseObject({
+            level: maybeLevel,
+            tree: z.enum(['staged', 'booted']),
+            message: z.string(),
+            airGapped: z.boolean().describe('A registry mirror is configured'),
+            total: z.number().int().optional(),
+            missingCount: z.number().int().optional(),
+            missing: z.array(z.string()).optional().describe('The first missing image references'),
+          })
+          .optional()
+          .describe("The release manifests' images against CRI-O's store (staged deployment's, when staged)"),
+      })
+      .optional(),
   })
-  .describe('Production-readiness facts: certificates, FIPS, pull secret, installed components, firewall ports');
+  .describe(
+    'Production-readiness facts: certificates, FIPS, pull secret, installed components, firewall ports, compatibility and offline images',
+  );
 
 export const ReadinessHubSchema = z
   .looseObject({
@@ -81,5 +114,15 @@ export const ReadinessHubSchema = z
       .array(z.string())
       .optional()
       .describe('"port/proto@zone" for each MicroShift port an active zone admits'),
+    compatibility: z.looseObject({ level: maybeLevel.optional(), reasons: z.array(z.string()).optional() }).optional(),
+    offline: z
+      .looseObject({
+        level: maybeLevel.optional(),
+        tree: z.enum(['staged', 'booted']).optional(),
+        message: z.string().optional(),
+        missingCount: z.number().int().optional(),
+      })
+      .optional(),
+    updateNote: z.string().optional().describe('Why compatibility and offline readiness are missing'),
   })
   .describe('Production-readiness summary (older agents send none)');

@@ -38,7 +38,7 @@ export function renderReadiness(r: ReadinessStatus, d: ReadinessDrawing): void {
     );
     for (const item of c.items.filter((i) => i.level !== 'ok')) d.note(item.message, STYLE[item.level]);
   }
-  if (r.fips) d.kv('FIPS', r.fips.message);
+  if (r.fips) d.kv('FIPS', r.fips.message, r.fips.level && STYLE[r.fips.level]);
   const ps = r.pullSecret;
   // Problems already start with the file's name.
   if (ps)
@@ -55,6 +55,16 @@ export function renderReadiness(r: ReadinessStatus, d: ReadinessDrawing): void {
       );
     if (comp.layered?.length) d.kv('Layered', comp.layered.join(', '));
     if (comp.removed?.length) d.kv('Removed', comp.removed.join(', '));
+  }
+  const u = r.update;
+  if (u && (u.state !== 'ok' || !u.compatibility || !u.offline)) d.kv('Compatibility', d.why(u));
+  else if (u?.compatibility && u.offline) {
+    const c = u.compatibility;
+    kvLevel(d, 'Compatibility', c.message, c.level === 'unknown' ? 'ok' : c.level);
+    const o = u.offline;
+    kvLevel(d, 'Images', o.message, o.level === 'unknown' ? 'ok' : o.level);
+    if (o.level === 'warn' && o.airGapped && o.missingCount)
+      d.note('a registry mirror is configured (air-gapped): the next boot cannot pull these', 'yellow');
   }
   const fw = r.firewall;
   if (fw) {

@@ -15,4 +15,5 @@ export const STATUS_SECTIONS = [
   'microshift',
   'journal',
   'agent',
+  'readiness',
 ] as const;

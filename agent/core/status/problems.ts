@@ -4,10 +4,20 @@
 import type { StatusFacts } from './facts.js';
 import type { StatusProblem, StatusResult, StatusSection } from './schema.js';
 import { deploymentLabel } from './summary.js';
+import { readinessProblems } from '../readiness/problems.js';
 
 type Sections = Pick<
   StatusResult,
-  'state' | 'device' | 'deployments' | 'boot' | 'checks' | 'lastRollback' | 'microshift' | 'journal' | 'agent'
+  | 'state'
+  | 'device'
+  | 'deployments'
+  | 'boot'
+  | 'checks'
+  | 'lastRollback'
+  | 'microshift'
+  | 'journal'
+  | 'agent'
+  | 'readiness'
 > & { degraded?: string };
 
 const order = { error: 0, warning: 1, info: 2 } as const;
@@ -20,6 +30,7 @@ const SECTION_NAMES: Record<StatusSection, string> = {
   microshift: 'MicroShift',
   journal: 'journal',
   agent: 'agent',
+  readiness: 'readiness facts',
 };
 
 export function findProblems(f: StatusFacts, s: Sections): StatusProblem[] {
@@ -105,8 +116,10 @@ export function findProblems(f: StatusFacts, s: Sections): StatusProblem[] {
   }
   agentProblems(s.agent, add);
   for (const p of f.config.problems) add('warning', 'agent', 'config', p, 'edge-agent config validate');
+  for (const p of readinessProblems(s.readiness)) add(p.severity, 'readiness', p.code, p.message, p.action);
 
-  const sections = (Object.keys(SECTION_NAMES) as StatusSection[]).filter((k) => k !== 'boot');
+  // Readiness is optional and slow by nature: a timed-out look there is shown in its section only.
+  const sections = (Object.keys(SECTION_NAMES) as StatusSection[]).filter((k) => k !== 'boot' && k !== 'readiness');
   const sectionOf = (k: StatusSection) => s[k] as { state: string; note?: string };
   const needRoot = [
     ...(s.boot.grubenv.state === 'needs-root' ? ['grubenv'] : []),

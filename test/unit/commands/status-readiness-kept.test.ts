@@ -31,4 +31,17 @@ describe('keepReadiness', () => {
     expect(await kept(async () => ((looks += 1), okLook))).toBe(okLook);
     expect(looks).toBe(2);
   });
+
+  it('keeps no look whose compatibility and images part was skipped', async () => {
+    const skipped = {
+      state: 'ok',
+      value: { update: { state: 'skipped', note: 'not read within 0.9 s' } } as ReadinessFacts,
+    } as Probe<ReadinessFacts>;
+    const kept = keepReadiness(new FakeClock(), 600_000);
+    let looks = 0;
+    expect(await kept(async () => ((looks += 1), skipped))).toBe(skipped);
+    expect(await kept(async () => ((looks += 1), okLook))).toBe(okLook);
+    expect(await kept(async () => ((looks += 1), okLook))).toBe(okLook);
+    expect(looks).toBe(2);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CHECKED,
   checkCompatibility,
   parseVersion,
   platformTable,
@@ -31,8 +32,8 @@ describe('checkCompatibility', () => {
     ['4.16 -> 4.18 on 9.4 (EUS)', { rhel: '9.4', microshift: '4.16.3', staged: { rhel: '9.4', microshift: '4.18.1' } }],
     ['4.16 -> 4.17 release candidate', { rhel: '9.4', microshift: '4.16.1', staged: { microshift: '4.17.0-rc.1' } }],
     [
-      '4.18 on 9.4 -> 4.19 on 9.6',
-      { rhel: '9.4', microshift: '4.18.9', staged: { rhel: '9.6', microshift: '4.19.0' } },
+      '4.18 on 9.4 -> 4.20 on 9.6 (EUS)',
+      { rhel: '9.4', microshift: '4.18.9', staged: { rhel: '9.6', microshift: '4.20.0' } },
     ],
   ])('%s: ok', (_name, input) => {
     const fact = checkCompatibility(input);
@@ -51,6 +52,11 @@ describe('checkCompatibility', () => {
       '4.14 -> 4.17',
       { rhel: '9.2', microshift: '4.14.1', staged: { rhel: '9.4', microshift: '4.17.0' } },
       'MicroShift 4.14 -> 4.17 is not a supported update path',
+    ],
+    [
+      '4.18 -> 4.19 (in no published matrix)',
+      { rhel: '9.4', microshift: '4.18.9', staged: { rhel: '9.6', microshift: '4.19.0' } },
+      'MicroShift 4.18 -> 4.19 is not a supported update path',
     ],
     [
       'downgrade in a line',
@@ -106,7 +112,12 @@ describe('the tables', () => {
     const fromIssue = platformTable.filter((r) => r.source === 'issue').map((r) => r.microshift);
     expect(fromIssue).toEqual(['4.14', '4.15']);
     expect(updatePathTable.filter((r) => r.source === 'issue')).toEqual([
-      { from: '4.14', to: '4.15', source: 'issue' },
+      { from: '4.14', to: '4.15', source: 'issue', checked: CHECKED.matrix416 },
     ]);
+  });
+
+  it('name for every row the document it was compared with', () => {
+    const documents = new Set<string>(Object.values(CHECKED));
+    for (const row of [...platformTable, ...updatePathTable]) expect(documents.has(row.checked)).toBe(true);
   });
 });

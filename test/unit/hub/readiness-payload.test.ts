@@ -16,6 +16,13 @@ const readiness: HubReadiness = {
   layered: ['vim-enhanced'],
   removed: [],
   openPorts: ['6443/tcp@public', '80/tcp@trusted'],
+  compatibility: { level: 'warn', reasons: ['MicroShift 4.16 -> 4.19 is not a supported update path'] },
+  offline: {
+    level: 'warn',
+    tree: 'staged',
+    message: 'staged deployment: 1 of 3 images would need a pull: quay.io/x@sha256:9',
+    missingCount: 1,
+  },
 };
 const wire = (input: typeof sampleStatus) =>
   JSON.stringify(
@@ -54,5 +61,10 @@ describe('readiness in the hub status', () => {
   it('a readiness of the wrong shape is refused like any bad status', () => {
     const text = wire({ ...sampleStatus, readiness: { ...readiness, fips: 'maybe' } as unknown as HubReadiness });
     expect(classify(text)).toMatchObject({ kind: 'reject', reason: 'bad-schema' });
+  });
+
+  it('compatibility and offline images are checked for shape too', () => {
+    const bad = { ...readiness, offline: { ...readiness.offline, level: 'maybe' } } as unknown as HubReadiness;
+    expect(classify(wire({ ...sampleStatus, readiness: bad }))).toMatchObject({ kind: 'reject', reason: 'bad-schema' });
   });
 });

@@ -6,7 +6,13 @@ import { assessPullSecret } from '../../../../agent/core/readiness/pull-secret.j
 
 describe('decideFips', () => {
   it.each<[string, Parameters<typeof decideFips>[0], string, RegExp]>([
-    ['RHEL for Edge', { ostreeBooted: true, fipsEnabled: '1\n' }, 'not-supported', /not supported on RHEL for Edge/],
+    ['RHEL for Edge', { ostreeBooted: true, fipsEnabled: '0\n' }, 'not-supported', /not supported on RHEL for Edge/],
+    [
+      'RHEL for Edge, flag set',
+      { ostreeBooted: true, fipsEnabled: '1\n' },
+      'on',
+      /FIPS mode is on .*but FIPS mode is not supported on RHEL for Edge/,
+    ],
     ['RPM host, FIPS on', { ostreeBooted: false, fipsEnabled: '1\n' }, 'on', /FIPS mode is on/],
     ['RPM host, FIPS off', { ostreeBooted: false, fipsEnabled: '0\n' }, 'off', /FIPS mode is off/],
     ['no flag file', { ostreeBooted: false }, 'unknown', /fips_enabled is absent/],
