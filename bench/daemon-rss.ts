@@ -299,10 +299,11 @@ async function measureBusyDaemon(device: VirtualDevice) {
 async function measureBacklog(device: VirtualDevice, broker: TestBroker, command: string[]) {
   const { subscribe } = await import('../test/harness/mosquitto.js');
   const config = await device.readFile('/etc/edge-agent/config.yaml');
-  // The default limits (10 000 events, 5 MB) would drop the oldest: keep them all.
+  // The default limits (10 000 events, 5 MB) would drop the oldest: keep them all, with the byte
+  // limit (and so the segment size, a sixteenth of it) near the default.
   await device.writeFile(
     '/etc/edge-agent/config.yaml',
-    `${config.trimEnd()}\noutbox:\n  maxEvents: ${Math.max(10_000, BACKLOG * 2)}\n  maxBytes: ${Math.max(5, Math.ceil(BACKLOG / 500)) * 1024 * 1024}\n`,
+    `${config.trimEnd()}\noutbox:\n  maxEvents: ${Math.max(10_000, BACKLOG * 2)}\n  maxBytes: ${Math.max(5 * 1024 * 1024, BACKLOG * 512)}\n`,
   );
   const sub = await subscribe(broker, ['edge/v1/device-a/events'], { mqtt: { protocolVersion: 5 } });
   try {

@@ -28,6 +28,8 @@ while :; do
     [ -n "$rss" ] || continue
     pss=$(sed -n 's/^Pss:[[:space:]]*\\([0-9]*\\) kB/\\1/p' "/proc/$pid/smaps_rollup" 2>/dev/null)
     cmd=$(tr '\\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)
+    # A process between fork and exec (or exiting) has no command line yet: its name then.
+    [ -n "$cmd" ] || cmd="[$(cat "/proc/$pid/comm" 2>/dev/null)]"
     total=$((total + rss))
     lines="$lines$pid $rss \${pss:-0} $cmd
 "
