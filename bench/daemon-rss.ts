@@ -24,24 +24,35 @@
 //               file every few seconds, the report each minute) for BENCH_BUSY_SEC (default 240):
 //               VmRSS every 10 s, to show the daemon's RSS settles once every task has run,
 //               rather than creeping with each child process or command it runs.
+//   tree        during the start and busy phases, the RSS of every process in the unit's cgroup
+//               summed every 100 ms (the daemon with its `check --dry-run` child, rpm-ostree, ...):
+//               the peak sample and what made it up (lib/daemon-tree.ts). Budget 100 MB.
+//   backlog     BENCH_BACKLOG events (default 12 000) queued in the outbox while the daemon is
+//               stopped (by the driver, BENCH_DAEMON_DRIVER=fill; the outbox limits raised so all
+//               are kept), then the real daemon started: its VmHWM and the tree's peak until a
+//               fleet-reader subscriber on the broker has every one of them. Budget 60 MB.
 //
-// Env: BENCH_CYCLES (default 10000), BENCH_WARMUP (default 3000), BENCH_BUSY_SEC (default 240).
+// Env: BENCH_CYCLES (default 10000), BENCH_WARMUP (default 3000), BENCH_BUSY_SEC (default 240),
+// BENCH_BACKLOG (default 12000).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestBroker } from '../test/harness/mosquitto.js';
 import type { VirtualDevice } from './lib/device.js';
 import type { HostSettings } from '../agent/host/host.js';
 import { progress, round } from './lib/figures.js';
+import { describeTree, sampleTree, type TreePeak } from './lib/daemon-tree.js';
 
 const CYCLES = positiveInt(process.env.BENCH_CYCLES, 10_000);
 const WARMUP = positiveInt(process.env.BENCH_WARMUP, 3000);
 const BUSY_SEC = positiveInt(process.env.BENCH_BUSY_SEC, 240);
+const BACKLOG = positiveInt(process.env.BENCH_BACKLOG, 12_000);
 const BUDGET_MB = 60;
+const TREE_BUDGET_MB = 100;
 const EVENT_EVERY = 50;
 const MB = 1024 * 1024;
 
-if (process.env.BENCH_DAEMON_DRIVER === '1') {
-  driver().then(
+if (process.env.BENCH_DAEMON_DRIVER === '1' || process.env.BENCH_DAEMON_DRIVER === 'fill') {
+  (process.env.BENCH_DAEMON_DRIVER === 'fill' ? fillOutbox() : driver()).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(`daemon-rss driver: ${(error as Error).stack ?? String(error)}`);
@@ -82,6 +93,7 @@ async function main(): Promise<number> {
       console.log(
         `  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`,
       );
+      console.log(`  with its child processes, peak while starting: ${describeTree(daemon.tree)}`);
 
       // The repo (and the driver build in it) is at the same path inside the device. Started through
       // the runtime chooser, as the unit is: it leaves out flags the chosen Node does not know.
@@ -122,6 +134,21 @@ async function main(): Promise<number> {
           `growth over the last three quarters ${busy.growthPct} %, goal < 5 %) with ${busy.healthRuns} runtime health checks seen`,
       );
       console.log(`  RSS every 10 s: ${busy.curveMB.join(', ')} MB`);
+      console.log(`  with its child processes, peak while busy: ${describeTree(busy.tree)}`);
+      const tree = busy.tree.rssMB >= daemon.tree.rssMB ? busy.tree : daemon.tree;
+      console.log(
+        `daemon with child processes: peak ${tree.rssMB} MB RSS summed (budget ${TREE_BUDGET_MB} MB, ratio ${round(tree.rssMB / TREE_BUDGET_MB, 2)}); PSS summed ${tree.pssMB} MB (ratio ${round(tree.pssMB / TREE_BUDGET_MB, 2)})`,
+      );
+
+      progress(`daemon-rss: the daemon draining ${BACKLOG} queued events...`);
+      const backlog = await measureBacklog(device, broker, command);
+      console.log(
+        `backlog: ${backlog.events} queued events delivered to the broker in ${backlog.seconds} s after the daemon started; daemon peak RSS (VmHWM) ${backlog.hwmMB} MB (budget ${BUDGET_MB} MB, ratio ${round(backlog.hwmMB / BUDGET_MB, 2)}), RSS ${backlog.rssMB} MB once drained`,
+      );
+      console.log(`  with its child processes, peak while draining: ${describeTree(backlog.tree)}`);
+      console.log(
+        `  command: BENCH_DAEMON_DRIVER=fill BENCH_BACKLOG=${BACKLOG} (in the device, daemon stopped), then systemctl start edge-agent; VmHWM when a subscriber has them all`,
+      );
       console.log(
         JSON.stringify({
           bench: 'daemon-rss',
@@ -136,6 +163,8 @@ async function main(): Promise<number> {
           },
           cycles: { ...cycles, growthGoalPct: 5 },
           busy: { ...busy, seconds: BUSY_SEC, growthGoalPct: 5 },
+          tree: { ...tree, budgetMB: TREE_BUDGET_MB, ratio: round(tree.rssMB / TREE_BUDGET_MB, 2) },
+          backlog: { ...backlog, budgetMB: BUDGET_MB, ratio: round(backlog.hwmMB / BUDGET_MB, 2) },
         }),
       );
       return 0;
@@ -191,9 +220,10 @@ async function deviceOptions(broker: TestBroker) {
 
 async function measureDaemon(
   device: VirtualDevice,
-): Promise<{ rssMB: number; hwmMB: number; anonMB: number; fileMB: number }> {
+): Promise<{ rssMB: number; hwmMB: number; anonMB: number; fileMB: number; tree: TreePeak }> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   await device.sh('systemctl start edge-agent');
+  const sampler = await sampleTree(device);
   try {
     // Up when the first health run (started with the daemon) has left its result in daemon.json.
     const deadline = Date.now() + 120_000;
@@ -210,6 +240,7 @@ async function measureDaemon(
       hwmMB: round(kb('VmHWM') / 1024, 1),
       anonMB: round(kb('RssAnon') / 1024, 1),
       fileMB: round(kb('RssFile') / 1024, 1),
+      tree: await sampler.stop(),
     };
   } finally {
     // The driver connects with the same client certificate (and client id): one at a time.
@@ -226,6 +257,7 @@ async function measureBusyDaemon(device: VirtualDevice) {
     `${config.trimEnd()}\ndaemon:\n  healthIntervalSec: 10\n  updateCheckIntervalSec: 10\n`,
   );
   await device.sh('systemctl start edge-agent');
+  const sampler = await sampleTree(device);
   try {
     const pid = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim();
     const curve: number[] = [];
@@ -252,10 +284,101 @@ async function measureBusyDaemon(device: VirtualDevice) {
       growthPct: round(((at(curve.length - 1) - quarter) / quarter) * 100, 2),
       healthRuns: healthRuns.size,
       curveMB: curve,
+      tree: await sampler.stop(),
     };
   } finally {
     await device.sh('systemctl stop edge-agent');
+    await device.writeFile('/etc/edge-agent/config.yaml', config);
   }
+}
+
+/**
+ * BACKLOG events queued while the daemon is stopped (the driver fills the outbox), then the daemon
+ * started against the reachable broker: its peak RSS until a subscriber has every event.
+ */
+async function measureBacklog(device: VirtualDevice, broker: TestBroker, command: string[]) {
+  const { subscribe } = await import('../test/harness/mosquitto.js');
+  const config = await device.readFile('/etc/edge-agent/config.yaml');
+  // The default limits (10 000 events, 5 MB) would drop the oldest: keep them all, with the byte
+  // limit (and so the segment size, a sixteenth of it) near the default.
+  await device.writeFile(
+    '/etc/edge-agent/config.yaml',
+    `${config.trimEnd()}\noutbox:\n  maxEvents: ${Math.max(10_000, BACKLOG * 2)}\n  maxBytes: ${Math.max(5 * 1024 * 1024, BACKLOG * 512)}\n`,
+  );
+  const sub = await subscribe(broker, ['edge/v1/device-a/events'], { mqtt: { protocolVersion: 5 } });
+  try {
+    // QoS 0 at the subscriber: no per-client queue limit in the broker between it and the device.
+    await sub.client.unsubscribeAsync('edge/v1/device-a/events');
+    await sub.client.subscribeAsync('edge/v1/device-a/events', { qos: 0 });
+    const fill = await device.exec(command, {
+      env: { BENCH_DAEMON_DRIVER: 'fill', BENCH_BACKLOG: String(BACKLOG), EDGE_AGENT_LOG_LEVEL: 'warn' },
+      timeoutMs: 30 * 60_000,
+    });
+    if (fill.exitCode !== 0)
+      throw new Error(`filling the outbox failed (exit ${fill.exitCode}):\n${fill.stdout}${fill.stderr}`);
+    const ids = new Set<string>();
+    const take = (m: { payload: string }) => {
+      const event = JSON.parse(m.payload) as { body?: { message?: string } };
+      if (event.body?.message?.startsWith('backlog ')) ids.add(event.body.message);
+    };
+    const started = Date.now();
+    await device.sh('systemctl start edge-agent');
+    const sampler = await sampleTree(device);
+    try {
+      const deadline = Date.now() + 20 * 60_000;
+      let seen = 0;
+      while (ids.size < BACKLOG) {
+        for (const m of sub.messages.slice(seen)) take(m);
+        seen = sub.messages.length;
+        if (Date.now() > deadline)
+          throw new Error(`the subscriber has ${ids.size} of ${BACKLOG} events after 20 minutes`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const seconds = round((Date.now() - started) / 1000, 1);
+      const pid = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim();
+      const status = await device.readFile(`/proc/${pid}/status`);
+      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+      return {
+        events: ids.size,
+        seconds,
+        hwmMB: round(kb('VmHWM') / 1024, 1),
+        rssMB: round(kb('VmRSS') / 1024, 1),
+        tree: await sampler.stop(),
+      };
+    } finally {
+      await device.sh('systemctl stop edge-agent');
+    }
+  } finally {
+    await sub.client.endAsync(true);
+    await device.writeFile('/etc/edge-agent/config.yaml', config);
+  }
+}
+
+/** Inside the device, the daemon stopped: BACKLOG check-failed events into its outbox, as an offline daemon queues them. */
+async function fillOutbox(): Promise<void> {
+  const [{ createHost }, { loadConfig }, { openOutbox }, { enqueueEvent }, { createIdGenerator }] = await Promise.all([
+    import('../agent/host/host.js'),
+    import('../agent/config/load.js'),
+    import('../agent/hub/outbox.js'),
+    import('../agent/hub/mqtt-sink.js'),
+    import('../agent/hub/event-id.js'),
+  ]);
+  const host = createHost({ settings: () => undefined });
+  const config = (await loadConfig(host.fs)).config;
+  if (!config?.hub) throw new Error('no hub in the device config');
+  const outbox = await openOutbox(config.outbox.dir, config.outbox, { fs: host.fs, clock: host.clock });
+  const newId = createIdGenerator(host.clock);
+  for (let i = 0; i < BACKLOG; i += 1)
+    await enqueueEvent({ outbox, clock: host.clock, newId, deviceId: 'device-a' }, 'check-failed', {
+      check: 'var-free-space',
+      class: 'wanted',
+      reason: 'below-threshold',
+      message: `backlog ${i}`,
+    });
+  const size = outbox.size();
+  await outbox.close();
+  await host.close();
+  if (size.events < BACKLOG) throw new Error(`the outbox kept ${size.events} of ${BACKLOG} events`);
 }
 
 interface DriverResult {

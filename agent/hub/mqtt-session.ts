@@ -1,7 +1,7 @@
 // One MQTT connection, start to end. mqtt.js's own reconnect is off (reconnectPeriod 0): the
 // callers own retries and backoff, and a lost connection fails every publish still waiting for
 // its PUBACK, so the outbox keeps those events and sends them again on the next connection.
-import { connect, type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, IClientPublishOptions, MqttClient } from 'mqtt';
 import { HostError } from '../errors.js';
 import { raceDeadline } from '../core/deadline.js';
 import type { Clock } from '../host/clock.js';
@@ -114,7 +114,14 @@ function lostError(reason: string): HostError {
   return new HostError('hub-connection-lost', `connection to the hub lost: ${reason}`, { retryable: true });
 }
 
-export function openSession(options: SessionOptions): Promise<Session> {
+export async function openSession(options: SessionOptions): Promise<Session> {
+  // Loaded at the first connection, not with the daemon: a daemon still waiting for its hub
+  // certificate (or with the hub unreachable from the start) does not hold mqtt.js and its
+  // streams in memory (~2 MB of heap) for nothing.
+  const mqtt = await import('mqtt');
+  // mqtt.js is CommonJS: in the bundle a dynamic import hands it over as { default: exports }.
+  const connect = mqtt.connect ?? (mqtt as unknown as { default: typeof mqtt }).default.connect;
+  if (options.signal?.aborted) throw connectError(options.url, 'aborted');
   const mqttOptions: IClientOptions = {
     protocolVersion: options.protocolVersion,
     clientId: options.clientId,

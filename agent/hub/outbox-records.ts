@@ -41,9 +41,8 @@ export interface ScannedRecord {
   seq: number;
   priority: boolean;
   offset: number;
-  /** Header plus payload. */
+  /** Header plus payload (which starts RECORD_HEADER_BYTES after offset). */
   length: number;
-  payload: Buffer;
 }
 
 export interface ScanResult<T> {
@@ -83,7 +82,6 @@ export function scanRecords(data: Buffer): ScanResult<ScannedRecord> & { skipped
       priority: ((data[offset + 3] ?? 0) & 1) === 1,
       offset,
       length,
-      payload: data.subarray(offset + RECORD_HEADER_BYTES, offset + length),
     });
     offset += length;
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHostFs } from '../../../agent/host/fs.js';
 import { openOutbox, type Outbox, type OutboxItem, type OutboxLimits } from '../../../agent/hub/outbox.js';
-import { scanRecords } from '../../../agent/hub/outbox-records.js';
+import { encodeRecord, scanRecords, segmentName } from '../../../agent/hub/outbox-records.js';
 import type { HubEventRecord } from '../../../agent/core/hub/payloads.js';
 import { FakeClock } from '../../fakes/clock.js';
 
@@ -53,6 +53,33 @@ const ids = (items: OutboxItem[]) => items.map((i) => (i.kind === 'event' ? i.ev
 const bodyN = (items: OutboxItem[]) =>
   items.flatMap((i) => (i.kind === 'event' ? [(i.event.body as { n: number }).n] : []));
 const real = (...parts: string[]) => join(root, dir, ...parts);
+
+describe('outbox index on reopen', () => {
+  it('indexes records whose payload does not lead with id and type (another writer) like its own', async () => {
+    const own = event('rollback-detected');
+    const other = event();
+    const reordered = { body: other.body, time: other.time, type: other.type, id: other.id };
+    const accented = { ...event(), id: 'E\u00e9-not-plain-ascii' };
+    await (await open()).close();
+    await writeFile(
+      real(segmentName(1)),
+      Buffer.concat(
+        [own, reordered, accented].map((e, i) => encodeRecord(i + 1, false, Buffer.from(JSON.stringify(e)))),
+      ),
+    );
+    const again = await open({ maxEvents: 3 });
+    expect(ids(await again.peek(10))).toEqual([own.id, other.id, accented.id]);
+    // Acks find the entries by the ids the index read.
+    await again.ack([other.id]);
+    expect(ids(await again.peek(10))).toEqual([own.id, accented.id]);
+    // An eviction counts the evicted event under the type the index read (none of these records
+    // is flagged priority, so the oldest goes).
+    await again.enqueue(event());
+    await again.enqueue(event());
+    const items = await again.peek(10);
+    expect(items[0]?.kind === 'drops' && items[0].report.byType).toEqual({ 'rollback-detected': 1 });
+  });
+});
 
 describe('outbox order and acks', () => {
   it('hands events out in enqueue order until acked, also after reopen', async () => {
