@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { HubEventRecord } from '../core/hub/payloads.js';
 import { StateWriteError } from '../errors.js';
 import { writeFileAtomic } from '../host/fs.js';
+import { readRegularFile } from '../host/regular-file.js';
 import type { Entry, Segment } from './outbox-index.js';
 import { RECORD_HEADER_BYTES, isSegmentName, scanAcks, scanRecords } from './outbox-records.js';
 
@@ -35,7 +36,11 @@ export async function loadOutboxFiles(dir: string, { warn, countUnreadable }: Lo
   for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlink(join(dir, name)).catch(() => undefined);
 
   const acksPath = join(dir, ACKS_FILE);
-  const ackData = await readFile(acksPath).catch(() => Buffer.alloc(0));
+  // A directory or FIFO where acks.log or a segment belongs is named as such (not an errno of
+  // the outbox directory); only a missing acks.log means "nothing acked yet".
+  const ackData = await readRegularFile(acksPath).catch((error: unknown) =>
+    (error as NodeJS.ErrnoException).code === 'ENOENT' ? Buffer.alloc(0) : Promise.reject(error),
+  );
   const ackScan = scanAcks(ackData);
   const acks = await open(acksPath, 'a', 0o600);
   if (ackScan.problem) {
@@ -52,7 +57,7 @@ export async function loadOutboxFiles(dir: string, { warn, countUnreadable }: Lo
   const ids = new Set<string>();
   for (const name of names.filter(isSegmentName).sort()) {
     const path = join(dir, name);
-    const data = await readFile(path);
+    const data = await readRegularFile(path);
     const scan = scanRecords(data);
     // A power cut mid-append: that event was never confirmed to its producer, so it is not counted.
     if (scan.problem)

@@ -3,7 +3,8 @@
 // with the device's own rpm database: what an Image Builder image for RHEL 9 gets. --nodeps
 // because greenboot, bash and glibc are not rpm packages inside the device.
 import { execa } from 'execa';
-import { readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureRuntime } from '../../scripts/node-runtimes.mjs';
 import { repoRoot } from './bundle.js';
@@ -17,19 +18,49 @@ export async function hostRpmArch(): Promise<string> {
   return (await execa('rpm', ['--eval', '%{_arch}'])).stdout.trim();
 }
 
-/** The main RPM and this architecture's edge-agent-runtime, built once per process into build/rpm-harness-<pid>. */
-export function buildRpms(): Promise<string[]> {
+/**
+ * The main RPM and this architecture's edge-agent-runtime, built once per process into
+ * build/rpm-harness-<pid>. With `reuse` (the demo), RPMs built before from the very same sources
+ * are taken from build/rpm-cache-<hash of the sources>: rpmbuild is most of a warm demo's setup.
+ */
+export function buildRpms(options: { reuse?: boolean } = {}): Promise<string[]> {
   built ??= (async () => {
-    const outdir = join(repoRoot, 'build', `rpm-harness-${process.pid}`);
+    const key = options.reuse ? await sourcesKey() : undefined;
+    const outdir = join(repoRoot, 'build', key ? `rpm-cache-${key}` : `rpm-harness-${process.pid}`);
+    const rpms = async (dir: string) =>
+      (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.rpm')).map((n) => join(dir, n));
+    if (key && (await rpms(outdir)).length > 0) return rpms(outdir);
+    const into = key ? `${outdir}.${process.pid}` : outdir;
     const result = await execa(
       'node',
-      ['packaging/rpm/build-rpm.mjs', '--no-lint', '--runtime', await hostRpmArch(), '--outdir', outdir],
+      ['packaging/rpm/build-rpm.mjs', '--no-lint', '--runtime', await hostRpmArch(), '--outdir', into],
       { cwd: repoRoot, reject: false, all: true },
     );
     if (result.exitCode !== 0) throw new Error(`building the RPMs failed:\n${result.all}`);
-    return (await readdir(outdir)).filter((n) => n.endsWith('.rpm')).map((n) => join(outdir, n));
+    if (!key) return rpms(outdir);
+    // Only complete builds become the cache; the one before (other sources) is removed.
+    for (const old of (await readdir(join(repoRoot, 'build'))).filter((n) => /^rpm-cache-[0-9a-f]+$/.test(n)))
+      await rm(join(repoRoot, 'build', old), { recursive: true, force: true });
+    await rename(into, outdir);
+    return rpms(outdir);
   })();
   return built;
+}
+
+/**
+ * A hash of everything an RPM is built from: the commit (its time dates the build) and every
+ * file git would see outside test/, changed or not, with the architecture.
+ */
+async function sourcesKey(): Promise<string> {
+  const git = (...args: string[]) => execa('git', args, { cwd: repoRoot }).then((r) => r.stdout);
+  const hash = createHash('sha256');
+  hash.update(`${await git('rev-parse', 'HEAD')}\n${await hostRpmArch()}\n`);
+  const files = (await git('ls-files', '-co', '--exclude-standard', '-z')).split('\0').filter(Boolean).sort();
+  for (const file of files.filter((f) => !f.startsWith('test/'))) {
+    const content = await readFile(join(repoRoot, file)).catch(() => Buffer.from('(gone)'));
+    hash.update(`${file}\0${content.length}\0`).update(content);
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Copies RPMs into the device and installs them with its rpm (--nodeps: see the top). */

@@ -2,7 +2,7 @@
 // of the checks. `check --class required` with every check passing exits 0 (greenboot would read
 // anything else as RED and roll a healthy update back), says loudly that the record was not
 // written, and leaves no lock; `boot green` then fails at once with the I/O exit code (74), not
-// after waiting on a lock and not as an internal error (70).
+// after waiting on a lock and not as an internal error (70); so does the daemon.
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../agent/exit-codes.js';
@@ -62,4 +62,20 @@ describe('records on a full /var', () => {
     expect(run.stderr).toMatch(/no space left on device/);
     expect(performance.now() - started).toBeLessThan(8_000);
   }, 60_000);
+
+  it('the daemon started on it ends with exit 74 naming the full disk, not 70', async () => {
+    await device.sh(
+      'systemctl reset-failed edge-agent.service 2>/dev/null; systemctl start --no-block edge-agent.service',
+    );
+    // Its first exit is enough (systemd then restarts it): the exit status of the main process.
+    const show = async (p: string) => (await device.sh(`systemctl show -p ${p} --value edge-agent.service`)).trim();
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await show('ExecMainStatus')) === '0' && (await show('ActiveState')) !== 'active')
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    const journal = await device.sh('journalctl -u edge-agent.service -o cat --no-pager');
+    expect(Number(await show('ExecMainStatus')), journal).toBe(ExitCode.IoError);
+    expect(journal).toMatch(/no space left on device/i);
+    expect(journal).not.toMatch(/internal error/);
+    await device.sh('systemctl stop edge-agent.service');
+  }, 90_000);
 });

@@ -214,8 +214,33 @@ describe('edge-agent RPM on a virtual edge device', () => {
     const security = await device.exec(['systemd-analyze', 'security', '--no-pager', 'edge-agent.service']);
     const score = Number(/Overall exposure level for edge-agent\.service: ([\d.]+)/.exec(security.stdout)?.[1]);
     process.stdout.write(`systemd-analyze security edge-agent.service: exposure ${score}\n`);
-    // systemd rates up to 4.9 "OK"; the daemon needs root, D-Bus and the network.
-    expect(score).toBeLessThanOrEqual(4.0);
+    // systemd rates up to 4.9 "OK"; the daemon needs root, D-Bus and the network. 2.5 measured
+    // here (systemd 252) with the hardening below; the bound leaves room for other systemd versions.
+    expect(score).toBeLessThanOrEqual(3.0);
+    // The hardening each shown not to break the daemon (the tests below run under it), as loaded.
+    const props = Object.fromEntries(
+      (
+        await device.exec([
+          'systemctl',
+          'show',
+          '-p',
+          'PrivateDevices,ProtectClock,ProtectProc,PrivateMounts,UMask,RestrictAddressFamilies,CapabilityBoundingSet',
+          'edge-agent.service',
+        ])
+      ).stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(props).toMatchObject({
+      PrivateDevices: 'yes',
+      ProtectClock: 'yes',
+      ProtectProc: 'invisible',
+      PrivateMounts: 'yes',
+      UMask: '0077',
+    });
+    expect(props.RestrictAddressFamilies).not.toMatch(/AF_NETLINK/);
+    expect(props.CapabilityBoundingSet).not.toMatch(/cap_sys_admin/);
   });
 
   it('lets a Node daemon in the unit notify readiness, reach D-Bus and journald, and write only where it should', async () => {

@@ -59,7 +59,10 @@ export async function installRpmOstree(
   device: VirtualDevice,
   options: { deployments?: DeploymentSpec[]; booted?: number } = {},
 ): Promise<Deployment[]> {
-  const bundle = await buildRpmOstree();
+  // A copy inside the device, not the checkout's file: a checkout under /tmp is hidden from
+  // services with PrivateTmp=yes (the edge-agent daemon), which then could not run rpm-ostree.
+  const bundle = '/usr/libexec/edge-harness/rpm-ostree.mjs';
+  await device.writeFile(bundle, await readFile(await buildRpmOstree()));
   await device.writeFile(
     '/usr/bin/rpm-ostree',
     `#!/bin/sh\n# rpm-ostree stand-in of the edge-agent test harness\nexec ${process.execPath} ${bundle} "$@"\n`,
