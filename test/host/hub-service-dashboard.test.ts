@@ -72,7 +72,11 @@ describe.skipIf(!ready)('hub dashboard in headless Chromium', () => {
     await b.status({ booted: deployment('9.4.2'), verdict: 'red', attempt: { n: 2, max: 3 } });
     await c.status({ booted: { version: hostile, checksum: 'abcdef012345' }, verdict: 'checking' });
     await b.online('offline');
-    await publishRollback(a, '9.4.2', '9.4.1');
+    await publishRollback(a, '9.4.2', '9.4.1', [
+      { id: 'stop-microshift', outcome: 'done', message: 'stopped microshift.service' },
+      { id: 'remove-pods', outcome: 'done', message: '7 pods removed' },
+      { id: `hook:${hostile}`, outcome: 'failed', message: 'exit 3' },
+    ]);
     const deadline = Date.now() + 15_000;
     while (
       (await service.store.timeline(a.id, 10)).length < 5 ||
@@ -126,9 +130,24 @@ describe.skipIf(!ready)('hub dashboard in headless Chromium', () => {
       'boot RED',
       'boot RED',
       'boot RED',
-      'ROLLBACK from 9.4.2 to 9.4.1: boot red 3 times',
+      'ROLLBACK from 9.4.2 to 9.4.1: boot red 3 times; pre-rollback: stop-microshift done',
       'boot GREEN',
     ]);
+  });
+
+  it("lists a rollback's pre-rollback actions with their outcomes under it, as text", async () => {
+    const dom = await browse(`${service.httpUrl}/devices/device-a`, 'device-a-actions.png', join(dir, 'profile-6'));
+    const rollback = /<li class="ev rollback-detected">[\s\S]*?<\/ul><\/li>/.exec(dom)?.[0] ?? '';
+    const steps = [...rollback.matchAll(/<li class="step outcome-(\w+)">([\s\S]*?)<\/li>/g)].map((m) => [
+      m[1],
+      text(m[2] ?? '').trim(),
+    ]);
+    expect(steps).toEqual([
+      ['done', 'stop-microshift : done stopped microshift.service'],
+      ['done', 'remove-pods : done 7 pods removed'],
+      ['failed', 'hook:&lt;img src=x onerror=document.title="pwned"&gt; : failed exit 3'],
+    ]);
+    expect(rollback).not.toMatch(/<img/i);
   });
 
   it('shows what a device sent as text, never as markup', async () => {

@@ -100,8 +100,11 @@ export function summarizeEvent(type: string, body: Record<string, unknown>): str
       if (failed.length > 0) parts.push(`failed: ${failed.map((f) => `${f.check} (${f.reason})`).join(', ')}`);
       return parts.filter(Boolean).join(', ');
     }
-    case 'rollback-detected':
-      return `ROLLBACK from ${ref(body.from)} to ${ref(body.to)}: ${String(body.reason ?? '')}`;
+    case 'rollback-detected': {
+      const steps = preRollbackSteps(body);
+      const prepared = steps.length ? `; pre-rollback: ${steps.map((a) => `${a.id} ${a.outcome}`).join(', ')}` : '';
+      return `ROLLBACK from ${ref(body.from)} to ${ref(body.to)}: ${String(body.reason ?? '')}${prepared}`;
+    }
     case 'check-failed':
       return `check ${String(body.check)} (${String(body.class)}) failed: ${String(body.reason)}${body.message ? `: ${String(body.message)}` : ''}`;
     case 'update-staged':
@@ -118,4 +121,23 @@ export function summarizeEvent(type: string, body: Record<string, unknown>): str
     default:
       return `${type} ${JSON.stringify(body).slice(0, 200)}`;
   }
+}
+
+export interface PreRollbackStepView {
+  id: string;
+  outcome: string;
+  message?: string;
+}
+
+/** The pre-rollback steps a rollback event carries (ingest validated them; rows written before may lack them). */
+export function preRollbackSteps(body: Record<string, unknown>): PreRollbackStepView[] {
+  const steps = body.preRollback;
+  if (!Array.isArray(steps)) return [];
+  return steps
+    .filter((a): a is Record<string, unknown> => typeof a === 'object' && a !== null)
+    .map((a) => ({
+      id: String(a.id ?? '?'),
+      outcome: String(a.outcome ?? '?'),
+      ...(typeof a.message === 'string' && { message: a.message }),
+    }));
 }
