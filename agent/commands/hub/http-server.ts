@@ -2,9 +2,11 @@
 // dashboard pages over it. Loopback and plain HTTP by default; the config refuses any other
 // address without TLS and a token file, and with a token every request must carry it.
 import { timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import {
   DASHBOARD_CSS,
   renderDeviceListPage,
@@ -13,7 +15,7 @@ import {
 } from '../../core/hub/service/dashboard-html.js';
 import { decodeCursor, LIST_FILTERS, type DeviceQuery, type ListFilter } from '../../core/hub/service/views.js';
 import type { HubStore } from '../../hub/store.js';
-import { createBundleHandler, type BundleOptions } from './bundle-upload.js';
+import { bundleFile, createBundleHandler, listBundles, type BundleOptions } from './bundle-upload.js';
 
 export interface HttpOptions {
   host: string;
@@ -106,6 +108,30 @@ export async function startHttp(
       if (path === '/api/v1/overview') return json(response, 200, await store.overview(now()));
       if (path === '/api/v1/devices')
         return json(response, 200, await store.listDevices(deviceQuery(url.searchParams, 100), now()));
+      const bundles = /^\/api\/v1\/devices\/([^/]+)\/bundles$/.exec(path);
+      if (bundles) {
+        const id = decodeURIComponent(bundles[1] ?? '');
+        if (!(await store.device(id))) return json(response, 404, { error: 'not-found', message: `no device ${id}` });
+        return json(response, 200, {
+          device: id,
+          bundles: options.bundles ? await listBundles(options.bundles, id) : [],
+        });
+      }
+      const download = /^\/api\/v1\/devices\/([^/]+)\/bundles\/([0-9a-f]{64})\.tar\.gz$/.exec(path);
+      if (download) {
+        const id = decodeURIComponent(download[1] ?? '');
+        const file = options.bundles ? await bundleFile(options.bundles, id, download[2] ?? '') : undefined;
+        if (!file) return json(response, 404, { error: 'not-found', message: `no such bundle of ${id}` });
+        response.writeHead(200, {
+          'content-type': 'application/gzip',
+          'content-length': String(file.size),
+          'content-disposition': `attachment; filename="${id}-${(download[2] ?? '').slice(0, 12)}.tar.gz"`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+        if (request.method === 'HEAD') return void response.end();
+        return await pipeline(createReadStream(file.path), response);
+      }
       const api = /^\/api\/v1\/devices\/([^/]+)(\/timeline)?$/.exec(path);
       if (api) {
         const id = decodeURIComponent(api[1] ?? '');
@@ -131,7 +157,12 @@ export async function startHttp(
         const id = decodeURIComponent(page[1] ?? '');
         const device = await store.device(id);
         if (!device) return send(response, 404, 'text/plain', 'no such device');
-        return html(response, renderDevicePage(device.row, device.status, await store.timeline(id, 200)));
+        const stored = options.bundles ? await listBundles(options.bundles, id) : [];
+        const links = stored.map((b) => ({
+          ...b,
+          href: `/api/v1/devices/${encodeURIComponent(id)}/bundles/${b.sha256}.tar.gz`,
+        }));
+        return html(response, renderDevicePage(device.row, device.status, await store.timeline(id, 200), links));
       }
       return json(response, 404, { error: 'not-found' });
     } catch (error) {
