@@ -136,6 +136,10 @@ describe('hub service config', () => {
       'broker:\n  url: mqtts://b\n  ca: rel/ca.crt\n',
       'hub.yaml: broker.ca: line 3: wrong format (got "rel/ca.crt"); expected an absolute path',
     ],
+    [
+      'broker:\n  url: mqtts://b\nhttp:\n  deviceCa: /etc/ca.pem\n  key: /etc/k.pem\n',
+      'hub.yaml: http.cert: http.deviceCa is set: devices present their certificates over HTTPS only; expected an absolute path',
+    ],
     ['broker: {}\n', 'hub.yaml: broker.url: line 1: missing required key; expected a string'],
   ])('%j is refused precisely', (text, message) => {
     expect(() => parseHubServiceConfig('hub.yaml', text)).toThrow(message);
