@@ -3,8 +3,6 @@
 // device sends is shown as text, never run as markup; readiness warnings and uploaded bundles on the
 // device page. Screenshots go to build/hub-dashboard/.
 import { createHash, randomBytes } from 'node:crypto';
-import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,31 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubServiceConfigSchema } from '../../agent/commands/hub/hub-service-config.js';
 import { startHubService, type HubService } from '../../agent/commands/hub/service.js';
 import { createHostFs } from '../../agent/host/fs.js';
-import { repoRoot } from '../harness/bundle.js';
+import { browse, chromiumReady, shots } from '../harness/hub-service-chromium.js';
 import { connectDevice, deployment, publishRollback, type VirtualDevice } from '../harness/hub-service-devices.js';
 import { DEVICES, startBroker, type TestBroker } from '../harness/mosquitto.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ready = Number(process.versions.node.split('.')[0]) >= 22 && existsSync(CHROMIUM);
-const shots = join(repoRoot, 'build', 'hub-dashboard');
-
-/** The DOM after Chromium parsed and laid out the page (and ran anything that could run). */
-async function browse(url: string, screenshot: string, profile: string): Promise<string> {
-  const flags = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    '--disable-sync',
-    `--user-data-dir=${profile}`,
-    '--window-size=1200,900',
-  ];
-  await execa(CHROMIUM, [...flags, `--screenshot=${join(shots, screenshot)}`, url], { timeout: 60_000 });
-  const { stdout } = await execa(CHROMIUM, [...flags, '--dump-dom', url], { timeout: 60_000 });
-  return stdout;
-}
+const ready = chromiumReady();
 
 const text = (html: string) => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
 
