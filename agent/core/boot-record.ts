@@ -52,6 +52,8 @@ const rollbackEvent = z.looseObject({
   message: z.string(),
   /** GRUB booted the old deployment because the update's last attempt was red (not a manual rollback). */
   fallback: z.boolean().optional(),
+  /** What `boot red` did on the failed deployment's last boot before GRUB went back (its actions). */
+  preRollback: z.array(actionResult).optional(),
 });
 
 // greenboot's scripts of the boot as read from its journal (core/greenboot-journal.ts). Lenient:

@@ -33,6 +33,8 @@ export function detectRollback(input: RollbackInput): RollbackEvent | undefined 
   const firstFailed = failed.at(-1);
   const firstFailure =
     firstFailed?.firstFailure ?? firstRequiredFailure(firstFailed) ?? otherScriptFailure(firstFailed);
+  // boot red prepares the rollback only on the last attempt, so the newest tried boot holds them.
+  const preRollback = tried.find((r) => r.actions?.length)?.actions;
   const from = describe(previous.deployment);
   const to = describe(input.booted);
   const what = firstFailure?.reason === SCRIPT_FAILED ? 'greenboot script' : 'check';
@@ -49,6 +51,7 @@ export function detectRollback(input: RollbackInput): RollbackEvent | undefined 
     // the grubenv no longer shows the fallback; the last red boot's record does: it was the last
     // attempt, so GRUB, not a person, chose the old deployment.
     fallback: previous.verdict === 'red' && previous.rollbackImminent === true,
+    ...(preRollback && { preRollback }),
     message: `rolled back from ${from} to ${to} after ${failed.length} failed boot${failed.length === 1 ? '' : 's'}${why}`,
   };
 }

@@ -51,6 +51,15 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; statements: readonly s
     // does not read the rows (with their status JSON) at all.
     statements: ['CREATE INDEX devices_state ON devices (verdict, online)'],
   },
+  {
+    version: 3,
+    // The readiness level a device last reported (ok, warn, fail; NULL: none sent), so the
+    // overview counts devices with readiness warnings without reading their status JSON.
+    statements: [
+      'ALTER TABLE devices ADD COLUMN readiness TEXT',
+      'CREATE INDEX devices_readiness ON devices (readiness)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -57,16 +57,25 @@ export class HubStore {
       case 'status': {
         const c = deviceColumns(message.status);
         await sql.run(
-          `INSERT INTO devices (id, verdict, version, status, status_at, seen_at, rollback_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET verdict = excluded.verdict, version = excluded.version, status = excluded.status, status_at = excluded.status_at, seen_at = excluded.seen_at, rollback_at = ${LATER_ROLLBACK}`,
-          [message.device, c.verdict, c.version, JSON.stringify(message.status), c.statusAt, now, c.rollbackAt],
+          `INSERT INTO devices (id, verdict, version, status, status_at, seen_at, rollback_at, readiness) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET verdict = excluded.verdict, version = excluded.version, status = excluded.status, status_at = excluded.status_at, seen_at = excluded.seen_at, rollback_at = ${LATER_ROLLBACK}, readiness = excluded.readiness`,
+          [
+            message.device,
+            c.verdict,
+            c.version,
+            JSON.stringify(message.status),
+            c.statusAt,
+            now,
+            c.rollbackAt,
+            c.readiness,
+          ],
         );
         if (message.markup) await this.count('markup-escaped', 1);
         return true;
       }
       case 'status-cleared':
         await sql.run(
-          `UPDATE devices SET status = NULL, verdict = 'unknown', version = NULL, seen_at = ? WHERE id = ?`,
+          `UPDATE devices SET status = NULL, verdict = 'unknown', version = NULL, readiness = NULL, seen_at = ? WHERE id = ?`,
           [now, message.device],
         );
         return true;
@@ -176,6 +185,9 @@ export class HubStore {
     const [rolled] = await this.sql.all<{ n: number }>('SELECT count(*) AS n FROM devices WHERE rollback_at >= ?', [
       now - DAY,
     ]);
+    const readiness = await this.sql.all<{ readiness: string; n: number }>(
+      "SELECT readiness, count(*) AS n FROM devices WHERE readiness IN ('warn', 'fail') GROUP BY readiness",
+    );
     const counters = await this.counters();
     const overview: Overview = {
       devices: 0,
@@ -186,6 +198,10 @@ export class HubStore {
       rolledBack24h: Number(rolled?.n ?? 0),
       rejects: {},
       pruned: { byCount: counters['pruned-by-count'] ?? 0, byAge: counters['pruned-by-age'] ?? 0 },
+      readiness: {
+        warn: Number(readiness.find((r) => r.readiness === 'warn')?.n ?? 0),
+        fail: Number(readiness.find((r) => r.readiness === 'fail')?.n ?? 0),
+      },
       generatedAt: new Date(now).toISOString(),
     };
     for (const group of groups) {

@@ -72,7 +72,12 @@ export const deployment = (version: string) => ({
 });
 
 /** A bad update on a device: RED three times, the rollback, then GREEN on the old deployment. */
-export async function publishRollback(device: VirtualDevice, from: string, to: string): Promise<void> {
+export async function publishRollback(
+  device: VirtualDevice,
+  from: string,
+  to: string,
+  preRollback?: Array<{ id: string; outcome: string; message?: string }>,
+): Promise<void> {
   for (let n = 1; n <= 3; n += 1) {
     await device.event('boot-verdict', {
       verdict: 'red',
@@ -81,6 +86,11 @@ export async function publishRollback(device: VirtualDevice, from: string, to: s
       failed: [{ check: 'microshift', reason: 'workloads-not-ready' }],
     });
   }
-  await device.event('rollback-detected', { from: deployment(from), to: deployment(to), reason: 'boot red 3 times' });
+  await device.event('rollback-detected', {
+    from: deployment(from),
+    to: deployment(to),
+    reason: 'boot red 3 times',
+    ...(preRollback && { preRollback }),
+  });
   await device.event('boot-verdict', { verdict: 'green', deployment: deployment(to), attempt: { n: 0, max: 3 } });
 }

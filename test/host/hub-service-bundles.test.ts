@@ -45,6 +45,13 @@ describe.skipIf(!hasSqlite)('hub service: support bundle uploads', () => {
     expect(await readFile(file)).toEqual(data);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await (await get(path)).json()).toEqual({ received: 10000, size: 10000, complete: true });
+    // Listed for operators, and downloadable with the token only.
+    const listed = (await (await get('/api/v1/devices/device-a/bundles')).json()) as { bundles: unknown[] };
+    expect(listed.bundles).toContainEqual(expect.objectContaining({ sha256: sha(data), size: 10000 }));
+    expect(Buffer.from(await (await get(`${path}.tar.gz`)).arrayBuffer())).toEqual(data);
+    const anonymous = await fetch(`http://127.0.0.1:${hub.port}${path}.tar.gz`);
+    expect(anonymous.status).toBe(401);
+    expect((await get(`/api/v1/devices/device-a/bundles/${'c'.repeat(64)}.tar.gz`)).status).toBe(404);
   });
 
   it('drops bytes whose sha256 is not the one they were sent under', async () => {

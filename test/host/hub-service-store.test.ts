@@ -69,6 +69,8 @@ describe.each(stores)('hub store on $kind', ({ kind, available }) => {
               {
                 verdict: i % 5 === 0 ? 'red' : 'green',
                 booted: { version: i < 10 ? '9.4.1' : '9.4.2', checksum: 'abc' },
+                // Readiness: dev-00..02 warn, dev-03 fails, dev-04 is fine, the rest send none.
+                ...(i < 5 && { readiness: { level: i < 3 ? 'warn' : i === 3 ? 'fail' : 'ok' } }),
               },
               { device, agent: '1', outbox: { queued: 0, dropped: 0 }, updatedAt: new Date(NOW).toISOString() },
             ),
@@ -103,6 +105,7 @@ describe.each(stores)('hub store on $kind', ({ kind, available }) => {
           devices: 25,
           verdicts: { red: 5, green: 20 },
           pruned: { byAge: 5, byCount: 10 },
+          readiness: { warn: 3, fail: 1 },
         });
         expect((await store.counters())['duplicate-events']).toBe(1);
 

@@ -123,3 +123,40 @@ export function createBundleHandler(options: BundleOptions, store: HubStore) {
     }
   };
 }
+
+export interface StoredBundle {
+  sha256: string;
+  size: number;
+  /** When the last byte arrived (the complete file's modification time). */
+  uploadedAt: string;
+}
+
+/** A device's complete bundles, newest first (uploads still under way are not listed). */
+export async function listBundles(options: BundleOptions, id: string): Promise<StoredBundle[]> {
+  if (!DEVICE_ID.test(id)) return [];
+  const dir = join(options.dir, id);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found = await Promise.all(
+    names
+      .filter((n) => /^[0-9a-f]{64}\.tar\.gz$/.test(n))
+      .map(async (n) => {
+        const info = await stat(join(dir, n)).catch(() => undefined);
+        return info && { sha256: n.slice(0, 64), size: info.size, uploadedAt: info.mtime.toISOString() };
+      }),
+  );
+  return found
+    .filter((b): b is StoredBundle => b !== undefined)
+    .sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt));
+}
+
+/** The path and size of a complete bundle, or undefined. */
+export async function bundleFile(
+  options: BundleOptions,
+  id: string,
+  sha: string,
+): Promise<{ path: string; size: number } | undefined> {
+  if (!DEVICE_ID.test(id) || !/^[0-9a-f]{64}$/.test(sha)) return undefined;
+  const path = join(options.dir, id, `${sha}.tar.gz`);
+  const size = await sizeOf(path);
+  return size === undefined ? undefined : { path, size };
+}

@@ -1,10 +1,13 @@
 // The hub service's HTTP side: the versioned JSON API (packaging/docs/hub-api.md) and the
 // dashboard pages over it. Loopback and plain HTTP by default; the config refuses any other
 // address without TLS and a token file, and with a token every request must carry it.
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, type X509Certificate } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { pipeline } from 'node:stream/promises';
 import {
   DASHBOARD_CSS,
   renderDeviceListPage,
@@ -13,12 +16,13 @@ import {
 } from '../../core/hub/service/dashboard-html.js';
 import { decodeCursor, LIST_FILTERS, type DeviceQuery, type ListFilter } from '../../core/hub/service/views.js';
 import type { HubStore } from '../../hub/store.js';
-import { createBundleHandler, type BundleOptions } from './bundle-upload.js';
+import { bundleFile, createBundleHandler, listBundles, type BundleOptions } from './bundle-upload.js';
 
 export interface HttpOptions {
   host: string;
   port: number;
-  tls?: { cert: Buffer; key: Buffer };
+  /** deviceCa: the CA of the devices' client certificates; with it, bundle uploads need one. */
+  tls?: { cert: Buffer; key: Buffer; deviceCa?: Buffer };
   token?: string;
   /** Where uploaded support bundles go; without it the bundle endpoints answer 404. */
   bundles?: BundleOptions;
@@ -90,7 +94,13 @@ export async function startHttp(
     if (request.method !== 'GET' && request.method !== 'HEAD' && !(bundle && request.method === 'PUT'))
       return json(response, 405, { error: 'method-not-allowed' });
     if (path === '/healthz') return json(response, 200, { ok: true });
-    if (options.token !== undefined && !tokenMatches(request.headers.authorization, options.token)) {
+    // With a device CA, a device proves who it is with the certificate it uses for MQTT: the
+    // token, shared by every holder, would let one device upload under another's id.
+    const deviceCa = options.tls?.deviceCa !== undefined;
+    if (bundle && deviceCa) {
+      const refusal = deviceRefusal(request.socket as TLSSocket, decodeURIComponent(bundle[1] ?? ''));
+      if (refusal) return json(response, refusal.status, refusal.body);
+    } else if (options.token !== undefined && !tokenMatches(request.headers.authorization, options.token)) {
       response.setHeader('www-authenticate', 'Bearer realm="edge-agent-hub"');
       return json(response, 401, {
         error: 'unauthorized',
@@ -106,6 +116,30 @@ export async function startHttp(
       if (path === '/api/v1/overview') return json(response, 200, await store.overview(now()));
       if (path === '/api/v1/devices')
         return json(response, 200, await store.listDevices(deviceQuery(url.searchParams, 100), now()));
+      const bundles = /^\/api\/v1\/devices\/([^/]+)\/bundles$/.exec(path);
+      if (bundles) {
+        const id = decodeURIComponent(bundles[1] ?? '');
+        if (!(await store.device(id))) return json(response, 404, { error: 'not-found', message: `no device ${id}` });
+        return json(response, 200, {
+          device: id,
+          bundles: options.bundles ? await listBundles(options.bundles, id) : [],
+        });
+      }
+      const download = /^\/api\/v1\/devices\/([^/]+)\/bundles\/([0-9a-f]{64})\.tar\.gz$/.exec(path);
+      if (download) {
+        const id = decodeURIComponent(download[1] ?? '');
+        const file = options.bundles ? await bundleFile(options.bundles, id, download[2] ?? '') : undefined;
+        if (!file) return json(response, 404, { error: 'not-found', message: `no such bundle of ${id}` });
+        response.writeHead(200, {
+          'content-type': 'application/gzip',
+          'content-length': String(file.size),
+          'content-disposition': `attachment; filename="${id}-${(download[2] ?? '').slice(0, 12)}.tar.gz"`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+        if (request.method === 'HEAD') return void response.end();
+        return await pipeline(createReadStream(file.path), response);
+      }
       const api = /^\/api\/v1\/devices\/([^/]+)(\/timeline)?$/.exec(path);
       if (api) {
         const id = decodeURIComponent(api[1] ?? '');
@@ -131,7 +165,12 @@ export async function startHttp(
         const id = decodeURIComponent(page[1] ?? '');
         const device = await store.device(id);
         if (!device) return send(response, 404, 'text/plain', 'no such device');
-        return html(response, renderDevicePage(device.row, device.status, await store.timeline(id, 200)));
+        const stored = options.bundles ? await listBundles(options.bundles, id) : [];
+        const links = stored.map((b) => ({
+          ...b,
+          href: `/api/v1/devices/${encodeURIComponent(id)}/bundles/${b.sha256}.tar.gz`,
+        }));
+        return html(response, renderDevicePage(device.row, device.status, await store.timeline(id, 200), links));
       }
       return json(response, 404, { error: 'not-found' });
     } catch (error) {
@@ -141,8 +180,16 @@ export async function startHttp(
     }
   }
 
+  // The certificate is asked for, not required: operators reach the dashboard with the token.
   const server: Server = options.tls
-    ? createHttps({ cert: options.tls.cert, key: options.tls.key }, handler)
+    ? createHttps(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ...(options.tls.deviceCa && { ca: options.tls.deviceCa, requestCert: true, rejectUnauthorized: false }),
+        },
+        handler,
+      )
     : createHttp(handler);
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
@@ -168,4 +215,44 @@ function timelineLimit(params: URLSearchParams): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > 2000)
     throw new BadRequest('limit: expected a whole number from 1 to 2000');
   return limit;
+}
+
+/** The names a device certificate speaks for: its CN and its DNS and URI subject alternative names. */
+export function certificateNames(cert: X509Certificate): string[] {
+  const names: string[] = [];
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
+  if (cn) names.push(cn);
+  for (const part of (cert.subjectAltName ?? '').split(', ')) {
+    const m = /^(?:DNS|URI):(.+)$/.exec(part);
+    if (m?.[1]) names.push(m[1]);
+  }
+  return names;
+}
+
+/** Why this connection may not use device `id`'s bundle endpoints, or undefined when it may. */
+function deviceRefusal(socket: TLSSocket, id: string): { status: number; body: Record<string, unknown> } | undefined {
+  const peer = socket.getPeerX509Certificate?.();
+  if (!peer)
+    return {
+      status: 401,
+      body: { error: 'unauthorized', message: 'bundle uploads need the device MQTT client certificate' },
+    };
+  if (!socket.authorized)
+    return {
+      status: 401,
+      body: {
+        error: 'unauthorized',
+        message: `the client certificate is not signed by the device CA (${String(socket.authorizationError)})`,
+      },
+    };
+  const names = certificateNames(peer);
+  if (!names.includes(id))
+    return {
+      status: 403,
+      body: {
+        error: 'forbidden',
+        message: `the client certificate is for ${names.map((n) => JSON.stringify(n)).join(', ') || 'no name'}, not device ${id}`,
+      },
+    };
+  return undefined;
 }

@@ -89,6 +89,11 @@ export const HubServiceConfigSchema = z.strictObject({
       cert: path().optional(),
       key: path().optional(),
       tokenFile: path().optional().describe('file holding the bearer token clients must send'),
+      deviceCa: path()
+        .optional()
+        .describe(
+          "CA that signs the devices' MQTT client certificates; with it, support bundle uploads need the device's own certificate (CN or SAN = the device id) instead of the token",
+        ),
     })
     .default({ host: '127.0.0.1', port: 8787 }),
 });
@@ -118,6 +123,19 @@ export function parseHubServiceConfig(file: string, text: string): HubServiceCon
           file,
           path: `http.${key}`,
           message: `http.host ${config.http.host} is not loopback, so HTTPS and a bearer token are required`,
+          expected: 'an absolute path',
+        })),
+      );
+  }
+  // Client certificates only exist inside TLS.
+  if (config.http.deviceCa !== undefined) {
+    const missing = (['cert', 'key'] as const).filter((key) => config.http[key] === undefined);
+    if (missing.length > 0)
+      throw new ConfigError(
+        missing.map((key) => ({
+          file,
+          path: `http.${key}`,
+          message: 'http.deviceCa is set: devices present their certificates over HTTPS only',
           expected: 'an absolute path',
         })),
       );

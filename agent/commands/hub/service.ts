@@ -46,6 +46,9 @@ export async function startHubService(
     config.http.cert && config.http.key
       ? await readTlsMaterial({ cert: config.http.cert, key: config.http.key }, deps.fs, (name) => `http.${name}`)
       : undefined;
+  const deviceCa = config.http.deviceCa
+    ? (await readTlsMaterial({ ca: config.http.deviceCa }, deps.fs, () => 'http.deviceCa')).ca
+    : undefined;
   const token = config.http.tokenFile ? await readToken(config.http.tokenFile, deps.fs) : undefined;
   const store = await openStore(config.store, now());
   const cleanups: Array<() => Promise<void>> = [() => store.close()];
@@ -57,7 +60,7 @@ export async function startHubService(
       {
         host: config.http.host,
         port: config.http.port,
-        tls: httpTls?.cert && httpTls.key ? { cert: httpTls.cert, key: httpTls.key.reveal() } : undefined,
+        tls: httpTls?.cert && httpTls.key ? { cert: httpTls.cert, key: httpTls.key.reveal(), deviceCa } : undefined,
         token,
         bundles: config.bundles,
       },

@@ -1,16 +1,21 @@
-// Where `--upload` sends the bundle and as whom: the hub service from config (hubService), its
-// bearer token, and this device's id as the hub knows it (the same id the MQTT reports carry).
+// Where `--upload` sends the bundle and as whom: the hub service from config (hubService), this
+// device's id as the hub knows it (the same id the MQTT reports carry), and its proof: the MQTT
+// client certificate and key when a hub is configured (a service with a device CA checks that the
+// certificate names this id), and the bearer token when one is configured.
 import { ConfigError } from '../../errors.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import type { Host } from '../../host/host.js';
-import { resolveHubConnection } from '../../hub/hub-config.js';
+import { resolveHubConnection, type Secret } from '../../hub/hub-config.js';
 
 export interface UploadTarget {
   url: string;
   token?: string;
   ca?: Buffer;
   deviceId: string;
+  /** The device's MQTT client certificate and key, presented to the service over HTTPS. */
+  cert?: Buffer;
+  key?: Secret;
 }
 
 export async function resolveUpload(host: Host, config: Config, loaded: LoadedConfig): Promise<UploadTarget> {
@@ -49,12 +54,19 @@ export async function resolveUpload(host: Host, config: Config, loaded: LoadedCo
     ca = await host.fs.readBytes(service.ca);
     if (!ca) throw problem('hubService.ca', `${service.ca} does not exist`, 'a PEM CA file');
   }
-  return { url: service.url, token, ca, deviceId: await deviceId(host, config, file) };
+  return { url: service.url, token, ca, ...(await identity(host, config, file)) };
 }
 
 /** The id the hub files this device under: the MQTT identity when a hub is set, else machine-id. */
-async function deviceId(host: Host, config: Config, file: string): Promise<string> {
-  if (config.hub) return (await resolveHubConnection(config.hub, host.fs, file)).connection.deviceId;
+async function identity(
+  host: Host,
+  config: Config,
+  file: string,
+): Promise<{ deviceId: string; cert?: Buffer; key?: Secret }> {
+  if (config.hub) {
+    const { connection } = await resolveHubConnection(config.hub, host.fs, file);
+    return { deviceId: connection.deviceId, cert: connection.tls.cert, key: connection.tls.key };
+  }
   const machineId = (await host.fs.readText('/etc/machine-id'))?.trim();
   if (!machineId)
     throw new ConfigError([
@@ -65,5 +77,5 @@ async function deviceId(host: Host, config: Config, file: string): Promise<strin
         expected: 'hub.deviceId',
       },
     ]);
-  return machineId;
+  return { deviceId: machineId };
 }

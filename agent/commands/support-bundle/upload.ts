@@ -1,16 +1,20 @@
 // `support-bundle --upload`: sends the archive to the hub service in chunks (packaging/docs/hub-api.md,
 // "Support bundles"). The service keeps what arrived of an interrupted chunk, so after a dropped
 // connection the client asks how much it has and goes on from there, with a growing pause between
-// attempts; only the bundle and the bearer token travel.
+// attempts; only the bundle, the device's certificate (over HTTPS) and the bearer token travel.
 import { open } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { HostError } from '../../errors.js';
+import type { Secret } from '../../hub/hub-config.js';
 
 export interface UploadOptions {
   url: string;
   token?: string;
   ca?: Buffer;
+  /** Client certificate and key: the device's MQTT identity, for a service that checks it. */
+  cert?: Buffer;
+  key?: Secret;
   deviceId: string;
   file: string;
   sha256: string;
@@ -50,6 +54,9 @@ function call(
       {
         method,
         ca: options.ca,
+        ...(url.protocol === 'https:' &&
+          options.cert &&
+          options.key && { cert: options.cert, key: options.key.reveal() }),
         signal: options.signal,
         timeout: 60_000,
         headers: {

@@ -124,7 +124,20 @@ const bodies = {
       .describe("greenboot scripts of any vendor that failed this boot, from greenboot's journal"),
     stoppedBy: z.string().optional().describe('The required greenboot script greenboot stopped at'),
   }),
-  'rollback-detected': RollbackSummarySchema.partial({ at: true }),
+  'rollback-detected': RollbackSummarySchema.partial({ at: true }).extend({
+    preRollback: z
+      .array(
+        z.looseObject({
+          id: z
+            .string()
+            .describe('The step, e.g. stop-microshift, remove-pods, hook:<name>; pre-rollback when all were skipped'),
+          outcome: z.string().describe('done, warning, failed or skipped'),
+          message: z.string().optional().describe('At most 200 characters'),
+        }),
+      )
+      .optional()
+      .describe("What boot red stopped, removed or saved on the failed deployment's last boot, each with its outcome"),
+  }),
   'check-failed': z.looseObject({
     check: z.string(),
     class: z.enum(['required', 'wanted']),

@@ -30,6 +30,9 @@ export function pendingEvents(record: BootRecord): PendingEvent[] {
       from: shortRef(r.from) ?? { checksum: 'unknown' },
       to: shortRef(r.to) ?? { checksum: 'unknown' },
       reason: r.message,
+      ...(r.preRollback?.length && {
+        preRollback: r.preRollback.map((a) => ({ id: a.id, outcome: a.outcome, message: a.message.slice(0, 200) })),
+      }),
     });
   }
   const failed = [...(record.checks.required?.results ?? []), ...(record.checks.wanted?.results ?? [])].filter(

@@ -197,6 +197,33 @@ describe('pendingEvents', () => {
     expect(bodies.staged).toEqual({ deployment: { version: '9.4.3', checksum: 'cccccccccccc' } });
   });
 
+  it('sends the pre-rollback steps with the rollback, messages cut to 200 characters, in a body the hub schema accepts', () => {
+    const steps = [
+      { id: 'stop-microshift', startedAt: 'a', endedAt: 'b', outcome: 'done', message: 'stopped' },
+      { id: 'hook:<b>app</b>', startedAt: 'a', endedAt: 'b', outcome: 'failed', message: 'x'.repeat(500) },
+    ];
+    const r = record({ verdict: 'green', rollback: { ...rollback, preRollback: steps } });
+    const event = pendingEvents(r).find((e) => e.type === 'rollback-detected');
+    expect(event?.body).toMatchObject({
+      preRollback: [
+        { id: 'stop-microshift', outcome: 'done', message: 'stopped' },
+        { id: 'hook:<b>app</b>', outcome: 'failed', message: 'x'.repeat(200) },
+      ],
+    });
+    const wire = toWireEvent(
+      {
+        id: '01J00000000000000000000001',
+        type: 'rollback-detected',
+        time: '2026-01-01T00:02:00.000Z',
+        body: event?.body,
+      },
+      'device-a',
+    );
+    expect(HubEventSchema.safeParse(JSON.parse(wire)).success).toBe(true);
+    // Without steps the body has no preRollback key (an older hub reads it unchanged).
+    expect(pendingEvents(record({ verdict: 'green', rollback }))[0]?.body).not.toHaveProperty('preRollback');
+  });
+
   it('gives bodies the hub schema accepts', () => {
     const r = record({
       verdict: 'red',

@@ -54,6 +54,26 @@ describe('detectRollback', () => {
     expect(fallbackAfter(last(undefined))).toBe(false);
   });
 
+  it("carries what boot red did before the rollback, from the failed deployment's last boot", () => {
+    const step = (id: string, outcome: string) => ({
+      id,
+      startedAt: 't0',
+      endedAt: 't1',
+      outcome,
+      message: `${id} ${outcome}`,
+    });
+    const last = {
+      ...boot('b3', bad, 'red', 'crash-loop'),
+      actions: [step('stop-microshift', 'done'), step('hook:app', 'failed')],
+    };
+    const earlier = [last, boot('b2', bad, 'red', 'crash-loop'), boot('b1', good, 'green')];
+    expect(detectRollback({ booted: good, earlier, detectedAt: 'now' })?.preRollback).toEqual(last.actions);
+    // None recorded (agent without cleanup, or an operator's rollback): the field stays absent.
+    const none = detectRollback({ booted: good, earlier: earlier.slice(1), detectedAt: 'now' });
+    expect(none).toBeDefined();
+    expect(none).not.toHaveProperty('preRollback');
+  });
+
   it.each([
     ['the first boot ever', []],
     ['the same deployment again', [boot('b1', good, 'green')]],

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyMessage } from '../../../agent/core/hub/service/ingest.js';
 import { decodeCursor, encodeCursor, summarizeEvent } from '../../../agent/core/hub/service/views.js';
-import { esc, renderDeviceListPage } from '../../../agent/core/hub/service/dashboard-html.js';
+import { esc, renderDeviceListPage, renderDevicePage } from '../../../agent/core/hub/service/dashboard-html.js';
 import { parseHubServiceConfig } from '../../../agent/commands/hub/hub-service-config.js';
 import { toWireEvent, toWireStatus } from '../../../agent/core/hub/payloads.js';
 import { sampleEvents, sampleStatus } from './samples.js';
@@ -136,6 +136,10 @@ describe('hub service config', () => {
       'broker:\n  url: mqtts://b\n  ca: rel/ca.crt\n',
       'hub.yaml: broker.ca: line 3: wrong format (got "rel/ca.crt"); expected an absolute path',
     ],
+    [
+      'broker:\n  url: mqtts://b\nhttp:\n  deviceCa: /etc/ca.pem\n  key: /etc/k.pem\n',
+      'hub.yaml: http.cert: http.deviceCa is set: devices present their certificates over HTTPS only; expected an absolute path',
+    ],
     ['broker: {}\n', 'hub.yaml: broker.url: line 1: missing required key; expected a string'],
   ])('%j is refused precisely', (text, message) => {
     expect(() => parseHubServiceConfig('hub.yaml', text)).toThrow(message);
@@ -185,5 +189,37 @@ describe('views', () => {
     expect(html).not.toMatch(/<script>|<b>|"><x/);
     expect(html).toContain('href="/devices/d%22%3E%3Cscript%3E1%3C%2Fscript%3E"');
     expect(html).toContain('href="/devices?q=%22%3E%3Cx&cursor=abc"');
+  });
+
+  it("shows a rollback's pre-rollback steps with their outcomes, escaped", () => {
+    const body = {
+      ...(sampleEvents[1]!.body as Record<string, unknown>),
+      preRollback: [
+        { id: 'stop-microshift', outcome: 'done', message: 'stopped microshift.service' },
+        { id: 'hook:<img src=x onerror=alert(1)>', outcome: 'failed', message: '<script>alert(2)</script>' },
+      ],
+    };
+    const summary = summarizeEvent('rollback-detected', body);
+    expect(summary).toBe(
+      'ROLLBACK from 9.4.20240612.0 to 9.4.20240601.0: boot red 3 times; pre-rollback: stop-microshift done, hook:<img src=x onerror=alert(1)> failed',
+    );
+    const row = { id: 'dev-1', online: 'online' as const, verdict: 'green' as const, seenAt: 'now', eventsPruned: 0 };
+    const entry = { id: 'e1', type: 'rollback-detected', time: 't', receivedAt: 'r', body, summary };
+    const html = renderDevicePage(row, undefined, [entry]);
+    expect(html).not.toMatch(/<script>|<img/);
+    const steps = [
+      ...html.matchAll(
+        /<li class="step outcome-([a-z]+)"><span class="step-id">([^<]*)<\/span>: <span class="outcome">([a-z]+)<\/span>/g,
+      ),
+    ];
+    expect(steps.map((m) => [m[1], m[2], m[3]])).toEqual([
+      ['done', 'stop-microshift', 'done'],
+      ['failed', 'hook:&#60;img src=x onerror=alert(1)&#62;', 'failed'],
+    ]);
+    expect(html).toContain('&#60;script&#62;alert(2)&#60;/script&#62;');
+    // A rollback without steps (an older agent) renders no list.
+    expect(
+      renderDevicePage(row, undefined, [{ ...entry, body: sampleEvents[1]!.body as Record<string, unknown> }]),
+    ).not.toContain('class="pre-rollback"');
   });
 });

@@ -42,6 +42,8 @@ export interface Overview {
   rolledBack24h: number;
   rejects: Record<string, number>;
   pruned: { byCount: number; byAge: number };
+  /** Devices whose last status carried a readiness summary at this level. */
+  readiness: { warn: number; fail: number };
   generatedAt: string;
 }
 
@@ -71,6 +73,7 @@ export function deviceColumns(status: DeviceStatus): {
   version: string | null;
   statusAt: number | null;
   rollbackAt: number | null;
+  readiness: string | null;
 } {
   const time = (iso: string | undefined) =>
     iso === undefined || Number.isNaN(Date.parse(iso)) ? null : Date.parse(iso);
@@ -79,6 +82,7 @@ export function deviceColumns(status: DeviceStatus): {
     version: status.booted ? (status.booted.version ?? status.booted.checksum) : null,
     statusAt: time(status.updatedAt),
     rollbackAt: time(status.rollback?.at),
+    readiness: status.readiness?.level ?? null,
   };
 }
 
@@ -100,8 +104,11 @@ export function summarizeEvent(type: string, body: Record<string, unknown>): str
       if (failed.length > 0) parts.push(`failed: ${failed.map((f) => `${f.check} (${f.reason})`).join(', ')}`);
       return parts.filter(Boolean).join(', ');
     }
-    case 'rollback-detected':
-      return `ROLLBACK from ${ref(body.from)} to ${ref(body.to)}: ${String(body.reason ?? '')}`;
+    case 'rollback-detected': {
+      const steps = preRollbackSteps(body);
+      const prepared = steps.length ? `; pre-rollback: ${steps.map((a) => `${a.id} ${a.outcome}`).join(', ')}` : '';
+      return `ROLLBACK from ${ref(body.from)} to ${ref(body.to)}: ${String(body.reason ?? '')}${prepared}`;
+    }
     case 'check-failed':
       return `check ${String(body.check)} (${String(body.class)}) failed: ${String(body.reason)}${body.message ? `: ${String(body.message)}` : ''}`;
     case 'update-staged':
@@ -118,4 +125,46 @@ export function summarizeEvent(type: string, body: Record<string, unknown>): str
     default:
       return `${type} ${JSON.stringify(body).slice(0, 200)}`;
   }
+}
+
+export interface PreRollbackStepView {
+  id: string;
+  outcome: string;
+  message?: string;
+}
+
+/** The pre-rollback steps a rollback event carries (ingest validated them; rows written before may lack them). */
+export function preRollbackSteps(body: Record<string, unknown>): PreRollbackStepView[] {
+  const steps = body.preRollback;
+  if (!Array.isArray(steps)) return [];
+  return steps
+    .filter((a): a is Record<string, unknown> => typeof a === 'object' && a !== null)
+    .map((a) => ({
+      id: String(a.id ?? '?'),
+      outcome: String(a.outcome ?? '?'),
+      ...(typeof a.message === 'string' && { message: a.message }),
+    }));
+}
+
+/**
+ * The readiness warnings of a device's last status, one line each (empty when all is well or the
+ * agent sends no summary). Read from the stored status JSON, so every field is checked for its type.
+ */
+export function readinessWarnings(status: unknown): string[] {
+  const r = (status as { readiness?: unknown } | null | undefined)?.readiness;
+  if (typeof r !== 'object' || r === null) return [];
+  const s = r as Record<string, unknown>;
+  const bad = (level: unknown): level is 'warn' | 'fail' => level === 'warn' || level === 'fail';
+  const lines: string[] = [];
+  const certs = s.certificates as Record<string, unknown> | undefined;
+  if (certs && bad(certs.level)) {
+    const days = typeof certs.daysLeft === 'number' ? certs.daysLeft : undefined;
+    const when = typeof certs.soonestExpiry === 'string' ? ` on ${certs.soonestExpiry}` : '';
+    const left = days === undefined ? '' : days < 0 ? ` (expired ${-days} days ago)` : ` (${days} days left)`;
+    lines.push(`certificates ${certs.level}: the soonest expires${when}${left}`);
+  }
+  if (bad(s.pullSecret))
+    lines.push(`pull secret ${s.pullSecret}: not usable as configured (see edge-agent status on the device)`);
+  if (lines.length === 0 && bad(s.level)) lines.push(`readiness ${s.level} (see edge-agent status on the device)`);
+  return lines;
 }
