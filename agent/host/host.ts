@@ -28,6 +28,11 @@ export interface Host {
   microshift: Lazy<MicroShiftApi>;
   /** The per-boot records in /var (needs the config's boots.dir). */
   records: Lazy<BootRecords>;
+  /**
+   * Sends a signal to a host process (the pre-rollback step that ends MicroShift's pod processes).
+   * Refused in safe mode like a reboot: a dry run or a test must not end anything on the host.
+   */
+  kill(pid: number, signal: NodeJS.Signals): Promise<void>;
   /** Closes the clients that were made; never makes one. */
   close(): Promise<void>;
 }
@@ -89,8 +94,18 @@ export function createHost(options: HostOptions = {}): Host {
     crio,
     microshift,
     records,
+    kill: options.safe ? refuseKill : sendSignal,
     close: () => closeCreated(systemd, microshift),
   };
+}
+
+async function sendSignal(pid: number, signal: NodeJS.Signals): Promise<void> {
+  process.kill(pid, signal);
+}
+
+/** The kill half of the safe executor (see safeSystemd for the D-Bus half). */
+export async function refuseKill(pid: number, signal: NodeJS.Signals): Promise<void> {
+  throw new HostError('exec-refused', `refused to send ${signal} to process ${pid} in safe mode (--dry-run or a test)`);
 }
 
 /** systemd that refuses to stop or restart units: the D-Bus half of the safe executor. */

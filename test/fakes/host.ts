@@ -7,7 +7,7 @@ import { createBootRecords } from '../../agent/host/record-store.js';
 import { createCrio } from '../../agent/host/crio.js';
 import { createSafeExec } from '../../agent/host/exec.js';
 import { createHostFs } from '../../agent/host/fs.js';
-import { safeSystemd, type Host } from '../../agent/host/host.js';
+import { refuseKill, safeSystemd, type Host } from '../../agent/host/host.js';
 import { closeCreated, lazy } from '../../agent/host/lazy.js';
 import type { MicroShiftApi } from '../../agent/host/microshift-api.js';
 import { FakeClock } from './clock.js';
@@ -62,6 +62,7 @@ export function fakeHost(options: FakeHostOptions): FakeHost {
     crio: lazy(async () => createCrio({ exec, fs })),
     microshift,
     records,
+    kill: refuseKill,
     // The fakes outlive a run, as systemd outlives a process: a test may run several commands.
     close: () => closeCreated(microshift),
     fakeExec,

@@ -27,6 +27,8 @@ export interface PreRollbackDeps {
   log: Logger;
   systemd: () => Promise<Systemd>;
   crio: () => Promise<Crio>;
+  /** The Host's kill: refused in safe mode, so a dry run cannot end a process. */
+  kill: (pid: number, signal: NodeJS.Signals) => Promise<void>;
   bootId: string;
 }
 
@@ -232,20 +234,27 @@ async function endProcesses(deps: PreRollbackDeps, snapshot: ProcessRef[], names
         ? 'every MicroShift pod process had already ended'
         : 'no MicroShift pod processes were known',
     };
-  const signalAll = (sig: NodeJS.Signals) =>
-    left.forEach(
-      (t) =>
-        void Promise.resolve()
-          .then(() => process.kill(t.pid, sig))
-          .catch(() => undefined),
-    );
-  signalAll('SIGTERM');
+  // A process that ended meanwhile (ESRCH) is what we wanted; any other refusal (safe mode, EPERM)
+  // means the step did not do its work, and says so instead of claiming the processes ended.
+  const refusals: string[] = [];
+  const signalAll = async (sig: NodeJS.Signals) => {
+    for (const t of left)
+      await deps.kill(t.pid, sig).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH')
+          refusals.push(error instanceof Error ? error.message : String(error));
+      });
+  };
+  await signalAll('SIGTERM');
+  if (refusals.length) return { outcome: 'failed', message: `could not end MicroShift pod processes: ${refusals[0]}` };
+  // Looked at again at once: processes that end on SIGTERM right away cost no wait.
+  left = await alive();
   for (let i = 0; i < 20 && left.length > 0; i++) {
     await deps.clock.sleep(100);
     left = await alive();
   }
   const forced = left.length;
-  if (forced) signalAll('SIGKILL');
+  if (forced) await signalAll('SIGKILL');
+  if (refusals.length) return { outcome: 'failed', message: `could not end MicroShift pod processes: ${refusals[0]}` };
   return {
     outcome: 'done',
     message: `ended ${targets.length} MicroShift pod processes${forced ? ` (${forced} needed SIGKILL)` : ''}`,
