@@ -428,3 +428,30 @@ export async function eventually(check: () => boolean, timeoutMs = 15_000, what 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * A device's connection to this broker as a virtual device gets it: the `hub:` lines of its
+ * config.yaml (with a one-second status interval, so tests see changes soon) and the files they
+ * name (the broker's CA, the client's certificate, its key as 0600).
+ */
+export async function deviceHubSetup(
+  broker: TestBroker,
+  name = 'device-a',
+): Promise<{ config: string[]; files: Record<string, string | { content: string; mode: number }> }> {
+  const client = broker.client(name);
+  return {
+    config: [
+      'hub:',
+      `  url: ${broker.url}`,
+      '  ca: /etc/edge-agent/hub/ca.crt',
+      '  cert: /etc/edge-agent/hub/device.crt',
+      '  key: /etc/edge-agent/hub/device.key',
+      '  statusMinIntervalSec: 1',
+    ],
+    files: {
+      '/etc/edge-agent/hub/ca.crt': await readFile(broker.ca, 'utf8'),
+      '/etc/edge-agent/hub/device.crt': await readFile(client.cert, 'utf8'),
+      '/etc/edge-agent/hub/device.key': { content: await readFile(client.key, 'utf8'), mode: 0o600 },
+    },
+  };
+}

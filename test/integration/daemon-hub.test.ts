@@ -4,7 +4,6 @@
 // once: a duplicate only ever under the same id); a failing update ends with rollback-detected
 // from the fallback boot; `edge-agent fleet` on the host shows the device.
 import { execa } from 'execa';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceStatusSchema, HubEventSchema, type HubEvent } from '../../agent/core/hub/payloads.js';
@@ -12,7 +11,14 @@ import type { FleetRow } from '../../agent/core/hub/fleet.js';
 import { agentDist } from '../harness/agent-build.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
 import { nextBoot, settleBoot, type BootSummary } from '../harness/greenboot/boot-cycle.js';
-import { startBroker, subscribe, type Received, type Subscriber, type TestBroker } from '../harness/mosquitto.js';
+import {
+  deviceHubSetup,
+  startBroker,
+  subscribe,
+  type Received,
+  type Subscriber,
+  type TestBroker,
+} from '../harness/mosquitto.js';
 import { makeUpdateAvailable, stageUpdate } from '../harness/rpm-ostree/device-rpm-ostree.js';
 import type { VirtualDevice } from '../harness/vdev.js';
 
@@ -34,14 +40,9 @@ beforeAll(async () => {
   watcher = await subscribe(broker, [`${PREFIX}/#`], {
     mqtt: { protocolVersion: 4, clean: false, clientId: 'daemon-hub-watcher' },
   });
-  const client = broker.client('device-a');
+  const hub = await deviceHubSetup(broker);
   const config = [
-    'hub:',
-    `  url: ${broker.url}`,
-    '  ca: /etc/edge-agent/hub/ca.crt',
-    '  cert: /etc/edge-agent/hub/device.crt',
-    '  key: /etc/edge-agent/hub/device.key',
-    '  statusMinIntervalSec: 1',
+    ...hub.config,
     'daemon:',
     '  updateCheckIntervalSec: 10',
     // The device has no time sync: its failing wanted check would add an event to every boot.
@@ -58,9 +59,7 @@ beforeAll(async () => {
     greenboot: { maxBootAttempts: 1 },
     config,
     files: {
-      '/etc/edge-agent/hub/ca.crt': await readFile(broker.ca, 'utf8'),
-      '/etc/edge-agent/hub/device.crt': await readFile(client.cert, 'utf8'),
-      '/etc/edge-agent/hub/device.key': { content: await readFile(client.key, 'utf8'), mode: 0o600 },
+      ...hub.files,
       '/usr/local/libexec/app-check': { content: appCheck, mode: 0o755 },
       // Another vendor's wanted greenboot script that fails on every boot: shown, never red.
       '/etc/greenboot/check/wanted.d/50_vendor_updates.sh': {

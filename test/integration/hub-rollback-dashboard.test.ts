@@ -5,7 +5,7 @@
 // keeps the device's own events and its device page, in headless Chromium, shows
 // RED x3 -> ROLLBACK -> GREEN in order with the failing check, the reason and the pre-rollback
 // steps. Screenshot: build/hub-dashboard/rollback-device-a.png.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { nextBoot, settleBoot, type BootSummary } from '../harness/greenboot/boo
 import { browse, chromiumReady } from '../harness/hub-service-chromium.js';
 import { setDeploymentScenario } from '../harness/microshift/install.js';
 import { scenario } from '../harness/microshift/scenario.js';
-import { startBroker, type TestBroker } from '../harness/mosquitto.js';
+import { deviceHubSetup, startBroker, type TestBroker } from '../harness/mosquitto.js';
 import { makeUpdateAvailable, readDeployments, stageUpdate } from '../harness/rpm-ostree/device-rpm-ostree.js';
 import type { VirtualDevice } from '../harness/vdev.js';
 
@@ -53,14 +53,9 @@ describe.skipIf(!chromiumReady())('a rollback on a virtual device, seen on the h
         file: join(dir, 'hub.yaml'),
       },
     );
-    const client = broker.client('device-a');
+    const hub = await deviceHubSetup(broker);
     const config = [
-      'hub:',
-      `  url: ${broker.url}`,
-      '  ca: /etc/edge-agent/hub/ca.crt',
-      '  cert: /etc/edge-agent/hub/device.crt',
-      '  key: /etc/edge-agent/hub/device.key',
-      '  statusMinIntervalSec: 1',
+      ...hub.config,
       'microshift:',
       '  waitTimeoutSec: 60',
       '  restartWindowSec: 15',
@@ -74,9 +69,7 @@ describe.skipIf(!chromiumReady())('a rollback on a virtual device, seen on the h
       config,
       boot: false,
       files: {
-        '/etc/edge-agent/hub/ca.crt': await readFile(broker.ca, 'utf8'),
-        '/etc/edge-agent/hub/device.crt': await readFile(client.cert, 'utf8'),
-        '/etc/edge-agent/hub/device.key': { content: await readFile(client.key, 'utf8'), mode: 0o600 },
+        ...hub.files,
       },
     });
     await installCrio(device);

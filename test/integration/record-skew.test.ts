@@ -5,12 +5,11 @@
 // `boot green` (run by greenboot's red.d/green.d scripts) and the daemon reporting to a real
 // Mosquitto read them: nothing is moved aside, the newer values survive every rewrite, and the
 // newer values are shown as "written by a newer edge-agent (...)".
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceStatusSchema, HubEventSchema } from '../../agent/core/hub/payloads.js';
 import type { StatusResult } from '../../agent/core/status/schema.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
-import { startBroker, subscribe, type Subscriber, type TestBroker } from '../harness/mosquitto.js';
+import { deviceHubSetup, startBroker, subscribe, type Subscriber, type TestBroker } from '../harness/mosquitto.js';
 import type { VirtualDevice } from '../harness/vdev.js';
 
 const PREFIX = 'edge/v1/device-a';
@@ -79,24 +78,17 @@ let current = '';
 beforeAll(async () => {
   broker = await startBroker();
   watcher = await subscribe(broker, [`${PREFIX}/#`]);
-  const client = broker.client('device-a');
+  const hub = await deviceHubSetup(broker);
   device = await bootEdgeDevice({
     deployments: [{ version: '9.4.0' }],
     config: [
-      'hub:',
-      `  url: ${broker.url}`,
-      '  ca: /etc/edge-agent/hub/ca.crt',
-      '  cert: /etc/edge-agent/hub/device.crt',
-      '  key: /etc/edge-agent/hub/device.key',
-      '  statusMinIntervalSec: 1',
+      ...hub.config,
       // The device has no time sync: keep its failing wanted check out of the records.
       'disabledChecks: [clock-synchronized]',
       '',
     ].join('\n'),
     files: {
-      '/etc/edge-agent/hub/ca.crt': await readFile(broker.ca, 'utf8'),
-      '/etc/edge-agent/hub/device.crt': await readFile(client.cert, 'utf8'),
-      '/etc/edge-agent/hub/device.key': { content: await readFile(client.key, 'utf8'), mode: 0o600 },
+      ...hub.files,
     },
   });
   current = (await device.sh('cat /proc/sys/kernel/random/boot_id')).trim().replaceAll('-', '');
