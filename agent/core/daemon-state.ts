@@ -50,8 +50,8 @@ export interface DaemonStateFile {
     /** ActiveState of microshift.service. */
     unit: string;
     apiReady?: boolean;
-    /** Core workloads ready, as "ready/total", e.g. "8/8". */
-    workloadsReady?: string;
+    /** Core workloads ready out of those expected. */
+    workloads?: { ready?: number; total?: number };
     checkedAt: string;
   };
 }
@@ -82,7 +82,9 @@ export const daemonStateSchema = z.looseObject({
     z.looseObject({
       unit: lenient(z.string()),
       apiReady: lenient(z.boolean()),
-      workloadsReady: lenient(z.string()),
+      // A file from before this field ("workloadsReady": "8/8") simply has no counts: it lives in
+      // /run and is rewritten within seconds by the daemon that runs now.
+      workloads: lenient(z.looseObject({ ready: count(), total: count() })),
       checkedAt: lenient(z.string()),
     }),
   ),
@@ -107,10 +109,4 @@ export function currentMicroShiftLook(
   if (!m?.checkedAt || !Number.isFinite(checkedAt)) return undefined;
   const limitSec = (state?.healthIntervalSec ?? 0) + MICROSHIFT_STATE_GRACE_SEC;
   return now - checkedAt <= limitSec * 1000 ? { ...m, checkedAt: m.checkedAt } : undefined;
-}
-
-/** "ready/total" from the daemon, as numbers; undefined when it is not in that form. */
-export function parseWorkloadsReady(text: string | undefined): { ready: number; total: number } | undefined {
-  const match = /^(\d+)\/(\d+)$/.exec(text?.trim() ?? '');
-  return match ? { ready: Number(match[1]), total: Number(match[2]) } : undefined;
 }

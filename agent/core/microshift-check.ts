@@ -385,6 +385,9 @@ function summarize(o: MicroShiftObservation): Record<string, unknown> {
           ? 'not-ready'
           : 'unreachable'
       : 'not-asked',
-    workloadsReady: o.workloads ? `${o.workloads.filter((w) => w.ready).length}/${o.workloads.length}` : undefined,
+    // Numbers, not "8/8": the daemon hands them on to status and the hub as they are.
+    workloads: o.workloads
+      ? { ready: o.workloads.filter((w) => w.ready).length, total: o.workloads.length }
+      : undefined,
   };
 }

@@ -115,7 +115,7 @@ describe('starting', () => {
       },
       60_000,
     );
-    expect(state.microshift).toMatchObject({ unit: 'active', apiReady: true, workloadsReady: '8/8' });
+    expect(state.microshift).toMatchObject({ unit: 'active', apiReady: true, workloads: { ready: 8, total: 8 } });
     // When the check looked, not when the file was written.
     expect(Date.parse(state.microshift?.checkedAt ?? '')).toBeLessThanOrEqual(Date.parse(state.updatedAt ?? ''));
     const status = JSON.parse((await device.exec(['edge-agent', 'status', '--json'])).stdout) as {

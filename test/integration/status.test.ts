@@ -178,7 +178,7 @@ describe('edge-agent status on a virtual edge device', () => {
         startedAt: now,
         updatedAt: now,
         hub: { configured: false, connected: false, queued: 0, dropped: 0 },
-        microshift: { unit: 'active', apiReady: true, workloadsReady: '8/8', checkedAt: now },
+        microshift: { unit: 'active', apiReady: true, workloads: { ready: 8, total: 8 }, checkedAt: now },
       }),
       0o644,
     );

@@ -203,14 +203,14 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
       const ms = run.results.find((r) => r.id === 'microshift');
       const o = ms?.observation;
       if (ms && ms.reason !== 'microshift-absent' && ms.reason !== 'microshift-disabled') {
-        const [ready, total] = String(o?.workloadsReady ?? '0/0')
-          .split('/')
-          .map(Number);
+        const counts = o?.workloads as { ready?: unknown; total?: unknown } | undefined;
+        const ready = typeof counts?.ready === 'number' ? counts.ready : 0;
+        const total = typeof counts?.total === 'number' ? counts.total : 0;
         facts.microshift = {
           unit: String(o?.unit ?? 'unknown').split('/')[0] ?? 'unknown',
           apiReady: o?.api === 'ready',
-          ready: ready ?? 0,
-          total: total ?? 0,
+          ready,
+          total,
         };
         microshiftCheckedAt = ms.endedAt;
       } else facts.microshift = undefined;
@@ -274,7 +274,7 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
             ? {
                 unit: facts.microshift.unit,
                 apiReady: facts.microshift.apiReady,
-                workloadsReady: `${facts.microshift.ready}/${facts.microshift.total}`,
+                workloads: { ready: facts.microshift.ready, total: facts.microshift.total },
                 checkedAt: microshiftCheckedAt,
               }
             : undefined,

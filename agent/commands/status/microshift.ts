@@ -2,7 +2,7 @@
 // it is fresh; otherwise the API is asked, which needs the Kubernetes client (a 5 MB chunk, only
 // loaded here) and root (the kubeadmin kubeconfig is root's). The caller bounds the whole probe,
 // the client's import included.
-import { currentMicroShiftLook, parseWorkloadsReady, type DaemonState } from '../../core/daemon-state.js';
+import { currentMicroShiftLook, type DaemonState } from '../../core/daemon-state.js';
 import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../../core/status/facts.js';
 import { AgentError } from '../../errors.js';
 import type { HostFs } from '../../host/fs.js';
@@ -40,7 +40,11 @@ export async function probeStatusMicroShift(fs: HostFs, input: StatusMicroShiftI
 function daemonView(daemon: DaemonState | undefined, now: number): MicroShiftFacts | undefined {
   const m = currentMicroShiftLook(daemon, now);
   if (!m) return undefined;
-  const workloads = parseWorkloadsReady(m.workloadsReady);
+  const counts = m.workloads;
+  const workloads =
+    counts?.ready !== undefined && counts.total !== undefined
+      ? { ready: counts.ready, total: counts.total }
+      : undefined;
   return {
     source: 'daemon',
     checkedAt: m.checkedAt,

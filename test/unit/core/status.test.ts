@@ -1,7 +1,7 @@
 // The decisions of `edge-agent status`: the boot verdict from its sources, when a green boot is
 // degraded, the exit codes, the one-line summary, and the daemon state reader.
 import { describe, expect, it } from 'vitest';
-import { parseDaemonState, parseWorkloadsReady } from '../../../agent/core/daemon-state.js';
+import { parseDaemonState } from '../../../agent/core/daemon-state.js';
 import { failed, ok, type StatusFacts, type UnitFacts } from '../../../agent/core/status/facts.js';
 import { parseStatusRecord, type StatusRecord } from '../../../agent/core/status/record.js';
 import { buildStatus } from '../../../agent/core/status/status.js';
@@ -185,7 +185,7 @@ describe('daemon state reader', () => {
       startedAt: 'a',
       updatedAt: 'b',
       hub: { configured: true, connected: false, queued: 3, dropped: 1 },
-      microshift: { unit: 'active', apiReady: true, workloadsReady: '7/8', checkedAt: 'c' },
+      microshift: { unit: 'active', apiReady: true, workloads: { ready: 7, total: 8 }, checkedAt: 'c' },
     };
     expect(parseDaemonState(state)).toEqual(state);
   });
@@ -204,13 +204,12 @@ describe('daemon state reader', () => {
     expect(parseDaemonState('nonsense')).toBeUndefined();
   });
 
-  it.each([
-    ['8/8', { ready: 8, total: 8 }],
-    [' 3/10 ', { ready: 3, total: 10 }],
-    ['eight', undefined],
-    [undefined, undefined],
-  ])('workloads %j', (text, expected) => {
-    expect(parseWorkloadsReady(text)).toEqual(expected);
+  it('takes workload counts as numbers only; a file from before them, or nonsense counts, give none', () => {
+    const look = (microshift: unknown) => parseDaemonState({ microshift })?.microshift?.workloads;
+    expect(look({ workloads: { ready: 8, total: 8 } })).toEqual({ ready: 8, total: 8 });
+    expect(look({ workloadsReady: '8/8' })).toBeUndefined();
+    expect(look({ workloads: { ready: -1, total: 'eight' } })).toEqual({});
+    expect(look({ workloads: '8/8' })).toBeUndefined();
   });
 });
 
