@@ -223,7 +223,7 @@ process.on('exit', () => {
   if (opts.keep) say(`rpm: kept ${topdir}`);
   else rmSync(topdir, { recursive: true, force: true });
 });
-for (const dir of ['SOURCES', 'SPECS', 'BUILD', 'RPMS', 'SRPMS', 'BUILDROOT']) mkdirSync(join(topdir, dir));
+for (const dir of ['SOURCES', 'SPECS', 'BUILD', 'RPMS', 'SRPMS', 'BUILDROOT', 'TMP']) mkdirSync(join(topdir, dir));
 const stage = join(topdir, 'stage', `edge-agent-${version}`);
 mkdirSync(join(stage, 'generated'), { recursive: true });
 
@@ -311,6 +311,9 @@ cpSync(join(root, 'rpm.spec'), join(topdir, 'SPECS', 'edge-agent.spec'));
 // 3. rpmbuild: one run per architecture.
 const defines = [
   ['_topdir', topdir],
+  // rpmbuild writes its scriptlets to _tmppath (/var/tmp by default): keep them in the _topdir so a
+  // build leaves nothing outside it.
+  ['_tmppath', join(topdir, 'TMP')],
   ['agent_version', version],
   ['agent_release', release],
   ['changelog_date', changelogDate(date)],

@@ -35,11 +35,20 @@ Empty package recorded in the virtual device's rpm database by edge-agent's test
 export async function installComponentRpms(device: VirtualDevice, packages: ComponentPackage[]): Promise<void> {
   const top = await mkdtemp(join(tmpdir(), 'edge-component-rpms-'));
   try {
-    for (const dir of ['SPECS', 'RPMS', 'BUILD', 'SOURCES', 'SRPMS', 'BUILDROOT']) await mkdir(join(top, dir));
+    for (const dir of ['SPECS', 'RPMS', 'BUILD', 'SOURCES', 'SRPMS', 'BUILDROOT', 'TMP']) await mkdir(join(top, dir));
     for (const pkg of packages) {
       const file = join(top, 'SPECS', `${pkg.name}.spec`);
       await writeFile(file, spec(pkg));
-      await execa('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, file]);
+      // _tmppath: rpmbuild's scriptlets would go to the host's /var/tmp otherwise.
+      await execa('rpmbuild', [
+        '-bb',
+        '--quiet',
+        '--define',
+        `_topdir ${top}`,
+        '--define',
+        `_tmppath ${top}/TMP`,
+        file,
+      ]);
     }
     const built = await readdir(join(top, 'RPMS', 'noarch'));
     const inside = '/var/tmp/component-rpms';

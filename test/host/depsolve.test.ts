@@ -111,6 +111,7 @@ async function standIn(pkg: StandIn, outdir: string): Promise<string> {
   ].join('\n');
   const top = join(work, 'stand-ins', `${pkg.name}-${version}`);
   await mkdir(join(top, 'SPECS'), { recursive: true });
+  await mkdir(join(top, 'TMP'), { recursive: true });
   await writeFile(join(top, 'SPECS', 'p.spec'), spec);
   const build = await execa(
     'rpmbuild',
@@ -121,6 +122,9 @@ async function standIn(pkg: StandIn, outdir: string): Promise<string> {
       `_topdir ${top}`,
       '--define',
       `_rpmdir ${outdir}`,
+      // rpmbuild's scriptlets would go to the host's /var/tmp otherwise.
+      '--define',
+      `_tmppath ${top}/TMP`,
       ...(pkg.arch ? ['--target', pkg.arch] : []),
       join(top, 'SPECS', 'p.spec'),
     ],
