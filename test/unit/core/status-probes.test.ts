@@ -226,7 +226,12 @@ describe("the daemon's look at MicroShift", () => {
         pid: process.pid,
         updatedAt: ago(0),
         healthIntervalSec,
-        microshift: { unit: 'active', apiReady: true, workloads: { ready: 8, total: 8 }, checkedAt: ago(checkedAgoSec) },
+        microshift: {
+          unit: 'active',
+          apiReady: true,
+          workloads: { ready: 8, total: 8 },
+          checkedAt: ago(checkedAgoSec),
+        },
       }),
     );
   const running: Partial<UnitState>[] = [{ name: 'microshift.service', activeState: 'active', subState: 'running' }];
