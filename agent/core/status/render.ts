@@ -29,6 +29,9 @@ const STATE_STYLE: Record<StatusState, Style> = {
   degraded: 'yellow',
 };
 const LABEL = 14;
+/** One row of the checks or scripts table: mark, name, class, outcome, duration. */
+const tableRow = (mark: string, name: string, width: number, kind: string, outcome: string, ms?: number) =>
+  `  ${mark} ${truncate(name, width).padEnd(width)}  ${kind.padEnd(8)}  ${outcome.padEnd(10)} ${formatDuration(ms).padStart(7)}`.trimEnd();
 const NOT_OK: Record<string, string> = {
   'needs-root': 'needs root',
   'timed-out': 'unknown (timed out)',
@@ -174,9 +177,7 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
       : r.outcome === 'skipped'
         ? paint('-', 'dim', o)
         : paint('✗', r.class === 'required' ? 'red' : 'yellow', o);
-    out.push(
-      `  ${mark} ${truncate(r.id, idWidth).padEnd(idWidth)}  ${r.class.padEnd(8)}  ${r.outcome.padEnd(10)} ${formatDuration(r.durationMs).padStart(7)}`.trimEnd(),
-    );
+    out.push(tableRow(mark, r.id, idWidth, r.class, r.outcome, r.durationMs));
     if (!passed && r.outcome !== 'skipped' && (r.message ?? r.reason))
       out.push(`      ${truncate(r.message ?? r.reason ?? '', o.width - 6)}`);
   }
@@ -194,9 +195,7 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
           ? paint('-', 'dim', o)
           : paint('✗', s.kind === 'required' ? 'red' : 'yellow', o);
       const outcome = s.outcome === 'failure' && s.exitCode !== undefined ? `exit ${s.exitCode}` : (s.outcome ?? '?');
-      out.push(
-        `  ${mark} ${truncate(s.name, nameWidth).padEnd(nameWidth)}  ${(s.kind ?? '?').padEnd(8)}  ${outcome.padEnd(10)} ${formatDuration(s.durationMs).padStart(7)}`.trimEnd(),
-      );
+      out.push(tableRow(mark, s.name, nameWidth, s.kind ?? '?', outcome, s.durationMs));
       // The JSON keeps all kept lines; one screen shows the last three.
       for (const line of (s.lastLines ?? []).slice(-3)) out.push(`      ${truncate(line, o.width - 6)}`);
     }
