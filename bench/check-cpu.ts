@@ -147,7 +147,7 @@ async function main(): Promise<number> {
         'the check to wait for the API',
       );
       // What the check spends getting going (node start-up, boot context, the wanted checks, loading
-      // the Kubernetes client for its first API probe) is over well within 5 s; the rest of the
+      // the API module for its first API probe) is over well within 5 s; the rest of the
       // period is the steady cost of waiting.
       await sleep(Math.max(0, started / 1000 + STARTUP_SEC * 1000 - Date.now()));
       const startup = await unitCpu(device, AGENT_UNIT);

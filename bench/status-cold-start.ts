@@ -20,18 +20,18 @@
 //               exec): it prints the snapshot the daemon keeps in /run/edge-agent/status.json (the
 //               bench checks that it did).
 //   no-daemon   root, the daemon stopped: status gathers everything itself, and asks the MicroShift
-//               API (loads the Kubernetes client); rpm-ostree's answer is still cached in /run.
+//               API (loads the API module); rpm-ostree's answer is still cached in /run.
 //   no-cache    the rpm-ostree cache removed too: status runs rpm-ostree (here the harness
 //               stand-in, itself a Node program, so this row overstates a real host's cost of
 //               process start but understates rpm-ostreed's D-Bus activation). Reported only.
 //   in-process  daemon up, root, status gathering in its own process (EDGE_AGENT_STATUS_DAEMON=0),
 //               MicroShift's state from the daemon's look in daemon.json: root with a busy daemon.
 //   no-api      daemon stopped, microshift.service stopped: no-daemon without the API probe
-//               (and without the Kubernetes client), to show what that probe costs.
+//               (and without the API module), to show what that probe costs.
 //   version     `edge-agent --version`: the floor of any command (the CLI entry alone).
 // Where the daemon-stopped time goes, each on its own against `node -e 0` (the daemon's stop takes
 // /run/edge-agent, the rpm-ostree cache with it, so status without the daemon asks rpm-ostree):
-//   k8s-client  importing the chunk with the Kubernetes client, which asking the API needs;
+//   api-module  importing the chunk of the MicroShift API client, which asking the API needs;
 //   rpm-ostree  one `rpm-ostree status --json` (the stand-in).
 // The stand-in's sysroot has no /ostree/deploy; the bench creates the directories a real sysroot
 // has (/ostree/deploy/rhel/deploy, /boot/loader/entries) so the cache works as on a device.
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       const chunk = (await device.sh('ls /usr/libexec/edge-agent/chunks/ | grep ^microshift-api-')).trim();
       const split: Row[] = [
         {
-          name: 'k8s-client',
+          name: 'api-module',
           command: ['node', '-e', `import('/usr/libexec/edge-agent/chunks/${chunk}')`],
           statusMs: [],
           nodeMs: [],

@@ -20,8 +20,7 @@ export function bundleOptions({ root, version }) {
     external: ['x11'],
     // Modules dependencies load for things edge-agent never does (see each stub's header):
     // dbus-next's introspection and native socket (a fifth of `edge-agent status`'s cold start),
-    // WebSockets (mqtt, the Kubernetes client), mqtt's browser timers and SOCKS proxy (daemon
-    // memory).
+    // WebSockets, mqtt's browser timers and SOCKS proxy (daemon memory).
     alias: {
       xml2js: './packaging/stubs/xml2js.cjs',
       usocket: './packaging/stubs/usocket.cjs',
@@ -35,9 +34,8 @@ export function bundleOptions({ root, version }) {
       js: "import { createRequire as __edgeAgentCreateRequire } from 'node:module'; const require = __edgeAgentCreateRequire(import.meta.url);",
     },
     // V8 keeps every loaded module's source text for the life of the process: without the
-    // indentation and line breaks that is 30 % less for the daemon to hold (and half the
-    // Kubernetes client's chunk for `check` to parse). Names stay, so stack traces still name
-    // the functions.
+    // indentation and line breaks that is 30 % less for the daemon to hold. Names stay, so stack
+    // traces still name the functions.
     minifyWhitespace: true,
     legalComments: 'linked',
     metafile: true,
@@ -65,8 +63,8 @@ function mqttSocksStub(root) {
  * Rewrite the JavaScript files of a build (its metafile's outputs) to pure ASCII. V8 keeps each
  * module's source in memory for the life of the process, one byte per character only if every
  * character fits in Latin-1: a single dash or curly quote in a comment doubles the whole chunk
- * (the Kubernetes client's 5 MB chunk became 10 MB of heap in every `check`; ws and zod in the
- * daemon). esbuild already escapes non-ASCII in strings, templates and identifiers; what it
+ * (a 5 MB chunk became 10 MB of heap in every `check` when a Kubernetes client was bundled; zod in
+ * the daemon). esbuild already escapes non-ASCII in strings, templates and identifiers; what it
  * leaves is in comments (all of it, today) and regular expression literals, where \uXXXX (per
  * UTF-16 code unit, so also in a surrogate pair, with or without the u flag) matches the same
  * character; only the pattern's `.source` text would differ.

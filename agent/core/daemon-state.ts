@@ -6,7 +6,7 @@
 // (status calls an older file stale), and write `healthIntervalSec`, how often its runtime health
 // check looks at MicroShift: status takes `microshift` as current while it is no older than that
 // interval plus MICROSHIFT_STATE_GRACE_SEC (the check itself takes time), shows its age, and asks
-// the API itself when it is older (which costs it the Kubernetes client).
+// the API itself when it is older (which costs it the API's round trips).
 //
 // The reader is lenient: unknown fields are kept, a field of the wrong type reads as absent, and
 // a newer `schema` is read for what it shares with this one. zod/mini keeps it cheap to load

@@ -1,4 +1,4 @@
-// Clients that cost something to create (a D-Bus connection, the Kubernetes client, a module that
+// Clients that cost something to create (a D-Bus connection, the MicroShift API's connection, a module that
 // pulls in a package) are made on first use, shared by everyone who asks, and closed at the end
 // only if they were ever made.
 import { raceDeadline } from '../core/deadline.js';

@@ -1,18 +1,11 @@
-// The MicroShift Kubernetes API, through @kubernetes/client-node and MicroShift's kubeconfig.
-// One client, cheap polls: per probe a handful of cluster-wide list calls (not one per object),
-// every call bounded by a timeout and the caller's signal so a hung API never hangs a check.
+// The MicroShift Kubernetes API over plain HTTPS with MicroShift's kubeconfig (host/kubeconfig.ts).
+// One keep-alive connection, cheap polls: per probe a handful of cluster-wide list calls (not one
+// per object), every call bounded by a timeout and the caller's signal so a hung API never hangs a
+// check. No Kubernetes client library: the few GETs here are plain JSON, and the library we used
+// cost ~0.4 s and ~90 MB to import (in the check's child process and in `status`).
 // Loaded lazily: commands that do not need Kubernetes never import this module.
-import {
-  AppsV1Api,
-  CoreV1Api,
-  KubeConfig,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1Pod,
-  type V1StatefulSet,
-} from '@kubernetes/client-node';
 import { Agent, request, type RequestOptions } from 'node:https';
-import { clipValue, HostError, NotRegularFileError } from '../errors.js';
+import { clipValue, HostError } from '../errors.js';
 import { isDaemonSetReady, isDeploymentReady, isStatefulSetReady } from '../core/microshift-observation.js';
 import type {
   ApiObservation,
@@ -23,6 +16,8 @@ import type {
   WorkloadRef,
 } from '../core/microshift-observation.js';
 import type { HostFs } from './fs.js';
+import { readKubeconfig } from './kubeconfig.js';
+import type { KubeDaemonSet, KubeEvent, KubeList, KubePod, KubeScalable } from './kube-objects.js';
 
 export interface MicroShiftApi {
   health(signal?: AbortSignal): Promise<ApiObservation>;
@@ -44,88 +39,56 @@ export interface MicroShiftApiOptions {
   answerTimeoutMs?: number;
 }
 
+/** A list of every pod in a small cluster is a few hundred KB; far more is not an API answer. */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
 export async function createMicroShiftApi(options: MicroShiftApiOptions): Promise<MicroShiftApi> {
-  const { fs, kubeconfig } = options;
   const timeoutMs = options.timeoutMs ?? 3000;
   const answerTimeoutMs = Math.max(timeoutMs, options.answerTimeoutMs ?? timeoutMs);
-  const text = await fs.readText(kubeconfig).catch((error: NodeJS.ErrnoException) => {
-    const why =
-      error instanceof NotRegularFileError
-        ? `it is ${error.kind}, expected a regular file`
-        : (error.code ?? error.message);
-    throw new HostError('kubeconfig-unreadable', `cannot read MicroShift kubeconfig ${kubeconfig}: ${why}`, {
-      cause: error,
-      retryable: true,
-    });
-  });
-  // MicroShift writes the kubeconfig on its first start: missing early in a boot is not final.
-  if (text === undefined)
-    throw new HostError('kubeconfig-missing', `MicroShift kubeconfig ${kubeconfig} does not exist (yet)`, {
-      retryable: true,
-    });
-  const kc = new KubeConfig();
-  try {
-    kc.loadFromString(text);
-  } catch (error) {
-    throw new HostError(
-      'kubeconfig-invalid',
-      `MicroShift kubeconfig ${kubeconfig} is not a valid kubeconfig: ${describeKubeconfigError(error)}`,
-      { cause: error },
-    );
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster)
-    throw new HostError('kubeconfig-invalid', `MicroShift kubeconfig ${kubeconfig} names no current cluster`);
-  const tls: RequestOptions = {};
-  await kc.applyToHTTPSOptions(tls);
+  const target = await readKubeconfig(options.fs, options.kubeconfig);
   // One keep-alive connection pool for every call: a TLS handshake per poll would cost more CPU
   // than the poll itself.
   const agent = new Agent({
     keepAlive: true,
     maxSockets: 4,
-    ca: tls.ca,
-    cert: tls.cert,
-    key: tls.key,
-    servername: tls.servername,
+    ca: target.ca,
+    cert: target.cert,
+    key: target.key,
+    servername: target.servername,
+    rejectUnauthorized: target.rejectUnauthorized,
   });
-  const https: RequestOptions = { agent };
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(target.token !== undefined && { authorization: `Bearer ${target.token}` }),
+  };
+  const get = (path: string, signal?: AbortSignal) =>
+    getText(`${target.server}${path}`, { agent, headers }, { timeoutMs, answerTimeoutMs }, signal);
 
-  const call = async <T>(what: string, run: (opts: object) => Promise<T>, signal?: AbortSignal): Promise<T> => {
-    // The client does not say when its connection was accepted: its calls get the answer's time.
-    const bounded = AbortSignal.any([AbortSignal.timeout(answerTimeoutMs), ...(signal ? [signal] : [])]);
-    // The object-parameter API runs middleware as its (stubbed) Observables: anything with
-    // toPromise(). This one bounds each call and reuses the keep-alive agent.
-    type Ctx = { setSignal(s: AbortSignal): void; setAgent(a: Agent): void };
-    const pre = (ctx: Ctx) => ({
-      toPromise: async () => {
-        ctx.setSignal(bounded);
-        ctx.setAgent(agent);
-        return ctx;
-      },
-    });
-    const middleware = [{ pre, post: <R>(response: R) => ({ toPromise: async () => response }) }];
+  /** GET a list as JSON; a failure is a HostError whose code ends in -timeout when it was late. */
+  const list = async <T>(what: string, path: string, signal?: AbortSignal): Promise<T[]> => {
+    const answer = await get(path, signal);
+    if ('error' in answer)
+      throw new HostError(answer.timedOut ? 'kube-api-timeout' : 'kube-api', `${what}: ${answer.error}`, {
+        retryable: true,
+      });
+    if (answer.status !== 200)
+      throw new HostError('kube-api', `${what}: HTTP ${answer.status}${statusMessage(answer.body)}`, {
+        retryable: true,
+      });
     try {
-      return await run({ middleware, middlewareMergeStrategy: 'append' });
-    } catch (error) {
-      // A code ending in -timeout: callers tell a slow API from a failing one by the error, not its text.
-      throw new HostError(
-        bounded.aborted ? 'kube-api-timeout' : 'kube-api',
-        `${what}: ${describeKubeError(error, bounded)}`,
-        {
-          cause: error,
-          retryable: true,
-        },
-      );
+      const parsed = JSON.parse(answer.body) as KubeList<T>;
+      if (!Array.isArray(parsed.items)) throw new Error('no items');
+      return parsed.items;
+    } catch {
+      throw new HostError('kube-api', `${what}: the answer is not a Kubernetes list`, { retryable: true });
     }
   };
 
   return {
     async health(signal) {
       const [readyz, livez] = await Promise.all([
-        getHealth(cluster.server, '/readyz?verbose', https, { timeoutMs, answerTimeoutMs }, signal),
-        getHealth(cluster.server, '/livez?verbose', https, { timeoutMs, answerTimeoutMs }, signal),
+        get('/readyz?verbose', signal).then(healthOf),
+        get('/livez?verbose', signal).then(healthOf),
       ]);
       const unreachable = [readyz, livez].find((r) => 'error' in r);
       if (unreachable && 'error' in unreachable)
@@ -135,38 +98,32 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
     async workloads(refs, signal) {
       const kinds = new Set(refs.map((r) => r.kind));
       const [deployments, daemonsets, statefulsets] = await Promise.all([
-        kinds.has('Deployment')
-          ? call('list deployments', (o) => apps.listDeploymentForAllNamespaces({}, o), signal).then((l) => l.items)
-          : [],
-        kinds.has('DaemonSet')
-          ? call('list daemonsets', (o) => apps.listDaemonSetForAllNamespaces({}, o), signal).then((l) => l.items)
-          : [],
-        kinds.has('StatefulSet')
-          ? call('list statefulsets', (o) => apps.listStatefulSetForAllNamespaces({}, o), signal).then((l) => l.items)
-          : [],
+        kinds.has('Deployment') ? list<KubeScalable>('list deployments', '/apis/apps/v1/deployments', signal) : [],
+        kinds.has('DaemonSet') ? list<KubeDaemonSet>('list daemonsets', '/apis/apps/v1/daemonsets', signal) : [],
+        kinds.has('StatefulSet') ? list<KubeScalable>('list statefulsets', '/apis/apps/v1/statefulsets', signal) : [],
       ]);
       return refs.map((ref) => {
-        const list: (V1Deployment | V1DaemonSet | V1StatefulSet)[] =
+        const objects: (KubeScalable | KubeDaemonSet)[] =
           ref.kind === 'Deployment' ? deployments : ref.kind === 'DaemonSet' ? daemonsets : statefulsets;
-        const object = list.find((o) => o.metadata?.namespace === ref.namespace && o.metadata?.name === ref.name);
+        const object = objects.find((o) => o.metadata?.namespace === ref.namespace && o.metadata?.name === ref.name);
         return object ? observeWorkload(ref, object) : { ...ref, found: false, ready: false, detail: 'not found' };
       });
     },
     async pods(namespaces, signal) {
-      const list = await call('list pods', (o) => core.listPodForAllNamespaces({}, o), signal);
-      return list.items
+      const items = await list<KubePod>('list pods', '/api/v1/pods', signal);
+      return items
         .filter((p) => namespaces.length === 0 || namespaces.includes(p.metadata?.namespace ?? ''))
         .map((p) => observePod(p, Date.now()));
     },
     async pullEvents(namespaces, signal) {
       const events: PullEventObservation[] = [];
       for (const namespace of namespaces) {
-        const list = await call(
+        const items = await list<KubeEvent>(
           `list events in ${namespace}`,
-          (o) => core.listNamespacedEvent({ namespace, fieldSelector: 'reason=Failed' }, o),
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${encodeURIComponent('reason=Failed')}`,
           signal,
         );
-        for (const e of list.items) {
+        for (const e of items) {
           if (e.reason === 'Failed' && /pull/i.test(e.message ?? ''))
             events.push({ namespace, pod: e.involvedObject?.name ?? '?', message: e.message ?? '' });
         }
@@ -179,10 +136,20 @@ export async function createMicroShiftApi(options: MicroShiftApiOptions): Promis
   };
 }
 
-function observeWorkload(ref: WorkloadRef, object: V1Deployment | V1DaemonSet | V1StatefulSet): WorkloadObservation {
+/** A Kubernetes Status answer's message, clipped (it is the API's text, shown to an operator). */
+function statusMessage(body: string): string {
+  try {
+    const message = (JSON.parse(body) as { message?: unknown }).message;
+    return typeof message === 'string' && message !== '' ? `: ${clipValue(message.split('\n')[0] ?? '')}` : '';
+  } catch {
+    return '';
+  }
+}
+
+function observeWorkload(ref: WorkloadRef, object: KubeScalable | KubeDaemonSet): WorkloadObservation {
   const generation = object.metadata?.generation;
   if (ref.kind === 'DaemonSet') {
-    const s = (object as V1DaemonSet).status;
+    const s = (object as KubeDaemonSet).status;
     const ready = isDaemonSetReady({ generation }, { ...s });
     return {
       ...ref,
@@ -191,8 +158,8 @@ function observeWorkload(ref: WorkloadRef, object: V1Deployment | V1DaemonSet | 
       detail: `${s?.numberAvailable ?? 0}/${s?.desiredNumberScheduled ?? 0} available`,
     };
   }
-  const spec = (object as V1Deployment | V1StatefulSet).spec;
-  const s = (object as V1Deployment | V1StatefulSet).status ?? {};
+  const spec = (object as KubeScalable).spec;
+  const s = (object as KubeScalable).status ?? {};
   const replicas = spec?.replicas ?? 1;
   const ready =
     ref.kind === 'Deployment'
@@ -201,7 +168,7 @@ function observeWorkload(ref: WorkloadRef, object: V1Deployment | V1DaemonSet | 
   return { ...ref, found: true, ready, detail: `${s.availableReplicas ?? 0}/${replicas} available` };
 }
 
-function observePod(pod: V1Pod, nowMs: number): PodObservation {
+function observePod(pod: KubePod, nowMs: number): PodObservation {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   return {
     namespace: pod.metadata?.namespace ?? '',
@@ -224,34 +191,45 @@ function observePod(pod: V1Pod, nowMs: number): PodObservation {
   };
 }
 
+type Answer = { status: number; body: string } | { error: string; timedOut?: boolean };
 type HealthResult = HealthEndpoint | { error: string; timedOut?: boolean };
 
-/** GET /readyz?verbose or /livez?verbose: 200 = ok; otherwise the `[-]name failed` lines. */
-function getHealth(
-  server: string,
-  path: string,
+/** /readyz?verbose or /livez?verbose: 200 = ok; otherwise the `[-]name failed` lines. */
+function healthOf(answer: Answer): HealthResult {
+  if ('error' in answer) return answer;
+  if (answer.status === 200) return { ok: true, failing: [] };
+  const failing = [...answer.body.slice(0, 65_536).matchAll(/^\[-\]([^\s]+) failed/gm)].map((m) => m[1] as string);
+  return { ok: false, failing: failing.length ? failing : [`HTTP ${answer.status}`] };
+}
+
+/**
+ * One GET. Two limits: `timeoutMs` until the API accepts the connection, then `answerTimeoutMs`
+ * for its answer (a slow answer from a busy but healthy API is not the same as no API). Never
+ * throws: a failure is `{error}`, with `timedOut` when it was a limit or the caller's signal.
+ */
+function getText(
+  href: string,
   base: RequestOptions,
   limits: { timeoutMs: number; answerTimeoutMs: number },
   signal?: AbortSignal,
-): Promise<HealthResult> {
+): Promise<Answer> {
   const { timeoutMs, answerTimeoutMs } = limits;
   return new Promise((resolve) => {
-    const url = new URL(path, server);
+    const url = new URL(href);
     let connected = false;
+    let late = false;
     const req = request(url, { ...base, method: 'GET', timeout: timeoutMs, signal }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body = body.length < 65_536 ? body + chunk : body));
-      res.on('end', () => {
-        const failing = [...body.matchAll(/^\[-\]([^\s]+) failed/gm)].map((m) => m[1] as string);
-        if (res.statusCode === 200) resolve({ ok: true, failing: [] });
-        else resolve({ ok: false, failing: failing.length ? failing : [`HTTP ${res.statusCode}`] });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) req.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+        else chunks.push(chunk);
       });
-      res.on('error', (error) => resolve({ error: error.message }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     });
     // Accepted (a new connection, or one kept alive): the API is there, maybe slow; its answer
     // gets its own time from here.
-    let late = false;
     req.on('socket', (socket) => {
       const accepted = () => {
         connected = true;
@@ -280,18 +258,6 @@ function getHealth(
   });
 }
 
-// The kubeconfig holds a client key and maybe a token. The YAML parser's message quotes the
-// lines around a syntax error, so only its position and its one-line reason are kept.
-function describeKubeconfigError(error: unknown): string {
-  const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
-  if (typeof e.mark?.line === 'number' && typeof e.mark.column === 'number') {
-    const reason = typeof e.reason === 'string' ? e.reason.split('\n')[0] : 'syntax error';
-    return `YAML error at line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${reason}`;
-  }
-  // Other messages name a missing or wrong key; the first line never holds a value's text.
-  return clipValue(String((error as Error).message ?? error).split('\n')[0] ?? '');
-}
-
 const unknownAuthority = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -313,11 +279,4 @@ function describeConnectError(error: NodeJS.ErrnoException, origin: string): str
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host name of ${origin} does not resolve (${code})`;
   if (code) return `${code} at ${origin}`;
   return error.message;
-}
-
-function describeKubeError(error: unknown, signal: AbortSignal): string {
-  if (signal.aborted) return 'no answer in time';
-  const e = error as { code?: number | string; body?: string; message?: string };
-  if (typeof e.code === 'number') return `HTTP ${e.code}`;
-  return String(e.code ?? e.message ?? error);
 }

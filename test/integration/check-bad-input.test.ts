@@ -593,7 +593,7 @@ describe('the MicroShift check stopped early says why the API could not be asked
           KUBECONFIG,
           `apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: ${SECRET}\n   oops: x\n`,
         ),
-      /is not a valid kubeconfig: YAML error at line 6, column 4: bad indentation of a mapping entry\)/,
+      /is not a valid kubeconfig: YAML error at line 6, column \d+: All mapping items must start at the same column\)/,
     ],
     [
       'a kubeconfig for another CA',

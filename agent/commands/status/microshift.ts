@@ -1,7 +1,7 @@
 // MicroShift for `status`: API readiness and core workloads. The daemon's last look is used while
-// it is fresh; otherwise the API is asked, which needs the Kubernetes client (a 5 MB chunk, only
-// loaded here) and root (the kubeadmin kubeconfig is root's). The caller bounds the whole probe,
-// the client's import included.
+// it is fresh; otherwise the API is asked (host/microshift-api.ts, loaded only
+// here) and root (the kubeadmin kubeconfig is root's). The caller bounds the whole probe,
+// the API module's import included.
 import { currentMicroShiftLook, type DaemonState } from '../../core/daemon-state.js';
 import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../../core/status/facts.js';
 import { AgentError } from '../../errors.js';
@@ -21,7 +21,7 @@ export interface StatusMicroShiftInput {
   callTimeoutMs: number;
   /** Per API call, for the answer once connected (default callTimeoutMs). */
   answerTimeoutMs?: number;
-  /** false: never load the Kubernetes client (the daemon, which must stay small, answering status). */
+  /** false: never load the API module (the daemon, which must stay small, answering status). */
   askApi?: boolean;
 }
 

@@ -2,7 +2,7 @@
 // facts, grubenv, greenboot.conf, the records, the daemon's /run state) and one D-Bus
 // connection. The costly ones run in parallel under their own time limits: rpm-ostree (only when
 // its cache in /run no longer matches), the journal, and the MicroShift API (only when the
-// daemon's look is stale; the Kubernetes client is loaded for it alone). Nothing here decides:
+// daemon's look is stale; the API module is loaded for it alone). Nothing here decides:
 // core/status.ts does.
 import { parseGreenbootConf } from '../../config/greenboot-conf.js';
 import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../../core/daemon-state.js';
@@ -74,7 +74,7 @@ export interface StatusProbeOptions {
   systemd?: () => Promise<Systemd>;
   /** A unit reader kept by the caller (the daemon's, one connection for all its answers); not closed here. */
   units?: UnitReader;
-  /** false: take MicroShift's state only from the daemon's look, never load the Kubernetes client. */
+  /** false: take MicroShift's state only from the daemon's look, never load the API module. */
   askMicroShiftApi?: boolean;
   /**
    * true: keep rpm-ostree's answer and journalctl's boot count in /run for the next look. Only the
@@ -136,8 +136,8 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     );
     let askedMicroShift = false;
     // The whole probe: the connection's limit and the answer's, plus twice the connection's for
-    // the local work before them (systemd's answer, loading the Kubernetes client: over a second
-    // on a busy machine), so that the API's own limits, which say "slow" or "no answer", end first.
+    // the local work before them (systemd's answer, loading the API module and reading the
+    // kubeconfig), so that the API's own limits, which say "slow" or "no answer", end first.
     const microshiftLimit = 3 * limits.microshift + limits.microshiftAnswer;
     const microshiftProbe = withLimit('MicroShift API', microshiftLimit, signal, async (s) => {
       const [u, d] = await Promise.all([unitStates, daemon]);

@@ -1,7 +1,7 @@
 // The daemon's side of `status`: root's requests on its socket (host/status-socket.ts) and the
 // snapshot any user reads (core/status/snapshot.ts). Each connection gets the status gathered then,
 // by the probes status itself uses, over one D-Bus connection the daemon keeps for them. The
-// daemon never loads the Kubernetes client for it (that would double its memory): MicroShift's
+// daemon never asks the API for it (a second look, on every status call): MicroShift's
 // API and workloads come from its own runtime health check. When that look is overdue, it does
 // not answer, and status gathers everything itself, asking the API live.
 import { currentMicroShiftLook, DAEMON_STATE_PATH, parseDaemonState } from '../../core/daemon-state.js';
