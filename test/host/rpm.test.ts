@@ -275,12 +275,15 @@ describe('edge-agent package contents', () => {
     expect(requires.filter((r) => /nodejs </.test(r) || r.includes('journald'))).toEqual([]);
     expect((await rpmQuery(mainRpm, '--recommends')).trim()).toBe('');
     // The bundled npm packages are declared (Fedora's bundling policy).
-    expect((await rpmQuery(mainRpm, '--provides')).split('\n')).toEqual(
+    const provides = (await rpmQuery(mainRpm, '--provides')).split('\n');
+    expect(provides).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^bundled\(nodejs-zod\) = /),
-        expect.stringMatching(/^bundled\(nodejs-execa\) = /),
+        expect.stringMatching(/^bundled\(nodejs-mqtt\) = /),
       ]),
     );
+    // Replaced by node:https and node:child_process (cold start and memory): never bundled again.
+    expect(provides.filter((p) => /kubernetes|execa/.test(p))).toEqual([]);
   });
 
   it('has the systemd scriptlets for the unit: post, preun, postun', async () => {
