@@ -62,6 +62,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const revision = await sourceRevision();
+  let trace: string[] = [];
   const hyperfine = (await execa('hyperfine', ['--version'], { reject: false })).exitCode === 0;
   const figures = await withDevice(
     {
@@ -121,6 +122,13 @@ async function main(): Promise<void> {
         throw new Error('daemon.json is still there with the daemon stopped');
       await measureRows(device, without, hyperfine, 'daemon stopped');
       await measureRows(device, split, hyperfine, 'where the time goes');
+      // One traced run: when each source started and ended on status's own clock (see
+      // commands/status/limit.ts), so the no-daemon row's time can be read source by source.
+      const traced = await device.exec(['env', 'EDGE_AGENT_STATUS_TRACE=1', 'edge-agent', 'status']);
+      trace = traced.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('status trace: '))
+        .map((l) => l.replace('status trace: ', '  '));
       await device.exec(['systemctl', 'stop', 'microshift.service']);
       await measureRows(device, noApi, hyperfine, 'daemon and MicroShift stopped');
       const rows = [...withDaemon, ...without, ...noApi, ...split];
@@ -145,6 +153,9 @@ async function main(): Promise<void> {
       `${row.name.padEnd(10)} ${row.command.join(' ').padEnd(24)} median ${round(s, 1)} ms vs node -e 0 ${round(n, 1)} ms: ratio ${ratioOf(row).toFixed(2)}${budget}\n`,
     );
   }
+  process.stdout.write(
+    `no-daemon, one traced run (ms since Node started; +ms each source took):\n${trace.join('\n')}\n`,
+  );
   const steady = figures.rows[0] as Row;
   const summary = {
     bench: 'status-cold-start',

@@ -190,6 +190,15 @@ describe('edge-agent status on a virtual edge device', () => {
     });
     await device.exec(['rm', '-f', '/run/edge-agent/daemon.json']);
 
+    // Asked why it is slow, status gathering itself says where its time went, source by source.
+    const traced = await device.exec(['edge-agent', 'status'], {
+      env: { EDGE_AGENT_STATUS_TRACE: '1', EDGE_AGENT_STATUS_DAEMON: '0' },
+    });
+    expect(traced.stderr).toMatch(/^status trace: +[\d.]+ ms \+ +[\d.]+ ms {2}MicroShift API \(ok\)$/m);
+    expect(traced.stderr).toMatch(/^status trace: +[\d.]+ ms \+ +[\d.]+ ms {2}rpm-ostree status \(ok\)$/m);
+    expect(traced.stderr).toMatch(/^status trace: +[\d.]+ ms {2}output written$/m);
+    expect((await device.exec(['edge-agent', 'status'])).stderr).not.toContain('status trace');
+
     // As the RPM and RHEL lay them out: the agent's state and the grubenv are root's.
     await device.sh(
       'chmod 0700 /var/lib/edge-agent && chmod 0600 /boot/grub2/grubenv /var/lib/microshift/resources/kubeadmin/kubeconfig',

@@ -4,6 +4,13 @@
 import { failed, type Probe } from '../../core/status/facts.js';
 import { AgentError } from '../../errors.js';
 
+/**
+ * When each source started and how long it took (ms since the process started), for the
+ * benchmark's "where the time goes" and for anyone asking why status was slow on their device:
+ * `EDGE_AGENT_STATUS_TRACE=1 edge-agent status` prints it to stderr (status.ts).
+ */
+export const probeTimes: { what: string; startMs: number; ms: number; state: string }[] = [];
+
 export async function withLimit<T>(
   what: string,
   limitMs: number,
@@ -21,8 +28,14 @@ export async function withLimit<T>(
       resolve(failed('timed-out', `${what} did not answer within ${(limitMs / 1000).toFixed(1)} s`));
     }, limitMs);
   });
+  const startMs = performance.now();
   try {
-    return await Promise.race([run(controller.signal).catch((error: unknown) => describeFailure(what, error)), late]);
+    const result = await Promise.race([
+      run(controller.signal).catch((error: unknown) => describeFailure(what, error)),
+      late,
+    ]);
+    probeTimes.push({ what, startMs, ms: performance.now() - startMs, state: result.state });
+    return result;
   } finally {
     clearTimeout(timer);
     parent?.removeEventListener('abort', onAbort);

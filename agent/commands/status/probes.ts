@@ -5,7 +5,12 @@
 // daemon's look is stale; the API module is loaded for it alone). Nothing here decides:
 // core/status.ts does.
 import { parseGreenbootConf } from '../../config/greenboot-conf.js';
-import { parseDaemonState, DAEMON_STATE_PATH, type DaemonState } from '../../core/daemon-state.js';
+import {
+  currentMicroShiftLook,
+  parseDaemonState,
+  DAEMON_STATE_PATH,
+  type DaemonState,
+} from '../../core/daemon-state.js';
 import {
   failed,
   ok,
@@ -117,11 +122,16 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const bootId = facts.bootId().catch(() => undefined);
     const ostree = facts.isOstreeBooted();
     const unitStates = withLimit('systemd (D-Bus)', limits.dbus, signal, async (s) => (await units()).read(s));
-    const cfg = await config();
+    // Started before the settings are read (a YAML parse when there are any): these need none.
     const daemon = withLimit('daemon state', limits.files, signal, () => readDaemonState(host));
-    const records = withLimit('boot records', limits.files, signal, async () =>
-      ok(await readStatusRecords(host.fs, cfg.bootsDir, await bootId)),
-    ).then((r) => (r.state === 'ok' ? r.value : { record: r, history: r }));
+    // When the daemon's look at MicroShift is not current, the API will be asked if MicroShift
+    // runs: its module loads while systemd is asked whether it does.
+    if (options.askMicroShiftApi !== false)
+      void daemon.then((d) =>
+        currentMicroShiftLook(d.state === 'ok' ? d.value : undefined, now)
+          ? undefined
+          : import('../../host/microshift-api.js').catch(() => undefined),
+      );
     const deployments = withLimit('rpm-ostree status', limits.rpmOstree, signal, async (s) =>
       readStatusDeployments(
         { fs: host.fs, exec: host.exec, now: () => host.clock.now() },
@@ -134,6 +144,10 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         },
       ),
     );
+    const cfg = await config();
+    const records = withLimit('boot records', limits.files, signal, async () =>
+      ok(await readStatusRecords(host.fs, cfg.bootsDir, await bootId)),
+    ).then((r) => (r.state === 'ok' ? r.value : { record: r, history: r }));
     let askedMicroShift = false;
     // The whole probe: the connection's limit and the answer's, plus twice the connection's for
     // the local work before them (systemd's answer, loading the API module and reading the

@@ -7,6 +7,7 @@
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { StatusView } from '../../core/status/view.js';
+import { probeTimes } from './limit.js';
 import { createStatusSource } from './source.js';
 import { redrawFrame, terminalView } from './terminal.js';
 import type { CommandMain } from '../types.js';
@@ -25,8 +26,10 @@ export const main: CommandMain = async ({ flags }, deps) => {
   const source = createStatusSource(deps);
   try {
     if (!watch) {
+      const loadedMs = performance.now();
       const answer = await source.next(view);
       out(answer.output);
+      if (host.env.EDGE_AGENT_STATUS_TRACE === '1') process.stderr.write(traceText(loadedMs));
       return answer.exitCode;
     }
     for (let first = true; !signal.aborted; first = false) {
@@ -41,6 +44,16 @@ export const main: CommandMain = async ({ flags }, deps) => {
     await source.close();
   }
 };
+
+/** One line per source, on the process's own clock (ms since Node started). */
+function traceText(loadedMs: number): string {
+  const ms = (n: number) => n.toFixed(1).padStart(7);
+  const lines = [`status trace: ${ms(loadedMs)} ms  status command loaded (Node start and modules)`];
+  for (const p of [...probeTimes].sort((a, b) => a.startMs - b.startMs))
+    lines.push(`status trace: ${ms(p.startMs)} ms +${ms(p.ms)} ms  ${p.what} (${p.state})`);
+  lines.push(`status trace: ${ms(performance.now())} ms  output written`);
+  return `${lines.join('\n')}\n`;
+}
 
 function parseInterval(value: unknown, watch: boolean): number {
   if (value === undefined) return 2000;
