@@ -26,8 +26,12 @@ const descriptionOf = (schema: AnySchema) => globalRegistry.get(schema)?.descrip
 export function inspectField(schema: AnySchema): FieldInfo {
   let description = descriptionOf(schema);
   let current = schema;
-  while (wrappers.has(schemaType(current))) {
-    current = (current._zod.def as core.$ZodOptionalDef).innerType;
+  for (;;) {
+    const type = schemaType(current);
+    // A lazy schema (the lists' items) is built here, on the first look inside.
+    if (type === 'lazy') current = (current as core.$ZodLazy)._zod.innerType;
+    else if (wrappers.has(type)) current = (current._zod.def as core.$ZodOptionalDef).innerType;
+    else break;
     description ||= descriptionOf(current);
   }
   return { description, inner: current, optional: schemaType(schema) === 'optional' };
