@@ -22,11 +22,21 @@ const forbiddenInCore = {
 // core/, host/, hub/, config/; host/ holds adapters only, so it never reaches into a command or
 // the hub; config/ reads files through a port of its own and needs no adapter.
 const upward = (from, groups) => ({
-  patterns: groups.map((group) => ({
-    group: [group],
-    message: `${from} may not import ${group}: see the layout in README.md.`,
-  })),
+  patterns: [
+    ...groups.map((group) => ({
+      group: [group],
+      message: `${from} may not import ${group}: see the layout in README.md.`,
+    })),
+    devOnly,
+  ],
 });
+
+// Test tools, not part of the product (devDependencies): the bundle would carry them and their
+// cost again (host/exec.ts and host/microshift-api.ts say why they were replaced).
+const devOnly = {
+  group: ['execa', '@kubernetes/client-node'],
+  message: 'a test tool (devDependencies): the product uses host/exec.ts and host/microshift-api.ts.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'node_modules/', 'coverage/'] },

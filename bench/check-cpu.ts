@@ -22,7 +22,7 @@ import { microshiftPaths } from '../test/harness/microshift/install.js';
 import { scenario } from '../test/harness/microshift/scenario.js';
 import {
   journalSince,
-  monotonicUs,
+  deviceMonotonicUs,
   nowUs,
   showUnit,
   sleep,
@@ -58,14 +58,17 @@ interface UnitCpu {
 }
 
 async function unitCpu(device: VirtualDevice, unit: string): Promise<UnitCpu> {
-  const props = await showUnit(device, unit, ['ActiveState', 'CPUUsageNSec', 'ActiveEnterTimestampMonotonic']);
+  const [props, nowMono] = await Promise.all([
+    showUnit(device, unit, ['ActiveState', 'CPUUsageNSec', 'ActiveEnterTimestampMonotonic']),
+    deviceMonotonicUs(device),
+  ]);
   const nsec = Number(props.CPUUsageNSec);
   // An unset value prints as [not set] (accounting off, or the cgroup's cpu.stat unreadable).
   if (!Number.isFinite(nsec))
     throw new Error(`${unit}: CPUUsageNSec is '${props.CPUUsageNSec}': no CPU accounting in this device`);
   return {
     cpuSec: nsec / 1e9,
-    wallSec: (monotonicUs() - Number(props.ActiveEnterTimestampMonotonic)) / 1e6,
+    wallSec: (nowMono - Number(props.ActiveEnterTimestampMonotonic)) / 1e6,
     active: props.ActiveState ?? '',
   };
 }

@@ -19,7 +19,7 @@
 //   anchored at the simulator's start (from the `t=` of its lines).
 // - edge-agent notices: its journal line `MicroShift is ready after ...`.
 // - terminal states, by the reason the check reports:
-//   unit-failed        microshift.service's StateChangeTimestampMonotonic (entering `failed`);
+//   unit-failed        systemd's journal line for microshift.service's start limit (entering `failed`);
 //   crash-loop         systemd's `restart counter is at K` line, K = the NRestarts at which the
 //                      growth the check reports first reached its threshold (3 by default);
 //   prerun-failed      the simulator's first `pre-run failed` line (it rewrites the log on every
@@ -29,24 +29,14 @@
 //   The check's end: `endedAt` of its result in the JSON report (ms resolution).
 //
 // Env: BENCH_RUNS (default 5) runs per figure.
-import { setScenario } from '../test/harness/microshift/install.js';
-import { scenario, type Scenario, type ScenarioName } from '../test/harness/microshift/scenario.js';
+import { scenario, type ScenarioName } from '../test/harness/microshift/scenario.js';
 import {
-  checkResult,
-  journalSince,
-  monotonicToRealtimeUs,
-  nowUs,
   realtimeUs,
-  resetMicroShift,
-  showUnit,
+  runCheckAgainst,
   simProcesses,
   sourceRevision,
-  spawnCheck,
-  waitForJournal,
-  within,
+  unitFailedAt,
   withDevice,
-  type CheckRunResult,
-  type JournalEntry,
   type VirtualDevice,
 } from './lib/device.js';
 import { latencyFigure, latencyLine, progress, round, type LatencyFigure } from './lib/figures.js';
@@ -64,49 +54,14 @@ const CRASH_LOOP_RESTARTS = 3;
 const CONFIG_UNIT_FAILED = `${CONFIG}  crashLoopRestarts: 10\n`;
 const FAIL_SCENARIOS: ScenarioName[] = ['unit-fails', 'crash-loop', 'prerun-failure', 'image-pull-fails'];
 
-interface Run {
-  result: CheckRunResult;
-  /** microshift.service's journal (systemd's and the simulator's lines) since the restart. */
-  unitJournal: JournalEntry[];
-  agentJournal: JournalEntry[];
-}
-
-/** One check run against one scenario, started before MicroShift so it sees the whole story. */
-async function runCheck(device: VirtualDevice, next: Scenario): Promise<Run> {
-  await resetMicroShift(device);
-  const since = nowUs();
-  const check = spawnCheck(device, 120);
-  try {
-    await waitForJournal(
-      device,
-      { identifier: 'edge-agent' },
-      since,
-      (m) => /^Waiting \d+s for microshift\.service/.test(m),
-      20_000,
-      'the check to start watching microshift.service',
-    );
-    const restartedAt = nowUs();
-    await setScenario(device, next, { restart: true });
-    const ended = await within(check, 130_000, 'edge-agent check');
-    const result = checkResult(String(ended.stdout), 'microshift');
-    const [unitJournal, agentJournal] = await Promise.all([
-      journalSince(device, { unit: 'microshift.service' }, restartedAt),
-      journalSince(device, { identifier: 'edge-agent' }, since),
-    ]);
-    return { result, unitJournal, agentJournal };
-  } finally {
-    check.kill('SIGKILL');
-    await check.catch(() => undefined);
-  }
-}
-
 async function readinessRun(device: VirtualDevice, i: number): Promise<{ latencyMs: number; note: string }> {
   // Ready at a time the check cannot anticipate: 2-3 s after the start, workloads 0.5 s after readyz.
   const apiReady = 2000 + Math.round(Math.random() * 1000);
   const readyAt = apiReady + 500;
-  const run = await runCheck(
+  const run = await runCheckAgainst(
     device,
     scenario('healthy', { apiReadyAfterMs: apiReady, workloadsReadyAfterMs: readyAt }),
+    120,
   );
   const { result } = run;
   if (result.outcome !== 'pass') throw new Error(`check ended ${result.outcome}/${result.reason}: ${result.message}`);
@@ -135,7 +90,7 @@ async function failFastRun(
   expectReason?: string,
 ): Promise<{ latencyMs: number; note: string }> {
   const next = scenario(name);
-  const run = await runCheck(device, next);
+  const run = await runCheckAgainst(device, next, 120);
   const { result } = run;
   if (result.outcome !== 'fail' || (expectReason && result.reason !== expectReason))
     throw new Error(`check ended ${result.outcome}/${result.reason}: ${result.message}`);
@@ -144,9 +99,9 @@ async function failFastRun(
   let what: string;
   switch (result.reason) {
     case 'unit-failed': {
-      const unit = await showUnit(device, 'microshift.service', ['ActiveState', 'StateChangeTimestampMonotonic']);
-      if (unit.ActiveState !== 'failed') throw new Error(`check said unit-failed but the unit is ${unit.ActiveState}`);
-      terminalUs = monotonicToRealtimeUs(Number(unit.StateChangeTimestampMonotonic));
+      const failedAt = await unitFailedAt(device, run.startUs, 10_000);
+      if (failedAt === undefined) throw new Error('check said unit-failed but the unit did not enter failed');
+      terminalUs = failedAt;
       what = 'unit entered failed';
       break;
     }

@@ -23,24 +23,14 @@
 //
 // Env: BENCH_SCENARIOS=healthy,api-never-ready (default: all below). Runs one check per scenario:
 // about 3 minutes for all of them.
-import { setScenario } from '../test/harness/microshift/install.js';
-import { scenario, type Scenario, type ScenarioName } from '../test/harness/microshift/scenario.js';
+import { scenario, type ScenarioName } from '../test/harness/microshift/scenario.js';
 import {
-  checkResult,
-  journalSince,
-  nowUs,
   realtimeUs,
-  resetMicroShift,
-  showUnit,
+  runCheckAgainst,
   simProcesses,
-  sleep,
   sourceRevision,
-  spawnCheck,
-  waitForJournal,
-  within,
+  unitFailedAt,
   withDevice,
-  type CheckRunResult,
-  type JournalEntry,
   type VirtualDevice,
 } from './lib/device.js';
 import { progress, round } from './lib/figures.js';
@@ -120,58 +110,9 @@ export function microshift415(
     : { verdict: 'green', atUs: end, why: 'ready, no restarts in sampling' };
 }
 
-interface Run {
-  result: CheckRunResult;
-  startUs: number;
-  unitJournal: JournalEntry[];
-}
-
-async function runCheck(device: VirtualDevice, next: Scenario): Promise<Run> {
-  await resetMicroShift(device);
-  const since = nowUs();
-  const check = spawnCheck(device, 3 * T_SEC + 60);
-  try {
-    await waitForJournal(
-      device,
-      { identifier: 'edge-agent' },
-      since,
-      (m) => /^Waiting \d+s for microshift\.service/.test(m),
-      30_000,
-      'the check to start watching microshift.service',
-    );
-    const startUs = nowUs();
-    await setScenario(device, next, { restart: true });
-    const ended = await within(check, (3 * T_SEC + 70) * 1000, 'edge-agent check');
-    const result = checkResult(String(ended.stdout), 'microshift');
-    return { result, startUs, unitJournal: await journalSince(device, { unit: 'microshift.service' }, startUs) };
-  } finally {
-    check.kill('SIGKILL');
-    await check.catch(() => undefined);
-  }
-}
-
-/**
- * When microshift.service entered `failed` (systemd's start limit), waiting for it a while. From
- * systemd's journal line, not the unit's *Monotonic timestamps: the device's monotonic clock is
- * its own (a time namespace per boot), not the host's.
- */
-async function unitFailedAt(device: VirtualDevice, sinceUs: number, waitMs: number): Promise<number | undefined> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    const unit = await showUnit(device, 'microshift.service', ['ActiveState']);
-    if (unit.ActiveState === 'failed') {
-      const lines = await journalSince(device, { unit: 'microshift.service' }, sinceUs);
-      const limit = lines.find((e) => /Start request repeated too quickly/.test(String(e.MESSAGE)));
-      return limit && realtimeUs(limit);
-    }
-    if (Date.now() > until) return undefined;
-    await sleep(250);
-  }
-}
-
 async function measure(device: VirtualDevice, name: ScenarioName): Promise<Row> {
   const next = scenario(name);
-  const run = await runCheck(device, next);
+  const run = await runCheckAgainst(device, next, 3 * T_SEC + 60);
   const { result, startUs } = run;
   const endedUs = Date.parse(result.endedAt) * 1000;
   const proc = simProcesses(run.unitJournal)[0];

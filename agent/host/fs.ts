@@ -134,15 +134,21 @@ export async function writeFileAtomic(target: string, data: string | Buffer, mod
     }
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    const reason =
-      code === 'ENOSPC'
-        ? 'no space left on device'
-        : code === 'EROFS'
-          ? 'read-only file system'
-          : (error as Error).message;
+    const { code, reason } = writeFailure(error);
     throw new StateWriteError(`state-write-${code.toLowerCase()}`, `cannot write ${target}: ${reason}`, {
       cause: error,
     });
   }
+}
+
+/** Why a write failed, in the words an operator acts on for the two that mean "not here, not now". */
+export function writeFailure(error: unknown): { code: string; reason: string } {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  const reason =
+    code === 'ENOSPC'
+      ? 'no space left on device'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : (error as Error).message;
+  return { code, reason };
 }

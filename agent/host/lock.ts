@@ -17,7 +17,7 @@ import { mkdir, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node
 import { basename, dirname, join } from 'node:path';
 import { StateWriteError } from '../errors.js';
 import type { Clock } from './clock.js';
-import type { HostFs } from './fs.js';
+import { writeFailure, type HostFs } from './fs.js';
 
 export interface LockOptions {
   /** Wait this long for a live holder before taking the lock anyway (default 10 s). */
@@ -162,13 +162,7 @@ async function ioStep(lock: string, what: string, step: () => Promise<unknown>):
 }
 
 function ioError(lock: string, what: string, error: unknown): StateWriteError {
-  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-  const reason =
-    code === 'ENOSPC'
-      ? 'no space left on device'
-      : code === 'EROFS'
-        ? 'read-only file system'
-        : (error as Error).message;
+  const { code, reason } = writeFailure(error);
   return new StateWriteError(`lock-${code.toLowerCase()}`, `cannot ${what} the lock ${lock}: ${reason}`, {
     cause: error,
   });

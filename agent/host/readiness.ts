@@ -6,8 +6,10 @@
 // CRI-O costs only that part. Nothing here decides (core/readiness/ does).
 import type { Config } from '../config/schema.js';
 import type { Deployment } from '../core/deployment.js';
+import { raceDeadline } from '../core/deadline.js';
 import { layeringOf } from '../core/readiness/components.js';
 import type { ReadinessFacts, UpdateFacts } from '../core/readiness/facts.js';
+import { systemClock } from './clock.js';
 import { mergeReads, readCertificateDir, readCertificateFile } from './certificates.js';
 import type { Exec } from './exec.js';
 import { readFipsInput } from './fips.js';
@@ -113,22 +115,14 @@ async function readUpdate(deps: ReadinessDeps, airGapped: boolean): Promise<Upda
   }
 }
 
-async function withUpdateLimit(work: Promise<UpdateFacts>, limitMs: number | undefined): Promise<UpdateFacts> {
+function withUpdateLimit(work: Promise<UpdateFacts>, limitMs: number | undefined): Promise<UpdateFacts> {
   if (limitMs === undefined) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const skipped = new Promise<UpdateFacts>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          state: 'skipped',
-          note: `the release manifests and CRI-O's images were not read within ${(limitMs / 1000).toFixed(1)} s`,
-        }),
-      limitMs,
-    );
+  return raceDeadline(work, {
+    clock: systemClock,
+    ms: limitMs,
+    onTimeout: (): UpdateFacts => ({
+      state: 'skipped',
+      note: `the release manifests and CRI-O's images were not read within ${(limitMs / 1000).toFixed(1)} s`,
+    }),
   });
-  try {
-    return await Promise.race([work, skipped]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

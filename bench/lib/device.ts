@@ -3,7 +3,8 @@
 // journal reading with wall-clock timestamps, and control of microshift.service between runs.
 //
 // Every time here is wall-clock (CLOCK_REALTIME) in microseconds, as journald stamps entries. The
-// device shares the host's kernel and has no time namespace, so host and device clocks are one.
+// device shares the host's wall clock, but its monotonic clock is its own (a time namespace per
+// boot, so its uptime is its own): systemd's *Monotonic values are read against the device's.
 import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -11,6 +12,8 @@ import { repoRoot } from '../../test/harness/bundle.js';
 import { bootEdgeDevice, type EdgeDeviceOptions } from '../../test/harness/edge-device.js';
 import { useAgentBundle } from '../../test/harness/install-agent.js';
 import { microshiftPaths } from '../../test/harness/microshift/install.js';
+import { setScenario } from '../../test/harness/microshift/install.js';
+import type { Scenario } from '../../test/harness/microshift/scenario.js';
 import {
   disposeAllDevices,
   type JournalEntry,
@@ -97,14 +100,12 @@ export function nowUs(): number {
   return Date.now() * 1000;
 }
 
-/** CLOCK_MONOTONIC now in µs (systemd's *Monotonic properties, the same clock inside the device). */
-export function monotonicUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
-
-/** Convert a CLOCK_MONOTONIC µs value to wall-clock µs. */
-export function monotonicToRealtimeUs(mono: number): number {
-  return mono + (nowUs() - monotonicUs());
+/** The device's CLOCK_MONOTONIC now in µs (its uptime: /proc/uptime, 10 ms steps), as its systemd counts. */
+export async function deviceMonotonicUs(device: VirtualDevice): Promise<number> {
+  // Read by a process inside (in the device's time namespace), not through the host's /proc.
+  const uptime = Number((await device.exec(['cat', '/proc/uptime'])).stdout.split(' ')[0]);
+  if (!Number.isFinite(uptime)) throw new Error('cannot read the device uptime from /proc/uptime');
+  return Math.round(uptime * 1e6);
 }
 
 export function realtimeUs(entry: JournalEntry): number {
@@ -245,4 +246,69 @@ export function checkResult(stdout: string, id: string): CheckRunResult {
   const result = report.results?.find((r) => r.id === id);
   if (!result) throw new Error(`the report has no '${id}' check`);
   return result;
+}
+
+export interface ScenarioRun {
+  result: CheckRunResult;
+  /** When microshift.service was restarted with the scenario (the check already watching it). */
+  startUs: number;
+  /** microshift.service's journal (systemd's and the simulator's lines) since the restart. */
+  unitJournal: JournalEntry[];
+  /** The check's own journal lines since it started. */
+  agentJournal: JournalEntry[];
+}
+
+/**
+ * One `edge-agent check` against one scenario: the check is started first and waits for
+ * microshift.service, then MicroShift is restarted with the scenario, so the check sees the whole
+ * story from the unit's start. `limitSec` bounds the check.
+ */
+export async function runCheckAgainst(device: VirtualDevice, next: Scenario, limitSec: number): Promise<ScenarioRun> {
+  await resetMicroShift(device);
+  const since = nowUs();
+  const check = spawnCheck(device, limitSec);
+  try {
+    await waitForJournal(
+      device,
+      { identifier: 'edge-agent' },
+      since,
+      (m) => /^Waiting \d+s for microshift\.service/.test(m),
+      30_000,
+      'the check to start watching microshift.service',
+    );
+    const startUs = nowUs();
+    await setScenario(device, next, { restart: true });
+    const ended = await within(check, (limitSec + 10) * 1000, 'edge-agent check');
+    const result = checkResult(String(ended.stdout), 'microshift');
+    const [unitJournal, agentJournal] = await Promise.all([
+      journalSince(device, { unit: 'microshift.service' }, startUs),
+      journalSince(device, { identifier: 'edge-agent' }, since),
+    ]);
+    return { result, startUs, unitJournal, agentJournal };
+  } finally {
+    check.kill('SIGKILL');
+    await check.catch(() => undefined);
+  }
+}
+
+/**
+ * When microshift.service entered `failed` (systemd's start limit), waiting for it a while: from
+ * systemd's journal line (wall clock), not the unit's *Monotonic timestamps.
+ */
+export async function unitFailedAt(
+  device: VirtualDevice,
+  sinceUs: number,
+  waitMs: number,
+): Promise<number | undefined> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const unit = await showUnit(device, 'microshift.service', ['ActiveState']);
+    if (unit.ActiveState === 'failed') {
+      const lines = await journalSince(device, { unit: 'microshift.service' }, sinceUs);
+      const limit = lines.find((e) => /Start request repeated too quickly/.test(String(e.MESSAGE)));
+      return limit && realtimeUs(limit);
+    }
+    if (Date.now() > until) return undefined;
+    await sleep(250);
+  }
 }

@@ -1,7 +1,9 @@
 // Every live source of `status` runs under its own time limit: a hung D-Bus, rpm-ostree or
 // Kubernetes API makes its section "unknown (timed out)", never the command hang. The work left
 // behind is aborted through its signal; what cannot be aborted ends with the process.
+import { raceDeadline } from '../../core/deadline.js';
 import { failed, type Probe } from '../../core/status/facts.js';
+import { systemClock } from '../../host/clock.js';
 import { AgentError } from '../../errors.js';
 
 /**
@@ -21,23 +23,24 @@ export async function withLimit<T>(
   const onAbort = () => controller.abort(parent?.reason);
   if (parent?.aborted) onAbort();
   parent?.addEventListener('abort', onAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<Probe<T>>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new Error(`${what}: time limit reached`));
-      resolve(failed('timed-out', `${what} did not answer within ${(limitMs / 1000).toFixed(1)} s`));
-    }, limitMs);
-  });
   const startMs = performance.now();
   try {
-    const result = await Promise.race([
+    // The parent's abort reaches the work through its signal; the work then settles (as a
+    // failure) by itself, so the race is only against the time limit.
+    const result = await raceDeadline(
       run(controller.signal).catch((error: unknown) => describeFailure(what, error)),
-      late,
-    ]);
+      {
+        clock: systemClock,
+        ms: limitMs,
+        onTimeout: () => {
+          controller.abort(new Error(`${what}: time limit reached`));
+          return failed('timed-out', `${what} did not answer within ${(limitMs / 1000).toFixed(1)} s`);
+        },
+      },
+    );
     probeTimes.push({ what, startMs, ms: performance.now() - startMs, state: result.state });
     return result;
   } finally {
-    clearTimeout(timer);
     parent?.removeEventListener('abort', onAbort);
   }
 }

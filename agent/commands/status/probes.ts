@@ -23,7 +23,7 @@ import {
 import { runtimeInfo } from '../../core/runtime-kind.js';
 import { version } from '../../version.js';
 import { createBootFacts, type BootFacts } from '../../host/system-facts.js';
-import { closeCreated, lazy } from '../../host/lazy.js';
+import { lazy } from '../../host/lazy.js';
 import { createGrubEnvReader } from '../../host/grubenv.js';
 import type { Host } from '../../host/host.js';
 import type { Logger } from '../../host/log.js';
@@ -96,22 +96,17 @@ export interface StatusProbeOptions {
 
 export interface StatusProbes {
   gather(): Promise<StatusFacts>;
-  close(): Promise<void>;
 }
 
 export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOptions = {}): StatusProbes {
   const { host, signal } = deps;
   const limits = { ...DEFAULT_STATUS_LIMITS, ...options.limits };
-  // Loaded, not imported: the file reads below start while dbus-next compiles.
-  const shared = options.units;
+  // The reader is loaded, not imported, and the adapter made on first use: the file reads below
+  // start while dbus-next compiles.
   const units = lazy(async (): Promise<UnitReader> => {
-    if (shared) return shared;
-    const { createBusUnitReader, unitReaderFromSystemd } = await import('./units.js');
-    if (options.systemd) return unitReaderFromSystemd(options.systemd);
-    return createBusUnitReader({
-      address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket',
-      timeoutMs: limits.dbus,
-    });
+    if (options.units) return options.units;
+    const { createUnitReader } = await import('./units.js');
+    return createUnitReader(options.systemd ?? host.systemd, limits.dbus);
   });
   // The settings are read once, also in --watch: they rarely change and cost a YAML parse. A
   // broken config is reported, and status goes on with what the boot checks run on.
@@ -246,12 +241,8 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     };
   }
 
-  return {
-    gather,
-    async close() {
-      if (!shared) await closeCreated(units);
-    },
-  };
+  // Nothing to close: the adapters belong to the Host, which its owner closes.
+  return { gather };
 }
 
 async function readDevice(host: Host, facts: BootFacts, ostree: boolean): Promise<DeviceFacts> {
