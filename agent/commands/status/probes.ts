@@ -120,6 +120,8 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
 
   async function gather(): Promise<StatusFacts> {
     const now = host.clock.now();
+    // Its modules load while the sources below start; the sources that need it wait for it.
+    const settings = config();
     const bootId = facts.bootId().catch(() => undefined);
     const ostree = facts.isOstreeBooted();
     const unitStates = withLimit('systemd (D-Bus)', limits.dbus, signal, async (s) => (await units()).read(s));
@@ -145,7 +147,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         },
       ),
     );
-    const cfg = await config();
+    const cfg = await settings;
     const records = withLimit('boot records', limits.files, signal, async () =>
       ok(await readStatusRecords(host.fs, cfg.boots.dir, await bootId)),
     ).then((r) => (r.state === 'ok' ? r.value : { record: r, history: r }));
