@@ -27,7 +27,7 @@ import { lazy } from '../../host/lazy.js';
 import { createGrubEnvReader } from '../../host/grubenv.js';
 import type { Host } from '../../host/host.js';
 import type { Logger } from '../../host/log.js';
-import { readStatusConfig } from './config.js';
+import { formatConfigProblem } from '../../errors.js';
 import { readStatusDeployments } from './deployments.js';
 import { readStatusJournal } from './journal.js';
 import { withLimit } from './limit.js';
@@ -108,12 +108,20 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const { createUnitReader } = await import('./units.js');
     return createUnitReader(options.systemd ?? host.systemd, limits.dbus);
   });
-  // The settings are read once, also in --watch: they rarely change and cost a YAML parse.
-  const config = lazy(() => readStatusConfig(host.fs));
+  // The settings are read once, also in --watch: they rarely change and cost a YAML parse. A
+  // broken config is reported, and status goes on with what the boot checks run on.
+  const config = lazy(() =>
+    import('../../config/load.js').then(async ({ loadConfigForReading }) => {
+      const { config, problems } = await loadConfigForReading(host.fs);
+      return { ...config, problems: problems.map(formatConfigProblem) };
+    }),
+  );
   const facts = createBootFacts({ fs: host.fs, clock: host.clock });
 
   async function gather(): Promise<StatusFacts> {
     const now = host.clock.now();
+    // Its modules load while the sources below start; the sources that need it wait for it.
+    const settings = config();
     const bootId = facts.bootId().catch(() => undefined);
     const ostree = facts.isOstreeBooted();
     const unitStates = withLimit('systemd (D-Bus)', limits.dbus, signal, async (s) => (await units()).read(s));
@@ -139,9 +147,9 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         },
       ),
     );
-    const cfg = await config();
+    const cfg = await settings;
     const records = withLimit('boot records', limits.files, signal, async () =>
-      ok(await readStatusRecords(host.fs, cfg.bootsDir, await bootId)),
+      ok(await readStatusRecords(host.fs, cfg.boots.dir, await bootId)),
     ).then((r) => (r.state === 'ok' ? r.value : { record: r, history: r }));
     let askedMicroShift = false;
     // The whole probe: the connection's limit and the answer's, plus twice the connection's for
@@ -154,8 +162,8 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       return probeStatusMicroShift(host.fs, {
         unit: u.state === 'ok' ? u.value.microshift : undefined,
         daemon: d.state === 'ok' ? d.value : undefined,
-        kubeconfig: cfg.kubeconfig,
-        workloads: cfg.workloads,
+        kubeconfig: cfg.microshift.kubeconfig,
+        workloads: cfg.microshift.workloads,
         now,
         signal: s,
         callTimeoutMs: limits.microshift,
@@ -205,10 +213,11 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const state = d.state === 'ok' ? d.value : undefined;
     const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;
     const daemonRunning = u.state === 'ok' ? u.value.daemon?.activeState === 'active' : daemonPidAlive === true;
-    const hubConfigured = cfg.hubUrl !== undefined || state?.hub?.configured === true;
+    const hubUrl = cfg.hub?.url;
+    const hubConfigured = hubUrl !== undefined || state?.hub?.configured === true;
     const outbox =
       hubConfigured && !daemonRunning
-        ? await withLimit('outbox', limits.files, signal, () => readOutboxCounts(host.fs, cfg.outboxDir))
+        ? await withLimit('outbox', limits.files, signal, () => readOutboxCounts(host.fs, cfg.outbox.dir))
         : undefined;
     return {
       now,
@@ -227,7 +236,7 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       microshift: await microshift,
       journal: await journal,
       outbox,
-      config: { hubConfigured: cfg.hubUrl !== undefined, hubUrl: cfg.hubUrl, problems: cfg.problems },
+      config: { hubConfigured: hubUrl !== undefined, hubUrl, problems: cfg.problems },
       readiness: withLayering(await readiness, await deployments),
       greenbootRunning: await running,
       ...(recordWriteFailure && { recordWriteFailure }),
