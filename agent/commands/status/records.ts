@@ -1,7 +1,8 @@
 // The per-boot records as `status` reads them: through the record store's read-only reader (the
 // one schema, read leniently), never moving a bad record aside (that is the writers' job), nor
 // opening this boot's record: status never writes.
-import { failed, ok, statusRecordOf, type Probe, type StatusRecord } from '../../core/status/facts.js';
+import { failed, ok, type Probe } from '../../core/status/facts.js';
+import { statusRecordOf, type StatusRecord } from '../../core/status/record.js';
 import type { HostFs } from '../../host/fs.js';
 import { readRecordDir } from '../../host/record-store.js';
 import { describeFailure } from './limit.js';

@@ -6,29 +6,9 @@ import type { RuntimeInfo } from '../runtime-kind.js';
 import type { DaemonState } from '../daemon-state.js';
 import type { Deployment } from '../deployment.js';
 import type { SectionState } from './schema.js';
-import { readBootRecord, type BootRecord, type ReadBootRecord } from '../boot-record.js';
-import { newerNote } from '../record-skew.js';
+import type { StatusRecord } from './record.js';
 
-/**
- * A boot record as status shows it: the one record schema read leniently (core/record-skew.ts sets
- * aside what this version cannot read), with a note when a newer edge-agent wrote such values.
- */
-export type StatusRecord = BootRecord & {
-  /** `written by a newer edge-agent (verdict: "amber")` when it holds values this version cannot read. */
-  newerNote?: string;
-};
-
-/** A record as read by the one reader (readBootRecord), as status shows it. */
-export function statusRecordOf(read: ReadBootRecord): StatusRecord {
-  const note = newerNote(read.newer);
-  return note ? { ...read.record, newerNote: note } : read.record;
-}
-
-/** The same from a record's parsed JSON; undefined when it is not a record at all (no boot id). */
-export function readStatusRecord(data: unknown): StatusRecord | undefined {
-  const read = readBootRecord(data);
-  return read && statusRecordOf(read);
-}
+export type { StatusRecord } from './record.js';
 import type { ReadinessFacts } from '../readiness/facts.js';
 import type { RunningScript } from '../greenboot-running.js';
 

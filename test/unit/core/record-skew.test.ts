@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ok } from '../../../agent/core/status/facts.js';
 import { readBootRecord } from '../../../agent/core/boot-record.js';
 import { newerNote, restoreNewer } from '../../../agent/core/record-skew.js';
-import { readStatusRecord } from '../../../agent/core/status/facts.js';
+import { readStatusRecord } from '../../../agent/core/status/record.js';
 import { buildStatus } from '../../../agent/core/status/status.js';
 import { greenAfterUpdate } from '../../fixtures/status/scenarios.js';
 

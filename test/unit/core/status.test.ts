@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDaemonState } from '../../../agent/core/daemon-state.js';
 import { failed, ok, type StatusFacts, type UnitFacts } from '../../../agent/core/status/facts.js';
-import { readStatusRecord, type StatusRecord } from '../../../agent/core/status/facts.js';
+import { readStatusRecord, type StatusRecord } from '../../../agent/core/status/record.js';
 import { buildStatus } from '../../../agent/core/status/status.js';
 import { motdText, summaryLine } from '../../../agent/core/status/summary.js';
 import { decideBootVerdict, statusExitCode } from '../../../agent/core/status/verdict.js';
