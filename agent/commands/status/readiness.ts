@@ -60,8 +60,12 @@ export function keepReadiness(
     const now = clock.monotonic();
     if (kept && now - kept.at < everyMs) return kept.value;
     const value = await look();
-    // A look whose compatibility and images part was skipped is kept no more than a timed-out one.
-    kept = value.state === 'ok' && value.value.update?.state !== 'skipped' ? { at: now, value } : undefined;
+    // A look whose compatibility and images part was skipped, or could not look for a staged
+    // deployment (rpm-ostree did not answer in time), is kept no more than a timed-out one: a
+    // busy moment must not stand in the snapshot for ten minutes.
+    const update = value.state === 'ok' ? value.value.update : undefined;
+    const incomplete = update?.state === 'skipped' || (update?.state === 'ok' && update.value.stagedUnknown);
+    kept = value.state === 'ok' && !incomplete ? { at: now, value } : undefined;
     return value;
   };
 }
