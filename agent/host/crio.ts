@@ -8,7 +8,7 @@
 // connection` failure with code Unavailable. `-t` is the deadline of each call it makes, so a
 // hung CRI-O ends in DeadlineExceeded; we set it below our own time limit so that crictl reports
 // the hang itself before we have to kill it.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DataError, HostError } from '../errors.js';
 import type { LocalImage } from '../core/readiness/offline.js';
 import type { Exec, ExecResult } from './exec.js';
@@ -172,31 +172,33 @@ function toError(failure: Failure, what: string): HostError {
 
 // Lenient shapes: unknown fields are ignored, a field of the wrong type falls back to a default,
 // an entry without an id is dropped (nothing can be done with it).
-const str = z.string().catch('');
+const str = z.catch(z.string(), '');
+const id = () => z.string().check(z.minLength(1));
 const podItem = z.object({
-  id: z.string().min(1),
-  metadata: z
-    .object({
+  id: id(),
+  metadata: z.catch(
+    z.object({
       name: str,
-      uid: z.string().optional().catch(undefined),
+      uid: z.catch(z.optional(z.string()), undefined),
       namespace: str,
-      attempt: z.coerce.number().catch(0),
-    })
-    .catch({ name: '', namespace: '', attempt: 0 }),
+      attempt: z.catch(z.coerce.number(), 0),
+    }),
+    { name: '', namespace: '', attempt: 0 },
+  ),
   state: str,
-  createdAt: z.union([z.string(), z.number()]).optional().catch(undefined),
+  createdAt: z.catch(z.optional(z.union([z.string(), z.number()])), undefined),
 });
 const containerItem = z.object({
-  id: z.string().min(1),
+  id: id(),
   podSandboxId: str,
-  metadata: z.object({ name: str }).catch({ name: '' }),
+  metadata: z.catch(z.object({ name: str }), { name: '' }),
   state: str,
 });
-const stringList = z.array(z.string()).catch([]);
-const imageItem = z.object({ repoTags: stringList.nullish(), repoDigests: stringList.nullish() });
+const stringList = z.catch(z.array(z.string()), []);
+const imageItem = z.object({ repoTags: z.nullish(stringList), repoDigests: z.nullish(stringList) });
 const statusItem = z.object({
-  status: z.object({ id: str, state: str }).catch({ id: '', state: '' }),
-  info: z.record(z.string(), z.unknown()).optional().catch(undefined),
+  status: z.catch(z.object({ id: str, state: str }), { id: '', state: '' }),
+  info: z.catch(z.optional(z.record(z.string(), z.unknown())), undefined),
 });
 
 function parseJson(stdout: string, what: string): unknown {
@@ -207,7 +209,7 @@ function parseJson(stdout: string, what: string): unknown {
   }
 }
 
-function parseList<T>(value: unknown, key: string, schema: z.ZodType<T>): T[] {
+function parseList<T>(value: unknown, key: string, schema: z.ZodMiniType<T>): T[] {
   const list = (value as Record<string, unknown> | null)?.[key];
   if (!Array.isArray(list)) return [];
   return list.flatMap((entry) => {

@@ -2,7 +2,7 @@
 // images) and release-<component>-<arch>.json from optional packages (olm, multus, ...). Read
 // from the booted tree, or from a staged deployment's tree under /ostree/deploy, so the images of
 // the next boot can be checked before it happens.
-import * as z from 'zod';
+import { z } from '../core/zod.js';
 import type { Deployment } from '../core/deployment.js';
 import type { ReleaseManifest } from '../core/readiness/offline.js';
 import { DataError } from '../errors.js';
@@ -22,7 +22,7 @@ export function deploymentRoot(d: Deployment): string | undefined {
 }
 
 const manifestSchema = z.object({
-  release: z.object({ base: z.string() }).partial().optional(),
+  release: z.optional(z.object({ base: z.optional(z.string()) })),
   images: z.record(z.string(), z.string()),
 });
 

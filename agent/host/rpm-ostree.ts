@@ -1,7 +1,7 @@
 // rpm-ostree, read through `rpm-ostree status --json`. Its fields come and go between versions,
 // so the parse is lenient: a field of the wrong type is dropped with a warning (and kept in
 // `extra`), unknown fields are kept, and only output that is not status at all is an error.
-import * as z from 'zod';
+import { z } from '../core/zod.js';
 import { findDeploymentRoles, type Deployment, type DeploymentSet } from '../core/deployment.js';
 import { DataError, HostError } from '../errors.js';
 import type { Exec } from './exec.js';
@@ -60,23 +60,27 @@ function isNotFound(error: unknown): boolean {
   return cause?.code === 'ENOENT';
 }
 
+// A part that is missing, null or of another shape reads as absent.
+const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), undefined);
 const statusSchema = z.looseObject({
   deployments: z.array(z.unknown()),
-  transaction: z.array(z.string()).nullish().catch(undefined),
-  'cached-update': z
-    .looseObject({ checksum: z.string().optional(), version: z.string().optional(), timestamp: z.number().optional() })
-    .nullish()
-    .catch(undefined),
-  'update-driver': z
-    .looseObject({ 'driver-name': z.string().optional(), 'driver-sd-unit': z.string().optional() })
-    .nullish()
-    .catch(undefined),
+  transaction: lenient(z.array(z.string())),
+  'cached-update': lenient(
+    z.looseObject({
+      checksum: z.optional(z.string()),
+      version: z.optional(z.string()),
+      timestamp: z.optional(z.number()),
+    }),
+  ),
+  'update-driver': lenient(
+    z.looseObject({ 'driver-name': z.optional(z.string()), 'driver-sd-unit': z.optional(z.string()) }),
+  ),
 });
 
 const deploymentFields = {
   id: z.string(),
   osname: z.string(),
-  serial: z.number().int(),
+  serial: z.int(),
   checksum: z.string(),
   version: z.string(),
   timestamp: z.number(),
@@ -92,8 +96,8 @@ const deploymentFields = {
 };
 const known = new Set(Object.keys(deploymentFields));
 const deploymentSchema = z.looseObject(
-  Object.fromEntries(Object.entries(deploymentFields).map(([key, schema]) => [key, schema.nullish()])) as {
-    [K in keyof typeof deploymentFields]: z.ZodOptional<z.ZodNullable<(typeof deploymentFields)[K]>>;
+  Object.fromEntries(Object.entries(deploymentFields).map(([key, schema]) => [key, z.nullish(schema)])) as {
+    [K in keyof typeof deploymentFields]: z.ZodMiniOptional<z.ZodMiniNullable<(typeof deploymentFields)[K]>>;
   },
 );
 

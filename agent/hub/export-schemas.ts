@@ -6,7 +6,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as z from 'zod';
+import { z } from '../core/zod.js';
 import { HUB_SCHEMA_VERSION, exportedSchemas } from '../core/hub/payloads.js';
 
 const titles: Record<keyof typeof exportedSchemas, string> = {
@@ -18,7 +18,7 @@ const titles: Record<keyof typeof exportedSchemas, string> = {
 /** File name -> file content. */
 export function renderJsonSchemas(): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const [name, schema] of Object.entries(exportedSchemas) as [keyof typeof exportedSchemas, z.ZodType][]) {
+  for (const [name, schema] of Object.entries(exportedSchemas) as [keyof typeof exportedSchemas, z.ZodMiniType][]) {
     const json = z.toJSONSchema(schema, { target: 'draft-2020-12' });
     const document = {
       ...json,

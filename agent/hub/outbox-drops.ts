@@ -3,7 +3,7 @@
 // Drops accumulate in one open report. When the sink takes the report for publishing (peek) it
 // is sealed: its id and counts never change again, so a re-send after a crash is an exact
 // duplicate the hub can de-duplicate, and drops that happen meanwhile go into a new open report.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { writeFileAtomic } from '../host/fs.js';
 
 export interface DropReport {
@@ -22,18 +22,19 @@ export interface DropState {
   open?: DropReport;
 }
 
+const count = () => z.int().check(z.minimum(0));
 const reportSchema = z.looseObject({
   id: z.string(),
-  count: z.number().int().min(0),
-  total: z.number().int().min(0),
+  count: count(),
+  total: count(),
   since: z.string(),
   until: z.string(),
-  byType: z.record(z.string(), z.number()).catch({}),
+  byType: z.catch(z.record(z.string(), z.number()), {}),
 });
 const stateSchema = z.looseObject({
-  total: z.number().int().min(0).catch(0),
-  sealed: z.array(reportSchema).catch([]),
-  open: reportSchema.optional().catch(undefined),
+  total: z.catch(count(), 0),
+  sealed: z.catch(z.array(reportSchema), []),
+  open: z.catch(z.optional(reportSchema), undefined),
 });
 
 /** Lenient: an unreadable file means "no drops known", with a warning from the caller. */

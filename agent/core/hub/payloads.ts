@@ -4,7 +4,7 @@
 //
 // Wire rules: compact JSON (no whitespace), `v` is the schema version and only grows, objects
 // accept unknown fields so an older reader copes with what a newer agent sends.
-import * as z from 'zod';
+import { z } from '../zod.js';
 import { ReadinessHubSchema } from '../readiness/schema.js';
 
 export const HUB_SCHEMA_VERSION = 1;
@@ -12,33 +12,35 @@ export const HUB_SCHEMA_VERSION = 1;
 /** Topic suffixes below <topicPrefix>/<deviceId>/. */
 export const HUB_TOPICS = { status: 'status', events: 'events', online: 'online' } as const;
 
+/** The schema with a description for the generated JSON Schema (a copy: shared parts stay bare). */
+const about = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description));
+const optional = <T extends z.ZodMiniType>(schema: T, description?: string) =>
+  description === undefined ? z.optional(schema) : about(z.optional(schema), description);
+
 export const ONLINE_PAYLOADS = ['online', 'offline'] as const;
-export const OnlineSchema = z
-  .enum(ONLINE_PAYLOADS)
-  .describe(
-    'Retained payload of <prefix>/<device>/online (a plain string, not JSON); "offline" is the MQTT last will.',
-  );
+export const OnlineSchema = about(
+  z.enum(ONLINE_PAYLOADS),
+  'Retained payload of <prefix>/<device>/online (a plain string, not JSON); "offline" is the MQTT last will.',
+);
 export type OnlineState = z.infer<typeof OnlineSchema>;
 
-const time = () => z.iso.datetime().describe('UTC time, ISO 8601 with milliseconds');
-const count = () => z.number().int().min(0);
+const time = () => about(z.iso.datetime(), 'UTC time, ISO 8601 with milliseconds');
+const count = (min = 0) => z.int().check(z.minimum(min));
 
-export const EventIdSchema = z
-  .string()
-  .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)
-  .describe(
-    'Unique, time-ordered event id (ULID: 48-bit milliseconds + 80 random bits, Crockford base32); the hub de-duplicates on it',
-  );
+export const EventIdSchema = about(
+  z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)),
+  'Unique, time-ordered event id (ULID: 48-bit milliseconds + 80 random bits, Crockford base32); the hub de-duplicates on it',
+);
 
 const DeploymentRefSchema = z.looseObject({
-  version: z.string().optional().describe('Version of the OS image (rpm-ostree "version")'),
-  checksum: z.string().describe('Commit checksum, shortened to 12 hex digits'),
+  version: optional(z.string(), 'Version of the OS image (rpm-ostree "version")'),
+  checksum: about(z.string(), 'Commit checksum, shortened to 12 hex digits'),
 });
 export type DeploymentRef = z.infer<typeof DeploymentRefSchema>;
 
 const AttemptSchema = z.looseObject({
-  n: z.number().int().min(0).describe('Boot attempt of this deployment (greenboot counter)'),
-  max: z.number().int().min(0).describe('Attempts before greenboot rolls back'),
+  n: about(count(), 'Boot attempt of this deployment (greenboot counter)'),
+  max: about(count(), 'Attempts before greenboot rolls back'),
 });
 
 export const VerdictSchema = z.enum(['green', 'red', 'checking', 'unknown']);
@@ -46,46 +48,47 @@ export type Verdict = z.infer<typeof VerdictSchema>;
 
 const RollbackSummarySchema = z.looseObject({
   at: time(),
-  from: DeploymentRefSchema.describe('The deployment that failed'),
-  to: DeploymentRefSchema.describe('The deployment booted instead'),
-  reason: z.string().describe('Why, in one line (the failed check and its reason code when known)'),
+  from: about(DeploymentRefSchema, 'The deployment that failed'),
+  to: about(DeploymentRefSchema, 'The deployment booted instead'),
+  reason: about(z.string(), 'Why, in one line (the failed check and its reason code when known)'),
 });
 
-export const DeviceStatusSchema = z
-  .looseObject({
-    v: z.number().int().min(1).describe('Schema version'),
-    device: z.string().describe('Device id (the client certificate CN)'),
-    agent: z.string().describe('edge-agent version'),
-    booted: DeploymentRefSchema.optional().describe('The booted deployment'),
-    staged: DeploymentRefSchema.optional().describe('A deployment staged for the next boot'),
-    verdict: VerdictSchema.describe('Verdict of the current boot'),
-    attempt: AttemptSchema.optional(),
-    rollback: RollbackSummarySchema.optional().describe('The last rollback'),
-    microshift: z
-      .looseObject({
-        unit: z.string().describe('ActiveState of microshift.service'),
+export const DeviceStatusSchema = about(
+  z.looseObject({
+    v: about(count(1), 'Schema version'),
+    device: about(z.string(), 'Device id (the client certificate CN)'),
+    agent: about(z.string(), 'edge-agent version'),
+    booted: optional(DeploymentRefSchema, 'The booted deployment'),
+    staged: optional(DeploymentRefSchema, 'A deployment staged for the next boot'),
+    verdict: about(VerdictSchema, 'Verdict of the current boot'),
+    attempt: optional(AttemptSchema),
+    rollback: optional(RollbackSummarySchema, 'The last rollback'),
+    microshift: optional(
+      z.looseObject({
+        unit: about(z.string(), 'ActiveState of microshift.service'),
         apiReady: z.boolean(),
         workloads: z.looseObject({ ready: count(), total: count() }),
-      })
-      .optional(),
-    journalPersistent: z.boolean().optional(),
-    readiness: ReadinessHubSchema.optional(),
-    greenbootRunning: z
-      .looseObject({
-        script: z.string().describe('File name of the greenboot script running now (control characters escaped)'),
+      }),
+    ),
+    journalPersistent: optional(z.boolean()),
+    readiness: optional(ReadinessHubSchema),
+    greenbootRunning: optional(
+      z.looseObject({
+        script: about(z.string(), 'File name of the greenboot script running now (control characters escaped)'),
         kind: z.enum(['required', 'wanted', 'green', 'red']),
-        since: time().optional().describe('When it started: greenboot has no limit per script'),
-      })
-      .optional()
-      .describe("While greenboot's check runs: the script it is on"),
+        since: optional(time(), 'When it started: greenboot has no limit per script'),
+      }),
+      "While greenboot's check runs: the script it is on",
+    ),
     outbox: z.looseObject({
-      queued: count().describe('Events waiting for the hub'),
-      dropped: count().describe('Events dropped since install (queue full)'),
+      queued: about(count(), 'Events waiting for the hub'),
+      dropped: about(count(), 'Events dropped since install (queue full)'),
     }),
-    connectedAt: time().optional().describe('Start of the current MQTT session'),
+    connectedAt: optional(time(), 'Start of the current MQTT session'),
     updatedAt: time(),
-  })
-  .describe('Retained payload of <prefix>/<device>/status (QoS 1), republished on change and as a heartbeat');
+  }),
+  'Retained payload of <prefix>/<device>/status (QoS 1), republished on change and as a heartbeat',
+);
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 /** What the daemon knows; the sink adds identity, outbox counts and times. */
 export type DeviceStatusInput = Pick<
@@ -104,67 +107,67 @@ export type DeviceStatusInput = Pick<
 const bodies = {
   'boot-verdict': z.looseObject({
     verdict: z.enum(['green', 'red']),
-    bootId: z.string().optional(),
-    deployment: DeploymentRefSchema.optional(),
-    attempt: AttemptSchema.optional(),
-    failed: z
-      .array(z.looseObject({ check: z.string(), reason: z.string() }))
-      .optional()
-      .describe('Failed required checks'),
-    scripts: z
-      .array(
+    bootId: optional(z.string()),
+    deployment: optional(DeploymentRefSchema),
+    attempt: optional(AttemptSchema),
+    failed: optional(z.array(z.looseObject({ check: z.string(), reason: z.string() })), 'Failed required checks'),
+    scripts: optional(
+      z.array(
         z.looseObject({
-          name: z.string().describe('Script file name as greenboot logs it (control characters escaped)'),
-          kind: z.string().describe('required, wanted, green or red'),
-          exitCode: z.number().int().optional(),
-          lastLines: z.array(z.string()).optional().describe('Its last lines (at most 3 here; the record keeps 10)'),
+          name: about(z.string(), 'Script file name as greenboot logs it (control characters escaped)'),
+          kind: about(z.string(), 'required, wanted, green or red'),
+          exitCode: optional(z.int()),
+          lastLines: optional(z.array(z.string()), 'Its last lines (at most 3 here; the record keeps 10)'),
         }),
-      )
-      .optional()
-      .describe("greenboot scripts of any vendor that failed this boot, from greenboot's journal"),
-    stoppedBy: z.string().optional().describe('The required greenboot script greenboot stopped at'),
+      ),
+      "greenboot scripts of any vendor that failed this boot, from greenboot's journal",
+    ),
+    stoppedBy: optional(z.string(), 'The required greenboot script greenboot stopped at'),
   }),
-  'rollback-detected': RollbackSummarySchema.partial({ at: true }).extend({
-    preRollback: z
-      .array(
+  'rollback-detected': z.extend(z.partial(RollbackSummarySchema, { at: true }), {
+    preRollback: optional(
+      z.array(
         z.looseObject({
-          id: z
-            .string()
-            .describe('The step, e.g. stop-microshift, remove-pods, hook:<name>; pre-rollback when all were skipped'),
-          outcome: z.string().describe('done, warning, failed or skipped'),
-          message: z.string().optional().describe('At most 200 characters'),
+          id: about(
+            z.string(),
+            'The step, e.g. stop-microshift, remove-pods, hook:<name>; pre-rollback when all were skipped',
+          ),
+          outcome: about(z.string(), 'done, warning, failed or skipped'),
+          message: optional(z.string(), 'At most 200 characters'),
         }),
-      )
-      .optional()
-      .describe("What boot red stopped, removed or saved on the failed deployment's last boot, each with its outcome"),
+      ),
+      "What boot red stopped, removed or saved on the failed deployment's last boot, each with its outcome",
+    ),
   }),
   'check-failed': z.looseObject({
     check: z.string(),
     class: z.enum(['required', 'wanted']),
-    reason: z.string().describe('Machine reason code'),
-    message: z.string().optional(),
+    reason: about(z.string(), 'Machine reason code'),
+    message: optional(z.string()),
   }),
   'update-staged': z.looseObject({ deployment: DeploymentRefSchema }),
-  'journal-persistence-changed': z.looseObject({ persistent: z.boolean(), reason: z.string().optional() }),
-  preflight: z
-    .looseObject({
-      deployment: DeploymentRefSchema.describe('The staged deployment the result is about'),
-      status: z.enum(['pass', 'warn', 'fail']).describe('fail when any item fails, else warn when any warns'),
+  'journal-persistence-changed': z.looseObject({ persistent: z.boolean(), reason: optional(z.string()) }),
+  preflight: about(
+    z.looseObject({
+      deployment: about(DeploymentRefSchema, 'The staged deployment the result is about'),
+      status: about(z.enum(['pass', 'warn', 'fail']), 'fail when any item fails, else warn when any warns'),
       counts: z.looseObject({ pass: count(), warn: count(), fail: count() }),
-      items: z
-        .array(
+      items: about(
+        z.array(
           z.looseObject({
             id: z.string(),
             status: z.enum(['warn', 'fail']),
-            reason: z.string().describe('At most 200 characters'),
+            reason: about(z.string(), 'At most 200 characters'),
           }),
-        )
-        .describe('The items that did not pass, with their reasons (see edge-agent preflight --json)'),
-    })
-    .describe('edge-agent preflight, run once per staged deployment'),
+        ),
+        'The items that did not pass, with their reasons (see edge-agent preflight --json)',
+      ),
+    }),
+    'edge-agent preflight, run once per staged deployment',
+  ),
   'events-dropped': z.looseObject({
-    count: z.number().int().min(1).describe('Events dropped in this report'),
-    total: count().describe('Events dropped since install'),
+    count: about(count(1), 'Events dropped in this report'),
+    total: about(count(), 'Events dropped since install'),
     since: time(),
     until: time(),
     byType: z.record(z.string(), count()),
@@ -180,7 +183,7 @@ export const isPriorityEvent = (type: string): boolean => PRIORITY_EVENT_TYPES.i
 
 const eventOf = <T extends HubEventType>(type: T) =>
   z.looseObject({
-    v: z.number().int().min(1),
+    v: count(1),
     id: EventIdSchema,
     device: z.string(),
     type: z.literal(type),
@@ -188,8 +191,8 @@ const eventOf = <T extends HubEventType>(type: T) =>
     body: bodies[type],
   });
 
-export const HubEventSchema = z
-  .discriminatedUnion('type', [
+export const HubEventSchema = about(
+  z.discriminatedUnion('type', [
     eventOf('boot-verdict'),
     eventOf('rollback-detected'),
     eventOf('check-failed'),
@@ -197,10 +200,9 @@ export const HubEventSchema = z
     eventOf('journal-persistence-changed'),
     eventOf('events-dropped'),
     eventOf('preflight'),
-  ])
-  .describe(
-    'Payload of <prefix>/<device>/events (QoS 1, not retained): one event per message, delivered at least once',
-  );
+  ]),
+  'Payload of <prefix>/<device>/events (QoS 1, not retained): one event per message, delivered at least once',
+);
 export type HubEvent = z.infer<typeof HubEventSchema>;
 
 /** An event as the outbox keeps it: without the device id, which is known only when connecting. */
