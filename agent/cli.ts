@@ -23,7 +23,6 @@ export const commands: CommandSpec[] = [
       interval: 'seconds between refreshes with --watch (default 2)',
     },
     needsConfig: false,
-    lightLogger: true,
     load: () => import('./commands/status/status.js'),
   },
   {

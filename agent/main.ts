@@ -5,7 +5,6 @@ import { displayText } from './core/terminal-text.js';
 import { describeError, ConfigError, formatConfigProblem } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { createHost, type HostSettings } from './host/host.js';
-import { createDeferredLogger } from './host/log-deferred.js';
 import type { Logger } from './host/log.js';
 import type { Config } from './config/schema.js';
 import type { CommandSpec, Invocation } from './commands/types.js';
@@ -26,11 +25,8 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
   process.on('SIGINT', onSignal);
 
   const createLogger = async (level: string | undefined): Promise<Logger> =>
-    (await import('./host/log.js')).createLogger({ level });
-  // Light commands load pino only if they log; the others have it ready before they start.
-  let log = spec.lightLogger
-    ? createDeferredLogger(() => createLogger(host.env.EDGE_AGENT_LOG_LEVEL))
-    : await createLogger(host.env.EDGE_AGENT_LOG_LEVEL);
+    (await import('./host/log.js')).createLogger({ level, levelFrom: 'EDGE_AGENT_LOG_LEVEL' });
+  let log = await createLogger(host.env.EDGE_AGENT_LOG_LEVEL);
   const deadline = spec.deadline?.(invocation)
     ? (await import('./host/deadline.js')).armProcessDeadline({
         log: () => log,

@@ -53,8 +53,6 @@ export interface CommandSpec {
   needsConfig: boolean;
   /** With a broken main config, runs on what can be salvaged of it (config/fallback.ts). */
   configFallback?: boolean;
-  /** Logs rarely and starts often: pino is loaded only when something is logged. */
-  lightLogger?: boolean;
   /** A run greenboot waits for without a time limit: armed with a process-wide deadline from the start (config included). */
   deadline?: (invocation: { flags: Record<string, unknown> }) => boolean;
   load: () => Promise<{ main: CommandMain }>;

@@ -263,7 +263,7 @@ const LogSchema = z.strictObject({
   level: withDefault(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     'info',
-    'Lowest level written to the journal (a pino level).',
+    'Lowest level written to the journal.',
   ),
 });
 

@@ -1,4 +1,4 @@
-// The one logger (pino), created here and injected everywhere.
+// The one logger, created here and injected everywhere.
 //
 // The journal is for people: each record becomes one plain sentence. Under systemd or greenboot's
 // `systemd-cat`, lines carry sd-daemon `<N>` priority prefixes so `journalctl -p warning` works;
@@ -6,16 +6,27 @@
 // journal entry with structured EDGE_AGENT_* fields (so `journalctl EDGE_AGENT_OUTCOME=fail`
 // works), sent by util-linux `logger --journald` (log-journal-send.ts); without `logger` it is a
 // plain line. Logs always go to stderr: stdout is reserved for command output such as `--json`.
+//
+// Written here rather than taken from a logging library: all a record needs is a level filter,
+// a sentence and its fields, which the formats above render themselves. pino, used before,
+// serialized each record to JSON only for this file to parse it back, and cost ~100 KB of code
+// and ~4 MB of resident memory in every process (the daemon and its check child included).
 import { fstatSync, readFileSync } from 'node:fs';
-import pino, { type Logger as PinoLogger } from 'pino';
 import { createJournalSender } from './log-journal-send.js';
-import type { Logger } from './logger.js';
+import type { LogFn, Logger } from './logger.js';
 
 export type { Logger };
 export type LogFormat = 'journal' | 'text' | 'json';
 
+/** Level names and their numbers (pino's and bunyan's numbering, kept for `json` lines). */
+export const LOG_LEVELS = { fatal: 60, error: 50, warn: 40, info: 30, debug: 20, trace: 10, silent: Infinity } as const;
+export type LogLevel = keyof typeof LOG_LEVELS;
+
 export interface LoggerOptions {
+  /** Lowest level written (default info); a name not in LOG_LEVELS is reported and info used. */
   level?: string;
+  /** Where `level` came from, for that report (default "log level"). */
+  levelFrom?: string;
   format?: LogFormat;
   /** SYSLOG_IDENTIFIER for structured journal entries. */
   identifier?: string;
@@ -27,46 +38,81 @@ export interface LoggerOptions {
   journalCommand?: string;
 }
 
-// pino levels -> syslog priorities (sd-daemon.h): fatal=crit, error=err, warn=warning, info=info.
-const priorities: Record<number, number> = { 60: 2, 50: 3, 40: 4, 30: 6, 20: 7, 10: 7 };
-// pino's own keys, never turned into journal fields.
-const reserved = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'err', 'v']);
+/** A logger whose records all carry `bindings` (tests and probes tag records this way). */
+export interface RootLogger extends Logger {
+  child(bindings: Record<string, unknown>): RootLogger;
+}
 
-export function createLogger(options: LoggerOptions = {}): PinoLogger {
+// Level numbers -> syslog priorities (sd-daemon.h): fatal=crit, error=err, warn=warning, info=info.
+const priorities: Record<number, number> = { 60: 2, 50: 3, 40: 4, 30: 6, 20: 7, 10: 7 };
+
+export function isLogLevel(name: string): name is LogLevel {
+  return Object.hasOwn(LOG_LEVELS, name);
+}
+
+export function createLogger(options: LoggerOptions = {}): RootLogger {
   const format = options.format ?? detectLogFormat();
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const structured = format === 'journal' && options.native !== false && process.env.EDGE_AGENT_JOURNAL_FIELDS !== '0';
   const sender = structured ? createJournalSender({ writeLine: write, command: options.journalCommand }) : undefined;
   const identifier = options.identifier ?? process.env.EDGE_AGENT_LOG_IDENTIFIER ?? 'edge-agent';
-  const destination = {
-    write(json: string) {
-      const record = JSON.parse(json) as Record<string, unknown>;
-      const priority = priorities[Number(record.level)] ?? 6;
-      const message = formatMessage(record);
-      if (format === 'json') return write(json);
-      if (sender) {
-        const fields = journalFields(record);
-        // SYSLOG_PID: the entry comes from `logger`'s process, the record from ours.
-        if (Object.keys(fields).length > 0)
-          return sender.structured(priority, message, {
-            SYSLOG_IDENTIFIER: identifier,
-            SYSLOG_PID: String(process.pid),
-            ...ownUnitField(),
-            ...fields,
-          });
-        return sender.plain(priority, message);
-      }
-      if (format === 'journal') return write(`<${priority}>${message}\n`);
-      const prefix = priority <= 3 ? 'error: ' : priority === 4 ? 'warning: ' : '';
-      write(`${prefix}${message}\n`);
-    },
-    flush(callback: (error?: Error) => void) {
-      if (sender) sender.flush(() => callback());
-      else callback();
-    },
+  const wanted = options.level ?? 'info';
+  const threshold = isLogLevel(wanted) ? LOG_LEVELS[wanted] : LOG_LEVELS.info;
+
+  const emit = (level: number, fields: Record<string, unknown>, message: string) => {
+    const priority = priorities[level] ?? 6;
+    const err = fields.err instanceof Error ? fields.err : undefined;
+    const text = err && !message.includes(err.message) ? `${message}: ${err.message}` : message;
+    if (format === 'json') {
+      const record = { level, time: Date.now(), ...fields, ...(err && { err: errorFields(err) }), msg: message };
+      return write(`${JSON.stringify(record)}\n`);
+    }
+    if (sender) {
+      const journal = journalFields(fields);
+      // SYSLOG_PID: the entry comes from `logger`'s process, the record from ours.
+      if (Object.keys(journal).length > 0)
+        return sender.structured(priority, text, {
+          SYSLOG_IDENTIFIER: identifier,
+          SYSLOG_PID: String(process.pid),
+          ...ownUnitField(),
+          ...journal,
+        });
+      return sender.plain(priority, text);
+    }
+    if (format === 'journal') return write(`<${priority}>${text}\n`);
+    const prefix = priority <= 3 ? 'error: ' : priority === 4 ? 'warning: ' : '';
+    write(`${prefix}${text}\n`);
   };
-  return pino({ level: options.level ?? 'info', base: undefined, timestamp: format === 'json' }, destination);
+
+  const make = (bindings: Record<string, unknown>): RootLogger => {
+    const method =
+      (level: number): LogFn =>
+      (first: string | object, second?: string) => {
+        if (level < threshold) return;
+        if (typeof first === 'string') return emit(level, bindings, first);
+        emit(level, { ...bindings, ...first }, second ?? '');
+      };
+    return {
+      error: method(LOG_LEVELS.error),
+      warn: method(LOG_LEVELS.warn),
+      info: method(LOG_LEVELS.info),
+      debug: method(LOG_LEVELS.debug),
+      flush(callback) {
+        if (sender) sender.flush(() => callback?.());
+        else callback?.();
+      },
+      child: (more) => make({ ...bindings, ...more }),
+    };
+  };
+  const logger = make({});
+  if (!isLogLevel(wanted))
+    logger.warn(
+      `${options.levelFrom ?? 'log level'}: ${JSON.stringify(wanted.slice(0, 40))} is not a log level; expected one of ${Object.keys(LOG_LEVELS).join(', ')}; logging at info`,
+    );
+  return logger;
 }
+
+const errorFields = (err: Error) => ({ type: err.name, message: err.message, stack: err.stack });
 
 /**
  * journal: stderr is the service's journal stream (JOURNAL_STREAM matches it), or we run inside a
@@ -89,17 +135,11 @@ export function detectLogFormat(env = process.env): LogFormat {
   return 'text';
 }
 
-function formatMessage(record: Record<string, unknown>): string {
-  const message = String(record.msg ?? '');
-  const err = record.err as { message?: string } | undefined;
-  return err?.message && !message.includes(err.message) ? `${message}: ${err.message}` : message;
-}
-
 /** Bindings and fields of a record as EDGE_AGENT_* journal fields (primitives only). */
-export function journalFields(record: Record<string, unknown>): Record<string, string> {
+function journalFields(record: Record<string, unknown>): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (reserved.has(key) || value === undefined || value === null || typeof value === 'object') continue;
+    if (key === 'err' || value === undefined || value === null || typeof value === 'object') continue;
     fields[
       `EDGE_AGENT_${key
         .replace(/([a-z0-9])([A-Z])/g, '$1_$2')

@@ -1,6 +1,5 @@
-// The logger as commands see it: the few methods they call. pino's Logger fits this shape; so does
-// the deferred logger of light commands (log-deferred.ts), which loads pino only when something is
-// logged. Types only: importing this file loads nothing.
+// The logger as commands see it: the few methods they call (log.ts makes the real one; tests may
+// pass any object of this shape). Types only: importing this file loads nothing.
 export interface LogFn {
   (message: string): void;
   (fields: object, message?: string): void;
