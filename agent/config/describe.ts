@@ -6,9 +6,17 @@
 // Keys without a default (hub, waitTimeoutSec) are shown as `# ` examples, so uncommenting the
 // defaults never switches them on by accident.
 import { stringify } from 'yaml';
-import { ZodLiteral, type z } from 'zod';
+import { safeParse } from 'zod/mini';
 import { ConfigSchema, defaultConfig } from './schema.js';
-import { inspectField, isRecord, listElement, objectFields, unionOptions } from './schema-walk.js';
+import {
+  inspectField,
+  isRecord,
+  listElement,
+  literalValues,
+  objectFields,
+  unionOptions,
+  type AnySchema,
+} from './schema-walk.js';
 
 // Examples for keys without a default and for lists that are empty by default, by dotted path.
 const examples: Record<string, unknown> = {
@@ -74,7 +82,7 @@ function renderKey(
   lines: string[],
   key: string,
   path: string,
-  schema: z.ZodType,
+  schema: AnySchema,
   value: unknown,
   indent: string,
   example = false,
@@ -118,7 +126,7 @@ function renderKey(
 }
 
 // For lists of mappings, the keys of each item, described (check kinds: per kind).
-function describeItems({ describe }: Writer, inner: z.ZodType): void {
+function describeItems({ describe }: Writer, inner: AnySchema): void {
   const element = listElement(inner);
   if (!element) return;
   const variants = unionOptions(element);
@@ -130,7 +138,7 @@ function describeItems({ describe }: Writer, inner: z.ZodType): void {
     }
     return;
   }
-  const keysOf = (variant: z.ZodType) => objectFields(variant) ?? [];
+  const keysOf = (variant: AnySchema) => objectFields(variant) ?? [];
   const shared = keysOf(variants[0]!).filter(
     ([key]) => key !== 'kind' && variants.every((v) => keysOf(v).some(([k]) => k === key)),
   );
@@ -139,7 +147,8 @@ function describeItems({ describe }: Writer, inner: z.ZodType): void {
   for (const variant of variants) {
     const kindField = keysOf(variant).find(([key]) => key === 'kind')?.[1];
     const kind = kindField ? inspectField(kindField) : undefined;
-    const name = kind?.inner instanceof ZodLiteral ? String(kind.inner.def.values[0]) : '?';
+    const values = kind && literalValues(kind.inner);
+    const name = values ? String(values[0]) : '?';
     describe(`kind ${name}: ${kind?.description ?? ''}`);
     const rest = keysOf(variant).filter(([key]) => key !== 'kind');
     for (const [key, schema] of rest.filter(([k]) => !shared.some(([s]) => s === k)))
@@ -147,8 +156,8 @@ function describeItems({ describe }: Writer, inner: z.ZodType): void {
   }
 }
 
-function defaultOf(schema: z.ZodType): unknown {
-  const result = schema.safeParse(undefined);
+function defaultOf(schema: AnySchema): unknown {
+  const result = safeParse(schema, undefined);
   return result.success ? result.data : undefined;
 }
 

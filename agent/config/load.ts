@@ -9,7 +9,7 @@ import type { ConfigFiles } from './config-files.js';
 import { problemsFromIssue, type LocatedProblem, type Locate } from './problems.js';
 import { salvageMainConfig, type DeclaredChecks } from './fallback.js';
 import { ConfigSchema, type Config } from './schema.js';
-import { mergeConfig, readYamlFile } from './yaml-file.js';
+import { mergeConfig, readConfigFile } from './config-file.js';
 
 export const defaultConfigPath = '/etc/edge-agent/config.yaml';
 export const defaultDropInDir = '/etc/edge-agent/config.d';
@@ -43,7 +43,7 @@ export async function loadConfig(fs: ConfigFiles, options: LoadConfigOptions = {
   const warnings: LocatedProblem[] = [];
   const sources: string[] = [];
 
-  const main = await readYamlFile(fs, path);
+  const main = await readConfigFile(fs, path);
   const broken = async (errors: LocatedProblem[], data: Record<string, unknown> | undefined): Promise<LoadedConfig> => {
     if (!options.salvage) return { config: undefined, warnings, errors, sources };
     const text = data === undefined ? await fs.readText(path).catch(() => undefined) : undefined;
@@ -69,6 +69,20 @@ export async function loadConfig(fs: ConfigFiles, options: LoadConfigOptions = {
   return { config, warnings, errors: [], sources };
 }
 
+/**
+ * For a reader that must answer whatever the files hold (`status`): the loaded config, else the
+ * one the boot checks run on (the salvaged main file under the drop-ins), and every problem met.
+ */
+export async function loadConfigForReading(
+  fs: ConfigFiles,
+  options: Omit<LoadConfigOptions, 'salvage'> = {},
+): Promise<{ config: Config; problems: LocatedProblem[] }> {
+  const loaded = await loadConfig(fs, { ...options, salvage: true });
+  // With salvage a broken main file always comes with a fallback; the defaults only satisfy the type.
+  const config = loaded.config ?? loaded.fallback?.config ?? ConfigSchema.parse({});
+  return { config, problems: [...loaded.errors, ...loaded.warnings] };
+}
+
 /** Apply the drop-ins in order over `base`; each one that does not fit is skipped with warnings. */
 async function applyDropIns(
   fs: ConfigFiles,
@@ -79,7 +93,7 @@ async function applyDropIns(
 ): Promise<{ config: Config }> {
   let { data, config } = base;
   for (const file of await listDropIns(fs, dropInDir, warnings)) {
-    const dropIn = await readYamlFile(fs, file);
+    const dropIn = await readConfigFile(fs, file);
     if (dropIn.status !== 'ok') {
       if (dropIn.status === 'invalid') warnings.push(...dropIn.problems, skipped(file));
       continue;

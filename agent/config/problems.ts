@@ -1,9 +1,9 @@
 // Turn zod issues into ConfigProblems an operator can act on: the file, the key path as written
 // in YAML terms (`checks[2].timeoutSec`), the value found (secrets redacted) and what was expected
 // in words. Messages are ours, not zod's, so they stay stable across zod versions.
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 import type { ConfigProblem } from '../errors.js';
-import { isRecord, objectFields, schemaAt } from './schema-walk.js';
+import { isRecord, objectFields, schemaAt, type AnySchema } from './schema-walk.js';
 
 export type KeyPath = ReadonlyArray<PropertyKey>;
 
@@ -59,9 +59,9 @@ const typeWords: Record<string, string> = {
 /** One issue → one problem per offending key (an unknown-keys issue may name several). */
 export function problemsFromIssue(
   file: string,
-  issue: z.core.$ZodIssue,
+  issue: core.$ZodIssue,
   data: unknown,
-  root: z.ZodType,
+  root: AnySchema,
   locate: Locate = () => undefined,
 ): LocatedProblem[] {
   const make = (path: KeyPath, message: string, expected?: string): LocatedProblem => {
@@ -129,7 +129,7 @@ export function problemsFromIssue(
   }
 }
 
-function describeBound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+function describeBound(issue: core.$ZodIssueTooSmall | core.$ZodIssueTooBig): string {
   const small = issue.code === 'too_small';
   const bound = Number(small ? issue.minimum : issue.maximum);
   const inclusive = issue.inclusive !== false;

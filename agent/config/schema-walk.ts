@@ -1,51 +1,73 @@
 // Read the shape of the config schema: which keys an object has, what a key holds, whether it is
 // optional. describe.ts renders the default config from this and problems.ts uses it to list the
 // keys allowed where an unknown one was found. Descriptions sit on the outermost wrapper of a key.
-import * as z from 'zod';
+// Works on any zod 4 schema (the device config is zod/mini, the hub service's config classic zod):
+// it reads the definition both share, never a class of one API.
+import { globalRegistry, type core } from 'zod/mini';
+
+export type AnySchema = core.$ZodType;
 
 export interface FieldInfo {
   /** The one-line description of the key ('' when missing: a test forbids that). */
   description: string;
   /** The schema with default/optional wrappers removed. */
-  inner: z.ZodType;
+  inner: AnySchema;
   /** True when the key may be absent and has no default. */
   optional: boolean;
 }
 
-export function inspectField(schema: z.ZodType): FieldInfo {
-  let description = schema.description ?? '';
-  let current: z.ZodType = schema;
-  while (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {
-    current = current.def.innerType as z.ZodType;
-    description ||= current.description ?? '';
+const wrappers = new Set(['default', 'prefault', 'optional']);
+
+/** The kind of a schema as zod's definition names it: 'object', 'array', 'default', ... */
+export const schemaType = (schema: AnySchema): string => schema._zod.def.type;
+
+const descriptionOf = (schema: AnySchema) => globalRegistry.get(schema)?.description ?? '';
+
+export function inspectField(schema: AnySchema): FieldInfo {
+  let description = descriptionOf(schema);
+  let current = schema;
+  for (;;) {
+    const type = schemaType(current);
+    // A lazy schema (the lists' items) is built here, on the first look inside.
+    if (type === 'lazy') current = (current as core.$ZodLazy)._zod.innerType;
+    else if (wrappers.has(type)) current = (current._zod.def as core.$ZodOptionalDef).innerType;
+    else break;
+    description ||= descriptionOf(current);
   }
-  return { description, inner: current, optional: schema instanceof z.ZodOptional };
+  return { description, inner: current, optional: schemaType(schema) === 'optional' };
 }
 
 /** The keys of an object schema, in declaration order; undefined for anything else. */
-export function objectFields(schema: z.ZodType): Array<[string, z.ZodType]> | undefined {
+export function objectFields(schema: AnySchema): Array<[string, AnySchema]> | undefined {
   const inner = inspectField(schema).inner;
-  return inner instanceof z.ZodObject ? Object.entries(inner.shape as Record<string, z.ZodType>) : undefined;
+  return schemaType(inner) === 'object'
+    ? Object.entries((inner._zod.def as core.$ZodObjectDef).shape as Record<string, AnySchema>)
+    : undefined;
 }
 
 /** The element schema of a list, or undefined. */
-export function listElement(schema: z.ZodType): z.ZodType | undefined {
+export function listElement(schema: AnySchema): AnySchema | undefined {
   const inner = inspectField(schema).inner;
-  return inner instanceof z.ZodArray ? (inner.def.element as z.ZodType) : undefined;
+  return schemaType(inner) === 'array' ? (inner._zod.def as core.$ZodArrayDef).element : undefined;
 }
 
 /** The variants of a union (a discriminated union of check kinds), or undefined. */
-export function unionOptions(schema: z.ZodType): z.ZodType[] | undefined {
+export function unionOptions(schema: AnySchema): AnySchema[] | undefined {
   const inner = inspectField(schema).inner;
-  return inner instanceof z.ZodUnion ? (inner.def.options as z.ZodType[]) : undefined;
+  return schemaType(inner) === 'union' ? [...(inner._zod.def as core.$ZodUnionDef).options] : undefined;
+}
+
+/** The values of a literal schema (a check's `kind`), or undefined. */
+export function literalValues(schema: AnySchema): unknown[] | undefined {
+  return schemaType(schema) === 'literal' ? [...(schema._zod.def as core.$ZodLiteralDef<never>).values] : undefined;
 }
 
 /**
  * The schema that governs `path` in `data`, following objects, list elements and, for unions,
  * the variant whose literal `kind` matches the data. Undefined when the path leaves the schema.
  */
-export function schemaAt(root: z.ZodType, path: ReadonlyArray<PropertyKey>, data: unknown): z.ZodType | undefined {
-  let schema: z.ZodType | undefined = root;
+export function schemaAt(root: AnySchema, path: ReadonlyArray<PropertyKey>, data: unknown): AnySchema | undefined {
+  let schema: AnySchema | undefined = root;
   let value = data;
   for (const segment of path) {
     if (!schema) return undefined;
@@ -64,9 +86,10 @@ export function schemaAt(root: z.ZodType, path: ReadonlyArray<PropertyKey>, data
   return schema;
 }
 
-function matchesKind(option: z.ZodType, value: unknown): boolean {
+function matchesKind(option: AnySchema, value: unknown): boolean {
   const kind = objectFields(option)?.find(([key]) => key === 'kind')?.[1];
-  return kind instanceof z.ZodLiteral && isRecord(value) && kind.def.values.includes(value.kind as never);
+  const values = kind && literalValues(inspectField(kind).inner);
+  return values !== undefined && isRecord(value) && values.includes(value.kind);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,8 +1,7 @@
-// Read one YAML config file into plain data, with a way to find the line of any key path.
-// Bad input is returned as problems, never thrown: the loader decides what is fatal.
+// Parse one YAML config file into plain data, with a way to find the line of any key path.
+// Bad input is returned as problems, never thrown: the loader decides what is fatal. Loaded only
+// for a file that holds settings (config-file.ts reads the file and decides).
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import { NotRegularFileError } from '../errors.js';
-import type { ConfigFiles } from './config-files.js';
 import type { KeyPath, Locate, LocatedProblem } from './problems.js';
 import { isRecord } from './schema-walk.js';
 
@@ -10,40 +9,6 @@ export type YamlFile =
   | { status: 'missing' }
   | { status: 'invalid'; problems: LocatedProblem[] }
   | { status: 'ok'; data: Record<string, unknown>; locate: Locate };
-
-export async function readYamlFile(fs: ConfigFiles, file: string): Promise<YamlFile> {
-  let text: string | undefined;
-  try {
-    text = await fs.readText(file);
-  } catch (error) {
-    return { status: 'invalid', problems: [unreadable(file, error)] };
-  }
-  if (text === undefined) {
-    // exists() does not follow symlinks: true here means a link whose target is gone, which is
-    // a mistake to report, not a file the operator left out.
-    if (await fs.exists(file))
-      return {
-        status: 'invalid',
-        problems: [
-          {
-            file,
-            path: '',
-            message: 'not read: it is a symlink to a file that does not exist',
-            expected: 'a regular file',
-          },
-        ],
-      };
-    return { status: 'missing' };
-  }
-  return parseYamlText(file, text);
-}
-
-function unreadable(file: string, error: unknown): LocatedProblem {
-  if (error instanceof NotRegularFileError)
-    return { file, path: '', message: `not read: it is ${error.kind}`, expected: 'a regular file' };
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return { file, path: '', message: `cannot read the file (${code})` };
-}
 
 export function parseYamlText(file: string, text: string): YamlFile {
   const lineCounter = new LineCounter();
@@ -106,19 +71,6 @@ export function withoutNulls(value: unknown): unknown {
       writable: true,
       configurable: true,
     });
-  }
-  return out;
-}
-
-/** Deep merge for drop-ins: mappings merge key by key, lists and scalars replace. */
-export function mergeConfig(base: unknown, over: unknown): unknown {
-  if (!isRecord(base) || !isRecord(over)) return over;
-  const out: Record<string, unknown> = {};
-  for (const source of [base, over]) {
-    for (const [key, item] of Object.entries(source)) {
-      const merged = source === over && Object.hasOwn(base, key) ? mergeConfig(base[key], item) : item;
-      Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
-    }
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // field but the boot id is optional, and `schema` only ever grows. A value of a known field that
 // this version cannot read is kept aside, not replaced (record-skew.ts); only the hub bookkeeping
 // falls back to "nothing kept" (the daemon then re-sends with new ids, which costs nothing).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseKeepingNewer, type NewerValue } from './record-skew.js';
 
 export const RECORD_SCHEMA_VERSION = 1;
@@ -17,22 +17,22 @@ const checkResult = z.looseObject({
   outcome: z.string(),
   reason: z.string(),
   message: z.string(),
-  observation: z.record(z.string(), z.unknown()).optional(),
+  observation: z.optional(z.record(z.string(), z.unknown())),
 });
 
 const checkRun = z.looseObject({
   startedAt: z.string(),
-  endedAt: z.string().optional(),
-  verdict: z.enum(['pass', 'fail']).optional(),
-  dryRun: z.boolean().optional(),
+  endedAt: z.optional(z.string()),
+  verdict: z.optional(z.enum(['pass', 'fail'])),
+  dryRun: z.optional(z.boolean()),
   results: z.array(checkResult),
 });
 
 const deploymentRef = z.looseObject({
-  checksum: z.string().optional(),
-  version: z.string().optional(),
-  origin: z.string().optional(),
-  containerImageReference: z.string().optional(),
+  checksum: z.optional(z.string()),
+  version: z.optional(z.string()),
+  origin: z.optional(z.string()),
+  containerImageReference: z.optional(z.string()),
 });
 
 const actionResult = z.looseObject({
@@ -48,12 +48,12 @@ const rollbackEvent = z.looseObject({
   from: deploymentRef,
   to: deploymentRef,
   failedBoots: z.number(),
-  firstFailure: z.looseObject({ id: z.string(), reason: z.string(), message: z.string().optional() }).optional(),
+  firstFailure: z.optional(z.looseObject({ id: z.string(), reason: z.string(), message: z.optional(z.string()) })),
   message: z.string(),
   /** GRUB booted the old deployment because the update's last attempt was red (not a manual rollback). */
-  fallback: z.boolean().optional(),
+  fallback: z.optional(z.boolean()),
   /** What `boot red` did on the failed deployment's last boot before GRUB went back (its actions). */
-  preRollback: z.array(actionResult).optional(),
+  preRollback: z.optional(z.array(actionResult)),
 });
 
 // greenboot's scripts of the boot as read from its journal (core/greenboot-journal.ts). Lenient:
@@ -62,56 +62,56 @@ const greenbootScript = z.looseObject({
   name: z.string(),
   kind: z.string(),
   outcome: z.string(),
-  exitCode: z.number().optional(),
-  durationMs: z.number().optional(),
-  lastLines: z.array(z.string()).optional(),
+  exitCode: z.optional(z.number()),
+  durationMs: z.optional(z.number()),
+  lastLines: z.optional(z.array(z.string())),
 });
 const greenbootScripts = z.looseObject({
   readAt: z.string(),
   scripts: z.array(greenbootScript),
-  firstRequiredFailure: z.string().optional(),
+  firstRequiredFailure: z.optional(z.string()),
   /** Why the journal could not be read (then scripts is empty). */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   /** Copied by that later boot: this boot ended before it kept its own copy. */
-  fromLaterBoot: z.string().optional(),
+  fromLaterBoot: z.optional(z.string()),
 });
 
 export const bootRecordSchema = z.looseObject({
-  schema: z.number().int().default(RECORD_SCHEMA_VERSION),
+  schema: z._default(z.int(), RECORD_SCHEMA_VERSION),
   bootId: z.string(),
-  firstSeenAt: z.string().optional(),
-  deployment: deploymentRef.optional(),
-  staged: deploymentRef.optional(),
+  firstSeenAt: z.optional(z.string()),
+  deployment: z.optional(deploymentRef),
+  staged: z.optional(deploymentRef),
   /** The deployment the next rollback would boot. */
-  rollbackDeployment: deploymentRef.optional(),
-  grubenv: z.looseObject({ bootCounter: z.number().optional(), bootSuccess: z.number().optional() }).optional(),
-  greenboot: z
-    .looseObject({
+  rollbackDeployment: z.optional(deploymentRef),
+  grubenv: z.optional(z.looseObject({ bootCounter: z.optional(z.number()), bootSuccess: z.optional(z.number()) })),
+  greenboot: z.optional(
+    z.looseObject({
       implementation: z.string(),
-      maxBootAttempts: z.number().optional(),
-      attempt: z.number().optional(),
-      attempts: z.number().optional(),
-    })
-    .optional(),
-  budget: z.looseObject({ budgetSec: z.number(), line: z.string().optional() }).optional(),
-  checks: z.looseObject({ required: checkRun.optional(), wanted: checkRun.optional() }).default({}),
-  verdict: z.enum(['green', 'red']).optional(),
-  verdictAt: z.string().optional(),
+      maxBootAttempts: z.optional(z.number()),
+      attempt: z.optional(z.number()),
+      attempts: z.optional(z.number()),
+    }),
+  ),
+  budget: z.optional(z.looseObject({ budgetSec: z.number(), line: z.optional(z.string()) })),
+  checks: z._default(z.looseObject({ required: z.optional(checkRun), wanted: z.optional(checkRun) }), {}),
+  verdict: z.optional(z.enum(['green', 'red'])),
+  verdictAt: z.optional(z.string()),
   /** The first required check that failed this boot, copied here by `boot red`. */
-  firstFailure: z.looseObject({ id: z.string(), reason: z.string(), message: z.string().optional() }).optional(),
+  firstFailure: z.optional(z.looseObject({ id: z.string(), reason: z.string(), message: z.optional(z.string()) })),
   /** `boot green` marks the booted deployment as known good. */
-  knownGood: z.boolean().optional(),
+  knownGood: z.optional(z.boolean()),
   /** Every greenboot script of this boot, copied from the journal by `boot green` / `boot red`. */
-  greenbootScripts: greenbootScripts.optional().catch(undefined),
+  greenbootScripts: z.catch(z.optional(greenbootScripts), undefined),
   /** Set on the first run of edge-agent in this boot, after looking for a rollback. */
-  rollbackChecked: z.boolean().optional(),
-  rollback: rollbackEvent.optional(),
-  rollbackImminent: z.boolean().optional(),
-  actions: z.array(actionResult).optional(),
+  rollbackChecked: z.optional(z.boolean()),
+  rollback: z.optional(rollbackEvent),
+  rollbackImminent: z.optional(z.boolean()),
+  actions: z.optional(z.array(actionResult)),
   /** Marks of what the daemon already queued for the hub (see core/hub/report.ts). */
-  hubReported: z.array(z.string()).catch([]).optional(),
+  hubReported: z.optional(z.catch(z.array(z.string()), [])),
   /** Ids given to events queued but not yet marked in hubReported (mark -> event id). */
-  hubIds: z.record(z.string(), z.string()).catch({}).optional(),
+  hubIds: z.optional(z.catch(z.record(z.string(), z.string()), {})),
 });
 
 export type BootRecord = z.infer<typeof bootRecordSchema>;

@@ -3,7 +3,6 @@
 // changed) are lifted out, one at a time, until the rest reads with this version's schema. They
 // are kept beside the record, shown as "written by a newer edge-agent", and put back when the
 // record is written again, unless the writer set that field itself. Pure: no I/O.
-import type * as z from 'zod';
 
 export type SkewPath = (string | number)[];
 
@@ -15,9 +14,16 @@ export interface NewerValue {
   readAs: unknown;
 }
 
+/** What parseKeepingNewer needs of a schema: zod's safeParse (classic or mini). */
+export interface SafeParser<T> {
+  safeParse(
+    data: unknown,
+  ): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[] }[] } };
+}
+
 /** Parse leniently; undefined when nothing readable is left (no boot id, or not an object). */
 export function parseKeepingNewer<T>(
-  schema: z.ZodType<T>,
+  schema: SafeParser<T>,
   data: unknown,
   isRecord: (data: Record<string, unknown>) => boolean,
 ): { value: T; newer: NewerValue[] } | undefined {

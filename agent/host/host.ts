@@ -114,6 +114,7 @@ export function safeSystemd(inner: Systemd): Systemd {
     Promise.reject(new HostError('exec-refused', `refused to ${verb} ${unit} in safe mode (--dry-run or a test)`));
   return {
     unit: (...args) => inner.unit(...args),
+    unitStates: (...args) => inner.unitStates(...args),
     watchUnit: (...args) => inner.watchUnit(...args),
     startUnit: (...args) => inner.startUnit(...args),
     reload: (...args) => inner.reload(...args),

@@ -3,7 +3,14 @@
 // is moved aside with a warning and never stops a check, a verdict or `status`. One a newer
 // edge-agent wrote is kept whole: values this version cannot read are carried along and written
 // back (core/record-skew.ts).
-import { newBootRecord, readBootRecord, RECORD_SCHEMA_VERSION, type BootRecord } from '../core/boot-record.js';
+import {
+  newBootRecord,
+  readBootRecord,
+  RECORD_SCHEMA_VERSION,
+  type BootRecord,
+  type ReadBootRecord,
+} from '../core/boot-record.js';
+import { DataError } from '../errors.js';
 import { restoreNewer, type NewerValue } from '../core/record-skew.js';
 import type { Clock } from './clock.js';
 import type { HostFs } from './fs.js';
@@ -29,6 +36,41 @@ export interface BootRecordsOptions {
 }
 
 const fileName = (bootId: string) => `${bootId.replaceAll('-', '')}.json`;
+const RECORD_NAME = /^[0-9a-f]{32}\.json$/;
+
+/** A record file as read: its record, 'unreadable' (not JSON, no boot id), or undefined when absent. */
+export type RecordFileRead = ReadBootRecord | 'unreadable' | undefined;
+
+/**
+ * Read one record file and change nothing: the reader of everyone who only reads (`status`), and
+ * of the store below, which also moves an unreadable one aside. Values a newer edge-agent wrote
+ * come back in `newer` (core/record-skew.ts).
+ */
+export async function readRecordFile(fs: HostFs, path: string): Promise<RecordFileRead> {
+  const text = await fs.readText(path);
+  if (text === undefined) return undefined;
+  try {
+    const read = readBootRecord(JSON.parse(text));
+    if (!read) return 'unreadable';
+    // Written by a newer edge-agent (we are the rolled-back one): read what we know, keep the rest.
+    read.record.schema = Math.max(read.record.schema, RECORD_SCHEMA_VERSION);
+    return read;
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** Every record file of the directory (by name: <boot id>.json), read without changing anything. */
+export async function readRecordDir(fs: HostFs, dir: string): Promise<{ name: string; read: RecordFileRead }[]> {
+  const names = (await fs.list(dir)).filter((n) => RECORD_NAME.test(n));
+  if (names.length === 0) {
+    // An empty listing is also what a file where the directory belongs gives: say which.
+    const info = await fs.info(dir);
+    if (info && !info.isDirectory)
+      throw new DataError('not-a-directory', `${dir} is not a directory: the boot records cannot be read`);
+  }
+  return Promise.all(names.map(async (name) => ({ name, read: await readRecordFile(fs, `${dir}/${name}`) })));
+}
 /** fs.ts names its temp files `.<target>.<pid>.<ms>.<random>.tmp`. */
 const tempName = /^\..+\.(\d+)\.(\d+)\.[0-9a-z]+\.tmp$/;
 /** A writer holds its temp file for milliseconds; one this old is left over even if its pid was reused. */
@@ -55,29 +97,18 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
 
   const newerOf = new WeakMap<BootRecord, NewerValue[]>();
 
-  async function load(path: string): Promise<BootRecord | undefined> {
-    const text = await fs.readText(path);
-    if (text === undefined) return undefined;
-    let record: BootRecord | undefined;
-    try {
-      const read = readBootRecord(JSON.parse(text));
-      record = read?.record;
-      if (read && read.newer.length > 0) newerOf.set(read.record, read.newer);
-    } catch {
-      record = undefined;
-    }
-    if (!record) {
+  /** The record of a read; an unreadable file is moved aside with a warning (the writers' job). */
+  async function keep(path: string, read: RecordFileRead): Promise<BootRecord | undefined> {
+    if (read === 'unreadable') {
       const aside = `${path}.corrupt-${clock.now()}`;
       await fs.move(path, aside).catch(() => undefined);
       warn(`boot record ${path} is unreadable (truncated or corrupt); moved it aside to ${aside}`);
       return undefined;
     }
-    if (record.schema > RECORD_SCHEMA_VERSION) {
-      // Written by a newer edge-agent (we are the rolled-back one): read what we know, keep the rest.
-      record.schema = Math.max(record.schema, RECORD_SCHEMA_VERSION);
-    }
-    return record;
+    if (read && read.newer.length > 0) newerOf.set(read.record, read.newer);
+    return read?.record;
   }
+  const load = async (path: string) => keep(path, await readRecordFile(fs, path));
 
   return {
     read: (bootId) => load(pathOf(bootId)),
@@ -103,8 +134,8 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
       );
     },
     async list() {
-      const names = (await fs.list(dir)).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
-      const records = (await Promise.all(names.map((n) => load(`${dir}/${n}`)))).filter(
+      const files = await readRecordDir(fs, dir);
+      const records = (await Promise.all(files.map((f) => keep(`${dir}/${f.name}`, f.read)))).filter(
         (r): r is BootRecord => r !== undefined,
       );
       return records.sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));

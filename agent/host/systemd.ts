@@ -23,12 +23,14 @@ import {
   type UnitFileState,
   type UnitState,
 } from './systemd-unit.js';
+import { readUnitStates, type UnitBrief, type UnitStatesOptions } from './systemd-unit-states.js';
 import { watchUnitState, type WatchOptions } from './systemd-watch.js';
 
 export type { ActiveState, JobResult, LoadState, UnitFileState, UnitState } from './systemd-unit.js';
 export type { CallOptions } from './systemd-bus.js';
 export type { JobMode, JobOptions } from './systemd-jobs.js';
 export type { WatchOptions } from './systemd-watch.js';
+export type { UnitBrief, UnitStatesOptions } from './systemd-unit-states.js';
 
 export interface SystemdVersion {
   /** As systemd reports it, e.g. `252 (252-32.el9_4)`. */
@@ -39,6 +41,8 @@ export interface SystemdVersion {
 export interface Systemd {
   /** A unit that does not exist reports loadState 'not-found'; that is not an error. */
   unit(name: string, options?: CallOptions): Promise<UnitState>;
+  /** Several units' states in one round of small calls (see systemd-unit-states.ts), in the order asked. */
+  unitStates(names: readonly string[], options?: UnitStatesOptions): Promise<UnitBrief[]>;
   /** Calls onChange with the current state, then whenever it changes. Resolves to the unsubscribe. */
   watchUnit(name: string, onChange: (state: UnitState) => void, options?: WatchOptions): Promise<() => Promise<void>>;
   startUnit(name: string, options?: JobOptions): Promise<JobResult>;
@@ -153,6 +157,10 @@ export function createSystemd(options: SystemdOptions = {}): Systemd {
     unit(name, opts) {
       const unit = normalizeUnitName(name);
       return readUnit(unit, unitObjectPath(unit), opts);
+    },
+    async unitStates(names, opts) {
+      const { bus } = await link(opts?.signal);
+      return readUnitStates((message, callOptions) => bus.call(message, callOptions), names, opts);
     },
     async watchUnit(name, onChange, opts) {
       const unit = normalizeUnitName(name);

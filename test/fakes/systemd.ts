@@ -8,8 +8,10 @@ import type {
   JobResult,
   Systemd,
   SystemdVersion,
+  UnitBrief,
   UnitFileState,
   UnitState,
+  UnitStatesOptions,
 } from '../../agent/host/systemd.js';
 
 const ENABLED: readonly UnitFileState[] = ['enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generated'];
@@ -78,6 +80,22 @@ export class FakeSystemd implements Systemd {
   async unit(name: string): Promise<UnitState> {
     this.check();
     return { ...(this.units.get(name) ?? notFound(name)) };
+  }
+
+  async unitStates(names: readonly string[], options: UnitStatesOptions = {}): Promise<UnitBrief[]> {
+    this.check();
+    return names.map((name) => {
+      const u = this.units.get(name) ?? notFound(name);
+      const found = u.loadState !== 'not-found';
+      return {
+        name,
+        loadState: u.loadState,
+        activeState: u.activeState,
+        subState: u.subState,
+        unitFileState: found && options.fileState?.includes(name) ? u.unitFileState : '',
+        ...(found && options.restarts?.includes(name) && { nRestarts: u.nRestarts }),
+      };
+    });
   }
 
   async watchUnit(

@@ -116,9 +116,8 @@ describe('records written by a newer edge-agent', () => {
     const read = await readStatusRecords(createHostFs(root), DIR, NOW);
     expect(read.record.state === 'ok' && read.record.value?.verdict).toBe('green');
     const history = read.history.state === 'ok' ? read.history.value : [];
-    expect(history.map((h) => [h.bootId, h.newerNote?.slice(0, 43)])).toEqual([
-      [NOW, undefined],
-      [OLD, 'written by a newer edge-agent (verdict: "qu'],
-    ]);
+    expect(history.map((h) => h.bootId)).toEqual([NOW, OLD]);
+    expect(history[0]?.newerNote).toBeUndefined();
+    expect(history[1]?.newerNote).toMatch(/^written by a newer edge-agent \(.*verdict: "qu/);
   });
 });

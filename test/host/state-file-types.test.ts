@@ -10,6 +10,7 @@ import { AgentError, describeError } from '../../agent/errors.js';
 import { ExitCode } from '../../agent/exit-codes.js';
 import { systemClock } from '../../agent/host/clock.js';
 import { createHostFs } from '../../agent/host/fs.js';
+import { readStatusRecords } from '../../agent/commands/status/records.js';
 import { createBootRecords } from '../../agent/host/record-store.js';
 import { openOutbox } from '../../agent/hub/outbox.js';
 
@@ -61,6 +62,13 @@ describe('a boot record that is a directory', () => {
     const { line, exitCode } = await failure(() => records.update(ID, (r) => void (r.verdict = 'green')));
     expect(exitCode).toBe(ExitCode.IoError);
     expect(line).toContain(join(root, BOOTS));
+    // Listing says so too, instead of "no boots recorded yet" (history), and so does status.
+    expect((await failure(() => records.list())).line).toContain(`${BOOTS} is not a directory`);
+    const status = await readStatusRecords(createHostFs(root), BOOTS, ID);
+    expect(status.history).toEqual({
+      state: 'error',
+      note: `boot records in ${BOOTS}: ${BOOTS} is not a directory: the boot records cannot be read`,
+    });
   });
 });
 

@@ -83,6 +83,43 @@ describe('systemd over D-Bus', () => {
     });
   });
 
+  it('reads several units in one round, with the unit file state and restarts only where asked', async () => {
+    const states = await systemd.unitStates(
+      ['systemd-journald.service', 'no-such-thing.service', 'probe-masked', 'dbus'],
+      {
+        fileState: ['systemd-journald.service', 'probe-masked.service'],
+        restarts: ['systemd-journald.service'],
+      },
+    );
+    expect(states).toEqual([
+      {
+        name: 'systemd-journald.service',
+        loadState: 'loaded',
+        activeState: 'active',
+        subState: 'running',
+        unitFileState: 'static',
+        nRestarts: 0,
+      },
+      {
+        name: 'no-such-thing.service',
+        loadState: 'not-found',
+        activeState: 'inactive',
+        subState: 'dead',
+        unitFileState: '',
+      },
+      {
+        name: 'probe-masked.service',
+        loadState: 'masked',
+        activeState: 'inactive',
+        subState: 'dead',
+        unitFileState: 'masked',
+      },
+      // Not asked for its file state or restarts: neither is read.
+      expect.objectContaining({ name: 'dbus.service', activeState: 'active', unitFileState: '' }),
+    ]);
+    expect(states[3]).not.toHaveProperty('nRestarts');
+  });
+
   it('starts and stops units and returns the job result', async () => {
     expect(await systemd.startUnit('probe-ok.service')).toBe('done');
     expect((await systemd.unit('probe-ok.service')).activeState).toBe('active');

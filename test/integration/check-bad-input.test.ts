@@ -142,7 +142,9 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
     ]);
     // status reads the config itself, and shows the red run of the check just above.
     const status = (await agent(dir, 'status')).stdout.replace(/\s+/g, ' ');
-    expect(status).toContain(`${MAIN}: cannot be read; its settings are not applied here`);
+    expect(status).toContain(
+      `! ${MAIN}: not read: it is a FIFO (named pipe); expected a regular file → edge-agent config validate`,
+    );
     expect(status).toContain(
       `check 'config' failed: the declared checks in ${MAIN} cannot be read, so they cannot pass: ${MAIN}: not read: it is a FIFO (named pipe)`,
     );

@@ -387,7 +387,7 @@ describe('declared workload checks with the simulated MicroShift', () => {
       outcome: 'timeout',
       reason: 'workload-timeout',
       message: expect.stringMatching(
-        /^DaemonSet openshift-dns\/dns-default ready not reached within 1s: list daemonsets: .*ECONNREFUSED/,
+        /^DaemonSet openshift-dns\/dns-default ready not reached within 1s: list daemonsets: connection refused at https:\/\/127\.0\.0\.1:\d+$/,
       ),
     });
   });

@@ -6,7 +6,7 @@ import { currentMicroShiftLook, type DaemonState } from '../../core/daemon-state
 import { failed, ok, type MicroShiftFacts, type Probe, type UnitFacts } from '../../core/status/facts.js';
 import { AgentError } from '../../errors.js';
 import type { HostFs } from '../../host/fs.js';
-import type { StatusWorkload } from './config.js';
+import type { WorkloadSpec as StatusWorkload } from '../../config/schema-checks.js';
 import { isPermissionError } from './limit.js';
 
 export interface StatusMicroShiftInput {
@@ -128,7 +128,7 @@ type Ref = Omit<StatusWorkload, 'when'> & { when: StatusWorkload['when'] };
 async function workloadRefs(configured: StatusWorkload[] | undefined): Promise<Ref[]> {
   if (configured) return configured;
   // The default set lives with the config schema; loading it here keeps zod off the common path.
-  return (await import('../../config/schema-checks.js')).defaultWorkloads();
+  return (await import('../../config/default-workloads.js')).defaultWorkloads();
 }
 
 /** LVMS workloads count only where they exist: status does not run `vgs` to expect them. */

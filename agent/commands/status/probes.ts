@@ -23,11 +23,11 @@ import {
 import { runtimeInfo } from '../../core/runtime-kind.js';
 import { version } from '../../version.js';
 import { createBootFacts, type BootFacts } from '../../host/system-facts.js';
-import { closeCreated, lazy } from '../../host/lazy.js';
+import { lazy } from '../../host/lazy.js';
 import { createGrubEnvReader } from '../../host/grubenv.js';
 import type { Host } from '../../host/host.js';
 import type { Logger } from '../../host/log.js';
-import { readStatusConfig } from './config.js';
+import { formatConfigProblem } from '../../errors.js';
 import { readStatusDeployments } from './deployments.js';
 import { readStatusJournal } from './journal.js';
 import { withLimit } from './limit.js';
@@ -96,29 +96,32 @@ export interface StatusProbeOptions {
 
 export interface StatusProbes {
   gather(): Promise<StatusFacts>;
-  close(): Promise<void>;
 }
 
 export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOptions = {}): StatusProbes {
   const { host, signal } = deps;
   const limits = { ...DEFAULT_STATUS_LIMITS, ...options.limits };
-  // Loaded, not imported: the file reads below start while dbus-next compiles.
-  const shared = options.units;
+  // The reader is loaded, not imported, and the adapter made on first use: the file reads below
+  // start while dbus-next compiles.
   const units = lazy(async (): Promise<UnitReader> => {
-    if (shared) return shared;
-    const { createBusUnitReader, unitReaderFromSystemd } = await import('./units.js');
-    if (options.systemd) return unitReaderFromSystemd(options.systemd);
-    return createBusUnitReader({
-      address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket',
-      timeoutMs: limits.dbus,
-    });
+    if (options.units) return options.units;
+    const { createUnitReader } = await import('./units.js');
+    return createUnitReader(options.systemd ?? host.systemd, limits.dbus);
   });
-  // The settings are read once, also in --watch: they rarely change and cost a YAML parse.
-  const config = lazy(() => readStatusConfig(host.fs));
+  // The settings are read once, also in --watch: they rarely change and cost a YAML parse. A
+  // broken config is reported, and status goes on with what the boot checks run on.
+  const config = lazy(() =>
+    import('../../config/load.js').then(async ({ loadConfigForReading }) => {
+      const { config, problems } = await loadConfigForReading(host.fs);
+      return { ...config, problems: problems.map(formatConfigProblem) };
+    }),
+  );
   const facts = createBootFacts({ fs: host.fs, clock: host.clock });
 
   async function gather(): Promise<StatusFacts> {
     const now = host.clock.now();
+    // Its modules load while the sources below start; the sources that need it wait for it.
+    const settings = config();
     const bootId = facts.bootId().catch(() => undefined);
     const ostree = facts.isOstreeBooted();
     const unitStates = withLimit('systemd (D-Bus)', limits.dbus, signal, async (s) => (await units()).read(s));
@@ -144,9 +147,9 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
         },
       ),
     );
-    const cfg = await config();
+    const cfg = await settings;
     const records = withLimit('boot records', limits.files, signal, async () =>
-      ok(await readStatusRecords(host.fs, cfg.bootsDir, await bootId)),
+      ok(await readStatusRecords(host.fs, cfg.boots.dir, await bootId)),
     ).then((r) => (r.state === 'ok' ? r.value : { record: r, history: r }));
     let askedMicroShift = false;
     // The whole probe: the connection's limit and the answer's, plus twice the connection's for
@@ -159,8 +162,8 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       return probeStatusMicroShift(host.fs, {
         unit: u.state === 'ok' ? u.value.microshift : undefined,
         daemon: d.state === 'ok' ? d.value : undefined,
-        kubeconfig: cfg.kubeconfig,
-        workloads: cfg.workloads,
+        kubeconfig: cfg.microshift.kubeconfig,
+        workloads: cfg.microshift.workloads,
         now,
         signal: s,
         callTimeoutMs: limits.microshift,
@@ -210,10 +213,11 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     const state = d.state === 'ok' ? d.value : undefined;
     const daemonPidAlive = state?.pid ? await host.fs.exists(`/proc/${state.pid}`) : undefined;
     const daemonRunning = u.state === 'ok' ? u.value.daemon?.activeState === 'active' : daemonPidAlive === true;
-    const hubConfigured = cfg.hubUrl !== undefined || state?.hub?.configured === true;
+    const hubUrl = cfg.hub?.url;
+    const hubConfigured = hubUrl !== undefined || state?.hub?.configured === true;
     const outbox =
       hubConfigured && !daemonRunning
-        ? await withLimit('outbox', limits.files, signal, () => readOutboxCounts(host.fs, cfg.outboxDir))
+        ? await withLimit('outbox', limits.files, signal, () => readOutboxCounts(host.fs, cfg.outbox.dir))
         : undefined;
     return {
       now,
@@ -232,19 +236,15 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
       microshift: await microshift,
       journal: await journal,
       outbox,
-      config: { hubConfigured: cfg.hubUrl !== undefined, hubUrl: cfg.hubUrl, problems: cfg.problems },
+      config: { hubConfigured: hubUrl !== undefined, hubUrl, problems: cfg.problems },
       readiness: withLayering(await readiness, await deployments),
       greenbootRunning: await running,
       ...(recordWriteFailure && { recordWriteFailure }),
     };
   }
 
-  return {
-    gather,
-    async close() {
-      if (!shared) await closeCreated(units);
-    },
-  };
+  // Nothing to close: the adapters belong to the Host, which its owner closes.
+  return { gather };
 }
 
 async function readDevice(host: Host, facts: BootFacts, ostree: boolean): Promise<DeviceFacts> {

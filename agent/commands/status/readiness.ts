@@ -1,4 +1,4 @@
-// The readiness facts for `status`: the files the config names (or the defaults), under status's
+// The readiness facts for `status`: the files the config names, under status's
 // own time limit. The layering comes from the deployments status asks rpm-ostree for anyway,
 // joined afterwards so the readiness probe never waits for rpm-ostree; only the staged
 // deployment's compatibility and images wait for it, within their own shorter limit.
@@ -6,12 +6,12 @@ import { layeringOf } from '../../core/readiness/components.js';
 import type { ReadinessFacts } from '../../core/readiness/facts.js';
 import type { DeploymentFacts, Probe } from '../../core/status/facts.js';
 import type { Host } from '../../host/host.js';
-import { gatherReadiness, READINESS_DEFAULTS } from '../../host/readiness.js';
-import type { StatusConfig } from './config.js';
+import { gatherReadiness } from '../../host/readiness.js';
+import type { Config } from '../../config/schema.js';
 
 export function gatherStatusReadiness(
   host: Host,
-  cfg: StatusConfig,
+  cfg: Pick<Config, 'hub' | 'wanted'>,
   signal: AbortSignal,
   options: { deployments?: Promise<Probe<DeploymentFacts>>; limitMs?: number } = {},
 ): Promise<ReadinessFacts> {
@@ -29,7 +29,12 @@ export function gatherStatusReadiness(
       // Leaves room for the rest of the section: a slow crictl skips this part, not the whole.
       updateLimitMs: Math.max(50, limitMs - 100),
     },
-    { ...READINESS_DEFAULTS, ...cfg.readiness },
+    {
+      hubCa: cfg.hub?.ca,
+      hubCert: cfg.hub?.cert,
+      pullSecret: cfg.wanted.pullSecret,
+      registryMirrorConfig: cfg.wanted.registryMirrorConfig,
+    },
   );
 }
 
@@ -55,8 +60,12 @@ export function keepReadiness(
     const now = clock.monotonic();
     if (kept && now - kept.at < everyMs) return kept.value;
     const value = await look();
-    // A look whose compatibility and images part was skipped is kept no more than a timed-out one.
-    kept = value.state === 'ok' && value.value.update?.state !== 'skipped' ? { at: now, value } : undefined;
+    // A look whose compatibility and images part was skipped, or could not look for a staged
+    // deployment (rpm-ostree did not answer in time), is kept no more than a timed-out one: a
+    // busy moment must not stand in the snapshot for ten minutes.
+    const update = value.state === 'ok' ? value.value.update : undefined;
+    const incomplete = update?.state === 'skipped' || (update?.state === 'ok' && update.value.stagedUnknown);
+    kept = value.state === 'ok' && !incomplete ? { at: now, value } : undefined;
     return value;
   };
 }

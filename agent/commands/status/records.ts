@@ -1,17 +1,16 @@
-// The per-boot records as `status` reads them: read-only, cheap (the lenient projection of
-// core/status/record.ts instead of the full record schema), and never moving a bad record
-// aside (that is the writers' job), nor opening this boot's record: status never writes.
+// The per-boot records as `status` reads them: through the record store's read-only reader (the
+// one schema, read leniently), never moving a bad record aside (that is the writers' job), nor
+// opening this boot's record: status never writes.
 import { failed, ok, type Probe } from '../../core/status/facts.js';
-import { parseStatusRecord, type StatusRecord } from '../../core/status/record.js';
+import { statusRecordOf, type StatusRecord } from '../../core/status/record.js';
 import type { HostFs } from '../../host/fs.js';
+import { readRecordDir } from '../../host/record-store.js';
 import { describeFailure } from './limit.js';
 
 export interface StatusRecords {
   record: Probe<StatusRecord | undefined>;
   history: Probe<StatusRecord[]>;
 }
-
-const RECORD_NAME = /^[0-9a-f]{32}\.json$/;
 
 export async function readStatusRecords(fs: HostFs, dir: string, bootId: string | undefined): Promise<StatusRecords> {
   try {
@@ -23,29 +22,22 @@ export async function readStatusRecords(fs: HostFs, dir: string, bootId: string 
 }
 
 async function readAll(fs: HostFs, dir: string, bootId: string | undefined): Promise<StatusRecords> {
-  const names = (await fs.list(dir)).filter((n) => RECORD_NAME.test(n));
-  const records = await Promise.all(names.map(async (n) => ({ name: n, read: await readOne(fs, `${dir}/${n}`) })));
-  const unreadable = records.filter((r) => r.read === 'unreadable').length;
-  const history = records
-    .flatMap((r) => (typeof r.read === 'object' ? [r.read] : []))
+  const files = await readRecordDir(fs, dir);
+  const unreadable = files.filter((f) => f.read === 'unreadable').length;
+  const shown = (f: (typeof files)[number]): StatusRecord | undefined =>
+    f.read && f.read !== 'unreadable' ? statusRecordOf(f.read) : undefined;
+  const history = files
+    .flatMap((f) => shown(f) ?? [])
     .sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
   const id = bootId?.replaceAll('-', '');
-  const own = records.find((r) => r.name === `${id}.json`)?.read;
+  const own = files.find((f) => f.name === `${id}.json`);
   const record: Probe<StatusRecord | undefined> =
-    own === 'unreadable' ? failed('error', `this boot's record ${dir}/${id}.json cannot be read`) : ok(own);
+    own?.read === 'unreadable'
+      ? failed('error', `this boot's record ${dir}/${id}.json cannot be read`)
+      : ok(own && shown(own));
   return {
     record,
     history:
       unreadable && history.length === 0 ? failed('error', `${unreadable} boot records cannot be read`) : ok(history),
   };
-}
-
-async function readOne(fs: HostFs, path: string): Promise<StatusRecord | 'unreadable' | undefined> {
-  const text = await fs.readText(path);
-  if (text === undefined) return undefined;
-  try {
-    return parseStatusRecord(JSON.parse(text)) ?? 'unreadable';
-  } catch {
-    return 'unreadable';
-  }
 }

@@ -14,7 +14,7 @@ import { withSyncReads } from '../../host/fs.js';
 import type { StatusProbeDeps } from './probes.js';
 import { createStatusProbes, DEFAULT_STATUS_LIMITS } from './probes.js';
 import { STATUS_SOCKET_PATH, serveStatus, type StatusServer } from '../../host/status-socket.js';
-import { createBusUnitReader } from './units.js';
+import { createUnitReader } from './units.js';
 import { keepReadiness } from './readiness.js';
 
 /** How long the daemon keeps its readiness look for status (see keepReadiness). */
@@ -24,10 +24,8 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
   const { host, log } = deps;
   // Blocking the daemon's loop for the ~1 ms of reads beats a hundred thread-pool trips.
   const fast = { ...host, fs: withSyncReads(host.fs) };
-  const units = createBusUnitReader({
-    address: host.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket',
-    timeoutMs: DEFAULT_STATUS_LIMITS.dbus,
-  });
+  // The daemon's own systemd connection answers these too: one D-Bus connection for everything.
+  const units = createUnitReader(host.systemd, DEFAULT_STATUS_LIMITS.dbus);
   const readiness = keepReadiness(host.clock, READINESS_EVERY_MS);
   /** The status as of now, or undefined when the daemon's facts would not be current. */
   const gatherNow = async (): Promise<StatusResult | undefined> => {
@@ -37,12 +35,8 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
       { ...deps, host: fast },
       { units, askMicroShiftApi: false, writeCaches: true, readiness },
     );
-    try {
-      const gathered = buildStatus(await probes.gather());
-      return { ...gathered, agent: { ...gathered.agent, daemon: { ...gathered.agent.daemon, answered: true } } };
-    } finally {
-      await probes.close();
-    }
+    const gathered = buildStatus(await probes.gather());
+    return { ...gathered, agent: { ...gathered.agent, daemon: { ...gathered.agent.daemon, answered: true } } };
   };
   // A request that arrives while a gathering is under way (for the snapshot or another request)
   // shares it: that gathering started moments ago, and a busy daemon does not do the work twice.
@@ -61,7 +55,6 @@ export async function startStatusServer(deps: StatusProbeDeps): Promise<StatusSe
     async close() {
       await snapshots.close();
       await server.close();
-      await units.close();
     },
   };
 }

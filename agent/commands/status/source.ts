@@ -19,7 +19,6 @@ const DAEMON_LIMIT_MS = 1500;
 
 export interface StatusSource {
   next(view: StatusView): Promise<StatusAnswer>;
-  close(): Promise<void>;
 }
 
 export function createStatusSource(deps: StatusProbeDeps): StatusSource {
@@ -28,9 +27,7 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
   // The daemon formats times in the system's zone: with TZ set, this process formats them itself.
   const socket = host.env.EDGE_AGENT_STATUS_DAEMON === '0' ? undefined : host.fs.resolve(STATUS_SOCKET_PATH);
   const daemonFormats = host.env.TZ === undefined;
-  let loaded:
-    | Promise<{ gather: () => Promise<StatusResult>; close: () => Promise<void>; format: typeof formatStatus }>
-    | undefined;
+  let loaded: Promise<{ gather: () => Promise<StatusResult>; format: typeof formatStatus }> | undefined;
   const load = () =>
     (loaded ??= Promise.all([
       import('./probes.js'),
@@ -41,7 +38,6 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
       const probes = p.createStatusProbes({ ...deps, host: { ...host, fs: withSyncReads(host.fs) } });
       return {
         gather: async () => s.buildStatus(await probes.gather()),
-        close: () => probes.close(),
         format: o.formatStatus,
       };
     }));
@@ -85,9 +81,6 @@ export function createStatusSource(deps: StatusProbeDeps): StatusSource {
       const own = local(view);
       own.catch(() => undefined);
       return Promise.race([asked.then((answer) => answer ?? own), own]);
-    },
-    async close() {
-      await (await loaded?.catch(() => undefined))?.close();
     },
   };
 }

@@ -24,25 +24,21 @@ export const main: CommandMain = async ({ flags }, deps) => {
     color: terminal.color,
   };
   const source = createStatusSource(deps);
-  try {
-    if (!watch) {
-      const loadedMs = performance.now();
-      const answer = await source.next(view);
-      out(answer.output);
-      if (host.env.EDGE_AGENT_STATUS_TRACE === '1') process.stderr.write(traceText(loadedMs));
-      return answer.exitCode;
-    }
-    for (let first = true; !signal.aborted; first = false) {
-      const { output } = await source.next(view);
-      if (signal.aborted) break;
-      if (json) out(output);
-      else out(terminal.tty ? redrawFrame(output) : `${first ? '' : '\n'}${output}`);
-      await host.clock.sleep(intervalMs, signal).catch(() => undefined);
-    }
-    return ExitCode.Ok;
-  } finally {
-    await source.close();
+  if (!watch) {
+    const loadedMs = performance.now();
+    const answer = await source.next(view);
+    out(answer.output);
+    if (host.env.EDGE_AGENT_STATUS_TRACE === '1') process.stderr.write(traceText(loadedMs));
+    return answer.exitCode;
   }
+  for (let first = true; !signal.aborted; first = false) {
+    const { output } = await source.next(view);
+    if (signal.aborted) break;
+    if (json) out(output);
+    else out(terminal.tty ? redrawFrame(output) : `${first ? '' : '\n'}${output}`);
+    await host.clock.sleep(intervalMs, signal).catch(() => undefined);
+  }
+  return ExitCode.Ok;
 };
 
 /** One line per source, on the process's own clock (ms since Node started). */

@@ -7,6 +7,8 @@ import type { DaemonState } from '../daemon-state.js';
 import type { Deployment } from '../deployment.js';
 import type { SectionState } from './schema.js';
 import type { StatusRecord } from './record.js';
+
+export type { StatusRecord } from './record.js';
 import type { ReadinessFacts } from '../readiness/facts.js';
 import type { RunningScript } from '../greenboot-running.js';
 

@@ -7,7 +7,8 @@ import { findDeploymentRoles, roleOf, type Deployment } from '../deployment.js';
 import type { StatusFacts } from './facts.js';
 import { buildAgentSection, buildJournalSection, buildMicroShiftSection } from './services.js';
 import { findProblems } from './problems.js';
-import type { StatusRecord, StatusRecordRef } from './record.js';
+import type { DeploymentRef } from '../boot-record.js';
+import type { StatusRecord } from './facts.js';
 import { STATUS_SCHEMA_VERSION } from './enums.js';
 import type { StatusDeployment, StatusResult } from './schema.js';
 import { summaryLine } from './summary.js';
@@ -139,7 +140,7 @@ function toStatusDeployment(d: Deployment, roles: ReturnType<typeof findDeployme
   };
 }
 
-function fromRecord(ref: StatusRecordRef, role: StatusDeployment['role']): StatusDeployment {
+function fromRecord(ref: DeploymentRef, role: StatusDeployment['role']): StatusDeployment {
   return {
     role,
     booted: role === 'booted',

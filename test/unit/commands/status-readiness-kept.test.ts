@@ -44,4 +44,22 @@ describe('keepReadiness', () => {
     expect(await kept(async () => ((looks += 1), okLook))).toBe(okLook);
     expect(looks).toBe(2);
   });
+
+  it('keeps no look that could not look for a staged deployment', async () => {
+    const unknown = {
+      state: 'ok',
+      value: {
+        update: {
+          state: 'ok',
+          value: { stagedUnknown: 'a staged deployment was not looked for: rpm-ostree status timed out' },
+        },
+      } as unknown as ReadinessFacts,
+    } as Probe<ReadinessFacts>;
+    const kept = keepReadiness(new FakeClock(), 600_000);
+    let looks = 0;
+    expect(await kept(async () => ((looks += 1), unknown))).toBe(unknown);
+    expect(await kept(async () => ((looks += 1), okLook))).toBe(okLook);
+    expect(await kept(async () => ((looks += 1), okLook))).toBe(okLook);
+    expect(looks).toBe(2);
+  });
 });

@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema, defaultConfig } from '../../../agent/config/schema.js';
-import { inspectField, listElement, objectFields, unionOptions } from '../../../agent/config/schema-walk.js';
+import {
+  inspectField,
+  listElement,
+  objectFields,
+  unionOptions,
+  type AnySchema,
+} from '../../../agent/config/schema-walk.js';
 
 // Every key anywhere in the schema (list items as `[]`, check kinds as `[kind=http]`).
-function walk(schema: z.ZodType, path: string, visit: (path: string, description: string) => void): void {
+function walk(schema: AnySchema, path: string, visit: (path: string, description: string) => void): void {
   const inner = inspectField(schema).inner;
   for (const [key, field] of objectFields(inner) ?? []) {
     visit(`${path}${path ? '.' : ''}${key}`, inspectField(field).description);

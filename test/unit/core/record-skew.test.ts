@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ok } from '../../../agent/core/status/facts.js';
 import { readBootRecord } from '../../../agent/core/boot-record.js';
 import { newerNote, restoreNewer } from '../../../agent/core/record-skew.js';
-import { parseStatusRecord } from '../../../agent/core/status/record.js';
+import { readStatusRecord } from '../../../agent/core/status/record.js';
 import { buildStatus } from '../../../agent/core/status/status.js';
 import { greenAfterUpdate } from '../../fixtures/status/scenarios.js';
 
@@ -83,12 +83,13 @@ describe('reading a record written by a newer edge-agent', () => {
   });
 
   it('shows status what it could not read, as a warning naming the boot', () => {
-    const record = parseStatusRecord(future());
+    const record = readStatusRecord(future());
     expect(record?.verdict).toBeUndefined();
     expect(record?.newerNote).toMatch(
-      /^written by a newer edge-agent \(verdict: "amber"; greenboot\.attempt: "2 of 3"; checks\.required\.results\[1\]\.class: "optional"; checks\.required\.results\[2\]\.durationMs: \{"ms":5\}\)$/,
+      // The same reader as the writers': a check result it cannot read is set aside whole, named by its id.
+      /^written by a newer edge-agent \(greenboot\.attempt: "2 of 3"; checks\.required\.results\[id=b\]: \{"id":"b","class":"optional",.*; checks\.required\.results\[id=c\]: \{"id":"c",.*; verdict: "amber"\)$/,
     );
-    expect(parseStatusRecord({ bootId: ID, verdict: 'green', extra: [1] })?.newerNote).toBeUndefined();
+    expect(readStatusRecord({ bootId: ID, verdict: 'green', extra: [1] })?.newerNote).toBeUndefined();
     const f = greenAfterUpdate();
     const status = buildStatus({ ...f, history: ok([...(f.history.state === 'ok' ? f.history.value : []), record!]) });
     expect(status.problems.find((p) => p.code === 'record-newer')?.message).toBe(

@@ -1,20 +1,17 @@
 // The host side of `status` on a device laid out in a temp directory (EDGE_AGENT_ROOT-style):
 // which sources it reads, the rpm-ostree cache, time limits on hung sources, opening this boot's
-// record as root, the cheap config reader, the read-only outbox counts, the login message.
+// record as root, the config as status reads it, the read-only outbox counts, the login message.
 import { fakeHost } from '../../fakes/host.js';
 import { mkdtemp, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../agent/config/schema.js';
-import { defaultWorkloads } from '../../../agent/config/schema-checks.js';
 import { buildStatus } from '../../../agent/core/status/status.js';
 import { systemClock } from '../../../agent/host/clock.js';
 import { createHostFs, type HostFs } from '../../../agent/host/fs.js';
 import type { Host } from '../../../agent/host/host.js';
 import { createLogger } from '../../../agent/host/log.js';
 import { MOTD_PATH, writeMotd } from '../../../agent/host/motd.js';
-import { readStatusConfig, STATUS_CONFIG_DEFAULTS } from '../../../agent/commands/status/config.js';
 import { DEPLOYMENTS_CACHE } from '../../../agent/commands/status/deployments.js';
 import { readOutboxCounts } from '../../../agent/commands/status/outbox.js';
 import { createStatusProbes, type StatusLimits } from '../../../agent/commands/status/probes.js';
@@ -81,11 +78,7 @@ async function gather(
       writeCaches: options.writeCaches,
     },
   );
-  try {
-    return await probes.gather();
-  } finally {
-    await probes.close();
-  }
+  return probes.gather();
 }
 
 beforeEach(async () => {
@@ -163,7 +156,7 @@ describe('status probes', () => {
   it('turn a hung D-Bus and a hung rpm-ostree into timed-out sections, well within the limits', async () => {
     exec.on('rpm-ostree status --json', { hang: true });
     const hung = async () =>
-      ({ unit: () => new Promise<UnitState>(() => undefined), close: async () => undefined }) as unknown as Systemd;
+      ({ unitStates: () => new Promise<never>(() => undefined), close: async () => undefined }) as unknown as Systemd;
     const started = performance.now();
     const facts = await gather({
       systemd: hung,
@@ -275,44 +268,56 @@ describe("the daemon's look at MicroShift", () => {
   });
 });
 
-describe('status config', () => {
-  it('has the defaults of the config schema', () => {
-    const d = defaultConfig();
-    expect(STATUS_CONFIG_DEFAULTS).toEqual({
-      bootsDir: d.boots.dir,
-      outboxDir: d.outbox.dir,
-      kubeconfig: d.microshift.kubeconfig,
-      journal: { systemMaxUse: d.journal.systemMaxUse, runtimeMaxUse: d.journal.runtimeMaxUse },
-    });
-    expect(defaultWorkloads().length).toBeGreaterThan(0);
-  });
+describe('status config (the one config loader, read leniently)', () => {
+  const running: Partial<UnitState>[] = [{ name: 'microshift.service', activeState: 'active', subState: 'running' }];
 
-  it('uses the defaults for the shipped, all-comment file', async () => {
+  it('has no problems and no hub with the shipped, all-comment file', async () => {
     const { describeConfig } = await import('../../../agent/config/describe.js');
     await put('/etc/edge-agent/config.yaml', describeConfig());
-    expect(await readStatusConfig(createHostFs(root))).toEqual({ ...STATUS_CONFIG_DEFAULTS, problems: [] });
+    expect((await gather()).config).toEqual({ hubConfigured: false, hubUrl: undefined, problems: [] });
   });
 
-  it('reads its keys from the file and the drop-ins in order, later files winning', async () => {
-    await put('/etc/edge-agent/config.yaml', 'boots:\n  dir: /srv/boots\nhub:\n  url: mqtts://a:8883\n');
+  it('applies the drop-ins in order, later files winning, and names each file it could not use', async () => {
+    await put('/etc/edge-agent/config.yaml', 'hub:\n  url: mqtts://a:8883\n');
     await put('/etc/edge-agent/config.d/10-hub.yaml', 'hub:\n  url: mqtts://b:8883\n');
-    await put(
-      '/etc/edge-agent/config.d/20-bad.yaml',
-      'microshift:\n  kubeconfig: relative/path\n  workloads:\n    - { namespace: a, kind: Deployment, name: x }\n    - { kind: Pod }\n',
-    );
+    await put('/etc/edge-agent/config.d/15-kube.yaml', 'microshift:\n  kubeconfig: /srv/kubeconfig\n');
+    await put('/etc/edge-agent/config.d/20-bad.yaml', 'microshift:\n  kubeconfig: relative/path\n');
     await put('/etc/edge-agent/config.d/30-broken.yaml', 'boots: [unclosed\n');
-    const cfg = await readStatusConfig(createHostFs(root));
-    expect(cfg).toMatchObject({
-      bootsDir: '/srv/boots',
-      hubUrl: 'mqtts://b:8883',
-      kubeconfig: STATUS_CONFIG_DEFAULTS.kubeconfig,
-      workloads: [{ namespace: 'a', kind: 'Deployment', name: 'x', when: 'always' }],
-    });
-    expect(cfg.problems).toEqual([
-      '/etc/edge-agent/config.d/20-bad.yaml: microshift.kubeconfig is not an absolute path; status uses the default',
-      '/etc/edge-agent/config.d/20-bad.yaml: microshift.workloads has entries status cannot use; it counts the others',
-      '/etc/edge-agent/config.d/30-broken.yaml: not valid YAML; status uses the other files',
+    const facts = await gather({ units: running });
+    expect(facts.config.hubUrl).toBe('mqtts://b:8883');
+    expect(facts.microshift).toEqual({ state: 'unavailable', note: 'no MicroShift kubeconfig at /srv/kubeconfig' });
+    expect(facts.config.problems).toEqual([
+      '/etc/edge-agent/config.d/20-bad.yaml: microshift.kubeconfig: line 2: wrong format (got "relative/path"); expected an absolute path (starting with /)',
+      '/etc/edge-agent/config.d/20-bad.yaml: drop-in skipped: none of its settings are applied',
+      expect.stringMatching(
+        /^\/etc\/edge-agent\/config\.d\/30-broken\.yaml: YAML syntax error at line \d+, column \d+: /,
+      ),
+      '/etc/edge-agent/config.d/30-broken.yaml: drop-in skipped: none of its settings are applied',
     ]);
+  });
+
+  it('goes on with what the boot checks run on when the main file is broken, and says why', async () => {
+    await put('/etc/edge-agent/config.yaml', 'microshift:\n  kubeconfig: 5\nhub:\n  url: mqtts://a:8883\n');
+    const facts = await gather({ units: running });
+    // The broken section falls back to its defaults; the good one is kept, as for the boot checks.
+    expect(facts.microshift).toEqual({
+      state: 'unavailable',
+      note: 'no MicroShift kubeconfig at /var/lib/microshift/resources/kubeadmin/kubeconfig',
+    });
+    expect(facts.config).toEqual({
+      hubConfigured: true,
+      hubUrl: 'mqtts://a:8883',
+      problems: ['/etc/edge-agent/config.yaml: microshift.kubeconfig: line 2: wrong type (got 5); expected a string'],
+    });
+  });
+
+  it('reports a config file it cannot read and goes on with the defaults', async () => {
+    await mkdir(join(root, 'etc/edge-agent/config.yaml'), { recursive: true });
+    expect((await gather()).config).toEqual({
+      hubConfigured: false,
+      hubUrl: undefined,
+      problems: ['/etc/edge-agent/config.yaml: not read: it is a directory; expected a regular file'],
+    });
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDaemonState } from '../../../agent/core/daemon-state.js';
 import { failed, ok, type StatusFacts, type UnitFacts } from '../../../agent/core/status/facts.js';
-import { parseStatusRecord, type StatusRecord } from '../../../agent/core/status/record.js';
+import { readStatusRecord, type StatusRecord } from '../../../agent/core/status/record.js';
 import { buildStatus } from '../../../agent/core/status/status.js';
 import { motdText, summaryLine } from '../../../agent/core/status/summary.js';
 import { decideBootVerdict, statusExitCode } from '../../../agent/core/status/verdict.js';
@@ -32,7 +32,9 @@ function facts(patch: {
       ? failed('timed-out', 'systemd (D-Bus) did not answer within 1.0 s')
       : ok({ ...base, ...patch.units }),
     record: ok(
-      patch.record === null || patch.record === undefined ? undefined : { bootId: 'b', checks: {}, ...patch.record },
+      patch.record === null || patch.record === undefined
+        ? undefined
+        : { schema: 1, bootId: 'b', checks: {}, ...patch.record },
     ),
     grubenv: ok({
       present: true,
@@ -215,19 +217,24 @@ describe('daemon state reader', () => {
 
 describe('record reader', () => {
   it('reads what it shares with a newer or older record and ignores the rest', () => {
-    const record = parseStatusRecord({
+    const record = readStatusRecord({
       schema: 9,
       bootId: 'abc',
       verdict: 'purple',
       checks: { required: { startedAt: 's', results: [{ id: 'x', outcome: 'pass', durationMs: 'slow' }, 42] } },
       future: true,
     });
+    // The record schema of the writers, read leniently: unknown fields kept, what this version
+    // cannot read (a check result of another shape, as a whole) set aside and named in the note.
     expect(record).toMatchObject({
       bootId: 'abc',
       future: true,
-      checks: { required: { startedAt: 's', results: [{ id: 'x', outcome: 'pass' }, {}] } },
+      checks: { required: { startedAt: 's', results: [] } },
     });
     expect(record?.verdict).toBeUndefined();
-    expect(parseStatusRecord({ verdict: 'green' })).toBeUndefined();
+    expect(record?.newerNote).toMatch(
+      /^written by a newer edge-agent \(.*results\[id=x\]: .*results\[0\]: 42.*verdict: "purple"/,
+    );
+    expect(readStatusRecord({ verdict: 'green' })).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import { parseBootRecord, type BootRecord } from '../../../../agent/core/boot-re
 import { deviceStatus } from '../../../../agent/core/hub/report.js';
 import { historyEntries } from '../../../../agent/core/render-history.js';
 import { failed, ok, type StatusFacts, type UnitFacts } from '../../../../agent/core/status/facts.js';
-import { parseStatusRecord } from '../../../../agent/core/status/record.js';
+import { readStatusRecord } from '../../../../agent/core/status/record.js';
 import { motdText, summaryLine } from '../../../../agent/core/status/summary.js';
 import { buildStatus } from '../../../../agent/core/status/status.js';
 import { decideBootVerdict, type BootVerdict } from '../../../../agent/core/verdict/boot-verdict.js';
@@ -138,7 +138,7 @@ function statusView(host: Host) {
     record:
       host.record === 'unreadable'
         ? failed('needs-root', 'permission denied')
-        : ok(host.record && parseStatusRecord(host.record)),
+        : ok(host.record && readStatusRecord(host.record)),
   };
   const result = buildStatus(facts);
   return {
