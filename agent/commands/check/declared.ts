@@ -3,12 +3,20 @@
 // passes; a state that cannot get better (unit failed) fails at once.
 import { connect } from 'node:net';
 import { request as httpsRequest } from 'node:https';
-import { request as httpRequest } from 'node:http';
+import { createRequire } from 'node:module';
+import type * as Http from 'node:http';
 import { waitUntil } from '../../core/wait.js';
 import type { CheckReport } from '../../core/check-result.js';
 import type { RunnableCheck } from '../../core/check-runner.js';
 import type { CheckSpec } from '../../config/schema.js';
 import type { CheckDeps } from './check-deps.js';
+
+// node:http through require, not import: on Node.js 22 an ES import of node:http builds the
+// module's export list, which reads its WebSocket getter, which loads fetch's HTTP parser from
+// WebAssembly; the daemon runs its check child with --lite-mode, which has no WebAssembly, so that
+// import alone ended the child ("WebAssembly is not defined"). require gives the same module
+// without the export list (node:https has no such getter).
+const { request: httpRequest } = createRequire(import.meta.url)('node:http') as typeof Http;
 
 type Probe = { ok: boolean; final?: boolean; detail: string; observation?: Record<string, unknown> };
 

@@ -291,15 +291,12 @@ export function createDaemonTasks(deps: DaemonTaskDeps) {
 }
 
 /**
- * The daemon's Node flags for the check child, without those that open a debugger port (which two
- * processes cannot share). Node.js 24 only: the child's Kubernetes client speaks HTTP through
- * node:https, but on Node.js 22 merely loading it reaches Node's fetch globals, whose HTTP parser
- * is compiled from WebAssembly at once, and --lite-mode has none ("WebAssembly is not defined",
- * exit 1, found on the virtual device). Node.js 24 compiles it only for a request made with fetch.
+ * The daemon's Node flags for the check child (the unit's --lite-mode and the rest: the child is
+ * the daemon's biggest memory cost), without those that open a debugger port (which two processes
+ * cannot share). The check path must not reach anything that needs WebAssembly, which --lite-mode
+ * lacks: on Node.js 22 an ES import of node:http does (see commands/check/declared.ts).
  */
 function childNodeFlags(): string[] {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < 24) return [];
   return process.execArgv.filter((flag) => !/^--(inspect|debug)/.test(flag));
 }
 
