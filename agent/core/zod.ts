@@ -9,3 +9,14 @@ import en from 'zod/v4/locales/en.js';
 z.config(en());
 
 export { z };
+
+/** The schema with a description for generated JSON Schemas (a copy: a shared part stays bare). */
+export const about = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+  schema.check(z.describe(description));
+
+/** An optional field, described when `description` is given. */
+export const optional = <T extends z.ZodMiniType>(schema: T, description?: string) =>
+  description === undefined ? z.optional(schema) : about(z.optional(schema), description);
+
+/** A whole number, at least `min` (default 0). */
+export const count = (min = 0) => z.int().check(z.minimum(min));

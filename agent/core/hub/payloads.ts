@@ -4,18 +4,13 @@
 //
 // Wire rules: compact JSON (no whitespace), `v` is the schema version and only grows, objects
 // accept unknown fields so an older reader copes with what a newer agent sends.
-import { z } from '../zod.js';
+import { about, count, optional, z } from '../zod.js';
 import { ReadinessHubSchema } from '../readiness/schema.js';
 
 export const HUB_SCHEMA_VERSION = 1;
 
 /** Topic suffixes below <topicPrefix>/<deviceId>/. */
 export const HUB_TOPICS = { status: 'status', events: 'events', online: 'online' } as const;
-
-/** The schema with a description for the generated JSON Schema (a copy: shared parts stay bare). */
-const about = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description));
-const optional = <T extends z.ZodMiniType>(schema: T, description?: string) =>
-  description === undefined ? z.optional(schema) : about(z.optional(schema), description);
 
 export const ONLINE_PAYLOADS = ['online', 'offline'] as const;
 export const OnlineSchema = about(
@@ -25,7 +20,6 @@ export const OnlineSchema = about(
 export type OnlineState = z.infer<typeof OnlineSchema>;
 
 const time = () => about(z.iso.datetime(), 'UTC time, ISO 8601 with milliseconds');
-const count = (min = 0) => z.int().check(z.minimum(min));
 
 export const EventIdSchema = about(
   z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)),

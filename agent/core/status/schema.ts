@@ -5,7 +5,7 @@
 //
 // Only tests and the schema export load this module at run time: status builds plain objects
 // typed by it, so the cold start does not pay for zod.
-import * as z from 'zod';
+import { about, count, optional, z } from '../zod.js';
 import {
   BOOT_VERDICTS,
   PROBLEM_SEVERITIES,
@@ -15,137 +15,130 @@ import {
   STATUS_STATES,
 } from './enums.js';
 
-import { ReadinessStatusSchema } from '../readiness/schema.js';
+import { readinessStatusShape } from '../readiness/schema.js';
 
 export { STATUS_SCHEMA_VERSION } from './enums.js';
 
-const time = () => z.string().describe('ISO 8601 time (UTC)');
-const count = () => z.number().int().min(0);
+const time = () => about(z.string(), 'ISO 8601 time (UTC)');
+const atLeast0 = () => z.number().check(z.minimum(0));
 
-const sectionState = z
-  .enum(SECTION_STATES)
-  .describe(
-    'ok: read; needs-root: this user may not read it; timed-out: the source did not answer in time; unavailable: the source does not exist here; error: reading failed',
-  );
+const sectionState = about(
+  z.enum(SECTION_STATES),
+  'ok: read; needs-root: this user may not read it; timed-out: the source did not answer in time; unavailable: the source does not exist here; error: reading failed',
+);
 const section = {
   state: sectionState,
-  note: z.string().optional().describe('Why the section is not ok, or what limits it, in one line'),
+  note: optional(z.string(), 'Why the section is not ok, or what limits it, in one line'),
 };
 
 const ProblemSchema = z.looseObject({
   severity: z.enum(PROBLEM_SEVERITIES),
-  code: z.string().describe('Stable machine code, e.g. boot-red, rolled-back, journal-volatile'),
-  section: z.enum(STATUS_SECTIONS).describe('The section the problem belongs to'),
-  message: z.string().describe('What is wrong, in one line'),
-  action: z.string().optional().describe('What to do about it'),
+  code: about(z.string(), 'Stable machine code, e.g. boot-red, rolled-back, journal-volatile'),
+  section: about(z.enum(STATUS_SECTIONS), 'The section the problem belongs to'),
+  message: about(z.string(), 'What is wrong, in one line'),
+  action: optional(z.string(), 'What to do about it'),
 });
 
 const DeploymentRefSchema = z.looseObject({
-  version: z.string().optional(),
-  checksum: z.string().optional().describe('Full commit checksum'),
+  version: optional(z.string()),
+  checksum: optional(z.string(), 'Full commit checksum'),
 });
 
 const DeploymentSchema = z.looseObject({
-  role: z
-    .enum(['booted', 'staged', 'pending', 'rollback', 'other'])
-    .describe(
-      "staged: finalized at the next shutdown; pending: the next boot's default; rollback: what a rollback boots",
-    ),
+  role: about(
+    z.enum(['booted', 'staged', 'pending', 'rollback', 'other']),
+    "staged: finalized at the next shutdown; pending: the next boot's default; rollback: what a rollback boots",
+  ),
   booted: z.boolean(),
   staged: z.boolean(),
   pinned: z.boolean(),
-  osname: z.string().optional(),
-  version: z.string().optional(),
+  osname: optional(z.string()),
+  version: optional(z.string()),
   checksum: z.string(),
-  origin: z.string().optional().describe('Refspec of a commit-based system'),
-  containerImage: z.string().optional().describe('Image reference of a container-native system'),
+  origin: optional(z.string(), 'Refspec of a commit-based system'),
+  containerImage: optional(z.string(), 'Image reference of a container-native system'),
   layeredPackages: z.array(z.string()),
-  timestamp: time().optional().describe('Commit time'),
+  timestamp: optional(time(), 'Commit time'),
 });
 
 const UnitSchema = z.looseObject({
   activeState: z.string(),
   subState: z.string(),
   unitFileState: z.string(),
-  nRestarts: count().optional(),
+  nRestarts: optional(count()),
 });
 
-export const StatusSchema = z
-  .looseObject({
-    schema: z.literal(STATUS_SCHEMA_VERSION).describe('Version of this schema'),
+export const StatusSchema = about(
+  z.looseObject({
+    schema: about(z.literal(STATUS_SCHEMA_VERSION), 'Version of this schema'),
     generatedAt: time(),
-    state: z
-      .enum(STATUS_STATES)
-      .describe(
-        'The verdict of this boot, or degraded when the boot is green but edge-agent cannot vouch for it (not an ostree system, records missing)',
-      ),
-    exitCode: z
-      .number()
-      .int()
-      .describe('The exit code of the command: 0 green, 1 red, 2 checking, 3 unknown or degraded'),
-    summary: z.string().describe('The one-line verdict (also shown at login)'),
-    problems: z.array(ProblemSchema).describe('What needs attention, most severe first'),
+    state: about(
+      z.enum(STATUS_STATES),
+      'The verdict of this boot, or degraded when the boot is green but edge-agent cannot vouch for it (not an ostree system, records missing)',
+    ),
+    exitCode: about(z.int(), 'The exit code of the command: 0 green, 1 red, 2 checking, 3 unknown or degraded'),
+    summary: about(z.string(), 'The one-line verdict (also shown at login)'),
+    problems: about(z.array(ProblemSchema), 'What needs attention, most severe first'),
     device: z.looseObject({
       ...section,
-      id: z.string().optional().describe('/etc/machine-id'),
-      hostname: z.string().optional(),
-      os: z
-        .looseObject({ name: z.string().optional(), version: z.string().optional(), prettyName: z.string().optional() })
-        .optional(),
-      uptimeSec: z.number().min(0).optional(),
-      bootId: z.string().optional().describe('Kernel boot id, 32 hex digits'),
-      bootedAt: time().optional(),
-      ostree: z.boolean().describe('/run/ostree-booted exists'),
+      id: optional(z.string(), '/etc/machine-id'),
+      hostname: optional(z.string()),
+      os: optional(
+        z.looseObject({
+          name: optional(z.string()),
+          version: optional(z.string()),
+          prettyName: optional(z.string()),
+        }),
+      ),
+      uptimeSec: optional(atLeast0()),
+      bootId: optional(z.string(), 'Kernel boot id, 32 hex digits'),
+      bootedAt: optional(time()),
+      ostree: about(z.boolean(), '/run/ostree-booted exists'),
     }),
     deployments: z.looseObject({
       ...section,
-      source: z
-        .enum(['rpm-ostree', 'cache', 'boot-record'])
-        .optional()
-        .describe("cache: rpm-ostree output kept in /run/edge-agent, still matching ostree's deployment directories"),
-      fetchedAt: time().optional(),
-      transaction: z.string().optional().describe('An rpm-ostree transaction in progress'),
-      list: z.array(DeploymentSchema).describe("In boot order: the first is the next boot's default"),
+      source: optional(
+        z.enum(['rpm-ostree', 'cache', 'boot-record']),
+        "cache: rpm-ostree output kept in /run/edge-agent, still matching ostree's deployment directories",
+      ),
+      fetchedAt: optional(time()),
+      transaction: optional(z.string(), 'An rpm-ostree transaction in progress'),
+      list: about(z.array(DeploymentSchema), "In boot order: the first is the next boot's default"),
     }),
     boot: z.looseObject({
       ...section,
       verdict: z.enum(BOOT_VERDICTS),
-      reason: z.string().describe('What the verdict rests on, in one line'),
-      greenboot: z
-        .enum(['bash', 'rs', 'none', 'unknown'])
-        .describe('bash greenboot (0.15), greenboot-rs (0.16) or none'),
-      attempt: z.number().int().min(1).optional().describe('Which boot of this deployment this is'),
-      attempts: z.number().int().min(1).optional().describe('Boots the deployment gets before greenboot rolls it back'),
-      fallback: z
-        .boolean()
-        .describe(
-          'GRUB booted the previous deployment: boot_counter -1, or the rollback this boot noticed followed a red last attempt',
-        ),
-      updateOnTrial: z.boolean().describe('A boot counter is set: a red boot reboots and is retried'),
+      reason: about(z.string(), 'What the verdict rests on, in one line'),
+      greenboot: about(z.enum(['bash', 'rs', 'none', 'unknown']), 'bash greenboot (0.15), greenboot-rs (0.16) or none'),
+      attempt: optional(count(1), 'Which boot of this deployment this is'),
+      attempts: optional(count(1), 'Boots the deployment gets before greenboot rolls it back'),
+      fallback: about(
+        z.boolean(),
+        'GRUB booted the previous deployment: boot_counter -1, or the rollback this boot noticed followed a red last attempt',
+      ),
+      updateOnTrial: about(z.boolean(), 'A boot counter is set: a red boot reboots and is retried'),
       grubenv: z.looseObject({
         state: sectionState,
-        note: z.string().optional(),
-        bootCounter: z.number().int().optional(),
-        bootSuccess: z.number().int().min(0).max(1).optional(),
+        note: optional(z.string()),
+        bootCounter: optional(z.int()),
+        bootSuccess: optional(count().check(z.maximum(1))),
       }),
-      healthcheck: UnitSchema.optional().describe('greenboot-healthcheck.service'),
-      running: z
-        .looseObject({
-          script: z.string().describe('File name of the greenboot script running now (control characters escaped)'),
+      healthcheck: optional(UnitSchema, 'greenboot-healthcheck.service'),
+      running: optional(
+        z.looseObject({
+          script: about(z.string(), 'File name of the greenboot script running now (control characters escaped)'),
           kind: z.enum(['required', 'wanted', 'green', 'red']),
-          dir: z.string().describe('Its directory'),
-          pid: z.number().int().min(1),
-          runningSec: count().optional().describe('How long it has run'),
-          since: time().optional(),
-          message: z.string().describe('One line for people'),
-        })
-        .optional()
-        .describe(
-          'While greenboot-healthcheck.service runs: the script it is running now (greenboot has no limit per script)',
-        ),
-      checksStartedAt: time().optional(),
-      checksEndedAt: time().optional(),
-      verdictAt: time().optional().describe('When the green or red step recorded the verdict'),
+          dir: about(z.string(), 'Its directory'),
+          pid: count(1),
+          runningSec: optional(count(), 'How long it has run'),
+          since: optional(time()),
+          message: about(z.string(), 'One line for people'),
+        }),
+        'While greenboot-healthcheck.service runs: the script it is running now (greenboot has no limit per script)',
+      ),
+      checksStartedAt: optional(time()),
+      checksEndedAt: optional(time()),
+      verdictAt: optional(time(), 'When the green or red step recorded the verdict'),
     }),
     checks: z.looseObject({
       ...section,
@@ -153,133 +146,131 @@ export const StatusSchema = z
         z.looseObject({
           id: z.string(),
           class: z.enum(['required', 'wanted']),
-          outcome: z.string().describe('pass, fail, skipped, timeout or terminated'),
-          durationMs: z.number().min(0).optional(),
-          reason: z.string().optional().describe('Machine reason code'),
-          message: z.string().optional().describe('One line for people'),
+          outcome: about(z.string(), 'pass, fail, skipped, timeout or terminated'),
+          durationMs: optional(atLeast0()),
+          reason: optional(z.string(), 'Machine reason code'),
+          message: optional(z.string(), 'One line for people'),
         }),
       ),
     }),
-    scripts: z
-      .looseObject({
-        readAt: time().optional().describe("When boot green/red read them from greenboot's journal"),
+    scripts: optional(
+      z.looseObject({
+        readAt: optional(time(), "When boot green/red read them from greenboot's journal"),
         list: z.array(
           z.looseObject({
-            name: z.string().describe('The script file name, as greenboot logs it (control characters escaped)'),
-            kind: z.string().optional().describe('required, wanted, green or red'),
-            outcome: z.string().optional().describe('success, failure or disabled'),
-            exitCode: z.number().int().optional(),
-            durationMs: z.number().min(0).optional(),
-            lastLines: z
-              .array(z.string())
-              .optional()
-              .describe("A failed script's last lines (at most 10 of at most 200 characters)"),
+            name: about(z.string(), 'The script file name, as greenboot logs it (control characters escaped)'),
+            kind: optional(z.string(), 'required, wanted, green or red'),
+            outcome: optional(z.string(), 'success, failure or disabled'),
+            exitCode: optional(z.int()),
+            durationMs: optional(atLeast0()),
+            lastLines: optional(
+              z.array(z.string()),
+              "A failed script's last lines (at most 10 of at most 200 characters)",
+            ),
           }),
         ),
-        firstRequiredFailure: z.string().optional().describe('The required script greenboot stopped at'),
-        explanation: z
-          .string()
-          .optional()
-          .describe("Why the boot went red by that script, and what to do for greenboot's own checks"),
-        error: z.string().optional().describe("Why greenboot's journal could not be read"),
-      })
-      .optional()
-      .describe("Every greenboot script of this boot (any vendor's), once boot green or boot red has run"),
+        firstRequiredFailure: optional(z.string(), 'The required script greenboot stopped at'),
+        explanation: optional(
+          z.string(),
+          "Why the boot went red by that script, and what to do for greenboot's own checks",
+        ),
+        error: optional(z.string(), "Why greenboot's journal could not be read"),
+      }),
+      "Every greenboot script of this boot (any vendor's), once boot green or boot red has run",
+    ),
     lastRollback: z.looseObject({
       ...section,
       found: z.boolean(),
-      detectedAt: time().optional(),
-      from: DeploymentRefSchema.optional().describe('The deployment that failed'),
-      to: DeploymentRefSchema.optional().describe('The deployment booted instead'),
-      failedBoots: count().optional(),
-      reason: z.string().optional().describe('The first failing check and why'),
-      current: z.boolean().optional().describe('The rolled-back-to deployment is the one booted now'),
+      detectedAt: optional(time()),
+      from: optional(DeploymentRefSchema, 'The deployment that failed'),
+      to: optional(DeploymentRefSchema, 'The deployment booted instead'),
+      failedBoots: optional(count()),
+      reason: optional(z.string(), 'The first failing check and why'),
+      current: optional(z.boolean(), 'The rolled-back-to deployment is the one booted now'),
     }),
     microshift: z.looseObject({
       ...section,
-      installed: z.boolean().optional(),
-      unit: UnitSchema.optional().describe('microshift.service'),
-      source: z.enum(['live', 'daemon']).optional().describe("live: asked the API now; daemon: the daemon's last look"),
-      checkedAt: time().optional(),
+      installed: optional(z.boolean()),
+      unit: optional(UnitSchema, 'microshift.service'),
+      source: optional(z.enum(['live', 'daemon']), "live: asked the API now; daemon: the daemon's last look"),
+      checkedAt: optional(time()),
       api: z.looseObject({
         state: sectionState,
-        note: z.string().optional(),
-        ready: z.boolean().optional(),
-        failing: z.array(z.string()).optional(),
+        note: optional(z.string()),
+        ready: optional(z.boolean()),
+        failing: optional(z.array(z.string())),
       }),
       workloads: z.looseObject({
         state: sectionState,
-        note: z.string().optional(),
-        ready: count().optional(),
-        total: count().optional(),
-        notReady: z.array(z.string()).optional(),
+        note: optional(z.string()),
+        ready: optional(count()),
+        total: optional(count()),
+        notReady: optional(z.array(z.string())),
       }),
     }),
     journal: z.looseObject({
       ...section,
-      storage: z.string().optional().describe('Storage= in effect (auto, volatile, persistent, none)'),
-      persistent: z.boolean().optional().describe('journald writes to /var/log/journal now'),
-      location: z.enum(['disk', 'memory', 'none']).optional(),
-      diskUsageBytes: count().optional(),
-      boots: count().optional().describe('Boots the journal holds, this one included'),
-      earlierBoots: z.boolean().optional(),
+      storage: optional(z.string(), 'Storage= in effect (auto, volatile, persistent, none)'),
+      persistent: optional(z.boolean(), 'journald writes to /var/log/journal now'),
+      location: optional(z.enum(['disk', 'memory', 'none'])),
+      diskUsageBytes: optional(count()),
+      boots: optional(count(), 'Boots the journal holds, this one included'),
+      earlierBoots: optional(z.boolean()),
     }),
     agent: z.looseObject({
       ...section,
-      version: z.string().describe('Version of this edge-agent'),
-      runtime: z
-        .looseObject({
-          kind: z
-            .enum(['system nodejs', 'edge-agent-runtime'])
-            .describe(
-              'system nodejs: the OS package; edge-agent-runtime: the Node.js edge-agent ships for hosts without a supported one',
-            ),
-          path: z.string().describe('The node binary'),
-          version: z.string().describe('Its version, e.g. v24.22.3'),
-        })
-        .optional()
-        .describe('The Node.js this status was gathered on (the launcher and the daemon choose alike)'),
+      version: about(z.string(), 'Version of this edge-agent'),
+      runtime: optional(
+        z.looseObject({
+          kind: about(
+            z.enum(['system nodejs', 'edge-agent-runtime']),
+            'system nodejs: the OS package; edge-agent-runtime: the Node.js edge-agent ships for hosts without a supported one',
+          ),
+          path: about(z.string(), 'The node binary'),
+          version: about(z.string(), 'Its version, e.g. v24.22.3'),
+        }),
+        'The Node.js this status was gathered on (the launcher and the daemon choose alike)',
+      ),
       daemon: z.looseObject({
         state: sectionState,
-        note: z.string().optional(),
+        note: optional(z.string()),
         running: z.boolean(),
-        answered: z
-          .boolean()
-          .optional()
-          .describe('true when the running daemon gathered this status (edge-agent status asks it first, as root)'),
-        unit: UnitSchema.optional().describe('edge-agent.service'),
-        pid: z.number().int().optional(),
-        version: z.string().optional(),
-        startedAt: time().optional(),
-        updatedAt: time().optional(),
+        answered: optional(
+          z.boolean(),
+          'true when the running daemon gathered this status (edge-agent status asks it first, as root)',
+        ),
+        unit: optional(UnitSchema, 'edge-agent.service'),
+        pid: optional(z.int()),
+        version: optional(z.string()),
+        startedAt: optional(time()),
+        updatedAt: optional(time()),
       }),
       hub: z.looseObject({
         state: sectionState,
-        note: z.string().optional(),
+        note: optional(z.string()),
         configured: z.boolean(),
-        connected: z.boolean().optional(),
-        broker: z.string().optional(),
-        lastReportAt: time().optional(),
-        lastReportAgeSec: z.number().min(0).optional(),
-        queued: count().optional().describe('Events waiting in the outbox'),
-        dropped: count().optional().describe('Events dropped since install (outbox full)'),
-        waitingFor: z
-          .string()
-          .optional()
-          .describe(
-            'A configured hub CA, certificate or key file that does not exist yet: the daemon connects once it does',
-          ),
-        error: z
-          .string()
-          .optional()
-          .describe(
-            'A hub file that exists but cannot be used (path, key, reason): the daemon connects once it is fixed',
-          ),
+        connected: optional(z.boolean()),
+        broker: optional(z.string()),
+        lastReportAt: optional(time()),
+        lastReportAgeSec: optional(atLeast0()),
+        queued: optional(count(), 'Events waiting in the outbox'),
+        dropped: optional(count(), 'Events dropped since install (outbox full)'),
+        waitingFor: optional(
+          z.string(),
+          'A configured hub CA, certificate or key file that does not exist yet: the daemon connects once it does',
+        ),
+        error: optional(
+          z.string(),
+          'A hub file that exists but cannot be used (path, key, reason): the daemon connects once it is fixed',
+        ),
       }),
     }),
-    readiness: ReadinessStatusSchema.extend(section).partial().extend({ state: sectionState }).optional(),
-  })
-  .describe('edge-agent status --json: the one-screen truth about a device');
+    readiness: optional(
+      z.extend(z.partial(z.looseObject({ ...readinessStatusShape, ...section })), { state: sectionState }),
+    ),
+  }),
+  'edge-agent status --json: the one-screen truth about a device',
+);
 
 export type StatusResult = z.infer<typeof StatusSchema>;
 export type StatusState = (typeof STATUS_STATES)[number];
