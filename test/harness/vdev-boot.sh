@@ -71,6 +71,20 @@ case "$CHECKOUT" in
     mount -o remount,bind,ro "$M$CHECKOUT"
     ;;
 esac
+# Ordinary users in the device run the bundle from the checkout too (`status` as a non-root user),
+# so every directory above it must be searchable by others. A clone in a private directory
+# (`mktemp -d` makes 0700, so is /root) is made searchable in the device only: on the overlay the
+# change is a copy-up into the upper layer, and the fresh /tmp's directories are the device's own.
+# The host's directories keep their modes.
+if [ -n "$CHECKOUT" ]; then
+  d=$CHECKOUT
+  while [ "$d" != / ]; do
+    if [ -d "$M$d" ] && [ ! -L "$M$d" ] && [ $((0$(stat -c '%a' "$M$d") & 1)) = 0 ]; then
+      chmod o+x "$M$d" 2>/dev/null || true
+    fi
+    d=$(dirname "$d")
+  done
+fi
 # ostree-booted systems have this marker; the device is one unless told otherwise.
 if [ -e "$STATE/ostree-booted" ]; then touch "$M/run/ostree-booted"; fi
 
