@@ -5,7 +5,15 @@
 // A file that a live process holds open for writing when the scan runs is someone else's output
 // (the CI runner's own log beside the checkout, a terminal's tee): the device is disposed by then,
 // so none of its processes can hold anything open. Such files are reported apart, not as writes.
+//
+// So is a file inside another git checkout on the machine (a developer's edits and commits while
+// the suite runs, as on a shared build machine): a device could only write there by a leak through
+// its overlay or a bind mount, and such a leak is not particular to one path: the test writes
+// through each of the device's mounts on purpose (/etc, /usr, /var, /boot, the repo, /root) and
+// those targets, and this checkout itself, stay fully checked.
+import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { execa } from 'execa';
 
 export const allowedRoots = ['/tmp', '/proc', '/sys', '/dev', '/run'];
@@ -13,9 +21,15 @@ export const allowedRoots = ['/tmp', '/proc', '/sys', '/dev', '/run'];
 export interface HostWrites {
   writes: string[];
   heldOpen: string[];
+  /** In another git checkout than `ownCheckout`. */
+  otherCheckouts: string[];
 }
 
-export async function findHostWrites(marker: string, ignored: string[] = []): Promise<HostWrites> {
+export async function findHostWrites(
+  marker: string,
+  ignored: string[] = [],
+  ownCheckout?: string,
+): Promise<HostWrites> {
   const prune = [...allowedRoots, ...ignored].flatMap((path) => ['-path', path, '-o']).slice(0, -1);
   const result = await execa('find', ['/', '-xdev', '(', ...prune, ')', '-prune', '-o', '-newer', marker, '-print'], {
     reject: false,
@@ -24,10 +38,21 @@ export async function findHostWrites(marker: string, ignored: string[] = []): Pr
     .split('\n')
     .filter((line) => line && line !== '/');
   const open = await filesOpenForWriting();
+  const elsewhere = found.filter((path) => !open.has(path) && inOtherCheckout(path, ownCheckout));
   return {
-    writes: found.filter((path) => !open.has(path)),
+    writes: found.filter((path) => !open.has(path) && !elsewhere.includes(path)),
     heldOpen: found.filter((path) => open.has(path)),
+    otherCheckouts: elsewhere,
   };
+}
+
+/** Whether `path` is in a git checkout (a directory with .git, or a .git itself) other than `own`. */
+export function inOtherCheckout(path: string, own?: string): boolean {
+  if (own && (path === own || path.startsWith(`${own}/`))) return false;
+  for (let dir = path; dir !== '/' && dir !== '.'; dir = dirname(dir)) {
+    if (dir.endsWith('/.git') || existsSync(`${dir}/.git`)) return true;
+  }
+  return false;
 }
 
 // O_WRONLY is 01 and O_RDWR 02 in the octal `flags:` line of /proc/<pid>/fdinfo/<fd>.

@@ -2,13 +2,13 @@
 // /var, /boot, the repo, root's home) from a shell and from a unit, reboots, and is disposed;
 // then nothing on the host outside /tmp, /proc, /sys, /dev and /run is newer than a marker, save
 // files a live host process still holds open for writing (the CI runner's own log).
-import { mkdtemp, open, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { repoRoot } from '../harness/bundle.js';
-import { filesOpenForWriting, findHostWrites } from '../harness/host-writes.js';
+import { filesOpenForWriting, findHostWrites, inOtherCheckout } from '../harness/host-writes.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
 it('leaves the host file system untouched', async () => {
@@ -48,12 +48,13 @@ it('leaves the host file system untouched', async () => {
   }
   for (const target of targets) expect(existsSync(target)).toBe(false);
   // Only the test process's own outputs in the repo may be newer (bundles, vitest's cache).
-  const { writes, heldOpen } = await findHostWrites(marker, [
-    join(repoRoot, 'build'),
-    join(repoRoot, 'node_modules', '.vite'),
-    join(repoRoot, 'node_modules', '.vitest'),
-  ]);
+  const { writes, heldOpen, otherCheckouts } = await findHostWrites(
+    marker,
+    [join(repoRoot, 'build'), join(repoRoot, 'node_modules', '.vite'), join(repoRoot, 'node_modules', '.vitest')],
+    repoRoot,
+  );
   if (heldOpen.length) console.log(`newer but held open for writing by a live host process: ${heldOpen.join(', ')}`);
+  if (otherCheckouts.length) console.log(`newer, in other git checkouts on this machine: ${otherCheckouts.join(', ')}`);
   expect(writes).toEqual([]);
 });
 
@@ -77,4 +78,18 @@ it('tells files held open for writing from files that were written and closed', 
     await reader.close();
   }
   expect((await filesOpenForWriting()).has(held)).toBe(false);
+});
+
+// The scan's other exception: files in another git checkout (a developer's work going on beside
+// the run), never in this one or outside any checkout.
+it('tells files in other git checkouts from files in this one and elsewhere', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'edge-checkouts-'));
+  for (const git of ['other/.git', 'parent/.git', 'parent/own/.git']) await mkdir(join(dir, git), { recursive: true });
+  const own = join(dir, 'parent', 'own');
+  expect(inOtherCheckout(join(dir, 'other', 'agent', 'x.ts'), own)).toBe(true);
+  expect(inOtherCheckout(join(dir, 'other', '.git', 'objects', 'ab'), own)).toBe(true);
+  expect(inOtherCheckout(join(dir, 'parent', 'y.ts'), own)).toBe(true);
+  expect(inOtherCheckout(join(own, 'agent', 'x.ts'), own)).toBe(false);
+  expect(inOtherCheckout(join(own, '.git', 'index'), own)).toBe(false);
+  expect(inOtherCheckout(join(dir, 'plain', 'file'), own)).toBe(false);
 });
