@@ -260,7 +260,9 @@ describe('support-bundle time limits', () => {
 describe('support-bundle bad input', () => {
   it('says /var/tmp is not writable, exit 74, and leaves nothing behind', async () => {
     const d = await plantedDevice();
-    await d.sh('mount -t tmpfs -o ro tmpfs /var/tmp');
+    // /var/tmp made read-only in place, not covered by an empty mount: a checkout under /var/tmp
+    // (which the device runs the bundle from) must stay visible.
+    await d.sh('mount --bind /var/tmp /var/tmp && mount -o remount,bind,ro /var/tmp');
     const r = await d.exec(['edge-agent', 'support-bundle']);
     expect(r.exitCode).toBe(74);
     expect(r.stderr).toContain('/var/tmp is not writable (EROFS): the bundle is written there');
