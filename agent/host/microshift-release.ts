@@ -2,7 +2,9 @@
 // images) and release-<component>-<arch>.json from optional packages (olm, multus, ...). Read
 // from the booted tree, or from a staged deployment's tree under /ostree/deploy, so the images of
 // the next boot can be checked before it happens.
-import { z } from '../core/zod.js';
+import * as z from 'zod/mini';
+// For zod's English messages, which this file passes on.
+import '../core/zod.js';
 import type { Deployment } from '../core/deployment.js';
 import type { ReleaseManifest } from '../core/readiness/offline.js';
 import { DataError } from '../errors.js';

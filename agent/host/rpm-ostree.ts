@@ -1,7 +1,9 @@
 // rpm-ostree, read through `rpm-ostree status --json`. Its fields come and go between versions,
 // so the parse is lenient: a field of the wrong type is dropped with a warning (and kept in
 // `extra`), unknown fields are kept, and only output that is not status at all is an error.
-import { z } from '../core/zod.js';
+import * as z from 'zod/mini';
+// For zod's English messages, which this file passes on.
+import '../core/zod.js';
 import { findDeploymentRoles, type Deployment, type DeploymentSet } from '../core/deployment.js';
 import { DataError, HostError } from '../errors.js';
 import type { Exec } from './exec.js';

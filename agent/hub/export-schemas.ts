@@ -6,7 +6,9 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from '../core/zod.js';
+import * as z from 'zod/mini';
+// For zod's English messages, which this file passes on.
+import '../core/zod.js';
 import { HUB_SCHEMA_VERSION, exportedSchemas } from '../core/hub/payloads.js';
 
 const titles: Record<keyof typeof exportedSchemas, string> = {

@@ -4,7 +4,8 @@
 //
 // Wire rules: compact JSON (no whitespace), `v` is the schema version and only grows, objects
 // accept unknown fields so an older reader copes with what a newer agent sends.
-import { about, count, optional, z } from '../zod.js';
+import * as z from 'zod/mini';
+import { about, count, optional } from '../zod.js';
 import { ReadinessHubSchema } from '../readiness/schema.js';
 
 export const HUB_SCHEMA_VERSION = 1;

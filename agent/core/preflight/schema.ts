@@ -1,7 +1,8 @@
 // The `edge-agent preflight --json` contract; packaging/schemas/preflight.schema.json is
 // generated from it (a test fails when the file drifts). As with status: `schema` changes only
 // when a field changes meaning or goes away, and readers accept unknown fields.
-import { about, count, optional, z } from '../zod.js';
+import * as z from 'zod/mini';
+import { about, count, optional } from '../zod.js';
 import { PREFLIGHT_SCHEMA_VERSION } from './report.js';
 const ITEM_STATUSES = ['pass', 'warn', 'fail'] as const;
 

@@ -2,7 +2,8 @@
 // (compact). Loaded only where zod is already loaded (the status schema export, the hub payloads),
 // never by a plain `status` run. Every field is optional on the hub side: a hub must accept a
 // device that sends none of it (older agents).
-import { about, count, optional, z } from '../zod.js';
+import * as z from 'zod/mini';
+import { about, count, optional } from '../zod.js';
 
 const level = about(
   z.enum(['ok', 'warn', 'fail']),

@@ -5,7 +5,8 @@
 //
 // Only tests and the schema export load this module at run time: status builds plain objects
 // typed by it, so the cold start does not pay for zod.
-import { about, count, optional, z } from '../zod.js';
+import * as z from 'zod/mini';
+import { about, count, optional } from '../zod.js';
 import {
   BOOT_VERDICTS,
   PROBLEM_SEVERITIES,
