@@ -80,6 +80,10 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'exit', message: 'Only agent/cli.ts and agent/main.ts call process.exit.' },
+        {
+          property: 'localeCompare',
+          message: 'compareCodeUnits (core/compare.ts): localeCompare maps ICU collation data, ~5 MB RSS.',
+        },
       ],
     },
   },

@@ -10,6 +10,7 @@ import { problemsFromIssue, type LocatedProblem, type Locate } from './problems.
 import { salvageMainConfig, type DeclaredChecks } from './fallback.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { mergeConfig, readConfigFile } from './config-file.js';
+import { compareCodeUnits } from '../core/compare.js';
 
 export const defaultConfigPath = '/etc/edge-agent/config.yaml';
 export const defaultDropInDir = '/etc/edge-agent/config.d';
@@ -160,7 +161,7 @@ async function listDropIns(fs: ConfigFiles, dir: string, warnings: LocatedProble
   // Code-point order, like systemd's drop-ins: 10-a.yaml before 20-b.yaml before A.yaml.
   return visible
     .filter((name) => name.endsWith('.yaml'))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(compareCodeUnits)
     .map((name) => `${dir}/${name}`);
 }
 

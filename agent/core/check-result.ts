@@ -1,5 +1,6 @@
 // What a check run produces. These shapes go into the per-boot record, the `--json` output and
 // hub events, so they only ever grow: new fields are optional, old ones keep their meaning.
+import { compareCodeUnits } from './compare.js';
 
 export type CheckClass = 'required' | 'wanted';
 
@@ -39,5 +40,5 @@ export function decideRunVerdict(results: readonly CheckResult[]): RunVerdict {
 export function firstFailure(results: readonly CheckResult[]): CheckResult | undefined {
   return [...results]
     .filter((r) => r.class === 'required' && r.outcome !== 'pass' && r.outcome !== 'skipped')
-    .sort((a, b) => a.endedAt.localeCompare(b.endedAt))[0];
+    .sort((a, b) => compareCodeUnits(a.endedAt, b.endedAt))[0];
 }

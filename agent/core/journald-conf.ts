@@ -7,6 +7,7 @@
 // For single-value settings like Storage= the last assignment read wins. systemd ≤ 253 reads only
 // /etc/systemd/journald.conf as the main file; later versions take the first of the four that
 // exists, which gives the same answer on hosts without a vendor main file.
+import { compareCodeUnits } from './compare.js';
 
 export type JournalStorage = 'auto' | 'volatile' | 'persistent' | 'none';
 
@@ -66,7 +67,7 @@ export function orderJournaldFiles(existing: readonly ConfFile[]): ConfFile[] {
       if (!dropIns.has(name)) dropIns.set(name, file);
     }
   }
-  const names = [...dropIns.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = [...dropIns.keys()].sort(compareCodeUnits);
   return [...(main ? [main] : []), ...names.map((n) => dropIns.get(n) as ConfFile)];
 }
 

@@ -15,6 +15,7 @@ import { restoreNewer, type NewerValue } from '../core/record-skew.js';
 import type { Clock } from './clock.js';
 import type { HostFs } from './fs.js';
 import { pidAlive, removeDeadStaging, withLock } from './lock.js';
+import { compareCodeUnits } from '../core/compare.js';
 
 export interface BootRecords {
   read(bootId: string): Promise<BootRecord | undefined>;
@@ -138,7 +139,7 @@ export function createBootRecords({ fs, clock, dir, warn }: BootRecordsOptions):
       const records = (await Promise.all(files.map((f) => keep(`${dir}/${f.name}`, f.read)))).filter(
         (r): r is BootRecord => r !== undefined,
       );
-      return records.sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
+      return records.sort((a, b) => compareCodeUnits(b.firstSeenAt ?? '', a.firstSeenAt ?? ''));
     },
     newerValues: (record) => newerOf.get(record) ?? [],
     async prune(keep) {

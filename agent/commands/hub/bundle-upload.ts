@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { HubStore } from '../../hub/store.js';
+import { compareCodeUnits } from '../../core/compare.js';
 
 export interface BundleOptions {
   dir: string;
@@ -146,7 +147,7 @@ export async function listBundles(options: BundleOptions, id: string): Promise<S
   );
   return found
     .filter((b): b is StoredBundle => b !== undefined)
-    .sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt));
+    .sort((a, b) => compareCodeUnits(b.uploadedAt, a.uploadedAt));
 }
 
 /** The path and size of a complete bundle, or undefined. */

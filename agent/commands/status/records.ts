@@ -6,6 +6,7 @@ import { statusRecordOf, type StatusRecord } from '../../core/status/record.js';
 import type { HostFs } from '../../host/fs.js';
 import { readRecordDir } from '../../host/record-store.js';
 import { describeFailure } from './limit.js';
+import { compareCodeUnits } from '../../core/compare.js';
 
 export interface StatusRecords {
   record: Probe<StatusRecord | undefined>;
@@ -28,7 +29,7 @@ async function readAll(fs: HostFs, dir: string, bootId: string | undefined): Pro
     f.read && f.read !== 'unreadable' ? statusRecordOf(f.read) : undefined;
   const history = files
     .flatMap((f) => shown(f) ?? [])
-    .sort((a, b) => (b.firstSeenAt ?? '').localeCompare(a.firstSeenAt ?? ''));
+    .sort((a, b) => compareCodeUnits(b.firstSeenAt ?? '', a.firstSeenAt ?? ''));
   const id = bootId?.replaceAll('-', '');
   const own = files.find((f) => f.name === `${id}.json`);
   const record: Probe<StatusRecord | undefined> =
