@@ -24,9 +24,9 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const createLogger = async (level: string | undefined): Promise<Logger> =>
-    (await import('./host/log.js')).createLogger({ level, levelFrom: 'EDGE_AGENT_LOG_LEVEL' });
-  let log = await createLogger(host.env.EDGE_AGENT_LOG_LEVEL);
+  const createLogger = async (level: string | undefined, levelFrom: string): Promise<Logger> =>
+    (await import('./host/log.js')).createLogger({ level, levelFrom });
+  let log = await createLogger(host.env.EDGE_AGENT_LOG_LEVEL, 'EDGE_AGENT_LOG_LEVEL');
   const deadline = spec.deadline?.(invocation)
     ? (await import('./host/deadline.js')).armProcessDeadline({
         log: () => log,
@@ -58,7 +58,7 @@ export async function runCommand(spec: CommandSpec, invocation: Invocation): Pro
           declaredChecks: loaded.fallback.declaredChecks,
         };
       } else throw new ConfigError(loaded.errors);
-      if (!host.env.EDGE_AGENT_LOG_LEVEL) log = await createLogger(config.log.level);
+      if (!host.env.EDGE_AGENT_LOG_LEVEL) log = await createLogger(config.log.level, 'log.level');
       settings = { kubeconfig: config.microshift.kubeconfig, bootsDir: config.boots.dir, warn: (m) => log.warn(m) };
     }
     const { main } = await spec.load();

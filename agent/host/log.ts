@@ -46,7 +46,7 @@ export interface RootLogger extends Logger {
 // Level numbers -> syslog priorities (sd-daemon.h): fatal=crit, error=err, warn=warning, info=info.
 const priorities: Record<number, number> = { 60: 2, 50: 3, 40: 4, 30: 6, 20: 7, 10: 7 };
 
-export function isLogLevel(name: string): name is LogLevel {
+function isLogLevel(name: string): name is LogLevel {
   return Object.hasOwn(LOG_LEVELS, name);
 }
 

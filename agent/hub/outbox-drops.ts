@@ -4,6 +4,7 @@
 // is sealed: its id and counts never change again, so a re-send after a crash is an exact
 // duplicate the hub can de-duplicate, and drops that happen meanwhile go into a new open report.
 import * as z from 'zod/mini';
+import { count } from '../core/zod.js';
 import { writeFileAtomic } from '../host/fs.js';
 
 export interface DropReport {
@@ -22,7 +23,6 @@ export interface DropState {
   open?: DropReport;
 }
 
-const count = () => z.int().check(z.minimum(0));
 const reportSchema = z.looseObject({
   id: z.string(),
   count: count(),

@@ -63,6 +63,10 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
   }
 
   async function agent(dir: string, ...args: string[]) {
+    return agentWithEnv({}, dir, ...args);
+  }
+
+  async function agentWithEnv(extra: Record<string, string>, dir: string, ...args: string[]) {
     const result = await execa('node', [join(agentDist, 'cli.js'), ...args], {
       reject: false,
       extendEnv: false,
@@ -73,6 +77,7 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
         EDGE_AGENT_ROOT: dir,
         DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${dir}/run/dbus/system_bus_socket`,
         EDGE_AGENT_LOG_FORMAT: 'text',
+        ...extra,
       },
       timeout: 30_000,
     });
@@ -117,6 +122,16 @@ describe('the check command with bad files (host side, EDGE_AGENT_ROOT)', () => 
       ]);
     },
   );
+
+  it('an unknown EDGE_AGENT_LOG_LEVEL: named with the levels it may be, and the command runs on at info', async () => {
+    const dir = await layout({});
+    const r = await agentWithEnv({ EDGE_AGENT_LOG_LEVEL: 'verbose' }, dir, 'history');
+    expect(r.stderr).toContain(
+      'warning: EDGE_AGENT_LOG_LEVEL: "verbose" is not a log level; expected one of fatal, error, warn, info, debug, trace, silent; logging at info',
+    );
+    expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(r.exitCode).toBe((await agent(dir, 'history')).exitCode);
+  });
 
   it('a FIFO as config.yaml and as a drop-in: every command answers at once, naming it, none reads it', async () => {
     const dir = await layout({});
