@@ -85,6 +85,13 @@ export default tseslint.config(
           message: 'compareCodeUnits (core/compare.ts): localeCompare maps ICU collation data, ~5 MB RSS.',
         },
       ],
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'performance',
+          message: 'monotonicMs (host/clock.ts): the performance global loads perf_hooks, ~0.5 MB RSS.',
+        },
+      ],
     },
   },
   {

@@ -3,6 +3,7 @@
 // injected exit with 1. Waiting politely for the stuck work is exactly what must not happen.
 import { CONTEXT_LIMIT_MS, createDeadline, describeExpiry, type Deadline } from '../core/deadline.js';
 import { ExitCode } from '../exit-codes.js';
+import { monotonicMs } from './clock.js';
 import type { Logger } from './log.js';
 
 /** How long the logger may take to hand over its last line before the process ends anyway. */
@@ -17,7 +18,7 @@ export interface ProcessDeadlineOptions {
 
 export function startProcessDeadline({ log, exit }: ProcessDeadlineOptions): Deadline {
   const timers = {
-    now: () => performance.now(),
+    now: () => monotonicMs(),
     setTimeout: (fn: () => void, ms: number) => {
       const handle = setTimeout(fn, ms);
       // A check that finished must not be kept alive by its own watchdog.

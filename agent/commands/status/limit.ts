@@ -3,7 +3,7 @@
 // behind is aborted through its signal; what cannot be aborted ends with the process.
 import { raceDeadline } from '../../core/deadline.js';
 import { failed, type Probe } from '../../core/status/facts.js';
-import { systemClock } from '../../host/clock.js';
+import { sinceStartMs, systemClock } from '../../host/clock.js';
 import { AgentError } from '../../errors.js';
 
 /**
@@ -23,7 +23,7 @@ export async function withLimit<T>(
   const onAbort = () => controller.abort(parent?.reason);
   if (parent?.aborted) onAbort();
   parent?.addEventListener('abort', onAbort, { once: true });
-  const startMs = performance.now();
+  const startMs = sinceStartMs();
   try {
     // The parent's abort reaches the work through its signal; the work then settles (as a
     // failure) by itself, so the race is only against the time limit.
@@ -38,7 +38,7 @@ export async function withLimit<T>(
         },
       },
     );
-    probeTimes.push({ what, startMs, ms: performance.now() - startMs, state: result.state });
+    probeTimes.push({ what, startMs, ms: sinceStartMs() - startMs, state: result.state });
     return result;
   } finally {
     parent?.removeEventListener('abort', onAbort);

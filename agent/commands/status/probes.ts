@@ -24,6 +24,7 @@ import { runtimeInfo } from '../../core/runtime-kind.js';
 import { version } from '../../version.js';
 import { createBootFacts, type BootFacts } from '../../host/system-facts.js';
 import { lazy } from '../../host/lazy.js';
+import { sinceStartMs } from '../../host/clock.js';
 import { createGrubEnvReader } from '../../host/grubenv.js';
 import type { Host } from '../../host/host.js';
 import type { Logger } from '../../host/log.js';
@@ -187,10 +188,10 @@ export function createStatusProbes(deps: StatusProbeDeps, options: StatusProbeOp
     // Started once systemd has answered: its two subprocesses (rpm, firewall-cmd) must not delay
     // the D-Bus answer the MicroShift probe waits for. Its limit still ends where it would have
     // from the start of the run, so it never makes status slower than the other probes' limits.
-    const begun = performance.now();
+    const begun = sinceStartMs();
     const lookReadiness = () =>
       unitStates.then(() => {
-        const limitMs = Math.max(100, limits.readiness - (performance.now() - begun));
+        const limitMs = Math.max(100, limits.readiness - (sinceStartMs() - begun));
         return withLimit('readiness facts', limitMs, signal, async (s) =>
           ok(await gatherStatusReadiness(host, cfg, s, { deployments, limitMs })),
         );

@@ -7,6 +7,7 @@
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { StatusView } from '../../core/status/view.js';
+import { sinceStartMs } from '../../host/clock.js';
 import { probeTimes } from './limit.js';
 import { createStatusSource } from './source.js';
 import { redrawFrame, terminalView } from './terminal.js';
@@ -25,7 +26,7 @@ export const main: CommandMain = async ({ flags }, deps) => {
   };
   const source = createStatusSource(deps);
   if (!watch) {
-    const loadedMs = performance.now();
+    const loadedMs = sinceStartMs();
     const answer = await source.next(view);
     out(answer.output);
     if (host.env.EDGE_AGENT_STATUS_TRACE === '1') process.stderr.write(traceText(loadedMs));
@@ -47,7 +48,7 @@ function traceText(loadedMs: number): string {
   const lines = [`status trace: ${ms(loadedMs)} ms  status command loaded (Node start and modules)`];
   for (const p of [...probeTimes].sort((a, b) => a.startMs - b.startMs))
     lines.push(`status trace: ${ms(p.startMs)} ms +${ms(p.ms)} ms  ${p.what} (${p.state})`);
-  lines.push(`status trace: ${ms(performance.now())} ms  output written`);
+  lines.push(`status trace: ${ms(sinceStartMs())} ms  output written`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,0 +1,75 @@
+// The bundle takes Node's built-in modules by name (packaging/build-options.mjs, builtinsByName):
+// an ES import of a built-in reads every export, loading each lazy one for the life of the
+// process. Built here with the product's options and run with this Node, next to the same source
+// run unbundled, so the test would see it if the plugin stopped working.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleOptions } from '../../packaging/build-options.mjs';
+import { repoRoot } from '../harness/bundle.js';
+
+const run = promisify(execFile);
+// What the daemon's code imports from Node (named, default and namespace imports alike).
+const source = `
+import { parseArgs } from 'node:util';
+import { hostname } from 'node:os';
+import * as fs from 'node:fs';
+import path from 'node:path';
+const { values } = parseArgs({ args: ['--x'], options: { x: { type: 'boolean' } } });
+const loaded = (name) => process.moduleLoadList.includes('NativeModule ' + name);
+console.log(JSON.stringify({
+  parsed: values.x === true,
+  host: typeof hostname() === 'string',
+  fs: typeof fs.readFileSync === 'function',
+  path: path.join('a', 'b'),
+  workerThreads: loaded('worker_threads'),
+  diff: loaded('internal/util/diff'),
+}));
+`;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'edge-agent-builtins-'));
+  await writeFile(join(dir, 'entry.mjs'), source);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function output(file: string): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [file]);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+describe('built-in modules in the bundle', () => {
+  it('are read by name: node:util does not bring worker_threads or the diff module along', async () => {
+    const options = bundleOptions({ root: repoRoot, version: '0.0.0-test' });
+    await build({
+      ...options,
+      entryPoints: { entry: join(dir, 'entry.mjs') },
+      outdir: join(dir, 'out'),
+      logLevel: 'error',
+    });
+    const bundled = await output(join(dir, 'out', 'entry.js'));
+    expect(bundled).toEqual({ parsed: true, host: true, fs: true, path: 'a/b', workerThreads: false, diff: false });
+    // The same code as plain ES modules loads both: the difference is the bundle's.
+    const unbundled = await output(join(dir, 'entry.mjs'));
+    expect(unbundled).toMatchObject({ parsed: true, workerThreads: true, diff: true });
+  });
+
+  it("stand in for assert in dbus-next's marshaller with the same failures", () => {
+    const assert = createRequire(import.meta.url)('../../packaging/stubs/assert.cjs') as ((
+      value: unknown,
+      message?: string,
+    ) => void) & { strictEqual(a: unknown, b: unknown, message?: string): void };
+    expect(() => assert(true)).not.toThrow();
+    expect(() => assert(0)).toThrow('The expression evaluated to a falsy value');
+    expect(() => assert.strictEqual(2, 2, 'same')).not.toThrow();
+    expect(() => assert.strictEqual(1, 2, 'variant data should be [signature, data]')).toThrow(
+      expect.objectContaining({ code: 'ERR_ASSERTION', message: 'variant data should be [signature, data]' }),
+    );
+  });
+});
