@@ -35,11 +35,21 @@ export async function readGreenbootScripts(
     .filter((n) => !n.includes('\\') && !n.endsWith('…'))
     .slice(0, MAX_IDENTIFIERS);
   if (failed.length === 0) return first;
+  // journald reads each stream on its own: under load a failed script's own lines (its stdout
+  // stream) can be stored after greenboot's FAILURE line, and green.d / red.d then run before
+  // them. `journalctl --sync` returns once everything logged before it is stored (as root, which
+  // the verdict scripts are; otherwise it fails and the read goes on without it). Seen once in a
+  // CI run under a CPU hog: a wanted script's "update server unreachable" missing from the record.
+  if (options.boot === '0' && first.run.scripts.some((s) => s.outcome === 'failure' && !s.lastLines))
+    await exec
+      .run('journalctl', ['--sync'], { timeoutMs: SYNC_TIMEOUT_MS, signal: options.signal })
+      .catch(() => undefined);
   const second = await query(exec, options, [...units, '+', ...failed.map((n) => `SYSLOG_IDENTIFIER=${n}`)]);
   return second.run ? second : first;
 }
 
 const MAX_IDENTIFIERS = 20;
+const SYNC_TIMEOUT_MS = 5_000;
 
 async function query(
   exec: Exec,

@@ -39,6 +39,24 @@ describe('readGreenbootScripts', () => {
     );
   });
 
+  it('this boot, a failed script whose own lines are not stored yet: journald is synced before they are asked for', async () => {
+    const stdout = [
+      line('greenboot', 'Running Wanted Health Check Scripts...', 1_000_000),
+      line('greenboot', "<4>Script '50_vendor_updates.sh' FAILURE (exit code '1'). Continuing...", 2_000_000),
+    ].join('\n');
+    const exec = new FakeExec().on('journalctl', { stdout });
+    await readGreenbootScripts(exec, { boot: '0' });
+    expect(exec.ran.map((c) => c.replace(/ _SYSTEMD_UNIT=\S+/g, ''))).toEqual([
+      'journalctl -o json --no-pager -q -b 0 -n 4000',
+      'journalctl --sync',
+      'journalctl -o json --no-pager -q -b 0 -n 4000 + SYSLOG_IDENTIFIER=50_vendor_updates.sh',
+    ]);
+    // The boot before has long been stored: no sync.
+    const before = new FakeExec().on('journalctl', { stdout });
+    await readGreenbootScripts(before, { boot: '-1' });
+    expect(before.ran.some((c) => c.includes('--sync'))).toBe(false);
+  });
+
   it.each([
     [
       'boot not in the journal',
