@@ -91,6 +91,7 @@ export default tseslint.config(
           name: 'performance',
           message: 'monotonicMs (host/clock.ts): the performance global loads perf_hooks, ~0.5 MB RSS.',
         },
+        { name: 'navigator', message: 'The bundle defines navigator as undefined (packaging/build-options.mjs).' },
       ],
     },
   },

@@ -21,7 +21,8 @@ export function bundleOptions({ root, version }) {
     external: ['x11'],
     // Modules dependencies load for things edge-agent never does (see each stub's header):
     // dbus-next's introspection and native socket (a fifth of `edge-agent status`'s cold start),
-    // WebSockets, mqtt's browser timers and SOCKS proxy, Node's assert (daemon memory).
+    // WebSockets, mqtt's browser timers and SOCKS proxy, Node's assert, mqtt's debug logging
+    // (daemon memory).
     alias: {
       xml2js: './packaging/stubs/xml2js.cjs',
       usocket: './packaging/stubs/usocket.cjs',
@@ -29,9 +30,15 @@ export function bundleOptions({ root, version }) {
       'worker-timers': './packaging/stubs/worker-timers.cjs',
       // dbus-next's two internal checks (not `node:assert`, which nothing bundled imports).
       assert: './packaging/stubs/assert.cjs',
+      debug: './packaging/stubs/debug.cjs',
     },
     plugins: [mqttSocksStub(root), builtinsByName()],
-    define: { EDGE_AGENT_VERSION: JSON.stringify(version) },
+    // Globals that Node creates on first read, loading modules for good, and that only dependencies
+    // read. `performance` (lru-cache, for mqtt's topic aliases, to pick its clock) loads perf_hooks
+    // and ten more modules, ~0.5 MB of the daemon's RSS; as undefined lru-cache uses Date, as its
+    // code allows. `navigator` (mqtt, zod and pg asking whether they run in a browser, React Native
+    // or Cloudflare; Node's answer is no to each) loads 0.15 MB. ESLint keeps both out of agent/.
+    define: { EDGE_AGENT_VERSION: JSON.stringify(version), performance: 'undefined', navigator: 'undefined' },
     // Some dependencies are CommonJS and call require(); give the ESM bundle one.
     banner: {
       js: "import { createRequire as __edgeAgentCreateRequire } from 'node:module'; const require = __edgeAgentCreateRequire(import.meta.url);",

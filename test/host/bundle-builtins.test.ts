@@ -3,7 +3,7 @@
 // process. Built here with the product's options and run with this Node, next to the same source
 // run unbundled, so the test would see it if the plugin stopped working.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,10 @@ import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import * as fs from 'node:fs';
 import path from 'node:path';
+import createDebug from 'debug';
+// What lru-cache (for mqtt) and mqtt itself do on load: read the performance and navigator globals.
+const clock = typeof performance === 'object' && performance ? 'performance' : 'Date';
+const browser = typeof navigator !== 'undefined' && navigator.product === 'ReactNative';
 const { values } = parseArgs({ args: ['--x'], options: { x: { type: 'boolean' } } });
 const loaded = (name) => process.moduleLoadList.includes('NativeModule ' + name);
 console.log(JSON.stringify({
@@ -29,6 +33,11 @@ console.log(JSON.stringify({
   path: path.join('a', 'b'),
   workerThreads: loaded('worker_threads'),
   diff: loaded('internal/util/diff'),
+  clock,
+  browser,
+  perfHooks: loaded('perf_hooks'),
+  debugEnabled: createDebug('mqttjs:client').enabled,
+  tty: loaded('tty'),
 }));
 `;
 let dir: string;
@@ -36,6 +45,8 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edge-agent-builtins-'));
   await writeFile(join(dir, 'entry.mjs'), source);
+  // Unbundled, the entry finds the real debug package through a node_modules beside it.
+  await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -45,7 +56,7 @@ async function output(file: string): Promise<Record<string, unknown>> {
 }
 
 describe('built-in modules in the bundle', () => {
-  it('are read by name: node:util does not bring worker_threads or the diff module along', async () => {
+  it('are read by name, and the globals dependencies probe load nothing: no worker_threads, diff, perf_hooks or tty', async () => {
     const options = bundleOptions({ root: repoRoot, version: '0.0.0-test' });
     await build({
       ...options,
@@ -54,10 +65,30 @@ describe('built-in modules in the bundle', () => {
       logLevel: 'error',
     });
     const bundled = await output(join(dir, 'out', 'entry.js'));
-    expect(bundled).toEqual({ parsed: true, host: true, fs: true, path: 'a/b', workerThreads: false, diff: false });
-    // The same code as plain ES modules loads both: the difference is the bundle's.
+    expect(bundled).toEqual({
+      parsed: true,
+      host: true,
+      fs: true,
+      path: 'a/b',
+      workerThreads: false,
+      diff: false,
+      clock: 'Date',
+      browser: false,
+      perfHooks: false,
+      debugEnabled: false,
+      tty: false,
+    });
+    // The same code as plain ES modules (with the real debug package) loads them: the difference is
+    // the bundle's.
     const unbundled = await output(join(dir, 'entry.mjs'));
-    expect(unbundled).toMatchObject({ parsed: true, workerThreads: true, diff: true });
+    expect(unbundled).toMatchObject({
+      parsed: true,
+      workerThreads: true,
+      diff: true,
+      clock: 'performance',
+      perfHooks: true,
+      tty: true,
+    });
   });
 
   it("stand in for assert in dbus-next's marshaller with the same failures", () => {
