@@ -89,7 +89,7 @@ function builtinsByName() {
   return {
     name: 'edge-agent-builtins-by-name',
     setup(build) {
-      build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
+      build.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) => {
         if (args.kind !== 'import-statement' && args.kind !== 'dynamic-import') return undefined;
         const name = args.path.replace(/^node:/, '');
         if (!args.path.startsWith('node:') && !builtins.has(name)) return undefined;

@@ -18,7 +18,7 @@ export interface ProcessDeadlineOptions {
 
 export function startProcessDeadline({ log, exit }: ProcessDeadlineOptions): Deadline {
   const timers = {
-    now: () => monotonicMs(),
+    now: monotonicMs,
     setTimeout: (fn: () => void, ms: number) => {
       const handle = setTimeout(fn, ms);
       // A check that finished must not be kept alive by its own watchdog.

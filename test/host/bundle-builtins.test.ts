@@ -3,7 +3,7 @@
 // process. Built here with the product's options and run with this Node, next to the same source
 // run unbundled, so the test would see it if the plugin stopped working.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import * as fs from 'node:fs';
 import path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import createDebug from 'debug';
 // What lru-cache (for mqtt) and mqtt itself do on load: read the performance and navigator globals.
 const clock = typeof performance === 'object' && performance ? 'performance' : 'Date';
@@ -31,6 +32,7 @@ console.log(JSON.stringify({
   host: typeof hostname() === 'string',
   fs: typeof fs.readFileSync === 'function',
   path: path.join('a', 'b'),
+  v8: typeof getHeapStatistics().used_heap_size === 'number',
   workerThreads: loaded('worker_threads'),
   diff: loaded('internal/util/diff'),
   clock,
@@ -65,11 +67,16 @@ describe('built-in modules in the bundle', () => {
       logLevel: 'error',
     });
     const bundled = await output(join(dir, 'out', 'entry.js'));
+    // Every built-in, digits in its name or not, is required, never ES-imported.
+    const text = await readFile(join(dir, 'out', 'entry.js'), 'utf8');
+    expect(text).not.toMatch(/from\s*["']node:(?!module["'])/);
+    expect(text).toContain('__require("node:v8")');
     expect(bundled).toEqual({
       parsed: true,
       host: true,
       fs: true,
       path: 'a/b',
+      v8: true,
       workerThreads: false,
       diff: false,
       clock: 'Date',
