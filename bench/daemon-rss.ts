@@ -33,7 +33,8 @@
 //               fleet-reader subscriber on the broker has every one of them. Budget 60 MB.
 //
 // Env: BENCH_CYCLES (default 10000), BENCH_WARMUP (default 3000), BENCH_BUSY_SEC (default 240),
-// BENCH_BACKLOG (default 12000).
+// BENCH_BACKLOG (default 12000), BENCH_PHASES (default daemon,cycles,busy,backlog: a subset to
+// run, for trying one change against one figure; the tree budget is judged on the phases run).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestBroker } from '../test/harness/mosquitto.js';
@@ -50,6 +51,8 @@ const BUDGET_MB = 60;
 const TREE_BUDGET_MB = 100;
 const EVENT_EVERY = 50;
 const MB = 1024 * 1024;
+const PHASE_NAMES = ['daemon', 'cycles', 'busy', 'backlog'] as const;
+const PHASES = phases(process.env.BENCH_PHASES);
 
 if (process.env.BENCH_DAEMON_DRIVER === '1' || process.env.BENCH_DAEMON_DRIVER === 'fill') {
   (process.env.BENCH_DAEMON_DRIVER === 'fill' ? fillOutbox() : driver()).then(
@@ -86,74 +89,25 @@ async function main(): Promise<number> {
         `daemon-rss: edge-agent run in a virtual edge device (MicroShift healthy, hub ${broker.url}, default settings); source ${source}`,
       );
 
-      const daemon = await measureDaemon(device);
-      console.log(
-        `daemon RSS after start: ${daemon.rssMB} MB (peak ${daemon.hwmMB} MB; ${daemon.anonMB} MB anonymous, ${daemon.fileMB} MB of mapped files, mostly the node binary's own code and data) with the first runtime health check done (budget ${BUDGET_MB} MB, ratio ${round(daemon.rssMB / BUDGET_MB, 2)})`,
-      );
-      console.log(
-        `  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`,
-      );
-      console.log(`  with its child processes, peak while starting: ${describeTree(daemon.tree)}`);
-
+      const daemon = PHASES.has('daemon') ? await measureDaemonPhase(device) : undefined;
       // The repo (and the driver build in it) is at the same path inside the device. Started through
       // the runtime chooser, as the unit is: it leaves out flags the chosen Node does not know.
       const command = ['/usr/libexec/edge-agent/node', ...(await daemonNodeFlags(repoRoot)), '--expose-gc', driverFile];
-      progress(`daemon-rss: ${CYCLES} report cycles in a driver process in the device...`);
-      const run = await device.exec(command, {
-        env: {
-          BENCH_DAEMON_DRIVER: '1',
-          BENCH_CYCLES: String(CYCLES),
-          BENCH_WARMUP: String(WARMUP),
-          EDGE_AGENT_LOG_LEVEL: 'warn',
-        },
-        timeoutMs: 60 * 60_000,
-      });
-      const line = run.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .at(-1);
-      if (run.exitCode !== 0 || !line)
-        throw new Error(`the driver failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`);
-      const cycles = JSON.parse(line) as DriverResult;
-      console.log(
-        `report cycles: ${cycles.cycles} cycles (${cycles.events} events delivered) in ${cycles.seconds} s (${cycles.msPerCycle} ms each); ` +
-          `RSS ${cycles.rssBeforeMB} MB after ${cycles.warmup} warm-up cycles -> ${cycles.rssAfterMB} MB after ${cycles.cycles} (growth ${cycles.growthPct} %, goal < 5 %); ` +
-          `used heap ${cycles.heapBeforeMB} -> ${cycles.heapAfterMB} MB (growth ${cycles.heapGrowthPct} %)`,
-      );
-      console.log(
-        `  RSS after each tenth of the cycles (no GC forced): ${cycles.rssCurveMB.join(', ')} MB; RSS after boot() ${cycles.rssAfterBootMB} MB`,
-      );
-      console.log(
-        `  command (in the device): BENCH_DAEMON_DRIVER=1 BENCH_CYCLES=${CYCLES} BENCH_WARMUP=${WARMUP} ${command.join(' ')}`,
-      );
-
-      progress(`daemon-rss: the daemon with every task every 10 s for ${BUSY_SEC} s...`);
-      const busy = await measureBusyDaemon(device);
-      console.log(
-        `busy daemon: RSS ${busy.firstMB} MB after 10 s, ${busy.quarterMB} MB after ${Math.round(BUSY_SEC / 4)} s, ${busy.lastMB} MB after ${BUSY_SEC} s (max ${busy.maxMB} MB; ` +
-          `growth over the last three quarters ${busy.growthPct} %, goal < 5 %) with ${busy.healthRuns} runtime health checks seen`,
-      );
-      console.log(`  RSS every 10 s: ${busy.curveMB.join(', ')} MB`);
-      console.log(`  with its child processes, peak while busy: ${describeTree(busy.tree)}`);
-      const tree = busy.tree.rssMB >= daemon.tree.rssMB ? busy.tree : daemon.tree;
-      console.log(
-        `daemon with child processes: peak ${tree.rssMB} MB RSS summed (budget ${TREE_BUDGET_MB} MB, ratio ${round(tree.rssMB / TREE_BUDGET_MB, 2)}); PSS summed ${tree.pssMB} MB (ratio ${round(tree.pssMB / TREE_BUDGET_MB, 2)})`,
-      );
-
-      progress(`daemon-rss: the daemon draining ${BACKLOG} queued events...`);
-      const backlog = await measureBacklog(device, broker, command);
-      console.log(
-        `backlog: ${backlog.events} queued events delivered to the broker in ${backlog.seconds} s after the daemon started; daemon peak RSS (VmHWM) ${backlog.hwmMB} MB (budget ${BUDGET_MB} MB, ratio ${round(backlog.hwmMB / BUDGET_MB, 2)}), RSS ${backlog.rssMB} MB once drained`,
-      );
-      console.log(`  with its child processes, peak while draining: ${describeTree(backlog.tree)}`);
-      console.log(
-        `  command: BENCH_DAEMON_DRIVER=fill BENCH_BACKLOG=${BACKLOG} (in the device, daemon stopped), then systemctl start edge-agent; VmHWM when a subscriber has them all`,
-      );
+      const cycles = PHASES.has('cycles') ? await measureCyclesPhase(device, command) : undefined;
+      const busy = PHASES.has('busy') ? await measureBusyPhase(device) : undefined;
+      const trees = [daemon?.tree, busy?.tree].filter((t): t is TreePeak => t !== undefined);
+      const tree = trees.reduce<TreePeak | undefined>((a, b) => (a && a.rssMB >= b.rssMB ? a : b), undefined);
+      if (tree)
+        console.log(
+          `daemon with child processes: peak ${tree.rssMB} MB RSS summed (budget ${TREE_BUDGET_MB} MB, ratio ${round(tree.rssMB / TREE_BUDGET_MB, 2)}); PSS summed ${tree.pssMB} MB (ratio ${round(tree.pssMB / TREE_BUDGET_MB, 2)})`,
+        );
+      const backlog = PHASES.has('backlog') ? await measureBacklogPhase(device, broker, command) : undefined;
       console.log(
         JSON.stringify({
           bench: 'daemon-rss',
           source,
-          daemon: {
+          phases: [...PHASES],
+          daemon: daemon && {
             rssMB: daemon.rssMB,
             hwmMB: daemon.hwmMB,
             anonMB: daemon.anonMB,
@@ -161,10 +115,10 @@ async function main(): Promise<number> {
             budgetMB: BUDGET_MB,
             ratio: round(daemon.rssMB / BUDGET_MB, 2),
           },
-          cycles: { ...cycles, growthGoalPct: 5 },
-          busy: { ...busy, seconds: BUSY_SEC, growthGoalPct: 5 },
-          tree: { ...tree, budgetMB: TREE_BUDGET_MB, ratio: round(tree.rssMB / TREE_BUDGET_MB, 2) },
-          backlog: { ...backlog, budgetMB: BUDGET_MB, ratio: round(backlog.hwmMB / BUDGET_MB, 2) },
+          cycles: cycles && { ...cycles, growthGoalPct: 5 },
+          busy: busy && { ...busy, seconds: BUSY_SEC, growthGoalPct: 5 },
+          tree: tree && { ...tree, budgetMB: TREE_BUDGET_MB, ratio: round(tree.rssMB / TREE_BUDGET_MB, 2) },
+          backlog: backlog && { ...backlog, budgetMB: BUDGET_MB, ratio: round(backlog.hwmMB / BUDGET_MB, 2) },
         }),
       );
       return 0;
@@ -512,6 +466,87 @@ async function driver(): Promise<void> {
   await hub.close({ timeoutMs: 5000 });
   await host.close();
   console.log(JSON.stringify(result));
+}
+
+async function measureDaemonPhase(device: VirtualDevice) {
+  const daemon = await measureDaemon(device);
+  console.log(
+    `daemon RSS after start: ${daemon.rssMB} MB (peak ${daemon.hwmMB} MB; ${daemon.anonMB} MB anonymous, ${daemon.fileMB} MB of mapped files, mostly the node binary's own code and data) with the first runtime health check done (budget ${BUDGET_MB} MB, ratio ${round(daemon.rssMB / BUDGET_MB, 2)})`,
+  );
+  console.log(
+    `  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`,
+  );
+  console.log(`  with its child processes, peak while starting: ${describeTree(daemon.tree)}`);
+  return daemon;
+}
+
+async function measureCyclesPhase(device: VirtualDevice, command: string[]) {
+  progress(`daemon-rss: ${CYCLES} report cycles in a driver process in the device...`);
+  const run = await device.exec(command, {
+    env: {
+      BENCH_DAEMON_DRIVER: '1',
+      BENCH_CYCLES: String(CYCLES),
+      BENCH_WARMUP: String(WARMUP),
+      EDGE_AGENT_LOG_LEVEL: 'warn',
+    },
+    timeoutMs: 60 * 60_000,
+  });
+  const line = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .at(-1);
+  if (run.exitCode !== 0 || !line)
+    throw new Error(`the driver failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`);
+  const cycles = JSON.parse(line) as DriverResult;
+  console.log(
+    `report cycles: ${cycles.cycles} cycles (${cycles.events} events delivered) in ${cycles.seconds} s (${cycles.msPerCycle} ms each); ` +
+      `RSS ${cycles.rssBeforeMB} MB after ${cycles.warmup} warm-up cycles -> ${cycles.rssAfterMB} MB after ${cycles.cycles} (growth ${cycles.growthPct} %, goal < 5 %); ` +
+      `used heap ${cycles.heapBeforeMB} -> ${cycles.heapAfterMB} MB (growth ${cycles.heapGrowthPct} %)`,
+  );
+  console.log(
+    `  RSS after each tenth of the cycles (no GC forced): ${cycles.rssCurveMB.join(', ')} MB; RSS after boot() ${cycles.rssAfterBootMB} MB`,
+  );
+  console.log(
+    `  command (in the device): BENCH_DAEMON_DRIVER=1 BENCH_CYCLES=${CYCLES} BENCH_WARMUP=${WARMUP} ${command.join(' ')}`,
+  );
+  return cycles;
+}
+
+async function measureBusyPhase(device: VirtualDevice) {
+  progress(`daemon-rss: the daemon with every task every 10 s for ${BUSY_SEC} s...`);
+  const busy = await measureBusyDaemon(device);
+  console.log(
+    `busy daemon: RSS ${busy.firstMB} MB after 10 s, ${busy.quarterMB} MB after ${Math.round(BUSY_SEC / 4)} s, ${busy.lastMB} MB after ${BUSY_SEC} s (max ${busy.maxMB} MB; ` +
+      `growth over the last three quarters ${busy.growthPct} %, goal < 5 %) with ${busy.healthRuns} runtime health checks seen`,
+  );
+  console.log(`  RSS every 10 s: ${busy.curveMB.join(', ')} MB`);
+  console.log(`  with its child processes, peak while busy: ${describeTree(busy.tree)}`);
+  return busy;
+}
+
+async function measureBacklogPhase(device: VirtualDevice, broker: TestBroker, command: string[]) {
+  progress(`daemon-rss: the daemon draining ${BACKLOG} queued events...`);
+  const backlog = await measureBacklog(device, broker, command);
+  console.log(
+    `backlog: ${backlog.events} queued events delivered to the broker in ${backlog.seconds} s after the daemon started; daemon peak RSS (VmHWM) ${backlog.hwmMB} MB (budget ${BUDGET_MB} MB, ratio ${round(backlog.hwmMB / BUDGET_MB, 2)}), RSS ${backlog.rssMB} MB once drained`,
+  );
+  console.log(`  with its child processes, peak while draining: ${describeTree(backlog.tree)}`);
+  console.log(
+    `  command: BENCH_DAEMON_DRIVER=fill BENCH_BACKLOG=${BACKLOG} (in the device, daemon stopped), then systemctl start edge-agent; VmHWM when a subscriber has them all`,
+  );
+  return backlog;
+}
+
+/** BENCH_PHASES: a comma-separated subset of the phases, all when unset. */
+function phases(value: string | undefined): Set<(typeof PHASE_NAMES)[number]> {
+  if (value === undefined || value.trim() === '') return new Set(PHASE_NAMES);
+  const names = value.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !(PHASE_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_PHASES: unknown phase '${unknown[0]}'; expected a comma-separated subset of ${PHASE_NAMES.join(', ')}`,
+    );
+  return new Set(names as Array<(typeof PHASE_NAMES)[number]>);
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {

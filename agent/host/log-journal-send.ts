@@ -5,8 +5,16 @@
 // outcomes, verdicts, hub events), plain lines keep going to stderr.
 //
 // Order matters to whoever reads the journal: while a structured record is on its way, later
-// lines wait behind it, so the journal shows them in the order they were logged. When `logger`
-// is missing or fails, the record is written as a plain line instead (never lost).
+// lines wait behind it, so the journal shows them in the order they were logged. Waiting for
+// `logger` to exit is not enough on its own: journald reads its native socket and each stdout
+// stream separately, and under load a stderr line written right after `logger` exits was stored
+// before the entry. So the first plain line after an entry waits for `journalctl --sync`, which
+// returns once journald has stored everything sent before it (journald handles the sync request
+// after the messages already queued). Only that switch from entry to line pays for it; a run of
+// entries, or of lines, stays on one channel. The opposite switch (line, then entry) is left
+// alone: the line is in the stream before `logger` even starts, so journald has it milliseconds
+// ahead. When `logger` is missing or fails, the record is written as a plain line instead (never
+// lost); when the sync cannot run (not root), lines go out without it.
 import { spawn } from 'node:child_process';
 
 export interface JournalSendOptions {
@@ -16,6 +24,8 @@ export interface JournalSendOptions {
   command?: string;
   /** How long one `logger` may take before it is killed and the line written plainly. */
   timeoutMs?: number;
+  /** Command and arguments that wait until journald has stored what was sent (default `journalctl --sync`). */
+  syncCommand?: readonly [string, ...string[]];
 }
 
 export interface JournalSender {
@@ -46,36 +56,54 @@ export function renderJournalEntry(priority: number, message: string, fields: Re
 export function createJournalSender(options: JournalSendOptions): JournalSender {
   const command = options.command ?? 'logger';
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const [syncProgram, ...syncArgs] = options.syncCommand ?? ['journalctl', '--sync'];
   const queue: Item[] = [];
   const waiters: Array<() => void> = [];
   let busy = false;
   let available = true;
+  let canSync = true;
+  // An entry went out through `logger` and journald may not have stored it yet.
+  let entryInFlight = false;
 
   const drain = () => {
     while (!busy && queue.length > 0) {
-      const item = queue.shift()!;
-      if (item.kind === 'line' || !available) options.writeLine(item.line);
-      else {
+      const item = queue[0]!;
+      if (item.kind === 'entry' && available) {
+        queue.shift();
         busy = true;
-        send(item.payload, (ok) => {
-          if (!ok) options.writeLine(item.line);
+        run(command, ['--journald'], item.payload, (ok) => {
+          if (ok) entryInFlight = true;
+          else options.writeLine(item.line);
           busy = false;
           drain();
         });
+      } else if (entryInFlight && canSync) {
+        busy = true;
+        run(syncProgram!, syncArgs, '', (ok, missing) => {
+          // A sync that failed (no privilege, no journald) will not work next time either.
+          if (!ok || missing) canSync = false;
+          entryInFlight = false;
+          busy = false;
+          drain();
+        });
+      } else {
+        queue.shift();
+        options.writeLine(item.line);
       }
     }
     if (!busy && queue.length === 0) for (const done of waiters.splice(0)) done();
   };
 
-  const send = (payload: string, done: (ok: boolean) => void) => {
+  /** Runs a helper with `input` on stdin; `missing` when it could not be started at all. */
+  const run = (program: string, args: string[], input: string, done: (ok: boolean, missing: boolean) => void) => {
     let finished = false;
-    const finish = (ok: boolean) => {
+    const finish = (ok: boolean, missing = false) => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      done(ok);
+      done(ok, missing);
     };
-    const child = spawn(command, ['--journald'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'ignore'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       finish(false);
@@ -83,13 +111,14 @@ export function createJournalSender(options: JournalSendOptions): JournalSender 
     // A daemon waiting for nothing else must not stay alive for a log record.
     timer.unref();
     child.on('error', (error: NodeJS.ErrnoException) => {
-      // Not installed: every later record goes out as a plain line without trying again.
-      if (error.code === 'ENOENT' || error.code === 'EACCES') available = false;
-      finish(false);
+      const missing = error.code === 'ENOENT' || error.code === 'EACCES';
+      // `logger` not installed: every later record goes out as a plain line without trying again.
+      if (missing && program === command) available = false;
+      finish(false, missing);
     });
     child.on('close', (code) => finish(code === 0));
     child.stdin.on('error', () => undefined);
-    child.stdin.end(payload);
+    child.stdin.end(input);
   };
 
   return {

@@ -36,6 +36,8 @@ export interface LoggerOptions {
   native?: boolean;
   /** Program that sends a structured entry (default `logger`). */
   journalCommand?: string;
+  /** Command that waits until journald has stored the entries sent (default `journalctl --sync`). */
+  journalSyncCommand?: readonly [string, ...string[]];
 }
 
 /** A logger whose records all carry `bindings` (tests and probes tag records this way). */
@@ -54,7 +56,13 @@ export function createLogger(options: LoggerOptions = {}): RootLogger {
   const format = options.format ?? detectLogFormat();
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const structured = format === 'journal' && options.native !== false && process.env.EDGE_AGENT_JOURNAL_FIELDS !== '0';
-  const sender = structured ? createJournalSender({ writeLine: write, command: options.journalCommand }) : undefined;
+  const sender = structured
+    ? createJournalSender({
+        writeLine: write,
+        command: options.journalCommand,
+        syncCommand: options.journalSyncCommand,
+      })
+    : undefined;
   const identifier = options.identifier ?? process.env.EDGE_AGENT_LOG_IDENTIFIER ?? 'edge-agent';
   const wanted = options.level ?? 'info';
   const threshold = isLogLevel(wanted) ? LOG_LEVELS[wanted] : LOG_LEVELS.info;

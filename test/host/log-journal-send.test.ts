@@ -25,6 +25,14 @@ async function fakeLogger(tail = 'exit 0'): Promise<{ command: string; seen: () 
   return { command, seen: () => readFile(out, 'utf8').catch(() => '') };
 }
 
+/** A `journalctl --sync` stand-in: appends a marker to the same file as the fake logger, then runs `tail`. */
+async function fakeSync(tail = 'exit 0'): Promise<[string]> {
+  const command = join(dir, 'sync');
+  await writeFile(command, `#!/bin/sh\necho SYNC >> '${join(dir, 'seen.txt')}'\n${tail}\n`);
+  await chmod(command, 0o755);
+  return [command];
+}
+
 const flushed = (sender: { flush(cb: () => void): void }) => new Promise<void>((resolve) => sender.flush(resolve));
 
 describe('renderJournalEntry', () => {
@@ -43,7 +51,11 @@ describe('createJournalSender', () => {
   it('sends each structured record to one logger --journald and keeps later plain lines behind it', async () => {
     const fake = await fakeLogger('sleep 0.2');
     const lines: string[] = [];
-    const sender = createJournalSender({ command: fake.command, writeLine: (l) => lines.push(l) });
+    const sender = createJournalSender({
+      command: fake.command,
+      syncCommand: await fakeSync(),
+      writeLine: (l) => lines.push(l),
+    });
     sender.plain(6, 'before');
     sender.structured(4, 'entry one', { EDGE_AGENT_CHECK: 'x' });
     sender.plain(6, 'after');
@@ -51,7 +63,43 @@ describe('createJournalSender', () => {
     expect(lines).toEqual(['<6>before\n']);
     await flushed(sender);
     expect(lines).toEqual(['<6>before\n', '<6>after\n']);
-    expect(await fake.seen()).toBe('ARGS --journald\nMESSAGE=entry one\nPRIORITY=4\nEDGE_AGENT_CHECK=x\n---\n');
+    // journald stored the entry (the sync) before the line went to the stream.
+    expect(await fake.seen()).toBe('ARGS --journald\nMESSAGE=entry one\nPRIORITY=4\nEDGE_AGENT_CHECK=x\n---\nSYNC\n');
+  });
+
+  it('syncs only where an entry is followed by a plain line, and stops syncing once the sync fails', async () => {
+    const fake = await fakeLogger();
+    const lines: string[] = [];
+    const write = (l: string) => lines.push(l);
+    const sender = createJournalSender({ command: fake.command, syncCommand: await fakeSync(), writeLine: write });
+    sender.plain(6, 'a');
+    sender.structured(6, 'b', { EDGE_AGENT_N: '1' });
+    sender.structured(6, 'c', { EDGE_AGENT_N: '2' });
+    sender.plain(6, 'd');
+    sender.plain(6, 'e');
+    await flushed(sender);
+    // A later entry and line: the entry is sent, then one sync before the line.
+    sender.structured(6, 'f', { EDGE_AGENT_N: '3' });
+    sender.plain(6, 'g');
+    await flushed(sender);
+    expect(lines).toEqual(['<6>a\n', '<6>d\n', '<6>e\n', '<6>g\n']);
+    const order = (await fake.seen()).split('\n').filter((l) => l.startsWith('MESSAGE=') || l === 'SYNC');
+    expect(order).toEqual(['MESSAGE=b', 'MESSAGE=c', 'SYNC', 'MESSAGE=f', 'SYNC']);
+
+    await rm(join(dir, 'seen.txt'));
+    const refusing = createJournalSender({
+      command: fake.command,
+      syncCommand: await fakeSync('exit 1'),
+      writeLine: write,
+    });
+    for (const n of ['1', '2']) {
+      refusing.structured(6, `entry ${n}`, { EDGE_AGENT_N: n });
+      refusing.plain(6, `line ${n}`);
+    }
+    await flushed(refusing);
+    expect(lines.slice(-2)).toEqual(['<6>line 1\n', '<6>line 2\n']);
+    const tried = (await fake.seen()).split('\n').filter((l) => l === 'SYNC');
+    expect(tried).toHaveLength(1);
   });
 
   it('writes the record as a plain line when logger fails or hangs', async () => {
@@ -90,6 +138,7 @@ describe('createJournalSender', () => {
       format: 'journal',
       identifier: 'probe-id',
       journalCommand: fake.command,
+      journalSyncCommand: await fakeSync(),
       write: (l) => lines.push(l),
     });
     log.child({ check: 'disk' }).warn({ outcome: 'fail', freeBytes: 12 }, 'disk nearly full');
