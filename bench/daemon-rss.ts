@@ -89,10 +89,11 @@ async function main(): Promise<number> {
         `daemon-rss: edge-agent run in a virtual edge device (MicroShift healthy, hub ${broker.url}, default settings); source ${source}`,
       );
 
-      const daemon = PHASES.has('daemon') ? await measureDaemonPhase(device) : undefined;
       // The repo (and the driver build in it) is at the same path inside the device. Started through
       // the runtime chooser, as the unit is: it leaves out flags the chosen Node does not know.
-      const command = ['/usr/libexec/edge-agent/node', ...(await daemonNodeFlags(repoRoot)), '--expose-gc', driverFile];
+      const nodeCommand = ['/usr/libexec/edge-agent/node', ...(await daemonNodeFlags(repoRoot))];
+      const daemon = PHASES.has('daemon') ? await measureDaemonPhase(device, nodeCommand) : undefined;
+      const command = [...nodeCommand, '--expose-gc', driverFile];
       const cycles = PHASES.has('cycles') ? await measureCyclesPhase(device, command) : undefined;
       const busy = PHASES.has('busy') ? await measureBusyPhase(device) : undefined;
       const trees = [daemon?.tree, busy?.tree].filter((t): t is TreePeak => t !== undefined);
@@ -114,6 +115,11 @@ async function main(): Promise<number> {
             fileMB: daemon.fileMB,
             budgetMB: BUDGET_MB,
             ratio: round(daemon.rssMB / BUDGET_MB, 2),
+            reference: {
+              ...daemon.floor,
+              builtins: DAEMON_BUILTINS,
+              ratio: round(daemon.rssMB / daemon.floor.rssMB, 2),
+            },
           },
           cycles: cycles && { ...cycles, growthGoalPct: 5 },
           busy: busy && { ...busy, seconds: BUSY_SEC, growthGoalPct: 5 },
@@ -188,7 +194,7 @@ async function measureDaemon(
     await sleep(2000);
     const pid = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim();
     const status = await device.readFile(`/proc/${pid}/status`);
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    const kb = (field: string) => statusKB(status, field);
     return {
       rssMB: round(kb('VmRSS') / 1024, 1),
       hwmMB: round(kb('VmHWM') / 1024, 1),
@@ -220,7 +226,7 @@ async function measureBusyDaemon(device: VirtualDevice) {
     for (let t = 10; t <= BUSY_SEC; t += 10) {
       await sleep(10_000);
       const status = await device.readFile(`/proc/${pid}/status`);
-      curve.push(round(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024, 1));
+      curve.push(round(statusKB(status, 'VmRSS') / 1024, 1));
       const checkedAt = (
         JSON.parse(await device.readFile('/run/edge-agent/daemon.json')) as { microshift?: { checkedAt?: string } }
       ).microshift?.checkedAt;
@@ -291,7 +297,7 @@ async function measureBacklog(device: VirtualDevice, broker: TestBroker, command
       const seconds = round((Date.now() - started) / 1000, 1);
       const pid = (await device.sh('systemctl show -p MainPID --value edge-agent')).trim();
       const status = await device.readFile(`/proc/${pid}/status`);
-      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+      const kb = (field: string) => statusKB(status, field);
       return {
         events: ids.size,
         seconds,
@@ -468,16 +474,39 @@ async function driver(): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-async function measureDaemonPhase(device: VirtualDevice) {
+async function measureDaemonPhase(device: VirtualDevice, nodeCommand: string[]) {
   const daemon = await measureDaemon(device);
+  const floor = await measureNodeFloor(device, nodeCommand);
   console.log(
     `daemon RSS after start: ${daemon.rssMB} MB (peak ${daemon.hwmMB} MB; ${daemon.anonMB} MB anonymous, ${daemon.fileMB} MB of mapped files, mostly the node binary's own code and data) with the first runtime health check done (budget ${BUDGET_MB} MB, ratio ${round(daemon.rssMB / BUDGET_MB, 2)})`,
+  );
+  console.log(
+    `  reference, same run: the same node and flags with the daemon's built-in modules loaded, doing nothing: ${floor.rssMB} MB (${floor.anonMB} MB anonymous, ${floor.fileMB} MB of mapped files); daemon / reference ${round(daemon.rssMB / floor.rssMB, 2)}, edge-agent's own share ${round(daemon.rssMB - floor.rssMB, 1)} MB`,
   );
   console.log(
     `  command: systemctl start edge-agent; grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value edge-agent)/status`,
   );
   console.log(`  with its child processes, peak while starting: ${describeTree(daemon.tree)}`);
-  return daemon;
+  return { ...daemon, floor };
+}
+
+// The Node.js built-ins the daemon cannot do without (the hub's TLS with crypto, net and dns;
+// child processes; files, readline for the journal, zlib, streams): the part of its RSS that is
+// Node's own, whatever edge-agent does.
+const DAEMON_BUILTINS = ['tls', 'net', 'dns', 'crypto', 'child_process', 'fs/promises', 'readline', 'zlib', 'stream'];
+
+/** RSS of the unit's node and flags running nothing but the daemon's built-ins, read after 3 s as the daemon's is. */
+async function measureNodeFloor(device: VirtualDevice, nodeCommand: string[]) {
+  const script = `${DAEMON_BUILTINS.map((m) => `require('node:${m}');`).join('')}setTimeout(() => process.stdout.write(require('node:fs').readFileSync('/proc/self/status', 'utf8')), 3000);`;
+  const run = await device.exec([...nodeCommand, '-e', script], { timeoutMs: 60_000 });
+  const kb = (field: string) => statusKB(run.stdout, field);
+  if (run.exitCode !== 0 || Number.isNaN(kb('VmRSS')))
+    throw new Error(`the reference node process failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`);
+  return {
+    rssMB: round(kb('VmRSS') / 1024, 1),
+    anonMB: round(kb('RssAnon') / 1024, 1),
+    fileMB: round(kb('RssFile') / 1024, 1),
+  };
 }
 
 async function measureCyclesPhase(device: VirtualDevice, command: string[]) {
@@ -547,6 +576,11 @@ function phases(value: string | undefined): Set<(typeof PHASE_NAMES)[number]> {
       `BENCH_PHASES: unknown phase '${unknown[0]}'; expected a comma-separated subset of ${PHASE_NAMES.join(', ')}`,
     );
   return new Set(names as Array<(typeof PHASE_NAMES)[number]>);
+}
+
+/** A `NAME:   N kB` field of /proc/PID/status, in kB (NaN when absent). */
+function statusKB(status: string, field: string): number {
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {
