@@ -22,7 +22,7 @@ export function bundleOptions({ root, version }) {
     // Modules dependencies load for things edge-agent never does (see each stub's header):
     // dbus-next's introspection and native socket (a fifth of `edge-agent status`'s cold start),
     // WebSockets, mqtt's browser timers and SOCKS proxy, Node's assert, mqtt's debug logging
-    // (daemon memory).
+    // (daemon memory); and readable-stream, a copy of Node's own streams (daemon memory).
     alias: {
       xml2js: './packaging/stubs/xml2js.cjs',
       usocket: './packaging/stubs/usocket.cjs',
@@ -31,6 +31,7 @@ export function bundleOptions({ root, version }) {
       // dbus-next's two internal checks (not `node:assert`, which nothing bundled imports).
       assert: './packaging/stubs/assert.cjs',
       debug: './packaging/stubs/debug.cjs',
+      'readable-stream': './packaging/stubs/readable-stream.cjs',
     },
     plugins: [mqttSocksStub(root), builtinsByName()],
     // Globals that Node creates on first read, loading modules for good, and that only dependencies

@@ -1,7 +1,8 @@
 // The bundle takes Node's built-in modules by name (packaging/build-options.mjs, builtinsByName):
 // an ES import of a built-in reads every export, loading each lazy one for the life of the
 // process. Built here with the product's options and run with this Node, next to the same source
-// run unbundled, so the test would see it if the plugin stopped working.
+// run unbundled, so the test would see it if the plugin stopped working. Likewise the stand-ins
+// for dependencies that copy or probe what Node has (readable-stream, debug).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -22,6 +23,9 @@ import * as fs from 'node:fs';
 import path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import createDebug from 'debug';
+import { Duplex, Writable } from 'readable-stream';
+import { BufferListStream } from 'bl';
+import * as stream from 'node:stream';
 // What lru-cache (for mqtt) and mqtt itself do on load: read the performance and navigator globals.
 const clock = typeof performance === 'object' && performance ? 'performance' : 'Date';
 const browser = typeof navigator !== 'undefined' && navigator.product === 'ReactNative';
@@ -40,6 +44,13 @@ console.log(JSON.stringify({
   perfHooks: loaded('perf_hooks'),
   debugEnabled: createDebug('mqttjs:client').enabled,
   tty: loaded('tty'),
+  // mqtt's and bl's streams: Node's own, or readable-stream's copy of them.
+  nodeStreams: Duplex === stream.Duplex && Writable === stream.Writable,
+  bufferList: await new Promise((resolve) => {
+    const list = new BufferListStream();
+    list.on('finish', () => resolve(list.toString() + (list instanceof stream.Duplex ? ' duplex' : '')));
+    list.end(Buffer.from('abc'));
+  }),
 }));
 `;
 let dir: string;
@@ -58,7 +69,7 @@ async function output(file: string): Promise<Record<string, unknown>> {
 }
 
 describe('built-in modules in the bundle', () => {
-  it('are read by name, and the globals dependencies probe load nothing: no worker_threads, diff, perf_hooks or tty', async () => {
+  it("are read by name, and the globals dependencies probe load nothing: no worker_threads, diff, perf_hooks or tty; streams are Node's", async () => {
     const options = bundleOptions({ root: repoRoot, version: '0.0.0-test' });
     await build({
       ...options,
@@ -84,6 +95,8 @@ describe('built-in modules in the bundle', () => {
       perfHooks: false,
       debugEnabled: false,
       tty: false,
+      nodeStreams: true,
+      bufferList: 'abc duplex',
     });
     // The same code as plain ES modules (with the real debug package) loads them: the difference is
     // the bundle's.
@@ -95,6 +108,8 @@ describe('built-in modules in the bundle', () => {
       clock: 'performance',
       perfHooks: true,
       tty: true,
+      nodeStreams: false,
+      bufferList: 'abc',
     });
   });
 
