@@ -413,9 +413,12 @@ export class VirtualDevice {
       state = (await this.exec(['systemctl', 'is-system-running'], { timeoutMs: 10_000 })).stdout.trim();
       if (!state) await sleep(500);
     }
-    // systemd says "initializing" rather than "starting" while a boot job that the default target
-    // waits for (greenboot's health check) still runs; on a busy machine that outlasts settleMs.
-    if (state === 'initializing' || state === 'starting' || state === 'stopping' || this.halted) return;
+    // Booted meanwhile: the `--wait` above was cut off by settleMs just before the boot ended (a
+    // long greenboot check on a busy machine). systemd says "initializing" rather than "starting"
+    // while a boot job that the default target waits for (greenboot's health check) still runs; on
+    // a busy machine that outlasts settleMs.
+    const usable = ['running', 'degraded', 'initializing', 'starting', 'stopping'];
+    if (usable.includes(state) || this.halted) return;
     last = state || last;
     const console = await readFile(join(this.stateDir, 'boot', 'console'), 'utf8').catch(() => '');
     throw new Error(`device ${this.name} did not finish booting (last state: ${last})\n${console}`);
