@@ -39,6 +39,9 @@ export interface JournalSender {
   readonly available: boolean;
 }
 
+/** How a helper run ended: `missing` when it could not be started at all. */
+type RunOutcome = 'ok' | 'failed' | 'missing' | 'timeout';
+
 type Item = { kind: 'line'; line: string } | { kind: 'entry'; line: string; payload: string };
 
 /** FIELD=value lines for `logger --journald`; one line per field, so newlines inside a value are flattened. */
@@ -56,7 +59,7 @@ export function renderJournalEntry(priority: number, message: string, fields: Re
 export function createJournalSender(options: JournalSendOptions): JournalSender {
   const command = options.command ?? 'logger';
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const [syncProgram, ...syncArgs] = options.syncCommand ?? ['journalctl', '--sync'];
+  const [syncProgram, ...syncArgs] = options.syncCommand ?? (['journalctl', '--sync'] as const);
   const queue: Item[] = [];
   const waiters: Array<() => void> = [];
   let busy = false;
@@ -71,17 +74,20 @@ export function createJournalSender(options: JournalSendOptions): JournalSender 
       if (item.kind === 'entry' && available) {
         queue.shift();
         busy = true;
-        run(command, ['--journald'], item.payload, (ok) => {
-          if (ok) entryInFlight = true;
+        run(command, ['--journald'], item.payload, (outcome) => {
+          // `logger` not installed: every later record goes out as a plain line without trying again.
+          if (outcome === 'missing') available = false;
+          if (outcome === 'ok') entryInFlight = true;
           else options.writeLine(item.line);
           busy = false;
           drain();
         });
       } else if (entryInFlight && canSync) {
         busy = true;
-        run(syncProgram!, syncArgs, '', (ok, missing) => {
-          // A sync that failed (no privilege, no journald) will not work next time either.
-          if (!ok || missing) canSync = false;
+        run(syncProgram, syncArgs, '', (outcome) => {
+          // Refused or not installed (not root, no journald) stays so; a sync that only ran out
+          // of time (journald busy) is tried again for the next entry.
+          if (outcome === 'failed' || outcome === 'missing') canSync = false;
           entryInFlight = false;
           busy = false;
           drain();
@@ -94,29 +100,26 @@ export function createJournalSender(options: JournalSendOptions): JournalSender 
     if (!busy && queue.length === 0) for (const done of waiters.splice(0)) done();
   };
 
-  /** Runs a helper with `input` on stdin; `missing` when it could not be started at all. */
-  const run = (program: string, args: string[], input: string, done: (ok: boolean, missing: boolean) => void) => {
+  /** Runs a helper with `input` on stdin, at most timeoutMs. */
+  const run = (program: string, args: string[], input: string, done: (outcome: RunOutcome) => void) => {
     let finished = false;
-    const finish = (ok: boolean, missing = false) => {
+    const finish = (outcome: RunOutcome) => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      done(ok, missing);
+      done(outcome);
     };
     const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'ignore'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish(false);
+      finish('timeout');
     }, timeoutMs);
     // A daemon waiting for nothing else must not stay alive for a log record.
     timer.unref();
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      const missing = error.code === 'ENOENT' || error.code === 'EACCES';
-      // `logger` not installed: every later record goes out as a plain line without trying again.
-      if (missing && program === command) available = false;
-      finish(false, missing);
-    });
-    child.on('close', (code) => finish(code === 0));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      finish(error.code === 'ENOENT' || error.code === 'EACCES' ? 'missing' : 'failed'),
+    );
+    child.on('close', (code) => finish(code === 0 ? 'ok' : 'failed'));
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   };

@@ -102,6 +102,25 @@ describe('createJournalSender', () => {
     expect(tried).toHaveLength(1);
   });
 
+  it('lets lines go after a sync that runs out of time, and syncs again for the next entry', async () => {
+    const fake = await fakeLogger();
+    const lines: string[] = [];
+    const sender = createJournalSender({
+      command: fake.command,
+      syncCommand: await fakeSync('exec sleep 30'),
+      writeLine: (l) => lines.push(l),
+      timeoutMs: 300,
+    });
+    for (const n of ['1', '2']) {
+      sender.structured(6, `entry ${n}`, { EDGE_AGENT_N: n });
+      sender.plain(6, `line ${n}`);
+    }
+    await flushed(sender);
+    expect(lines).toEqual(['<6>line 1\n', '<6>line 2\n']);
+    const order = (await fake.seen()).split('\n').filter((l) => l.startsWith('MESSAGE=') || l === 'SYNC');
+    expect(order).toEqual(['MESSAGE=entry 1', 'SYNC', 'MESSAGE=entry 2', 'SYNC']);
+  });
+
   it('writes the record as a plain line when logger fails or hangs', async () => {
     const failing = await fakeLogger('exit 1');
     const lines: string[] = [];
