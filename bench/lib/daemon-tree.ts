@@ -1,46 +1,42 @@
 // The daemon's memory including its child processes, for bench/daemon-rss.ts. DESIGN.md's budget
 // is "≤ 100 MB peak including any child process": the daemon starts `edge-agent check --dry-run`
 // (a second Node.js process), rpm-ostree, systemd-notify, journalctl and the like, all in the
-// unit's cgroup, so the sampler sums the RSS of every process in that cgroup.
+// unit's cgroup.
 //
-// The sampler runs inside the device as a transient unit (outside the daemon's sandbox, which
-// hides other processes' /proc), every 100 ms: a child that lives a few seconds is seen. It keeps
-// the sample with the largest sum and what made it up. RSS counts pages shared between processes
-// (the node binary's code, mapped by the daemon and its check child alike) once per process; PSS
-// (proportional: a page shared by two counts half in each) is printed beside it, as is what the
-// kernel charges the cgroup (memory.peak: pages counted once, plus page cache the unit caused).
+// The sampler (tree-sampler.mjs) runs inside the device as a transient unit (outside the daemon's
+// sandbox, which hides other processes' /proc), every 100 ms: a child that lives a few seconds is
+// seen. The budget is judged on the tree's unique pages: every physical page any of its processes
+// maps, counted once (from the page frame numbers in /proc/<pid>/pagemap), leaving out the test
+// harness's stand-ins (rpm-ostree is a C program on a real device, a Node.js one here); the
+// figure with them is printed too. Summed RSS counts a
+// page once per process that maps it: the daemon and its check child both map the node binary's
+// code (some 40 MB), and a process caught between fork and exec shares the daemon's pages and
+// counts them all again. Summed PSS splits a shared page among all its users, also those outside
+// the tree (this bench runs the same node binary), so it can count too little. Both are printed
+// beside it, as is what the kernel charges the cgroup (memory.peak) where the kernel has it.
+import { fileURLToPath } from 'node:url';
 import type { VirtualDevice } from './device.js';
 import { round } from './figures.js';
 
-const SCRIPT = '/run/bench-tree-sampler.sh';
+const SAMPLER = fileURLToPath(new URL('./tree-sampler.mjs', import.meta.url));
 const PEAK = '/run/bench-tree-peak';
 const UNIT = 'bench-tree-sampler';
 
-// One line per process of the peak sample: pid, VmRSS kB, Pss kB, command line (spaces kept).
-const sampler = `#!/bin/sh
-cg=/sys/fs/cgroup$(systemctl show -p ControlGroup --value edge-agent.service)
-max=0
-while :; do
-  total=0
-  lines=
-  for pid in $(cat "$cg/cgroup.procs" 2>/dev/null); do
-    rss=$(sed -n 's/^VmRSS:[[:space:]]*\\([0-9]*\\) kB/\\1/p' "/proc/$pid/status" 2>/dev/null)
-    [ -n "$rss" ] || continue
-    pss=$(sed -n 's/^Pss:[[:space:]]*\\([0-9]*\\) kB/\\1/p' "/proc/$pid/smaps_rollup" 2>/dev/null)
-    cmd=$(tr '\\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)
-    # A process between fork and exec (or exiting) has no command line yet: its name then.
-    [ -n "$cmd" ] || cmd="[$(cat "/proc/$pid/comm" 2>/dev/null)]"
-    total=$((total + rss))
-    lines="$lines$pid $rss \${pss:-0} $cmd
-"
-  done
-  if [ "$total" -gt "$max" ]; then
-    max=$total
-    printf '%s' "$lines" > "${PEAK}.tmp" && mv "${PEAK}.tmp" "${PEAK}"
-  fi
-  sleep 0.1
-done
-`;
+interface SamplerProcess {
+  pid: number;
+  rssKB: number;
+  pssKB: number;
+  cmd: string;
+}
+interface SamplerSample {
+  rssKB: number;
+  pssKB: number;
+  ownKB: number;
+  ownAnonKB: number;
+  ownFileKB: number;
+  allKB: number;
+  processes: SamplerProcess[];
+}
 
 export interface TreeProcess {
   pid: number;
@@ -51,6 +47,17 @@ export interface TreeProcess {
 }
 
 export interface TreePeak {
+  /**
+   * Every physical page of the tree once, without the harness's stand-ins, at the sample where
+   * that was largest: the budget's figure. Anonymous and file pages of it; its processes.
+   */
+  uniqueMB: number;
+  uniqueAnonMB: number;
+  uniqueFileMB: number;
+  uniqueProcesses: TreeProcess[];
+  /** The same with the stand-ins' pages (rpm-ostree and the like, Node.js programs here). */
+  uniqueWithStandInsMB: number;
+  /** The largest RSS sum seen (and the PSS sum of that sample). */
   rssMB: number;
   pssMB: number;
   /** The same sample without the test harness's stand-ins (rpm-ostree and the like are C programs on a real device). */
@@ -66,9 +73,9 @@ export interface TreeSampler {
 
 /** Start sampling the edge-agent unit's cgroup (start the unit first). */
 export async function sampleTree(device: VirtualDevice): Promise<TreeSampler> {
-  await device.writeFile(SCRIPT, sampler, 0o755);
+  // The repository is at the same path inside the device; its node is the agent's runtime chooser.
   await device.sh(
-    `rm -f ${PEAK}; systemctl reset-failed ${UNIT} 2>/dev/null; systemd-run --quiet --unit=${UNIT} sh ${SCRIPT}`,
+    `rm -f ${PEAK}; systemctl reset-failed ${UNIT} 2>/dev/null; cg=/sys/fs/cgroup$(systemctl show -p ControlGroup --value edge-agent.service); systemd-run --quiet --unit=${UNIT} /usr/libexec/edge-agent/node ${SAMPLER} "$cg" ${PEAK} 100`,
   );
   return {
     async stop() {
@@ -77,32 +84,31 @@ export async function sampleTree(device: VirtualDevice): Promise<TreeSampler> {
       const cgroupPeak = await device.readFile(`/sys/fs/cgroup${cgroup}/memory.peak`).catch(() => '');
       await device.sh(`systemctl stop ${UNIT}`);
       const text = await device.readFile(PEAK).catch(() => '');
-      const processes = text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [pid, rss, pss, ...cmd] = line.split(' ');
-          return {
-            pid: Number(pid),
-            rssMB: round(Number(rss) / 1024, 1),
-            pssMB: round(Number(pss) / 1024, 1),
-            role: roleOf(Number(pid), mainPid, cmd.join(' ').trim()),
-          };
-        });
-      const sum = (list: TreeProcess[], key: 'rssMB' | 'pssMB') =>
-        round(
-          list.reduce((s, p) => s + p[key], 0),
-          1,
-        );
+      if (!text) throw new Error(`the tree sampler in the device left nothing in ${PEAK} (journalctl -u ${UNIT})`);
+      const peak = JSON.parse(text) as { byOwn: SamplerSample; byAll: SamplerSample; byRss: SamplerSample };
+      const mb = (kb: number) => round(kb / 1024, 1);
+      const processes = (sample: SamplerSample) =>
+        sample.processes.map((p) => ({
+          pid: p.pid,
+          rssMB: mb(p.rssKB),
+          pssMB: mb(p.pssKB),
+          role: roleOf(p.pid, mainPid, p.cmd),
+        }));
+      const byRss = processes(peak.byRss);
       return {
-        rssMB: sum(processes, 'rssMB'),
-        pssMB: sum(processes, 'pssMB'),
-        rssWithoutStandInsMB: sum(
-          processes.filter((p) => !p.role.startsWith('harness stand-in')),
-          'rssMB',
+        uniqueMB: mb(peak.byOwn.ownKB),
+        uniqueAnonMB: mb(peak.byOwn.ownAnonKB),
+        uniqueFileMB: mb(peak.byOwn.ownFileKB),
+        uniqueProcesses: processes(peak.byOwn),
+        uniqueWithStandInsMB: mb(peak.byAll.allKB),
+        rssMB: mb(peak.byRss.rssKB),
+        pssMB: mb(peak.byRss.pssKB),
+        rssWithoutStandInsMB: round(
+          byRss.filter((p) => !p.role.startsWith('harness stand-in')).reduce((s, p) => s + p.rssMB, 0),
+          1,
         ),
         cgroupPeakMB: /^\d+$/.test(cgroupPeak.trim()) ? round(Number(cgroupPeak) / 1024 / 1024, 1) : undefined,
-        processes,
+        processes: byRss,
       };
     },
   };
@@ -125,9 +131,12 @@ function roleOf(pid: number, mainPid: number, cmd: string): string {
   return name;
 }
 
-/** "123.4 MB RSS summed (daemon 60.1 + check child 88.0 + ...)". */
+/** "84.2 MB of unique pages (...); RSS summed 123.4 MB (daemon 60.1 + check child 58.0 + ...); ...". */
 export function describeTree(peak: TreePeak): string {
-  const parts = peak.processes.map((p) => `${p.role} ${p.rssMB}`).join(' + ');
+  const list = (processes: TreeProcess[]) => processes.map((p) => `${p.role} ${p.rssMB}`).join(' + ');
   const cgroup = peak.cgroupPeakMB === undefined ? '' : `; the cgroup's memory.peak ${peak.cgroupPeakMB} MB`;
-  return `${peak.rssMB} MB RSS summed (${parts}); without the harness's stand-ins ${peak.rssWithoutStandInsMB} MB; PSS summed ${peak.pssMB} MB${cgroup}`;
+  return (
+    `${peak.uniqueMB} MB of unique pages without the harness's stand-ins (${peak.uniqueAnonMB} anonymous + ${peak.uniqueFileMB} of files; processes by RSS: ${list(peak.uniqueProcesses.filter((p) => !p.role.startsWith('harness stand-in')))}), ${peak.uniqueWithStandInsMB} MB with them; ` +
+    `the largest RSS sum ${peak.rssMB} MB (${list(peak.processes)}), without the harness's stand-ins ${peak.rssWithoutStandInsMB} MB, PSS summed ${peak.pssMB} MB${cgroup}`
+  );
 }
