@@ -1,9 +1,12 @@
 // edge-agent's logger against a virtual device's real journald: under systemd-cat the sd-daemon
 // prefixes become priorities; as a service too; records with fields become journal entries with
 // EDGE_AGENT_* fields through util-linux `logger --journald`, in the order they were logged;
-// without `logger` the same records arrive as plain lines.
+// without `logger` the same records arrive as plain lines. The order also holds inside the
+// daemon unit's sandbox (its journalctl --sync there).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleHarnessProgram } from '../harness/bundle.js';
+import { bundleHarnessProgram, repoRoot } from '../harness/bundle.js';
 import { VirtualDevice } from '../harness/vdev.js';
 
 describe('logging into the real journal', () => {
@@ -67,6 +70,38 @@ describe('logging into the real journal', () => {
     // Structured entries (logger) and the plain line (stdout stream) together, in journal order.
     // journalctl -u finds both: the plain line by _SYSTEMD_UNIT, the structured ones by OBJECT_SYSTEMD_UNIT.
     const all = (await device.journal({ unit: 'log-probe-fields.service' })).filter((e) =>
+      String(e.MESSAGE).startsWith('probe '),
+    );
+    expect(levels(all)).toEqual(expected);
+    expect(all.map((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME)).toEqual([
+      'pass',
+      'warn',
+      'fail',
+      undefined,
+    ]);
+  });
+
+  it("keeps fields and order inside the daemon's own sandbox, where journalctl --sync still works", async () => {
+    // The [Service] settings from '# Sandbox.' on, as edge-agent.service has them. The probe is
+    // copied out of the checkout: PrivateTmp would hide a clone under /tmp.
+    const unit = await readFile(join(repoRoot, 'units', 'edge-agent.service'), 'utf8');
+    const sandbox = unit
+      .slice(unit.indexOf('# Sandbox.'), unit.indexOf('[Install]'))
+      .split('\n')
+      .filter((line) => /^[A-Z]\w+=/.test(line));
+    expect(sandbox).toEqual(expect.arrayContaining(['ProtectSystem=strict', 'PrivateDevices=yes']));
+    const properties = sandbox.map((line) => `-p '${line}'`).join(' ');
+    await device.writeFile('/usr/local/libexec/log-probe.mjs', await readFile(probe, 'utf8'), 0o755);
+    await device.sh('mkdir -p /var/lib/edge-agent /run/edge-agent');
+    // The sync itself: refused there, the logger would give up on it and lines could overtake entries.
+    const sync = await device.sh(
+      `systemd-run --wait --quiet --pipe -u sync-probe-sandbox ${properties} sh -c 'journalctl --sync; echo sync=$?'`,
+    );
+    expect(sync.trim()).toBe('sync=0');
+    await device.sh(
+      `systemd-run --wait --quiet -u log-probe-sandbox -p Environment=PROBE_IDENTIFIER=edge-agent ${properties} node /usr/local/libexec/log-probe.mjs; journalctl --sync`,
+    );
+    const all = (await device.journal({ unit: 'log-probe-sandbox.service' })).filter((e) =>
       String(e.MESSAGE).startsWith('probe '),
     );
     expect(levels(all)).toEqual(expected);
