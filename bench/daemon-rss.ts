@@ -40,7 +40,7 @@
 // BENCH_BACKLOG (default 12000), BENCH_IDLE_SEC (default 60), BENCH_PHASES (default
 // daemon,cycles,busy,backlog: a subset to run, for trying one change against one figure; the tree
 // budget is judged on the phases run).
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestBroker } from '../test/harness/mosquitto.js';
 import type { VirtualDevice } from './lib/device.js';
@@ -379,6 +379,13 @@ interface DriverResult {
   heapBeforeMB: number;
   heapAfterMB: number;
   heapGrowthPct: number;
+  /** V8's committed heap, and RSS split into anonymous memory and mapped files, at the same two points. */
+  heapTotalBeforeMB: number;
+  heapTotalAfterMB: number;
+  anonBeforeMB: number;
+  anonAfterMB: number;
+  fileBeforeMB: number;
+  fileAfterMB: number;
   rssMaxMB: number;
   /** RSS after each tenth of the cycles (no GC forced). */
   rssCurveMB: number[];
@@ -417,11 +424,18 @@ async function driver(): Promise<void> {
     cliPath: '',
   });
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-  const sample = () => {
+  const sample = async () => {
     gc();
     gc();
     const m = process.memoryUsage();
-    return { rss: m.rss / MB, heap: m.heapUsed / MB };
+    const status = await readFile('/proc/self/status', 'utf8');
+    return {
+      rss: m.rss / MB,
+      heap: m.heapUsed / MB,
+      heapTotal: m.heapTotal / MB,
+      anon: statusKB(status, 'RssAnon') / 1024,
+      file: statusKB(status, 'RssFile') / 1024,
+    };
   };
   const drained = async () => {
     const deadline = Date.now() + 120_000;
@@ -435,7 +449,7 @@ async function driver(): Promise<void> {
   await tasks.boot();
   await drained();
   const bootId = (await host.fs.readText('/proc/sys/kernel/random/boot_id'))?.trim() ?? '';
-  const afterBoot = sample();
+  const afterBoot = await sample();
   let events = 0;
   const cycle = async (i: number) => {
     if (i % EVENT_EVERY === 0) {
@@ -466,7 +480,7 @@ async function driver(): Promise<void> {
   const warmup = WARMUP;
   for (let i = 0; i < warmup; i += 1) await cycle(i + 1);
   await drained();
-  const before = sample();
+  const before = await sample();
   const started = Date.now();
   // RSS along the way, to tell a plateau (allocator arenas filling) from a leak (steady climb).
   const curve: number[] = [];
@@ -477,7 +491,7 @@ async function driver(): Promise<void> {
   }
   const seconds = (Date.now() - started) / 1000;
   await drained();
-  const after = sample();
+  const after = await sample();
   const result: DriverResult = {
     cycles: CYCLES,
     warmup,
@@ -491,6 +505,12 @@ async function driver(): Promise<void> {
     heapBeforeMB: round(before.heap, 1),
     heapAfterMB: round(after.heap, 1),
     heapGrowthPct: round(((after.heap - before.heap) / before.heap) * 100, 2),
+    heapTotalBeforeMB: round(before.heapTotal, 1),
+    heapTotalAfterMB: round(after.heapTotal, 1),
+    anonBeforeMB: round(before.anon, 1),
+    anonAfterMB: round(after.anon, 1),
+    fileBeforeMB: round(before.file, 1),
+    fileAfterMB: round(after.file, 1),
     rssMaxMB: Math.max(...curve),
     rssCurveMB: curve,
   };
@@ -559,6 +579,9 @@ async function measureCyclesPhase(device: VirtualDevice, command: string[]) {
     `report cycles: ${cycles.cycles} cycles (${cycles.events} events delivered) in ${cycles.seconds} s (${cycles.msPerCycle} ms each); ` +
       `RSS ${cycles.rssBeforeMB} MB after ${cycles.warmup} warm-up cycles -> ${cycles.rssAfterMB} MB after ${cycles.cycles} (growth ${cycles.growthPct} %, goal < 5 %); ` +
       `used heap ${cycles.heapBeforeMB} -> ${cycles.heapAfterMB} MB (growth ${cycles.heapGrowthPct} %)`,
+  );
+  console.log(
+    `  where: V8's committed heap ${cycles.heapTotalBeforeMB} -> ${cycles.heapTotalAfterMB} MB; anonymous ${cycles.anonBeforeMB} -> ${cycles.anonAfterMB} MB (the heap, malloc); mapped files ${cycles.fileBeforeMB} -> ${cycles.fileAfterMB} MB (code of the node binary run so far)`,
   );
   console.log(
     `  RSS after each tenth of the cycles (no GC forced): ${cycles.rssCurveMB.join(', ')} MB; RSS after boot() ${cycles.rssAfterBootMB} MB`,
