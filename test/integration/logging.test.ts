@@ -30,6 +30,18 @@ describe('logging into the real journal', () => {
     ['probe plain line', '6'],
   ];
 
+  /** The probe's four records in the unit's journal, in the order logged, the structured ones with their outcome field. */
+  async function expectProbeRecordsInOrder(unit: string): Promise<void> {
+    const all = (await device.journal({ unit })).filter((e) => String(e.MESSAGE).startsWith('probe '));
+    expect(levels(all)).toEqual(expected);
+    expect(all.map((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME)).toEqual([
+      'pass',
+      'warn',
+      'fail',
+      undefined,
+    ]);
+  }
+
   it('writes sd-daemon priorities under systemd-cat (as greenboot runs scripts)', async () => {
     // greenboot-healthcheck.service runs each script through systemd-cat: do the same in a unit.
     await device.sh(
@@ -69,16 +81,7 @@ describe('logging into the real journal', () => {
     expect(first.SYSLOG_PID).not.toBe(first._PID);
     // Structured entries (logger) and the plain line (stdout stream) together, in journal order.
     // journalctl -u finds both: the plain line by _SYSTEMD_UNIT, the structured ones by OBJECT_SYSTEMD_UNIT.
-    const all = (await device.journal({ unit: 'log-probe-fields.service' })).filter((e) =>
-      String(e.MESSAGE).startsWith('probe '),
-    );
-    expect(levels(all)).toEqual(expected);
-    expect(all.map((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME)).toEqual([
-      'pass',
-      'warn',
-      'fail',
-      undefined,
-    ]);
+    await expectProbeRecordsInOrder('log-probe-fields.service');
   });
 
   it("keeps fields and order inside the daemon's own sandbox, where journalctl --sync still works", async () => {
@@ -101,16 +104,7 @@ describe('logging into the real journal', () => {
     await device.sh(
       `systemd-run --wait --quiet -u log-probe-sandbox -p Environment=PROBE_IDENTIFIER=edge-agent ${properties} node /usr/local/libexec/log-probe.mjs; journalctl --sync`,
     );
-    const all = (await device.journal({ unit: 'log-probe-sandbox.service' })).filter((e) =>
-      String(e.MESSAGE).startsWith('probe '),
-    );
-    expect(levels(all)).toEqual(expected);
-    expect(all.map((e) => (e as Record<string, unknown>).EDGE_AGENT_OUTCOME)).toEqual([
-      'pass',
-      'warn',
-      'fail',
-      undefined,
-    ]);
+    await expectProbeRecordsInOrder('log-probe-sandbox.service');
   });
 
   it('falls back to plain lines when logger cannot be run', async () => {
