@@ -7,13 +7,13 @@
 // sandbox, which hides other processes' /proc), every 100 ms: a child that lives a few seconds is
 // seen. The budget is judged on the tree's unique pages: every physical page any of its processes
 // maps, counted once (from the page frame numbers in /proc/<pid>/pagemap), leaving out the test
-// harness's stand-ins (rpm-ostree is a C program on a real device, a Node.js one here); the
-// figure with them is printed too. Summed RSS counts a
-// page once per process that maps it: the daemon and its check child both map the node binary's
-// code (some 40 MB), and a process caught between fork and exec shares the daemon's pages and
-// counts them all again. Summed PSS splits a shared page among all its users, also those outside
-// the tree (this bench runs the same node binary), so it can count too little. Both are printed
-// beside it, as is what the kernel charges the cgroup (memory.peak) where the kernel has it.
+// harness's stand-ins (rpm-ostree is a C program on a real device, a Node.js one here); the figure
+// with them is printed too. Summed RSS counts a page once per process that maps it: the daemon and
+// its check child both map the node binary's code (some 40 MB), and a process caught between fork
+// and exec shares the daemon's pages and counts them all again. Summed PSS splits a shared page
+// among all its users, also those outside the tree (this bench runs the same node binary), so it
+// can count too little. Both are printed beside it, as is what the kernel charges the cgroup
+// (memory.peak) where the kernel has it.
 import { fileURLToPath } from 'node:url';
 import type { VirtualDevice } from './device.js';
 import { round } from './figures.js';
