@@ -27,10 +27,11 @@
 //               file every few seconds, the report each minute) for BENCH_BUSY_SEC (default 240):
 //               VmRSS every 10 s, to show the daemon's RSS settles once every task has run,
 //               rather than creeping with each child process or command it runs.
-//   tree        during the start, busy and backlog phases, every 100 ms, the memory of every process in the
-//               unit's cgroup (the daemon with its `check --dry-run` child, rpm-ostree, ...): the
-//               physical pages they map, each counted once, at the peak, and what made it up; the
-//               RSS and PSS sums beside it (lib/daemon-tree.ts says why). Budget 100 MB.
+//   tree        during the start, busy and backlog phases, every 100 ms, the memory of every
+//               process in the unit's cgroup (the daemon with its `check --dry-run` child,
+//               rpm-ostree, ...): the physical pages they map, each counted once, at the peak, and
+//               what made it up; the RSS and PSS sums beside it (lib/daemon-tree.ts says why).
+//               Budget 100 MB.
 //   backlog     BENCH_BACKLOG events (default 12 000) queued in the outbox while the daemon is
 //               stopped (by the driver, BENCH_DAEMON_DRIVER=fill; the outbox limits raised so all
 //               are kept), then the real daemon started: its VmHWM and the tree's peak until a
@@ -52,8 +53,9 @@ const CYCLES = positiveInt(process.env.BENCH_CYCLES, 10_000);
 const WARMUP = positiveInt(process.env.BENCH_WARMUP, 3000);
 const BUSY_SEC = positiveInt(process.env.BENCH_BUSY_SEC, 240);
 const BACKLOG = positiveInt(process.env.BENCH_BACKLOG, 12_000);
-const IDLE_SEC = positiveInt(process.env.BENCH_IDLE_SEC, 60);
 const IDLE_STEP_SEC = 5;
+// At least one sample, so "steady" always has one to take.
+const IDLE_SEC = Math.max(IDLE_STEP_SEC, positiveInt(process.env.BENCH_IDLE_SEC, 60));
 const BUDGET_MB = 60;
 const TREE_BUDGET_MB = 100;
 const EVENT_EVERY = 50;

@@ -27,6 +27,8 @@ interface SamplerProcess {
   rssKB: number;
   pssKB: number;
   cmd: string;
+  /** One of the test harness's stand-ins (the sampler decides, by the command line). */
+  standIn: boolean;
 }
 interface SamplerSample {
   rssKB: number;
@@ -49,19 +51,18 @@ export interface TreeProcess {
 export interface TreePeak {
   /**
    * Every physical page of the tree once, without the harness's stand-ins, at the sample where
-   * that was largest: the budget's figure. Anonymous and file pages of it; its processes.
+   * that was largest: the budget's figure, and the anonymous and file pages of it.
    */
   uniqueMB: number;
   uniqueAnonMB: number;
   uniqueFileMB: number;
+  /** The processes of that sample, the stand-ins left out. */
   uniqueProcesses: TreeProcess[];
   /** The same with the stand-ins' pages (rpm-ostree and the like, Node.js programs here). */
   uniqueWithStandInsMB: number;
   /** The largest RSS sum seen (and the PSS sum of that sample). */
   rssMB: number;
   pssMB: number;
-  /** The same sample without the test harness's stand-ins (rpm-ostree and the like are C programs on a real device). */
-  rssWithoutStandInsMB: number;
   /** memory.peak of the unit's cgroup since the unit started (what MemoryMax= limits). */
   cgroupPeakMB?: number;
   processes: TreeProcess[];
@@ -87,39 +88,33 @@ export async function sampleTree(device: VirtualDevice): Promise<TreeSampler> {
       if (!text) throw new Error(`the tree sampler in the device left nothing in ${PEAK} (journalctl -u ${UNIT})`);
       const peak = JSON.parse(text) as { byOwn: SamplerSample; byAll: SamplerSample; byRss: SamplerSample };
       const mb = (kb: number) => round(kb / 1024, 1);
-      const processes = (sample: SamplerSample) =>
-        sample.processes.map((p) => ({
+      const processes = (list: SamplerProcess[]) =>
+        list.map((p) => ({
           pid: p.pid,
           rssMB: mb(p.rssKB),
           pssMB: mb(p.pssKB),
-          role: roleOf(p.pid, mainPid, p.cmd),
+          role: roleOf(p, mainPid),
         }));
-      const byRss = processes(peak.byRss);
       return {
         uniqueMB: mb(peak.byOwn.ownKB),
         uniqueAnonMB: mb(peak.byOwn.ownAnonKB),
         uniqueFileMB: mb(peak.byOwn.ownFileKB),
-        uniqueProcesses: processes(peak.byOwn),
+        uniqueProcesses: processes(peak.byOwn.processes.filter((p) => !p.standIn)),
         uniqueWithStandInsMB: mb(peak.byAll.allKB),
         rssMB: mb(peak.byRss.rssKB),
         pssMB: mb(peak.byRss.pssKB),
-        rssWithoutStandInsMB: round(
-          byRss.filter((p) => !p.role.startsWith('harness stand-in')).reduce((s, p) => s + p.rssMB, 0),
-          1,
-        ),
         cgroupPeakMB: /^\d+$/.test(cgroupPeak.trim()) ? round(Number(cgroupPeak) / 1024 / 1024, 1) : undefined,
-        processes: byRss,
+        processes: processes(peak.byRss.processes),
       };
     },
   };
 }
 
-function roleOf(pid: number, mainPid: number, cmd: string): string {
+function roleOf({ pid, cmd, standIn }: SamplerProcess, mainPid: number): string {
   if (pid === mainPid) return 'daemon';
   if (/cli\.js check /.test(cmd)) return 'check child';
-  // The harness's rpm-ostree, firewall-cmd, ... stand-ins run from the checkout on Node.js.
-  const standIn = /\/(?:test|build)\/harness\/|harness.*\.mjs/.exec(cmd);
   const name = (cmd.split(' ')[0] ?? '').split('/').at(-1) || 'unknown';
+  // The harness's rpm-ostree, firewall-cmd, ... stand-ins run from the checkout on Node.js.
   if (standIn)
     return `harness stand-in (${
       cmd
@@ -131,12 +126,12 @@ function roleOf(pid: number, mainPid: number, cmd: string): string {
   return name;
 }
 
-/** "84.2 MB of unique pages (...); RSS summed 123.4 MB (daemon 60.1 + check child 58.0 + ...); ...". */
+/** "84.2 MB of unique pages without the harness's stand-ins (...), 92.7 MB with them; the largest RSS sum 123.4 MB (...), ...". */
 export function describeTree(peak: TreePeak): string {
   const list = (processes: TreeProcess[]) => processes.map((p) => `${p.role} ${p.rssMB}`).join(' + ');
   const cgroup = peak.cgroupPeakMB === undefined ? '' : `; the cgroup's memory.peak ${peak.cgroupPeakMB} MB`;
   return (
-    `${peak.uniqueMB} MB of unique pages without the harness's stand-ins (${peak.uniqueAnonMB} anonymous + ${peak.uniqueFileMB} of files; processes by RSS: ${list(peak.uniqueProcesses.filter((p) => !p.role.startsWith('harness stand-in')))}), ${peak.uniqueWithStandInsMB} MB with them; ` +
-    `the largest RSS sum ${peak.rssMB} MB (${list(peak.processes)}), without the harness's stand-ins ${peak.rssWithoutStandInsMB} MB, PSS summed ${peak.pssMB} MB${cgroup}`
+    `${peak.uniqueMB} MB of unique pages without the harness's stand-ins (${peak.uniqueAnonMB} anonymous + ${peak.uniqueFileMB} of files; processes by RSS: ${list(peak.uniqueProcesses)}), ${peak.uniqueWithStandInsMB} MB with them; ` +
+    `the largest RSS sum ${peak.rssMB} MB (${list(peak.processes)}), PSS summed ${peak.pssMB} MB${cgroup}`
   );
 }

@@ -83,14 +83,15 @@ function sample() {
     const rss = kb(read(`/proc/${pid}/status`), 'VmRSS');
     if (!rss) continue;
     const cmd = read(`/proc/${pid}/cmdline`).split('\0').join(' ').trim().slice(0, 200);
+    const standIn = STAND_IN.test(cmd);
     processes.push({
       pid: Number(pid),
       rssKB: rss,
       pssKB: kb(read(`/proc/${pid}/smaps_rollup`), 'Pss'),
       // A process between fork and exec (or exiting) has no command line yet: its name then.
       cmd: cmd || `[${read(`/proc/${pid}/comm`).trim()}]`,
+      standIn,
     });
-    const standIn = STAND_IN.test(cmd);
     addFrames(pid, standIn ? standInAnon : anon, standIn ? standInFile : file);
   }
   // A frame seen as both (a private copy of a file page is anonymous) is counted once, as anon.
