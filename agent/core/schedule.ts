@@ -1,20 +1,14 @@
-// Cron expressions (seconds first) for the daemon's "every N seconds" settings. Cron fields divide
-// a minute, hour or day, so an interval is rounded to the nearest one that does (the log says which).
-const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+// The daemon's "every N seconds" settings, on the monotonic clock: ticks at start + k·N, exactly
+// the interval the config names. Not a cron expression: cron fields divide a minute, hour or day,
+// so 90 s or 5 h would have to be rounded, and cron fires by wall-clock time, which a device
+// without a battery-backed clock steps (often by years) when NTP first answers after boot.
 
-export function cronEvery(seconds: number): { expression: string; seconds: number } {
-  if (seconds < 60) {
-    const s = nearest(divisors(60), seconds);
-    return { expression: `*/${s} * * * * *`, seconds: s };
-  }
-  if (seconds < 3600) {
-    const m = nearest(divisors(60), Math.round(seconds / 60));
-    return { expression: `0 */${m} * * * *`, seconds: m * 60 };
-  }
-  const h = nearest(divisors(24), Math.round(seconds / 3600));
-  return { expression: `0 0 */${h} * * *`, seconds: h * 3600 };
-}
-
-function nearest(options: number[], value: number): number {
-  return options.reduce((best, o) => (Math.abs(o - value) < Math.abs(best - value) ? o : best), options[0] as number);
+/**
+ * The first tick after `afterMs` on the grid `startMs + k·periodMs` (k ≥ 1). Ticks missed while
+ * the process could not run (a blocked loop, a suspended host) are skipped, not run in a burst.
+ */
+export function nextTick(startMs: number, periodMs: number, afterMs: number): number {
+  if (!(periodMs > 0)) throw new RangeError(`a schedule's period must be positive, not ${periodMs} ms`);
+  const k = Math.max(1, Math.floor((afterMs - startMs) / periodMs) + 1);
+  return startMs + k * periodMs;
 }

@@ -6,14 +6,13 @@
 // for (hub/hub.ts); one that is wrong is reported; neither stops the local work. SIGTERM: stop the schedules, let in-flight
 // work finish or abort (the signal reaches every child process), flush the outbox, say offline,
 // exit 0.
-import { Cron } from 'croner';
 import { watch } from 'node:fs';
 import { ExitCode } from '../../exit-codes.js';
 import { raceDeadline } from '../../core/deadline.js';
-import { cronEvery } from '../../core/schedule.js';
 import { version } from '../../version.js';
 import { createNotifier } from '../../host/sd-notify.js';
 import { createDaemonTasks } from './daemon-tasks.js';
+import { every as everySeconds, type Schedule } from './every.js';
 import type { CommandMain } from '../types.js';
 
 /** A task running longer than this stops the watchdog pings: systemd restarts the daemon. */
@@ -47,24 +46,15 @@ export const main: CommandMain = async (_invocation, deps) => {
     inflight.set(done, { name, since: host.clock.monotonic() });
     return done;
   };
-  // Schedules are cron expressions run by croner in this process. Not node-cron (which DESIGN.md
-  // names): it formats every tick with Intl.DateTimeFormat, and the first Intl formatter maps ICU's
-  // data and code, ~8 MB of RSS, an eighth of the daemon's 60 MB budget (bench/daemon-rss.ts).
-  // croner reads local time from Date and uses Intl only for a job given a time zone; we give none.
-  // A tick while the same task still runs is skipped: our rule (so a report started by a record
-  // change counts too), rather than croner's `protect`, which knows only its own runs.
+  // Each schedule runs its task every N seconds of monotonic time from the start (every.ts). A tick
+  // while the same task still runs is skipped, so a report started by a record change counts too.
   linkChanged = () => void run('state', () => tasks.writeState());
-  const every = (name: string, seconds: number, task: () => Promise<void>): Cron => {
-    const { expression, seconds: actual } = cronEvery(seconds);
-    if (actual !== seconds)
-      log.info(`${name} every ${seconds}s does not divide a minute, hour or day: running every ${actual}s`);
-    return new Cron(
-      expression,
-      () => void ([...inflight.values()].some((t) => t.name === name) ? undefined : run(name, task)),
+  const every = (name: string, seconds: number, task: () => Promise<void>): Schedule =>
+    everySeconds(host.clock, seconds, () =>
+      [...inflight.values()].some((t) => t.name === name) ? undefined : void run(name, task),
     );
-  };
 
-  let schedules: Cron[] = [];
+  let schedules: Schedule[] = [];
   let watcher: { close(): void } | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   let statusServer: { close(): Promise<void> } | undefined;
