@@ -10,25 +10,19 @@ export interface Schedule {
 export function every(clock: Clock, seconds: number, tick: () => void): Schedule {
   const periodMs = seconds * 1000;
   const start = clock.monotonic();
-  let due = start + periodMs;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const arm = () => {
-    timer = setTimeout(fire, Math.max(0, due - clock.monotonic()));
-  };
-  const fire = () => {
-    if (stopped) return;
-    // From `due` at least: a timer may fire a fraction of a millisecond before it on this clock,
-    // and the same tick must not run twice.
-    due = nextTick(start, periodMs, Math.max(due, clock.monotonic()));
-    arm();
-    tick();
-  };
-  arm();
-  return {
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
+  const stopped = new AbortController();
+  void (async () => {
+    for (let due = start + periodMs; ;) {
+      try {
+        await clock.sleep(Math.max(0, due - clock.monotonic()), stopped.signal);
+      } catch {
+        return; // stopped
+      }
+      // From `due` at least: a timer may end a fraction of a millisecond before it on this clock,
+      // and the same tick must not run twice.
+      due = nextTick(start, periodMs, Math.max(due, clock.monotonic()));
+      tick();
+    }
+  })();
+  return { stop: () => stopped.abort() };
 }

@@ -1,24 +1,14 @@
-// The daemon's schedules (commands/run/every.ts) on the real monotonic clock under fake timers:
-// exact intervals the config names, none lost or doubled, and deaf to steps of the wall clock.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+// The daemon's schedules (commands/run/every.ts) on a fake clock: the exact intervals the config
+// names, none lost or doubled, deaf to steps of the wall clock, and late ticks not made up.
+import { describe, expect, it } from 'vitest';
 import { every } from '../../../agent/commands/run/every.js';
-import { monotonicMs, systemClock } from '../../../agent/host/clock.js';
+import type { Clock } from '../../../agent/host/clock.js';
+import { FakeClock } from '../../fakes/clock.js';
 
-beforeEach(() => {
-  // hrtime too: the clock's monotonic time then moves with the timers, and not with setSystemTime.
-  vi.useFakeTimers({
-    toFake: ['setTimeout', 'clearTimeout', 'Date', 'hrtime'],
-    now: new Date(2026, 11, 6, 10, 17, 33),
-  });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-function ticksOf(seconds: number): { at: number[]; stop(): void } {
-  const start = monotonicMs();
+function ticksOf(clock: Clock, seconds: number): { at: number[]; stop(): void } {
+  const start = clock.monotonic();
   const at: number[] = [];
-  const schedule = every(systemClock, seconds, () => void at.push(Math.round(monotonicMs() - start)));
+  const schedule = every(clock, seconds, () => void at.push(clock.monotonic() - start));
   return { at, stop: () => schedule.stop() };
 }
 
@@ -26,8 +16,9 @@ describe('every', () => {
   it.each([10, 45, 90, 300, 5 * 3600])(
     'ticks every %ds exactly, the first one interval from the start',
     async (seconds) => {
-      const ticks = ticksOf(seconds);
-      await vi.advanceTimersByTimeAsync(4 * seconds * 1000 + 10);
+      const clock = new FakeClock();
+      const ticks = ticksOf(clock, seconds);
+      await clock.advance(4 * seconds * 1000 + 10);
       ticks.stop();
       expect(ticks.at).toEqual([1, 2, 3, 4].map((k) => k * seconds * 1000));
     },
@@ -37,33 +28,40 @@ describe('every', () => {
     ['back a year', -365 * 86_400_000],
     ['forward a day', 86_400_000],
   ])('keeps its interval when the wall clock steps %s (NTP after boot)', async (_what, step) => {
-    const ticks = ticksOf(30);
-    await vi.advanceTimersByTimeAsync(61_000);
-    vi.setSystemTime(Date.now() + step);
-    await vi.advanceTimersByTimeAsync(120_000);
+    const clock = new FakeClock({ now: '2026-12-06T10:17:33Z' });
+    const ticks = ticksOf(clock, 30);
+    await clock.advance(61_000);
+    clock.setNow(clock.now() + step);
+    await clock.advance(120_000);
     ticks.stop();
     expect(ticks.at).toEqual([30_000, 60_000, 90_000, 120_000, 150_000, 180_000]);
   });
 
   it('after a stall runs one late tick, not the ones it missed, then keeps to its grid', async () => {
-    // The loop or the host stops for 35 s just after the first tick: the clock moves on, timers wait.
+    // The loop or the host stops for 35 s just after the first tick: the clock moves on, the
+    // pending timer ends late.
+    const fake = new FakeClock();
     let stalled = 0;
-    const clock = { ...systemClock, monotonic: () => monotonicMs() + stalled };
-    const start = clock.monotonic();
-    const at: number[] = [];
-    const schedule = every(clock, 10, () => void at.push(Math.round(clock.monotonic() - start)));
-    await vi.advanceTimersByTimeAsync(10_000);
+    const clock: Clock = {
+      now: () => fake.now() + stalled,
+      monotonic: () => fake.monotonic() + stalled,
+      sleep: (ms, signal) => fake.sleep(ms, signal),
+    };
+    const ticks = ticksOf(clock, 10);
+    await fake.advance(10_000);
     stalled = 35_000;
-    await vi.advanceTimersByTimeAsync(25_000);
-    schedule.stop();
-    expect(at).toEqual([10_000, 55_000, 60_000, 70_000]);
+    await fake.advance(25_000);
+    ticks.stop();
+    expect(ticks.at).toEqual([10_000, 55_000, 60_000, 70_000]);
   });
 
-  it('runs nothing once stopped, even a tick already due', async () => {
-    const ticks = ticksOf(10);
-    await vi.advanceTimersByTimeAsync(10_000);
+  it('runs nothing once stopped and leaves no timer behind', async () => {
+    const clock = new FakeClock();
+    const ticks = ticksOf(clock, 10);
+    await clock.advance(10_000);
     ticks.stop();
-    await vi.advanceTimersByTimeAsync(100_000);
+    await clock.advance(100_000);
     expect(ticks.at).toEqual([10_000]);
+    expect(clock.pendingTimers).toBe(0);
   });
 });
