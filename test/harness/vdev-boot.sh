@@ -11,7 +11,7 @@
 # SYSTEM_NODE: the Node.js binary the device sees as /usr/bin/node (see DeviceOptions.systemNode).
 # CHECKOUT: the harness's repository, which devices run bundles from in place. The overlay shows
 # it at the same path unless it lives under /tmp or /run, which the fresh mounts below hide: then
-# it is bound in read-only at the same path.
+# it is bound in read-only at the same path (a private one entry by entry, see below).
 set -euo pipefail
 STATE=$1 NAME=$2 BOOT_ID=$3 NET=$4 SYSTEM_NODE=$5 CHECKOUT=${6:-}
 M=$STATE/merged
@@ -64,11 +64,36 @@ mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$M/run"
 mkdir -p "$M/run/edge-vdev"
 cp "$STATE/boot/boot_id" "$M/run/edge-vdev/boot_id"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$M/tmp"
+bind_ro() {
+  mount --bind "$1" "$2"
+  mount -o remount,bind,ro "$2"
+}
 case "$CHECKOUT" in
   /tmp/* | /run/*)
     mkdir -p "$M$CHECKOUT"
-    mount --bind "$CHECKOUT" "$M$CHECKOUT"
-    mount -o remount,bind,ro "$M$CHECKOUT"
+    if [ $((0$(stat -c '%a' "$CHECKOUT") & 1)) = 1 ]; then
+      bind_ro "$CHECKOUT" "$M$CHECKOUT"
+    else
+      # A private checkout (`mktemp -d` makes 0700): a bind keeps that mode and, read-only, cannot
+      # be given o+x (below), so ordinary users could not reach the bundle. The device gets a
+      # searchable directory of its own instead, with each entry of the checkout bound into it
+      # (those that exist now: the build has made build/ and dist/ before any device boots).
+      chmod 755 "$M$CHECKOUT"
+      for entry in "$CHECKOUT"/* "$CHECKOUT"/.[!.]* "$CHECKOUT"/..?*; do
+        target=$M$CHECKOUT/${entry##*/}
+        if [ -L "$entry" ]; then
+          cp -P "$entry" "$target"
+          continue
+        elif [ -d "$entry" ]; then
+          mkdir "$target"
+        elif [ -e "$entry" ]; then
+          : >"$target"
+        else
+          continue # an unmatched glob
+        fi
+        bind_ro "$entry" "$target"
+      done
+    fi
     ;;
 esac
 # Ordinary users in the device run the bundle from the checkout too (`status` as a non-root user),
