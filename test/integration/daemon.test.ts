@@ -183,8 +183,8 @@ describe('starting', () => {
     expect(viaDaemon.exitCode).toBe(own.exitCode);
 
     // The launcher's entry answers from the daemon on its own (no ES modules loaded); the full CLI,
-    // asking the same daemon, prints the same screen (digits aside: times and uptime move on).
-    const shown = async (argv: string[]) => (await device.exec(argv)).stdout.replace(/\d/g, '#');
+    // asking the same daemon, prints the same screen (numbers aside: times, ages and uptime move on, and 9 s becomes 10 s).
+    const shown = async (argv: string[]) => (await device.exec(argv)).stdout.replace(/\d+/g, '#');
     const cli = (await device.readFile('/usr/bin/edge-agent')).match(/node (\S+)edge-agent\.cjs/)?.[1] ?? 'missing/';
     expect(await shown(['edge-agent', 'status'])).toBe(await shown(['node', `${cli}cli.js`, 'status']));
     expect(await shown(['edge-agent', 'status'])).toMatch(/^● GREEN/);
