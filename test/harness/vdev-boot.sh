@@ -79,20 +79,21 @@ case "$CHECKOUT" in
       # searchable directory of its own instead, with each entry of the checkout bound into it
       # (those that exist now: the build has made build/ and dist/ before any device boots).
       chmod 755 "$M$CHECKOUT"
+      entries=()
       for entry in "$CHECKOUT"/* "$CHECKOUT"/.[!.]* "$CHECKOUT"/..?*; do
         target=$M$CHECKOUT/${entry##*/}
         if [ -L "$entry" ]; then
           cp -P "$entry" "$target"
-          continue
         elif [ -d "$entry" ]; then
-          mkdir "$target"
+          mkdir "$target" && entries+=("$entry")
         elif [ -e "$entry" ]; then
-          : >"$target"
-        else
-          continue # an unmatched glob
-        fi
-        bind_ro "$entry" "$target"
+          : >"$target" && entries+=("$entry")
+        fi # else an unmatched glob
       done
+      # Read-only like the bind it replaces: a write there is refused, not kept in the device.
+      mount --bind "$M$CHECKOUT" "$M$CHECKOUT"
+      mount -o remount,bind,ro "$M$CHECKOUT"
+      for entry in "${entries[@]}"; do bind_ro "$entry" "$M$CHECKOUT/${entry##*/}"; done
     fi
     ;;
 esac
