@@ -28,13 +28,18 @@ export async function readGrubenvInput(grubenv: GrubEnvReader): Promise<BootVerd
   }
 }
 
-/** greenboot's three units, one D-Bus call each; systemd out of reach is an input too, never an error. */
+/**
+ * greenboot's three units: their load, active and unit file states, all the verdict reads, in one
+ * ListUnitsByNames and a UnitFileState each. Not unit(), which unmarshals every property of two
+ * interfaces (about 300 values) per unit: the daemon asks every minute. systemd out of reach is
+ * an input too, never an error.
+ */
 export async function readGreenbootUnits(deps: VerdictProbeDeps): Promise<BootVerdictInputs['units']> {
   try {
-    const systemd = await deps.systemd();
-    const [healthcheck, bootComplete, redboot] = await Promise.all(
-      Object.values(GREENBOOT_UNITS).map((name) => systemd.unit(name, { signal: deps.signal })),
-    );
+    const names = Object.values(GREENBOOT_UNITS);
+    const [healthcheck, bootComplete, redboot] = await (
+      await deps.systemd()
+    ).unitStates(names, { signal: deps.signal, fileState: names });
     return {
       ...(unitInput(healthcheck) && { healthcheck: unitInput(healthcheck) }),
       ...(unitInput(bootComplete) && { bootComplete: unitInput(bootComplete) }),
