@@ -91,8 +91,7 @@ case "$CHECKOUT" in
         fi # else an unmatched glob
       done
       # Read-only like the bind it replaces: a write there is refused, not kept in the device.
-      mount --bind "$M$CHECKOUT" "$M$CHECKOUT"
-      mount -o remount,bind,ro "$M$CHECKOUT"
+      bind_ro "$M$CHECKOUT" "$M$CHECKOUT"
       for entry in "${entries[@]}"; do bind_ro "$entry" "$M$CHECKOUT/${entry##*/}"; done
     fi
     ;;
