@@ -287,5 +287,5 @@ describe('wanted checks under greenboot', () => {
         ),
       ],
     ]);
-  }, 90_000);
+  });
 });
