@@ -4,7 +4,7 @@
 // Simulates: `status [--json] [-b|--booted]`, `upgrade [--check] [-r|--reboot]`,
 // `rollback [-r|--reboot]`, `--version`, on a state file in /var (shared by all deployments, so it
 // survives "reboots" and rollbacks like ostree's own metadata does), the BLS entries of bls.ts
-// kept in step with every change, and, as /usr/bin/ostree, `ostree admin status`. Staging writes
+// and the deployment checkouts of deployment-tree.ts kept in step with every change, and, as /usr/bin/ostree, `ostree admin status`. Staging writes
 // /run/ostree/staged-deployment and starts ostree-finalize-staged.service at once, as ostree
 // does, so what is bound to that unit (bash greenboot's set-counter) runs at staging time; the
 // finalization itself (the unit's stop at shutdown) is done by the harness between boots, as is
@@ -12,6 +12,7 @@
 // downloads, package layering commands, polkit, `--unchanged-exit-77`.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { renderOstreeAdminStatus, writeBlsEntries } from './bls.js';
+import { writeDeploymentDirs } from './deployment-tree.js';
 import { spawnSync } from 'node:child_process';
 import { rollback, stage, stateFileInside, type SimState } from './state.js';
 import { formatJsonGlib, renderStatusText, toStatusJson } from './status.js';
@@ -31,7 +32,9 @@ function save(state: SimState): void {
   const temp = `${stateFile}.tmp-${process.pid}`;
   writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(temp, stateFile);
-  if (!process.env.RPM_OSTREE_SIM_STATE) writeBlsEntries('/', state);
+  if (process.env.RPM_OSTREE_SIM_STATE) return;
+  writeBlsEntries('/', state);
+  writeDeploymentDirs('/', state);
 }
 
 /** What ostree does when it stages: mark it in /run and start the finalize unit (bash greenboot's counter hangs off it). */

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import type { VirtualDevice } from '../vdev.js';
 import { deviceRoot } from '../grub/device-grub.js';
 import { writeBlsEntries } from './bls.js';
+import { writeDeploymentDirs } from './deployment-tree.js';
 import { buildRpmOstree } from './build.js';
 import {
   deploymentId,
@@ -193,4 +194,5 @@ async function writeState(device: VirtualDevice, state: SimState): Promise<void>
   await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   await rename(`${file}.tmp`, file);
   writeBlsEntries(deviceRoot(device), state);
+  writeDeploymentDirs(deviceRoot(device), state);
 }
