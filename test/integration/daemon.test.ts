@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonStateSchema } from '../../agent/core/daemon-state.js';
 import { bootEdgeDevice } from '../harness/edge-device.js';
 import { scenario } from '../harness/microshift/scenario.js';
+import { makeUpdateAvailable, stageUpdate } from '../harness/rpm-ostree/device-rpm-ostree.js';
 import type { VirtualDevice } from '../harness/vdev.js';
 
 const UNIT = 'edge-agent.service';
@@ -238,6 +239,36 @@ describe('starting', () => {
     expect(overdue?.json.agent.daemon.answered).toBeUndefined();
     expect(overdue?.json.microshift.source).toBe('live');
   }, 60_000);
+});
+
+describe("rpm-ostree's answer", () => {
+  it('is kept in /run while the deployments are unchanged, and asked again at once when an update is staged', async () => {
+    type Deployments = { state: string; source?: string; list: { version?: string; staged?: boolean }[] };
+    const deployments = async () =>
+      (JSON.parse((await device.exec(['edge-agent', 'status', '--json'])).stdout) as { deployments: Deployments })
+        .deployments;
+    // The daemon gathers status every 5 s and keeps rpm-ostree's answer; root's status asks the daemon.
+    const cached = await until('status from the kept answer', async () => {
+      const d = await deployments();
+      return d.source === 'cache' ? d : undefined;
+    });
+    expect(cached.list.some((d) => d.staged)).toBe(false);
+    expect(device.exists('/run/edge-agent/deployments.json')).toBe(true);
+
+    await makeUpdateAvailable(device, { version: '9.9.1' });
+    await stageUpdate(device);
+    // The staged checkout and /run/ostree/staged-deployment changed ostree's state: asked again.
+    const fresh = await deployments();
+    expect(fresh.source).toBe('rpm-ostree');
+    expect(fresh.list).toHaveLength(cached.list.length + 1);
+    expect(fresh.list.find((d) => d.staged)?.version).toBe('9.9.1');
+    // And kept again.
+    const again = await until('the new answer kept', async () => {
+      const d = await deployments();
+      return d.source === 'cache' ? d : undefined;
+    });
+    expect(again.list.find((d) => d.staged)?.version).toBe('9.9.1');
+  }, 90_000);
 });
 
 describe('the watchdog', () => {

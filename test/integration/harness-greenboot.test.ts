@@ -95,6 +95,13 @@ describe('rpm-ostree stand-in', () => {
       'container-image-reference': 'ostree-unverified-registry:quay.io/example/edge:9.4.0',
     });
     expect(second).not.toHaveProperty('origin');
+    // Each deployment's checkout, with the origin file that records what was asked of it.
+    const origin = (d: Record<string, unknown> | undefined) =>
+      device.readFile(`/ostree/deploy/rhel/deploy/${String(d?.checksum)}.${String(d?.serial)}.origin`);
+    expect(await origin(first)).toBe('[origin]\nrefspec=edge:rhel/9/x86_64/edge\n\n[packages]\nrequested=htop;\n');
+    expect(await origin(second)).toBe(
+      '[origin]\ncontainer-image-reference=ostree-unverified-registry:quay.io/example/edge:9.4.0\n\n[libostree-transient]\npinned=true\n',
+    );
 
     const text = (await device.exec(['rpm-ostree', 'status'])).stdout;
     expect(text).toMatch(
@@ -121,6 +128,14 @@ describe('rpm-ostree stand-in', () => {
     const listed = await device.exec(['grub2-editenv', 'list']);
     expect(listed.stdout.split('\n')).toEqual(expect.arrayContaining(['boot_counter=3', 'boot_success=0']));
     expect((await device.exec(['grub2-editenv', '-', 'list'])).stdout).toBe(listed.stdout);
+    // Its checkout and origin file are made at staging, as ostree does.
+    const deployDir = '/ostree/deploy/rhel/deploy';
+    expect((await device.exec(['ls', deployDir])).stdout.trim().split('\n')).toEqual(
+      expect.arrayContaining([`${staged.checksum}.0`, `${staged.checksum}.0.origin`]),
+    );
+    expect(await device.readFile(`${deployDir}/${staged.checksum}.0.origin`)).toBe(
+      '[origin]\nrefspec=edge:rhel/9/x86_64/edge\n',
+    );
     // The staged deployment has no boot entry until it is finalized.
     expect((await device.exec(['ls', '/boot/loader/entries'])).stdout.trim().split('\n')).toEqual([
       'ostree-1-rhel.conf',
