@@ -4,7 +4,8 @@
 // Simulates: `status [--json] [-b|--booted]`, `upgrade [--check] [-r|--reboot]`,
 // `rollback [-r|--reboot]`, `--version`, on a state file in /var (shared by all deployments, so it
 // survives "reboots" and rollbacks like ostree's own metadata does), the BLS entries of bls.ts
-// and the deployment checkouts of deployment-tree.ts kept in step with every change, and, as /usr/bin/ostree, `ostree admin status`. Staging writes
+// and the deployment checkouts of deployment-tree.ts kept in step with every change, and, as
+// /usr/bin/ostree, `ostree admin status`. Staging writes
 // /run/ostree/staged-deployment and starts ostree-finalize-staged.service at once, as ostree
 // does, so what is bound to that unit (bash greenboot's set-counter) runs at staging time; the
 // finalization itself (the unit's stop at shutdown) is done by the harness between boots, as is
