@@ -91,32 +91,38 @@ async function runWanted(): Promise<WantedRun> {
 const resultOf = (run: WantedRun, id: string) => run.results.find((r) => r.id === id);
 
 /**
- * status --json's readiness section, asked again while the busy machine makes a source time out:
- * the readiness facts (0.6 s budget) or rpm-ostree status (1 s), which the layering needs.
+ * `edge-agent status` with `args`, asked again (up to 30 times, 0.5 s apart) until `answered`
+ * accepts its output: on a busy machine a source may time out (the readiness facts have 0.6 s,
+ * rpm-ostree status, which the layering needs, 1 s).
  */
-async function readiness(): Promise<{ section: ReadinessStatus; output: string }> {
+async function answeredStatus(
+  args: string[],
+  answered: (stdout: string) => boolean,
+  what: string,
+): Promise<{ stdout: string; output: string }> {
   let last = '';
   for (let i = 0; i < 30; i++) {
-    const result = await device.exec(['edge-agent', 'status', '--json']);
+    const result = await device.exec(['edge-agent', 'status', ...args], { env: { NO_COLOR: '1' } });
     last = result.stdout + result.stderr;
-    const json = JSON.parse(result.stdout) as { readiness?: ReadinessStatus; deployments?: { state?: string } };
-    if (json.readiness?.state === 'ok' && json.deployments?.state !== 'timed-out')
-      return { section: json.readiness, output: last };
+    if (answered(result.stdout)) return { stdout: result.stdout, output: last };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`status never had readiness facts with deployments answered:\n${last}`);
+  throw new Error(`status never had ${what}:\n${last}`);
 }
 
-/** The human status view, asked again while a source timed out (as readiness() above). */
-async function humanStatus(): Promise<string> {
-  let last = '';
-  for (let i = 0; i < 30; i++) {
-    const result = await device.exec(['edge-agent', 'status'], { env: { NO_COLOR: '1' } });
-    last = result.stdout + result.stderr;
-    if (!/unknown \(timed out\)/.test(result.stdout)) return result.stdout;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`status kept timing out:\n${last}`);
+type StatusJson = { readiness?: ReadinessStatus; deployments?: { state?: string } };
+
+/** status --json's readiness section, with the deployments (and so the layering) answered. */
+async function readiness(): Promise<{ section: ReadinessStatus; output: string }> {
+  const { stdout, output } = await answeredStatus(
+    ['--json'],
+    (out) => {
+      const json = JSON.parse(out) as StatusJson;
+      return json.readiness?.state === 'ok' && json.deployments?.state !== 'timed-out';
+    },
+    'readiness facts with deployments answered',
+  );
+  return { section: (JSON.parse(stdout) as StatusJson).readiness as ReadinessStatus, output };
 }
 
 async function withFiles(files: Record<string, string | null>, body: () => Promise<void>): Promise<void> {
@@ -184,7 +190,7 @@ describe('a healthy device', () => {
   });
 
   it('the human view has a Readiness section', async () => {
-    const text = { stdout: await humanStatus() };
+    const text = await answeredStatus([], (out) => !out.includes('unknown (timed out)'), 'no timed-out section');
     expect(text.stdout).toMatch(/\nReadiness\n/);
     expect(text.stdout).toMatch(/Certificates: 4 checked, soonest ends in 365 days/);
     expect(text.stdout).toMatch(/FIPS: FIPS mode is not supported on RHEL for Edge/);

@@ -52,20 +52,17 @@ interface Run {
  */
 async function status(device: VirtualDevice, options: { user?: string } = {}): Promise<Run> {
   const as = options.user ? ['runuser', '-u', options.user, '--'] : [];
-  const timedOut = (r: { stdout: string }) => r.stdout.includes('rpm-ostree status did not answer within');
-  let started = Date.now();
-  let json = await device.exec([...as, 'edge-agent', 'status', '--json']);
-  for (let i = 0; i < 20 && timedOut(json); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    started = Date.now();
-    json = await device.exec([...as, 'edge-agent', 'status', '--json']);
-  }
-  const ms = Date.now() - started;
-  let text = await device.exec([...as, 'edge-agent', 'status'], { env: { NO_COLOR: '1' } });
-  for (let i = 0; i < 20 && timedOut(text); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    text = await device.exec([...as, 'edge-agent', 'status'], { env: { NO_COLOR: '1' } });
-  }
+  const ask = async (view: string[], env?: Record<string, string>) => {
+    for (let i = 0; ; i++) {
+      const started = Date.now();
+      const result = await device.exec([...as, 'edge-agent', 'status', ...view], { env });
+      if (i === 20 || !result.stdout.includes('rpm-ostree status did not answer within'))
+        return { result, ms: Date.now() - started };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
+  const { result: json, ms } = await ask(['--json']);
+  const { result: text } = await ask([], { NO_COLOR: '1' });
   expect(text.exitCode, text.stderr).toBe(json.exitCode);
   const parsed = JSON.parse(json.stdout) as StatusResult;
   const check = schema.safeParse(parsed);
